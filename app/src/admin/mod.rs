@@ -1,0 +1,5 @@
+//! Staff accounts and the admin dashboard.
+pub mod api;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;

@@ -1,0 +1,224 @@
+//! Account administration: staff accounts, roles, deactivation, unlocking.
+
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TransactionSession, TransactionTrait,
+};
+use shared::audit::Outcome;
+use shared::auth::{AdminStats, CreatedAccount, NewStaff, UserSummary};
+use shared::{AppError, Role};
+use uuid::Uuid;
+
+use crate::audit::service::{append, count_since, Actor, AuditEvent};
+use crate::auth::password;
+use crate::auth::service::{email_taken, lock_remaining};
+use crate::context::{internal, OrInternal, RequestMeta, SecurityPolicy};
+use crate::entity::{login_attempts, patients, sessions, users};
+
+async fn summary(db: &impl ConnectionTrait, u: users::Model, policy: &SecurityPolicy) -> Result<UserSummary, AppError> {
+    Ok(UserSummary {
+        locked_minutes: lock_remaining(db, &u.email, policy).await?,
+        role: Role::parse(&u.role).or_internal()?,
+        id: u.id,
+        email: u.email,
+        display_name: u.display_name,
+        active: u.active,
+        must_change_password: u.must_change_password,
+        created_at: u.created_at,
+        last_login_at: u.last_login_at,
+    })
+}
+
+/// Staff accounts (patients are managed through their records), by name.
+pub async fn list_staff(db: &impl ConnectionTrait, policy: &SecurityPolicy) -> Result<Vec<UserSummary>, AppError> {
+    let rows = users::Entity::find()
+        .filter(users::Column::Role.ne(Role::Patient.as_str()))
+        .order_by_asc(users::Column::DisplayName)
+        .all(db)
+        .await
+        .or_internal()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for u in rows {
+        out.push(summary(db, u, policy).await?);
+    }
+    Ok(out)
+}
+
+/// Creates a staff account with a one-time password the user must change at first sign-in.
+pub async fn create_staff(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    new: NewStaff,
+    policy: &SecurityPolicy,
+    meta: &RequestMeta,
+) -> Result<CreatedAccount, AppError> {
+    let temporary = password::generate_temporary();
+    let created = create_user(db, actor, &new, temporary.clone(), true, meta).await?;
+    Ok(CreatedAccount { user: summary(db, created, policy).await?, temporary_password: temporary })
+}
+
+/// Inserts a staff account with the given password (used by the admin portal,
+/// `hms create-admin` and the demo seed) and audits it.
+pub async fn create_user(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    new: &NewStaff,
+    password_plain: String,
+    must_change_password: bool,
+    meta: &RequestMeta,
+) -> Result<users::Model, AppError> {
+    let hash = password::hash(password_plain).await?;
+    let now = Utc::now();
+    let txn = db.begin().await.or_internal()?;
+    let inserted = users::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        email: Set(new.email.as_str().to_string()),
+        display_name: Set(new.display_name.as_str().to_string()),
+        password_hash: Set(hash),
+        role: Set(new.role.as_str().to_string()),
+        active: Set(true),
+        must_change_password: Set(must_change_password),
+        patient_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_login_at: Set(None),
+    }
+    .insert(&txn)
+    .await;
+    let user = match inserted {
+        Ok(u) => u,
+        Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => return Err(email_taken()),
+        Err(e) => return Err(internal(e)),
+    };
+    append(
+        &txn,
+        AuditEvent::new(actor, "users.create", Outcome::Success)
+            .entity("user", user.id)
+            .detail(format!("{} as {}", user.email, user.role)),
+        meta,
+    )
+    .await
+    .or_internal()?;
+    txn.commit().await.or_internal()?;
+    Ok(user)
+}
+
+/// What an administrator can change on an account.
+#[derive(Debug, Clone)]
+pub enum AccountChange {
+    Role(Role),
+    Active(bool),
+    Unlock,
+    /// Replaces the password with a one-time one, returned to the administrator.
+    ResetPassword,
+}
+
+/// Applies one change to a staff account, ends its sessions where the change
+/// calls for it, and audits it. Returns a temporary password for a reset.
+pub async fn change_account(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    user_id: Uuid,
+    change: AccountChange,
+    meta: &RequestMeta,
+) -> Result<Option<String>, AppError> {
+    let user = users::Entity::find_by_id(user_id)
+        .one(db)
+        .await
+        .or_internal()?
+        .filter(|u| u.role != Role::Patient.as_str())
+        .ok_or_else(|| AppError::NotFound("That staff account".into()))?;
+    if actor.id == Some(user.id) && matches!(change, AccountChange::Role(_) | AccountChange::Active(false)) {
+        return Err(AppError::Conflict(
+            "You cannot change your own role or deactivate yourself; ask another administrator.".into(),
+        ));
+    }
+    if let AccountChange::Role(Role::Patient) = change {
+        return Err(AppError::field("role", "A staff account cannot be turned into a patient account."));
+    }
+    let temporary = matches!(change, AccountChange::ResetPassword).then(password::generate_temporary);
+    let new_hash = match &temporary {
+        Some(t) => Some(password::hash(t.clone()).await?),
+        None => None,
+    };
+
+    let txn = db.begin().await.or_internal()?;
+    let mut active: users::ActiveModel = user.clone().into();
+    active.updated_at = Set(Utc::now());
+    let (action, detail, end_sessions) = match &change {
+        AccountChange::Role(role) => {
+            active.role = Set(role.as_str().to_string());
+            ("users.role_change", format!("{} → {}", user.role, role.as_str()), true)
+        }
+        AccountChange::Active(on) => {
+            active.active = Set(*on);
+            (if *on { "users.activate" } else { "users.deactivate" }, String::new(), !*on)
+        }
+        AccountChange::Unlock => {
+            // A reset marker: failures before it no longer count towards the lock.
+            login_attempts::ActiveModel {
+                email: Set(user.email.clone()),
+                client_addr: Set(format!("unlock by {}", actor.email.clone().unwrap_or_default())),
+                success: Set(true),
+                at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .or_internal()?;
+            ("users.unlock", String::new(), false)
+        }
+        AccountChange::ResetPassword => {
+            active.password_hash = Set(new_hash.expect("hash computed for a reset"));
+            active.must_change_password = Set(true);
+            ("users.password_reset", String::new(), true)
+        }
+    };
+    active.update(&txn).await.or_internal()?;
+    if end_sessions {
+        sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user.id)).exec(&txn).await.or_internal()?;
+    }
+    let mut event = AuditEvent::new(actor, action, Outcome::Success).entity("user", user.id);
+    if !detail.is_empty() {
+        event = event.detail(detail);
+    }
+    append(&txn, event, meta).await.or_internal()?;
+    txn.commit().await.or_internal()?;
+    Ok(temporary)
+}
+
+/// Figures for the admin dashboard.
+pub async fn overview(db: &impl ConnectionTrait, policy: &SecurityPolicy) -> Result<AdminStats, AppError> {
+    let mut users_by_role = Vec::new();
+    for role in Role::ALL {
+        let n = users::Entity::find().filter(users::Column::Role.eq(role.as_str())).count(db).await.or_internal()?;
+        users_by_role.push((role, n as i64));
+    }
+    let active_sessions = sessions::Entity::find()
+        .filter(sessions::Column::UserId.is_not_null())
+        .filter(sessions::Column::ExpiresAt.gt(Utc::now()))
+        .count(db)
+        .await
+        .or_internal()? as i64;
+    let failed_logins_24h = count_since(db, "auth.login", Outcome::Failure, Utc::now() - Duration::hours(24)).await?;
+    let since = Utc::now() - Duration::from_std(policy.lockout_window).or_internal()?;
+    let candidates: Vec<String> = login_attempts::Entity::find()
+        .select_only()
+        .column(login_attempts::Column::Email)
+        .filter(login_attempts::Column::Success.eq(false))
+        .filter(login_attempts::Column::At.gt(since))
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await
+        .or_internal()?;
+    let mut locked_accounts = 0;
+    for email in candidates {
+        if lock_remaining(db, &email, policy).await?.is_some() {
+            locked_accounts += 1;
+        }
+    }
+    let patients = patients::Entity::find().count(db).await.or_internal()? as i64;
+    Ok(AdminStats { users_by_role, active_sessions, failed_logins_24h, locked_accounts, patients })
+}

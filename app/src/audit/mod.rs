@@ -1,0 +1,4 @@
+//! The append-only audit trail: writing events (server) and the admin's viewer.
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;

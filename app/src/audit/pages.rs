@@ -1,0 +1,142 @@
+//! The administrator's audit-trail viewer: filters, sortable columns, pages.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use shared::audit::{parse_audit_dates, AuditQuery, AuditSortColumn};
+use shared::AppError;
+
+use crate::admin::api::search_audit;
+use crate::components::{format_time, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, TextField};
+
+#[component]
+pub fn AuditViewer() -> impl IntoView {
+    let params = use_query_map();
+    let initial_action = params.with_untracked(|p| p.get("action").unwrap_or_default());
+    let user = RwSignal::new(String::new());
+    let patient = RwSignal::new(String::new());
+    let action = RwSignal::new(initial_action.clone());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    // The query actually sent; the filter fields apply on submit.
+    let query = RwSignal::new(AuditQuery { action: initial_action, descending: true, ..Default::default() });
+    let page = Resource::new(move || query.get(), search_audit);
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let next = AuditQuery {
+            user: user.get_untracked(),
+            patient: patient.get_untracked(),
+            action: action.get_untracked(),
+            from: from.get_untracked(),
+            to: to.get_untracked(),
+            page: 0,
+            ..query.get_untracked()
+        };
+        if let Err(e) = parse_audit_dates(&next) {
+            errors.set(Some(e));
+            return;
+        }
+        errors.set(None);
+        query.set(next);
+    };
+    let sort_by = move |column: AuditSortColumn| {
+        query.update(|q| {
+            if q.sort == column {
+                q.descending = !q.descending;
+            } else {
+                q.sort = column;
+                q.descending = column == AuditSortColumn::At;
+            }
+            q.page = 0;
+        });
+    };
+    let header = move |column: AuditSortColumn, label: &'static str| {
+        let aria = move || {
+            let q = query.get();
+            if q.sort != column { "none" } else if q.descending { "descending" } else { "ascending" }
+        };
+        let arrow = move || {
+            let q = query.get();
+            if q.sort != column { "" } else if q.descending { " ▼" } else { " ▲" }
+        };
+        view! {
+            <th scope="col" aria-sort=aria>
+                <button type="button" class="sort" data-sort=column.as_str() on:click=move |_| sort_by(column)>{label}{arrow}</button>
+            </th>
+        }
+    };
+
+    view! {
+        <Title text="Audit trail"/>
+        <h1>"Audit trail"</h1>
+        <p class="muted">"Every sign-in, every change and every access to patient data. Entries cannot be changed or deleted."</p>
+        <form class="filters card" on:submit=on_submit novalidate>
+            <FormAlert errors/>
+            <div class="filters__row">
+                <TextField label="User e-mail contains" name="user" value=user error=errors.field("user")/>
+                <TextField label="Patient MRN" name="patient" value=patient error=errors.field("patient")/>
+                <TextField label="Action starts with" name="action" value=action error=errors.field("action") hint="e.g. auth. or users.create"/>
+                <TextField label="From" name="from" kind="date" value=from error=errors.field("from")/>
+                <TextField label="To" name="to" kind="date" value=to error=errors.field("to")/>
+            </div>
+            <button type="submit" class="btn btn--primary">"Apply filters"</button>
+        </form>
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) if p.events.is_empty() => view! {
+                        <EmptyState title="No matching events">"Try a wider date range or fewer filters."</EmptyState>
+                    }.into_any(),
+                    Ok(p) => {
+                        let has_more = p.has_more;
+                        let number = p.page;
+                        view! {
+                            <div class="table-wrap">
+                                <table class="table table--dense" data-testid="audit-table">
+                                    <thead><tr>
+                                        {header(AuditSortColumn::At, "Time (UTC)")}
+                                        {header(AuditSortColumn::Actor, "User")}
+                                        <th scope="col">"Role"</th>
+                                        {header(AuditSortColumn::Action, "Action")}
+                                        <th scope="col">"Patient"</th>
+                                        <th scope="col">"Entity"</th>
+                                        {header(AuditSortColumn::Outcome, "Outcome")}
+                                        <th scope="col">"Address"</th>
+                                        <th scope="col">"Detail"</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {p.events.into_iter().map(|e| {
+                                            let ok = e.outcome == "success";
+                                            view! {
+                                            <tr>
+                                                <td>{format_time(e.at)}</td>
+                                                <td>{e.actor_email.unwrap_or_else(|| "—".into())}</td>
+                                                <td>{e.actor_role.unwrap_or_default()}</td>
+                                                <td><code>{e.action}</code></td>
+                                                <td>{e.patient_mrn.unwrap_or_default()}</td>
+                                                <td>{match (e.entity, e.entity_id) { (Some(k), Some(id)) => format!("{k} {id}"), _ => String::new() }}</td>
+                                                <td><span class="badge" class:badge--ok=ok class:badge--warn=!ok>{e.outcome}</span></td>
+                                                <td>{e.client_addr.unwrap_or_default()}</td>
+                                                <td>{e.detail.unwrap_or_default()}</td>
+                                            </tr>
+                                        }}).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            <nav class="pager" aria-label="Audit pages">
+                                <button type="button" class="btn btn--ghost" disabled=number == 0 on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1))>"← Newer"</button>
+                                <span>{format!("Page {}", number + 1)}</span>
+                                <button type="button" class="btn btn--ghost" disabled=!has_more on:click=move |_| query.update(|q| q.page += 1)>"Older →"</button>
+                            </nav>
+                        }.into_any()
+                    }
+                    Err(e @ AppError::Validation(_)) => { errors.set(Some(e)); view! { <p></p> }.into_any() }
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,138 @@
+//! The one place a server function learns who is calling and whether they may.
+//! Every server function calls [`require`] (or [`authenticate`] for things any
+//! signed-in user may do) before touching data. Deny by default.
+
+use chrono::Utc;
+use sea_orm::EntityTrait;
+use shared::audit::Outcome;
+use shared::auth::CurrentUser;
+use shared::{AppError, Permission, Role};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::session_store::keys;
+use crate::audit::service::{append, Actor, AuditEvent};
+use crate::context::{request_meta, server_context, OrInternal, RequestMeta, ServerContext};
+use crate::entity::users;
+
+/// An authenticated caller, with what a server function needs to act for them.
+pub struct Caller {
+    pub user: CurrentUser,
+    pub meta: RequestMeta,
+    pub ctx: ServerContext,
+    pub session: Session,
+}
+
+impl Caller {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            id: Some(self.user.id),
+            email: Some(self.user.email.clone()),
+            role: Some(self.user.role.as_str().to_string()),
+        }
+    }
+}
+
+/// The session of the request being served.
+pub async fn current_session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.or_internal()
+}
+
+pub fn current_user_from(model: &users::Model) -> Result<CurrentUser, AppError> {
+    Ok(CurrentUser {
+        id: model.id,
+        email: model.email.clone(),
+        display_name: model.display_name.clone(),
+        role: Role::parse(&model.role).or_internal()?,
+        patient_id: model.patient_id,
+        must_change_password: model.must_change_password,
+    })
+}
+
+/// Who is calling. Fails with `Unauthorized` when nobody is signed in, the
+/// account was deactivated, or the session passed its idle or absolute limit
+/// (the session is then destroyed server-side).
+pub async fn authenticate() -> Result<Caller, AppError> {
+    let ctx = server_context()?;
+    let meta = request_meta();
+    let session = current_session().await?;
+    let Some(user_id) = session.get::<Uuid>(keys::USER_ID).await.or_internal()? else {
+        return Err(AppError::Unauthorized);
+    };
+    let model = users::Entity::find_by_id(user_id).one(&ctx.db).await.or_internal()?;
+    let Some(model) = model.filter(|m| m.active) else {
+        session.flush().await.or_internal()?;
+        return Err(AppError::Unauthorized);
+    };
+    let user = current_user_from(&model)?;
+
+    let now = Utc::now().timestamp();
+    let login_at = session.get::<i64>(keys::LOGIN_AT).await.or_internal()?.unwrap_or(0);
+    let last_seen = session.get::<i64>(keys::LAST_SEEN).await.or_internal()?.unwrap_or(0);
+    let idle = if user.role.is_staff() { ctx.policy.staff_idle } else { ctx.policy.patient_idle };
+    let expired = if now - last_seen > idle.as_secs() as i64 {
+        Some("idle timeout")
+    } else if now - login_at > ctx.policy.absolute_lifetime.as_secs() as i64 {
+        Some("absolute session lifetime reached")
+    } else {
+        None
+    };
+    let caller = Caller { user, meta, ctx, session };
+    if let Some(reason) = expired {
+        append(&caller.ctx.db, AuditEvent::new(caller.actor(), "auth.session_expired", Outcome::Success).detail(reason), &caller.meta)
+            .await
+            .or_internal()?;
+        caller.session.flush().await.or_internal()?;
+        return Err(AppError::Unauthorized);
+    }
+    // Refresh "last seen" at most every 15 s (or a quarter of the idle limit),
+    // so an active user stays signed in without a database write per request.
+    let refresh = (idle.as_secs() as i64 / 4).clamp(1, 15);
+    if now - last_seen >= refresh {
+        caller.session.insert(keys::LAST_SEEN, now).await.or_internal()?;
+    }
+    Ok(caller)
+}
+
+/// Who is calling, once they have replaced any temporary password. For server
+/// functions whose access rule depends on the record asked for rather than on a
+/// permission alone; they must check access themselves.
+pub async fn authenticate_active() -> Result<Caller, AppError> {
+    let caller = authenticate().await?;
+    if caller.user.must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    Ok(caller)
+}
+
+/// Who is calling, provided their role grants `permission`. A refusal is audited.
+pub async fn require(permission: Permission) -> Result<Caller, AppError> {
+    let caller = if permission == Permission::ManageOwnAccount { authenticate().await? } else { authenticate_active().await? };
+    if !caller.user.role.can(permission) {
+        deny(&caller, &format!("{permission:?}")).await?;
+        return Err(AppError::Forbidden);
+    }
+    Ok(caller)
+}
+
+/// Records a refused access to one patient's data in the audit trail.
+pub async fn deny_patient(caller: &Caller, action: &'static str, patient_id: Uuid) -> Result<(), AppError> {
+    append(
+        &caller.ctx.db,
+        AuditEvent::new(caller.actor(), action, Outcome::Denied).patient(patient_id).entity("patient", patient_id),
+        &caller.meta,
+    )
+    .await
+    .or_internal()
+}
+
+/// Records a refused access in the audit trail.
+pub async fn deny(caller: &Caller, what: &str) -> Result<(), AppError> {
+    append(
+        &caller.ctx.db,
+        AuditEvent::new(caller.actor(), "access.denied", Outcome::Denied).detail(what.to_string()),
+        &caller.meta,
+    )
+    .await
+    .or_internal()
+}

@@ -1,0 +1,11 @@
+//! Accounts, sign-in, sessions and the permission guard.
+pub mod api;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod session_store;

@@ -1,0 +1,328 @@
+//! Sign-in, registration, passwords and sessions, against the database.
+//! Functions take a connection so tests and the CLI can call them directly.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TransactionSession, TransactionTrait,
+};
+use shared::audit::Outcome;
+use shared::auth::{SelfRegistration, SessionView};
+use shared::validate::{Email, Password};
+use shared::{AppError, Role};
+use uuid::Uuid;
+
+use super::password;
+use crate::audit::service::{append, Actor, AuditEvent};
+use crate::context::{internal, OrInternal, RequestMeta, SecurityPolicy};
+use crate::entity::{login_attempts, sessions, users};
+use crate::patients::service::{insert_patient, NewPatient};
+
+/// What a successful sign-in yields.
+pub struct SignedIn {
+    pub user: users::Model,
+}
+
+fn actor_of(user: &users::Model) -> Actor {
+    Actor { id: Some(user.id), email: Some(user.email.clone()), role: Some(user.role.clone()) }
+}
+
+fn anonymous(email: &str) -> Actor {
+    Actor { id: None, email: Some(email.to_string()), role: None }
+}
+
+async fn record_attempt(db: &impl ConnectionTrait, email: &str, addr: &str, success: bool) -> Result<(), AppError> {
+    login_attempts::ActiveModel {
+        email: Set(email.to_string()),
+        client_addr: Set(addr.to_string()),
+        success: Set(success),
+        at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .or_internal()?;
+    Ok(())
+}
+
+/// Failed attempts on `email` inside the lockout window and after the last reset
+/// (a successful sign-in or an administrator's unlock), newest first.
+async fn recent_failures(
+    db: &impl ConnectionTrait,
+    email: &str,
+    policy: &SecurityPolicy,
+) -> Result<Vec<DateTime<Utc>>, AppError> {
+    let since = Utc::now() - Duration::from_std(policy.lockout_window).or_internal()?;
+    let last_reset = login_attempts::Entity::find()
+        .filter(login_attempts::Column::Email.eq(email))
+        .filter(login_attempts::Column::Success.eq(true))
+        .order_by_desc(login_attempts::Column::At)
+        .one(db)
+        .await
+        .or_internal()?
+        .map(|a| a.at);
+    let since = last_reset.map_or(since, |r| r.max(since));
+    let rows = login_attempts::Entity::find()
+        .filter(login_attempts::Column::Email.eq(email))
+        .filter(login_attempts::Column::Success.eq(false))
+        .filter(login_attempts::Column::At.gt(since))
+        .order_by_desc(login_attempts::Column::At)
+        .limit(policy.lockout_threshold)
+        .all(db)
+        .await
+        .or_internal()?;
+    Ok(rows.into_iter().map(|r| r.at).collect())
+}
+
+/// Minutes left on an account's lock, or `None` when it is not locked.
+pub async fn lock_remaining(
+    db: &impl ConnectionTrait,
+    email: &str,
+    policy: &SecurityPolicy,
+) -> Result<Option<i64>, AppError> {
+    let failures = recent_failures(db, email, policy).await?;
+    if (failures.len() as u64) < policy.lockout_threshold {
+        return Ok(None);
+    }
+    // Locked from the failure that reached the threshold (the newest: attempts
+    // made while locked are refused before they count).
+    let until = failures[0] + Duration::from_std(policy.lockout_duration).or_internal()?;
+    let left = until - Utc::now();
+    if left <= Duration::zero() {
+        return Ok(None);
+    }
+    Ok(Some((left.num_seconds() + 59) / 60))
+}
+
+async fn address_throttled(db: &impl ConnectionTrait, addr: &str, policy: &SecurityPolicy) -> Result<bool, AppError> {
+    let since = Utc::now() - Duration::from_std(policy.lockout_window).or_internal()?;
+    let n = login_attempts::Entity::find()
+        .filter(login_attempts::Column::ClientAddr.eq(addr))
+        .filter(login_attempts::Column::Success.eq(false))
+        .filter(login_attempts::Column::At.gt(since))
+        .count(db)
+        .await
+        .or_internal()?;
+    Ok(n >= policy.address_threshold)
+}
+
+/// Checks an e-mail and password. Every failure is counted and audited; an
+/// account is locked after too many failures, and an address is throttled.
+pub async fn login(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    policy: &SecurityPolicy,
+    email_input: &str,
+    password_input: String,
+    meta: &RequestMeta,
+) -> Result<SignedIn, AppError> {
+    let email = Email::parse(email_input).map_err(|m| AppError::field("email", m))?;
+    let email = email.as_str();
+    if password_input.is_empty() {
+        return Err(AppError::field("password", "Enter your password."));
+    }
+    let fail = |detail: &'static str| AuditEvent::new(anonymous(email), "auth.login", Outcome::Failure).detail(detail);
+
+    if address_throttled(db, &meta.client_addr, policy).await? {
+        append(db, fail("client address throttled"), meta).await.or_internal()?;
+        return Err(AppError::RateLimited(
+            "Too many failed sign-in attempts from your network. Wait 15 minutes and try again.".into(),
+        ));
+    }
+    if let Some(minutes) = lock_remaining(db, email, policy).await? {
+        append(db, fail("account locked"), meta).await.or_internal()?;
+        return Err(AppError::AccountLocked { minutes });
+    }
+
+    let user = users::Entity::find().filter(users::Column::Email.eq(email)).one(db).await.or_internal()?;
+    let Some(user) = user else {
+        password::verify_dummy(password_input).await?;
+        record_attempt(db, email, &meta.client_addr, false).await?;
+        append(db, fail("unknown account"), meta).await.or_internal()?;
+        return Err(AppError::InvalidCredentials);
+    };
+    if !password::verify(password_input, user.password_hash.clone()).await? {
+        record_attempt(db, email, &meta.client_addr, false).await?;
+        let failed = AuditEvent::new(actor_of(&user), "auth.login", Outcome::Failure).detail("wrong password");
+        append(db, failed, meta).await.or_internal()?;
+        if let Some(minutes) = lock_remaining(db, email, policy).await? {
+            let locked = AuditEvent::new(actor_of(&user), "auth.lockout", Outcome::Success)
+                .entity("user", user.id)
+                .detail(format!("{} failed sign-ins", policy.lockout_threshold));
+            append(db, locked, meta).await.or_internal()?;
+            return Err(AppError::AccountLocked { minutes });
+        }
+        return Err(AppError::InvalidCredentials);
+    }
+    if !user.active {
+        let refused = AuditEvent::new(actor_of(&user), "auth.login", Outcome::Denied).detail("account deactivated");
+        append(db, refused, meta).await.or_internal()?;
+        return Err(AppError::BadRequest(
+            "This account has been deactivated. Contact the hospital's administrator.".into(),
+        ));
+    }
+
+    let txn = db.begin().await.or_internal()?;
+    record_attempt(&txn, email, &meta.client_addr, true).await?;
+    let mut active: users::ActiveModel = user.clone().into();
+    active.last_login_at = Set(Some(Utc::now()));
+    let user = active.update(&txn).await.or_internal()?;
+    append(&txn, AuditEvent::new(actor_of(&user), "auth.login", Outcome::Success).entity("user", user.id), meta)
+        .await
+        .or_internal()?;
+    txn.commit().await.or_internal()?;
+    Ok(SignedIn { user })
+}
+
+/// A taken e-mail address, as a field error on the form.
+pub fn email_taken() -> AppError {
+    AppError::Validation(vec![shared::FieldError::new(
+        "email",
+        "An account with this e-mail address already exists. Sign in instead, or use another address.",
+    )])
+}
+
+/// Creates a patient's account and their patient record together, in one transaction.
+pub async fn register_patient(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    registration: SelfRegistration,
+    meta: &RequestMeta,
+) -> Result<users::Model, AppError> {
+    let email = registration.email.as_str().to_string();
+    if users::Entity::find().filter(users::Column::Email.eq(&email)).one(db).await.or_internal()?.is_some() {
+        return Err(email_taken());
+    }
+    let hash = password::hash(registration.password.expose().to_string()).await?;
+    let txn = db.begin().await.or_internal()?;
+    let patient = insert_patient(
+        &txn,
+        NewPatient {
+            given_name: registration.given_name.into_inner(),
+            family_name: registration.family_name.into_inner(),
+            date_of_birth: Some(registration.date_of_birth),
+            sex: registration.sex,
+            phone: registration.phone.map(|p| p.into_inner()),
+            email: Some(email.clone()),
+            created_by: None,
+        },
+    )
+    .await?;
+    let now = Utc::now();
+    let user = users::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        email: Set(email.clone()),
+        display_name: Set(format!("{} {}", patient.given_name, patient.family_name)),
+        password_hash: Set(hash),
+        role: Set(Role::Patient.as_str().to_string()),
+        active: Set(true),
+        must_change_password: Set(false),
+        patient_id: Set(Some(patient.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_login_at: Set(None),
+    }
+    .insert(&txn)
+    .await;
+    let user = match user {
+        Ok(user) => user,
+        // Two registrations racing for one address: the unique index decides.
+        Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => return Err(email_taken()),
+        Err(e) => return Err(internal(e)),
+    };
+    append(
+        &txn,
+        AuditEvent::new(actor_of(&user), "patients.self_register", Outcome::Success)
+            .patient(patient.id)
+            .entity("patient", patient.id),
+        meta,
+    )
+    .await
+    .or_internal()?;
+    txn.commit().await.or_internal()?;
+    Ok(user)
+}
+
+/// Changes a user's own password after checking the current one. Every other
+/// session of the user is ended, since a password change often follows a
+/// suspected compromise.
+pub async fn change_password(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user_id: Uuid,
+    current: String,
+    new: Password,
+    keep_session_handle: Option<Uuid>,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let user = users::Entity::find_by_id(user_id).one(db).await.or_internal()?.ok_or(AppError::Unauthorized)?;
+    if !password::verify(current, user.password_hash.clone()).await? {
+        append(db, AuditEvent::new(actor_of(&user), "auth.password_change", Outcome::Failure).detail("wrong current password"), meta)
+            .await
+            .or_internal()?;
+        return Err(AppError::field("current_password", "Your current password is not correct."));
+    }
+    let hash = password::hash(new.expose().to_string()).await?;
+    let txn = db.begin().await.or_internal()?;
+    let mut active: users::ActiveModel = user.clone().into();
+    active.password_hash = Set(hash);
+    active.must_change_password = Set(false);
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await.or_internal()?;
+    let mut others = sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id));
+    if let Some(handle) = keep_session_handle {
+        others = others.filter(sessions::Column::Handle.ne(handle));
+    }
+    others.exec(&txn).await.or_internal()?;
+    append(&txn, AuditEvent::new(actor_of(&user), "auth.password_change", Outcome::Success).entity("user", user.id), meta)
+        .await
+        .or_internal()?;
+    txn.commit().await.or_internal()?;
+    Ok(())
+}
+
+/// The user's live sessions, newest activity first.
+pub async fn list_sessions(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    current_handle: Option<Uuid>,
+) -> Result<Vec<SessionView>, AppError> {
+    let rows = sessions::Entity::find()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::ExpiresAt.gt(Utc::now()))
+        .order_by_desc(sessions::Column::LastSeenAt)
+        .all(db)
+        .await
+        .or_internal()?;
+    Ok(rows
+        .into_iter()
+        .map(|s| SessionView {
+            current: Some(s.handle) == current_handle,
+            handle: s.handle,
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            user_agent: s.user_agent,
+            client_addr: s.client_addr,
+        })
+        .collect())
+}
+
+/// Ends one of the user's own sessions. Another user's handle is "not found".
+pub async fn end_session(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    user_id: Uuid,
+    handle: Uuid,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let deleted = sessions::Entity::delete_many()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::Handle.eq(handle))
+        .exec(db)
+        .await
+        .or_internal()?;
+    if deleted.rows_affected == 0 {
+        return Err(AppError::NotFound("That session".into()));
+    }
+    append(db, AuditEvent::new(actor, "auth.session_end", Outcome::Success).entity("session", handle), meta)
+        .await
+        .or_internal()?;
+    Ok(())
+}

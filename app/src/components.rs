@@ -1,0 +1,193 @@
+//! The design system's building blocks. Styling lives in `style/main.css`;
+//! these components give every page the same markup, labels and states.
+
+use leptos::prelude::*;
+use shared::AppError;
+
+/// The error of the last submission of a form, shared by its fields.
+#[derive(Clone, Copy)]
+pub struct FormErrors(pub RwSignal<Option<AppError>>);
+
+impl FormErrors {
+    pub fn new() -> Self {
+        Self(RwSignal::new(None))
+    }
+
+    /// The message for one field, if the last error named it.
+    pub fn field(self, name: &'static str) -> Signal<Option<String>> {
+        let errors = self.0;
+        Signal::derive(move || errors.get().and_then(|e| e.field_message(name)))
+    }
+
+    pub fn set(self, error: Option<AppError>) {
+        self.0.set(error);
+    }
+}
+
+impl Default for FormErrors {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A labelled input with its hint and its error message underneath.
+#[component]
+pub fn TextField(
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let described = format!("{id}-hint {id}-error");
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=id.clone()>{label}{required.then_some(view! { <span class="field__req" aria-hidden="true">" *"</span> })}</label>
+            {hint.map(|h| view! { <p class="field__hint" id=format!("{id}-hint")>{h}</p> })}
+            <input
+                id=id.clone()
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                required=required
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+            <p class="field__error" id=format!("{id}-error") aria-live="polite">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// A labelled drop-down list.
+#[component]
+pub fn SelectField(
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    /// (value, label) pairs; an empty first option asks the user to choose.
+    options: Vec<(String, String)>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=id.clone()>{label}{required.then_some(view! { <span class="field__req" aria-hidden="true">" *"</span> })}</label>
+            <select
+                id=id.clone()
+                name=name
+                required=required
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=format!("{id}-error")
+                prop:value=move || value.get()
+                on:change=move |ev| value.set(event_target_value(&ev))
+            >
+                <option value="">"Choose…"</option>
+                {options
+                    .into_iter()
+                    .map(|(v, l)| view! { <option value=v.clone() selected=move || value.get() == v>{l}</option> })
+                    .collect_view()}
+            </select>
+            <p class="field__error" id=format!("{id}-error") aria-live="polite">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// The form-level message for errors that are not about one field.
+#[component]
+pub fn FormAlert(errors: FormErrors) -> impl IntoView {
+    move || {
+        errors.0.get().map(|e| {
+            let text = e.to_string();
+            view! { <div class="alert alert--error" role="alert">{text}</div> }
+        })
+    }
+}
+
+/// A shown error from loading data, with the same wording everywhere.
+#[component]
+pub fn ErrorBox(error: AppError) -> impl IntoView {
+    let signed_out = matches!(error, AppError::Unauthorized);
+    view! {
+        <div class="alert alert--error" role="alert">
+            <p>{error.to_string()}</p>
+            {signed_out.then(|| view! { <p><a href="/">"Sign in again"</a></p> })}
+        </div>
+    }
+}
+
+/// What a list shows while it loads.
+#[component]
+pub fn Loading(#[prop(default = "Loading…")] label: &'static str) -> impl IntoView {
+    view! {
+        <div class="loading" role="status" aria-live="polite">
+            <span class="spinner" aria-hidden="true"></span>
+            {label}
+        </div>
+    }
+}
+
+/// What a list shows when there is nothing in it.
+#[component]
+pub fn EmptyState(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <div class="empty">
+            <p class="empty__title">{title}</p>
+            <div class="empty__body">{children()}</div>
+        </div>
+    }
+}
+
+/// A banner that appears when the browser loses its connection, and confirms
+/// when the server is reachable again (probed with a plain GET of `/healthz`).
+#[component]
+pub fn OfflineBanner() -> impl IntoView {
+    // Starts "online" on both server and client so hydration matches; the
+    // browser's real state is read once hydrated.
+    let online = RwSignal::new(true);
+    let reconnected = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        Effect::new(move |_| {
+            if let Some(w) = web_sys::window() {
+                online.set(w.navigator().on_line());
+            }
+        });
+        let off = window_event_listener(leptos::ev::offline, move |_| {
+            reconnected.set(false);
+            online.set(false);
+        });
+        let on = window_event_listener(leptos::ev::online, move |_| {
+            leptos::task::spawn_local(async move {
+                let ok = gloo_net::http::Request::get("/healthz").send().await.map(|r| r.ok()).unwrap_or(false);
+                online.set(ok);
+                reconnected.set(ok);
+            });
+        });
+        on_cleanup(move || {
+            off.remove();
+            on.remove();
+        });
+    }
+    view! {
+        <div class="offline-banner" role="status" aria-live="polite" class:offline-banner--shown=move || !online.get()>
+            {move || if online.get() { String::new() } else {
+                "You are offline. Pages you opened before still show; changes need a connection.".to_string()
+            }}
+        </div>
+        <div class="online-banner" role="status" class:online-banner--shown=move || online.get() && reconnected.get()>
+            {move || if online.get() && reconnected.get() { "Back online." } else { "" }}
+        </div>
+    }
+}
+
+/// Formats a UTC time for display in the browser's locale-neutral form.
+pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}

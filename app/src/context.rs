@@ -1,0 +1,121 @@
+//! Server-side plumbing every server function uses: the shared state, the
+//! caller's address, and turning results into HTTP statuses. Server-only.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use sea_orm::DatabaseConnection;
+use shared::AppError;
+
+/// Rules for sessions and sign-in, from configuration.
+#[derive(Clone, Debug)]
+pub struct SecurityPolicy {
+    /// Idle timeout for staff sessions (15 minutes by default).
+    pub staff_idle: Duration,
+    /// Idle timeout for patient sessions.
+    pub patient_idle: Duration,
+    /// Absolute session lifetime, whatever the activity (12 hours).
+    pub absolute_lifetime: Duration,
+    /// Failed sign-ins on one account within `lockout_window` that lock it.
+    pub lockout_threshold: u64,
+    pub lockout_window: Duration,
+    /// How long a locked account stays locked.
+    pub lockout_duration: Duration,
+    /// Failed sign-ins from one client address within `lockout_window` before it is throttled.
+    pub address_threshold: u64,
+}
+
+impl Default for SecurityPolicy {
+    fn default() -> Self {
+        Self {
+            staff_idle: Duration::from_secs(15 * 60),
+            patient_idle: Duration::from_secs(30 * 60),
+            absolute_lifetime: Duration::from_secs(12 * 3600),
+            lockout_threshold: 10,
+            lockout_window: Duration::from_secs(15 * 60),
+            lockout_duration: Duration::from_secs(15 * 60),
+            address_threshold: 100,
+        }
+    }
+}
+
+/// What the server hands every server function through Leptos context.
+#[derive(Clone, Debug)]
+pub struct ServerContext {
+    pub db: DatabaseConnection,
+    pub policy: SecurityPolicy,
+}
+
+/// The caller's network address as the server sees it (after trusted proxies),
+/// put into the request's extensions by the server's middleware.
+#[derive(Clone, Debug)]
+pub struct ClientAddr(pub String);
+
+/// Facts about the request that go into the audit trail and the session list.
+#[derive(Clone, Debug, Default)]
+pub struct RequestMeta {
+    pub client_addr: String,
+    pub user_agent: String,
+}
+
+pub fn server_context() -> Result<ServerContext, AppError> {
+    use_context::<ServerContext>().ok_or_else(|| {
+        tracing::error!("ServerContext missing from Leptos context");
+        AppError::Internal
+    })
+}
+
+/// The caller's address and user agent, from the request being served.
+pub fn request_meta() -> RequestMeta {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return RequestMeta::default();
+    };
+    let client_addr = parts
+        .extensions
+        .get::<ClientAddr>()
+        .map(|a| a.0.clone())
+        .unwrap_or_else(|| "unknown".into());
+    let user_agent = parts
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(300).collect())
+        .unwrap_or_default();
+    RequestMeta { client_addr, user_agent }
+}
+
+/// Logs an unexpected error and returns the generic [`AppError::Internal`].
+#[track_caller]
+pub fn internal(e: impl std::fmt::Display) -> AppError {
+    let at = std::panic::Location::caller();
+    tracing::error!(error = %e, location = %at, "internal error");
+    AppError::Internal
+}
+
+/// Logs an unexpected error and turns it into the generic [`AppError::Internal`].
+pub trait OrInternal<T> {
+    fn or_internal(self) -> Result<T, AppError>;
+}
+
+impl<T, E: std::fmt::Display> OrInternal<T> for Result<T, E> {
+    #[track_caller]
+    fn or_internal(self) -> Result<T, AppError> {
+        match self {
+            Ok(v) => Ok(v),
+            Err(e) => Err(internal(e)),
+        }
+    }
+}
+
+/// Finishes a server function: an error also sets the HTTP status that fits it,
+/// so clients other than our UI (and the logs) see a truthful status code.
+pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(e) = &result {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = http::StatusCode::from_u16(e.status_code()) {
+                response.set_status(status);
+            }
+        }
+    }
+    result
+}

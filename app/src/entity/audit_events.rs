@@ -1,0 +1,26 @@
+use sea_orm::entity::prelude::*;
+
+/// Append-only: the service only inserts, and database triggers refuse updates and deletes.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "audit_events")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub at: DateTimeUtc,
+    pub actor_id: Option<Uuid>,
+    pub actor_email: Option<String>,
+    pub actor_role: Option<String>,
+    pub action: String,
+    pub patient_id: Option<Uuid>,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub outcome: String,
+    pub client_addr: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub detail: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,102 @@
+//! # Layout
+//!
+//! The Leptos application: pages, components and the `#[server]` functions
+//! behind them, arranged by domain module. Compiled twice: with `ssr` for the
+//! server (server functions run, services and entities exist) and with
+//! `hydrate` for the browser (server functions become HTTP calls).
+//!
+//! - [`components`]: the design system's building blocks (fields, alerts, cards, offline banner).
+//! - [`portals`]: the three portals' layouts and navigation, and the landing page.
+//! - [`auth`]: sign-in, registration, sessions, passwords; the permission guard (server).
+//! - [`admin`]: staff accounts and the admin dashboard.
+//! - [`audit`]: the append-only audit trail and its viewer.
+//! - [`patients`]: patient records.
+//! - `context`, `entity` (server only): shared state, error plumbing and SeaORM entities.
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod components;
+pub mod patients;
+pub mod portals;
+
+#[cfg(feature = "ssr")]
+pub mod context;
+#[cfg(feature = "ssr")]
+pub mod entity;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document around the app. On the server it also hands the request's
+/// CSP nonce to the hydration scripts, so the strict policy allows them.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    provide_csp_nonce();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The nonce the server's CSP middleware generated for this response.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+#[cfg(feature = "ssr")]
+fn provide_csp_nonce() {
+    if let Some(parts) = use_context::<http::request::Parts>() {
+        if let Some(CspNonce(nonce)) = parts.extensions.get::<CspNonce>() {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.clone()));
+        }
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/hms.css"/>
+        <Link rel="manifest" href="/manifest.webmanifest"/>
+        <Link rel="icon" href="/icons/icon-192.png"/>
+        <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
+        <Meta name="theme-color" content="#0f5c8c"/>
+        <Meta name="description" content="Hospital management: patient, clinic and administration portals."/>
+        <Title formatter=|t: String| if t.is_empty() { "HMS".to_string() } else { format!("{t} · HMS") }/>
+        <Router>
+            <components::OfflineBanner/>
+            <Routes fallback=portals::NotFound>
+                <Route path=path!("/") view=portals::Landing/>
+                <Route path=path!("/register") view=auth::pages::RegisterPage/>
+                <ParentRoute path=path!("/patient") view=portals::PatientPortal>
+                    <Route path=path!("") view=patients::pages::PatientHome/>
+                    <Route path=path!("account") view=auth::pages::AccountPage/>
+                </ParentRoute>
+                <ParentRoute path=path!("/clinic") view=portals::ClinicPortal>
+                    <Route path=path!("") view=portals::ClinicHome/>
+                    <Route path=path!("account") view=auth::pages::AccountPage/>
+                </ParentRoute>
+                <ParentRoute path=path!("/admin") view=portals::AdminPortal>
+                    <Route path=path!("") view=admin::pages::AdminHome/>
+                    <Route path=path!("users") view=admin::pages::UsersPage/>
+                    <Route path=path!("audit") view=audit::pages::AuditViewer/>
+                    <Route path=path!("account") view=auth::pages::AccountPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

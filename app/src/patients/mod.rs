@@ -1,0 +1,5 @@
+//! Patient records.
+pub mod api;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;

@@ -1,0 +1,243 @@
+//! The three portals' layouts (navigation, header, sign-in gate), the public
+//! landing page and the clinic dashboard. Each portal has its own layout tuned
+//! to its usual device; all share one design system.
+
+use leptos::context::Provider;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_location;
+use shared::auth::CurrentUser;
+use shared::{AppError, Portal};
+
+use crate::auth::api::{logout, me};
+use crate::auth::pages::{ForcedPasswordChange, LoginForm};
+use crate::components::{format_time, ErrorBox, Loading};
+
+/// The signed-in user's data, fetched once per portal load.
+fn use_me() -> Resource<Result<Option<CurrentUser>, AppError>> {
+    Resource::new(|| (), |_| me())
+}
+
+/// Navigates the whole page (not just the router), so every resource reloads
+/// with the new session.
+pub fn hard_navigate(to: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().assign(to);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = to;
+}
+
+#[component]
+fn SignOutButton() -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let on_click = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            // Whatever the answer, the browser leaves the portal; the server has
+            // destroyed the session if it still existed.
+            let _ = logout().await;
+            hard_navigate("/");
+        });
+    };
+    view! {
+        <button type="button" class="btn btn--ghost" on:click=on_click disabled=move || busy.get()>
+            {move || if busy.get() { "Signing out…" } else { "Sign out" }}
+        </button>
+    }
+}
+
+/// One portal: header, navigation, and the page, once the right user is signed in.
+#[component]
+fn PortalLayout(portal: Portal, name: &'static str, nav: Vec<(&'static str, &'static str)>) -> impl IntoView {
+    let me = use_me();
+    let nav = StoredValue::new(nav);
+    view! {
+        <div class=format!("portal portal--{}", name.to_lowercase())>
+            <Suspense fallback=|| view! { <main class="portal__main"><Loading/></main> }>
+                {move || Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(user)) if user.role.portal() == portal => {
+                            if user.must_change_password {
+                                view! { <main class="portal__main"><ForcedPasswordChange user/></main> }.into_any()
+                            } else {
+                                view! { <PortalChrome portal name nav=nav.get_value() user/> }.into_any()
+                            }
+                        }
+                        Ok(Some(user)) => {
+                            let home = user.role.portal().path();
+                            view! {
+                                <main class="portal__main narrow">
+                                    <h1>"This portal is not for your account"</h1>
+                                    <p>{format!("You are signed in as {} ({}).", user.display_name, user.role.label())}</p>
+                                    <p><a class="btn" href=home>"Go to your portal"</a></p>
+                                </main>
+                            }.into_any()
+                        }
+                        Ok(None) => {
+                            let here = use_location().pathname.get_untracked();
+                            view! {
+                                <main class="portal__main narrow">
+                                    <h1>"Please sign in"</h1>
+                                    <p class="muted">{format!("The {name} portal needs you to sign in first.")}</p>
+                                    <LoginForm next=Some(here)/>
+                                </main>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <main class="portal__main"><ErrorBox error=e/></main> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn PortalChrome(portal: Portal, name: &'static str, nav: Vec<(&'static str, &'static str)>, user: CurrentUser) -> impl IntoView {
+    let links = nav
+        .into_iter()
+        .map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> })
+        .collect_view();
+    let role = user.role.label();
+    let display_name = user.display_name.clone();
+    view! {
+        <header class="portal__header">
+            <a class="brand" href=portal.path()>
+                <span class="brand__mark" aria-hidden="true">"+"</span>
+                <span class="brand__name">"HMS"</span>
+                <span class="brand__portal">{name}</span>
+            </a>
+            <div class="portal__user">
+                <span class="portal__user-name">{display_name}</span>
+                <span class="badge">{role}</span>
+                <SignOutButton/>
+            </div>
+        </header>
+        <nav class="portal__nav" aria-label=format!("{name} navigation")>
+            <ul>{links}</ul>
+        </nav>
+        <main class="portal__main" id="main">
+            <Provider value=user>
+                <Outlet/>
+            </Provider>
+        </main>
+    }
+}
+
+/// The patient portal, phone-first: a bottom tab bar on small screens.
+#[component]
+pub fn PatientPortal() -> impl IntoView {
+    view! { <PortalLayout portal=Portal::Patient name="Patient" nav=vec![("/patient", "My record"), ("/patient/account", "Account")]/> }
+}
+
+/// The clinic portal for clinical and front-desk staff, tablet-first.
+#[component]
+pub fn ClinicPortal() -> impl IntoView {
+    view! { <PortalLayout portal=Portal::Clinic name="Clinic" nav=vec![("/clinic", "Today"), ("/clinic/account", "Account")]/> }
+}
+
+/// The admin portal, desktop-first with a side navigation.
+#[component]
+pub fn AdminPortal() -> impl IntoView {
+    view! {
+        <PortalLayout
+            portal=Portal::Admin
+            name="Admin"
+            nav=vec![("/admin", "Dashboard"), ("/admin/users", "Staff accounts"), ("/admin/audit", "Audit trail"), ("/admin/account", "Account")]
+        />
+    }
+}
+
+/// The signed-in user, inside a portal.
+pub fn current_user() -> CurrentUser {
+    expect_context::<CurrentUser>()
+}
+
+/// The clinic dashboard: who is signed in and their account's state.
+#[component]
+pub fn ClinicHome() -> impl IntoView {
+    let user = current_user();
+    let sessions = Resource::new(|| (), |_| crate::auth::api::my_sessions());
+    view! {
+        <Title text="Clinic"/>
+        <h1>{format!("Welcome, {}", user.display_name)}</h1>
+        <div class="grid">
+            <section class="card" aria-labelledby="me-title">
+                <h2 id="me-title">"Your account"</h2>
+                <dl class="facts">
+                    <dt>"Role"</dt><dd>{user.role.label()}</dd>
+                    <dt>"E-mail"</dt><dd>{user.email.clone()}</dd>
+                </dl>
+            </section>
+            <section class="card" aria-labelledby="sessions-title">
+                <h2 id="sessions-title">"Where you are signed in"</h2>
+                <Suspense fallback=|| view! { <Loading/> }>
+                    {move || Suspend::new(async move {
+                        match sessions.await {
+                            Ok(list) => {
+                                let current = list.iter().find(|s| s.current).map(|s| format_time(s.created_at));
+                                view! {
+                                    <p>{format!("{} active session(s).", list.len())}</p>
+                                    {current.map(|t| view! { <p class="muted">{format!("This one started {t}.")}</p> })}
+                                    <p><a href="/clinic/account">"Manage sessions and password"</a></p>
+                                }.into_any()
+                            }
+                            Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </section>
+        </div>
+    }
+}
+
+/// The public front page: what this is, and the sign-in form.
+#[component]
+pub fn Landing() -> impl IntoView {
+    let me = use_me();
+    view! {
+        <Title text="Sign in"/>
+        <div class="landing">
+            <section class="landing__intro">
+                <p class="brand brand--large"><span class="brand__mark" aria-hidden="true">"+"</span>" HMS"</p>
+                <h1>"Hospital management, in one place"</h1>
+                <p>"Patients see their records and appointments on their phone. Clinicians work on tablets at the bedside. Administrators run the hospital from the desk."</p>
+            </section>
+            <section class="card landing__login" aria-labelledby="login-title">
+                <Suspense fallback=|| view! { <Loading/> }>
+                    {move || Suspend::new(async move {
+                        match me.await {
+                            Ok(Some(user)) => view! {
+                                <h2 id="login-title">{format!("Signed in as {}", user.display_name)}</h2>
+                                <p><a class="btn btn--primary" href=user.role.portal().path()>"Continue to your portal"</a></p>
+                            }.into_any(),
+                            _ => view! {
+                                <h2 id="login-title">"Sign in"</h2>
+                                <LoginForm next=None/>
+                                <p class="landing__register">"New patient? " <a href="/register">"Create your account"</a></p>
+                            }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </section>
+        </div>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found"/>
+        <main class="portal__main narrow">
+            <h1>"Page not found"</h1>
+            <p>"There is no page at this address."</p>
+            <p><a href="/">"Go to the start page"</a></p>
+        </main>
+    }
+}

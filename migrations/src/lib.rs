@@ -1,0 +1,20 @@
+//! # Layout
+//!
+//! One file per migration, named `mYYYYMMDD_HHMMSS_what.rs`. Migrations use the
+//! schema builder so the same code creates the schema on SQLite and on
+//! PostgreSQL; the little SQL that differs (triggers) is chosen per backend.
+//! A migration that has been released is never edited: add a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_foundation;
+
+/// Every migration, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_foundation::Migration)]
+    }
+}

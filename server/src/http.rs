@@ -1,0 +1,216 @@
+//! The HTTP side: the router and the middleware every request passes through.
+//!
+//! Order, from the outside in: tracing → compression → client address →
+//! security headers (CSP nonce) → cross-origin guard → session → route.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Result;
+use app::auth::session_store::DbSessionStore;
+use app::context::{ClientAddr, ServerContext};
+use app::{shell, App, CspNonce};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRef, State};
+use axum::http::{header, HeaderValue, Method, Request, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use base64::Engine;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use rand::RngCore;
+use sea_orm::DatabaseConnection;
+use shared::AppError;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::{Key, SameSite};
+use tower_sessions::SessionManagerLayer;
+
+use crate::config::ServeConfig;
+use crate::pwa;
+use crate::secrets::Secrets;
+
+/// Axum state: Leptos needs its options; the rest reaches server functions as context.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    pub service_worker: Arc<String>,
+}
+
+/// What the request guards need to know about the deployment.
+#[derive(Clone)]
+struct Guards {
+    trust_proxy: bool,
+    /// The origin accepted for state-changing requests, if configured; otherwise
+    /// the request's own `Host` is the only accepted origin.
+    public_origin: Option<String>,
+    hsts: bool,
+}
+
+/// Builds the whole application router.
+pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -> Result<Router> {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("hms")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.bind)
+        .hash_files(std::env::var("LEPTOS_HASH_FILES").map(|v| v != "false").unwrap_or(true))
+        .build();
+    let service_worker = Arc::new(pwa::service_worker(&config.site_root)?);
+    let state = AppState { leptos_options: leptos_options.clone(), db: db.clone(), service_worker };
+    let ctx = ServerContext { db: db.clone(), policy: config.policy() };
+    let routes = generate_route_list(App);
+
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(db))
+        .with_name("hms_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies())
+        .with_signed(Key::from(&secrets.session_key));
+    let guards = Guards {
+        trust_proxy: config.trust_proxy,
+        public_origin: config.public_url.as_deref().map(|u| u.trim_end_matches('/').to_string()),
+        hsts: config.secure_cookies(),
+    };
+
+    let router = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/sw.js", get(serve_service_worker))
+        .leptos_routes_with_context(&state, routes, move || provide_context(ctx.clone()), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(guards.clone(), cross_origin_guard))
+        .layer(middleware::from_fn_with_state(guards.clone(), security_headers))
+        .layer(middleware::from_fn_with_state(guards, client_addr))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state);
+    Ok(router)
+}
+
+/// Ready when the database answers.
+async fn readyz(State(db): State<DatabaseConnection>) -> Response {
+    match db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+async fn serve_service_worker(State(state): State<AppState>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/javascript; charset=utf-8"),
+            // Browsers must always check for a new worker, or old assets stick.
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        state.service_worker.as_str().to_owned(),
+    )
+        .into_response()
+}
+
+/// Records the caller's address for the audit trail and rate limits.
+async fn client_addr(State(guards): State<Guards>, mut request: Request<Body>, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let forwarded = guards
+        .trust_proxy
+        .then(|| request.headers().get("x-forwarded-for"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let addr = forwarded.or(peer).unwrap_or_else(|| "unknown".into());
+    request.extensions_mut().insert(ClientAddr(addr));
+    next.run(request).await
+}
+
+/// Refuses state-changing requests that come from another origin (CSRF):
+/// the `Origin` header (or, failing that, `Referer`) must name this site.
+async fn cross_origin_guard(State(guards): State<Guards>, request: Request<Body>, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let claimed = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|o| *o != "null")
+        .map(str::to_string)
+        .or_else(|| {
+            headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(|r| {
+                let after_scheme = r.find("://")? + 3;
+                let end = r[after_scheme..].find('/').map_or(r.len(), |i| after_scheme + i);
+                Some(r[..end].to_string())
+            })
+        });
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let allowed = match (&claimed, &guards.public_origin) {
+        (Some(origin), Some(public)) => origin == public,
+        (Some(origin), None) => origin.split_once("://").is_some_and(|(_, authority)| authority == host),
+        (None, _) => false,
+    };
+    if allowed {
+        return next.run(request).await;
+    }
+    tracing::warn!(origin = ?claimed, host, path = %request.uri().path(), "refused cross-origin request");
+    let error = AppError::BadRequest(
+        "This request did not come from this site, so it was refused. Reload the page and try again.".into(),
+    );
+    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], serde_json::to_string(&error).unwrap_or_default())
+        .into_response()
+}
+
+/// Security headers on every response, with a fresh CSP nonce per request
+/// that the page's hydration scripts carry.
+async fn security_headers(State(guards): State<Guards>, mut request: Request<Body>, next: Next) -> Response {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let nonce = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    request.extensions_mut().insert(CspNonce(nonce.clone()));
+    let path = request.uri().path().to_string();
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &str| {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            headers.insert(name, v);
+        }
+    };
+    set(headers, "content-security-policy", &csp);
+    set(headers, "x-content-type-options", "nosniff");
+    set(headers, "referrer-policy", "same-origin");
+    set(headers, "x-frame-options", "DENY");
+    set(headers, "permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()");
+    set(headers, "cross-origin-opener-policy", "same-origin");
+    if guards.hsts {
+        set(headers, "strict-transport-security", "max-age=63072000; includeSubDomains");
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        // Hashed build outputs never change; everything else may hold patient
+        // data and must not linger in shared caches or on shared devices.
+        let policy = if path.starts_with("/pkg/") {
+            "public, max-age=31536000, immutable"
+        } else if path.starts_with("/icons/") || path == "/manifest.webmanifest" || path == "/offline.html" || path == "/offline.css" {
+            "public, max-age=3600"
+        } else {
+            "no-store"
+        };
+        set(headers, "cache-control", policy);
+    }
+    response
+}

@@ -1,0 +1,19 @@
+//! # Layout
+//!
+//! The `hms` server: everything that is not UI or domain logic.
+//!
+//! - [`config`]: settings from flags and environment, with safe defaults for the embedded SQLite mode.
+//! - [`secrets`]: session and encryption keys, generated on first run, stored 0600.
+//! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
+//! - [`http`]: the axum router: Leptos pages, server functions, health checks, security middleware.
+//! - [`pwa`]: the service worker, generated from the built assets.
+//! - [`seed`]: demo data and the first administrator.
+//! - [`workers`]: background work (expired-session cleanup).
+
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod pwa;
+pub mod secrets;
+pub mod seed;
+pub mod workers;

@@ -1,0 +1,201 @@
+//! Test harness: a fresh database (SQLite file or PostgreSQL database) per
+//! test, the real router on a free port, and a client that talks to it the way
+//! the browser does (cookies, same-origin `Origin` header, JSON server functions).
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use server::config::ServeConfig;
+use shared::AppError;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates one `#[tokio::test]` per backend for an `async fn(Backend)`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { super::$name($crate::common::Backend::Sqlite).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { super::$name($crate::common::Backend::Postgres).await }
+        }
+    )*};
+}
+
+/// A database of its own for one test. The temp dir holds the SQLite file and the secrets.
+pub struct TestDatabase {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+}
+
+pub async fn test_database(backend: Backend) -> TestDatabase {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = match backend {
+        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("hms.db").display()),
+        Backend::Postgres => {
+            let admin = std::env::var("HMS_TEST_PG_URL").expect(
+                "HMS_TEST_PG_URL is not set: run the tests with `make test`, which starts a throwaway PostgreSQL",
+            );
+            let name = format!("hms_test_{}", uuid::Uuid::new_v4().simple());
+            let db = sea_orm::Database::connect(&admin).await.expect("connect to the test PostgreSQL");
+            db.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            db.close().await.ok();
+            let base = admin.rsplit_once('/').expect("PostgreSQL URL with a database").0;
+            format!("{base}/{name}")
+        }
+    };
+    TestDatabase { url, dir }
+}
+
+/// A running server with its own database.
+pub struct TestApp {
+    pub base: String,
+    pub db: DatabaseConnection,
+    pub database: TestDatabase,
+    pub backend: Backend,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+/// Starts the real router in-process, with extra `hms serve` flags.
+pub async fn spawn_app_with(backend: Backend, args: &[&str]) -> TestApp {
+    let database = test_database(backend).await;
+    let db = server::db::connect(&database.url).await.expect("connect");
+    server::db::migrate(&db).await.expect("migrate");
+    let secrets = server::secrets::load_or_create(database.dir.path()).expect("secrets");
+    let site = database.dir.path().join("site");
+    let site_arg = site.display().to_string();
+    let mut all_args = vec!["--site-root", site_arg.as_str()];
+    all_args.extend_from_slice(args);
+    let config = ServeConfig::from_args(&all_args).expect("config");
+    let router = server::http::router(&config, db.clone(), &secrets).expect("router");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    TestApp { base: format!("http://{addr}"), db, database, backend }
+}
+
+/// A browser-like client: its own cookie jar, and the site's own origin on every request.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub jar: Arc<Jar>,
+    pub base: String,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        let jar = Arc::new(Jar::default());
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::ORIGIN, base.parse().unwrap());
+        headers.insert(reqwest::header::USER_AGENT, "hms-integration-test".parse().unwrap());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Client { http, jar, base: base.to_string() }
+    }
+
+    /// The `Cookie` header this client would send now.
+    pub fn cookie(&self) -> Option<String> {
+        self.jar.cookies(&self.base.parse().unwrap()).map(|v| v.to_str().unwrap().to_string())
+    }
+
+    /// Calls a server function with a JSON body; answers the status and the decoded result.
+    pub async fn call<T: DeserializeOwned>(&self, endpoint: &str, body: Value) -> (StatusCode, Result<T, AppError>) {
+        let response = self.http.post(format!("{}/api/{endpoint}", self.base)).json(&body).send().await.expect("request");
+        decode(response).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> (StatusCode, Result<Value, AppError>) {
+        self.call("auth/login", serde_json::json!({ "email": email, "password": password })).await
+    }
+
+    /// The signed-in user's e-mail, or `None`.
+    pub async fn whoami(&self) -> Option<String> {
+        let (status, me) = self.call::<Option<Value>>("auth/me", serde_json::json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{me:?}");
+        me.unwrap().map(|u| u["email"].as_str().unwrap().to_string())
+    }
+}
+
+pub async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> (StatusCode, Result<T, AppError>) {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    if status.is_success() {
+        let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("cannot decode {text}: {e}"));
+        (status, Ok(value))
+    } else {
+        let error = serde_json::from_str(&text).unwrap_or_else(|e| panic!("cannot decode error {text} ({status}): {e}"));
+        (status, Err(error))
+    }
+}
+
+pub const PASSWORD: &str = "violet canyon harbor";
+
+/// Creates a staff account directly in the database (no temporary password).
+pub async fn staff(app: &TestApp, email: &str, role: shared::Role) -> String {
+    let new = shared::auth::NewStaff {
+        display_name: shared::validate::PersonName::parse("Test Person", "name").unwrap(),
+        email: shared::validate::Email::parse(email).unwrap(),
+        role,
+    };
+    app::admin::service::create_user(
+        &app.db,
+        app::audit::service::Actor::default(),
+        &new,
+        PASSWORD.into(),
+        false,
+        &app::context::RequestMeta::default(),
+    )
+    .await
+    .expect("create staff");
+    email.to_string()
+}
+
+/// Registers a patient through the public server function; the client is then signed in.
+pub async fn register_patient(client: &Client, email: &str, given: &str) -> Value {
+    let (status, outcome) = client
+        .call::<Value>(
+            "auth/register",
+            serde_json::json!({ "form": {
+                "given_name": given, "family_name": "Tester", "date_of_birth": "1988-02-29",
+                "sex": "female", "phone": "", "email": email,
+                "password": PASSWORD, "password_confirm": PASSWORD
+            }}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{outcome:?}");
+    outcome.unwrap()
+}
+
+/// Audit rows as (action, outcome, actor_email, patient_id) in insertion order.
+pub async fn audit_rows(app: &TestApp) -> Vec<(String, String, Option<String>, Option<uuid::Uuid>)> {
+    use app::entity::audit_events;
+    use sea_orm::{EntityTrait, QueryOrder};
+    audit_events::Entity::find()
+        .order_by_asc(audit_events::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.action, r.outcome, r.actor_email, r.patient_id))
+        .collect()
+}

@@ -1,0 +1,259 @@
+//! Accounts and sessions as the UI sees them, and the forms that create them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{AppError, FieldErrors};
+use crate::patients::AdministrativeSex;
+use crate::roles::Role;
+use crate::validate::{optional, parse_birth_date, Email, Password, PersonName, Phone};
+
+/// The signed-in user. Sent to the browser; holds nothing secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The patient record this account belongs to (patients only).
+    pub patient_id: Option<Uuid>,
+    /// Set for accounts created with a temporary password: nothing else works until it is changed.
+    pub must_change_password: bool,
+}
+
+/// One of the caller's own sessions, for "where am I signed in".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// A public handle for ending the session; not the secret session id.
+    pub handle: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub user_agent: String,
+    pub client_addr: String,
+    /// This is the session making the request.
+    pub current: bool,
+}
+
+/// What the login server function answers: where to go next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginOutcome {
+    pub user: CurrentUser,
+    pub redirect_to: String,
+}
+
+/// A patient's self-registration, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SelfRegistrationForm {
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: String,
+    pub sex: String,
+    pub phone: String,
+    pub email: String,
+    pub password: String,
+    pub password_confirm: String,
+}
+
+/// A self-registration that passed every rule.
+#[derive(Debug, Clone)]
+pub struct SelfRegistration {
+    pub given_name: PersonName,
+    pub family_name: PersonName,
+    pub date_of_birth: NaiveDate,
+    pub sex: AdministrativeSex,
+    pub phone: Option<Phone>,
+    pub email: Email,
+    pub password: Password,
+}
+
+impl SelfRegistrationForm {
+    /// Checks every field and reports all problems at once.
+    pub fn parse(&self, today: NaiveDate) -> Result<SelfRegistration, AppError> {
+        let mut errors = FieldErrors::new();
+        let given_name = errors.check("given_name", PersonName::parse(&self.given_name, "given name"));
+        let family_name = errors.check("family_name", PersonName::parse(&self.family_name, "family name"));
+        let date_of_birth = errors.check("date_of_birth", parse_birth_date(&self.date_of_birth, today));
+        let sex = errors.check("sex", AdministrativeSex::parse(&self.sex));
+        let phone = errors.check("phone", optional(&self.phone, Phone::parse));
+        let email = errors.check("email", Email::parse(&self.email));
+        let password = errors.check("password", Password::parse_new(&self.password, Some(&self.email)));
+        if password.is_some() && self.password != self.password_confirm {
+            errors.push("password_confirm", "The two passwords do not match.");
+        }
+        errors.finish()?;
+        // Every field parsed when there are no errors.
+        Ok(SelfRegistration {
+            given_name: given_name.expect("checked"),
+            family_name: family_name.expect("checked"),
+            date_of_birth: date_of_birth.expect("checked"),
+            sex: sex.expect("checked"),
+            phone: phone.expect("checked"),
+            email: email.expect("checked"),
+            password: password.expect("checked"),
+        })
+    }
+}
+
+/// An administrator's new staff account, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewStaffForm {
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+}
+
+/// A staff account that passed every rule.
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub display_name: PersonName,
+    pub email: Email,
+    pub role: Role,
+}
+
+impl NewStaffForm {
+    pub fn parse(&self) -> Result<NewStaff, AppError> {
+        let mut errors = FieldErrors::new();
+        let display_name = errors.check("display_name", PersonName::parse(&self.display_name, "full name"));
+        let email = errors.check("email", Email::parse(&self.email));
+        let role = errors.check(
+            "role",
+            if self.role.trim().is_empty() {
+                Err("Choose a role.".to_string())
+            } else {
+                Role::parse(&self.role).and_then(|r| {
+                    if r.is_staff() {
+                        Ok(r)
+                    } else {
+                        Err("Patients register themselves or at the front desk, not here.".to_string())
+                    }
+                })
+            },
+        );
+        errors.finish()?;
+        Ok(NewStaff {
+            display_name: display_name.expect("checked"),
+            email: email.expect("checked"),
+            role: role.expect("checked"),
+        })
+    }
+}
+
+/// A password change, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PasswordChangeForm {
+    pub current_password: String,
+    pub new_password: String,
+    pub new_password_confirm: String,
+}
+
+impl PasswordChangeForm {
+    pub fn parse(&self, email: &str) -> Result<Password, AppError> {
+        let mut errors = FieldErrors::new();
+        if self.current_password.is_empty() {
+            errors.push("current_password", "Enter your current password.");
+        }
+        let new = errors.check("new_password", Password::parse_new(&self.new_password, Some(email)));
+        if new.is_some() && self.new_password == self.current_password {
+            errors.push("new_password", "Choose a password different from the current one.");
+        }
+        if new.is_some() && self.new_password != self.new_password_confirm {
+            errors.push("new_password_confirm", "The two passwords do not match.");
+        }
+        errors.finish()?;
+        Ok(new.expect("checked"))
+    }
+}
+
+/// A staff account in the administrator's user list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub locked_minutes: Option<i64>,
+    pub must_change_password: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+/// A new account with the one-time password to hand over in person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedAccount {
+    pub user: UserSummary,
+    pub temporary_password: String,
+}
+
+/// Figures for the admin dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminStats {
+    pub users_by_role: Vec<(Role, i64)>,
+    pub active_sessions: i64,
+    pub failed_logins_24h: i64,
+    pub locked_accounts: i64,
+    pub patients: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    fn valid() -> SelfRegistrationForm {
+        SelfRegistrationForm {
+            given_name: "Amara".into(),
+            family_name: "Okafor".into(),
+            date_of_birth: "1990-05-14".into(),
+            sex: "female".into(),
+            phone: "".into(),
+            email: "amara@example.org".into(),
+            password: "river stone lantern".into(),
+            password_confirm: "river stone lantern".into(),
+        }
+    }
+
+    #[test]
+    fn valid_registration_parses() {
+        let r = valid().parse(today()).unwrap();
+        assert_eq!(r.email.as_str(), "amara@example.org");
+        assert!(r.phone.is_none());
+    }
+
+    #[test]
+    fn registration_reports_every_bad_field() {
+        let form = SelfRegistrationForm {
+            given_name: "".into(),
+            date_of_birth: "2030-01-01".into(),
+            password_confirm: "different phrase here".into(),
+            ..valid()
+        };
+        let err = form.parse(today()).unwrap_err();
+        assert!(err.field_message("given_name").unwrap().contains("given name"));
+        assert!(err.field_message("date_of_birth").unwrap().contains("future"));
+        assert!(err.field_message("password_confirm").unwrap().contains("do not match"));
+        assert!(err.field_message("email").is_none());
+    }
+
+    #[test]
+    fn staff_form_refuses_patient_role() {
+        let form = NewStaffForm { display_name: "Dr Who".into(), email: "who@example.org".into(), role: "patient".into() };
+        assert!(form.parse().unwrap_err().field_message("role").is_some());
+        let form = NewStaffForm { role: "doctor".into(), ..form };
+        assert_eq!(form.parse().unwrap().role, Role::Doctor);
+    }
+
+    #[test]
+    fn password_change_requires_a_new_distinct_password() {
+        let form = PasswordChangeForm {
+            current_password: "river stone lantern".into(),
+            new_password: "river stone lantern".into(),
+            new_password_confirm: "river stone lantern".into(),
+        };
+        assert!(form.parse("a@example.org").unwrap_err().field_message("new_password").unwrap().contains("different"));
+    }
+}

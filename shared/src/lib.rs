@@ -1,0 +1,22 @@
+//! # Layout
+//!
+//! Everything here compiles both for the browser (wasm) and for the server, and
+//! does no I/O. A form calls the same parse functions for inline feedback that
+//! the server calls to decide.
+//!
+//! - [`error`]: the one `AppError` that crosses the server-function boundary.
+//! - [`roles`]: roles, permissions and the portal each role lands in.
+//! - [`validate`]: parse-don't-validate newtypes for e-mail, password, names, phone, dates.
+//! - [`auth`]: accounts, sessions and the signed-in user as the UI sees them.
+//! - [`audit`]: audit events, the viewer's filter and sort.
+//! - [`patients`]: MRN (with Luhn check digit) and the patient profile.
+
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod patients;
+pub mod roles;
+pub mod validate;
+
+pub use error::{AppError, FieldError};
+pub use roles::{Permission, Portal, Role};

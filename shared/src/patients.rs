@@ -1,0 +1,155 @@
+//! Patient identity: the MRN with its check digit, and the profile.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Administrative sex as used for records and claims (FHIR `AdministrativeGender`).
+/// Gender identity is a separate field, added with the full demographics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdministrativeSex {
+    Female,
+    Male,
+    Other,
+    Unknown,
+}
+
+impl AdministrativeSex {
+    pub const ALL: [AdministrativeSex; 4] =
+        [AdministrativeSex::Female, AdministrativeSex::Male, AdministrativeSex::Other, AdministrativeSex::Unknown];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdministrativeSex::Female => "female",
+            AdministrativeSex::Male => "male",
+            AdministrativeSex::Other => "other",
+            AdministrativeSex::Unknown => "unknown",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AdministrativeSex::Female => "Female",
+            AdministrativeSex::Male => "Male",
+            AdministrativeSex::Other => "Other",
+            AdministrativeSex::Unknown => "Unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<AdministrativeSex, String> {
+        if s.trim().is_empty() {
+            return Err("Choose the sex recorded for administrative purposes.".into());
+        }
+        AdministrativeSex::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s.trim())
+            .ok_or_else(|| "Choose one of the listed options.".to_string())
+    }
+}
+
+/// A medical record number: eight digits and a Luhn check digit, e.g. `40213975-3`
+/// is stored as `402139753`. The check digit catches a mistyped digit and most
+/// swapped neighbours before a record is looked up.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Mrn(String);
+
+impl Mrn {
+    pub const BODY_LEN: usize = 8;
+
+    /// Builds the MRN for an eight-digit body by appending its check digit.
+    pub fn from_body(body: u32) -> Mrn {
+        let body = format!("{:08}", body % 100_000_000);
+        let check = luhn_check_digit(&body);
+        Mrn(format!("{body}{check}"))
+    }
+
+    /// Accepts an MRN as typed (spaces and dashes allowed) and verifies the check digit.
+    pub fn parse(input: &str) -> Result<Mrn, String> {
+        let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        if digits.len() != Self::BODY_LEN + 1 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err("An MRN has 9 digits.".into());
+        }
+        let (body, check) = digits.split_at(Self::BODY_LEN);
+        if luhn_check_digit(body).to_string() != check {
+            return Err("This MRN's check digit is wrong; check for a mistyped digit.".into());
+        }
+        Ok(Mrn(digits))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form printed on wristbands and letters: `40213975-3`.
+    pub fn display(&self) -> String {
+        format!("{}-{}", &self.0[..Self::BODY_LEN], &self.0[Self::BODY_LEN..])
+    }
+}
+
+/// The Luhn (mod 10) check digit for a string of digits.
+pub fn luhn_check_digit(digits: &str) -> u32 {
+    let sum: u32 = digits
+        .chars()
+        .rev()
+        .filter_map(|c| c.to_digit(10))
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 0 {
+                let doubled = d * 2;
+                if doubled > 9 { doubled - 9 } else { doubled }
+            } else {
+                d
+            }
+        })
+        .sum();
+    (10 - sum % 10) % 10
+}
+
+/// The patient's own view of their registration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatientProfile {
+    pub id: Uuid,
+    pub mrn: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: AdministrativeSex,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub registered_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luhn_matches_known_values() {
+        // 7992739871 has check digit 3 (the textbook example).
+        assert_eq!(luhn_check_digit("7992739871"), 3);
+        assert_eq!(luhn_check_digit("00000000"), 0);
+    }
+
+    #[test]
+    fn mrn_round_trips_and_rejects_typos() {
+        let mrn = Mrn::from_body(40213975);
+        assert_eq!(Mrn::parse(mrn.as_str()).unwrap(), mrn);
+        assert_eq!(Mrn::parse(&mrn.display()).unwrap(), mrn);
+        // Change each digit in turn: the check digit must catch every single-digit error.
+        for i in 0..mrn.as_str().len() {
+            let mut bytes = mrn.as_str().as_bytes().to_vec();
+            bytes[i] = b'0' + (bytes[i] - b'0' + 1) % 10;
+            let typo = String::from_utf8(bytes).unwrap();
+            assert!(Mrn::parse(&typo).is_err(), "{typo} should fail");
+        }
+        assert!(Mrn::parse("1234").unwrap_err().contains("9 digits"));
+    }
+
+    #[test]
+    fn sex_parses_known_values_only() {
+        assert_eq!(AdministrativeSex::parse("male"), Ok(AdministrativeSex::Male));
+        assert!(AdministrativeSex::parse("").is_err());
+        assert!(AdministrativeSex::parse("x").is_err());
+    }
+}

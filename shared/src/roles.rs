@@ -1,0 +1,185 @@
+//! Roles and permissions, defined once. The server checks them in every
+//! server function; the UI uses them only to decide what to show.
+
+use serde::{Deserialize, Serialize};
+
+/// The job a user account does. One account has one role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Patient,
+    Doctor,
+    Nurse,
+    Receptionist,
+    LabTechnician,
+    Pharmacist,
+    BillingClerk,
+    Administrator,
+}
+
+/// The three user interfaces, each laid out for its users' usual device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Portal {
+    /// `/patient`, phone-first.
+    Patient,
+    /// `/clinic`, tablet-first, for clinical and front-desk staff.
+    Clinic,
+    /// `/admin`, desktop-first.
+    Admin,
+}
+
+impl Portal {
+    pub fn path(self) -> &'static str {
+        match self {
+            Portal::Patient => "/patient",
+            Portal::Clinic => "/clinic",
+            Portal::Admin => "/admin",
+        }
+    }
+}
+
+/// Something a caller may be allowed to do. A role grants a fixed set; anything
+/// not granted is denied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Change one's own password, list and end one's own sessions.
+    ManageOwnAccount,
+    /// Read one's own patient record (patients only).
+    ViewOwnRecord,
+    /// Update one's own contact and emergency-contact details (patients only).
+    UpdateOwnContact,
+    /// Use the clinic portal.
+    UseClinicPortal,
+    /// Use the admin portal.
+    UseAdminPortal,
+    /// Create staff accounts, change roles, deactivate and unlock accounts.
+    ManageUsers,
+    /// Read the audit trail.
+    ViewAudit,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Patient,
+        Role::Doctor,
+        Role::Nurse,
+        Role::Receptionist,
+        Role::LabTechnician,
+        Role::Pharmacist,
+        Role::BillingClerk,
+        Role::Administrator,
+    ];
+
+    /// The stable identifier stored in the database and sent over the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Patient => "patient",
+            Role::Doctor => "doctor",
+            Role::Nurse => "nurse",
+            Role::Receptionist => "receptionist",
+            Role::LabTechnician => "lab_technician",
+            Role::Pharmacist => "pharmacist",
+            Role::BillingClerk => "billing_clerk",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Role, String> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("'{s}' is not a known role."))
+    }
+
+    /// A human label for the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Patient => "Patient",
+            Role::Doctor => "Doctor",
+            Role::Nurse => "Nurse",
+            Role::Receptionist => "Receptionist",
+            Role::LabTechnician => "Lab technician",
+            Role::Pharmacist => "Pharmacist",
+            Role::BillingClerk => "Billing clerk",
+            Role::Administrator => "Administrator",
+        }
+    }
+
+    pub fn is_staff(self) -> bool {
+        self != Role::Patient
+    }
+
+    /// Where this role lands after signing in.
+    pub fn portal(self) -> Portal {
+        match self {
+            Role::Patient => Portal::Patient,
+            Role::Administrator => Portal::Admin,
+            _ => Portal::Clinic,
+        }
+    }
+
+    /// Every permission this role grants. Deny by default: what is not listed is refused.
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Patient => &[ManageOwnAccount, ViewOwnRecord, UpdateOwnContact],
+            Role::Doctor
+            | Role::Nurse
+            | Role::Receptionist
+            | Role::LabTechnician
+            | Role::Pharmacist
+            | Role::BillingClerk => &[ManageOwnAccount, UseClinicPortal],
+            Role::Administrator => &[ManageOwnAccount, UseAdminPortal, ManageUsers, ViewAudit],
+        }
+    }
+
+    pub fn can(self, permission: Permission) -> bool {
+        self.permissions().contains(&permission)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Ok(role));
+        }
+        assert!(Role::parse("superuser").is_err());
+    }
+
+    #[test]
+    fn only_patients_read_own_record() {
+        for role in Role::ALL {
+            assert_eq!(role.can(Permission::ViewOwnRecord), role == Role::Patient, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn only_administrators_manage_users_and_read_audit() {
+        for role in Role::ALL {
+            let admin = role == Role::Administrator;
+            assert_eq!(role.can(Permission::ManageUsers), admin);
+            assert_eq!(role.can(Permission::ViewAudit), admin);
+        }
+    }
+
+    #[test]
+    fn every_role_manages_its_own_account_and_lands_in_a_portal() {
+        for role in Role::ALL {
+            assert!(role.can(Permission::ManageOwnAccount));
+        }
+        assert_eq!(Role::Patient.portal(), Portal::Patient);
+        assert_eq!(Role::Nurse.portal(), Portal::Clinic);
+        assert_eq!(Role::Administrator.portal(), Portal::Admin);
+    }
+}
