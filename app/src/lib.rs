@@ -13,6 +13,8 @@
 //! - [`patients`]: patient records.
 //! - `context`, `entity` (server only): shared state, error plumbing and SeaORM entities.
 
+#![recursion_limit = "512"]
+
 pub mod admin;
 pub mod audit;
 pub mod auth;

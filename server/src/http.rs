@@ -58,7 +58,7 @@ pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -
         .site_root(config.site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.bind)
-        .hash_files(std::env::var("LEPTOS_HASH_FILES").map(|v| v != "false").unwrap_or(true))
+        .hash_files(hash_file_present())
         .build();
     let service_worker = Arc::new(pwa::service_worker(&config.site_root)?);
     let state = AppState { leptos_options: leptos_options.clone(), db: db.clone(), service_worker };
@@ -94,6 +94,19 @@ pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     Ok(router)
+}
+
+/// cargo-leptos writes `hash.txt` (the content hashes in the asset names) next
+/// to the server binary; Leptos reads it to link the hashed wasm, js and css.
+fn hash_file_present() -> bool {
+    let present = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").exists()))
+        .unwrap_or(false);
+    if !present {
+        tracing::warn!("no hash.txt beside the binary: pages link unhashed asset names (fine for tests, not for a build from cargo-leptos)");
+    }
+    present
 }
 
 /// Ready when the database answers.

@@ -10,6 +10,8 @@
 //! - [`seed`]: demo data and the first administrator.
 //! - [`workers`]: background work (expired-session cleanup).
 
+#![recursion_limit = "512"]
+
 pub mod config;
 pub mod db;
 pub mod http;

@@ -1,5 +1,7 @@
 //! `hms`: the hospital management server and its administrative commands.
 
+#![recursion_limit = "512"]
+
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use server::config::{CommonConfig, ServeConfig};

@@ -1,5 +1,7 @@
 //! Sign-in, sessions, lockout, roles and the audit trail, on SQLite and PostgreSQL.
 
+#![recursion_limit = "512"]
+
 mod common;
 
 use common::*;

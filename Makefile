@@ -1,0 +1,52 @@
+# The two commands of the README:
+#   make run   installs what is missing, builds, and serves on SQLite with demo data
+#   make test  installs what is missing and runs every test (what CI runs)
+# Everything here is idempotent and quick when the tools are already installed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+BIND ?= 127.0.0.1:3000
+
+.PHONY: run test setup setup-test build build-release lint unit integration e2e fmt
+
+## Rust toolchain pieces: the wasm target, cargo-leptos and a wasm-bindgen matching Cargo.lock.
+setup:
+	@.ci/setup
+
+## What the tests need on top: Chromium, PostgreSQL, playwright-core.
+setup-test: setup
+	@.ci/setup --test
+
+build: setup
+	cargo leptos build
+
+## Release build: opt-level z wasm, optimised with binaryen's wasm-opt from npm.
+build-release: setup
+	@.ci/setup --release
+	PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" cargo leptos build --release
+
+run: build
+	LEPTOS_SITE_ROOT=target/site $(TARGET_DIR)/debug/hms serve --bind $(BIND) --seed-demo
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy -p shared -p migrations -p server -p app --features app/ssr --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	cargo test -p shared -p migrations
+	cargo test -p app --features ssr --lib
+
+## Integration tests on SQLite and on a throwaway PostgreSQL cluster.
+integration:
+	.ci/with-postgres cargo test -p server
+
+e2e: build
+	.ci/e2e
+
+test: setup-test lint unit integration e2e
+	@echo "All test suites passed."

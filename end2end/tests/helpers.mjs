@@ -1,0 +1,66 @@
+// Shared set-up for the end-to-end tests: Debian's Chromium driven by
+// playwright-core, one browser context per simulated device, and a record of
+// console errors (the console must stay clean).
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+
+export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
+export const DEMO_PASSWORD = 'hms-demo-2026!';
+export const DEMO = {
+  admin: 'admin@demo-hospital.example',
+  doctor: 'doctor@demo-hospital.example',
+  patient: 'patient@demo-hospital.example',
+};
+
+export const DEVICES = {
+  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+  tablet: { viewport: { width: 820, height: 1180 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+  desktop: { viewport: { width: 1440, height: 900 } },
+};
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--disable-quic', '--no-first-run',
+    ],
+  });
+}
+
+/** A page on a fresh device that records console errors and failed requests. */
+export async function openDevice(browser, device) {
+  const context = await browser.newContext({ ...DEVICES[device], baseURL: BASE_URL });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  return { context, page, problems };
+}
+
+/** Waits until the wasm has hydrated the page, so clicks reach Leptos handlers. */
+export async function hydrated(page) {
+  await page.waitForSelector('body[data-hydrated]', { state: 'attached', timeout: 30000 });
+}
+
+export async function expectNoHorizontalScroll(page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the viewport`);
+}
+
+export async function signIn(page, email, password) {
+  await page.goto('/');
+  await hydrated(page);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export function assertClean(problems) {
+  assert.deepEqual(problems, [], `the browser reported problems:\n${problems.join('\n')}`);
+}
+
+export function unique(prefix) {
+  return `${prefix}.${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+}

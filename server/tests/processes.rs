@@ -1,0 +1,125 @@
+//! Real `hms` processes: sessions survive a restart, and one session works
+//! across two processes that share one PostgreSQL.
+
+#![recursion_limit = "512"]
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use shared::Role;
+
+struct Hms {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Hms {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts `hms serve` on a free port and waits until it is ready.
+async fn start(database: &TestDatabase) -> Hms {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_hms"))
+        .args(["--data-dir", database.dir.path().to_str().unwrap(), "serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &database.url)
+        .env("LEPTOS_SITE_ROOT", database.dir.path().join("site"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start hms");
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..150 {
+        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await {
+            if r.status().is_success() {
+                return Hms { child, base };
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("hms did not become ready at {base}");
+}
+
+async fn prepare(backend: Backend) -> TestDatabase {
+    let database = test_database(backend).await;
+    let db = server::db::connect(&database.url).await.unwrap();
+    server::db::migrate(&db).await.unwrap();
+    let app = TestApp { base: String::new(), db, database, backend };
+    staff(&app, "nurse@test.example", Role::Nurse).await;
+    app.database
+}
+
+async fn sessions_survive_a_restart(backend: Backend) {
+    let database = prepare(backend).await;
+    let first = start(&database).await;
+    let client = Client::new(&first.base);
+    assert_eq!(client.login("nurse@test.example", PASSWORD).await.0, 200);
+    let cookie = client.cookie().unwrap();
+    drop(first);
+
+    let second = start(&database).await;
+    let replay = reqwest::Client::new();
+    let response = replay
+        .post(format!("{}/api/auth/me", second.base))
+        .header("origin", &second.base)
+        .header("cookie", &cookie)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    let (status, me) = decode::<Option<serde_json::Value>>(response).await;
+    assert_eq!(status, 200);
+    assert_eq!(me.unwrap().expect("still signed in after the restart")["email"], "nurse@test.example");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_session_works_across_two_processes_on_postgres() {
+    let database = prepare(Backend::Postgres).await;
+    let a = start(&database).await;
+    let b = start(&database).await;
+    let on_a = Client::new(&a.base);
+    assert_eq!(on_a.login("nurse@test.example", PASSWORD).await.0, 200);
+    let cookie = on_a.cookie().unwrap();
+
+    let on_b = reqwest::Client::new();
+    let me = |base: String, cookie: String| {
+        let on_b = on_b.clone();
+        async move {
+            let response = on_b
+                .post(format!("{base}/api/auth/me"))
+                .header("origin", &base)
+                .header("cookie", cookie)
+                .json(&serde_json::json!({}))
+                .send()
+                .await
+                .unwrap();
+            decode::<Option<serde_json::Value>>(response).await.1.unwrap()
+        }
+    };
+    assert_eq!(me(b.base.clone(), cookie.clone()).await.unwrap()["email"], "nurse@test.example");
+
+    // Signing out on B ends the session for A as well.
+    let response = on_b
+        .post(format!("{}/api/auth/logout", b.base))
+        .header("origin", &b.base)
+        .header("cookie", &cookie)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(on_a.whoami().await, None);
+}
+
+on_both_databases!(sessions_survive_a_restart);
