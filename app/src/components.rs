@@ -43,10 +43,10 @@ pub fn TextField(
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
     let id = format!("field-{name}");
-    let described = format!("{id}-hint {id}-error");
+    let described = if hint.is_some() { format!("{id}-hint {id}-error") } else { format!("{id}-error") };
     view! {
         <div class="field" class:field--invalid=move || error.get().is_some()>
-            <label for=id.clone()>{label}{required.then_some(view! { <span class="field__req" aria-hidden="true">" *"</span> })}</label>
+            <label for=id.clone()>{label}</label>
             {hint.map(|h| view! { <p class="field__hint" id=format!("{id}-hint")>{h}</p> })}
             <input
                 id=id.clone()
@@ -78,7 +78,7 @@ pub fn SelectField(
     let id = format!("field-{name}");
     view! {
         <div class="field" class:field--invalid=move || error.get().is_some()>
-            <label for=id.clone()>{label}{required.then_some(view! { <span class="field__req" aria-hidden="true">" *"</span> })}</label>
+            <label for=id.clone()>{label}</label>
             <select
                 id=id.clone()
                 name=name

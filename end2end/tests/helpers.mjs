@@ -18,15 +18,22 @@ export const DEVICES = {
   desktop: { viewport: { width: 1440, height: 900 } },
 };
 
+const LAUNCH = {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--disable-quic', '--no-first-run',
+  ],
+};
+
 export async function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--disable-quic', '--no-first-run',
-    ],
-  });
+  return chromium.launch(LAUNCH);
+}
+
+/** A browser with a real profile: Chromium never offers to install an app in incognito. */
+export async function launchProfile(userDataDir, device) {
+  return chromium.launchPersistentContext(userDataDir, { ...LAUNCH, ...DEVICES[device], baseURL: BASE_URL });
 }
 
 /** A page on a fresh device that records console errors and failed requests. */

@@ -1,12 +1,12 @@
 // The installable PWA: manifest, service worker, installability, offline page
 // and the offline indicator; plus the security headers on the page itself.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openDevice, hydrated, assertClean, BASE_URL } from './helpers.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchProfile, hydrated, assertClean, BASE_URL } from './helpers.mjs';
 
-let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
 
 test('the manifest has what installation needs', async () => {
   const response = await fetch(`${BASE_URL}/manifest.webmanifest`);
@@ -41,7 +41,12 @@ test('pages carry the security headers, with a CSP that allows the wasm', async 
 });
 
 test('the service worker installs, Chromium finds the app installable, and offline shows the offline page', async () => {
-  const { context, page, problems } = await openDevice(browser, 'phone');
+  const profile = mkdtempSync(join(tmpdir(), 'hms-pwa-'));
+  const context = await launchProfile(profile, 'phone');
+  const page = context.pages()[0] ?? await context.newPage();
+  const problems = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   await page.goto('/');
   await hydrated(page);
   const state = await page.evaluate(async () => {
@@ -78,4 +83,5 @@ test('the service worker installs, Chromium finds the app installable, and offli
   await context.setOffline(false);
   assertClean(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(p)));
   await context.close();
+  rmSync(profile, { recursive: true, force: true });
 });

@@ -51,7 +51,7 @@ test('the admin creates a doctor account and the doctor signs in to the clinic p
   await doctor.page.getByRole('heading', { name: 'Choose your own password' }).waitFor();
   await hydrated(doctor.page);
   await doctor.page.getByLabel('Current password').fill(temporary);
-  await doctor.page.getByLabel('New password').fill('harbour lamp violin');
+  await doctor.page.getByLabel('New password', { exact: true }).fill('harbour lamp violin');
   await doctor.page.getByLabel('Repeat the new password').fill('harbour lamp violin');
   await doctor.page.getByRole('button', { name: 'Change password' }).click();
   await doctor.page.getByRole('heading', { name: 'Welcome, Dr Ines Duarte' }).waitFor();

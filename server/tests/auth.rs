@@ -73,6 +73,22 @@ async fn ten_failures_lock_the_account(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
 }
 
+async fn one_address_is_throttled_across_accounts(backend: Backend) {
+    let app = spawn_app_with(backend, &["--address-login-limit", "3"]).await;
+    let email = staff(&app, "nurse@test.example", Role::Nurse).await;
+    let client = Client::new(&app.base);
+    for n in 1..=3 {
+        let (status, _) = client.login(&format!("guess{n}@test.example"), "some password here").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // The fourth try from the same address is refused before any password is checked.
+    let (status, result) = client.login(&email, PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(result.unwrap_err().to_string().contains("Too many failed sign-in attempts from your network"));
+    let rows = audit_rows(&app).await;
+    assert_eq!(rows.iter().filter(|r| r.0 == "auth.login" && r.1 == "failure").count(), 4);
+}
+
 async fn session_id_rotates_on_login(backend: Backend) {
     let app = spawn_app(backend).await;
     let email = staff(&app, "reception@test.example", Role::Receptionist).await;
@@ -379,6 +395,7 @@ async fn admin_views_filtered_sorted_audit(backend: Backend) {
 on_both_databases!(
     wrong_password_is_refused_and_audited,
     ten_failures_lock_the_account,
+    one_address_is_throttled_across_accounts,
     session_id_rotates_on_login,
     logout_destroys_the_session_server_side,
     roles_are_denied_what_they_lack,

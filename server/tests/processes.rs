@@ -123,3 +123,33 @@ async fn one_session_works_across_two_processes_on_postgres() {
 }
 
 on_both_databases!(sessions_survive_a_restart);
+
+#[test]
+fn the_cli_lists_its_commands() {
+    let output = Command::new(env!("CARGO_BIN_EXE_hms")).arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for command in ["serve", "migrate", "seed-demo", "create-admin"] {
+        assert!(help.contains(command), "{command} missing from:\n{help}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_admin_prints_a_one_time_password_that_works_once_changed() {
+    let database = test_database(Backend::Sqlite).await;
+    let output = Command::new(env!("CARGO_BIN_EXE_hms"))
+        .args(["--data-dir", database.dir.path().to_str().unwrap(), "create-admin", "--email", "boss@test.example", "--name", "Boss Person"])
+        .env("DATABASE_URL", &database.url)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let password = stdout.split("One-time password: ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let server = start(&database).await;
+    let client = Client::new(&server.base);
+    let (status, outcome) = client.login("boss@test.example", &password).await;
+    assert_eq!(status, 200);
+    let outcome = outcome.unwrap();
+    assert_eq!(outcome["redirect_to"], "/admin");
+    assert_eq!(outcome["user"]["must_change_password"], true);
+}

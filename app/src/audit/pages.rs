@@ -112,12 +112,19 @@ pub fn AuditViewer() -> impl IntoView {
                                             let ok = e.outcome == "success";
                                             view! {
                                             <tr>
-                                                <td>{format_time(e.at)}</td>
+                                                <td class="nowrap">{format_time(e.at)}</td>
                                                 <td>{e.actor_email.unwrap_or_else(|| "—".into())}</td>
                                                 <td>{e.actor_role.unwrap_or_default()}</td>
                                                 <td><code>{e.action}</code></td>
                                                 <td>{e.patient_mrn.unwrap_or_default()}</td>
-                                                <td>{match (e.entity, e.entity_id) { (Some(k), Some(id)) => format!("{k} {id}"), _ => String::new() }}</td>
+                                                {match (e.entity, e.entity_id) {
+                                                    // Ids are long; the first block identifies them in practice, the title has all of it.
+                                                    (Some(k), Some(id)) => {
+                                                        let short = id.split('-').next().unwrap_or(&id).to_string();
+                                                        view! { <td title=format!("{k} {id}")>{format!("{k} {short}")}</td> }.into_any()
+                                                    }
+                                                    _ => view! { <td></td> }.into_any(),
+                                                }}
                                                 <td><span class="badge" class:badge--ok=ok class:badge--warn=!ok>{e.outcome}</span></td>
                                                 <td>{e.client_addr.unwrap_or_default()}</td>
                                                 <td>{e.detail.unwrap_or_default()}</td>
@@ -127,9 +134,9 @@ pub fn AuditViewer() -> impl IntoView {
                                 </table>
                             </div>
                             <nav class="pager" aria-label="Audit pages">
-                                <button type="button" class="btn btn--ghost" disabled=number == 0 on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1))>"← Newer"</button>
+                                <button type="button" class="btn btn--ghost" disabled=number == 0 on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1))>"← Previous page"</button>
                                 <span>{format!("Page {}", number + 1)}</span>
-                                <button type="button" class="btn btn--ghost" disabled=!has_more on:click=move |_| query.update(|q| q.page += 1)>"Older →"</button>
+                                <button type="button" class="btn btn--ghost" disabled=!has_more on:click=move |_| query.update(|q| q.page += 1)>"Next page →"</button>
                             </nav>
                         }.into_any()
                     }
