@@ -43,7 +43,11 @@ pub fn TextField(
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
     let id = format!("field-{name}");
-    let described = if hint.is_some() { format!("{id}-hint {id}-error") } else { format!("{id}-error") };
+    let described = if hint.is_some() {
+        format!("{id}-hint {id}-error")
+    } else {
+        format!("{id}-error")
+    };
     view! {
         <div class="field" class:field--invalid=move || error.get().is_some()>
             <label for=id.clone()>{label}</label>
@@ -165,7 +169,11 @@ pub fn OfflineBanner() -> impl IntoView {
         });
         let on = window_event_listener(leptos::ev::online, move |_| {
             leptos::task::spawn_local(async move {
-                let ok = gloo_net::http::Request::get("/healthz").send().await.map(|r| r.ok()).unwrap_or(false);
+                let ok = gloo_net::http::Request::get("/healthz")
+                    .send()
+                    .await
+                    .map(|r| r.ok())
+                    .unwrap_or(false);
                 online.set(ok);
                 reconnected.set(ok);
             });

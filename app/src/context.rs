@@ -81,7 +81,10 @@ pub fn request_meta() -> RequestMeta {
         .and_then(|v| v.to_str().ok())
         .map(|s| s.chars().take(300).collect())
         .unwrap_or_default();
-    RequestMeta { client_addr, user_agent }
+    RequestMeta {
+        client_addr,
+        user_agent,
+    }
 }
 
 /// Logs an unexpected error and returns the generic [`AppError::Internal`].

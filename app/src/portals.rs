@@ -51,7 +51,11 @@ fn SignOutButton() -> impl IntoView {
 
 /// One portal: header, navigation, and the page, once the right user is signed in.
 #[component]
-fn PortalLayout(portal: Portal, name: &'static str, nav: Vec<(&'static str, &'static str)>) -> impl IntoView {
+fn PortalLayout(
+    portal: Portal,
+    name: &'static str,
+    nav: Vec<(&'static str, &'static str)>,
+) -> impl IntoView {
     let me = use_me();
     let nav = StoredValue::new(nav);
     view! {
@@ -95,7 +99,12 @@ fn PortalLayout(portal: Portal, name: &'static str, nav: Vec<(&'static str, &'st
 }
 
 #[component]
-fn PortalChrome(portal: Portal, name: &'static str, nav: Vec<(&'static str, &'static str)>, user: CurrentUser) -> impl IntoView {
+fn PortalChrome(
+    portal: Portal,
+    name: &'static str,
+    nav: Vec<(&'static str, &'static str)>,
+    user: CurrentUser,
+) -> impl IntoView {
     let links = nav
         .into_iter()
         .map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> })

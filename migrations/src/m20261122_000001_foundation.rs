@@ -33,7 +33,12 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create().name("ix_patients_family_given").table("patients").col("family_name").col("given_name").to_owned(),
+                Index::create()
+                    .name("ix_patients_family_given")
+                    .table("patients")
+                    .col("family_name")
+                    .col("given_name")
+                    .to_owned(),
             )
             .await?;
 
@@ -64,7 +69,12 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create().name("ux_users_patient").table("users").col("patient_id").unique().to_owned(),
+                Index::create()
+                    .name("ux_users_patient")
+                    .table("users")
+                    .col("patient_id")
+                    .unique()
+                    .to_owned(),
             )
             .await?;
 
@@ -87,10 +97,22 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(Index::create().name("ix_sessions_user").table("sessions").col("user_id").to_owned())
+            .create_index(
+                Index::create()
+                    .name("ix_sessions_user")
+                    .table("sessions")
+                    .col("user_id")
+                    .to_owned(),
+            )
             .await?;
         manager
-            .create_index(Index::create().name("ix_sessions_expires").table("sessions").col("expires_at").to_owned())
+            .create_index(
+                Index::create()
+                    .name("ix_sessions_expires")
+                    .table("sessions")
+                    .col("expires_at")
+                    .to_owned(),
+            )
             .await?;
 
         manager
@@ -107,7 +129,12 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create().name("ix_login_attempts_email_at").table("login_attempts").col("email").col("at").to_owned(),
+                Index::create()
+                    .name("ix_login_attempts_email_at")
+                    .table("login_attempts")
+                    .col("email")
+                    .col("at")
+                    .to_owned(),
             )
             .await?;
         manager
@@ -146,7 +173,15 @@ impl MigrationTrait for Migration {
             ("ix_audit_patient", "patient_id"),
             ("ix_audit_action", "action"),
         ] {
-            manager.create_index(Index::create().name(name).table("audit_events").col(col).to_owned()).await?;
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table("audit_events")
+                        .col(col)
+                        .to_owned(),
+                )
+                .await?;
         }
 
         // The audit trail is append-only: the database itself refuses changes,
@@ -182,7 +217,11 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
             }
-            other => return Err(DbErr::Migration(format!("unsupported database backend {other:?}"))),
+            other => {
+                return Err(DbErr::Migration(format!(
+                    "unsupported database backend {other:?}"
+                )))
+            }
         }
         Ok(())
     }
@@ -193,10 +232,14 @@ impl MigrationTrait for Migration {
             db.execute_unprepared("DROP TABLE IF EXISTS audit_events; DROP FUNCTION IF EXISTS audit_events_append_only();")
                 .await?;
         } else {
-            manager.drop_table(Table::drop().table("audit_events").if_exists().to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table("audit_events").if_exists().to_owned())
+                .await?;
         }
         for table in ["login_attempts", "sessions", "users", "patients"] {
-            manager.drop_table(Table::drop().table(table).if_exists().to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).if_exists().to_owned())
+                .await?;
         }
         Ok(())
     }

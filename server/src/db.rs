@@ -12,7 +12,10 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 pub async fn connect(url: &str) -> Result<DatabaseConnection> {
     if let Some(rest) = url.strip_prefix("sqlite://") {
         let file = rest.split('?').next().unwrap_or(rest);
-        if let Some(dir) = Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = Path::new(file)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
     }
@@ -23,9 +26,12 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
-    let db = Database::connect(options).await.with_context(|| format!("connecting to {}", redact(url)))?;
+    let db = Database::connect(options)
+        .await
+        .with_context(|| format!("connecting to {}", redact(url)))?;
     if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;").await?;
+        db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            .await?;
     }
     Ok(db)
 }
@@ -54,7 +60,13 @@ pub fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn redact_hides_password_only() {
-        assert_eq!(super::redact("postgres://hms:s3cret@db:5432/hms"), "postgres://hms:****@db:5432/hms");
-        assert_eq!(super::redact("sqlite://data/hms.db?mode=rwc"), "sqlite://data/hms.db?mode=rwc");
+        assert_eq!(
+            super::redact("postgres://hms:s3cret@db:5432/hms"),
+            "postgres://hms:****@db:5432/hms"
+        );
+        assert_eq!(
+            super::redact("sqlite://data/hms.db?mode=rwc"),
+            "sqlite://data/hms.db?mode=rwc"
+        );
     }
 }

@@ -61,8 +61,15 @@ pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -
         .hash_files(hash_file_present())
         .build();
     let service_worker = Arc::new(pwa::service_worker(&config.site_root)?);
-    let state = AppState { leptos_options: leptos_options.clone(), db: db.clone(), service_worker };
-    let ctx = ServerContext { db: db.clone(), policy: config.policy() };
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        db: db.clone(),
+        service_worker,
+    };
+    let ctx = ServerContext {
+        db: db.clone(),
+        policy: config.policy(),
+    };
     let routes = generate_route_list(App);
 
     let sessions = SessionManagerLayer::new(DbSessionStore::new(db))
@@ -73,7 +80,10 @@ pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -
         .with_signed(Key::from(&secrets.session_key));
     let guards = Guards {
         trust_proxy: config.trust_proxy,
-        public_origin: config.public_url.as_deref().map(|u| u.trim_end_matches('/').to_string()),
+        public_origin: config
+            .public_url
+            .as_deref()
+            .map(|u| u.trim_end_matches('/').to_string()),
         hsts: config.secure_cookies(),
     };
 
@@ -87,8 +97,14 @@ pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(sessions)
-        .layer(middleware::from_fn_with_state(guards.clone(), cross_origin_guard))
-        .layer(middleware::from_fn_with_state(guards.clone(), security_headers))
+        .layer(middleware::from_fn_with_state(
+            guards.clone(),
+            cross_origin_guard,
+        ))
+        .layer(middleware::from_fn_with_state(
+            guards.clone(),
+            security_headers,
+        ))
         .layer(middleware::from_fn_with_state(guards, client_addr))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -123,7 +139,10 @@ async fn readyz(State(db): State<DatabaseConnection>) -> Response {
 async fn serve_service_worker(State(state): State<AppState>) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "application/javascript; charset=utf-8"),
+            (
+                header::CONTENT_TYPE,
+                "application/javascript; charset=utf-8",
+            ),
             // Browsers must always check for a new worker, or old assets stick.
             (header::CACHE_CONTROL, "no-cache"),
         ],
@@ -133,8 +152,15 @@ async fn serve_service_worker(State(state): State<AppState>) -> Response {
 }
 
 /// Records the caller's address for the audit trail and rate limits.
-async fn client_addr(State(guards): State<Guards>, mut request: Request<Body>, next: Next) -> Response {
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+async fn client_addr(
+    State(guards): State<Guards>,
+    mut request: Request<Body>,
+    next: Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
     let forwarded = guards
         .trust_proxy
         .then(|| request.headers().get("x-forwarded-for"))
@@ -150,8 +176,15 @@ async fn client_addr(State(guards): State<Guards>, mut request: Request<Body>, n
 
 /// Refuses state-changing requests that come from another origin (CSRF):
 /// the `Origin` header (or, failing that, `Referer`) must name this site.
-async fn cross_origin_guard(State(guards): State<Guards>, request: Request<Body>, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+async fn cross_origin_guard(
+    State(guards): State<Guards>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -161,16 +194,26 @@ async fn cross_origin_guard(State(guards): State<Guards>, request: Request<Body>
         .filter(|o| *o != "null")
         .map(str::to_string)
         .or_else(|| {
-            headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(|r| {
-                let after_scheme = r.find("://")? + 3;
-                let end = r[after_scheme..].find('/').map_or(r.len(), |i| after_scheme + i);
-                Some(r[..end].to_string())
-            })
+            headers
+                .get(header::REFERER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|r| {
+                    let after_scheme = r.find("://")? + 3;
+                    let end = r[after_scheme..]
+                        .find('/')
+                        .map_or(r.len(), |i| after_scheme + i);
+                    Some(r[..end].to_string())
+                })
         });
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let allowed = match (&claimed, &guards.public_origin) {
         (Some(origin), Some(public)) => origin == public,
-        (Some(origin), None) => origin.split_once("://").is_some_and(|(_, authority)| authority == host),
+        (Some(origin), None) => origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority == host),
         (None, _) => false,
     };
     if allowed {
@@ -180,13 +223,21 @@ async fn cross_origin_guard(State(guards): State<Guards>, request: Request<Body>
     let error = AppError::BadRequest(
         "This request did not come from this site, so it was refused. Reload the page and try again.".into(),
     );
-    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], serde_json::to_string(&error).unwrap_or_default())
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_string(&error).unwrap_or_default(),
+    )
         .into_response()
 }
 
 /// Security headers on every response, with a fresh CSP nonce per request
 /// that the page's hydration scripts carry.
-async fn security_headers(State(guards): State<Guards>, mut request: Request<Body>, next: Next) -> Response {
+async fn security_headers(
+    State(guards): State<Guards>,
+    mut request: Request<Body>,
+    next: Next,
+) -> Response {
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let nonce = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
@@ -208,17 +259,29 @@ async fn security_headers(State(guards): State<Guards>, mut request: Request<Bod
     set(headers, "x-content-type-options", "nosniff");
     set(headers, "referrer-policy", "same-origin");
     set(headers, "x-frame-options", "DENY");
-    set(headers, "permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()");
+    set(
+        headers,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    );
     set(headers, "cross-origin-opener-policy", "same-origin");
     if guards.hsts {
-        set(headers, "strict-transport-security", "max-age=63072000; includeSubDomains");
+        set(
+            headers,
+            "strict-transport-security",
+            "max-age=63072000; includeSubDomains",
+        );
     }
     if !headers.contains_key(header::CACHE_CONTROL) {
         // Hashed build outputs never change; everything else may hold patient
         // data and must not linger in shared caches or on shared devices.
         let policy = if path.starts_with("/pkg/") {
             "public, max-age=31536000, immutable"
-        } else if path.starts_with("/icons/") || path == "/manifest.webmanifest" || path == "/offline.html" || path == "/offline.css" {
+        } else if path.starts_with("/icons/")
+            || path == "/manifest.webmanifest"
+            || path == "/offline.html"
+            || path == "/offline.css"
+        {
             "public, max-age=3600"
         } else {
             "no-store"

@@ -9,7 +9,11 @@ use server::{db, http, secrets, seed, workers};
 use std::net::SocketAddr;
 
 #[derive(Parser, Debug)]
-#[command(name = "hms", version, about = "Hospital management system: patient, clinic and admin portals")]
+#[command(
+    name = "hms",
+    version,
+    about = "Hospital management system: patient, clinic and admin portals"
+)]
 struct Cli {
     #[command(flatten)]
     common: CommonConfig,
@@ -49,7 +53,10 @@ fn init_logging(json: bool) {
 }
 
 fn print_demo_accounts(accounts: &[(String, shared::Role)]) {
-    println!("\nDemo accounts (password for all: {}):", seed::DEMO_PASSWORD);
+    println!(
+        "\nDemo accounts (password for all: {}):",
+        seed::DEMO_PASSWORD
+    );
     for (email, role) in accounts {
         println!("  {:<16} {}", role.label(), email);
     }
@@ -93,9 +100,12 @@ async fn main() -> Result<()> {
             let addr = listener.local_addr()?;
             tracing::info!(%addr, database = %db::redact(&url), "hms listening");
             println!("HMS is running at http://{addr}");
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(shutdown_signal())
-                .await?;
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
         }
     }
     Ok(())
@@ -106,7 +116,8 @@ async fn shutdown_signal() {
         let _ = tokio::signal::ctrl_c().await;
     };
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

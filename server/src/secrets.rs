@@ -41,7 +41,9 @@ pub fn load_or_create(data_dir: &Path) -> Result<Secrets> {
 
 fn key(env: &str, path: &Path, len: usize) -> Result<Vec<u8>> {
     if let Ok(value) = std::env::var(env) {
-        let bytes = STANDARD.decode(value.trim()).with_context(|| format!("{env} is not base64"))?;
+        let bytes = STANDARD
+            .decode(value.trim())
+            .with_context(|| format!("{env} is not base64"))?;
         if bytes.len() != len {
             bail!("{env} must decode to {len} bytes, got {}", bytes.len());
         }
@@ -50,18 +52,33 @@ fn key(env: &str, path: &Path, len: usize) -> Result<Vec<u8>> {
     if path.exists() {
         let mode = fs::metadata(path)?.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            bail!("{} is readable by others (mode {mode:o}); run: chmod 600 {}", path.display(), path.display());
+            bail!(
+                "{} is readable by others (mode {mode:o}); run: chmod 600 {}",
+                path.display(),
+                path.display()
+            );
         }
-        let bytes = STANDARD.decode(fs::read_to_string(path)?.trim()).with_context(|| format!("{} is not base64", path.display()))?;
+        let bytes = STANDARD
+            .decode(fs::read_to_string(path)?.trim())
+            .with_context(|| format!("{} is not base64", path.display()))?;
         if bytes.len() != len {
-            bail!("{} must hold {len} bytes, got {}", path.display(), bytes.len());
+            bail!(
+                "{} must hold {len} bytes, got {}",
+                path.display(),
+                bytes.len()
+            );
         }
         return Ok(bytes);
     }
     let mut bytes = vec![0u8; len];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     // create_new + mode 0600: never clobbers a key another process just wrote.
-    match fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+    match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
         Ok(mut file) => {
             file.write_all(STANDARD.encode(&bytes).as_bytes())?;
             file.sync_all()?;
@@ -83,7 +100,11 @@ mod tests {
         let first = load_or_create(dir.path()).unwrap();
         assert_eq!(first.session_key.len(), 64);
         assert_eq!(first.encryption_key.len(), 32);
-        let mode = fs::metadata(dir.path().join("secrets/session.key")).unwrap().permissions().mode() & 0o777;
+        let mode = fs::metadata(dir.path().join("secrets/session.key"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o600);
         let again = load_or_create(dir.path()).unwrap();
         assert_eq!(first.session_key, again.session_key);

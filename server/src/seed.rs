@@ -8,7 +8,10 @@ use app::context::RequestMeta;
 use app::entity::{patients, users};
 use app::patients::service::{insert_patient, NewPatient};
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 use shared::auth::NewStaff;
 use shared::patients::AdministrativeSex;
 use shared::validate::{Email, PersonName};
@@ -21,23 +24,54 @@ pub const DEMO_PASSWORD: &str = "hms-demo-2026!";
 
 /// (e-mail, name, role) of the demo staff accounts: one per role.
 pub const DEMO_STAFF: &[(&str, &str, Role)] = &[
-    ("admin@demo-hospital.example", "Morgan Ellis", Role::Administrator),
-    ("doctor@demo-hospital.example", "Dr Amina Yusuf", Role::Doctor),
+    (
+        "admin@demo-hospital.example",
+        "Morgan Ellis",
+        Role::Administrator,
+    ),
+    (
+        "doctor@demo-hospital.example",
+        "Dr Amina Yusuf",
+        Role::Doctor,
+    ),
     ("nurse@demo-hospital.example", "Samuel Okoro", Role::Nurse),
-    ("reception@demo-hospital.example", "Lena Fischer", Role::Receptionist),
-    ("lab@demo-hospital.example", "Ravi Menon", Role::LabTechnician),
-    ("pharmacy@demo-hospital.example", "Chen Wei", Role::Pharmacist),
-    ("billing@demo-hospital.example", "Olivia Brown", Role::BillingClerk),
+    (
+        "reception@demo-hospital.example",
+        "Lena Fischer",
+        Role::Receptionist,
+    ),
+    (
+        "lab@demo-hospital.example",
+        "Ravi Menon",
+        Role::LabTechnician,
+    ),
+    (
+        "pharmacy@demo-hospital.example",
+        "Chen Wei",
+        Role::Pharmacist,
+    ),
+    (
+        "billing@demo-hospital.example",
+        "Olivia Brown",
+        Role::BillingClerk,
+    ),
 ];
 
 pub const DEMO_PATIENT_EMAIL: &str = "patient@demo-hospital.example";
 
 fn system_actor() -> Actor {
-    Actor { id: None, email: Some("system (seed)".into()), role: None }
+    Actor {
+        id: None,
+        email: Some("system (seed)".into()),
+        role: None,
+    }
 }
 
 fn meta() -> RequestMeta {
-    RequestMeta { client_addr: "local".into(), user_agent: "hms cli".into() }
+    RequestMeta {
+        client_addr: "local".into(),
+        user_agent: "hms cli".into(),
+    }
 }
 
 /// Loads the demo accounts and patients unless they are already there.
@@ -45,14 +79,27 @@ fn meta() -> RequestMeta {
 pub async fn seed_demo(db: &DatabaseConnection) -> Result<Vec<(String, Role)>> {
     let mut accounts = Vec::new();
     for (email, name, role) in DEMO_STAFF {
-        let exists = users::Entity::find().filter(users::Column::Email.eq(*email)).one(db).await?.is_some();
+        let exists = users::Entity::find()
+            .filter(users::Column::Email.eq(*email))
+            .one(db)
+            .await?
+            .is_some();
         if !exists {
             let new = NewStaff {
                 display_name: PersonName::parse(name, "name").map_err(|e| anyhow!(e))?,
                 email: Email::parse(email).map_err(|e| anyhow!(e))?,
                 role: *role,
             };
-            create_user(db, system_actor(), &new, DEMO_PASSWORD.into(), false, &meta()).await.map_err(|e| anyhow!("{e}"))?;
+            create_user(
+                db,
+                system_actor(),
+                &new,
+                DEMO_PASSWORD.into(),
+                false,
+                &meta(),
+            )
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
         }
         accounts.push((email.to_string(), *role));
     }
@@ -61,29 +108,73 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<Vec<(String, Role)>> {
     Ok(accounts)
 }
 
+/// Given name, family name, date of birth, sex, phone.
+struct DemoPerson(
+    &'static str,
+    &'static str,
+    (i32, u32, u32),
+    AdministrativeSex,
+    &'static str,
+);
+
 /// Sample patients; the first one has a portal account.
 async fn seed_demo_patients(db: &DatabaseConnection) -> Result<()> {
-    if users::Entity::find().filter(users::Column::Email.eq(DEMO_PATIENT_EMAIL)).one(db).await?.is_some() {
+    if users::Entity::find()
+        .filter(users::Column::Email.eq(DEMO_PATIENT_EMAIL))
+        .one(db)
+        .await?
+        .is_some()
+    {
         return Ok(());
     }
-    let people: &[(&str, &str, (i32, u32, u32), AdministrativeSex, &str)] = &[
-        ("Maria", "Müller", (1978, 4, 12), AdministrativeSex::Female, "+4915112345678"),
-        ("José", "García", (1965, 11, 3), AdministrativeSex::Male, "+34612345678"),
-        ("Aisha", "Khan", (1992, 7, 21), AdministrativeSex::Female, "+447700900123"),
-        ("Kwame", "Mensah", (1950, 1, 30), AdministrativeSex::Male, "+233201234567"),
-        ("Sofia", "Rossi", (2016, 9, 9), AdministrativeSex::Female, "+393471234567"),
+    let people = [
+        DemoPerson(
+            "Maria",
+            "Müller",
+            (1978, 4, 12),
+            AdministrativeSex::Female,
+            "+4915112345678",
+        ),
+        DemoPerson(
+            "José",
+            "García",
+            (1965, 11, 3),
+            AdministrativeSex::Male,
+            "+34612345678",
+        ),
+        DemoPerson(
+            "Aisha",
+            "Khan",
+            (1992, 7, 21),
+            AdministrativeSex::Female,
+            "+447700900123",
+        ),
+        DemoPerson(
+            "Kwame",
+            "Mensah",
+            (1950, 1, 30),
+            AdministrativeSex::Male,
+            "+233201234567",
+        ),
+        DemoPerson(
+            "Sofia",
+            "Rossi",
+            (2016, 9, 9),
+            AdministrativeSex::Female,
+            "+393471234567",
+        ),
     ];
     let txn = db.begin().await?;
     let mut first: Option<patients::Model> = None;
-    for (given, family, (y, m, d), sex, phone) in people {
+    for DemoPerson(given, family, (y, m, d), sex, phone) in people {
         let email = first.is_none().then(|| DEMO_PATIENT_EMAIL.to_string());
         let p = insert_patient(
             &txn,
             NewPatient {
                 given_name: given.to_string(),
                 family_name: family.to_string(),
-                date_of_birth: NaiveDate::from_ymd_opt(*y, *m, *d),
-                sex: *sex,
+                date_of_birth: NaiveDate::from_ymd_opt(y, m, d),
+                sex,
                 phone: Some(phone.to_string()),
                 email,
                 created_by: None,
@@ -99,7 +190,9 @@ async fn seed_demo_patients(db: &DatabaseConnection) -> Result<()> {
         id: Set(Uuid::new_v4()),
         email: Set(DEMO_PATIENT_EMAIL.into()),
         display_name: Set(format!("{} {}", patient.given_name, patient.family_name)),
-        password_hash: Set(password::hash(DEMO_PASSWORD.into()).await.map_err(|e| anyhow!("{e}"))?),
+        password_hash: Set(password::hash(DEMO_PASSWORD.into())
+            .await
+            .map_err(|e| anyhow!("{e}"))?),
         role: Set(Role::Patient.as_str().into()),
         active: Set(true),
         must_change_password: Set(false),
@@ -122,6 +215,8 @@ pub async fn create_admin(db: &DatabaseConnection, email: &str, name: &str) -> R
         role: Role::Administrator,
     };
     let temporary = password::generate_temporary();
-    create_user(db, system_actor(), &new, temporary.clone(), true, &meta()).await.map_err(|e| anyhow!("{e}"))?;
+    create_user(db, system_actor(), &new, temporary.clone(), true, &meta())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     Ok(temporary)
 }

@@ -10,9 +10,13 @@ use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 /// Deletes sessions past their absolute expiry or idle longer than any role allows.
-pub async fn purge_sessions(db: &DatabaseConnection, policy: &SecurityPolicy) -> Result<u64, sea_orm::DbErr> {
+pub async fn purge_sessions(
+    db: &DatabaseConnection,
+    policy: &SecurityPolicy,
+) -> Result<u64, sea_orm::DbErr> {
     let max_idle = policy.staff_idle.max(policy.patient_idle);
-    let idle_cutoff = Utc::now() - chrono::Duration::from_std(max_idle).unwrap_or(chrono::Duration::hours(1));
+    let idle_cutoff =
+        Utc::now() - chrono::Duration::from_std(max_idle).unwrap_or(chrono::Duration::hours(1));
     let result = sessions::Entity::delete_many()
         .filter(
             Condition::any()

@@ -18,13 +18,18 @@ async fn wrong_password_is_refused_and_audited(backend: Backend) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(result.unwrap_err(), AppError::InvalidCredentials);
     // Unknown accounts get the very same answer.
-    let (status, result) = client.login("nobody@test.example", "not the password at all").await;
+    let (status, result) = client
+        .login("nobody@test.example", "not the password at all")
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(result.unwrap_err(), AppError::InvalidCredentials);
     assert_eq!(client.whoami().await, None);
 
     let rows = audit_rows(&app).await;
-    let failures: Vec<_> = rows.iter().filter(|r| r.0 == "auth.login" && r.1 == "failure").collect();
+    let failures: Vec<_> = rows
+        .iter()
+        .filter(|r| r.0 == "auth.login" && r.1 == "failure")
+        .collect();
     assert_eq!(failures.len(), 2, "{rows:?}");
     assert_eq!(failures[0].2.as_deref(), Some("nurse@test.example"));
     assert_eq!(failures[1].2.as_deref(), Some("nobody@test.example"));
@@ -33,7 +38,9 @@ async fn wrong_password_is_refused_and_audited(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(client.whoami().await.as_deref(), Some("nurse@test.example"));
     let rows = audit_rows(&app).await;
-    assert!(rows.iter().any(|r| r.0 == "auth.login" && r.1 == "success" && r.2.as_deref() == Some("nurse@test.example")));
+    assert!(rows.iter().any(|r| r.0 == "auth.login"
+        && r.1 == "success"
+        && r.2.as_deref() == Some("nurse@test.example")));
 }
 
 async fn ten_failures_lock_the_account(backend: Backend) {
@@ -62,11 +69,20 @@ async fn ten_failures_lock_the_account(backend: Backend) {
     let admin = staff(&app, "admin@test.example", Role::Administrator).await;
     let admin_client = Client::new(&app.base);
     admin_client.login(&admin, PASSWORD).await.1.unwrap();
-    let (_, users) = admin_client.call::<Vec<Value>>("admin/users", json!({})).await;
-    let doctor = users.unwrap().into_iter().find(|u| u["email"] == "doctor@test.example").unwrap();
+    let (_, users) = admin_client
+        .call::<Vec<Value>>("admin/users", json!({}))
+        .await;
+    let doctor = users
+        .unwrap()
+        .into_iter()
+        .find(|u| u["email"] == "doctor@test.example")
+        .unwrap();
     assert_eq!(doctor["locked_minutes"], json!(15));
     let (status, _) = admin_client
-        .call::<Option<String>>("admin/users/change", json!({"user_id": doctor["id"], "change": "unlock", "role": null}))
+        .call::<Option<String>>(
+            "admin/users/change",
+            json!({"user_id": doctor["id"], "change": "unlock", "role": null}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = client.login(&email, PASSWORD).await;
@@ -78,15 +94,25 @@ async fn one_address_is_throttled_across_accounts(backend: Backend) {
     let email = staff(&app, "nurse@test.example", Role::Nurse).await;
     let client = Client::new(&app.base);
     for n in 1..=3 {
-        let (status, _) = client.login(&format!("guess{n}@test.example"), "some password here").await;
+        let (status, _) = client
+            .login(&format!("guess{n}@test.example"), "some password here")
+            .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
     // The fourth try from the same address is refused before any password is checked.
     let (status, result) = client.login(&email, PASSWORD).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(result.unwrap_err().to_string().contains("Too many failed sign-in attempts from your network"));
+    assert!(result
+        .unwrap_err()
+        .to_string()
+        .contains("Too many failed sign-in attempts from your network"));
     let rows = audit_rows(&app).await;
-    assert_eq!(rows.iter().filter(|r| r.0 == "auth.login" && r.1 == "failure").count(), 4);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.0 == "auth.login" && r.1 == "failure")
+            .count(),
+        4
+    );
 }
 
 async fn session_id_rotates_on_login(backend: Backend) {
@@ -96,7 +122,9 @@ async fn session_id_rotates_on_login(backend: Backend) {
     client.login(&email, PASSWORD).await.1.unwrap();
     let first = client.cookie().expect("session cookie after sign-in");
     client.login(&email, PASSWORD).await.1.unwrap();
-    let second = client.cookie().expect("session cookie after second sign-in");
+    let second = client
+        .cookie()
+        .expect("session cookie after second sign-in");
     assert_ne!(first, second, "the session id must change at sign-in");
 
     // The pre-rotation cookie is dead on the server, not just replaced in the jar.
@@ -111,7 +139,10 @@ async fn session_id_rotates_on_login(backend: Backend) {
         .unwrap();
     let (_, me) = decode::<Option<Value>>(response).await;
     assert_eq!(me.unwrap(), None);
-    assert_eq!(client.whoami().await.as_deref(), Some("reception@test.example"));
+    assert_eq!(
+        client.whoami().await.as_deref(),
+        Some("reception@test.example")
+    );
 }
 
 async fn logout_destroys_the_session_server_side(backend: Backend) {
@@ -137,7 +168,9 @@ async fn logout_destroys_the_session_server_side(backend: Backend) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(result.unwrap_err(), AppError::Unauthorized);
     let rows = audit_rows(&app).await;
-    assert!(rows.iter().any(|r| r.0 == "auth.logout" && r.2.as_deref() == Some("lab@test.example")));
+    assert!(rows
+        .iter()
+        .any(|r| r.0 == "auth.logout" && r.2.as_deref() == Some("lab@test.example")));
 }
 
 async fn roles_are_denied_what_they_lack(backend: Backend) {
@@ -149,7 +182,14 @@ async fn roles_are_denied_what_they_lack(backend: Backend) {
     assert_eq!(result.unwrap_err(), AppError::Forbidden);
 
     let pharmacist = Client::new(&app.base);
-    pharmacist.login(&staff(&app, "pharm@test.example", Role::Pharmacist).await, PASSWORD).await.1.unwrap();
+    pharmacist
+        .login(
+            &staff(&app, "pharm@test.example", Role::Pharmacist).await,
+            PASSWORD,
+        )
+        .await
+        .1
+        .unwrap();
     for endpoint in ["admin/users", "admin/overview", "patients/me"] {
         let (status, _) = pharmacist.call::<Value>(endpoint, json!({})).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{endpoint}");
@@ -165,7 +205,11 @@ async fn roles_are_denied_what_they_lack(backend: Backend) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(result.unwrap_err(), AppError::Unauthorized);
 
-    let denied: Vec<_> = audit_rows(&app).await.into_iter().filter(|r| r.0 == "access.denied").collect();
+    let denied: Vec<_> = audit_rows(&app)
+        .await
+        .into_iter()
+        .filter(|r| r.0 == "access.denied")
+        .collect();
     assert_eq!(denied.len(), 5, "{denied:?}");
     assert!(denied.iter().all(|r| r.1 == "denied"));
 }
@@ -179,10 +223,14 @@ async fn a_patient_reads_only_their_own_record(backend: Backend) {
     let alice_patient = alice_user["user"]["patient_id"].clone();
     let bob_patient = bob_user["user"]["patient_id"].clone();
 
-    let (status, own) = alice.call::<Value>("patients/get", json!({"patient_id": alice_patient})).await;
+    let (status, own) = alice
+        .call::<Value>("patients/get", json!({"patient_id": alice_patient}))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(own.unwrap()["given_name"], "Alice");
-    let (status, result) = alice.call::<Value>("patients/get", json!({"patient_id": bob_patient})).await;
+    let (status, result) = alice
+        .call::<Value>("patients/get", json!({"patient_id": bob_patient}))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(result.unwrap_err(), AppError::Forbidden);
     let (_, mine) = bob.call::<Value>("patients/me", json!({})).await;
@@ -191,10 +239,16 @@ async fn a_patient_reads_only_their_own_record(backend: Backend) {
     let bob_id: uuid::Uuid = serde_json::from_value(bob_patient).unwrap();
     let rows = audit_rows(&app).await;
     assert!(
-        rows.iter().any(|r| r.0 == "patients.read" && r.1 == "denied" && r.2.as_deref() == Some("alice@test.example") && r.3 == Some(bob_id)),
+        rows.iter().any(|r| r.0 == "patients.read"
+            && r.1 == "denied"
+            && r.2.as_deref() == Some("alice@test.example")
+            && r.3 == Some(bob_id)),
         "{rows:?}"
     );
-    assert!(rows.iter().any(|r| r.0 == "patients.read" && r.1 == "success" && r.2.as_deref() == Some("bob@test.example") && r.3 == Some(bob_id)));
+    assert!(rows.iter().any(|r| r.0 == "patients.read"
+        && r.1 == "success"
+        && r.2.as_deref() == Some("bob@test.example")
+        && r.3 == Some(bob_id)));
 }
 
 async fn cross_origin_posts_are_refused(backend: Backend) {
@@ -203,13 +257,18 @@ async fn cross_origin_posts_are_refused(backend: Backend) {
     let plain = reqwest::Client::new();
     let body = json!({"email": email, "password": PASSWORD});
     for origin in [Some("http://evil.example"), Some("null"), None] {
-        let mut request = plain.post(format!("{}/api/auth/login", app.base)).json(&body);
+        let mut request = plain
+            .post(format!("{}/api/auth/login", app.base))
+            .json(&body);
         if let Some(o) = origin {
             request = request.header("origin", o);
         }
         let (status, result) = decode::<Value>(request.send().await.unwrap()).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "origin {origin:?}");
-        assert!(result.unwrap_err().to_string().contains("did not come from this site"));
+        assert!(result
+            .unwrap_err()
+            .to_string()
+            .contains("did not come from this site"));
     }
     // A Referer from the site itself is accepted when Origin is missing.
     let response = plain
@@ -221,7 +280,11 @@ async fn cross_origin_posts_are_refused(backend: Backend) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     // Refused requests never reached the sign-in code.
-    let logins = audit_rows(&app).await.into_iter().filter(|r| r.0 == "auth.login").count();
+    let logins = audit_rows(&app)
+        .await
+        .into_iter()
+        .filter(|r| r.0 == "auth.login")
+        .count();
     assert_eq!(logins, 1);
 }
 
@@ -237,9 +300,15 @@ async fn self_registration_validates_and_creates_account_and_record(backend: Bac
     assert_eq!(status.as_u16(), 422);
     let error = result.unwrap_err();
     for field in ["given_name", "date_of_birth", "phone", "email", "password"] {
-        assert!(error.field_message(field).is_some(), "{field} should have an error: {error:?}");
+        assert!(
+            error.field_message(field).is_some(),
+            "{field} should have an error: {error:?}"
+        );
     }
-    assert!(error.field_message("password").unwrap().contains("too common"));
+    assert!(error
+        .field_message("password")
+        .unwrap()
+        .contains("too common"));
 
     let outcome = register_patient(&client, "new.patient@test.example", "Nia").await;
     assert_eq!(outcome["redirect_to"], "/patient");
@@ -247,7 +316,10 @@ async fn self_registration_validates_and_creates_account_and_record(backend: Bac
     let profile = profile.unwrap();
     assert_eq!(profile["family_name"], "Tester");
     let mrn = profile["mrn"].as_str().unwrap().to_string();
-    assert!(shared::patients::Mrn::parse(&mrn).is_ok(), "{mrn} must carry a valid check digit");
+    assert!(
+        shared::patients::Mrn::parse(&mrn).is_ok(),
+        "{mrn} must carry a valid check digit"
+    );
 
     // The same e-mail cannot register twice.
     let again = Client::new(&app.base);
@@ -258,21 +330,41 @@ async fn self_registration_validates_and_creates_account_and_record(backend: Bac
         }}))
         .await;
     assert_eq!(status.as_u16(), 422);
-    assert!(result.unwrap_err().field_message("email").unwrap().contains("already exists"));
+    assert!(result
+        .unwrap_err()
+        .field_message("email")
+        .unwrap()
+        .contains("already exists"));
     let rows = audit_rows(&app).await;
-    assert!(rows.iter().any(|r| r.0 == "patients.self_register" && r.3.is_some()));
+    assert!(rows
+        .iter()
+        .any(|r| r.0 == "patients.self_register" && r.3.is_some()));
 }
 
 async fn new_staff_must_replace_the_temporary_password(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = Client::new(&app.base);
-    admin.login(&staff(&app, "admin@test.example", Role::Administrator).await, PASSWORD).await.1.unwrap();
+    admin
+        .login(
+            &staff(&app, "admin@test.example", Role::Administrator).await,
+            PASSWORD,
+        )
+        .await
+        .1
+        .unwrap();
     let (status, result) = admin
-        .call::<Value>("admin/users/create", json!({"form": {"display_name": "", "email": "x", "role": "patient"}}))
+        .call::<Value>(
+            "admin/users/create",
+            json!({"form": {"display_name": "", "email": "x", "role": "patient"}}),
+        )
         .await;
     assert_eq!(status.as_u16(), 422);
     let error = result.unwrap_err();
-    assert!(error.field_message("display_name").is_some() && error.field_message("email").is_some() && error.field_message("role").is_some());
+    assert!(
+        error.field_message("display_name").is_some()
+            && error.field_message("email").is_some()
+            && error.field_message("role").is_some()
+    );
 
     let (status, created) = admin
         .call::<Value>("admin/users/create", json!({"form": {"display_name": "Dr Ines Duarte", "email": "ines@test.example", "role": "doctor"}}))
@@ -284,7 +376,11 @@ async fn new_staff_must_replace_the_temporary_password(backend: Backend) {
         .call::<Value>("admin/users/create", json!({"form": {"display_name": "Dr Ines Duarte", "email": "ines@test.example", "role": "nurse"}}))
         .await;
     assert_eq!(status.as_u16(), 422);
-    assert!(result.unwrap_err().field_message("email").unwrap().contains("already exists"));
+    assert!(result
+        .unwrap_err()
+        .field_message("email")
+        .unwrap()
+        .contains("already exists"));
 
     let doctor = Client::new(&app.base);
     let (status, outcome) = doctor.login("ines@test.example", &temporary).await;
@@ -300,7 +396,10 @@ async fn new_staff_must_replace_the_temporary_password(backend: Backend) {
         .call::<()>("account/password", json!({"form": {"current_password": "wrong one entirely", "new_password": "quiet meadow lantern", "new_password_confirm": "quiet meadow lantern"}}))
         .await;
     assert_eq!(status.as_u16(), 422);
-    assert!(result.unwrap_err().field_message("current_password").is_some());
+    assert!(result
+        .unwrap_err()
+        .field_message("current_password")
+        .is_some());
     let (status, _) = doctor
         .call::<()>("account/password", json!({"form": {"current_password": temporary, "new_password": "quiet meadow lantern", "new_password_confirm": "quiet meadow lantern"}}))
         .await;
@@ -308,8 +407,12 @@ async fn new_staff_must_replace_the_temporary_password(backend: Backend) {
     let (_, me) = doctor.call::<Option<Value>>("auth/me", json!({})).await;
     assert_eq!(me.unwrap().unwrap()["must_change_password"], false);
     let rows = audit_rows(&app).await;
-    assert!(rows.iter().any(|r| r.0 == "users.create" && r.2.as_deref() == Some("admin@test.example")));
-    assert!(rows.iter().any(|r| r.0 == "auth.password_change" && r.1 == "success"));
+    assert!(rows
+        .iter()
+        .any(|r| r.0 == "users.create" && r.2.as_deref() == Some("admin@test.example")));
+    assert!(rows
+        .iter()
+        .any(|r| r.0 == "auth.password_change" && r.1 == "success"));
 }
 
 async fn users_list_and_end_their_own_sessions(backend: Backend) {
@@ -319,7 +422,9 @@ async fn users_list_and_end_their_own_sessions(backend: Backend) {
     let desk = Client::new(&app.base);
     tablet.login(&email, PASSWORD).await.1.unwrap();
     desk.login(&email, PASSWORD).await.1.unwrap();
-    let (_, sessions) = tablet.call::<Vec<Value>>("account/sessions", json!({})).await;
+    let (_, sessions) = tablet
+        .call::<Vec<Value>>("account/sessions", json!({}))
+        .await;
     let sessions = sessions.unwrap();
     assert_eq!(sessions.len(), 2);
     assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
@@ -329,11 +434,22 @@ async fn users_list_and_end_their_own_sessions(backend: Backend) {
 
     // Another user's handle is not found.
     let stranger = Client::new(&app.base);
-    stranger.login(&staff(&app, "other@test.example", Role::Nurse).await, PASSWORD).await.1.unwrap();
-    let (status, _) = stranger.call::<()>("account/sessions/end", json!({"handle": other["handle"]})).await;
+    stranger
+        .login(
+            &staff(&app, "other@test.example", Role::Nurse).await,
+            PASSWORD,
+        )
+        .await
+        .1
+        .unwrap();
+    let (status, _) = stranger
+        .call::<()>("account/sessions/end", json!({"handle": other["handle"]}))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let (status, _) = tablet.call::<()>("account/sessions/end", json!({"handle": other["handle"]})).await;
+    let (status, _) = tablet
+        .call::<()>("account/sessions/end", json!({"handle": other["handle"]}))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(desk.whoami().await, None);
     assert_eq!(tablet.whoami().await.as_deref(), Some("nurse@test.example"));
@@ -348,17 +464,25 @@ async fn idle_staff_sessions_expire(backend: Backend) {
     tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
     assert_eq!(client.whoami().await, None);
     let rows = audit_rows(&app).await;
-    assert!(rows.iter().any(|r| r.0 == "auth.session_expired"), "{rows:?}");
+    assert!(
+        rows.iter().any(|r| r.0 == "auth.session_expired"),
+        "{rows:?}"
+    );
 }
 
 async fn the_audit_trail_is_append_only(backend: Backend) {
     use sea_orm::ConnectionTrait;
     let app = spawn_app(backend).await;
     let client = Client::new(&app.base);
-    let (status, _) = client.login("nobody@test.example", "some password here").await;
+    let (status, _) = client
+        .login("nobody@test.example", "some password here")
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(!audit_rows(&app).await.is_empty());
-    let update = app.db.execute_unprepared("UPDATE audit_events SET outcome = 'success'").await;
+    let update = app
+        .db
+        .execute_unprepared("UPDATE audit_events SET outcome = 'success'")
+        .await;
     assert!(update.unwrap_err().to_string().contains("append-only"));
     let delete = app.db.execute_unprepared("DELETE FROM audit_events").await;
     assert!(delete.unwrap_err().to_string().contains("append-only"));
@@ -368,21 +492,45 @@ async fn the_audit_trail_is_append_only(backend: Backend) {
 async fn admin_views_filtered_sorted_audit(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = Client::new(&app.base);
-    admin.login(&staff(&app, "admin@test.example", Role::Administrator).await, PASSWORD).await.1.unwrap();
+    admin
+        .login(
+            &staff(&app, "admin@test.example", Role::Administrator).await,
+            PASSWORD,
+        )
+        .await
+        .1
+        .unwrap();
     let nurse = Client::new(&app.base);
     let nurse_email = staff(&app, "nurse@test.example", Role::Nurse).await;
-    assert_eq!(nurse.login(&nurse_email, "wrong password here").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        nurse.login(&nurse_email, "wrong password here").await.0,
+        StatusCode::UNAUTHORIZED
+    );
     nurse.login(&nurse_email, PASSWORD).await.1.unwrap();
-    let query = |user: &str, action: &str, sort: &str, descending: bool| json!({"query": {
-        "user": user, "patient": "", "action": action, "from": "", "to": "", "sort": sort, "descending": descending, "page": 0
-    }});
-    let (status, page) = admin.call::<Value>("admin/audit", query("nurse@", "auth.", "outcome", false)).await;
+    let query = |user: &str, action: &str, sort: &str, descending: bool| {
+        json!({"query": {
+            "user": user, "patient": "", "action": action, "from": "", "to": "", "sort": sort, "descending": descending, "page": 0
+        }})
+    };
+    let (status, page) = admin
+        .call::<Value>("admin/audit", query("nurse@", "auth.", "outcome", false))
+        .await;
     assert_eq!(status, StatusCode::OK);
     let events = page.unwrap()["events"].as_array().unwrap().clone();
-    let outcomes: Vec<_> = events.iter().map(|e| e["outcome"].as_str().unwrap().to_string()).collect();
+    let outcomes: Vec<_> = events
+        .iter()
+        .map(|e| e["outcome"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(outcomes, vec!["failure", "success"]);
-    let (_, page) = admin.call::<Value>("admin/audit", query("nurse@", "auth.", "outcome", true)).await;
-    let outcomes: Vec<_> = page.unwrap()["events"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap().to_string()).collect();
+    let (_, page) = admin
+        .call::<Value>("admin/audit", query("nurse@", "auth.", "outcome", true))
+        .await;
+    let outcomes: Vec<_> = page.unwrap()["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["outcome"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(outcomes, vec!["success", "failure"]);
     let (status, result) = admin
         .call::<Value>("admin/audit", json!({"query": {"user": "", "patient": "123", "action": "", "from": "2026-12-01", "to": "2026-01-01", "sort": "at", "descending": true, "page": 0}}))

@@ -24,14 +24,24 @@ impl Drop for Hms {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Starts `hms serve` on a free port and waits until it is ready.
 async fn start(database: &TestDatabase) -> Hms {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_hms"))
-        .args(["--data-dir", database.dir.path().to_str().unwrap(), "serve", "--bind", &format!("127.0.0.1:{port}")])
+        .args([
+            "--data-dir",
+            database.dir.path().to_str().unwrap(),
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
         .env("DATABASE_URL", &database.url)
         .env("LEPTOS_SITE_ROOT", database.dir.path().join("site"))
         .env("RUST_LOG", "warn")
@@ -39,23 +49,32 @@ async fn start(database: &TestDatabase) -> Hms {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("start hms");
-    let base = format!("http://127.0.0.1:{port}");
+    // Owned by the guard at once, so the process is reaped on every path.
+    let hms = Hms {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
     for _ in 0..150 {
-        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await {
+        if let Ok(r) = reqwest::get(format!("{}/readyz", hms.base)).await {
             if r.status().is_success() {
-                return Hms { child, base };
+                return hms;
             }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("hms did not become ready at {base}");
+    panic!("hms did not become ready at {}", hms.base);
 }
 
 async fn prepare(backend: Backend) -> TestDatabase {
     let database = test_database(backend).await;
     let db = server::db::connect(&database.url).await.unwrap();
     server::db::migrate(&db).await.unwrap();
-    let app = TestApp { base: String::new(), db, database, backend };
+    let app = TestApp {
+        base: String::new(),
+        db,
+        database,
+        backend,
+    };
     staff(&app, "nurse@test.example", Role::Nurse).await;
     app.database
 }
@@ -80,7 +99,10 @@ async fn sessions_survive_a_restart(backend: Backend) {
         .unwrap();
     let (status, me) = decode::<Option<serde_json::Value>>(response).await;
     assert_eq!(status, 200);
-    assert_eq!(me.unwrap().expect("still signed in after the restart")["email"], "nurse@test.example");
+    assert_eq!(
+        me.unwrap().expect("still signed in after the restart")["email"],
+        "nurse@test.example"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -104,10 +126,16 @@ async fn one_session_works_across_two_processes_on_postgres() {
                 .send()
                 .await
                 .unwrap();
-            decode::<Option<serde_json::Value>>(response).await.1.unwrap()
+            decode::<Option<serde_json::Value>>(response)
+                .await
+                .1
+                .unwrap()
         }
     };
-    assert_eq!(me(b.base.clone(), cookie.clone()).await.unwrap()["email"], "nurse@test.example");
+    assert_eq!(
+        me(b.base.clone(), cookie.clone()).await.unwrap()["email"],
+        "nurse@test.example"
+    );
 
     // Signing out on B ends the session for A as well.
     let response = on_b
@@ -126,7 +154,10 @@ on_both_databases!(sessions_survive_a_restart);
 
 #[test]
 fn the_cli_lists_its_commands() {
-    let output = Command::new(env!("CARGO_BIN_EXE_hms")).arg("--help").output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_hms"))
+        .arg("--help")
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).unwrap();
     for command in ["serve", "migrate", "seed-demo", "create-admin"] {
@@ -138,13 +169,32 @@ fn the_cli_lists_its_commands() {
 async fn create_admin_prints_a_one_time_password_that_works_once_changed() {
     let database = test_database(Backend::Sqlite).await;
     let output = Command::new(env!("CARGO_BIN_EXE_hms"))
-        .args(["--data-dir", database.dir.path().to_str().unwrap(), "create-admin", "--email", "boss@test.example", "--name", "Boss Person"])
+        .args([
+            "--data-dir",
+            database.dir.path().to_str().unwrap(),
+            "create-admin",
+            "--email",
+            "boss@test.example",
+            "--name",
+            "Boss Person",
+        ])
         .env("DATABASE_URL", &database.url)
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8(output.stdout).unwrap();
-    let password = stdout.split("One-time password: ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let password = stdout
+        .split("One-time password: ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
     let server = start(&database).await;
     let client = Client::new(&server.base);
     let (status, outcome) = client.login("boss@test.example", &password).await;

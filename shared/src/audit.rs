@@ -25,7 +25,9 @@ impl Outcome {
     }
 
     pub fn parse(s: &str) -> Option<Outcome> {
-        [Outcome::Success, Outcome::Denied, Outcome::Failure].into_iter().find(|o| o.as_str() == s)
+        [Outcome::Success, Outcome::Denied, Outcome::Failure]
+            .into_iter()
+            .find(|o| o.as_str() == s)
     }
 }
 
@@ -88,11 +90,14 @@ pub struct AuditQuery {
 }
 
 /// The parsed date range of an [`AuditQuery`].
-pub fn parse_audit_dates(query: &AuditQuery) -> Result<(Option<NaiveDate>, Option<NaiveDate>), crate::AppError> {
+pub fn parse_audit_dates(
+    query: &AuditQuery,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>), crate::AppError> {
     let mut errors = crate::error::FieldErrors::new();
     let parse = |s: &str| -> Result<Option<NaiveDate>, String> {
         crate::validate::optional(s, |s| {
-            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| "Use the form YYYY-MM-DD.".to_string())
+            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .map_err(|_| "Use the form YYYY-MM-DD.".to_string())
         })
     };
     let from = errors.check("from", parse(&query.from)).flatten();
@@ -121,10 +126,26 @@ mod tests {
 
     #[test]
     fn audit_dates_must_be_ordered() {
-        let q = AuditQuery { from: "2026-11-10".into(), to: "2026-11-01".into(), ..Default::default() };
-        assert!(parse_audit_dates(&q).unwrap_err().field_message("to").is_some());
-        let q = AuditQuery { from: "yesterday".into(), ..Default::default() };
-        assert!(parse_audit_dates(&q).unwrap_err().field_message("from").is_some());
-        assert_eq!(parse_audit_dates(&AuditQuery::default()).unwrap(), (None, None));
+        let q = AuditQuery {
+            from: "2026-11-10".into(),
+            to: "2026-11-01".into(),
+            ..Default::default()
+        };
+        assert!(parse_audit_dates(&q)
+            .unwrap_err()
+            .field_message("to")
+            .is_some());
+        let q = AuditQuery {
+            from: "yesterday".into(),
+            ..Default::default()
+        };
+        assert!(parse_audit_dates(&q)
+            .unwrap_err()
+            .field_message("from")
+            .is_some());
+        assert_eq!(
+            parse_audit_dates(&AuditQuery::default()).unwrap(),
+            (None, None)
+        );
     }
 }

@@ -71,13 +71,25 @@ impl SelfRegistrationForm {
     /// Checks every field and reports all problems at once.
     pub fn parse(&self, today: NaiveDate) -> Result<SelfRegistration, AppError> {
         let mut errors = FieldErrors::new();
-        let given_name = errors.check("given_name", PersonName::parse(&self.given_name, "given name"));
-        let family_name = errors.check("family_name", PersonName::parse(&self.family_name, "family name"));
-        let date_of_birth = errors.check("date_of_birth", parse_birth_date(&self.date_of_birth, today));
+        let given_name = errors.check(
+            "given_name",
+            PersonName::parse(&self.given_name, "given name"),
+        );
+        let family_name = errors.check(
+            "family_name",
+            PersonName::parse(&self.family_name, "family name"),
+        );
+        let date_of_birth = errors.check(
+            "date_of_birth",
+            parse_birth_date(&self.date_of_birth, today),
+        );
         let sex = errors.check("sex", AdministrativeSex::parse(&self.sex));
         let phone = errors.check("phone", optional(&self.phone, Phone::parse));
         let email = errors.check("email", Email::parse(&self.email));
-        let password = errors.check("password", Password::parse_new(&self.password, Some(&self.email)));
+        let password = errors.check(
+            "password",
+            Password::parse_new(&self.password, Some(&self.email)),
+        );
         if password.is_some() && self.password != self.password_confirm {
             errors.push("password_confirm", "The two passwords do not match.");
         }
@@ -114,7 +126,10 @@ pub struct NewStaff {
 impl NewStaffForm {
     pub fn parse(&self) -> Result<NewStaff, AppError> {
         let mut errors = FieldErrors::new();
-        let display_name = errors.check("display_name", PersonName::parse(&self.display_name, "full name"));
+        let display_name = errors.check(
+            "display_name",
+            PersonName::parse(&self.display_name, "full name"),
+        );
         let email = errors.check("email", Email::parse(&self.email));
         let role = errors.check(
             "role",
@@ -125,7 +140,10 @@ impl NewStaffForm {
                     if r.is_staff() {
                         Ok(r)
                     } else {
-                        Err("Patients register themselves or at the front desk, not here.".to_string())
+                        Err(
+                            "Patients register themselves or at the front desk, not here."
+                                .to_string(),
+                        )
                     }
                 })
             },
@@ -153,9 +171,15 @@ impl PasswordChangeForm {
         if self.current_password.is_empty() {
             errors.push("current_password", "Enter your current password.");
         }
-        let new = errors.check("new_password", Password::parse_new(&self.new_password, Some(email)));
+        let new = errors.check(
+            "new_password",
+            Password::parse_new(&self.new_password, Some(email)),
+        );
         if new.is_some() && self.new_password == self.current_password {
-            errors.push("new_password", "Choose a password different from the current one.");
+            errors.push(
+                "new_password",
+                "Choose a password different from the current one.",
+            );
         }
         if new.is_some() && self.new_password != self.new_password_confirm {
             errors.push("new_password_confirm", "The two passwords do not match.");
@@ -233,17 +257,33 @@ mod tests {
             ..valid()
         };
         let err = form.parse(today()).unwrap_err();
-        assert!(err.field_message("given_name").unwrap().contains("given name"));
-        assert!(err.field_message("date_of_birth").unwrap().contains("future"));
-        assert!(err.field_message("password_confirm").unwrap().contains("do not match"));
+        assert!(err
+            .field_message("given_name")
+            .unwrap()
+            .contains("given name"));
+        assert!(err
+            .field_message("date_of_birth")
+            .unwrap()
+            .contains("future"));
+        assert!(err
+            .field_message("password_confirm")
+            .unwrap()
+            .contains("do not match"));
         assert!(err.field_message("email").is_none());
     }
 
     #[test]
     fn staff_form_refuses_patient_role() {
-        let form = NewStaffForm { display_name: "Dr Who".into(), email: "who@example.org".into(), role: "patient".into() };
+        let form = NewStaffForm {
+            display_name: "Dr Who".into(),
+            email: "who@example.org".into(),
+            role: "patient".into(),
+        };
         assert!(form.parse().unwrap_err().field_message("role").is_some());
-        let form = NewStaffForm { role: "doctor".into(), ..form };
+        let form = NewStaffForm {
+            role: "doctor".into(),
+            ..form
+        };
         assert_eq!(form.parse().unwrap().role, Role::Doctor);
     }
 
@@ -254,6 +294,11 @@ mod tests {
             new_password: "river stone lantern".into(),
             new_password_confirm: "river stone lantern".into(),
         };
-        assert!(form.parse("a@example.org").unwrap_err().field_message("new_password").unwrap().contains("different"));
+        assert!(form
+            .parse("a@example.org")
+            .unwrap_err()
+            .field_message("new_password")
+            .unwrap()
+            .contains("different"));
     }
 }

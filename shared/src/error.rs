@@ -15,7 +15,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -86,9 +89,10 @@ impl AppError {
     /// The message for one field, if this is a validation error that names it.
     pub fn field_message(&self, field: &str) -> Option<String> {
         match self {
-            AppError::Validation(errors) => {
-                errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
-            }
+            AppError::Validation(errors) => errors
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone()),
             _ => None,
         }
     }
@@ -99,11 +103,15 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Request(msg) | ServerFnErrorErr::Response(msg) => AppError::Network(msg),
+            ServerFnErrorErr::Request(msg) | ServerFnErrorErr::Response(msg) => {
+                AppError::Network(msg)
+            }
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::Deserialization(msg) => {
                 AppError::BadRequest(format!("The request could not be read: {msg}"))
             }
-            ServerFnErrorErr::Registration(_) | ServerFnErrorErr::UnsupportedRequestMethod(_) | ServerFnErrorErr::MissingArg(_) => {
+            ServerFnErrorErr::Registration(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_)
+            | ServerFnErrorErr::MissingArg(_) => {
                 AppError::BadRequest("The request is not understood by this server.".into())
             }
             _ => AppError::Internal,
@@ -155,7 +163,10 @@ mod tests {
         let json = serde_json::to_string(&e).unwrap();
         let back: AppError = serde_json::from_str(&json).unwrap();
         assert_eq!(back, e);
-        assert_eq!(back.field_message("email").as_deref(), Some("Enter an e-mail address."));
+        assert_eq!(
+            back.field_message("email").as_deref(),
+            Some("Enter an e-mail address.")
+        );
         assert_eq!(back.status_code(), 422);
     }
 

@@ -16,8 +16,12 @@ pub enum AdministrativeSex {
 }
 
 impl AdministrativeSex {
-    pub const ALL: [AdministrativeSex; 4] =
-        [AdministrativeSex::Female, AdministrativeSex::Male, AdministrativeSex::Other, AdministrativeSex::Unknown];
+    pub const ALL: [AdministrativeSex; 4] = [
+        AdministrativeSex::Female,
+        AdministrativeSex::Male,
+        AdministrativeSex::Other,
+        AdministrativeSex::Unknown,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -83,7 +87,11 @@ impl Mrn {
 
     /// The form printed on wristbands and letters: `40213975-3`.
     pub fn display(&self) -> String {
-        format!("{}-{}", &self.0[..Self::BODY_LEN], &self.0[Self::BODY_LEN..])
+        format!(
+            "{}-{}",
+            &self.0[..Self::BODY_LEN],
+            &self.0[Self::BODY_LEN..]
+        )
     }
 }
 
@@ -97,7 +105,11 @@ pub fn luhn_check_digit(digits: &str) -> u32 {
         .map(|(i, d)| {
             if i % 2 == 0 {
                 let doubled = d * 2;
-                if doubled > 9 { doubled - 9 } else { doubled }
+                if doubled > 9 {
+                    doubled - 9
+                } else {
+                    doubled
+                }
             } else {
                 d
             }
@@ -148,7 +160,10 @@ mod tests {
 
     #[test]
     fn sex_parses_known_values_only() {
-        assert_eq!(AdministrativeSex::parse("male"), Ok(AdministrativeSex::Male));
+        assert_eq!(
+            AdministrativeSex::parse("male"),
+            Ok(AdministrativeSex::Male)
+        );
         assert!(AdministrativeSex::parse("").is_err());
         assert!(AdministrativeSex::parse("x").is_err());
     }

@@ -160,7 +160,11 @@ mod tests {
     #[test]
     fn only_patients_read_own_record() {
         for role in Role::ALL {
-            assert_eq!(role.can(Permission::ViewOwnRecord), role == Role::Patient, "{role:?}");
+            assert_eq!(
+                role.can(Permission::ViewOwnRecord),
+                role == Role::Patient,
+                "{role:?}"
+            );
         }
     }
 

@@ -32,10 +32,14 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c == '@' || c == '<' || c == '>');
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c == '@' || c == '<' || c == '>');
         if !domain_ok || !local_ok {
             return Err("Enter an e-mail address like name@example.org.".into());
         }
@@ -84,12 +88,15 @@ impl Password {
         let mut chars = lower.chars();
         let first = chars.next();
         if chars.all(|c| Some(c) == first) {
-            return Err("A password of one repeated character is easy to guess. Choose another.".into());
+            return Err(
+                "A password of one repeated character is easy to guess. Choose another.".into(),
+            );
         }
         if let Some(email) = email {
             let email = email.trim().to_lowercase();
             let local = email.split('@').next().unwrap_or_default();
-            if !email.is_empty() && (lower == email || (local.len() >= 4 && lower.contains(local))) {
+            if !email.is_empty() && (lower == email || (local.len() >= 4 && lower.contains(local)))
+            {
                 return Err("Your password must not contain your e-mail address.".into());
             }
         }
@@ -104,7 +111,9 @@ impl Password {
 fn is_common_password(lower: &str) -> bool {
     // Also catch the common ones with a digit or symbol tacked on: "password123!".
     let stripped = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
-    COMMON_PASSWORDS.lines().any(|common| common == lower || (!stripped.is_empty() && common == stripped))
+    COMMON_PASSWORDS
+        .lines()
+        .any(|common| common == lower || (!stripped.is_empty() && common == stripped))
 }
 
 /// A person's name part (given, family, preferred): trimmed, 1–100 characters, no control characters.
@@ -120,8 +129,12 @@ impl PersonName {
         if s.chars().count() > 100 {
             return Err(format!("The {what} can be at most 100 characters."));
         }
-        if s.chars().any(|c| c.is_control() || "<>{}[]\\|@#$%^*=+_~`;:\"".contains(c)) {
-            return Err(format!("The {what} contains characters that are not allowed in a name."));
+        if s.chars()
+            .any(|c| c.is_control() || "<>{}[]\\|@#$%^*=+_~`;:\"".contains(c))
+        {
+            return Err(format!(
+                "The {what} contains characters that are not allowed in a name."
+            ));
         }
         if !s.chars().any(char::is_alphabetic) {
             return Err(format!("The {what} must contain letters."));
@@ -148,7 +161,10 @@ impl Phone {
         if trimmed.is_empty() {
             return Err("Enter a phone number.".into());
         }
-        if trimmed.chars().any(|c| !(c.is_ascii_digit() || " +-().".contains(c))) {
+        if trimmed
+            .chars()
+            .any(|c| !(c.is_ascii_digit() || " +-().".contains(c)))
+        {
             return Err("A phone number may contain digits, spaces, +, -, ( and ) only.".into());
         }
         let plus = trimmed.starts_with('+');
@@ -169,7 +185,10 @@ impl Phone {
 }
 
 /// Parses an optional field: empty input is `Ok(None)`.
-pub fn optional<T>(input: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> Result<Option<T>, String> {
+pub fn optional<T>(
+    input: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
     if input.trim().is_empty() {
         Ok(None)
     } else {
@@ -209,25 +228,52 @@ mod tests {
 
     #[test]
     fn email_is_normalised_and_checked() {
-        assert_eq!(Email::parse("  Ada@Example.ORG ").unwrap().as_str(), "ada@example.org");
+        assert_eq!(
+            Email::parse("  Ada@Example.ORG ").unwrap().as_str(),
+            "ada@example.org"
+        );
         assert!(Email::parse("").unwrap_err().contains("Enter an e-mail"));
-        for bad in ["ada", "ada@", "@example.org", "ada@example", "ada@@example.org", "a da@example.org", "ada@exa..mple.org"] {
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.org",
+            "ada@example",
+            "ada@@example.org",
+            "a da@example.org",
+            "ada@exa..mple.org",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be rejected");
         }
     }
 
     #[test]
     fn password_policy_rejects_short_common_and_email() {
-        assert!(Password::parse_new("short", None).unwrap_err().contains("at least 10"));
-        assert!(Password::parse_new("password123", None).unwrap_err().contains("too common"));
-        assert!(Password::parse_new("Password2026!", None).unwrap_err().contains("too common"));
-        assert!(Password::parse_new("qwertyuiop", None).unwrap_err().contains("too common"));
-        assert!(Password::parse_new("aaaaaaaaaaaa", None).unwrap_err().contains("repeated"));
-        assert!(Password::parse_new("grace.hopper.1906", Some("grace.hopper@example.org"))
+        assert!(Password::parse_new("short", None)
             .unwrap_err()
-            .contains("e-mail"));
-        assert!(Password::parse_new(&"x1".repeat(70), None).unwrap_err().contains("at most"));
-        assert!(Password::parse_new("correct horse battery staple", Some("ada@example.org")).is_ok());
+            .contains("at least 10"));
+        assert!(Password::parse_new("password123", None)
+            .unwrap_err()
+            .contains("too common"));
+        assert!(Password::parse_new("Password2026!", None)
+            .unwrap_err()
+            .contains("too common"));
+        assert!(Password::parse_new("qwertyuiop", None)
+            .unwrap_err()
+            .contains("too common"));
+        assert!(Password::parse_new("aaaaaaaaaaaa", None)
+            .unwrap_err()
+            .contains("repeated"));
+        assert!(
+            Password::parse_new("grace.hopper.1906", Some("grace.hopper@example.org"))
+                .unwrap_err()
+                .contains("e-mail")
+        );
+        assert!(Password::parse_new(&"x1".repeat(70), None)
+            .unwrap_err()
+            .contains("at most"));
+        assert!(
+            Password::parse_new("correct horse battery staple", Some("ada@example.org")).is_ok()
+        );
     }
 
     #[test]
@@ -238,16 +284,28 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_checked() {
-        assert_eq!(PersonName::parse("  Müller   Lüdenscheidt ", "family name").unwrap().as_str(), "Müller Lüdenscheidt");
-        assert!(PersonName::parse(" ", "given name").unwrap_err().contains("Enter the given name"));
+        assert_eq!(
+            PersonName::parse("  Müller   Lüdenscheidt ", "family name")
+                .unwrap()
+                .as_str(),
+            "Müller Lüdenscheidt"
+        );
+        assert!(PersonName::parse(" ", "given name")
+            .unwrap_err()
+            .contains("Enter the given name"));
         assert!(PersonName::parse("<script>", "given name").is_err());
-        assert!(PersonName::parse("1234", "given name").unwrap_err().contains("letters"));
+        assert!(PersonName::parse("1234", "given name")
+            .unwrap_err()
+            .contains("letters"));
         assert!(PersonName::parse("O'Brien-Smith", "family name").is_ok());
     }
 
     #[test]
     fn phone_keeps_digits_and_plus() {
-        assert_eq!(Phone::parse("+1 (555) 010-2030").unwrap().as_str(), "+15550102030");
+        assert_eq!(
+            Phone::parse("+1 (555) 010-2030").unwrap().as_str(),
+            "+15550102030"
+        );
         assert!(Phone::parse("12345").is_err());
         assert!(Phone::parse("call me").is_err());
     }
@@ -255,10 +313,19 @@ mod tests {
     #[test]
     fn birth_date_rules() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-        assert_eq!(parse_birth_date("1984-03-27", today).unwrap(), NaiveDate::from_ymd_opt(1984, 3, 27).unwrap());
-        assert!(parse_birth_date("27/03/1984", today).unwrap_err().contains("YYYY-MM-DD"));
-        assert!(parse_birth_date("2027-01-01", today).unwrap_err().contains("future"));
-        assert!(parse_birth_date("1850-01-01", today).unwrap_err().contains("130"));
+        assert_eq!(
+            parse_birth_date("1984-03-27", today).unwrap(),
+            NaiveDate::from_ymd_opt(1984, 3, 27).unwrap()
+        );
+        assert!(parse_birth_date("27/03/1984", today)
+            .unwrap_err()
+            .contains("YYYY-MM-DD"));
+        assert!(parse_birth_date("2027-01-01", today)
+            .unwrap_err()
+            .contains("future"));
+        assert!(parse_birth_date("1850-01-01", today)
+            .unwrap_err()
+            .contains("130"));
     }
 
     #[test]

@@ -46,7 +46,14 @@ pub async fn create_staff(form: NewStaffForm) -> Result<CreatedAccount, AppError
         async {
             let caller = require(Permission::ManageUsers).await?;
             let new = form.parse()?;
-            service::create_staff(&caller.ctx.db, caller.actor(), new, &caller.ctx.policy, &caller.meta).await
+            service::create_staff(
+                &caller.ctx.db,
+                caller.actor(),
+                new,
+                &caller.ctx.policy,
+                &caller.meta,
+            )
+            .await
         }
         .await,
     )
@@ -55,22 +62,38 @@ pub async fn create_staff(form: NewStaffForm) -> Result<CreatedAccount, AppError
 /// Changes one thing on a staff account: `role` (with `role`), `activate`,
 /// `deactivate`, `unlock` or `reset_password`. A reset answers the one-time password.
 #[server(endpoint = "admin/users/change", input = Json)]
-pub async fn change_staff_account(user_id: Uuid, change: String, role: Option<String>) -> Result<Option<String>, AppError> {
+pub async fn change_staff_account(
+    user_id: Uuid,
+    change: String,
+    role: Option<String>,
+) -> Result<Option<String>, AppError> {
     reply(
         async {
             let caller = require(Permission::ManageUsers).await?;
             let change = match change.as_str() {
                 "role" => {
-                    let role = Role::parse(role.as_deref().unwrap_or_default()).map_err(|m| AppError::field("role", m))?;
+                    let role = Role::parse(role.as_deref().unwrap_or_default())
+                        .map_err(|m| AppError::field("role", m))?;
                     service::AccountChange::Role(role)
                 }
                 "activate" => service::AccountChange::Active(true),
                 "deactivate" => service::AccountChange::Active(false),
                 "unlock" => service::AccountChange::Unlock,
                 "reset_password" => service::AccountChange::ResetPassword,
-                other => return Err(AppError::BadRequest(format!("'{other}' is not a change this server knows."))),
+                other => {
+                    return Err(AppError::BadRequest(format!(
+                        "'{other}' is not a change this server knows."
+                    )))
+                }
             };
-            service::change_account(&caller.ctx.db, caller.actor(), user_id, change, &caller.meta).await
+            service::change_account(
+                &caller.ctx.db,
+                caller.actor(),
+                user_id,
+                change,
+                &caller.meta,
+            )
+            .await
         }
         .await,
     )

@@ -7,7 +7,9 @@ use shared::auth::{CreatedAccount, NewStaffForm, UserSummary};
 use shared::{AppError, Role};
 
 use super::api::{admin_overview, change_staff_account, create_staff, list_staff};
-use crate::components::{format_time, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, SelectField, TextField};
+use crate::components::{
+    format_time, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, SelectField, TextField,
+};
 
 /// Figures at a glance, with links to where they can be acted on.
 #[component]
@@ -48,7 +50,11 @@ pub fn AdminHome() -> impl IntoView {
 }
 
 fn staff_role_options() -> Vec<(String, String)> {
-    Role::ALL.iter().filter(|r| r.is_staff()).map(|r| (r.as_str().to_string(), r.label().to_string())).collect()
+    Role::ALL
+        .iter()
+        .filter(|r| r.is_staff())
+        .map(|r| (r.as_str().to_string(), r.label().to_string()))
+        .collect()
 }
 
 /// Create staff accounts and manage existing ones.
@@ -177,7 +183,11 @@ fn NewStaffAccount(#[prop(into)] on_created: Callback<CreatedAccount>) -> impl I
     let busy = RwSignal::new(false);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let form = NewStaffForm { display_name: display_name.get_untracked(), email: email.get_untracked(), role: role.get_untracked() };
+        let form = NewStaffForm {
+            display_name: display_name.get_untracked(),
+            email: email.get_untracked(),
+            role: role.get_untracked(),
+        };
         if let Err(e) = form.parse() {
             errors.set(Some(e));
             return;

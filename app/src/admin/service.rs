@@ -2,8 +2,8 @@
 
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use shared::audit::Outcome;
 use shared::auth::{AdminStats, CreatedAccount, NewStaff, UserSummary};
@@ -16,7 +16,11 @@ use crate::auth::service::{email_taken, lock_remaining};
 use crate::context::{internal, OrInternal, RequestMeta, SecurityPolicy};
 use crate::entity::{login_attempts, patients, sessions, users};
 
-async fn summary(db: &impl ConnectionTrait, u: users::Model, policy: &SecurityPolicy) -> Result<UserSummary, AppError> {
+async fn summary(
+    db: &impl ConnectionTrait,
+    u: users::Model,
+    policy: &SecurityPolicy,
+) -> Result<UserSummary, AppError> {
     Ok(UserSummary {
         locked_minutes: lock_remaining(db, &u.email, policy).await?,
         role: Role::parse(&u.role).or_internal()?,
@@ -31,7 +35,10 @@ async fn summary(db: &impl ConnectionTrait, u: users::Model, policy: &SecurityPo
 }
 
 /// Staff accounts (patients are managed through their records), by name.
-pub async fn list_staff(db: &impl ConnectionTrait, policy: &SecurityPolicy) -> Result<Vec<UserSummary>, AppError> {
+pub async fn list_staff(
+    db: &impl ConnectionTrait,
+    policy: &SecurityPolicy,
+) -> Result<Vec<UserSummary>, AppError> {
     let rows = users::Entity::find()
         .filter(users::Column::Role.ne(Role::Patient.as_str()))
         .order_by_asc(users::Column::DisplayName)
@@ -55,7 +62,10 @@ pub async fn create_staff(
 ) -> Result<CreatedAccount, AppError> {
     let temporary = password::generate_temporary();
     let created = create_user(db, actor, &new, temporary.clone(), true, meta).await?;
-    Ok(CreatedAccount { user: summary(db, created, policy).await?, temporary_password: temporary })
+    Ok(CreatedAccount {
+        user: summary(db, created, policy).await?,
+        temporary_password: temporary,
+    })
 }
 
 /// Inserts a staff account with the given password (used by the admin portal,
@@ -88,7 +98,14 @@ pub async fn create_user(
     .await;
     let user = match inserted {
         Ok(u) => u,
-        Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => return Err(email_taken()),
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            return Err(email_taken())
+        }
         Err(e) => return Err(internal(e)),
     };
     append(
@@ -129,15 +146,25 @@ pub async fn change_account(
         .or_internal()?
         .filter(|u| u.role != Role::Patient.as_str())
         .ok_or_else(|| AppError::NotFound("That staff account".into()))?;
-    if actor.id == Some(user.id) && matches!(change, AccountChange::Role(_) | AccountChange::Active(false)) {
+    if actor.id == Some(user.id)
+        && matches!(
+            change,
+            AccountChange::Role(_) | AccountChange::Active(false)
+        )
+    {
         return Err(AppError::Conflict(
-            "You cannot change your own role or deactivate yourself; ask another administrator.".into(),
+            "You cannot change your own role or deactivate yourself; ask another administrator."
+                .into(),
         ));
     }
     if let AccountChange::Role(Role::Patient) = change {
-        return Err(AppError::field("role", "A staff account cannot be turned into a patient account."));
+        return Err(AppError::field(
+            "role",
+            "A staff account cannot be turned into a patient account.",
+        ));
     }
-    let temporary = matches!(change, AccountChange::ResetPassword).then(password::generate_temporary);
+    let temporary =
+        matches!(change, AccountChange::ResetPassword).then(password::generate_temporary);
     let new_hash = match &temporary {
         Some(t) => Some(password::hash(t.clone()).await?),
         None => None,
@@ -149,17 +176,32 @@ pub async fn change_account(
     let (action, detail, end_sessions) = match &change {
         AccountChange::Role(role) => {
             active.role = Set(role.as_str().to_string());
-            ("users.role_change", format!("{} → {}", user.role, role.as_str()), true)
+            (
+                "users.role_change",
+                format!("{} → {}", user.role, role.as_str()),
+                true,
+            )
         }
         AccountChange::Active(on) => {
             active.active = Set(*on);
-            (if *on { "users.activate" } else { "users.deactivate" }, String::new(), !*on)
+            (
+                if *on {
+                    "users.activate"
+                } else {
+                    "users.deactivate"
+                },
+                String::new(),
+                !*on,
+            )
         }
         AccountChange::Unlock => {
             // A reset marker: failures before it no longer count towards the lock.
             login_attempts::ActiveModel {
                 email: Set(user.email.clone()),
-                client_addr: Set(format!("unlock by {}", actor.email.clone().unwrap_or_default())),
+                client_addr: Set(format!(
+                    "unlock by {}",
+                    actor.email.clone().unwrap_or_default()
+                )),
                 success: Set(true),
                 at: Set(Utc::now()),
                 ..Default::default()
@@ -177,7 +219,11 @@ pub async fn change_account(
     };
     active.update(&txn).await.or_internal()?;
     if end_sessions {
-        sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user.id)).exec(&txn).await.or_internal()?;
+        sessions::Entity::delete_many()
+            .filter(sessions::Column::UserId.eq(user.id))
+            .exec(&txn)
+            .await
+            .or_internal()?;
     }
     let mut event = AuditEvent::new(actor, action, Outcome::Success).entity("user", user.id);
     if !detail.is_empty() {
@@ -189,10 +235,17 @@ pub async fn change_account(
 }
 
 /// Figures for the admin dashboard.
-pub async fn overview(db: &impl ConnectionTrait, policy: &SecurityPolicy) -> Result<AdminStats, AppError> {
+pub async fn overview(
+    db: &impl ConnectionTrait,
+    policy: &SecurityPolicy,
+) -> Result<AdminStats, AppError> {
     let mut users_by_role = Vec::new();
     for role in Role::ALL {
-        let n = users::Entity::find().filter(users::Column::Role.eq(role.as_str())).count(db).await.or_internal()?;
+        let n = users::Entity::find()
+            .filter(users::Column::Role.eq(role.as_str()))
+            .count(db)
+            .await
+            .or_internal()?;
         users_by_role.push((role, n as i64));
     }
     let active_sessions = sessions::Entity::find()
@@ -201,7 +254,13 @@ pub async fn overview(db: &impl ConnectionTrait, policy: &SecurityPolicy) -> Res
         .count(db)
         .await
         .or_internal()? as i64;
-    let failed_logins_24h = count_since(db, "auth.login", Outcome::Failure, Utc::now() - Duration::hours(24)).await?;
+    let failed_logins_24h = count_since(
+        db,
+        "auth.login",
+        Outcome::Failure,
+        Utc::now() - Duration::hours(24),
+    )
+    .await?;
     let since = Utc::now() - Duration::from_std(policy.lockout_window).or_internal()?;
     let candidates: Vec<String> = login_attempts::Entity::find()
         .select_only()
@@ -220,5 +279,11 @@ pub async fn overview(db: &impl ConnectionTrait, policy: &SecurityPolicy) -> Res
         }
     }
     let patients = patients::Entity::find().count(db).await.or_internal()? as i64;
-    Ok(AdminStats { users_by_role, active_sessions, failed_logins_24h, locked_accounts, patients })
+    Ok(AdminStats {
+        users_by_role,
+        active_sessions,
+        failed_logins_24h,
+        locked_accounts,
+        patients,
+    })
 }

@@ -8,7 +8,9 @@ use shared::audit::{parse_audit_dates, AuditQuery, AuditSortColumn};
 use shared::AppError;
 
 use crate::admin::api::search_audit;
-use crate::components::{format_time, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, TextField};
+use crate::components::{
+    format_time, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, TextField,
+};
 
 #[component]
 pub fn AuditViewer() -> impl IntoView {
@@ -21,7 +23,11 @@ pub fn AuditViewer() -> impl IntoView {
     let to = RwSignal::new(String::new());
     let errors = FormErrors::new();
     // The query actually sent; the filter fields apply on submit.
-    let query = RwSignal::new(AuditQuery { action: initial_action, descending: true, ..Default::default() });
+    let query = RwSignal::new(AuditQuery {
+        action: initial_action,
+        descending: true,
+        ..Default::default()
+    });
     let page = Resource::new(move || query.get(), search_audit);
 
     let on_submit = move |ev: SubmitEvent| {
@@ -56,11 +62,23 @@ pub fn AuditViewer() -> impl IntoView {
     let header = move |column: AuditSortColumn, label: &'static str| {
         let aria = move || {
             let q = query.get();
-            if q.sort != column { "none" } else if q.descending { "descending" } else { "ascending" }
+            if q.sort != column {
+                "none"
+            } else if q.descending {
+                "descending"
+            } else {
+                "ascending"
+            }
         };
         let arrow = move || {
             let q = query.get();
-            if q.sort != column { "" } else if q.descending { " ▼" } else { " ▲" }
+            if q.sort != column {
+                ""
+            } else if q.descending {
+                " ▼"
+            } else {
+                " ▲"
+            }
         };
         view! {
             <th scope="col" aria-sort=aria>

@@ -3,8 +3,13 @@
 
 use chrono::{Duration, NaiveTime, Utc};
 use sea_orm::sea_query::Order;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
-use shared::audit::{parse_audit_dates, AuditEventView, AuditPage, AuditQuery, AuditSortColumn, Outcome};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use shared::audit::{
+    parse_audit_dates, AuditEventView, AuditPage, AuditQuery, AuditSortColumn, Outcome,
+};
 use shared::patients::Mrn;
 use shared::AppError;
 use uuid::Uuid;
@@ -35,7 +40,15 @@ pub struct AuditEvent {
 
 impl AuditEvent {
     pub fn new(actor: Actor, action: &'static str, outcome: Outcome) -> Self {
-        Self { actor, action, patient_id: None, entity: None, entity_id: None, outcome, detail: None }
+        Self {
+            actor,
+            action,
+            patient_id: None,
+            entity: None,
+            entity_id: None,
+            outcome,
+            detail: None,
+        }
     }
 
     pub fn entity(mut self, entity: &'static str, id: impl ToString) -> Self {
@@ -56,7 +69,11 @@ impl AuditEvent {
 }
 
 /// Appends one event. The only write this module ever makes to the table.
-pub async fn append(db: &impl ConnectionTrait, event: AuditEvent, meta: &RequestMeta) -> Result<(), DbErr> {
+pub async fn append(
+    db: &impl ConnectionTrait,
+    event: AuditEvent,
+    meta: &RequestMeta,
+) -> Result<(), DbErr> {
     audit_events::ActiveModel {
         at: Set(Utc::now()),
         actor_id: Set(event.actor.id),
@@ -103,13 +120,18 @@ pub async fn search(db: &impl ConnectionTrait, query: &AuditQuery) -> Result<Aud
         select = select.filter(audit_events::Column::Action.starts_with(action));
     }
     if let Some(from) = from {
-        select = select.filter(audit_events::Column::At.gte(from.and_time(NaiveTime::MIN).and_utc()));
+        select =
+            select.filter(audit_events::Column::At.gte(from.and_time(NaiveTime::MIN).and_utc()));
     }
     if let Some(to) = to {
         let end = (to + Duration::days(1)).and_time(NaiveTime::MIN).and_utc();
         select = select.filter(audit_events::Column::At.lt(end));
     }
-    let order = if query.descending { Order::Desc } else { Order::Asc };
+    let order = if query.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
     let column = match query.sort {
         AuditSortColumn::At => audit_events::Column::At,
         AuditSortColumn::Actor => audit_events::Column::ActorEmail,
@@ -117,7 +139,9 @@ pub async fn search(db: &impl ConnectionTrait, query: &AuditQuery) -> Result<Aud
         AuditSortColumn::Outcome => audit_events::Column::Outcome,
     };
     // The id breaks ties, so pages never overlap or skip rows.
-    select = select.order_by(column, order.clone()).order_by(audit_events::Column::Id, order);
+    select = select
+        .order_by(column, order.clone())
+        .order_by(audit_events::Column::Id, order);
     let rows = select
         .offset(u64::from(query.page) * u64::from(AUDIT_PAGE_SIZE))
         .limit(u64::from(AUDIT_PAGE_SIZE) + 1)
@@ -158,7 +182,12 @@ pub async fn search(db: &impl ConnectionTrait, query: &AuditQuery) -> Result<Aud
             detail: r.detail,
         })
         .collect();
-    Ok(AuditPage { events, page: query.page, page_size: AUDIT_PAGE_SIZE, has_more })
+    Ok(AuditPage {
+        events,
+        page: query.page,
+        page_size: AUDIT_PAGE_SIZE,
+        has_more,
+    })
 }
 
 /// Counts events matching an action and outcome since a moment (for the admin overview).
@@ -178,4 +207,3 @@ pub async fn count_since(
         .or_internal()?;
     Ok(n as i64)
 }
-

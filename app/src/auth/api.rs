@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use shared::auth::{CurrentUser, LoginOutcome, PasswordChangeForm, SelfRegistrationForm, SessionView};
+use shared::auth::{
+    CurrentUser, LoginOutcome, PasswordChangeForm, SelfRegistrationForm, SessionView,
+};
 use shared::AppError;
 use uuid::Uuid;
 
@@ -30,11 +32,26 @@ mod ssr {
         session.clear().await;
         session.cycle_id().await.or_internal()?;
         session.insert(keys::USER_ID, user.id).await.or_internal()?;
-        session.insert(keys::HANDLE, uuid::Uuid::new_v4()).await.or_internal()?;
-        session.insert(keys::LOGIN_AT, now.timestamp()).await.or_internal()?;
-        session.insert(keys::LAST_SEEN, now.timestamp()).await.or_internal()?;
-        session.insert(keys::USER_AGENT, meta.user_agent.clone()).await.or_internal()?;
-        session.insert(keys::CLIENT_ADDR, meta.client_addr.clone()).await.or_internal()?;
+        session
+            .insert(keys::HANDLE, uuid::Uuid::new_v4())
+            .await
+            .or_internal()?;
+        session
+            .insert(keys::LOGIN_AT, now.timestamp())
+            .await
+            .or_internal()?;
+        session
+            .insert(keys::LAST_SEEN, now.timestamp())
+            .await
+            .or_internal()?;
+        session
+            .insert(keys::USER_AGENT, meta.user_agent.clone())
+            .await
+            .or_internal()?;
+        session
+            .insert(keys::CLIENT_ADDR, meta.client_addr.clone())
+            .await
+            .or_internal()?;
         let end = time::OffsetDateTime::now_utc() + lifetime;
         session.set_expiry(Some(Expiry::AtDateTime(end)));
         Ok(())
@@ -51,9 +68,18 @@ pub async fn login(email: String, password: String) -> Result<LoginOutcome, AppE
             let meta = request_meta();
             let session = current_session().await?;
             let signed_in = service::login(&ctx.db, &ctx.policy, &email, password, &meta).await?;
-            start_session(&session, &signed_in.user, &meta, ctx.policy.absolute_lifetime).await?;
+            start_session(
+                &session,
+                &signed_in.user,
+                &meta,
+                ctx.policy.absolute_lifetime,
+            )
+            .await?;
             let user = current_user_from(&signed_in.user)?;
-            Ok(LoginOutcome { redirect_to: user.role.portal().path().to_string(), user })
+            Ok(LoginOutcome {
+                redirect_to: user.role.portal().path().to_string(),
+                user,
+            })
         }
         .await,
     )
@@ -67,13 +93,19 @@ pub async fn logout() -> Result<(), AppError> {
         async {
             match authenticate().await {
                 Ok(caller) => {
-                    append(&caller.ctx.db, AuditEvent::new(caller.actor(), "auth.logout", Outcome::Success), &caller.meta)
-                        .await
-                        .or_internal()?;
+                    append(
+                        &caller.ctx.db,
+                        AuditEvent::new(caller.actor(), "auth.logout", Outcome::Success),
+                        &caller.meta,
+                    )
+                    .await
+                    .or_internal()?;
                     caller.session.flush().await.or_internal()?;
                 }
                 // Already signed out (or timed out): nothing left to end.
-                Err(AppError::Unauthorized) => current_session().await?.flush().await.or_internal()?,
+                Err(AppError::Unauthorized) => {
+                    current_session().await?.flush().await.or_internal()?
+                }
                 Err(e) => return Err(e),
             }
             Ok(())
@@ -106,7 +138,10 @@ pub async fn register_patient(form: SelfRegistrationForm) -> Result<LoginOutcome
             let session = current_session().await?;
             start_session(&session, &user, &meta, ctx.policy.absolute_lifetime).await?;
             let user = current_user_from(&user)?;
-            Ok(LoginOutcome { redirect_to: user.role.portal().path().to_string(), user })
+            Ok(LoginOutcome {
+                redirect_to: user.role.portal().path().to_string(),
+                user,
+            })
         }
         .await,
     )
@@ -120,9 +155,20 @@ pub async fn change_password(form: PasswordChangeForm) -> Result<(), AppError> {
         async {
             let caller = require(Permission::ManageOwnAccount).await?;
             let new = form.parse(&caller.user.email)?;
-            let handle = caller.session.get::<Uuid>(keys::HANDLE).await.or_internal()?;
-            service::change_password(&caller.ctx.db, caller.user.id, form.current_password, new, handle, &caller.meta)
+            let handle = caller
+                .session
+                .get::<Uuid>(keys::HANDLE)
                 .await
+                .or_internal()?;
+            service::change_password(
+                &caller.ctx.db,
+                caller.user.id,
+                form.current_password,
+                new,
+                handle,
+                &caller.meta,
+            )
+            .await
         }
         .await,
     )
@@ -135,7 +181,11 @@ pub async fn my_sessions() -> Result<Vec<SessionView>, AppError> {
     reply(
         async {
             let caller = require(Permission::ManageOwnAccount).await?;
-            let handle = caller.session.get::<Uuid>(keys::HANDLE).await.or_internal()?;
+            let handle = caller
+                .session
+                .get::<Uuid>(keys::HANDLE)
+                .await
+                .or_internal()?;
             service::list_sessions(&caller.ctx.db, caller.user.id, handle).await
         }
         .await,
@@ -149,7 +199,14 @@ pub async fn end_my_session(handle: Uuid) -> Result<(), AppError> {
     reply(
         async {
             let caller = require(Permission::ManageOwnAccount).await?;
-            service::end_session(&caller.ctx.db, caller.actor(), caller.user.id, handle, &caller.meta).await
+            service::end_session(
+                &caller.ctx.db,
+                caller.actor(),
+                caller.user.id,
+                handle,
+                &caller.meta,
+            )
+            .await
         }
         .await,
     )

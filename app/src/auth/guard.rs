@@ -59,7 +59,10 @@ pub async fn authenticate() -> Result<Caller, AppError> {
     let Some(user_id) = session.get::<Uuid>(keys::USER_ID).await.or_internal()? else {
         return Err(AppError::Unauthorized);
     };
-    let model = users::Entity::find_by_id(user_id).one(&ctx.db).await.or_internal()?;
+    let model = users::Entity::find_by_id(user_id)
+        .one(&ctx.db)
+        .await
+        .or_internal()?;
     let Some(model) = model.filter(|m| m.active) else {
         session.flush().await.or_internal()?;
         return Err(AppError::Unauthorized);
@@ -67,9 +70,21 @@ pub async fn authenticate() -> Result<Caller, AppError> {
     let user = current_user_from(&model)?;
 
     let now = Utc::now().timestamp();
-    let login_at = session.get::<i64>(keys::LOGIN_AT).await.or_internal()?.unwrap_or(0);
-    let last_seen = session.get::<i64>(keys::LAST_SEEN).await.or_internal()?.unwrap_or(0);
-    let idle = if user.role.is_staff() { ctx.policy.staff_idle } else { ctx.policy.patient_idle };
+    let login_at = session
+        .get::<i64>(keys::LOGIN_AT)
+        .await
+        .or_internal()?
+        .unwrap_or(0);
+    let last_seen = session
+        .get::<i64>(keys::LAST_SEEN)
+        .await
+        .or_internal()?
+        .unwrap_or(0);
+    let idle = if user.role.is_staff() {
+        ctx.policy.staff_idle
+    } else {
+        ctx.policy.patient_idle
+    };
     let expired = if now - last_seen > idle.as_secs() as i64 {
         Some("idle timeout")
     } else if now - login_at > ctx.policy.absolute_lifetime.as_secs() as i64 {
@@ -77,11 +92,21 @@ pub async fn authenticate() -> Result<Caller, AppError> {
     } else {
         None
     };
-    let caller = Caller { user, meta, ctx, session };
+    let caller = Caller {
+        user,
+        meta,
+        ctx,
+        session,
+    };
     if let Some(reason) = expired {
-        append(&caller.ctx.db, AuditEvent::new(caller.actor(), "auth.session_expired", Outcome::Success).detail(reason), &caller.meta)
-            .await
-            .or_internal()?;
+        append(
+            &caller.ctx.db,
+            AuditEvent::new(caller.actor(), "auth.session_expired", Outcome::Success)
+                .detail(reason),
+            &caller.meta,
+        )
+        .await
+        .or_internal()?;
         caller.session.flush().await.or_internal()?;
         return Err(AppError::Unauthorized);
     }
@@ -89,7 +114,11 @@ pub async fn authenticate() -> Result<Caller, AppError> {
     // so an active user stays signed in without a database write per request.
     let refresh = (idle.as_secs() as i64 / 4).clamp(1, 15);
     if now - last_seen >= refresh {
-        caller.session.insert(keys::LAST_SEEN, now).await.or_internal()?;
+        caller
+            .session
+            .insert(keys::LAST_SEEN, now)
+            .await
+            .or_internal()?;
     }
     Ok(caller)
 }
@@ -107,7 +136,11 @@ pub async fn authenticate_active() -> Result<Caller, AppError> {
 
 /// Who is calling, provided their role grants `permission`. A refusal is audited.
 pub async fn require(permission: Permission) -> Result<Caller, AppError> {
-    let caller = if permission == Permission::ManageOwnAccount { authenticate().await? } else { authenticate_active().await? };
+    let caller = if permission == Permission::ManageOwnAccount {
+        authenticate().await?
+    } else {
+        authenticate_active().await?
+    };
     if !caller.user.role.can(permission) {
         deny(&caller, &format!("{permission:?}")).await?;
         return Err(AppError::Forbidden);
@@ -116,10 +149,16 @@ pub async fn require(permission: Permission) -> Result<Caller, AppError> {
 }
 
 /// Records a refused access to one patient's data in the audit trail.
-pub async fn deny_patient(caller: &Caller, action: &'static str, patient_id: Uuid) -> Result<(), AppError> {
+pub async fn deny_patient(
+    caller: &Caller,
+    action: &'static str,
+    patient_id: Uuid,
+) -> Result<(), AppError> {
     append(
         &caller.ctx.db,
-        AuditEvent::new(caller.actor(), action, Outcome::Denied).patient(patient_id).entity("patient", patient_id),
+        AuditEvent::new(caller.actor(), action, Outcome::Denied)
+            .patient(patient_id)
+            .entity("patient", patient_id),
         &caller.meta,
     )
     .await

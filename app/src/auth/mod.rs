@@ -1,8 +1,8 @@
 //! Accounts, sign-in, sessions and the permission guard.
 pub mod api;
-pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]

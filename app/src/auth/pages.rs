@@ -1,7 +1,7 @@
 //! Sign-in, patient self-registration, and the account page (password and sessions).
 
-use leptos::ev::SubmitEvent;
 use leptos::context::Provider;
+use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use shared::auth::{CurrentUser, PasswordChangeForm, SelfRegistrationForm};
@@ -10,7 +10,9 @@ use shared::validate::Email;
 use shared::AppError;
 
 use super::api::{change_password, end_my_session, login, my_sessions, register_patient};
-use crate::components::{format_time, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, SelectField, TextField};
+use crate::components::{
+    format_time, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, SelectField, TextField,
+};
 use crate::portals::hard_navigate;
 
 /// Only same-site paths are followed after sign-in, never another origin.
@@ -112,7 +114,10 @@ pub fn RegisterPage() -> impl IntoView {
             }
         });
     };
-    let sexes = AdministrativeSex::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect::<Vec<_>>();
+    let sexes = AdministrativeSex::ALL
+        .iter()
+        .map(|s| (s.as_str().to_string(), s.label().to_string()))
+        .collect::<Vec<_>>();
     view! {
         <Title text="Create your account"/>
         <div class="portal portal--patient">

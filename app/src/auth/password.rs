@@ -3,7 +3,9 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::Rng;
 use shared::AppError;
@@ -25,12 +27,17 @@ fn hasher() -> Argon2<'static> {
 
 fn hash_blocking(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(hasher().hash_password(password.as_bytes(), &salt)?.to_string())
+    Ok(hasher()
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
 }
 
 /// Hashes a password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`).
 pub async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.or_internal()?.or_internal()
+    tokio::task::spawn_blocking(move || hash_blocking(&password))
+        .await
+        .or_internal()?
+        .or_internal()
 }
 
 /// Checks a password against a stored PHC string. The parameters come from the
@@ -38,7 +45,11 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 pub async fn verify(password: String, phc: String) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&phc)?;
-        Ok::<bool, argon2::password_hash::Error>(hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+        Ok::<bool, argon2::password_hash::Error>(
+            hasher()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok(),
+        )
     })
     .await
     .or_internal()?
@@ -65,7 +76,11 @@ pub fn generate_temporary() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut rng = rand::rngs::OsRng;
     (0..4)
-        .map(|_| (0..4).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect::<String>())
+        .map(|_| {
+            (0..4)
+                .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+                .collect::<String>()
+        })
         .collect::<Vec<_>>()
         .join("-")
 }
@@ -78,8 +93,12 @@ mod tests {
     async fn hash_is_argon2id_with_required_cost_and_verifies() {
         let phc = hash("correct horse battery staple".into()).await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
-        assert!(verify("correct horse battery staple".into(), phc.clone()).await.unwrap());
-        assert!(!verify("wrong horse battery staple".into(), phc).await.unwrap());
+        assert!(verify("correct horse battery staple".into(), phc.clone())
+            .await
+            .unwrap());
+        assert!(!verify("wrong horse battery staple".into(), phc)
+            .await
+            .unwrap());
     }
 
     #[test]

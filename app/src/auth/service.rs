@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use shared::audit::Outcome;
 use shared::auth::{SelfRegistration, SessionView};
@@ -24,14 +24,27 @@ pub struct SignedIn {
 }
 
 fn actor_of(user: &users::Model) -> Actor {
-    Actor { id: Some(user.id), email: Some(user.email.clone()), role: Some(user.role.clone()) }
+    Actor {
+        id: Some(user.id),
+        email: Some(user.email.clone()),
+        role: Some(user.role.clone()),
+    }
 }
 
 fn anonymous(email: &str) -> Actor {
-    Actor { id: None, email: Some(email.to_string()), role: None }
+    Actor {
+        id: None,
+        email: Some(email.to_string()),
+        role: None,
+    }
 }
 
-async fn record_attempt(db: &impl ConnectionTrait, email: &str, addr: &str, success: bool) -> Result<(), AppError> {
+async fn record_attempt(
+    db: &impl ConnectionTrait,
+    email: &str,
+    addr: &str,
+    success: bool,
+) -> Result<(), AppError> {
     login_attempts::ActiveModel {
         email: Set(email.to_string()),
         client_addr: Set(addr.to_string()),
@@ -94,7 +107,11 @@ pub async fn lock_remaining(
     Ok(Some((left.num_seconds() + 59) / 60))
 }
 
-async fn address_throttled(db: &impl ConnectionTrait, addr: &str, policy: &SecurityPolicy) -> Result<bool, AppError> {
+async fn address_throttled(
+    db: &impl ConnectionTrait,
+    addr: &str,
+    policy: &SecurityPolicy,
+) -> Result<bool, AppError> {
     let since = Utc::now() - Duration::from_std(policy.lockout_window).or_internal()?;
     let n = login_attempts::Entity::find()
         .filter(login_attempts::Column::ClientAddr.eq(addr))
@@ -120,29 +137,43 @@ pub async fn login(
     if password_input.is_empty() {
         return Err(AppError::field("password", "Enter your password."));
     }
-    let fail = |detail: &'static str| AuditEvent::new(anonymous(email), "auth.login", Outcome::Failure).detail(detail);
+    let fail = |detail: &'static str| {
+        AuditEvent::new(anonymous(email), "auth.login", Outcome::Failure).detail(detail)
+    };
 
     if address_throttled(db, &meta.client_addr, policy).await? {
-        append(db, fail("client address throttled"), meta).await.or_internal()?;
+        append(db, fail("client address throttled"), meta)
+            .await
+            .or_internal()?;
         return Err(AppError::RateLimited(
-            "Too many failed sign-in attempts from your network. Wait 15 minutes and try again.".into(),
+            "Too many failed sign-in attempts from your network. Wait 15 minutes and try again."
+                .into(),
         ));
     }
     if let Some(minutes) = lock_remaining(db, email, policy).await? {
-        append(db, fail("account locked"), meta).await.or_internal()?;
+        append(db, fail("account locked"), meta)
+            .await
+            .or_internal()?;
         return Err(AppError::AccountLocked { minutes });
     }
 
-    let user = users::Entity::find().filter(users::Column::Email.eq(email)).one(db).await.or_internal()?;
+    let user = users::Entity::find()
+        .filter(users::Column::Email.eq(email))
+        .one(db)
+        .await
+        .or_internal()?;
     let Some(user) = user else {
         password::verify_dummy(password_input).await?;
         record_attempt(db, email, &meta.client_addr, false).await?;
-        append(db, fail("unknown account"), meta).await.or_internal()?;
+        append(db, fail("unknown account"), meta)
+            .await
+            .or_internal()?;
         return Err(AppError::InvalidCredentials);
     };
     if !password::verify(password_input, user.password_hash.clone()).await? {
         record_attempt(db, email, &meta.client_addr, false).await?;
-        let failed = AuditEvent::new(actor_of(&user), "auth.login", Outcome::Failure).detail("wrong password");
+        let failed = AuditEvent::new(actor_of(&user), "auth.login", Outcome::Failure)
+            .detail("wrong password");
         append(db, failed, meta).await.or_internal()?;
         if let Some(minutes) = lock_remaining(db, email, policy).await? {
             let locked = AuditEvent::new(actor_of(&user), "auth.lockout", Outcome::Success)
@@ -154,7 +185,8 @@ pub async fn login(
         return Err(AppError::InvalidCredentials);
     }
     if !user.active {
-        let refused = AuditEvent::new(actor_of(&user), "auth.login", Outcome::Denied).detail("account deactivated");
+        let refused = AuditEvent::new(actor_of(&user), "auth.login", Outcome::Denied)
+            .detail("account deactivated");
         append(db, refused, meta).await.or_internal()?;
         return Err(AppError::BadRequest(
             "This account has been deactivated. Contact the hospital's administrator.".into(),
@@ -166,9 +198,13 @@ pub async fn login(
     let mut active: users::ActiveModel = user.clone().into();
     active.last_login_at = Set(Some(Utc::now()));
     let user = active.update(&txn).await.or_internal()?;
-    append(&txn, AuditEvent::new(actor_of(&user), "auth.login", Outcome::Success).entity("user", user.id), meta)
-        .await
-        .or_internal()?;
+    append(
+        &txn,
+        AuditEvent::new(actor_of(&user), "auth.login", Outcome::Success).entity("user", user.id),
+        meta,
+    )
+    .await
+    .or_internal()?;
     txn.commit().await.or_internal()?;
     Ok(SignedIn { user })
 }
@@ -188,7 +224,13 @@ pub async fn register_patient(
     meta: &RequestMeta,
 ) -> Result<users::Model, AppError> {
     let email = registration.email.as_str().to_string();
-    if users::Entity::find().filter(users::Column::Email.eq(&email)).one(db).await.or_internal()?.is_some() {
+    if users::Entity::find()
+        .filter(users::Column::Email.eq(&email))
+        .one(db)
+        .await
+        .or_internal()?
+        .is_some()
+    {
         return Err(email_taken());
     }
     let hash = password::hash(registration.password.expose().to_string()).await?;
@@ -225,7 +267,14 @@ pub async fn register_patient(
     let user = match user {
         Ok(user) => user,
         // Two registrations racing for one address: the unique index decides.
-        Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => return Err(email_taken()),
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            return Err(email_taken())
+        }
         Err(e) => return Err(internal(e)),
     };
     append(
@@ -252,12 +301,24 @@ pub async fn change_password(
     keep_session_handle: Option<Uuid>,
     meta: &RequestMeta,
 ) -> Result<(), AppError> {
-    let user = users::Entity::find_by_id(user_id).one(db).await.or_internal()?.ok_or(AppError::Unauthorized)?;
+    let user = users::Entity::find_by_id(user_id)
+        .one(db)
+        .await
+        .or_internal()?
+        .ok_or(AppError::Unauthorized)?;
     if !password::verify(current, user.password_hash.clone()).await? {
-        append(db, AuditEvent::new(actor_of(&user), "auth.password_change", Outcome::Failure).detail("wrong current password"), meta)
-            .await
-            .or_internal()?;
-        return Err(AppError::field("current_password", "Your current password is not correct."));
+        append(
+            db,
+            AuditEvent::new(actor_of(&user), "auth.password_change", Outcome::Failure)
+                .detail("wrong current password"),
+            meta,
+        )
+        .await
+        .or_internal()?;
+        return Err(AppError::field(
+            "current_password",
+            "Your current password is not correct.",
+        ));
     }
     let hash = password::hash(new.expose().to_string()).await?;
     let txn = db.begin().await.or_internal()?;
@@ -271,9 +332,14 @@ pub async fn change_password(
         others = others.filter(sessions::Column::Handle.ne(handle));
     }
     others.exec(&txn).await.or_internal()?;
-    append(&txn, AuditEvent::new(actor_of(&user), "auth.password_change", Outcome::Success).entity("user", user.id), meta)
-        .await
-        .or_internal()?;
+    append(
+        &txn,
+        AuditEvent::new(actor_of(&user), "auth.password_change", Outcome::Success)
+            .entity("user", user.id),
+        meta,
+    )
+    .await
+    .or_internal()?;
     txn.commit().await.or_internal()?;
     Ok(())
 }
@@ -321,8 +387,12 @@ pub async fn end_session(
     if deleted.rows_affected == 0 {
         return Err(AppError::NotFound("That session".into()));
     }
-    append(db, AuditEvent::new(actor, "auth.session_end", Outcome::Success).entity("session", handle), meta)
-        .await
-        .or_internal()?;
+    append(
+        db,
+        AuditEvent::new(actor, "auth.session_end", Outcome::Success).entity("session", handle),
+        meta,
+    )
+    .await
+    .or_internal()?;
     Ok(())
 }

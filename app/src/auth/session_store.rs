@@ -42,7 +42,10 @@ impl DbSessionStore {
 /// The stored key for a session id.
 pub fn storage_key(id: &Id) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(id.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(id.to_string().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
@@ -54,17 +57,32 @@ fn to_chrono(t: time::OffsetDateTime) -> DateTime<Utc> {
 }
 
 fn timestamp(record: &Record, key: &str) -> Option<DateTime<Utc>> {
-    record.data.get(key).and_then(|v| v.as_i64()).and_then(|s| DateTime::<Utc>::from_timestamp(s, 0))
+    record
+        .data
+        .get(key)
+        .and_then(|v| v.as_i64())
+        .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0))
 }
 
 fn text(record: &Record, key: &str) -> String {
-    record.data.get(key).and_then(|v| v.as_str()).unwrap_or_default().chars().take(300).collect()
+    record
+        .data
+        .get(key)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .chars()
+        .take(300)
+        .collect()
 }
 
 fn to_row(record: &Record) -> Result<sessions::ActiveModel, session_store::Error> {
-    let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    let data = serde_json::to_string(&record.data)
+        .map_err(|e| session_store::Error::Encode(e.to_string()))?;
     let now = Utc::now();
-    let user_id = record.data.get(keys::USER_ID).and_then(|v| serde_json::from_value::<Uuid>(v.clone()).ok());
+    let user_id = record
+        .data
+        .get(keys::USER_ID)
+        .and_then(|v| serde_json::from_value::<Uuid>(v.clone()).ok());
     let handle = record
         .data
         .get(keys::HANDLE)
@@ -92,7 +110,12 @@ impl SessionStore for DbSessionStore {
             let row = to_row(record)?;
             match sessions::Entity::insert(row).exec(&self.db).await {
                 Ok(_) => return Ok(()),
-                Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+                Err(e)
+                    if matches!(
+                        e.sql_err(),
+                        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                    ) =>
+                {
                     record.id = Id::default();
                 }
                 Err(e) => return Err(backend(e)),
@@ -128,13 +151,22 @@ impl SessionStore for DbSessionStore {
             .await
             .map_err(backend)?;
         let Some(row) = row else { return Ok(None) };
-        let data = serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp()).map_err(backend)?;
-        Ok(Some(Record { id: *session_id, data, expiry_date }))
+        let data = serde_json::from_str(&row.data)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp())
+            .map_err(backend)?;
+        Ok(Some(Record {
+            id: *session_id,
+            data,
+            expiry_date,
+        }))
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        sessions::Entity::delete_by_id(storage_key(session_id)).exec(&self.db).await.map_err(backend)?;
+        sessions::Entity::delete_by_id(storage_key(session_id))
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }

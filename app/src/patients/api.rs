@@ -28,8 +28,12 @@ mod ssr {
             return Err(AppError::Forbidden);
         }
         let profile = crate::patients::service::profile(&caller.ctx.db, patient_id).await?;
-        let event = AuditEvent::new(caller.actor(), "patients.read", Outcome::Success).patient(patient_id).entity("patient", patient_id);
-        append(&caller.ctx.db, event, &caller.meta).await.or_internal()?;
+        let event = AuditEvent::new(caller.actor(), "patients.read", Outcome::Success)
+            .patient(patient_id)
+            .entity("patient", patient_id);
+        append(&caller.ctx.db, event, &caller.meta)
+            .await
+            .or_internal()?;
         Ok(profile)
     }
 }
@@ -42,7 +46,10 @@ pub async fn my_profile() -> Result<PatientProfile, AppError> {
     reply(
         async {
             let caller = require(shared::Permission::ViewOwnRecord).await?;
-            let patient_id = caller.user.patient_id.ok_or_else(|| AppError::NotFound("Your patient record".into()))?;
+            let patient_id = caller
+                .user
+                .patient_id
+                .ok_or_else(|| AppError::NotFound("Your patient record".into()))?;
             ssr::read(caller, patient_id).await
         }
         .await,

@@ -2,7 +2,9 @@
 
 use chrono::{NaiveDate, Utc};
 use rand::Rng;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionSession, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionSession, TransactionTrait,
+};
 use shared::patients::{AdministrativeSex, Mrn, PatientProfile};
 use shared::AppError;
 use uuid::Uuid;
@@ -52,7 +54,12 @@ pub async fn insert_patient(
                 attempt.commit().await.or_internal()?;
                 return Ok(model);
             }
-            Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+            Err(e)
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
                 attempt.rollback().await.or_internal()?;
             }
             Err(e) => return Err(internal(e)),
@@ -75,7 +82,10 @@ pub fn profile_of(p: patients::Model) -> Result<PatientProfile, AppError> {
     })
 }
 
-pub async fn profile(db: &impl ConnectionTrait, patient_id: Uuid) -> Result<PatientProfile, AppError> {
+pub async fn profile(
+    db: &impl ConnectionTrait,
+    patient_id: Uuid,
+) -> Result<PatientProfile, AppError> {
     let p = patients::Entity::find_by_id(patient_id)
         .one(db)
         .await

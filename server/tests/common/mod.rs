@@ -49,10 +49,17 @@ pub async fn test_database(backend: Backend) -> TestDatabase {
                 "HMS_TEST_PG_URL is not set: run the tests with `make test`, which starts a throwaway PostgreSQL",
             );
             let name = format!("hms_test_{}", uuid::Uuid::new_v4().simple());
-            let db = sea_orm::Database::connect(&admin).await.expect("connect to the test PostgreSQL");
-            db.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            let db = sea_orm::Database::connect(&admin)
+                .await
+                .expect("connect to the test PostgreSQL");
+            db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
             db.close().await.ok();
-            let base = admin.rsplit_once('/').expect("PostgreSQL URL with a database").0;
+            let base = admin
+                .rsplit_once('/')
+                .expect("PostgreSQL URL with a database")
+                .0;
             format!("{base}/{name}")
         }
     };
@@ -83,12 +90,24 @@ pub async fn spawn_app_with(backend: Backend, args: &[&str]) -> TestApp {
     all_args.extend_from_slice(args);
     let config = ServeConfig::from_args(&all_args).expect("config");
     let router = server::http::router(&config, db.clone(), &secrets).expect("router");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
-    TestApp { base: format!("http://{addr}"), db, database, backend }
+    TestApp {
+        base: format!("http://{addr}"),
+        db,
+        database,
+        backend,
+    }
 }
 
 /// A browser-like client: its own cookie jar, and the site's own origin on every request.
@@ -103,47 +122,81 @@ impl Client {
         let jar = Arc::new(Jar::default());
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::ORIGIN, base.parse().unwrap());
-        headers.insert(reqwest::header::USER_AGENT, "hms-integration-test".parse().unwrap());
+        headers.insert(
+            reqwest::header::USER_AGENT,
+            "hms-integration-test".parse().unwrap(),
+        );
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        Client { http, jar, base: base.to_string() }
+        Client {
+            http,
+            jar,
+            base: base.to_string(),
+        }
     }
 
     /// The `Cookie` header this client would send now.
     pub fn cookie(&self) -> Option<String> {
-        self.jar.cookies(&self.base.parse().unwrap()).map(|v| v.to_str().unwrap().to_string())
+        self.jar
+            .cookies(&self.base.parse().unwrap())
+            .map(|v| v.to_str().unwrap().to_string())
     }
 
     /// Calls a server function with a JSON body; answers the status and the decoded result.
-    pub async fn call<T: DeserializeOwned>(&self, endpoint: &str, body: Value) -> (StatusCode, Result<T, AppError>) {
-        let response = self.http.post(format!("{}/api/{endpoint}", self.base)).json(&body).send().await.expect("request");
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        endpoint: &str,
+        body: Value,
+    ) -> (StatusCode, Result<T, AppError>) {
+        let response = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
         decode(response).await
     }
 
-    pub async fn login(&self, email: &str, password: &str) -> (StatusCode, Result<Value, AppError>) {
-        self.call("auth/login", serde_json::json!({ "email": email, "password": password })).await
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> (StatusCode, Result<Value, AppError>) {
+        self.call(
+            "auth/login",
+            serde_json::json!({ "email": email, "password": password }),
+        )
+        .await
     }
 
     /// The signed-in user's e-mail, or `None`.
     pub async fn whoami(&self) -> Option<String> {
-        let (status, me) = self.call::<Option<Value>>("auth/me", serde_json::json!({})).await;
+        let (status, me) = self
+            .call::<Option<Value>>("auth/me", serde_json::json!({}))
+            .await;
         assert_eq!(status, StatusCode::OK, "{me:?}");
-        me.unwrap().map(|u| u["email"].as_str().unwrap().to_string())
+        me.unwrap()
+            .map(|u| u["email"].as_str().unwrap().to_string())
     }
 }
 
-pub async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> (StatusCode, Result<T, AppError>) {
+pub async fn decode<T: DeserializeOwned>(
+    response: reqwest::Response,
+) -> (StatusCode, Result<T, AppError>) {
     let status = response.status();
     let text = response.text().await.expect("body");
     if status.is_success() {
-        let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("cannot decode {text}: {e}"));
+        let value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("cannot decode {text}: {e}"));
         (status, Ok(value))
     } else {
-        let error = serde_json::from_str(&text).unwrap_or_else(|e| panic!("cannot decode error {text} ({status}): {e}"));
+        let error = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("cannot decode error {text} ({status}): {e}"));
         (status, Err(error))
     }
 }
@@ -187,7 +240,9 @@ pub async fn register_patient(client: &Client, email: &str, given: &str) -> Valu
 }
 
 /// Audit rows as (action, outcome, actor_email, patient_id) in insertion order.
-pub async fn audit_rows(app: &TestApp) -> Vec<(String, String, Option<String>, Option<uuid::Uuid>)> {
+pub async fn audit_rows(
+    app: &TestApp,
+) -> Vec<(String, String, Option<String>, Option<uuid::Uuid>)> {
     use app::entity::audit_events;
     use sea_orm::{EntityTrait, QueryOrder};
     audit_events::Entity::find()
