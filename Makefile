@@ -8,7 +8,7 @@ SHELL := /bin/bash
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 BIND ?= 127.0.0.1:3000
 
-.PHONY: run test setup setup-test build build-release lint unit integration e2e fmt
+.PHONY: run test setup setup-test build build-release lint rust-tests e2e fmt
 
 ## Rust toolchain pieces: the wasm target, cargo-leptos and a wasm-bindgen matching Cargo.lock.
 setup:
@@ -37,16 +37,13 @@ lint:
 	cargo clippy -p shared -p migrations -p server -p app --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-unit:
-	cargo test -p shared -p migrations
-	cargo test -p app --features ssr --lib
-
-## Integration tests on SQLite and on a throwaway PostgreSQL cluster.
-integration:
-	.ci/with-postgres cargo test -p server
+## Unit tests of every crate and the integration tests, on SQLite and on a
+## throwaway PostgreSQL cluster. One cargo invocation, so one feature set and one build.
+rust-tests:
+	.ci/with-postgres cargo test -p shared -p migrations -p app -p server --features app/ssr
 
 e2e: build
 	.ci/e2e
 
-test: setup-test lint unit integration e2e
+test: setup-test lint rust-tests e2e
 	@echo "All test suites passed."

@@ -42,6 +42,14 @@ test('the admin creates a doctor account and the doctor signs in to the clinic p
   await admin.page.waitForSelector('th[aria-sort="ascending"] button[data-sort="action"]');
   await expectNoHorizontalScroll(admin.page);
   await admin.page.screenshot({ path: 'test-results/admin-audit-desktop.png', fullPage: true });
+  // Desktop-first, but still usable on a phone: wide tables scroll inside their box, not the page.
+  await admin.page.setViewportSize({ width: 390, height: 844 });
+  await admin.page.goto('/admin/audit');
+  await admin.page.getByTestId('audit-table').waitFor();
+  await expectNoHorizontalScroll(admin.page);
+  await admin.page.getByRole('link', { name: 'Staff accounts' }).first().click();
+  await admin.page.getByTestId('staff-table').getByText(email).waitFor();
+  await expectNoHorizontalScroll(admin.page);
   assertClean(admin.problems);
   await admin.context.close();
 

@@ -115,6 +115,47 @@ async fn one_address_is_throttled_across_accounts(backend: Backend) {
     );
 }
 
+async fn session_cookie_is_httponly_lax_and_secure_behind_https(backend: Backend) {
+    async fn set_cookie(app: &TestApp, origin: &str) -> String {
+        let email = staff(app, "cookie@test.example", Role::Nurse).await;
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/auth/login", app.base))
+            .header("origin", origin)
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .to_string()
+    }
+    let plain = spawn_app(backend).await;
+    let cookie = set_cookie(&plain, &plain.base).await;
+    assert!(cookie.starts_with("hms_session="), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "no Secure flag over plain http: {cookie}"
+    );
+
+    let behind_tls = spawn_app_with(backend, &["--public-url", "https://hms.example.org"]).await;
+    let cookie = set_cookie(&behind_tls, "https://hms.example.org").await;
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    // With a public URL configured, only that origin may send changes.
+    let (status, _) = Client::new(&behind_tls.base)
+        .login("cookie@test.example", PASSWORD)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
 async fn session_id_rotates_on_login(backend: Backend) {
     let app = spawn_app(backend).await;
     let email = staff(&app, "reception@test.example", Role::Receptionist).await;
@@ -545,6 +586,7 @@ on_both_databases!(
     ten_failures_lock_the_account,
     one_address_is_throttled_across_accounts,
     session_id_rotates_on_login,
+    session_cookie_is_httponly_lax_and_secure_behind_https,
     logout_destroys_the_session_server_side,
     roles_are_denied_what_they_lack,
     a_patient_reads_only_their_own_record,
