@@ -11,6 +11,7 @@
 //! - [`admin`]: staff accounts and the admin dashboard.
 //! - [`audit`]: the append-only audit trail and its viewer.
 //! - [`patients`]: patient records.
+//! - [`records`]: the electronic health record (ICD-10-CM search so far).
 //! - `context`, `entity` (server only): shared state, error plumbing and SeaORM entities.
 
 #![recursion_limit = "512"]
@@ -21,6 +22,7 @@ pub mod auth;
 pub mod components;
 pub mod patients;
 pub mod portals;
+pub mod records;
 
 #[cfg(feature = "ssr")]
 pub mod context;

@@ -10,12 +10,16 @@
 //! - [`auth`]: accounts, sessions and the signed-in user as the UI sees them.
 //! - [`audit`]: audit events, the viewer's filter and sort.
 //! - [`patients`]: MRN (with Luhn check digit) and the patient profile.
+//! - [`records`]: coded EHR data (ICD-10-CM).
+//! - [`text`]: folding text for case- and accent-insensitive search.
 
 pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod patients;
+pub mod records;
 pub mod roles;
+pub mod text;
 pub mod validate;
 
 pub use error::{AppError, FieldError};

@@ -2,6 +2,7 @@
 //! services turn them into `shared` types.
 
 pub mod audit_events;
+pub mod icd10_codes;
 pub mod login_attempts;
 pub mod patients;
 pub mod sessions;

@@ -80,6 +80,11 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Starts the real router in-process, with extra `hms serve` flags.
 pub async fn spawn_app_with(backend: Backend, args: &[&str]) -> TestApp {
+    // Server logs go to the test's captured output, shown when it fails.
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("warn,server=info")
+        .try_init();
     let database = test_database(backend).await;
     let db = server::db::connect(&database.url).await.expect("connect");
     server::db::migrate(&db).await.expect("migrate");

@@ -1,0 +1,31 @@
+//! Server functions of the health record.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use shared::records::Icd10Code;
+use shared::AppError;
+
+/// ICD-10-CM codes matching what the clinician typed (at most 25).
+#[server(endpoint = "records/icd10", input = Json)]
+pub async fn search_icd10(query: String) -> Result<Vec<Icd10Code>, AppError> {
+    use crate::auth::guard::require;
+    use crate::context::reply;
+    reply(
+        async {
+            let caller = require(shared::Permission::UseClinicPortal).await?;
+            if query.chars().count() > 100 {
+                return Err(AppError::field(
+                    "query",
+                    "Search for at most 100 characters.",
+                ));
+            }
+            super::service::search_icd10(
+                &caller.ctx.db,
+                &query,
+                shared::records::ICD10_SEARCH_LIMIT,
+            )
+            .await
+        }
+        .await,
+    )
+}
