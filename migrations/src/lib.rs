@@ -7,8 +7,10 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod fold;
 mod m20261122_000001_foundation;
 mod m20261122_000002_icd10cm;
+mod m20261122_000003_patient_search;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -19,6 +21,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_icd10cm::Migration),
+            Box::new(m20261122_000003_patient_search::Migration),
         ]
     }
 }

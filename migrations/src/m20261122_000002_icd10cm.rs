@@ -11,6 +11,8 @@ use std::io::Read;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::fold::fold;
+
 const DATA: &[u8] = include_bytes!("../data/icd10cm-2026.tsv.gz");
 const BATCH: usize = 500;
 
@@ -82,29 +84,4 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table("icd10_codes").to_owned())
             .await
     }
-}
-
-/// Lower-case ASCII words for search; punctuation other than the code's dot
-/// becomes a space. `shared::text::fold` applies the same rules to queries; this
-/// copy is frozen because a released migration never changes.
-fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => out.push('a'),
-            'ç' | 'č' | 'ć' => out.push('c'),
-            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' => out.push('e'),
-            'ì' | 'í' | 'î' | 'ï' | 'ī' => out.push('i'),
-            'ñ' | 'ń' => out.push('n'),
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => out.push('o'),
-            'ù' | 'ú' | 'û' | 'ü' | 'ū' => out.push('u'),
-            'ý' | 'ÿ' => out.push('y'),
-            'ß' => out.push_str("ss"),
-            'æ' => out.push_str("ae"),
-            'œ' => out.push_str("oe"),
-            c if c.is_ascii_alphanumeric() || c == '.' => out.push(c),
-            _ => out.push(' '),
-        }
-    }
-    out
 }

@@ -168,3 +168,141 @@ mod tests {
         assert!(AdministrativeSex::parse("x").is_err());
     }
 }
+
+/// What a search box query is taken to mean.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PatientQuery {
+    /// A complete MRN with a valid check digit.
+    Mrn(Mrn),
+    /// A phone number (7–15 digits), normalised like stored numbers.
+    Phone(String),
+    BirthDate(NaiveDate),
+    /// Folded name words (see `text::fold`), at least one.
+    Name(Vec<String>),
+}
+
+impl PatientQuery {
+    /// Reads a search box. `Ok(None)` means "not enough to search yet" (one
+    /// character, a lone digit); `Err` explains input that can never match.
+    pub fn parse(input: &str) -> Result<Option<PatientQuery>, String> {
+        let trimmed = input.trim();
+        if trimmed.chars().count() < 2 {
+            return Ok(None);
+        }
+        if trimmed.chars().count() > 100 {
+            return Err("Search for at most 100 characters.".into());
+        }
+        if let Some(date) = parse_search_date(trimmed) {
+            return Ok(Some(PatientQuery::BirthDate(date)));
+        }
+        let numeric = trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        if numeric {
+            let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+            if digits.len() == Mrn::BODY_LEN + 1 && !trimmed.starts_with('+') {
+                if let Ok(mrn) = Mrn::parse(&digits) {
+                    return Ok(Some(PatientQuery::Mrn(mrn)));
+                }
+            }
+            if digits.len() >= 7 {
+                return crate::validate::Phone::parse(trimmed)
+                    .map(|p| Some(PatientQuery::Phone(p.into_inner())));
+            }
+            return Ok(None);
+        }
+        let words = crate::text::query_words(trimmed);
+        if words.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(PatientQuery::Name(words)))
+    }
+}
+
+/// Dates as people type them at a front desk: `1984-03-27`, `27.03.1984`, `27/03/1984`.
+fn parse_search_date(s: &str) -> Option<NaiveDate> {
+    ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+}
+
+/// One patient in a search result list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatientSearchHit {
+    pub id: Uuid,
+    /// As displayed, `40213975-3`.
+    pub mrn: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: AdministrativeSex,
+    pub phone: Option<String>,
+}
+
+/// Where the next page of a search starts (keyset pagination: stable under
+/// inserts, and as fast on page 100 as on page 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchCursor {
+    /// 0 while listing exact name matches, 1 for the prefix matches after them.
+    pub phase: u8,
+    pub family: String,
+    pub given: String,
+    pub id: Uuid,
+}
+
+/// A page of search results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatientSearchPage {
+    pub hits: Vec<PatientSearchHit>,
+    pub next: Option<SearchCursor>,
+}
+
+pub const PATIENT_SEARCH_PAGE: u64 = 20;
+
+#[cfg(test)]
+mod query_tests {
+    use super::*;
+
+    #[test]
+    fn search_box_input_is_classified() {
+        let mrn = Mrn::from_body(40213975);
+        assert_eq!(
+            PatientQuery::parse(&mrn.display()),
+            Ok(Some(PatientQuery::Mrn(mrn.clone())))
+        );
+        assert_eq!(
+            PatientQuery::parse("7"),
+            Ok(None),
+            "never fires on a single digit"
+        );
+        assert_eq!(PatientQuery::parse("m"), Ok(None));
+        assert_eq!(
+            PatientQuery::parse("12345"),
+            Ok(None),
+            "too few digits for anything"
+        );
+        assert_eq!(
+            PatientQuery::parse("+44 7700 900123"),
+            Ok(Some(PatientQuery::Phone("+447700900123".into())))
+        );
+        // Nine digits with a wrong check digit are a phone number, not an MRN.
+        let mut typo = mrn.as_str().to_string();
+        typo.replace_range(8..9, if &typo[8..9] == "0" { "1" } else { "0" });
+        assert!(matches!(
+            PatientQuery::parse(&typo),
+            Ok(Some(PatientQuery::Phone(_)))
+        ));
+        let date = NaiveDate::from_ymd_opt(1984, 3, 27).unwrap();
+        for s in ["1984-03-27", "27.03.1984", "27/03/1984"] {
+            assert_eq!(
+                PatientQuery::parse(s),
+                Ok(Some(PatientQuery::BirthDate(date))),
+                "{s}"
+            );
+        }
+        assert_eq!(
+            PatientQuery::parse("  Müller  Jo "),
+            Ok(Some(PatientQuery::Name(vec!["muller".into(), "jo".into()])))
+        );
+    }
+}

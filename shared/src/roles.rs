@@ -57,6 +57,8 @@ pub enum Permission {
     ManageUsers,
     /// Read the audit trail.
     ViewAudit,
+    /// Find patients in the patient index (name, MRN, phone, birth date).
+    SearchPatients,
 }
 
 impl Role {
@@ -129,8 +131,14 @@ impl Role {
             | Role::Receptionist
             | Role::LabTechnician
             | Role::Pharmacist
-            | Role::BillingClerk => &[ManageOwnAccount, UseClinicPortal],
-            Role::Administrator => &[ManageOwnAccount, UseAdminPortal, ManageUsers, ViewAudit],
+            | Role::BillingClerk => &[ManageOwnAccount, UseClinicPortal, SearchPatients],
+            Role::Administrator => &[
+                ManageOwnAccount,
+                UseAdminPortal,
+                ManageUsers,
+                ViewAudit,
+                SearchPatients,
+            ],
         }
     }
 

@@ -16,6 +16,10 @@ pub struct Model {
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// `family_name` folded for search (see `shared::text::fold`).
+    pub family_folded: String,
+    /// `given_name` folded for search.
+    pub given_folded: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

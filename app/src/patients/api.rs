@@ -69,3 +69,44 @@ pub async fn get_patient(patient_id: Uuid) -> Result<PatientProfile, AppError> {
         .await,
     )
 }
+
+/// The patient index search: an MRN, a name or part of one, a phone number or
+/// a birth date. Answers one page; pass `next` back for the following one.
+#[server(endpoint = "patients/search", input = Json)]
+pub async fn search_patients(
+    query: String,
+    cursor: Option<shared::patients::SearchCursor>,
+) -> Result<shared::patients::PatientSearchPage, AppError> {
+    use crate::audit::service::{append, AuditEvent};
+    use crate::auth::guard::require;
+    use crate::context::{reply, OrInternal};
+    use shared::audit::Outcome;
+    use shared::patients::{PatientQuery, PatientSearchPage, PATIENT_SEARCH_PAGE};
+    reply(
+        async {
+            let caller = require(shared::Permission::SearchPatients).await?;
+            let Some(parsed) =
+                PatientQuery::parse(&query).map_err(|m| AppError::field("query", m))?
+            else {
+                return Ok(PatientSearchPage {
+                    hits: Vec::new(),
+                    next: None,
+                });
+            };
+            let page = super::search::search(
+                &caller.ctx.db,
+                &parsed,
+                cursor.as_ref(),
+                PATIENT_SEARCH_PAGE,
+            )
+            .await?;
+            let event = AuditEvent::new(caller.actor(), "patients.search", Outcome::Success)
+                .detail(format!("{:?}: {} result(s)", query.trim(), page.hits.len()));
+            append(&caller.ctx.db, event, &caller.meta)
+                .await
+                .or_internal()?;
+            Ok(page)
+        }
+        .await,
+    )
+}

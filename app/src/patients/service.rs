@@ -47,6 +47,8 @@ pub async fn insert_patient(
             created_by: Set(new.created_by),
             created_at: Set(now),
             updated_at: Set(now),
+            family_folded: Set(folded(&new.family_name)),
+            given_folded: Set(folded(&new.given_name)),
         };
         let attempt = db.begin().await.or_internal()?;
         match row.insert(&attempt).await {
@@ -66,6 +68,11 @@ pub async fn insert_patient(
         }
     }
     Err(internal("no free MRN after 8 draws"))
+}
+
+/// A name as the search columns store it.
+pub fn folded(name: &str) -> String {
+    shared::text::query_words(name).join(" ")
 }
 
 pub fn profile_of(p: patients::Model) -> Result<PatientProfile, AppError> {

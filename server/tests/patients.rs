@@ -1,0 +1,193 @@
+//! The patient index search, on SQLite and PostgreSQL.
+
+#![recursion_limit = "512"]
+
+mod common;
+
+use app::patients::service::{insert_patient, NewPatient};
+use chrono::NaiveDate;
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use shared::patients::AdministrativeSex;
+use shared::{AppError, Role};
+
+async fn add(
+    app: &TestApp,
+    given: &str,
+    family: &str,
+    dob: (i32, u32, u32),
+    phone: &str,
+) -> String {
+    let p = insert_patient(
+        &app.db,
+        NewPatient {
+            given_name: given.into(),
+            family_name: family.into(),
+            date_of_birth: NaiveDate::from_ymd_opt(dob.0, dob.1, dob.2),
+            sex: AdministrativeSex::Unknown,
+            phone: Some(phone.into()).filter(|p: &String| !p.is_empty()),
+            email: None,
+            created_by: None,
+        },
+    )
+    .await
+    .unwrap();
+    p.mrn
+}
+
+async fn search(client: &Client, query: &str, cursor: Value) -> Value {
+    let (status, page) = client
+        .call::<Value>("patients/search", json!({"query": query, "cursor": cursor}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page:?}");
+    page.unwrap()
+}
+
+fn names(page: &Value) -> Vec<String> {
+    page["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            format!(
+                "{} {}",
+                h["given_name"].as_str().unwrap(),
+                h["family_name"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+async fn search_finds_by_mrn_name_phone_and_birth_date(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mrn = add(&app, "Maria", "Müller", (1978, 4, 12), "+4915112345678").await;
+    add(&app, "Jonas", "Muller", (1990, 1, 2), "").await;
+    add(&app, "Anna", "Mullins", (1985, 6, 7), "").await;
+    add(&app, "Muller", "Schmidt", (1970, 3, 4), "").await;
+    add(&app, "Peter", "Zahn", (1978, 4, 12), "015112345678").await;
+    let reception = Client::new(&app.base);
+    reception
+        .login(
+            &staff(&app, "desk@test.example", Role::Receptionist).await,
+            PASSWORD,
+        )
+        .await
+        .1
+        .unwrap();
+
+    // MRN, typed with or without the dash.
+    let shown = format!("{}-{}", &mrn[..8], &mrn[8..]);
+    assert_eq!(
+        names(&search(&reception, &shown, Value::Null).await),
+        vec!["Maria Müller"]
+    );
+    assert_eq!(
+        names(&search(&reception, &mrn, Value::Null).await),
+        vec!["Maria Müller"]
+    );
+    // Accent- and case-insensitive; exact names before prefixes.
+    let found = names(&search(&reception, "MULLER", Value::Null).await);
+    assert_eq!(
+        found,
+        vec!["Jonas Muller", "Maria Müller", "Muller Schmidt"]
+    );
+    let found = names(&search(&reception, "mul", Value::Null).await);
+    assert_eq!(
+        found,
+        vec![
+            "Jonas Muller",
+            "Maria Müller",
+            "Anna Mullins",
+            "Muller Schmidt"
+        ]
+    );
+    assert_eq!(
+        names(&search(&reception, "maria mül", Value::Null).await),
+        vec!["Maria Müller"]
+    );
+    assert_eq!(
+        names(&search(&reception, "müller maria", Value::Null).await),
+        vec!["Maria Müller"]
+    );
+    // Phone (with or without the international prefix as stored) and birth date.
+    assert_eq!(
+        names(&search(&reception, "+49 151 12345678", Value::Null).await),
+        vec!["Maria Müller"]
+    );
+    assert_eq!(
+        names(&search(&reception, "015112345678", Value::Null).await),
+        vec!["Peter Zahn"]
+    );
+    assert_eq!(
+        names(&search(&reception, "12.04.1978", Value::Null).await),
+        vec!["Maria Müller", "Peter Zahn"]
+    );
+    // Too little to search: nothing, not an error.
+    assert!(names(&search(&reception, "7", Value::Null).await).is_empty());
+    assert!(names(&search(&reception, "zzz", Value::Null).await).is_empty());
+
+    let rows = audit_rows(&app).await;
+    assert!(rows.iter().filter(|r| r.0 == "patients.search").count() >= 10);
+}
+
+async fn search_pages_with_a_keyset_cursor(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for i in 0..45 {
+        add(
+            &app,
+            &format!("Kim{i:02}"),
+            if i % 3 == 0 { "Park" } else { "Parker" },
+            (1980, 1, 1),
+            "",
+        )
+        .await;
+    }
+    let nurse = Client::new(&app.base);
+    nurse
+        .login(
+            &staff(&app, "nurse@test.example", Role::Nurse).await,
+            PASSWORD,
+        )
+        .await
+        .1
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut cursor = Value::Null;
+    let mut pages = 0;
+    loop {
+        let page = search(&nurse, "park", cursor).await;
+        pages += 1;
+        seen.extend(names(&page));
+        cursor = page["next"].clone();
+        if cursor.is_null() {
+            break;
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 45, "every patient exactly once");
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 45);
+    // The 15 exact "Park" matches come first, then the "Parker" prefixes.
+    assert!(seen[..15].iter().all(|n| n.ends_with(" Park")), "{seen:?}");
+    assert!(seen[15..].iter().all(|n| n.ends_with(" Parker")));
+}
+
+async fn patients_cannot_search_the_index(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let patient = Client::new(&app.base);
+    register_patient(&patient, "p@test.example", "Pia").await;
+    let (status, result) = patient
+        .call::<Value>("patients/search", json!({"query": "pia", "cursor": null}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(result.unwrap_err(), AppError::Forbidden);
+}
+
+on_both_databases!(
+    search_finds_by_mrn_name_phone_and_birth_date,
+    search_pages_with_a_keyset_cursor,
+    patients_cannot_search_the_index,
+);
