@@ -13,6 +13,7 @@ use shared::{AppError, Portal};
 use crate::auth::api::{logout, me};
 use crate::auth::pages::{ForcedPasswordChange, LoginForm};
 use crate::components::{format_time, ErrorBox, Loading};
+use crate::patients::pages::PatientSearchBox;
 
 /// The signed-in user's data, fetched once per portal load.
 fn use_me() -> Resource<Result<Option<CurrentUser>, AppError>> {
@@ -173,6 +174,7 @@ pub fn ClinicHome() -> impl IntoView {
         <Title text="Clinic"/>
         <h1>{format!("Welcome, {}", user.display_name)}</h1>
         <div class="grid">
+            <PatientSearchBox/>
             <section class="card" aria-labelledby="me-title">
                 <h2 id="me-title">"Your account"</h2>
                 <dl class="facts">

@@ -88,3 +88,30 @@ test('a wrong password shows a clear message and a patient cannot open the admin
   assertClean(problems.filter((p) => !/status of 401/.test(p)));
   await context.close();
 });
+
+test('the receptionist finds a patient from the clinic search box as they type', async () => {
+  const { context, page, problems } = await openDevice(browser, 'tablet');
+  await signIn(page, 'reception@demo-hospital.example', DEMO_PASSWORD);
+  await page.waitForURL('**/clinic');
+  await hydrated(page);
+  const box = page.getByLabel('MRN, name, phone number or date of birth');
+  // A single digit never searches.
+  await box.fill('7');
+  await page.getByText('Type at least two characters').waitFor();
+  assert.equal(await page.getByTestId('search-results').count(), 0);
+  // Accent-insensitive, as the user types.
+  await box.pressSequentially('mul', { delay: 60 });
+  await box.fill('mul');
+  await page.getByTestId('search-results').getByText('Müller, Maria').waitFor();
+  const mrn = (await page.getByTestId('search-results').locator('.mrn').first().textContent()).trim();
+  assert.match(mrn, /^\d{8}-\d$/);
+  // The MRN finds exactly that patient.
+  await box.fill(mrn);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="search-results"] li').length === 1);
+  await box.fill('zzzz');
+  await page.getByTestId('search-empty').waitFor();
+  await expectNoHorizontalScroll(page);
+  await page.screenshot({ path: 'test-results/clinic-search-tablet.png', fullPage: true });
+  assertClean(problems);
+  await context.close();
+});

@@ -10,6 +10,7 @@ use super::api::{admin_overview, change_staff_account, create_staff, list_staff}
 use crate::components::{
     format_time, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, SelectField, TextField,
 };
+use crate::patients::pages::PatientSearchBox;
 
 /// Figures at a glance, with links to where they can be acted on.
 #[component]
@@ -31,6 +32,7 @@ pub fn AdminHome() -> impl IntoView {
                                 <a class="stat" href="/admin/audit?action=auth.login"><span class="stat__value">{o.failed_logins_24h}</span><span class="stat__label">"Failed sign-ins, 24 h"</span></a>
                                 <a class="stat" class:stat--warn=move || { o.locked_accounts > 0 } href="/admin/users"><span class="stat__value">{o.locked_accounts}</span><span class="stat__label">"Locked accounts"</span></a>
                             </div>
+                            <PatientSearchBox/>
                             <section class="card">
                                 <h2>"Accounts by role"</h2>
                                 <table class="table">
