@@ -511,6 +511,113 @@ async fn idle_staff_sessions_expire(backend: Backend) {
     );
 }
 
+async fn sessions_end_at_their_absolute_lifetime(backend: Backend) {
+    // Activity does not extend a session past its absolute lifetime.
+    let app = spawn_app_with(backend, &["--session-lifetime-secs", "4"]).await;
+    let email = staff(&app, "nurse@test.example", Role::Nurse).await;
+    let client = Client::new(&app.base);
+    client.login(&email, PASSWORD).await.1.unwrap();
+    for _ in 0..3 {
+        assert!(client.whoami().await.is_some());
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(3200)).await;
+    assert_eq!(client.whoami().await, None);
+}
+
+async fn administrators_change_roles_deactivate_and_reset(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = Client::new(&app.base);
+    admin
+        .login(
+            &staff(&app, "admin@test.example", Role::Administrator).await,
+            PASSWORD,
+        )
+        .await
+        .1
+        .unwrap();
+    let nurse = Client::new(&app.base);
+    nurse
+        .login(
+            &staff(&app, "nurse@test.example", Role::Nurse).await,
+            PASSWORD,
+        )
+        .await
+        .1
+        .unwrap();
+    let (_, users) = admin.call::<Vec<Value>>("admin/users", json!({})).await;
+    let users = users.unwrap();
+    let id_of = |email: &str| users.iter().find(|u| u["email"] == email).unwrap()["id"].clone();
+    let change = |id: Value, change: &str, role: Option<&str>| {
+        admin.call::<Option<String>>(
+            "admin/users/change",
+            json!({"user_id": id, "change": change, "role": role}),
+        )
+    };
+
+    // A role change takes effect at once: the user's sessions end.
+    assert_eq!(
+        change(id_of("nurse@test.example"), "role", Some("doctor"))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(nurse.whoami().await, None);
+    let (status, outcome) = nurse.login("nurse@test.example", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(outcome.unwrap()["user"]["role"], "doctor");
+    let (status, result) = change(id_of("nurse@test.example"), "role", Some("patient")).await;
+    assert_eq!(status.as_u16(), 422);
+    assert!(result.unwrap_err().field_message("role").is_some());
+
+    // Deactivated accounts cannot sign in; reactivated ones can.
+    assert_eq!(
+        change(id_of("nurse@test.example"), "deactivate", None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(nurse.whoami().await, None);
+    let (status, result) = nurse.login("nurse@test.example", PASSWORD).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(result.unwrap_err().to_string().contains("deactivated"));
+    assert_eq!(
+        change(id_of("nurse@test.example"), "activate", None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+
+    // A reset hands out a one-time password that must be replaced.
+    let (status, temporary) = change(id_of("nurse@test.example"), "reset_password", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let temporary = temporary.unwrap().expect("a one-time password");
+    assert_eq!(
+        nurse.login("nurse@test.example", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (_, outcome) = nurse.login("nurse@test.example", &temporary).await;
+    assert_eq!(outcome.unwrap()["user"]["must_change_password"], true);
+
+    // Administrators cannot lock themselves out.
+    let (status, result) = change(id_of("admin@test.example"), "deactivate", None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(result.unwrap_err().to_string().contains("yourself"));
+    let rows = audit_rows(&app).await;
+    for action in [
+        "users.role_change",
+        "users.deactivate",
+        "users.activate",
+        "users.password_reset",
+    ] {
+        assert!(
+            rows.iter()
+                .any(|r| r.0 == action && r.2.as_deref() == Some("admin@test.example")),
+            "{action}"
+        );
+    }
+}
+
 async fn the_audit_trail_is_append_only(backend: Backend) {
     use sea_orm::ConnectionTrait;
     let app = spawn_app(backend).await;
@@ -595,6 +702,8 @@ on_both_databases!(
     new_staff_must_replace_the_temporary_password,
     users_list_and_end_their_own_sessions,
     idle_staff_sessions_expire,
+    sessions_end_at_their_absolute_lifetime,
+    administrators_change_roles_deactivate_and_reset,
     the_audit_trail_is_append_only,
     admin_views_filtered_sorted_audit,
 );
