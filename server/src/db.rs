@@ -10,8 +10,10 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 /// Connects to the database at `url`. For SQLite the file's directory is
 /// created and WAL mode switched on, so readers never wait for the writer.
 pub async fn connect(url: &str) -> Result<DatabaseConnection> {
-    if let Some(rest) = url.strip_prefix("sqlite://") {
-        let file = rest.split('?').next().unwrap_or(rest);
+    let sqlite_file = url
+        .strip_prefix("sqlite://")
+        .map(|rest| rest.split('?').next().unwrap_or(rest).to_string());
+    if let Some(file) = &sqlite_file {
         if let Some(dir) = Path::new(file)
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -32,8 +34,25 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
     if db.get_database_backend() == DbBackend::Sqlite {
         db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
             .await?;
+        if let Some(file) = &sqlite_file {
+            owner_only(Path::new(file))?;
+        }
     }
     Ok(db)
+}
+
+/// The database holds patient data: only the server's user may read it (and
+/// its WAL and shared-memory files, which hold recent pages).
+fn owner_only(file: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    for suffix in ["", "-wal", "-shm"] {
+        let path = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+        if path.exists() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .with_context(|| format!("restricting {}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Applies every pending migration.
@@ -58,6 +77,21 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn the_sqlite_file_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("data/hms.db");
+        let db = super::connect(&format!("sqlite://{}?mode=rwc", file.display()))
+            .await
+            .unwrap();
+        super::migrate(&db).await.unwrap();
+        for path in [file.clone(), dir.path().join("data/hms.db-wal")] {
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", path.display());
+        }
+    }
+
     #[test]
     fn redact_hides_password_only() {
         assert_eq!(
