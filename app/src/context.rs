@@ -87,6 +87,15 @@ pub fn request_meta() -> RequestMeta {
     }
 }
 
+/// Whether a database error is a unique-constraint violation: the database,
+/// not a check-then-insert, decides races such as two sign-ups for one address.
+pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
 /// Logs an unexpected error and returns the generic [`AppError::Internal`].
 #[track_caller]
 pub fn internal(e: impl std::fmt::Display) -> AppError {

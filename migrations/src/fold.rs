@@ -6,7 +6,7 @@
 /// Lower-case ASCII words for search; punctuation other than the code's dot
 /// becomes a space. The same mapping as `shared::text::fold` at the time these
 /// migrations were written.
-pub(crate) fn fold(s: &str) -> String {
+pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars().flat_map(char::to_lowercase) {
         match c {

@@ -7,7 +7,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
-mod fold;
+pub mod fold;
 mod m20261122_000001_foundation;
 mod m20261122_000002_icd10cm;
 mod m20261122_000003_patient_search;

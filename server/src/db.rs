@@ -92,6 +92,29 @@ mod tests {
         }
     }
 
+    /// Search columns written by migrations must match queries folded by the app.
+    #[test]
+    fn migration_folding_matches_the_application() {
+        let samples = [
+            "Müller",
+            "Sézary disease, unspecified",
+            "Gerstmann-Sträussler",
+            "Łukasz Żółć",
+            "Øresund Æsir Œuvre",
+            "Çağrı Šťastný",
+            "Ñandú ÿ ß",
+            "E11.9 (Type 2)",
+            "O'Brien-Smith",
+        ];
+        for sample in samples {
+            assert_eq!(
+                migrations::fold::fold(sample),
+                shared::text::fold(sample),
+                "{sample}"
+            );
+        }
+    }
+
     #[test]
     fn redact_hides_password_only() {
         assert_eq!(

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::audit::service::{append, count_since, Actor, AuditEvent};
 use crate::auth::password;
 use crate::auth::service::{email_taken, lock_remaining};
-use crate::context::{internal, OrInternal, RequestMeta, SecurityPolicy};
+use crate::context::{internal, is_unique_violation, OrInternal, RequestMeta, SecurityPolicy};
 use crate::entity::{login_attempts, patients, sessions, users};
 
 async fn summary(
@@ -98,14 +98,7 @@ pub async fn create_user(
     .await;
     let user = match inserted {
         Ok(u) => u,
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            return Err(email_taken())
-        }
+        Err(e) if is_unique_violation(&e) => return Err(email_taken()),
         Err(e) => return Err(internal(e)),
     };
     append(

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::password;
 use crate::audit::service::{append, Actor, AuditEvent};
-use crate::context::{internal, OrInternal, RequestMeta, SecurityPolicy};
+use crate::context::{internal, is_unique_violation, OrInternal, RequestMeta, SecurityPolicy};
 use crate::entity::{login_attempts, sessions, users};
 use crate::patients::service::{insert_patient, NewPatient};
 
@@ -267,14 +267,7 @@ pub async fn register_patient(
     let user = match user {
         Ok(user) => user,
         // Two registrations racing for one address: the unique index decides.
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            return Err(email_taken())
-        }
+        Err(e) if is_unique_violation(&e) => return Err(email_taken()),
         Err(e) => return Err(internal(e)),
     };
     append(

@@ -16,6 +16,7 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use uuid::Uuid;
 
+use crate::context::is_unique_violation;
 use crate::entity::sessions;
 
 /// Session data keys. The store reads the ones it copies into columns.
@@ -110,12 +111,7 @@ impl SessionStore for DbSessionStore {
             let row = to_row(record)?;
             match sessions::Entity::insert(row).exec(&self.db).await {
                 Ok(_) => return Ok(()),
-                Err(e)
-                    if matches!(
-                        e.sql_err(),
-                        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                    ) =>
-                {
+                Err(e) if is_unique_violation(&e) => {
                     record.id = Id::default();
                 }
                 Err(e) => return Err(backend(e)),

@@ -9,7 +9,7 @@ use shared::patients::{AdministrativeSex, Mrn, PatientProfile};
 use shared::AppError;
 use uuid::Uuid;
 
-use crate::context::{internal, OrInternal};
+use crate::context::{internal, is_unique_violation, OrInternal};
 use crate::entity::patients;
 
 /// A patient record about to be created.
@@ -56,12 +56,7 @@ pub async fn insert_patient(
                 attempt.commit().await.or_internal()?;
                 return Ok(model);
             }
-            Err(e)
-                if matches!(
-                    e.sql_err(),
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                ) =>
-            {
+            Err(e) if is_unique_violation(&e) => {
                 attempt.rollback().await.or_internal()?;
             }
             Err(e) => return Err(internal(e)),
