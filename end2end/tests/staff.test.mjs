@@ -66,6 +66,11 @@ test('the admin creates a doctor account and the doctor signs in to the clinic p
   await doctor.page.getByText('Doctor', { exact: true }).first().waitFor();
   await expectNoHorizontalScroll(doctor.page);
   await doctor.page.screenshot({ path: 'test-results/clinic-dashboard-tablet.png', fullPage: true });
+  // The account page lists this session, named by device.
+  await doctor.page.getByRole('link', { name: 'Account' }).click();
+  await doctor.page.getByRole('heading', { name: 'Account and security' }).waitFor();
+  await doctor.page.getByText('Chrome on Linux').waitFor();
+  await doctor.page.getByText('This device').waitFor();
 
   await doctor.page.getByRole('button', { name: 'Sign out' }).click();
   await doctor.page.waitForURL((url) => url.pathname === '/');

@@ -302,3 +302,64 @@ mod tests {
             .contains("different"));
     }
 }
+
+/// A short, human description of a browser's User-Agent, e.g. "Chrome on
+/// Android", for the list of sessions. Unknown agents are shown as such.
+pub fn describe_device(user_agent: &str) -> String {
+    if user_agent.trim().is_empty() {
+        return "Unknown device".into();
+    }
+    let ua = user_agent;
+    let browser = if ua.contains("Edg/") {
+        "Edge"
+    } else if ua.contains("Firefox/") {
+        "Firefox"
+    } else if ua.contains("Chrome/") || ua.contains("Chromium/") || ua.contains("CriOS/") {
+        "Chrome"
+    } else if ua.contains("Safari/") {
+        "Safari"
+    } else {
+        "A browser"
+    };
+    let system = if ua.contains("Android") {
+        "Android"
+    } else if ua.contains("iPhone") || ua.contains("iPad") {
+        "iOS"
+    } else if ua.contains("Windows") {
+        "Windows"
+    } else if ua.contains("Mac OS X") || ua.contains("Macintosh") {
+        "macOS"
+    } else if ua.contains("Linux") || ua.contains("X11") {
+        "Linux"
+    } else {
+        return if browser == "A browser" {
+            "Unknown device".into()
+        } else {
+            browser.into()
+        };
+    };
+    format!("{browser} on {system}")
+}
+
+#[cfg(test)]
+mod device_tests {
+    use super::describe_device;
+
+    #[test]
+    fn common_agents_get_short_names() {
+        let android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36";
+        assert_eq!(describe_device(android), "Chrome on Android");
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+        assert_eq!(describe_device(iphone), "Safari on iOS");
+        let windows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36 Edg/130.0";
+        assert_eq!(describe_device(windows), "Edge on Windows");
+        assert_eq!(
+            describe_device(
+                "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+            ),
+            "Firefox on Linux"
+        );
+        assert_eq!(describe_device(""), "Unknown device");
+        assert_eq!(describe_device("curl/8.5"), "Unknown device");
+    }
+}

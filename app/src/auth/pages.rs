@@ -257,7 +257,7 @@ pub fn AccountPage() -> impl IntoView {
                                         view! {
                                             <li class="session-list__item">
                                                 <div>
-                                                    <strong>{if s.user_agent.is_empty() { "Unknown device".to_string() } else { s.user_agent.clone() }}</strong>
+                                                    <strong title=s.user_agent.clone()>{shared::auth::describe_device(&s.user_agent)}</strong>
                                                     {s.current.then(|| view! { <span class="badge badge--ok">"This device"</span> })}
                                                     <p class="muted">{format!("From {} · signed in {} · last active {}", s.client_addr, format_time(s.created_at), format_time(s.last_seen_at))}</p>
                                                 </div>
