@@ -169,16 +169,7 @@ async fn session_id_rotates_on_login(backend: Backend) {
     assert_ne!(first, second, "the session id must change at sign-in");
 
     // The pre-rotation cookie is dead on the server, not just replaced in the jar.
-    let replay = reqwest::Client::new();
-    let response = replay
-        .post(format!("{}/api/auth/me", app.base))
-        .header("origin", &app.base)
-        .header("cookie", &first)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    let (_, me) = decode::<Option<Value>>(response).await;
+    let (_, me) = call_with_cookie::<Option<Value>>(&app.base, &first, "auth/me", json!({})).await;
     assert_eq!(me.unwrap(), None);
     assert_eq!(
         client.whoami().await.as_deref(),
@@ -196,16 +187,8 @@ async fn logout_destroys_the_session_server_side(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(client.whoami().await, None);
 
-    let replay = reqwest::Client::new();
-    let response = replay
-        .post(format!("{}/api/account/sessions", app.base))
-        .header("origin", &app.base)
-        .header("cookie", &cookie)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    let (status, result) = decode::<Value>(response).await;
+    let (status, result) =
+        call_with_cookie::<Value>(&app.base, &cookie, "account/sessions", json!({})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(result.unwrap_err(), AppError::Unauthorized);
     let rows = audit_rows(&app).await;
@@ -222,15 +205,7 @@ async fn roles_are_denied_what_they_lack(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(result.unwrap_err(), AppError::Forbidden);
 
-    let pharmacist = Client::new(&app.base);
-    pharmacist
-        .login(
-            &staff(&app, "pharm@test.example", Role::Pharmacist).await,
-            PASSWORD,
-        )
-        .await
-        .1
-        .unwrap();
+    let pharmacist = signed_in(&app, "pharm@test.example", Role::Pharmacist).await;
     for endpoint in ["admin/users", "admin/overview", "patients/me"] {
         let (status, _) = pharmacist.call::<Value>(endpoint, json!({})).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{endpoint}");
@@ -384,15 +359,7 @@ async fn self_registration_validates_and_creates_account_and_record(backend: Bac
 
 async fn new_staff_must_replace_the_temporary_password(backend: Backend) {
     let app = spawn_app(backend).await;
-    let admin = Client::new(&app.base);
-    admin
-        .login(
-            &staff(&app, "admin@test.example", Role::Administrator).await,
-            PASSWORD,
-        )
-        .await
-        .1
-        .unwrap();
+    let admin = signed_in(&app, "admin@test.example", Role::Administrator).await;
     let (status, result) = admin
         .call::<Value>(
             "admin/users/create",
@@ -474,15 +441,7 @@ async fn users_list_and_end_their_own_sessions(backend: Backend) {
     assert_eq!(other["client_addr"], "127.0.0.1");
 
     // Another user's handle is not found.
-    let stranger = Client::new(&app.base);
-    stranger
-        .login(
-            &staff(&app, "other@test.example", Role::Nurse).await,
-            PASSWORD,
-        )
-        .await
-        .1
-        .unwrap();
+    let stranger = signed_in(&app, "other@test.example", Role::Nurse).await;
     let (status, _) = stranger
         .call::<()>("account/sessions/end", json!({"handle": other["handle"]}))
         .await;
@@ -527,24 +486,8 @@ async fn sessions_end_at_their_absolute_lifetime(backend: Backend) {
 
 async fn administrators_change_roles_deactivate_and_reset(backend: Backend) {
     let app = spawn_app(backend).await;
-    let admin = Client::new(&app.base);
-    admin
-        .login(
-            &staff(&app, "admin@test.example", Role::Administrator).await,
-            PASSWORD,
-        )
-        .await
-        .1
-        .unwrap();
-    let nurse = Client::new(&app.base);
-    nurse
-        .login(
-            &staff(&app, "nurse@test.example", Role::Nurse).await,
-            PASSWORD,
-        )
-        .await
-        .1
-        .unwrap();
+    let admin = signed_in(&app, "admin@test.example", Role::Administrator).await;
+    let nurse = signed_in(&app, "nurse@test.example", Role::Nurse).await;
     let (_, users) = admin.call::<Vec<Value>>("admin/users", json!({})).await;
     let users = users.unwrap();
     let id_of = |email: &str| users.iter().find(|u| u["email"] == email).unwrap()["id"].clone();
@@ -639,15 +582,7 @@ async fn the_audit_trail_is_append_only(backend: Backend) {
 
 async fn admin_views_filtered_sorted_audit(backend: Backend) {
     let app = spawn_app(backend).await;
-    let admin = Client::new(&app.base);
-    admin
-        .login(
-            &staff(&app, "admin@test.example", Role::Administrator).await,
-            PASSWORD,
-        )
-        .await
-        .1
-        .unwrap();
+    let admin = signed_in(&app, "admin@test.example", Role::Administrator).await;
     let nurse = Client::new(&app.base);
     let nurse_email = staff(&app, "nurse@test.example", Role::Nurse).await;
     assert_eq!(

@@ -66,15 +66,7 @@ async fn search_finds_by_mrn_name_phone_and_birth_date(backend: Backend) {
     add(&app, "Anna", "Mullins", (1985, 6, 7), "").await;
     add(&app, "Muller", "Schmidt", (1970, 3, 4), "").await;
     add(&app, "Peter", "Zahn", (1978, 4, 12), "015112345678").await;
-    let reception = Client::new(&app.base);
-    reception
-        .login(
-            &staff(&app, "desk@test.example", Role::Receptionist).await,
-            PASSWORD,
-        )
-        .await
-        .1
-        .unwrap();
+    let reception = signed_in(&app, "desk@test.example", Role::Receptionist).await;
 
     // MRN, typed with or without the dash.
     let shown = format!("{}-{}", &mrn[..8], &mrn[8..]);
@@ -143,15 +135,7 @@ async fn search_pages_with_a_keyset_cursor(backend: Backend) {
         )
         .await;
     }
-    let nurse = Client::new(&app.base);
-    nurse
-        .login(
-            &staff(&app, "nurse@test.example", Role::Nurse).await,
-            PASSWORD,
-        )
-        .await
-        .1
-        .unwrap();
+    let nurse = signed_in(&app, "nurse@test.example", Role::Nurse).await;
     let mut seen = Vec::new();
     let mut cursor = Value::Null;
     let mut pages = 0;

@@ -88,16 +88,13 @@ async fn sessions_survive_a_restart(backend: Backend) {
     drop(first);
 
     let second = start(&database).await;
-    let replay = reqwest::Client::new();
-    let response = replay
-        .post(format!("{}/api/auth/me", second.base))
-        .header("origin", &second.base)
-        .header("cookie", &cookie)
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap();
-    let (status, me) = decode::<Option<serde_json::Value>>(response).await;
+    let (status, me) = call_with_cookie::<Option<serde_json::Value>>(
+        &second.base,
+        &cookie,
+        "auth/me",
+        serde_json::json!({}),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(
         me.unwrap().expect("still signed in after the restart")["email"],
@@ -114,39 +111,19 @@ async fn one_session_works_across_two_processes_on_postgres() {
     assert_eq!(on_a.login("nurse@test.example", PASSWORD).await.0, 200);
     let cookie = on_a.cookie().unwrap();
 
-    let on_b = reqwest::Client::new();
-    let me = |base: String, cookie: String| {
-        let on_b = on_b.clone();
-        async move {
-            let response = on_b
-                .post(format!("{base}/api/auth/me"))
-                .header("origin", &base)
-                .header("cookie", cookie)
-                .json(&serde_json::json!({}))
-                .send()
-                .await
-                .unwrap();
-            decode::<Option<serde_json::Value>>(response)
-                .await
-                .1
-                .unwrap()
-        }
-    };
-    assert_eq!(
-        me(b.base.clone(), cookie.clone()).await.unwrap()["email"],
-        "nurse@test.example"
-    );
+    let (_, me) = call_with_cookie::<Option<serde_json::Value>>(
+        &b.base,
+        &cookie,
+        "auth/me",
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(me.unwrap().unwrap()["email"], "nurse@test.example");
 
     // Signing out on B ends the session for A as well.
-    let response = on_b
-        .post(format!("{}/api/auth/logout", b.base))
-        .header("origin", &b.base)
-        .header("cookie", &cookie)
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    let (status, _) =
+        call_with_cookie::<()>(&b.base, &cookie, "auth/logout", serde_json::json!({})).await;
+    assert_eq!(status, 200);
     assert_eq!(on_a.whoami().await, None);
 }
 

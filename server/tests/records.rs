@@ -32,15 +32,7 @@ async fn the_full_icd10cm_code_set_is_loaded(backend: Backend) {
 
 async fn icd10_search_finds_codes_by_code_and_by_words(backend: Backend) {
     let app = spawn_app(backend).await;
-    let doctor = Client::new(&app.base);
-    doctor
-        .login(
-            &staff(&app, "doc@test.example", Role::Doctor).await,
-            PASSWORD,
-        )
-        .await
-        .1
-        .unwrap();
+    let doctor = signed_in(&app, "doc@test.example", Role::Doctor).await;
     let search = |q: &'static str| {
         let doctor = &doctor;
         async move {

@@ -228,6 +228,33 @@ pub async fn staff(app: &TestApp, email: &str, role: shared::Role) -> String {
     email.to_string()
 }
 
+/// A client signed in as a new staff account with `role`.
+pub async fn signed_in(app: &TestApp, email: &str, role: shared::Role) -> Client {
+    let client = Client::new(&app.base);
+    let (status, outcome) = client.login(&staff(app, email, role).await, PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{outcome:?}");
+    client
+}
+
+/// Calls a server function with a bare `Cookie` header (a replayed or
+/// carried-over session), from no particular client.
+pub async fn call_with_cookie<T: DeserializeOwned>(
+    base: &str,
+    cookie: &str,
+    endpoint: &str,
+    body: Value,
+) -> (StatusCode, Result<T, AppError>) {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/{endpoint}"))
+        .header(reqwest::header::ORIGIN, base)
+        .header(reqwest::header::COOKIE, cookie)
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    decode(response).await
+}
+
 /// Registers a patient through the public server function; the client is then signed in.
 pub async fn register_patient(client: &Client, email: &str, given: &str) -> Value {
     let (status, outcome) = client
