@@ -19,8 +19,194 @@ impl FormErrors {
         Signal::derive(move || errors.get().and_then(|e| e.field_message(name)))
     }
 
+    /// [`FormErrors::field`] for names built at run time (`coverages.0.payer`).
+    pub fn field_named(self, name: String) -> Signal<Option<String>> {
+        let errors = self.0;
+        Signal::derive(move || errors.get().and_then(|e| e.field_message(&name)))
+    }
+
     pub fn set(self, error: Option<AppError>) {
         self.0.set(error);
+    }
+}
+
+/// A view of one text field inside a form held in a single signal: read it
+/// with `get`, change it with `set`. Lets one component bind any field,
+/// including fields of list items.
+pub fn lens<T: Clone + Send + Sync + 'static>(
+    form: RwSignal<T>,
+    get: impl Fn(&T) -> String + Send + Sync + 'static,
+    set: impl Fn(&mut T, String) + Send + Sync + 'static,
+) -> (Signal<String>, Callback<String>) {
+    (
+        Signal::derive(move || form.with(|f| get(f))),
+        Callback::new(move |v: String| form.update(|f| set(f, v))),
+    )
+}
+
+/// [`lens`] for a checkbox.
+pub fn lens_bool<T: Clone + Send + Sync + 'static>(
+    form: RwSignal<T>,
+    get: impl Fn(&T) -> bool + Send + Sync + 'static,
+    set: impl Fn(&mut T, bool) + Send + Sync + 'static,
+) -> (Signal<bool>, Callback<bool>) {
+    (
+        Signal::derive(move || form.with(|f| get(f))),
+        Callback::new(move |v: bool| form.update(|f| set(f, v))),
+    )
+}
+
+/// A labelled input bound through a [`lens`]; `kind` is the input type
+/// (`text`, `date`, `datetime-local`, `tel`, `email`, `number`, …).
+#[component]
+pub fn Input(
+    label: &'static str,
+    #[prop(into)] name: String,
+    bind: (Signal<String>, Callback<String>),
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] step: Option<&'static str>,
+) -> impl IntoView {
+    let (value, set) = bind;
+    let id = format!("field-{}", name.replace('.', "-"));
+    let described = if hint.is_some() {
+        format!("{id}-hint {id}-error")
+    } else {
+        format!("{id}-error")
+    };
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=id.clone()>{label}{required.then_some(" *")}</label>
+            {hint.map(|h| view! { <p class="field__hint" id=format!("{id}-hint")>{h}</p> })}
+            <input
+                id=id.clone()
+                name=name
+                type=kind
+                step=step
+                inputmode=inputmode
+                autocomplete=autocomplete
+                aria-required=required.then_some("true")
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described
+                prop:value=move || value.get()
+                on:input=move |ev| set.run(event_target_value(&ev))
+            />
+            <p class="field__error" id=format!("{id}-error") aria-live="polite">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// A multi-line text field bound through a [`lens`].
+#[component]
+pub fn TextArea(
+    label: &'static str,
+    #[prop(into)] name: String,
+    bind: (Signal<String>, Callback<String>),
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(default = 3)] rows: u32,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let (value, set) = bind;
+    let id = format!("field-{}", name.replace('.', "-"));
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            {hint.map(|h| view! { <p class="field__hint">{h}</p> })}
+            <textarea
+                id=id.clone()
+                name=name
+                rows=rows
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=format!("{id}-error")
+                prop:value=move || value.get()
+                on:input=move |ev| set.run(event_target_value(&ev))
+            ></textarea>
+            <p class="field__error" id=format!("{id}-error") aria-live="polite">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// A drop-down list bound through a [`lens`].
+#[component]
+pub fn Select(
+    label: &'static str,
+    #[prop(into)] name: String,
+    bind: (Signal<String>, Callback<String>),
+    #[prop(into)] error: Signal<Option<String>>,
+    options: Vec<(String, String)>,
+    #[prop(optional)] required: bool,
+    #[prop(default = "Choose…")] placeholder: &'static str,
+) -> impl IntoView {
+    let (value, set) = bind;
+    let id = format!("field-{}", name.replace('.', "-"));
+    view! {
+        <div class="field" class:field--invalid=move || error.get().is_some()>
+            <label for=id.clone()>{label}{required.then_some(" *")}</label>
+            <select
+                id=id.clone()
+                name=name
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=format!("{id}-error")
+                prop:value=move || value.get()
+                on:change=move |ev| set.run(event_target_value(&ev))
+            >
+                <option value="">{placeholder}</option>
+                {options
+                    .into_iter()
+                    .map(|(v, l)| {
+                        let v2 = v.clone();
+                        view! { <option value=v selected=move || value.get() == v2>{l}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            <p class="field__error" id=format!("{id}-error") aria-live="polite">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// A checkbox with its label, bound through [`lens_bool`].
+#[component]
+pub fn Check(
+    label: &'static str,
+    #[prop(into)] name: String,
+    bind: (Signal<bool>, Callback<bool>),
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let (value, set) = bind;
+    let id = format!("field-{}", name.replace('.', "-"));
+    view! {
+        <div class="field field--check" class:field--invalid=move || error.get().is_some()>
+            <label for=id.clone()>
+                <input
+                    id=id.clone()
+                    name=name
+                    type="checkbox"
+                    prop:checked=move || value.get()
+                    on:change=move |ev| set.run(event_target_checked(&ev))
+                />
+                " "{label}
+            </label>
+            <p class="field__error" aria-live="polite">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// A submit button that says what it is doing while busy.
+#[component]
+pub fn Submit(
+    label: &'static str,
+    busy_label: &'static str,
+    busy: RwSignal<bool>,
+    #[prop(default = "btn btn--primary")] class: &'static str,
+) -> impl IntoView {
+    view! {
+        <button type="submit" class=class disabled=move || busy.get()>
+            {move || if busy.get() { busy_label } else { label }}
+        </button>
     }
 }
 
@@ -198,4 +384,31 @@ pub fn OfflineBanner() -> impl IntoView {
 /// Formats a UTC time for display in the browser's locale-neutral form.
 pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Runs a form submission: marks the form busy, calls the server, then shows
+/// the error on the form or hands the answer to `on_ok`.
+pub fn submit_with<T: 'static>(
+    busy: RwSignal<bool>,
+    errors: FormErrors,
+    call: impl std::future::Future<Output = Result<T, AppError>> + 'static,
+    on_ok: impl FnOnce(T) + 'static,
+) {
+    busy.set(true);
+    leptos::task::spawn_local(async move {
+        let result = call.await;
+        busy.set(false);
+        match result {
+            Ok(value) => {
+                errors.set(None);
+                on_ok(value);
+            }
+            Err(e) => errors.set(Some(e)),
+        }
+    });
+}
+
+/// Whole years between a birth date and a day.
+pub fn age_on(birth: chrono::NaiveDate, day: chrono::NaiveDate) -> u32 {
+    day.years_since(birth).unwrap_or(0)
 }

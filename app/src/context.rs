@@ -67,23 +67,29 @@ pub fn server_context() -> Result<ServerContext, AppError> {
 
 /// The caller's address and user agent, from the request being served.
 pub fn request_meta() -> RequestMeta {
-    let Some(parts) = use_context::<http::request::Parts>() else {
-        return RequestMeta::default();
-    };
-    let client_addr = parts
-        .extensions
-        .get::<ClientAddr>()
-        .map(|a| a.0.clone())
-        .unwrap_or_else(|| "unknown".into());
-    let user_agent = parts
-        .headers
-        .get(http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(300).collect())
-        .unwrap_or_default();
-    RequestMeta {
-        client_addr,
-        user_agent,
+    match use_context::<http::request::Parts>() {
+        Some(parts) => RequestMeta::from_parts(&parts),
+        None => RequestMeta::default(),
+    }
+}
+
+impl RequestMeta {
+    pub fn from_parts(parts: &http::request::Parts) -> RequestMeta {
+        let client_addr = parts
+            .extensions
+            .get::<ClientAddr>()
+            .map(|a| a.0.clone())
+            .unwrap_or_else(|| "unknown".into());
+        let user_agent = parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(300).collect())
+            .unwrap_or_default();
+        RequestMeta {
+            client_addr,
+            user_agent,
+        }
     }
 }
 

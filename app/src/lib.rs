@@ -19,6 +19,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod chart;
 pub mod components;
 pub mod patients;
 pub mod portals;
@@ -88,16 +89,23 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/register") view=auth::pages::RegisterPage/>
                 <ParentRoute path=path!("/patient") view=portals::PatientPortal>
                     <Route path=path!("") view=patients::pages::PatientHome/>
+                    <Route path=path!("details") view=patients::pages::MyDetailsPage/>
                     <Route path=path!("account") view=auth::pages::AccountPage/>
                 </ParentRoute>
                 <ParentRoute path=path!("/clinic") view=portals::ClinicPortal>
                     <Route path=path!("") view=portals::ClinicHome/>
+                    <Route path=path!("register") view=patients::register::RegisterPatientPage/>
+                    <Route path=path!("emergency") view=patients::register::FastTrackPage/>
+                    <Route path=path!("patients/:id") view=chart::pages::PatientPage/>
+                    <Route path=path!("patients/:id/details") view=|| view! { <patients::edit::PatientDetailsPage base="/clinic"/> }/>
                     <Route path=path!("account") view=auth::pages::AccountPage/>
                 </ParentRoute>
                 <ParentRoute path=path!("/admin") view=portals::AdminPortal>
                     <Route path=path!("") view=admin::pages::AdminHome/>
                     <Route path=path!("users") view=admin::pages::UsersPage/>
                     <Route path=path!("audit") view=audit::pages::AuditViewer/>
+                    <Route path=path!("break-glass") view=admin::pages::BreakGlassReport/>
+                    <Route path=path!("patients/:id") view=|| view! { <patients::edit::PatientDetailsPage base="/admin"/> }/>
                     <Route path=path!("account") view=auth::pages::AccountPage/>
                 </ParentRoute>
             </Routes>

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_location;
 use shared::auth::CurrentUser;
-use shared::{AppError, Portal};
+use shared::{AppError, Permission, Portal};
 
 use crate::auth::api::{logout, me};
 use crate::auth::pages::{ForcedPasswordChange, LoginForm};
@@ -50,13 +50,12 @@ fn SignOutButton() -> impl IntoView {
     }
 }
 
+/// A navigation link: where, its label, and the permission it needs (if any).
+type NavItem = (&'static str, &'static str, Option<Permission>);
+
 /// One portal: header, navigation, and the page, once the right user is signed in.
 #[component]
-fn PortalLayout(
-    portal: Portal,
-    name: &'static str,
-    nav: Vec<(&'static str, &'static str)>,
-) -> impl IntoView {
+fn PortalLayout(portal: Portal, name: &'static str, nav: Vec<NavItem>) -> impl IntoView {
     let me = use_me();
     let nav = StoredValue::new(nav);
     view! {
@@ -103,12 +102,13 @@ fn PortalLayout(
 fn PortalChrome(
     portal: Portal,
     name: &'static str,
-    nav: Vec<(&'static str, &'static str)>,
+    nav: Vec<NavItem>,
     user: CurrentUser,
 ) -> impl IntoView {
     let links = nav
         .into_iter()
-        .map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> })
+        .filter(|(_, _, needs)| needs.is_none_or(|p| user.role.can(p)))
+        .map(|(href, label, _)| view! { <li><A href=href exact=true>{label}</A></li> })
         .collect_view();
     let role = user.role.label();
     let display_name = user.display_name.clone();
@@ -139,13 +139,24 @@ fn PortalChrome(
 /// The patient portal, phone-first: a bottom tab bar on small screens.
 #[component]
 pub fn PatientPortal() -> impl IntoView {
-    view! { <PortalLayout portal=Portal::Patient name="Patient" nav=vec![("/patient", "My record"), ("/patient/account", "Account")]/> }
+    view! { <PortalLayout portal=Portal::Patient name="Patient" nav=vec![("/patient", "My record", None), ("/patient/details", "My details", None), ("/patient/account", "Account", None)]/> }
 }
 
 /// The clinic portal for clinical and front-desk staff, tablet-first.
 #[component]
 pub fn ClinicPortal() -> impl IntoView {
-    view! { <PortalLayout portal=Portal::Clinic name="Clinic" nav=vec![("/clinic", "Today"), ("/clinic/account", "Account")]/> }
+    view! {
+        <PortalLayout
+            portal=Portal::Clinic
+            name="Clinic"
+            nav=vec![
+                ("/clinic", "Today", None),
+                ("/clinic/register", "Register patient", Some(Permission::RegisterPatients)),
+                ("/clinic/emergency", "Emergency", Some(Permission::FastTrackPatients)),
+                ("/clinic/account", "Account", None),
+            ]
+        />
+    }
 }
 
 /// The admin portal, desktop-first with a side navigation.
@@ -155,7 +166,13 @@ pub fn AdminPortal() -> impl IntoView {
         <PortalLayout
             portal=Portal::Admin
             name="Admin"
-            nav=vec![("/admin", "Dashboard"), ("/admin/users", "Staff accounts"), ("/admin/audit", "Audit trail"), ("/admin/account", "Account")]
+            nav=vec![
+                ("/admin", "Dashboard", None),
+                ("/admin/users", "Staff accounts", None),
+                ("/admin/audit", "Audit trail", None),
+                ("/admin/break-glass", "Break-glass", None),
+                ("/admin/account", "Account", None),
+            ]
         />
     }
 }
@@ -174,7 +191,7 @@ pub fn ClinicHome() -> impl IntoView {
         <Title text="Clinic"/>
         <h1>{format!("Welcome, {}", user.display_name)}</h1>
         <div class="grid">
-            <PatientSearchBox/>
+            <PatientSearchBox base="/clinic"/>
             <section class="card" aria-labelledby="me-title">
                 <h2 id="me-title">"Your account"</h2>
                 <dl class="facts">

@@ -11,6 +11,9 @@ pub mod fold;
 mod m20261122_000001_foundation;
 mod m20261122_000002_icd10cm;
 mod m20261122_000003_patient_search;
+mod m20261122_000004_demographics_access;
+mod m20261122_000005_chart;
+mod util;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -22,6 +25,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_icd10cm::Migration),
             Box::new(m20261122_000003_patient_search::Migration),
+            Box::new(m20261122_000004_demographics_access::Migration),
+            Box::new(m20261122_000005_chart::Migration),
         ]
     }
 }

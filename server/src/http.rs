@@ -91,6 +91,10 @@ pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/sw.js", get(serve_service_worker))
+        .route(
+            "/api/records/mine/{format}",
+            get(app::chart::export::download_mine).layer(axum::Extension(ctx.clone())),
+        )
         .leptos_routes_with_context(&state, routes, move || provide_context(ctx.clone()), {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -18,4 +18,5 @@ pub mod http;
 pub mod pwa;
 pub mod secrets;
 pub mod seed;
+pub mod seed_chart;
 pub mod workers;

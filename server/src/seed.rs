@@ -165,26 +165,39 @@ async fn seed_demo_patients(db: &DatabaseConnection) -> Result<()> {
         ),
     ];
     let txn = db.begin().await?;
-    let mut first: Option<patients::Model> = None;
+    let mut created: Vec<patients::Model> = Vec::new();
     for DemoPerson(given, family, (y, m, d), sex, phone) in people {
-        let email = first.is_none().then(|| DEMO_PATIENT_EMAIL.to_string());
+        let email = created.is_empty().then(|| DEMO_PATIENT_EMAIL.to_string());
         let p = insert_patient(
             &txn,
-            NewPatient {
-                given_name: given.to_string(),
-                family_name: family.to_string(),
-                date_of_birth: NaiveDate::from_ymd_opt(y, m, d),
+            NewPatient::basic(
+                given.to_string(),
+                family.to_string(),
+                NaiveDate::from_ymd_opt(y, m, d),
                 sex,
-                phone: Some(phone.to_string()),
+                Some(phone.to_string()),
                 email,
-                created_by: None,
-            },
+            ),
         )
         .await
         .map_err(|e| anyhow!("{e}"))?;
-        first.get_or_insert(p);
+        created.push(p);
     }
-    let patient = first.expect("at least one demo patient");
+    let staff_id = |email: &'static str| {
+        let txn = &txn;
+        async move {
+            users::Entity::find()
+                .filter(users::Column::Email.eq(email))
+                .one(txn)
+                .await?
+                .map(|u| u.id)
+                .ok_or_else(|| anyhow!("demo account {email} missing"))
+        }
+    };
+    let doctor = staff_id("doctor@demo-hospital.example").await?;
+    let nurse = staff_id("nurse@demo-hospital.example").await?;
+    crate::seed_chart::seed_histories(&txn, &created, doctor, nurse).await?;
+    let patient = created.first().expect("at least one demo patient").clone();
     let now = Utc::now();
     users::ActiveModel {
         id: Set(Uuid::new_v4()),

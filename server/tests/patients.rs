@@ -21,15 +21,14 @@ async fn add(
 ) -> String {
     let p = insert_patient(
         &app.db,
-        NewPatient {
-            given_name: given.into(),
-            family_name: family.into(),
-            date_of_birth: NaiveDate::from_ymd_opt(dob.0, dob.1, dob.2),
-            sex: AdministrativeSex::Unknown,
-            phone: Some(phone.into()).filter(|p: &String| !p.is_empty()),
-            email: None,
-            created_by: None,
-        },
+        NewPatient::basic(
+            given.into(),
+            family.into(),
+            NaiveDate::from_ymd_opt(dob.0, dob.1, dob.2),
+            AdministrativeSex::Unknown,
+            Some(phone.into()).filter(|p: &String| !p.is_empty()),
+            None,
+        ),
     )
     .await
     .unwrap();

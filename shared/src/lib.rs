@@ -10,13 +10,20 @@
 //! - [`auth`]: accounts, sessions and the signed-in user as the UI sees them.
 //! - [`audit`]: audit events, the viewer's filter and sort.
 //! - [`patients`]: MRN (with Luhn check digit) and the patient profile.
+//! - [`demographics`]: registration, emergency fast-track, contact and insurance details, merges.
+//! - [`access`]: care relationships and break-glass.
+//! - [`chart`]: encounters, notes, vitals, problems, allergies, immunizations, histories.
 //! - [`records`]: coded EHR data (ICD-10-CM).
 //! - [`text`]: folding text for case- and accent-insensitive search.
 
+pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod chart;
+pub mod demographics;
 pub mod error;
 pub mod patients;
+pub mod pdf;
 pub mod records;
 pub mod roles;
 pub mod text;

@@ -237,6 +237,8 @@ pub struct PatientSearchHit {
     pub date_of_birth: Option<NaiveDate>,
     pub sex: AdministrativeSex,
     pub phone: Option<String>,
+    /// An emergency fast-track record whose identity is not yet confirmed.
+    pub temporary: bool,
 }
 
 /// Where the next page of a search starts (keyset pagination: stable under

@@ -59,6 +59,23 @@ pub enum Permission {
     ViewAudit,
     /// Find patients in the patient index (name, MRN, phone, birth date).
     SearchPatients,
+    /// Register a patient with full demographics (front desk, clinicians).
+    RegisterPatients,
+    /// Register an unknown patient in an emergency with only what is known.
+    FastTrackPatients,
+    /// Read and edit any patient's administrative record (demographics,
+    /// contacts, insurance), never the clinical chart.
+    ManageDemographics,
+    /// Merge two records of the same person.
+    MergePatients,
+    /// Add a clinician to a patient's care team.
+    AssignCareTeam,
+    /// Open the charts of patients in one's care, or others by break-glass.
+    ReadCharts,
+    /// Document care: encounters, notes, vitals, allergies, immunizations, history.
+    DocumentCare,
+    /// Code problems and diagnoses.
+    Diagnose,
 }
 
 impl Role {
@@ -126,18 +143,57 @@ impl Role {
         use Permission::*;
         match self {
             Role::Patient => &[ManageOwnAccount, ViewOwnRecord, UpdateOwnContact],
-            Role::Doctor
-            | Role::Nurse
-            | Role::Receptionist
-            | Role::LabTechnician
-            | Role::Pharmacist
-            | Role::BillingClerk => &[ManageOwnAccount, UseClinicPortal, SearchPatients],
+            Role::Doctor => &[
+                ManageOwnAccount,
+                UseClinicPortal,
+                SearchPatients,
+                RegisterPatients,
+                FastTrackPatients,
+                AssignCareTeam,
+                ReadCharts,
+                DocumentCare,
+                Diagnose,
+            ],
+            Role::Nurse => &[
+                ManageOwnAccount,
+                UseClinicPortal,
+                SearchPatients,
+                RegisterPatients,
+                FastTrackPatients,
+                AssignCareTeam,
+                ReadCharts,
+                DocumentCare,
+            ],
+            Role::Receptionist => &[
+                ManageOwnAccount,
+                UseClinicPortal,
+                SearchPatients,
+                RegisterPatients,
+                FastTrackPatients,
+                ManageDemographics,
+                MergePatients,
+                AssignCareTeam,
+            ],
+            Role::LabTechnician | Role::Pharmacist => &[
+                ManageOwnAccount,
+                UseClinicPortal,
+                SearchPatients,
+                ReadCharts,
+            ],
+            Role::BillingClerk => &[
+                ManageOwnAccount,
+                UseClinicPortal,
+                SearchPatients,
+                ManageDemographics,
+            ],
             Role::Administrator => &[
                 ManageOwnAccount,
                 UseAdminPortal,
                 ManageUsers,
                 ViewAudit,
                 SearchPatients,
+                ManageDemographics,
+                MergePatients,
             ],
         }
     }
@@ -182,6 +238,27 @@ mod tests {
             let admin = role == Role::Administrator;
             assert_eq!(role.can(Permission::ManageUsers), admin);
             assert_eq!(role.can(Permission::ViewAudit), admin);
+        }
+    }
+
+    #[test]
+    fn only_clinicians_read_charts_and_only_doctors_diagnose() {
+        use Role::*;
+        for role in Role::ALL {
+            assert_eq!(
+                role.can(Permission::ReadCharts),
+                matches!(role, Doctor | Nurse | LabTechnician | Pharmacist),
+                "{role:?}"
+            );
+            assert_eq!(
+                role.can(Permission::DocumentCare),
+                matches!(role, Doctor | Nurse)
+            );
+            assert_eq!(role.can(Permission::Diagnose), role == Doctor);
+            // Nobody who reads charts manages demographics wholesale, and the reverse.
+            assert!(
+                !(role.can(Permission::ReadCharts) && role.can(Permission::ManageDemographics))
+            );
         }
     }
 

@@ -110,3 +110,26 @@ pub async fn search_audit(query: AuditQuery) -> Result<AuditPage, AppError> {
         .await,
     )
 }
+
+/// Break-glass accesses, newest first, for review: who, which patient, why,
+/// until when, and how often they opened the chart while it lasted.
+#[server(endpoint = "admin/break_glass", input = Json)]
+pub async fn break_glass_report(
+    days: u32,
+) -> Result<Vec<shared::access::BreakGlassReportRow>, AppError> {
+    reply(
+        async {
+            let caller = require(Permission::ViewAudit).await?;
+            if !(1..=366).contains(&days) {
+                return Err(AppError::field("days", "Choose between 1 and 366 days."));
+            }
+            let rows = super::report::break_glass(&caller.ctx.db, days).await?;
+            let event = caller
+                .event("audit.break_glass_report")
+                .detail(format!("last {days} day(s): {} grant(s)", rows.len()));
+            caller.record(&caller.ctx.db, event).await?;
+            Ok(rows)
+        }
+        .await,
+    )
+}

@@ -2,4 +2,6 @@
 pub mod api;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod report;
+#[cfg(feature = "ssr")]
 pub mod service;

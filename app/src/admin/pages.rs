@@ -32,7 +32,7 @@ pub fn AdminHome() -> impl IntoView {
                                 <a class="stat" href="/admin/audit?action=auth.login"><span class="stat__value">{o.failed_logins_24h}</span><span class="stat__label">"Failed sign-ins, 24 h"</span></a>
                                 <a class="stat" class:stat--warn=move || { o.locked_accounts > 0 } href="/admin/users"><span class="stat__value">{o.locked_accounts}</span><span class="stat__label">"Locked accounts"</span></a>
                             </div>
-                            <PatientSearchBox/>
+                            <PatientSearchBox base="/admin"/>
                             <section class="card">
                                 <h2>"Accounts by role"</h2>
                                 <table class="table">
@@ -220,5 +220,54 @@ fn NewStaffAccount(#[prop(into)] on_created: Callback<CreatedAccount>) -> impl I
                 {move || if busy.get() { "Creating…" } else { "Create account" }}
             </button>
         </form>
+    }
+}
+
+/// Break-glass accesses for review.
+#[component]
+pub fn BreakGlassReport() -> impl IntoView {
+    let days = RwSignal::new(30u32);
+    let rows = Resource::new(move || days.get(), super::api::break_glass_report);
+    view! {
+        <Title text="Break-glass report"/>
+        <h1>"Break-glass accesses"</h1>
+        <p class="muted">"Every emergency access to a chart outside a care relationship, with the reason given and how often the chart was opened while access lasted."</p>
+        <div class="field field--inline">
+            <label for="bg-days">"Period"</label>
+            <select id="bg-days" on:change=move |ev| days.set(event_target_value(&ev).parse().unwrap_or(30))>
+                <option value="7">"Last 7 days"</option>
+                <option value="30" selected>"Last 30 days"</option>
+                <option value="365">"Last year"</option>
+            </select>
+        </div>
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <EmptyState title="No break-glass access in this period">"Clinicians opened only charts of patients in their care."</EmptyState>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <div class="table-wrap">
+                            <table class="table" data-testid="break-glass-report">
+                                <thead><tr><th>"When"</th><th>"Who"</th><th>"Patient"</th><th>"Reason"</th><th class="num">"Chart views"</th><th>"Until"</th></tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|r| view! {
+                                        <tr>
+                                            <td class="nowrap">{format_time(r.granted_at)}</td>
+                                            <td>{r.user_name}<br/><span class="muted">{format!("{} · {}", r.user_role, r.user_email)}</span></td>
+                                            <td><a href=format!("/admin/patients/{}", r.patient_id)>{r.patient_name}</a><br/><span class="mrn">{r.patient_mrn}</span></td>
+                                            <td>{r.reason}</td>
+                                            <td class="num">{r.reads}</td>
+                                            <td class="nowrap">{format_time(r.expires_at)}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }

@@ -31,6 +31,24 @@ impl Caller {
             role: Some(self.user.role.as_str().to_string()),
         }
     }
+
+    /// A successful event by this caller, to fill in and [`Caller::record`].
+    pub fn event(&self, action: &'static str) -> AuditEvent {
+        AuditEvent::new(self.actor(), action, Outcome::Success)
+    }
+
+    /// Appends an event on `db` (pass the transaction of the change it describes).
+    pub async fn record(
+        &self,
+        db: &impl sea_orm::ConnectionTrait,
+        event: AuditEvent,
+    ) -> Result<(), AppError> {
+        append(db, event, &self.meta).await.or_internal()
+    }
+
+    pub fn can(&self, permission: Permission) -> bool {
+        self.user.role.can(permission)
+    }
 }
 
 /// The session of the request being served.
@@ -56,6 +74,15 @@ pub async fn authenticate() -> Result<Caller, AppError> {
     let ctx = server_context()?;
     let meta = request_meta();
     let session = current_session().await?;
+    authenticate_with(ctx, meta, session).await
+}
+
+/// [`authenticate`] for plain axum handlers (downloads), which have no Leptos context.
+pub async fn authenticate_with(
+    ctx: ServerContext,
+    meta: RequestMeta,
+    session: Session,
+) -> Result<Caller, AppError> {
     let Some(user_id) = session.get::<Uuid>(keys::USER_ID).await.or_internal()? else {
         return Err(AppError::Unauthorized);
     };

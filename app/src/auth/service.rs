@@ -237,15 +237,14 @@ pub async fn register_patient(
     let txn = db.begin().await.or_internal()?;
     let patient = insert_patient(
         &txn,
-        NewPatient {
-            given_name: registration.given_name.into_inner(),
-            family_name: registration.family_name.into_inner(),
-            date_of_birth: Some(registration.date_of_birth),
-            sex: registration.sex,
-            phone: registration.phone.map(|p| p.into_inner()),
-            email: Some(email.clone()),
-            created_by: None,
-        },
+        NewPatient::basic(
+            registration.given_name.into_inner(),
+            registration.family_name.into_inner(),
+            Some(registration.date_of_birth),
+            registration.sex,
+            registration.phone.map(|p| p.into_inner()),
+            Some(email.clone()),
+        ),
     )
     .await?;
     let now = Utc::now();

@@ -20,6 +20,24 @@ pub struct Model {
     pub family_folded: String,
     /// `given_name` folded for search.
     pub given_folded: String,
+    pub preferred_name: Option<String>,
+    pub gender_identity: Option<String>,
+    /// The birth date is an estimate (e.g. from an approximate age).
+    pub birth_date_estimated: bool,
+    pub address_line: Option<String>,
+    pub city: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: Option<String>,
+    pub language: Option<String>,
+    pub consent_sms: bool,
+    pub consent_email: bool,
+    pub consent_research: bool,
+    /// `active`, `temporary` (an emergency fast-track identity) or `merged`.
+    pub status: String,
+    pub temporary_description: Option<String>,
+    pub arrived_at: Option<DateTimeUtc>,
+    pub merged_into: Option<Uuid>,
+    pub merged_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

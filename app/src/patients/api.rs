@@ -10,23 +10,14 @@ use uuid::Uuid;
 mod ssr {
     use super::*;
     use crate::audit::service::{append, AuditEvent};
-    use crate::auth::guard::{deny_patient, Caller};
+    use crate::auth::guard::Caller;
     use crate::context::OrInternal;
     use shared::audit::Outcome;
 
-    /// Whether the caller may read this patient's record. Patients read their
-    /// own. Staff access arrives with care relationships and break-glass;
-    /// until then it is denied (deny by default).
-    pub fn may_read(caller: &Caller, patient_id: Uuid) -> bool {
-        caller.user.patient_id == Some(patient_id)
-    }
-
     /// Reads a profile after the access check; the read (or refusal) is audited.
     pub async fn read(caller: Caller, patient_id: Uuid) -> Result<PatientProfile, AppError> {
-        if !may_read(&caller, patient_id) {
-            deny_patient(&caller, "patients.read", patient_id).await?;
-            return Err(AppError::Forbidden);
-        }
+        crate::patients::access::require_demographics(&caller, patient_id, false, "patients.read")
+            .await?;
         let profile = crate::patients::service::profile(&caller.ctx.db, patient_id).await?;
         let event = AuditEvent::new(caller.actor(), "patients.read", Outcome::Success)
             .patient(patient_id)
@@ -106,6 +97,463 @@ pub async fn search_patients(
                 .await
                 .or_internal()?;
             Ok(page)
+        }
+        .await,
+    )
+}
+
+/// Registers a patient with full demographics (front desk or clinician).
+/// Likely duplicates come back first, with nothing saved; `confirm_new`
+/// registers anyway.
+#[server(endpoint = "patients/register", input = Json)]
+pub async fn register_patient_staff(
+    form: shared::demographics::DemographicsForm,
+    confirm_new: bool,
+) -> Result<shared::demographics::RegistrationOutcome, AppError> {
+    use crate::auth::guard::require;
+    use crate::context::{reply, OrInternal};
+    use crate::patients::service::{insert_patient, likely_duplicates, NewPatient};
+    use sea_orm::TransactionTrait;
+    use shared::access::CareRelationshipKind;
+    use shared::demographics::{PatientStatus, RegistrationOutcome};
+    reply(
+        async {
+            let caller = require(shared::Permission::RegisterPatients).await?;
+            let demographics = form.parse(chrono::Utc::now().date_naive())?;
+            if !confirm_new {
+                let candidates = likely_duplicates(&caller.ctx.db, &demographics, None).await?;
+                if !candidates.is_empty() {
+                    return Ok(RegistrationOutcome::PossibleDuplicates(candidates));
+                }
+            }
+            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let p = insert_patient(
+                &txn,
+                NewPatient {
+                    demographics,
+                    status: PatientStatus::Active,
+                    temporary_description: None,
+                    arrived_at: None,
+                    created_by: Some(caller.user.id),
+                },
+            )
+            .await?;
+            crate::patients::access::add_relationship(
+                &txn,
+                p.id,
+                caller.user.id,
+                CareRelationshipKind::Registered,
+                Some(caller.user.id),
+            )
+            .await?;
+            let event = caller
+                .event("patients.register")
+                .patient(p.id)
+                .entity("patient", p.id)
+                .detail(if confirm_new {
+                    "registered after duplicate warning"
+                } else {
+                    "registered"
+                });
+            caller.record(&txn, event).await?;
+            txn.commit().await.or_internal()?;
+            let mrn = crate::patients::service::hit_of(&p)?.mrn;
+            Ok(RegistrationOutcome::Registered { id: p.id, mrn })
+        }
+        .await,
+    )
+}
+
+/// What the emergency fast-track answers: the temporary record at once.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FastTrackResult {
+    pub id: Uuid,
+    pub mrn: String,
+    pub display_name: String,
+    pub encounter_id: Option<Uuid>,
+}
+
+/// Registers an unknown patient in an emergency with only what is known. The
+/// record is temporary until staff complete it or merge it; a clinician who
+/// registers gets an emergency encounter opened for documenting care.
+#[server(endpoint = "patients/fast_track", input = Json)]
+pub async fn fast_track(
+    form: shared::demographics::FastTrackForm,
+) -> Result<FastTrackResult, AppError> {
+    use crate::auth::guard::require;
+    use crate::context::{reply, OrInternal};
+    use crate::patients::service::{insert_patient, NewPatient};
+    use sea_orm::TransactionTrait;
+    use shared::access::CareRelationshipKind;
+    use shared::demographics::{ContactDetails, Demographics, PatientStatus};
+    reply(
+        async {
+            let caller = require(shared::Permission::FastTrackPatients).await?;
+            let ft = form.parse(chrono::Utc::now())?;
+            let (given, family) = ft.temporary_names();
+            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let p = insert_patient(
+                &txn,
+                NewPatient {
+                    demographics: Demographics {
+                        given_name: given.clone(),
+                        family_name: family.clone(),
+                        preferred_name: None,
+                        date_of_birth: ft.estimated_birth_date(),
+                        birth_date_estimated: ft.approximate_age.is_some(),
+                        sex: ft.sex,
+                        gender_identity: None,
+                        language: None,
+                        contact: ContactDetails::default(),
+                    },
+                    status: PatientStatus::Temporary,
+                    temporary_description: Some(ft.description.clone()),
+                    arrived_at: Some(ft.arrived_at),
+                    created_by: Some(caller.user.id),
+                },
+            )
+            .await?;
+            crate::patients::access::add_relationship(
+                &txn,
+                p.id,
+                caller.user.id,
+                CareRelationshipKind::Registered,
+                Some(caller.user.id),
+            )
+            .await?;
+            let encounter_id = if caller.can(shared::Permission::DocumentCare) {
+                Some(
+                    crate::chart::service::open_encounter(
+                        &txn,
+                        p.id,
+                        caller.user.id,
+                        &shared::chart::NewEncounter {
+                            kind: shared::chart::EncounterKind::Emergency,
+                            reason: ft.description.clone(),
+                            location: Some("Emergency department".into()),
+                            started_at: ft.arrived_at,
+                        },
+                    )
+                    .await?,
+                )
+            } else {
+                None
+            };
+            let event = caller
+                .event("patients.fast_track")
+                .patient(p.id)
+                .entity("patient", p.id)
+                .detail(ft.description.clone());
+            caller.record(&txn, event).await?;
+            txn.commit().await.or_internal()?;
+            Ok(FastTrackResult {
+                id: p.id,
+                mrn: crate::patients::service::hit_of(&p)?.mrn,
+                display_name: format!("{family}, {given}"),
+                encounter_id,
+            })
+        }
+        .await,
+    )
+}
+
+/// A patient's administrative record (demographics, contacts, insurance).
+#[server(endpoint = "patients/details", input = Json)]
+pub async fn patient_details(
+    patient_id: Uuid,
+) -> Result<shared::demographics::PatientDetails, AppError> {
+    use crate::auth::guard::authenticate_active;
+    use crate::context::reply;
+    reply(
+        async {
+            let caller = authenticate_active().await?;
+            crate::patients::access::require_demographics(
+                &caller,
+                patient_id,
+                false,
+                "patients.read",
+            )
+            .await?;
+            let details = crate::patients::service::details(&caller.ctx.db, patient_id).await?;
+            let event = caller
+                .event("patients.read")
+                .patient(patient_id)
+                .entity("patient", patient_id);
+            caller.record(&caller.ctx.db, event).await?;
+            Ok(details)
+        }
+        .await,
+    )
+}
+
+/// The names of the fields that differ between two sets of demographics, for the audit trail.
+#[cfg(feature = "ssr")]
+fn changed_fields(
+    old: &shared::demographics::Demographics,
+    new: &shared::demographics::Demographics,
+) -> Vec<&'static str> {
+    let (o, n) = (&old.contact, &new.contact);
+    [
+        ("given_name", old.given_name != new.given_name),
+        ("family_name", old.family_name != new.family_name),
+        ("preferred_name", old.preferred_name != new.preferred_name),
+        (
+            "date_of_birth",
+            old.date_of_birth != new.date_of_birth
+                || old.birth_date_estimated != new.birth_date_estimated,
+        ),
+        ("sex", old.sex != new.sex),
+        (
+            "gender_identity",
+            old.gender_identity != new.gender_identity,
+        ),
+        ("language", old.language != new.language),
+        ("phone", o.phone != n.phone),
+        ("email", o.email != n.email),
+        (
+            "address",
+            o.address_line != n.address_line
+                || o.city != n.city
+                || o.postal_code != n.postal_code
+                || o.country != n.country,
+        ),
+        (
+            "consents",
+            o.consent_sms != n.consent_sms
+                || o.consent_email != n.consent_email
+                || o.consent_research != n.consent_research,
+        ),
+        (
+            "emergency_contacts",
+            o.emergency_contacts != n.emergency_contacts,
+        ),
+        ("coverages", o.coverages != n.coverages),
+    ]
+    .into_iter()
+    .filter_map(|(name, changed)| changed.then_some(name))
+    .collect()
+}
+
+/// Staff update a whole administrative record. For a temporary (emergency)
+/// record, `confirm_identity` marks the identity as known.
+#[server(endpoint = "patients/update", input = Json)]
+pub async fn update_patient(
+    patient_id: Uuid,
+    form: shared::demographics::DemographicsForm,
+    confirm_identity: bool,
+) -> Result<shared::demographics::PatientDetails, AppError> {
+    use crate::auth::guard::authenticate_active;
+    use crate::context::{reply, OrInternal};
+    use crate::patients::service;
+    use sea_orm::TransactionTrait;
+    reply(
+        async {
+            let caller = authenticate_active().await?;
+            if !caller.user.role.is_staff() {
+                return Err(AppError::Forbidden);
+            }
+            crate::patients::access::require_demographics(
+                &caller,
+                patient_id,
+                true,
+                "patients.update",
+            )
+            .await?;
+            let new = form.parse(chrono::Utc::now().date_naive())?;
+            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let model = service::find(&txn, patient_id).await?;
+            let old = service::details_of(&txn, model.clone()).await?;
+            let was_temporary = old.status == shared::demographics::PatientStatus::Temporary;
+            let mut changed = changed_fields(&old.demographics, &new);
+            service::update_demographics(&txn, model, &new, confirm_identity).await?;
+            if was_temporary && confirm_identity {
+                changed.push("identity confirmed");
+            }
+            let event = caller
+                .event("patients.update")
+                .patient(patient_id)
+                .entity("patient", patient_id)
+                .detail(if changed.is_empty() {
+                    "no changes".to_string()
+                } else {
+                    format!("changed: {}", changed.join(", "))
+                });
+            caller.record(&txn, event).await?;
+            let details = service::details(&txn, patient_id).await?;
+            txn.commit().await.or_internal()?;
+            Ok(details)
+        }
+        .await,
+    )
+}
+
+/// The signed-in patient's whole administrative record.
+#[server(endpoint = "patients/my_details", input = Json)]
+pub async fn my_details() -> Result<shared::demographics::PatientDetails, AppError> {
+    use crate::auth::guard::require;
+    use crate::context::reply;
+    reply(
+        async {
+            let caller = require(shared::Permission::ViewOwnRecord).await?;
+            let id = caller
+                .user
+                .patient_id
+                .ok_or_else(|| AppError::NotFound("Your patient record".into()))?;
+            crate::patients::service::details(&caller.ctx.db, id).await
+        }
+        .await,
+    )
+}
+
+/// The patient changes their own contact details, emergency contacts,
+/// insurance and communication consents. Nothing else of the record changes.
+#[server(endpoint = "patients/my_contact", input = Json)]
+pub async fn update_my_contact(
+    form: shared::demographics::ContactForm,
+) -> Result<shared::demographics::PatientDetails, AppError> {
+    use crate::auth::guard::require;
+    use crate::context::{reply, OrInternal};
+    use crate::patients::service;
+    use sea_orm::TransactionTrait;
+    reply(
+        async {
+            let caller = require(shared::Permission::UpdateOwnContact).await?;
+            let id = caller
+                .user
+                .patient_id
+                .ok_or_else(|| AppError::NotFound("Your patient record".into()))?;
+            let contact = form.parse()?;
+            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let model = service::find(&txn, id).await?;
+            let old = service::details_of(&txn, model.clone()).await?;
+            let mut new = old.demographics.clone();
+            new.contact = contact.clone();
+            let changed = changed_fields(&old.demographics, &new);
+            service::update_contact(&txn, model, &contact).await?;
+            let event = caller
+                .event("patients.update_own_contact")
+                .patient(id)
+                .entity("patient", id)
+                .detail(if changed.is_empty() {
+                    "no changes".to_string()
+                } else {
+                    format!("changed: {}", changed.join(", "))
+                });
+            caller.record(&txn, event).await?;
+            let details = service::details(&txn, id).await?;
+            txn.commit().await.or_internal()?;
+            Ok(details)
+        }
+        .await,
+    )
+}
+
+/// What merging `source` into `target` would move.
+#[server(endpoint = "patients/merge_preview", input = Json)]
+pub async fn merge_preview(
+    source: Uuid,
+    target: Uuid,
+) -> Result<shared::demographics::MergePreview, AppError> {
+    use crate::auth::guard::require;
+    use crate::context::reply;
+    reply(
+        async {
+            let caller = require(shared::Permission::MergePatients).await?;
+            crate::patients::merge::preview(&caller.ctx.db, source, target).await
+        }
+        .await,
+    )
+}
+
+/// Merges `source` into `target`; see [`merge_preview`] first.
+#[server(endpoint = "patients/merge", input = Json)]
+pub async fn merge_patients(
+    source: Uuid,
+    target: Uuid,
+) -> Result<shared::demographics::MergeResult, AppError> {
+    use crate::auth::guard::require;
+    use crate::context::reply;
+    reply(
+        async {
+            let caller = require(shared::Permission::MergePatients).await?;
+            crate::patients::merge::merge(&caller, source, target).await
+        }
+        .await,
+    )
+}
+
+/// A patient's care team.
+#[server(endpoint = "patients/care_team", input = Json)]
+pub async fn care_team(patient_id: Uuid) -> Result<Vec<shared::access::CareTeamMember>, AppError> {
+    use crate::auth::guard::authenticate_active;
+    use crate::context::reply;
+    reply(
+        async {
+            let caller = authenticate_active().await?;
+            if !caller.user.role.is_staff() {
+                return Err(AppError::Forbidden);
+            }
+            crate::patients::access::require_demographics(
+                &caller,
+                patient_id,
+                false,
+                "patients.care_team",
+            )
+            .await?;
+            super::care::team(&caller.ctx.db, patient_id).await
+        }
+        .await,
+    )
+}
+
+/// Clinicians who can join a care team.
+#[server(endpoint = "patients/clinicians", input = Json)]
+pub async fn clinicians() -> Result<Vec<shared::access::ClinicianOption>, AppError> {
+    use crate::auth::guard::require;
+    use crate::context::reply;
+    reply(
+        async {
+            let caller = require(shared::Permission::AssignCareTeam).await?;
+            super::care::clinicians(&caller.ctx.db).await
+        }
+        .await,
+    )
+}
+
+/// Adds a clinician to a patient's care team, which opens the chart to them.
+#[server(endpoint = "patients/assign", input = Json)]
+pub async fn assign_clinician(patient_id: Uuid, user_id: Uuid) -> Result<(), AppError> {
+    use crate::auth::guard::require;
+    use crate::context::reply;
+    reply(
+        async {
+            let caller = require(shared::Permission::AssignCareTeam).await?;
+            crate::patients::access::require_demographics(
+                &caller,
+                patient_id,
+                true,
+                "patients.assign",
+            )
+            .await?;
+            super::care::assign(&caller, patient_id, user_id).await
+        }
+        .await,
+    )
+}
+
+/// Break-glass: time-limited access to a chart outside one's care, with a reason.
+#[server(endpoint = "patients/break_glass", input = Json)]
+pub async fn break_glass(
+    patient_id: Uuid,
+    form: shared::access::BreakGlassForm,
+) -> Result<shared::access::AccessBasis, AppError> {
+    use crate::auth::guard::require;
+    use crate::context::reply;
+    reply(
+        async {
+            let caller = require(shared::Permission::ReadCharts).await?;
+            let reason = form.parse()?;
+            crate::patients::access::break_glass(&caller, patient_id, reason).await
         }
         .await,
     )

@@ -1,6 +1,16 @@
-//! Patient records.
+//! Patient records: registration, demographics, search, merges, and who may
+//! open which record.
+#[cfg(feature = "ssr")]
+pub mod access;
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod care;
+pub mod edit;
+pub mod forms;
+#[cfg(feature = "ssr")]
+pub mod merge;
 pub mod pages;
+pub mod register;
 #[cfg(feature = "ssr")]
 pub mod search;
 #[cfg(feature = "ssr")]

@@ -5,34 +5,141 @@ use leptos_meta::Title;
 
 use shared::AppError;
 
-use super::api::{my_profile, search_patients};
+use super::api::search_patients;
 use crate::components::{ErrorBox, Loading};
 
-/// The patient's home: their registration details and MRN.
+/// The patient's home: their record (problems, allergies, immunizations,
+/// vitals with trend charts, encounter summaries) and the downloads.
 #[component]
 pub fn PatientHome() -> impl IntoView {
-    let profile = Resource::new(|| (), |_| my_profile());
+    use crate::chart::pages::{AllergyList, ImmunizationList, MedicationList};
+    use crate::chart::trend::VitalsTrends;
+    let record = Resource::new(|| (), |_| crate::chart::api::my_record());
     view! {
         <Title text="My record"/>
         <Suspense fallback=|| view! { <Loading label="Loading your record…"/> }>
             {move || Suspend::new(async move {
-                match profile.await {
-                    Ok(p) => view! {
-                        <h1>{format!("Hello, {}", p.given_name)}</h1>
-                        <section class="card" aria-labelledby="profile-title">
-                            <h2 id="profile-title">"Your details"</h2>
-                            <dl class="facts">
-                                <dt>"Medical record number"</dt><dd class="mrn" data-testid="mrn">{p.mrn.clone()}</dd>
-                                <dt>"Name"</dt><dd>{format!("{} {}", p.given_name, p.family_name)}</dd>
-                                <dt>"Date of birth"</dt><dd>{p.date_of_birth.map(|d| d.format("%-d %B %Y").to_string()).unwrap_or_else(|| "Not recorded".into())}</dd>
-                                <dt>"Sex"</dt><dd>{p.sex.label()}</dd>
-                                <dt>"Phone"</dt><dd>{p.phone.clone().unwrap_or_else(|| "Not given".into())}</dd>
-                                <dt>"E-mail"</dt><dd>{p.email.clone().unwrap_or_else(|| "Not given".into())}</dd>
-                                <dt>"Registered"</dt><dd>{p.registered_at.format("%-d %B %Y").to_string()}</dd>
-                            </dl>
-                            <p class="muted">"Show your MRN at the front desk to find your record quickly."</p>
-                        </section>
-                    }.into_any(),
+                match record.await {
+                    Ok(r) => {
+                        let p = r.patient.clone();
+                        let d = p.demographics.clone();
+                        view! {
+                            <h1>{format!("Hello, {}", d.preferred_name.clone().unwrap_or(d.given_name.clone()))}</h1>
+                            <section class="card" aria-labelledby="profile-title">
+                                <h2 id="profile-title">"Your details"</h2>
+                                <dl class="facts">
+                                    <dt>"Medical record number"</dt><dd class="mrn" data-testid="mrn">{p.mrn.clone()}</dd>
+                                    <dt>"Name"</dt><dd>{format!("{} {}", d.given_name, d.family_name)}</dd>
+                                    <dt>"Date of birth"</dt><dd>{d.date_of_birth.map(|b| b.format("%-d %B %Y").to_string()).unwrap_or_else(|| "Not recorded".into())}</dd>
+                                    <dt>"Phone"</dt><dd>{d.contact.phone.clone().unwrap_or_else(|| "Not given".into())}</dd>
+                                </dl>
+                                <p class="muted">"Show your MRN at the front desk to find your record quickly."</p>
+                                <p><a class="btn" href="/patient/details">"Update contact, emergency contacts and insurance"</a></p>
+                            </section>
+                            <section class="card" aria-labelledby="download-title">
+                                <h2 id="download-title">"Download your record"</h2>
+                                <p class="downloads">
+                                    <a class="btn btn--primary" href="/api/records/mine/pdf" download data-testid="download-pdf" rel="external">"PDF document"</a>
+                                    <a class="btn" href="/api/records/mine/fhir" download data-testid="download-fhir" rel="external">"FHIR R4 (for other apps)"</a>
+                                </p>
+                            </section>
+                            <section class="card" aria-labelledby="allergies-title">
+                                <h2 id="allergies-title">"Allergies"</h2>
+                                <AllergyList allergies=r.allergies.clone()/>
+                            </section>
+                            <section class="card" aria-labelledby="problems-title">
+                                <h2 id="problems-title">"Health problems"</h2>
+                                {if r.problems.is_empty() {
+                                    view! { <p class="muted">"None recorded."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <ul class="list" data-testid="my-problems">
+                                            {r.problems.iter().map(|pr| view! {
+                                                <li>{pr.description.clone()}" "<span class="muted">{format!("({})", pr.icd10_code)}</span>
+                                                    {(pr.status == shared::chart::ProblemStatus::Resolved).then(|| view! { " "<span class="badge">"Resolved"</span> })}</li>
+                                            }).collect_view()}
+                                        </ul>
+                                    }.into_any()
+                                }}
+                            </section>
+                            <section class="card" aria-labelledby="meds-title">
+                                <h2 id="meds-title">"Medications"</h2>
+                                <MedicationList medications=r.medications.clone()/>
+                            </section>
+                            <section class="card" aria-labelledby="imm-title">
+                                <h2 id="imm-title">"Immunizations"</h2>
+                                <ImmunizationList items=r.immunizations.clone()/>
+                            </section>
+                            <section class="card" aria-labelledby="vitals-title">
+                                <h2 id="vitals-title">"Measurements"</h2>
+                                <VitalsTrends vitals=r.vitals.clone()/>
+                            </section>
+                            <section class="card" aria-labelledby="visits-title">
+                                <h2 id="visits-title">"Visits"</h2>
+                                {if r.encounters.is_empty() {
+                                    view! { <p class="muted">"No visits yet."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <ol class="timeline" data-testid="my-visits">
+                                            {r.encounters.iter().map(|e| view! {
+                                                <li class="encounter">
+                                                    <h3>{format!("{} · {}", e.started_at.format("%-d %b %Y"), e.kind.label())}</h3>
+                                                    <p><strong>{e.reason.clone()}</strong>" "<span class="muted">{format!("with {}", e.clinician_name)}</span></p>
+                                                    {e.problems.iter().map(|pr| view! { <p>{format!("Diagnosis: {}", pr.description)}</p> }).collect_view()}
+                                                    {e.notes.iter().map(|n| view! {
+                                                        <div class="soap" data-testid="visit-note">
+                                                            {(!n.current.assessment.is_empty()).then(|| view! { <p><strong>"Assessment: "</strong>{n.current.assessment.clone()}</p> })}
+                                                            {(!n.current.plan.is_empty()).then(|| view! { <p><strong>"Plan: "</strong>{n.current.plan.clone()}</p> })}
+                                                        </div>
+                                                    }).collect_view()}
+                                                </li>
+                                            }).collect_view()}
+                                        </ol>
+                                    }.into_any()
+                                }}
+                            </section>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The patient edits their contact details, emergency contacts, insurance
+/// and communication consents.
+#[component]
+pub fn MyDetailsPage() -> impl IntoView {
+    use super::forms::ContactFields;
+    use crate::components::{submit_with, FormAlert, FormErrors, Submit};
+    use shared::demographics::ContactForm;
+    let details = Resource::new(|| (), |_| super::api::my_details());
+    view! {
+        <Title text="My details"/>
+        <h1>"Contact, emergency contacts and insurance"</h1>
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match details.await {
+                    Ok(d) => {
+                        let form = RwSignal::new(ContactForm::from_details(&d.demographics.contact));
+                        let errors = FormErrors::new();
+                        let busy = RwSignal::new(false);
+                        let saved = RwSignal::new(false);
+                        let on_submit = move |ev: leptos::ev::SubmitEvent| {
+                            ev.prevent_default();
+                            saved.set(false);
+                            submit_with(busy, errors, super::api::update_my_contact(form.get_untracked()), move |_| saved.set(true));
+                        };
+                        view! {
+                            <form class="form" novalidate on:submit=on_submit data-testid="my-contact">
+                                <FormAlert errors/>
+                                <ContactFields form contact=|f: &ContactForm| f contact_mut=|f: &mut ContactForm| f errors/>
+                                {move || saved.get().then(|| view! { <div class="alert alert--success" role="status">"Your details are saved."</div> })}
+                                <Submit label="Save my details" busy_label="Saving…" busy/>
+                            </form>
+                        }.into_any()
+                    }
                     Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                 }
             })}
@@ -44,7 +151,10 @@ pub fn PatientHome() -> impl IntoView {
 /// types (after a pause), never on a single character, and a slow answer to
 /// an older query never replaces the answer to a newer one.
 #[component]
-pub fn PatientSearchBox() -> impl IntoView {
+pub fn PatientSearchBox(
+    /// Where a result links to: `{base}/patients/{id}`.
+    base: &'static str,
+) -> impl IntoView {
     use shared::patients::{PatientQuery, PatientSearchHit, SearchCursor};
 
     let text = RwSignal::new(String::new());
@@ -149,7 +259,8 @@ pub fn PatientSearchBox() -> impl IntoView {
                         <ul class="results" data-testid="search-results">
                             {list.into_iter().map(|h| view! {
                                 <li class="results__item">
-                                    <strong>{format!("{}, {}", h.family_name, h.given_name)}</strong>
+                                    <a href=format!("{base}/patients/{}", h.id)><strong>{format!("{}, {}", h.family_name, h.given_name)}</strong></a>
+                                    {h.temporary.then(|| view! { <span class="badge badge--warn">"Temporary"</span> })}
                                     <span class="mrn">{h.mrn}</span>
                                     <span class="muted">
                                         {h.date_of_birth.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|| "Birth date unknown".into())}

@@ -7,11 +7,13 @@
 
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use shared::patients::{PatientQuery, PatientSearchHit, PatientSearchPage, SearchCursor};
+use shared::demographics::PatientStatus;
+use shared::patients::{PatientQuery, PatientSearchPage, SearchCursor};
 use shared::AppError;
 
-use super::service::profile_of;
+use super::service::hit_of;
 use crate::context::OrInternal;
+use crate::entity::mrn_aliases;
 use crate::entity::patients::{self, Column};
 
 /// The first string after every string starting with `prefix`.
@@ -94,7 +96,10 @@ async fn page(
     cursor: Option<&SearchCursor>,
     limit: u64,
 ) -> Result<Vec<patients::Model>, AppError> {
-    let mut select = patients::Entity::find().filter(filter);
+    // A merged record lives on in the one it was merged into.
+    let mut select = patients::Entity::find()
+        .filter(filter)
+        .filter(Column::Status.ne(PatientStatus::Merged.as_str()));
     if let Some(cursor) = cursor {
         select = select.filter(after(cursor));
     }
@@ -117,7 +122,18 @@ pub async fn search(
 ) -> Result<PatientSearchPage, AppError> {
     // Phases: 0 lists exact matches; names have a phase 1 of prefix matches.
     let phases: Vec<Condition> = match query {
-        PatientQuery::Mrn(mrn) => vec![Condition::all().add(Column::Mrn.eq(mrn.as_str()))],
+        PatientQuery::Mrn(mrn) => {
+            // An MRN of a merged record finds the record it was merged into.
+            let alias = mrn_aliases::Entity::find_by_id(mrn.as_str().to_string())
+                .one(db)
+                .await
+                .or_internal()?;
+            let mut any = Condition::any().add(Column::Mrn.eq(mrn.as_str()));
+            if let Some(alias) = alias {
+                any = any.add(Column::Id.eq(alias.patient_id));
+            }
+            vec![any]
+        }
         PatientQuery::Phone(phone) => {
             let bare = phone.trim_start_matches('+').to_string();
             vec![Condition::any()
@@ -159,18 +175,7 @@ pub async fn search(
         });
     let hits = rows
         .into_iter()
-        .map(|(_, m)| {
-            let p = profile_of(m)?;
-            Ok(PatientSearchHit {
-                id: p.id,
-                mrn: p.mrn,
-                given_name: p.given_name,
-                family_name: p.family_name,
-                date_of_birth: p.date_of_birth,
-                sex: p.sex,
-                phone: p.phone,
-            })
-        })
+        .map(|(_, m)| hit_of(&m))
         .collect::<Result<_, AppError>>()?;
     Ok(PatientSearchPage { hits, next })
 }

@@ -1,33 +1,100 @@
-//! Patient records: creation with a unique MRN, and reading a profile.
+//! Patient records: creation with a unique MRN, full demographics with
+//! contacts and coverages, duplicate detection, and reading a record.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rand::Rng;
+use sea_orm::sea_query::Condition;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
-use shared::patients::{AdministrativeSex, Mrn, PatientProfile};
+use shared::demographics::{
+    ContactDetails, Coverage, CoverageRank, Demographics, DuplicateCandidate, EmergencyContact,
+    PatientDetails, PatientStatus,
+};
+use shared::patients::{AdministrativeSex, Mrn, PatientProfile, PatientSearchHit};
 use shared::AppError;
 use uuid::Uuid;
 
 use crate::context::{internal, is_unique_violation, OrInternal};
-use crate::entity::patients;
+use crate::entity::{emergency_contacts, insurance_coverages, mrn_aliases, patients};
 
 /// A patient record about to be created.
 pub struct NewPatient {
-    pub given_name: String,
-    pub family_name: String,
-    pub date_of_birth: Option<NaiveDate>,
-    pub sex: AdministrativeSex,
-    pub phone: Option<String>,
-    pub email: Option<String>,
+    pub demographics: Demographics,
+    pub status: PatientStatus,
+    pub temporary_description: Option<String>,
+    pub arrived_at: Option<DateTime<Utc>>,
     pub created_by: Option<Uuid>,
 }
 
-/// Inserts a patient with a fresh MRN. MRNs are drawn at random (so they say
-/// nothing about registration order or volume) and the unique constraint
-/// settles collisions, also between server processes: on a clash, draw again.
-/// Each draw runs in a savepoint, because PostgreSQL aborts the surrounding
-/// transaction on a failed insert.
+impl NewPatient {
+    /// A record with the few details self-registration and imports carry.
+    pub fn basic(
+        given_name: String,
+        family_name: String,
+        date_of_birth: Option<NaiveDate>,
+        sex: AdministrativeSex,
+        phone: Option<String>,
+        email: Option<String>,
+    ) -> Self {
+        NewPatient {
+            demographics: Demographics {
+                given_name,
+                family_name,
+                preferred_name: None,
+                date_of_birth,
+                birth_date_estimated: false,
+                sex,
+                gender_identity: None,
+                language: None,
+                contact: ContactDetails {
+                    phone,
+                    email,
+                    ..Default::default()
+                },
+            },
+            status: PatientStatus::Active,
+            temporary_description: None,
+            arrived_at: None,
+            created_by: None,
+        }
+    }
+}
+
+/// Copies demographics into a row (everything but identity and bookkeeping).
+fn apply_demographics(row: &mut patients::ActiveModel, d: &Demographics) {
+    row.given_name = Set(d.given_name.clone());
+    row.family_name = Set(d.family_name.clone());
+    row.given_folded = Set(folded(&d.given_name));
+    row.family_folded = Set(folded(&d.family_name));
+    row.preferred_name = Set(d.preferred_name.clone());
+    row.date_of_birth = Set(d.date_of_birth);
+    row.birth_date_estimated = Set(d.birth_date_estimated);
+    row.sex = Set(d.sex.as_str().to_string());
+    row.gender_identity = Set(d.gender_identity.clone());
+    row.language = Set(d.language.clone());
+    apply_contact(row, &d.contact);
+}
+
+/// Copies the contact part (what patients edit themselves) into a row.
+pub fn apply_contact(row: &mut patients::ActiveModel, c: &ContactDetails) {
+    row.phone = Set(c.phone.clone());
+    row.email = Set(c.email.clone());
+    row.address_line = Set(c.address_line.clone());
+    row.city = Set(c.city.clone());
+    row.postal_code = Set(c.postal_code.clone());
+    row.country = Set(c.country.clone());
+    row.consent_sms = Set(c.consent_sms);
+    row.consent_email = Set(c.consent_email);
+    row.consent_research = Set(c.consent_research);
+}
+
+/// Inserts a patient with a fresh MRN, with its emergency contacts and
+/// coverages. MRNs are drawn at random (so they say nothing about registration
+/// order or volume) and the unique constraint settles collisions, also between
+/// server processes: on a clash, draw again. Each draw runs in a savepoint,
+/// because PostgreSQL aborts the surrounding transaction on a failed insert.
 pub async fn insert_patient(
     db: &(impl ConnectionTrait + TransactionTrait),
     new: NewPatient,
@@ -35,24 +102,25 @@ pub async fn insert_patient(
     let now = Utc::now();
     for _ in 0..8 {
         let mrn = Mrn::from_body(rand::thread_rng().gen_range(10_000_000..100_000_000));
-        let row = patients::ActiveModel {
+        let mut row = patients::ActiveModel {
             id: Set(Uuid::new_v4()),
             mrn: Set(mrn.as_str().to_string()),
-            given_name: Set(new.given_name.clone()),
-            family_name: Set(new.family_name.clone()),
-            date_of_birth: Set(new.date_of_birth),
-            sex: Set(new.sex.as_str().to_string()),
-            phone: Set(new.phone.clone()),
-            email: Set(new.email.clone()),
             created_by: Set(new.created_by),
             created_at: Set(now),
             updated_at: Set(now),
-            family_folded: Set(folded(&new.family_name)),
-            given_folded: Set(folded(&new.given_name)),
+            status: Set(new.status.as_str().to_string()),
+            temporary_description: Set(new.temporary_description.clone()),
+            arrived_at: Set(new.arrived_at),
+            merged_into: Set(None),
+            merged_at: Set(None),
+            ..Default::default()
         };
+        apply_demographics(&mut row, &new.demographics);
         let attempt = db.begin().await.or_internal()?;
         match row.insert(&attempt).await {
             Ok(model) => {
+                replace_contacts_and_coverages(&attempt, model.id, &new.demographics.contact)
+                    .await?;
                 attempt.commit().await.or_internal()?;
                 return Ok(model);
             }
@@ -65,15 +133,103 @@ pub async fn insert_patient(
     Err(internal("no free MRN after 8 draws"))
 }
 
+/// Replaces a patient's emergency contacts and coverages with `contact`'s.
+pub async fn replace_contacts_and_coverages(
+    db: &impl ConnectionTrait,
+    patient_id: Uuid,
+    contact: &ContactDetails,
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    emergency_contacts::Entity::delete_many()
+        .filter(emergency_contacts::Column::PatientId.eq(patient_id))
+        .exec(db)
+        .await
+        .or_internal()?;
+    for (i, c) in contact.emergency_contacts.iter().enumerate() {
+        emergency_contacts::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            patient_id: Set(patient_id),
+            name: Set(c.name.clone()),
+            relationship: Set(c.relationship.clone()),
+            phone: Set(c.phone.clone()),
+            email: Set(c.email.clone()),
+            position: Set(i as i32),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .or_internal()?;
+    }
+    insurance_coverages::Entity::delete_many()
+        .filter(insurance_coverages::Column::PatientId.eq(patient_id))
+        .exec(db)
+        .await
+        .or_internal()?;
+    for c in &contact.coverages {
+        insurance_coverages::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            patient_id: Set(patient_id),
+            payer: Set(c.payer.clone()),
+            member_id: Set(c.member_id.clone()),
+            group_number: Set(c.group_number.clone()),
+            valid_from: Set(c.valid_from),
+            valid_to: Set(c.valid_to),
+            rank: Set(c.rank.as_str().to_string()),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .or_internal()?;
+    }
+    Ok(())
+}
+
+/// Replaces the whole administrative part of a record.
+pub async fn update_demographics(
+    db: &impl ConnectionTrait,
+    model: patients::Model,
+    d: &Demographics,
+    confirm_identity: bool,
+) -> Result<(), AppError> {
+    let id = model.id;
+    let temporary = model.status == PatientStatus::Temporary.as_str();
+    let mut row = model.into_active_model();
+    apply_demographics(&mut row, d);
+    if temporary && confirm_identity {
+        row.status = Set(PatientStatus::Active.as_str().to_string());
+    }
+    row.updated_at = Set(Utc::now());
+    row.update(db).await.or_internal()?;
+    replace_contacts_and_coverages(db, id, &d.contact).await
+}
+
+/// Replaces the contact part only (the patient's own edit).
+pub async fn update_contact(
+    db: &impl ConnectionTrait,
+    model: patients::Model,
+    c: &ContactDetails,
+) -> Result<(), AppError> {
+    let id = model.id;
+    let mut row = model.into_active_model();
+    apply_contact(&mut row, c);
+    row.updated_at = Set(Utc::now());
+    row.update(db).await.or_internal()?;
+    replace_contacts_and_coverages(db, id, c).await
+}
+
 /// A name as the search columns store it.
 pub fn folded(name: &str) -> String {
     shared::text::query_words(name).join(" ")
 }
 
+fn display_mrn(stored: &str) -> Result<String, AppError> {
+    Ok(Mrn::parse(stored).or_internal()?.display())
+}
+
 pub fn profile_of(p: patients::Model) -> Result<PatientProfile, AppError> {
     Ok(PatientProfile {
         id: p.id,
-        mrn: Mrn::parse(&p.mrn).or_internal()?.display(),
+        mrn: display_mrn(&p.mrn)?,
         given_name: p.given_name,
         family_name: p.family_name,
         date_of_birth: p.date_of_birth,
@@ -84,14 +240,184 @@ pub fn profile_of(p: patients::Model) -> Result<PatientProfile, AppError> {
     })
 }
 
+pub fn hit_of(p: &patients::Model) -> Result<PatientSearchHit, AppError> {
+    Ok(PatientSearchHit {
+        id: p.id,
+        mrn: display_mrn(&p.mrn)?,
+        given_name: p.given_name.clone(),
+        family_name: p.family_name.clone(),
+        date_of_birth: p.date_of_birth,
+        sex: AdministrativeSex::parse(&p.sex).or_internal()?,
+        phone: p.phone.clone(),
+        temporary: p.status == PatientStatus::Temporary.as_str(),
+    })
+}
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    patient_id: Uuid,
+) -> Result<patients::Model, AppError> {
+    patients::Entity::find_by_id(patient_id)
+        .one(db)
+        .await
+        .or_internal()?
+        .ok_or_else(|| AppError::NotFound("The patient record".into()))
+}
+
 pub async fn profile(
     db: &impl ConnectionTrait,
     patient_id: Uuid,
 ) -> Result<PatientProfile, AppError> {
-    let p = patients::Entity::find_by_id(patient_id)
-        .one(db)
+    profile_of(find(db, patient_id).await?)
+}
+
+/// The whole administrative record: demographics, contacts, coverages, aliases.
+pub async fn details(
+    db: &impl ConnectionTrait,
+    patient_id: Uuid,
+) -> Result<PatientDetails, AppError> {
+    let p = find(db, patient_id).await?;
+    details_of(db, p).await
+}
+
+pub async fn details_of(
+    db: &impl ConnectionTrait,
+    p: patients::Model,
+) -> Result<PatientDetails, AppError> {
+    let contacts = emergency_contacts::Entity::find()
+        .filter(emergency_contacts::Column::PatientId.eq(p.id))
+        .order_by_asc(emergency_contacts::Column::Position)
+        .all(db)
         .await
         .or_internal()?
-        .ok_or_else(|| AppError::NotFound("The patient record".into()))?;
-    profile_of(p)
+        .into_iter()
+        .map(|c| EmergencyContact {
+            name: c.name,
+            relationship: c.relationship,
+            phone: c.phone,
+            email: c.email,
+        })
+        .collect();
+    let coverages = insurance_coverages::Entity::find()
+        .filter(insurance_coverages::Column::PatientId.eq(p.id))
+        .order_by_asc(insurance_coverages::Column::Rank)
+        .order_by_asc(insurance_coverages::Column::CreatedAt)
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|c| {
+            Ok(Coverage {
+                payer: c.payer,
+                member_id: c.member_id,
+                group_number: c.group_number,
+                valid_from: c.valid_from,
+                valid_to: c.valid_to,
+                rank: CoverageRank::parse(&c.rank).or_internal()?,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let aliases = mrn_aliases::Entity::find()
+        .filter(mrn_aliases::Column::PatientId.eq(p.id))
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|a| display_mrn(&a.mrn))
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(PatientDetails {
+        id: p.id,
+        mrn: display_mrn(&p.mrn)?,
+        status: PatientStatus::parse(&p.status).or_internal()?,
+        temporary_description: p.temporary_description,
+        arrived_at: p.arrived_at,
+        merged_into: p.merged_into,
+        aliases,
+        registered_at: p.created_at,
+        demographics: Demographics {
+            given_name: p.given_name,
+            family_name: p.family_name,
+            preferred_name: p.preferred_name,
+            date_of_birth: p.date_of_birth,
+            birth_date_estimated: p.birth_date_estimated,
+            sex: AdministrativeSex::parse(&p.sex).or_internal()?,
+            gender_identity: p.gender_identity,
+            language: p.language,
+            contact: ContactDetails {
+                phone: p.phone,
+                email: p.email,
+                address_line: p.address_line,
+                city: p.city,
+                postal_code: p.postal_code,
+                country: p.country,
+                consent_sms: p.consent_sms,
+                consent_email: p.consent_email,
+                consent_research: p.consent_research,
+                emergency_contacts: contacts,
+                coverages,
+            },
+        },
+    })
+}
+
+/// Records that look like `d`: the same folded name and birth date, or the
+/// same phone number. Merged records are left out; `except` too (an edit).
+pub async fn likely_duplicates(
+    db: &impl ConnectionTrait,
+    d: &Demographics,
+    except: Option<Uuid>,
+) -> Result<Vec<DuplicateCandidate>, AppError> {
+    let family = folded(&d.family_name);
+    let given = folded(&d.given_name);
+    let mut any = Condition::any();
+    if let Some(dob) = d.date_of_birth {
+        any = any.add(
+            Condition::all()
+                .add(patients::Column::FamilyFolded.eq(family.as_str()))
+                .add(patients::Column::GivenFolded.eq(given.as_str()))
+                .add(patients::Column::DateOfBirth.eq(dob)),
+        );
+    }
+    if let Some(phone) = &d.contact.phone {
+        let bare = phone.trim_start_matches('+').to_string();
+        any = any
+            .add(patients::Column::Phone.eq(bare.clone()))
+            .add(patients::Column::Phone.eq(format!("+{bare}")));
+    }
+    if any.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = patients::Entity::find()
+        .filter(any)
+        .filter(patients::Column::Status.ne(PatientStatus::Merged.as_str()));
+    if let Some(id) = except {
+        query = query.filter(patients::Column::Id.ne(id));
+    }
+    let rows = query
+        .order_by_asc(patients::Column::FamilyFolded)
+        .limit(20)
+        .all(db)
+        .await
+        .or_internal()?;
+    rows.iter()
+        .map(|p| {
+            let mut reasons = Vec::new();
+            if d.date_of_birth.is_some()
+                && p.date_of_birth == d.date_of_birth
+                && p.family_folded == family
+                && p.given_folded == given
+            {
+                reasons.push("Same name and date of birth".to_string());
+            }
+            if let (Some(a), Some(b)) = (&p.phone, &d.contact.phone) {
+                if a.trim_start_matches('+') == b.trim_start_matches('+') {
+                    reasons.push("Same phone number".to_string());
+                }
+            }
+            Ok(DuplicateCandidate {
+                patient: hit_of(p)?,
+                reasons,
+            })
+        })
+        .collect()
 }

@@ -1,0 +1,452 @@
+//! Server functions of the chart. Each one checks the caller's access to the
+//! patient (care relationship, break-glass or own record) before anything
+//! else, and writes its audit event in the same transaction as the change.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use shared::chart::*;
+use shared::AppError;
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use sea_orm::{DatabaseTransaction, TransactionTrait};
+    use shared::{AppError, Permission};
+    use uuid::Uuid;
+
+    use crate::auth::guard::{authenticate_active, Caller};
+    use crate::context::{reply, OrInternal};
+    use crate::patients::access::require_documenting;
+
+    /// What a write reports for the audit trail: the row it made or changed, and a detail.
+    pub struct Written<T> {
+        pub value: T,
+        pub entity: &'static str,
+        pub entity_id: Uuid,
+        pub detail: String,
+    }
+
+    /// Runs one change to a chart: permission and access check, a
+    /// transaction, the change, its audit event, commit.
+    pub async fn write<T>(
+        patient_id: Uuid,
+        permission: Permission,
+        action: &'static str,
+        change: impl AsyncFnOnce(&Caller, &DatabaseTransaction) -> Result<Written<T>, AppError>,
+    ) -> Result<T, AppError> {
+        reply(
+            async {
+                let caller = authenticate_active().await?;
+                require_documenting(&caller, patient_id, permission, action).await?;
+                let txn = caller.ctx.db.begin().await.or_internal()?;
+                let written = change(&caller, &txn).await?;
+                let event = caller
+                    .event(action)
+                    .patient(patient_id)
+                    .entity(written.entity, written.entity_id)
+                    .detail(written.detail);
+                caller.record(&txn, event).await?;
+                txn.commit().await.or_internal()?;
+                Ok(written.value)
+            }
+            .await,
+        )
+    }
+
+    pub fn written<T>(
+        value: T,
+        entity: &'static str,
+        id: Uuid,
+        detail: impl Into<String>,
+    ) -> Written<T> {
+        Written {
+            value,
+            entity,
+            entity_id: id,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// What the chart opens on: the patient, why the caller may see them, and
+/// the summary (problems, allergies, latest vitals, histories, medications).
+#[server(endpoint = "chart/summary", input = Json)]
+pub async fn get_chart_summary(patient_id: Uuid) -> Result<ChartSummary, AppError> {
+    use crate::auth::guard::authenticate_active;
+    use crate::context::reply;
+    use crate::patients::access::require_chart;
+    use shared::access::AccessBasis;
+    use shared::Permission;
+    reply(
+        async {
+            let caller = authenticate_active().await?;
+            if !caller.user.role.is_staff() {
+                // Patients read their record through the portal's own view.
+                return Err(AppError::Forbidden);
+            }
+            let access = require_chart(&caller, patient_id, "chart.read").await?;
+            let db = &caller.ctx.db;
+            let patient = crate::patients::service::details(db, patient_id).await?;
+            let parts = super::service::chart_parts(db, patient_id).await?;
+            let detail = match &access {
+                AccessBasis::BreakGlass { .. } => "break-glass",
+                AccessBasis::CareRelationship(_) => "care relationship",
+                AccessBasis::OwnRecord => "own record",
+            };
+            let event = caller
+                .event("chart.read")
+                .patient(patient_id)
+                .entity("patient", patient_id)
+                .detail(detail);
+            caller.record(db, event).await?;
+            Ok(ChartSummary {
+                patient,
+                access,
+                can_document: caller.can(Permission::DocumentCare),
+                can_diagnose: caller.can(Permission::Diagnose),
+                problems: parts.problems,
+                allergies: parts.allergies,
+                vitals: parts.vitals,
+                immunizations: parts.immunizations,
+                history: parts.history,
+                medications: parts.medications,
+                encounter_count: parts.encounter_count,
+            })
+        }
+        .await,
+    )
+}
+
+/// One page of the chart's timeline of encounters, newest first.
+#[server(endpoint = "chart/timeline", input = Json)]
+pub async fn chart_timeline(
+    patient_id: Uuid,
+    cursor: Option<TimelineCursor>,
+) -> Result<TimelinePage, AppError> {
+    use crate::auth::guard::authenticate_active;
+    use crate::chart::service::{timeline, NoteVisibility};
+    use crate::context::reply;
+    use crate::patients::access::require_chart;
+    reply(
+        async {
+            let caller = authenticate_active().await?;
+            if !caller.user.role.is_staff() {
+                return Err(AppError::Forbidden);
+            }
+            require_chart(&caller, patient_id, "chart.read").await?;
+            timeline(
+                &caller.ctx.db,
+                patient_id,
+                cursor.as_ref(),
+                TIMELINE_PAGE,
+                NoteVisibility::SignedAndDraftsBy(caller.user.id),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "chart/open_encounter", input = Json)]
+pub async fn open_encounter(patient_id: Uuid, form: EncounterForm) -> Result<Uuid, AppError> {
+    use shared::Permission;
+    use ssr::*;
+    let new = form.parse(chrono::Utc::now());
+    write(
+        patient_id,
+        Permission::DocumentCare,
+        "chart.open_encounter",
+        async |caller, txn| {
+            let new = new?;
+            let id = crate::chart::service::open_encounter(txn, patient_id, caller.user.id, &new)
+                .await?;
+            Ok(written(
+                id,
+                "encounter",
+                id,
+                format!("{}: {}", new.kind.label(), new.reason),
+            ))
+        },
+    )
+    .await
+}
+
+#[server(endpoint = "chart/finish_encounter", input = Json)]
+pub async fn finish_encounter(patient_id: Uuid, encounter_id: Uuid) -> Result<(), AppError> {
+    use crate::chart::service;
+    use shared::Permission;
+    use ssr::*;
+    write(
+        patient_id,
+        Permission::DocumentCare,
+        "chart.finish_encounter",
+        async |_caller, txn| {
+            let e = service::encounter_of(txn, patient_id, encounter_id).await?;
+            service::finish_encounter(txn, e).await?;
+            Ok(written((), "encounter", encounter_id, "finished"))
+        },
+    )
+    .await
+}
+
+/// Saves a draft note: a new one (`note_id` empty) or the caller's own draft.
+#[server(endpoint = "chart/save_note", input = Json)]
+pub async fn save_note(
+    patient_id: Uuid,
+    encounter_id: Uuid,
+    note_id: Option<Uuid>,
+    soap: Soap,
+) -> Result<Uuid, AppError> {
+    use crate::chart::service;
+    use shared::Permission;
+    use ssr::*;
+    let soap = soap.parse();
+    write(
+        patient_id,
+        Permission::DocumentCare,
+        "chart.save_note",
+        async |caller, txn| {
+            let soap = soap?;
+            let e = service::encounter_of(txn, patient_id, encounter_id).await?;
+            let id = service::save_draft(txn, &e, caller.user.id, note_id, &soap).await?;
+            Ok(written(id, "note", id, "draft saved"))
+        },
+    )
+    .await
+}
+
+/// Signs the caller's own draft; from then on it only changes by amendment.
+#[server(endpoint = "chart/sign_note", input = Json)]
+pub async fn sign_note(patient_id: Uuid, note_id: Uuid) -> Result<(), AppError> {
+    use crate::chart::service;
+    use shared::Permission;
+    use ssr::*;
+    write(
+        patient_id,
+        Permission::DocumentCare,
+        "chart.sign_note",
+        async |caller, txn| {
+            let note = service::note_of(txn, patient_id, note_id).await?;
+            service::sign_note(txn, note, caller.user.id).await?;
+            Ok(written((), "note", note_id, "signed"))
+        },
+    )
+    .await
+}
+
+/// Corrects a signed note. The original and every earlier amendment stay.
+#[server(endpoint = "chart/amend_note", input = Json)]
+pub async fn amend_note(
+    patient_id: Uuid,
+    note_id: Uuid,
+    form: AmendmentForm,
+) -> Result<Uuid, AppError> {
+    use crate::chart::service;
+    use shared::Permission;
+    use ssr::*;
+    write(
+        patient_id,
+        Permission::DocumentCare,
+        "chart.amend_note",
+        async |caller, txn| {
+            let note = service::note_of(txn, patient_id, note_id).await?;
+            let current = service::current_text(txn, &note).await?;
+            let (reason, soap) = form.parse(&current)?;
+            let id = service::amend_note(txn, &note, caller.user.id, &reason, &soap).await?;
+            Ok(written(id, "note", note_id, format!("amended: {reason}")))
+        },
+    )
+    .await
+}
+
+#[server(endpoint = "chart/add_vitals", input = Json)]
+pub async fn add_vitals(patient_id: Uuid, form: VitalsForm) -> Result<Uuid, AppError> {
+    use crate::chart::service;
+    use shared::Permission;
+    use ssr::*;
+    let parsed = form.parse(chrono::Utc::now());
+    write(
+        patient_id,
+        Permission::DocumentCare,
+        "chart.add_vitals",
+        async |caller, txn| {
+            let (vitals, at) = parsed?;
+            if let Some(e) = form.encounter_id {
+                service::encounter_of(txn, patient_id, e).await?;
+            }
+            let id = service::add_vitals(
+                txn,
+                patient_id,
+                form.encounter_id,
+                caller.user.id,
+                &vitals,
+                at,
+            )
+            .await?;
+            Ok(written(id, "vital_signs", id, "recorded"))
+        },
+    )
+    .await
+}
+
+#[server(endpoint = "chart/add_problem", input = Json)]
+pub async fn add_problem(patient_id: Uuid, form: ProblemForm) -> Result<Uuid, AppError> {
+    use crate::chart::service;
+    use crate::context::OrInternal;
+    use sea_orm::EntityTrait;
+    use shared::Permission;
+    use ssr::*;
+    let parsed = form.parse(chrono::Utc::now().date_naive());
+    write(
+        patient_id,
+        Permission::Diagnose,
+        "chart.add_problem",
+        async |caller, txn| {
+            let problem = parsed?;
+            let code = crate::entity::icd10_codes::Entity::find_by_id(problem.code.clone())
+                .one(txn)
+                .await
+                .or_internal()?
+                .ok_or_else(|| {
+                    AppError::field(
+                        "icd10_code",
+                        format!(
+                            "{} is not in ICD-10-CM; pick a code from the list.",
+                            problem.code
+                        ),
+                    )
+                })?;
+            if let Some(e) = form.encounter_id {
+                service::encounter_of(txn, patient_id, e).await?;
+            }
+            let id = service::add_problem(
+                txn,
+                patient_id,
+                form.encounter_id,
+                caller.user.id,
+                &problem,
+                code.description,
+            )
+            .await?;
+            Ok(written(id, "problem", id, problem.code.clone()))
+        },
+    )
+    .await
+}
+
+#[server(endpoint = "chart/set_problem_status", input = Json)]
+pub async fn set_problem_status(
+    patient_id: Uuid,
+    problem_id: Uuid,
+    status: ProblemStatus,
+) -> Result<(), AppError> {
+    use shared::Permission;
+    use ssr::*;
+    write(
+        patient_id,
+        Permission::Diagnose,
+        "chart.set_problem_status",
+        async |_caller, txn| {
+            crate::chart::service::set_problem_status(
+                txn,
+                patient_id,
+                problem_id,
+                status,
+                chrono::Utc::now().date_naive(),
+            )
+            .await?;
+            Ok(written((), "problem", problem_id, status.as_str()))
+        },
+    )
+    .await
+}
+
+#[server(endpoint = "chart/add_allergy", input = Json)]
+pub async fn add_allergy(patient_id: Uuid, form: AllergyForm) -> Result<Uuid, AppError> {
+    use shared::Permission;
+    use ssr::*;
+    let parsed = form.parse();
+    write(
+        patient_id,
+        Permission::DocumentCare,
+        "chart.add_allergy",
+        async |caller, txn| {
+            let allergy = parsed?;
+            let id = crate::chart::service::add_allergy(txn, patient_id, caller.user.id, &allergy)
+                .await?;
+            Ok(written(id, "allergy", id, allergy.substance.clone()))
+        },
+    )
+    .await
+}
+
+#[server(endpoint = "chart/add_immunization", input = Json)]
+pub async fn add_immunization(patient_id: Uuid, form: ImmunizationForm) -> Result<Uuid, AppError> {
+    use shared::Permission;
+    use ssr::*;
+    let parsed = form.parse(chrono::Utc::now().date_naive());
+    write(
+        patient_id,
+        Permission::DocumentCare,
+        "chart.add_immunization",
+        async |caller, txn| {
+            let imm = parsed?;
+            let id = crate::chart::service::add_immunization(txn, patient_id, caller.user.id, &imm)
+                .await?;
+            Ok(written(id, "immunization", id, imm.vaccine.clone()))
+        },
+    )
+    .await
+}
+
+#[server(endpoint = "chart/add_history", input = Json)]
+pub async fn add_history(patient_id: Uuid, form: HistoryForm) -> Result<Uuid, AppError> {
+    use shared::Permission;
+    use ssr::*;
+    let parsed = form.parse();
+    write(
+        patient_id,
+        Permission::DocumentCare,
+        "chart.add_history",
+        async |caller, txn| {
+            let (kind, description, period) = parsed?;
+            let id = crate::chart::service::add_history(
+                txn,
+                patient_id,
+                caller.user.id,
+                kind,
+                &description,
+                period,
+            )
+            .await?;
+            Ok(written(id, "history", id, kind.as_str()))
+        },
+    )
+    .await
+}
+
+/// The signed-in patient's own record: problems, allergies, immunizations,
+/// vitals, medications and encounters with signed notes (never drafts).
+#[server(endpoint = "chart/my_record", input = Json)]
+pub async fn my_record() -> Result<PatientRecordView, AppError> {
+    use crate::auth::guard::require;
+    use crate::context::reply;
+    reply(
+        async {
+            let caller = require(shared::Permission::ViewOwnRecord).await?;
+            let id = caller
+                .user
+                .patient_id
+                .ok_or_else(|| AppError::NotFound("Your patient record".into()))?;
+            let record =
+                super::service::record_view(&caller.ctx.db, id, Some(PORTAL_ENCOUNTERS)).await?;
+            let event = caller
+                .event("chart.read_own")
+                .patient(id)
+                .entity("patient", id);
+            caller.record(&caller.ctx.db, event).await?;
+            Ok(record)
+        }
+        .await,
+    )
+}

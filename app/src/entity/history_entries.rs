@@ -1,0 +1,21 @@
+use sea_orm::entity::prelude::*;
+
+/// Past surgical, family or social history (`kind`).
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "history_entries")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub kind: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    pub period: Option<String>,
+    pub recorded_by: Uuid,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

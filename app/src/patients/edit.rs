@@ -1,0 +1,308 @@
+//! The administrative record for staff: demographics with editing, the care
+//! team, and merging duplicate records with a preview.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use shared::demographics::{DemographicsForm, MergePreview, PatientDetails, PatientStatus};
+use shared::patients::{PatientQuery, PatientSearchHit};
+use shared::{AppError, Permission};
+use uuid::Uuid;
+
+use super::api::*;
+use super::forms::{ContactFields, IdentityFields};
+use crate::components::{
+    format_time, lens_bool, submit_with, Check, ErrorBox, FormAlert, FormErrors, Loading, Submit,
+};
+use crate::portals::{current_user, hard_navigate};
+
+/// `/clinic/patients/:id/details` and `/admin/patients/:id`.
+#[component]
+pub fn PatientDetailsPage(base: &'static str) -> impl IntoView {
+    let id = crate::chart::pages::route_patient_id();
+    move || match id.get() {
+        Some(patient_id) => view! { <PatientAdmin patient_id base/> }.into_any(),
+        None => view! { <ErrorBox error=AppError::NotFound("That patient".into())/> }.into_any(),
+    }
+}
+
+#[component]
+pub fn PatientAdmin(patient_id: Uuid, base: &'static str) -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let details = Resource::new(move || version.get(), move |_| patient_details(patient_id));
+    view! {
+        <Title text="Patient record"/>
+        <Transition fallback=|| view! { <Loading label="Loading the record…"/> }>
+            {move || Suspend::new(async move {
+                match details.await {
+                    Ok(d) => view! { <AdminView d base version/> }.into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn or_none(s: &Option<String>) -> String {
+    s.clone().unwrap_or_else(|| "—".into())
+}
+
+#[component]
+fn AdminView(d: PatientDetails, base: &'static str, version: RwSignal<u32>) -> impl IntoView {
+    let user = current_user();
+    let patient_id = d.id;
+    let editing = RwSignal::new(false);
+    let dm = d.demographics.clone();
+    let c = dm.contact.clone();
+    let temporary = d.status == PatientStatus::Temporary;
+    let can_merge = user.role.can(Permission::MergePatients);
+    let can_assign = user.role.can(Permission::AssignCareTeam);
+    let clinician = user.role.can(Permission::ReadCharts);
+    view! {
+        <header class="chart-banner">
+            <div class="chart-banner__who">
+                <h1>{d.display_name()}</h1>
+                <p><span class="mrn" data-testid="mrn">{d.mrn.clone()}</span>
+                    {(!d.aliases.is_empty()).then(|| format!(" · also known as {}", d.aliases.join(", ")))}</p>
+                {temporary.then(|| view! {
+                    <p class="badge badge--warn" data-testid="temporary">{format!("Temporary identity: {}", d.temporary_description.clone().unwrap_or_default())}</p>
+                })}
+            </div>
+            {clinician.then(|| view! {
+                <div class="chart-banner__links"><a class="btn" href=format!("/clinic/patients/{patient_id}")>"Open the chart"</a></div>
+            })}
+        </header>
+        <div class="grid grid--two">
+            <section class="card" aria-labelledby="demo-title">
+                <h2 id="demo-title">"Demographics"</h2>
+                <dl class="facts" data-testid="demographics">
+                    <dt>"Date of birth"</dt><dd>{dm.date_of_birth.map(|b| format!("{}{}", b.format("%-d %B %Y"), if dm.birth_date_estimated { " (estimated)" } else { "" })).unwrap_or_else(|| "Unknown".into())}</dd>
+                    <dt>"Sex"</dt><dd>{dm.sex.label()}</dd>
+                    <dt>"Gender identity"</dt><dd>{or_none(&dm.gender_identity)}</dd>
+                    <dt>"Language"</dt><dd>{or_none(&dm.language)}</dd>
+                    <dt>"Phone"</dt><dd>{or_none(&c.phone)}</dd>
+                    <dt>"E-mail"</dt><dd>{or_none(&c.email)}</dd>
+                    <dt>"Address"</dt><dd>{[c.address_line.clone(), c.postal_code.clone(), c.city.clone(), c.country.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ")}</dd>
+                    <dt>"Consents"</dt><dd>{[("SMS", c.consent_sms), ("e-mail", c.consent_email), ("research", c.consent_research)].iter().filter(|(_, on)| *on).map(|(l, _)| *l).collect::<Vec<_>>().join(", ")}</dd>
+                    <dt>"Registered"</dt><dd>{format_time(d.registered_at)}</dd>
+                </dl>
+                <h3 class="subhead">"Emergency contacts"</h3>
+                {if c.emergency_contacts.is_empty() { view! { <p class="muted">"None recorded."</p> }.into_any() } else {
+                    view! { <ul class="list">{c.emergency_contacts.iter().map(|e| view! { <li><strong>{e.name.clone()}</strong>{format!(" ({}) · {}", e.relationship, e.phone)}</li> }).collect_view()}</ul> }.into_any()
+                }}
+                <h3 class="subhead">"Insurance"</h3>
+                {if c.coverages.is_empty() { view! { <p class="muted">"Self-pay."</p> }.into_any() } else {
+                    view! { <ul class="list">{c.coverages.iter().map(|cv| view! {
+                        <li><strong>{cv.payer.clone()}</strong>{format!(" · member {} · {}", cv.member_id, cv.rank.label())}
+                            {cv.valid_to.map(|t| format!(" · until {t}"))}</li>
+                    }).collect_view()}</ul> }.into_any()
+                }}
+                <button type="button" class="btn" on:click=move |_| editing.update(|e| *e = !*e)>
+                    {move || if editing.get() { "Close the form" } else if temporary { "Complete this record" } else { "Edit demographics" }}
+                </button>
+            </section>
+            <section class="card" aria-labelledby="team-title">
+                <h2 id="team-title">"Care team"</h2>
+                <CareTeam patient_id can_assign/>
+            </section>
+        </div>
+        {move || editing.get().then(|| view! { <EditForm d=d.clone() version/> })}
+        {can_merge.then(|| view! { <MergeSection source=patient_id base/> })}
+    }
+}
+
+#[component]
+fn EditForm(d: PatientDetails, version: RwSignal<u32>) -> impl IntoView {
+    let form = RwSignal::new(DemographicsForm::from_demographics(&d.demographics));
+    let confirm = RwSignal::new(false);
+    let temporary = d.status == PatientStatus::Temporary;
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let saved = RwSignal::new(false);
+    let patient_id = d.id;
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        submit_with(
+            busy,
+            errors,
+            update_patient(patient_id, form.get_untracked(), confirm.get_untracked()),
+            move |_| {
+                saved.set(true);
+                version.update(|v| *v += 1);
+            },
+        );
+    };
+    view! {
+        <form class="form card" novalidate on:submit=on_submit data-testid="edit-demographics">
+            <h2>"Edit demographics"</h2>
+            <FormAlert errors/>
+            <IdentityFields form errors/>
+            <ContactFields form contact=|f: &DemographicsForm| &f.contact contact_mut=|f: &mut DemographicsForm| &mut f.contact errors/>
+            {temporary.then(|| view! {
+                <Check label="Identity confirmed: this is no longer a temporary record" name="confirm_identity"
+                    bind=lens_bool(confirm, |c| *c, |c, v| *c = v) error=errors.field("confirm_identity")/>
+            })}
+            {move || saved.get().then(|| view! { <div class="alert alert--success" role="status">"Saved."</div> })}
+            <Submit label="Save changes" busy_label="Saving…" busy/>
+        </form>
+    }
+}
+
+#[component]
+fn CareTeam(patient_id: Uuid, can_assign: bool) -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let team = Resource::new(move || version.get(), move |_| care_team(patient_id));
+    let choice = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let options = Resource::new(
+        || (),
+        move |_| async move {
+            if can_assign {
+                clinicians().await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    );
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(user_id) = Uuid::parse_str(&choice.get_untracked()) else {
+            errors.set(Some(AppError::field("user_id", "Choose a clinician.")));
+            return;
+        };
+        submit_with(
+            busy,
+            errors,
+            assign_clinician(patient_id, user_id),
+            move |_| {
+                choice.set(String::new());
+                version.update(|v| *v += 1);
+            },
+        );
+    };
+    view! {
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match team.await {
+                    Ok(list) if list.is_empty() => view! { <p class="muted">"Nobody is assigned yet."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="list" data-testid="care-team">
+                            {list.into_iter().map(|m| view! {
+                                <li><strong>{m.name}</strong>{format!(" · {} · {}", m.role, m.kind.label().replace(" you", ""))}</li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+        {can_assign.then(|| view! {
+            <form class="form inline-form" novalidate on:submit=on_submit>
+                <FormAlert errors/>
+                <div class="field" class:field--invalid=move || errors.field("user_id").get().is_some()>
+                    <label for="field-user_id">"Add to the care team"</label>
+                    <select id="field-user_id" prop:value=move || choice.get() on:change=move |ev| choice.set(event_target_value(&ev))>
+                        <option value="">"Choose a clinician…"</option>
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                options.await.unwrap_or_default().into_iter().map(|c| view! {
+                                    <option value=c.user_id.to_string()>{format!("{} ({})", c.name, c.role)}</option>
+                                }).collect_view()
+                            })}
+                        </Suspense>
+                    </select>
+                    <p class="field__error" aria-live="polite">{move || errors.field("user_id").get()}</p>
+                </div>
+                <Submit label="Assign" busy_label="Assigning…" busy/>
+            </form>
+        })}
+    }
+}
+
+/// Merge this record into another one: find it, preview, confirm.
+#[component]
+fn MergeSection(source: Uuid, base: &'static str) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let hits = RwSignal::new(Vec::<PatientSearchHit>::new());
+    let preview = RwSignal::new(None::<MergePreview>);
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let find = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        preview.set(None);
+        let q = query.get_untracked();
+        if !matches!(PatientQuery::parse(&q), Ok(Some(_))) {
+            errors.set(Some(AppError::field(
+                "merge_query",
+                "Enter an MRN, a name, a phone number or a birth date.",
+            )));
+            return;
+        }
+        submit_with(busy, errors, search_patients(q, None), move |page| {
+            hits.set(page.hits.into_iter().filter(|h| h.id != source).collect());
+        });
+    };
+    let choose = move |target: Uuid| {
+        submit_with(busy, errors, merge_preview(source, target), move |p| {
+            preview.set(Some(p))
+        });
+    };
+    let confirm = move |target: Uuid| {
+        submit_with(busy, errors, merge_patients(source, target), move |r| {
+            let to = if base == "/admin" {
+                format!("/admin/patients/{}", r.target_id)
+            } else {
+                format!("{base}/patients/{}/details", r.target_id)
+            };
+            hard_navigate(&to);
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="merge-title" data-testid="merge">
+            <h2 id="merge-title">"Merge into another record"</h2>
+            <p class="muted">"When this person already has a record, move everything from this one into it. This record's MRN keeps working as an alias."</p>
+            <form class="form inline-form" novalidate on:submit=find>
+                <div class="field" class:field--invalid=move || errors.field("merge_query").get().is_some()>
+                    <label for="merge-query">"Find the record to keep"</label>
+                    <input id="merge-query" type="search" autocomplete="off" prop:value=move || query.get()
+                        on:input=move |ev| query.set(event_target_value(&ev))/>
+                    <p class="field__error" aria-live="polite">{move || errors.field("merge_query").get()}</p>
+                </div>
+                <Submit label="Find" busy_label="Searching…" busy class="btn"/>
+            </form>
+            {move || errors.0.get().filter(|e| e.field_message("merge_query").is_none()).map(|e| view! { <ErrorBox error=e/> })}
+            <ul class="results">
+                {move || hits.get().into_iter().map(|h| {
+                    let id = h.id;
+                    view! {
+                        <li class="results__item">
+                            <strong>{format!("{}, {}", h.family_name, h.given_name)}</strong>
+                            <span class="mrn">{h.mrn.clone()}</span>
+                            <span class="muted">{h.date_of_birth.map(|d| d.to_string()).unwrap_or_default()}</span>
+                            <button type="button" class="btn btn--small" on:click=move |_| choose(id)>"Preview merge"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {move || preview.get().map(|p| {
+                let target = p.target.id;
+                let blocked = p.warnings.iter().any(|w| w.contains("refused"));
+                view! {
+                    <div class="merge-preview" data-testid="merge-preview">
+                        <h3>{format!("Merge {} ({}) into {}, {} ({})", p.source.family_name, p.source.mrn, p.target.family_name, p.target.given_name, p.target.mrn)}</h3>
+                        {if p.moves.is_empty() {
+                            view! { <p class="muted">"Nothing but the MRN moves."</p> }.into_any()
+                        } else {
+                            view! { <ul class="list">{p.moves.iter().map(|(what, n)| view! { <li>{format!("{what}: {n}")}</li> }).collect_view()}</ul> }.into_any()
+                        }}
+                        {p.warnings.iter().map(|w| view! { <p class="alert alert--warn">{w.clone()}</p> }).collect_view()}
+                        <button type="button" class="btn btn--danger" disabled=move || busy.get() || blocked on:click=move |_| confirm(target)>
+                            "Merge the records"
+                        </button>
+                    </div>
+                }
+            })}
+        </section>
+    }
+}

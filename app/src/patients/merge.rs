@@ -1,0 +1,226 @@
+//! Merging two records of one person: everything clinical and administrative
+//! moves from the source to the target, the source's MRN becomes an alias of
+//! the target (wristbands and paper keep working), and the source stays as a
+//! tombstone pointing at the target. One transaction; audited.
+
+use chrono::Utc;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    TransactionTrait,
+};
+use shared::demographics::{MergePreview, MergeResult, PatientStatus};
+use shared::AppError;
+use uuid::Uuid;
+
+use super::service::{find, hit_of};
+use crate::auth::guard::Caller;
+use crate::context::OrInternal;
+use crate::entity::{mrn_aliases, patients, users};
+
+/// Every table holding rows that belong to a patient, with what the preview calls them.
+pub const PATIENT_TABLES: [(&str, &str); 13] = [
+    ("encounters", "Encounters"),
+    ("clinical_notes", "Clinical notes"),
+    ("vital_signs", "Vital-sign sets"),
+    ("problems", "Problems and diagnoses"),
+    ("allergies", "Allergies"),
+    ("immunizations", "Immunizations"),
+    ("history_entries", "History entries"),
+    ("medications", "Medications"),
+    ("emergency_contacts", "Emergency contacts"),
+    ("insurance_coverages", "Insurance coverages"),
+    ("care_relationships", "Care-team entries"),
+    ("break_glass_grants", "Emergency-access grants"),
+    ("mrn_aliases", "Earlier MRNs"),
+];
+
+/// How many rows of `table` belong to `patient_id`.
+pub async fn count_rows(
+    db: &impl ConnectionTrait,
+    table: &'static str,
+    patient_id: Uuid,
+) -> Result<u64, AppError> {
+    let query = Query::select()
+        .expr_as(
+            Func::count(Expr::col(Alias::new("patient_id"))),
+            Alias::new("n"),
+        )
+        .from(Alias::new(table))
+        .and_where(Expr::col(Alias::new("patient_id")).eq(patient_id))
+        .to_owned();
+    let row = db
+        .query_one(&query)
+        .await
+        .or_internal()?
+        .ok_or_else(|| crate::context::internal("COUNT returned no row"))?;
+    let n: i64 = row.try_get("", "n").or_internal()?;
+    Ok(n as u64)
+}
+
+async fn both(
+    db: &impl ConnectionTrait,
+    source: Uuid,
+    target: Uuid,
+) -> Result<(patients::Model, patients::Model), AppError> {
+    if source == target {
+        return Err(AppError::BadRequest(
+            "A record cannot be merged into itself.".into(),
+        ));
+    }
+    let s = find(db, source).await?;
+    let t = find(db, target).await?;
+    for p in [&s, &t] {
+        if p.status == PatientStatus::Merged.as_str() {
+            return Err(AppError::Conflict(format!(
+                "{} {} was already merged into another record.",
+                p.given_name, p.family_name
+            )));
+        }
+    }
+    Ok((s, t))
+}
+
+async fn portal_account(
+    db: &impl ConnectionTrait,
+    patient_id: Uuid,
+) -> Result<Option<users::Model>, AppError> {
+    users::Entity::find()
+        .filter(users::Column::PatientId.eq(patient_id))
+        .one(db)
+        .await
+        .or_internal()
+}
+
+/// What a merge of `source` into `target` would move, and what to check first.
+pub async fn preview(
+    db: &impl ConnectionTrait,
+    source: Uuid,
+    target: Uuid,
+) -> Result<MergePreview, AppError> {
+    let (s, t) = both(db, source, target).await?;
+    let mut moves = Vec::new();
+    for (table, label) in PATIENT_TABLES {
+        let n = count_rows(db, table, source).await?;
+        if n > 0 {
+            moves.push((label.to_string(), n));
+        }
+    }
+    let mut warnings = Vec::new();
+    if s.date_of_birth.is_some()
+        && t.date_of_birth.is_some()
+        && s.date_of_birth != t.date_of_birth
+        && !s.birth_date_estimated
+    {
+        warnings.push("The two records have different dates of birth.".to_string());
+    }
+    if s.sex != t.sex && s.sex != "unknown" && t.sex != "unknown" {
+        warnings.push("The two records have different sexes recorded.".to_string());
+    }
+    let (sa, ta) = (
+        portal_account(db, source).await?,
+        portal_account(db, target).await?,
+    );
+    match (sa, ta) {
+        (Some(_), Some(_)) => warnings.push(
+            "Both records have a patient-portal account; the merge is refused until one is removed."
+                .to_string(),
+        ),
+        (Some(_), None) => {
+            warnings.push("The source's patient-portal account moves to the target.".to_string())
+        }
+        _ => {}
+    }
+    Ok(MergePreview {
+        source: hit_of(&s)?,
+        target: hit_of(&t)?,
+        moves,
+        warnings,
+    })
+}
+
+/// Merges `source` into `target`. Nothing is deleted: rows change owner, the
+/// source becomes a tombstone and its MRN an alias.
+pub async fn merge(caller: &Caller, source: Uuid, target: Uuid) -> Result<MergeResult, AppError> {
+    let txn = caller.ctx.db.begin().await.or_internal()?;
+    let (s, t) = both(&txn, source, target).await?;
+    let source_account = portal_account(&txn, source).await?;
+    if source_account.is_some() && portal_account(&txn, target).await?.is_some() {
+        return Err(AppError::Conflict(
+            "Both records have a patient-portal account. Deactivate one account first.".into(),
+        ));
+    }
+    let mut moved = 0u64;
+    let mut summary = Vec::new();
+    for (table, label) in PATIENT_TABLES {
+        let update = Query::update()
+            .table(Alias::new(table))
+            .value(Alias::new("patient_id"), target)
+            .and_where(Expr::col(Alias::new("patient_id")).eq(source))
+            .to_owned();
+        let n = txn.execute(&update).await.or_internal()?.rows_affected();
+        if n > 0 {
+            summary.push(format!("{label}: {n}"));
+        }
+        moved += n;
+    }
+    if let Some(account) = source_account {
+        let mut account = account.into_active_model();
+        account.patient_id = Set(Some(target));
+        account.updated_at = Set(Utc::now());
+        account.update(&txn).await.or_internal()?;
+        summary.push("portal account".into());
+    }
+    // Records merged into the source earlier now point at the target.
+    patients::Entity::update_many()
+        .col_expr(patients::Column::MergedInto, Expr::value(target))
+        .filter(patients::Column::MergedInto.eq(source))
+        .exec(&txn)
+        .await
+        .or_internal()?;
+    mrn_aliases::ActiveModel {
+        mrn: Set(s.mrn.clone()),
+        patient_id: Set(target),
+        merged_from: Set(source),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await
+    .or_internal()?;
+    let source_mrn = super::service::hit_of(&s)?.mrn;
+    let mut tomb = s.into_active_model();
+    tomb.status = Set(PatientStatus::Merged.as_str().to_string());
+    tomb.merged_into = Set(Some(target));
+    tomb.merged_at = Set(Some(Utc::now()));
+    tomb.updated_at = Set(Utc::now());
+    tomb.update(&txn).await.or_internal()?;
+    let target_hit = hit_of(&t)?;
+    let detail = format!(
+        "merged {source_mrn} into {}; moved {}",
+        target_hit.mrn,
+        if summary.is_empty() {
+            "nothing".to_string()
+        } else {
+            summary.join(", ")
+        }
+    );
+    for (patient, role) in [(source, "source"), (target, "target")] {
+        caller
+            .record(
+                &txn,
+                caller
+                    .event("patients.merge")
+                    .patient(patient)
+                    .entity("patient", role)
+                    .detail(detail.clone()),
+            )
+            .await?;
+    }
+    txn.commit().await.or_internal()?;
+    Ok(MergeResult {
+        target_id: target,
+        target_mrn: target_hit.mrn,
+        alias_mrn: source_mrn,
+        moved,
+    })
+}

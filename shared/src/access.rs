@@ -1,0 +1,155 @@
+//! Who may open which record, and why: care relationships and break-glass.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::FieldErrors;
+use crate::validate::bounded_text;
+use crate::AppError;
+
+/// How a clinician comes to look after a patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CareRelationshipKind {
+    /// They registered the patient (including the emergency fast-track).
+    Registered,
+    /// Someone assigned them to the patient's care team.
+    Assigned,
+    /// The patient has an appointment with them.
+    Appointment,
+    /// The patient is admitted under them.
+    Admission,
+}
+
+impl CareRelationshipKind {
+    pub const ALL: [CareRelationshipKind; 4] = [
+        CareRelationshipKind::Registered,
+        CareRelationshipKind::Assigned,
+        CareRelationshipKind::Appointment,
+        CareRelationshipKind::Admission,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CareRelationshipKind::Registered => "registered",
+            CareRelationshipKind::Assigned => "assigned",
+            CareRelationshipKind::Appointment => "appointment",
+            CareRelationshipKind::Admission => "admission",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown care relationship {s:?}"))
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CareRelationshipKind::Registered => "Registered by you",
+            CareRelationshipKind::Assigned => "In your care team",
+            CareRelationshipKind::Appointment => "Has an appointment with you",
+            CareRelationshipKind::Admission => "Admitted under you",
+        }
+    }
+}
+
+/// Why the caller may see a record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum AccessBasis {
+    /// The patient's own record.
+    OwnRecord,
+    CareRelationship(CareRelationshipKind),
+    /// Emergency access, until the time given.
+    BreakGlass {
+        expires_at: DateTime<Utc>,
+    },
+}
+
+/// How long a break-glass grant lasts.
+pub const BREAK_GLASS_MINUTES: i64 = 60;
+
+/// The reason a clinician gives for emergency access.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BreakGlassForm {
+    pub reason: String,
+}
+
+impl BreakGlassForm {
+    pub fn parse(&self) -> Result<String, AppError> {
+        let mut errors = FieldErrors::new();
+        let reason = errors.check(
+            "reason",
+            bounded_text(&self.reason, 500, "reason").and_then(|r| {
+                if r.chars().count() < 10 {
+                    Err("State the clinical reason in a sentence (at least 10 characters); it is reviewed.".into())
+                } else {
+                    Ok(r)
+                }
+            }),
+        );
+        errors.finish()?;
+        reason.ok_or(AppError::Internal)
+    }
+}
+
+/// One break-glass grant in the administrators' report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BreakGlassReportRow {
+    pub id: Uuid,
+    pub granted_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub user_name: String,
+    pub user_email: String,
+    pub user_role: String,
+    pub patient_id: Uuid,
+    pub patient_name: String,
+    pub patient_mrn: String,
+    pub reason: String,
+    /// Chart reads by this user of this patient while the grant was valid.
+    pub reads: u64,
+}
+
+/// A member of a patient's care team.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CareTeamMember {
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: String,
+    pub kind: CareRelationshipKind,
+    pub since: DateTime<Utc>,
+}
+
+/// A clinician who can be assigned to a care team.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClinicianOption {
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn break_glass_needs_a_real_reason() {
+        let short = BreakGlassForm {
+            reason: "help".into(),
+        };
+        assert!(short.parse().unwrap_err().field_message("reason").is_some());
+        let ok = BreakGlassForm {
+            reason: "Unconscious in ED, need allergies".into(),
+        };
+        assert_eq!(ok.parse().unwrap(), "Unconscious in ED, need allergies");
+    }
+
+    #[test]
+    fn relationship_kinds_round_trip() {
+        for k in CareRelationshipKind::ALL {
+            assert_eq!(CareRelationshipKind::parse(k.as_str()), Ok(k));
+        }
+    }
+}
