@@ -2,7 +2,6 @@
 //! landing page and the clinic dashboard. Each portal has its own layout tuned
 //! to its usual device; all share one design system.
 
-use leptos::context::Provider;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
@@ -53,19 +52,85 @@ fn SignOutButton() -> impl IntoView {
 /// A navigation link: where, its label, and the permission it needs (if any).
 type NavItem = (&'static str, &'static str, Option<Permission>);
 
-/// One portal: header, navigation, and the page, once the right user is signed in.
+/// The signed-in user of a portal, loaded once per portal load, and the
+/// portal it is. Pages read it through [`signed_in`] or [`Gate`].
+#[derive(Clone, Copy)]
+pub struct PortalSession {
+    me: Resource<Result<Option<CurrentUser>, AppError>>,
+    portal: Portal,
+}
+
+/// The signed-in user, once known, if they may use this portal's pages (right
+/// portal, no pending password change); `None` otherwise, while the portal
+/// shows its sign-in form or notice instead. The user is also provided as
+/// context for the components built after this, see [`current_user`].
+///
+/// Call it first thing inside a page's `Suspend`. Pages create their
+/// resources at their top level, never inside a `Suspense`: on the server a
+/// suspense renders its children more than once, and a resource created there
+/// would load (and be audited) twice.
+pub async fn signed_in() -> Option<CurrentUser> {
+    let session = expect_context::<PortalSession>();
+    let user = session.me.await.ok().flatten()?;
+    if user.role.portal() != session.portal || user.must_change_password {
+        return None;
+    }
+    provide_context(user.clone());
+    Some(user)
+}
+
+impl PortalSession {
+    /// The portal's session, from inside one of its pages.
+    pub fn get() -> PortalSession {
+        expect_context::<PortalSession>()
+    }
+
+    /// Runs a page's data request once the portal knows that its user may use
+    /// the page; otherwise answers `Unauthorized` without asking the server.
+    /// Use it in the page's resources, so a signed-out visit makes no calls.
+    pub async fn load<T>(
+        self,
+        request: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        match self.me.await {
+            Ok(Some(user)) if user.role.portal() == self.portal && !user.must_change_password => {
+                request.await
+            }
+            Ok(_) => Err(AppError::Unauthorized),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Shows its children only to a user who may use this portal's pages.
+#[component]
+pub fn Gate(children: ChildrenFn) -> impl IntoView {
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                signed_in().await.map(|_| children.with_value(|c| c()))
+            })}
+        </Suspense>
+    }
+}
+
+/// One portal: header and navigation (or the sign-in form, the wrong-portal
+/// notice, the forced password change), then the page. The page is outside the
+/// suspense that waits for the user, so its resources are created once.
 #[component]
 fn PortalLayout(portal: Portal, name: &'static str, nav: Vec<NavItem>) -> impl IntoView {
     let me = use_me();
+    provide_context(PortalSession { me, portal });
     let nav = StoredValue::new(nav);
     view! {
         <div class=format!("portal portal--{}", name.to_lowercase())>
-            <Suspense fallback=|| view! { <main class="portal__main"><Loading/></main> }>
+            <Suspense fallback=|| view! { <div class="portal__header portal__header--loading"><Loading/></div> }>
                 {move || Suspend::new(async move {
                     match me.await {
                         Ok(Some(user)) if user.role.portal() == portal => {
                             if user.must_change_password {
-                                view! { <main class="portal__main"><ForcedPasswordChange user/></main> }.into_any()
+                                view! { <section class="portal__gate"><ForcedPasswordChange user/></section> }.into_any()
                             } else {
                                 view! { <PortalChrome portal name nav=nav.get_value() user/> }.into_any()
                             }
@@ -73,27 +138,30 @@ fn PortalLayout(portal: Portal, name: &'static str, nav: Vec<NavItem>) -> impl I
                         Ok(Some(user)) => {
                             let home = user.role.portal().path();
                             view! {
-                                <main class="portal__main narrow">
+                                <section class="portal__gate narrow">
                                     <h1>"This portal is not for your account"</h1>
                                     <p>{format!("You are signed in as {} ({}).", user.display_name, user.role.label())}</p>
                                     <p><a class="btn" href=home>"Go to your portal"</a></p>
-                                </main>
+                                </section>
                             }.into_any()
                         }
                         Ok(None) => {
                             let here = use_location().pathname.get_untracked();
                             view! {
-                                <main class="portal__main narrow">
+                                <section class="portal__gate narrow">
                                     <h1>"Please sign in"</h1>
                                     <p class="muted">{format!("The {name} portal needs you to sign in first.")}</p>
                                     <LoginForm next=Some(here)/>
-                                </main>
+                                </section>
                             }.into_any()
                         }
-                        Err(e) => view! { <main class="portal__main"><ErrorBox error=e/></main> }.into_any(),
+                        Err(e) => view! { <section class="portal__gate"><ErrorBox error=e/></section> }.into_any(),
                     }
                 })}
             </Suspense>
+            <main class="portal__main" id="main">
+                <Outlet/>
+            </main>
         </div>
     }
 }
@@ -128,11 +196,6 @@ fn PortalChrome(
         <nav class="portal__nav" aria-label=format!("{name} navigation")>
             <ul>{links}</ul>
         </nav>
-        <main class="portal__main" id="main">
-            <Provider value=user>
-                <Outlet/>
-            </Provider>
-        </main>
     }
 }
 
@@ -185,18 +248,22 @@ pub fn current_user() -> CurrentUser {
 /// The clinic dashboard: who is signed in and their account's state.
 #[component]
 pub fn ClinicHome() -> impl IntoView {
-    let user = current_user();
-    let sessions = Resource::new(|| (), |_| crate::auth::api::my_sessions());
+    let session = PortalSession::get();
+    let sessions = Resource::new(
+        || (),
+        move |_| session.load(crate::auth::api::my_sessions()),
+    );
     view! {
         <Title text="Clinic"/>
-        <h1>{format!("Welcome, {}", user.display_name)}</h1>
+        <crate::portals::Gate>
+        <h1>{format!("Welcome, {}", current_user().display_name)}</h1>
         <div class="grid">
             <PatientSearchBox base="/clinic"/>
             <section class="card" aria-labelledby="me-title">
                 <h2 id="me-title">"Your account"</h2>
                 <dl class="facts">
-                    <dt>"Role"</dt><dd>{user.role.label()}</dd>
-                    <dt>"E-mail"</dt><dd>{user.email.clone()}</dd>
+                    <dt>"Role"</dt><dd>{current_user().role.label()}</dd>
+                    <dt>"E-mail"</dt><dd>{current_user().email}</dd>
                 </dl>
             </section>
             <section class="card" aria-labelledby="sessions-title">
@@ -218,6 +285,7 @@ pub fn ClinicHome() -> impl IntoView {
                 </Suspense>
             </section>
         </div>
+        </crate::portals::Gate>
     }
 }
 

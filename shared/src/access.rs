@@ -46,6 +46,17 @@ impl CareRelationshipKind {
             .ok_or_else(|| format!("unknown care relationship {s:?}"))
     }
 
+    /// How a care-team list names the relationship.
+    pub fn team_label(self) -> &'static str {
+        match self {
+            CareRelationshipKind::Registered => "registered the patient",
+            CareRelationshipKind::Assigned => "assigned",
+            CareRelationshipKind::Appointment => "appointment",
+            CareRelationshipKind::Admission => "admitting clinician",
+        }
+    }
+
+    /// How the chart tells a clinician why they may see it.
     pub fn label(self) -> &'static str {
         match self {
             CareRelationshipKind::Registered => "Registered by you",

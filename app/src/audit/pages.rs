@@ -28,7 +28,8 @@ pub fn AuditViewer() -> impl IntoView {
         descending: true,
         ..Default::default()
     });
-    let page = Resource::new(move || query.get(), search_audit);
+    let session = crate::portals::PortalSession::get();
+    let page = Resource::new(move || query.get(), move |q| session.load(search_audit(q)));
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -88,6 +89,7 @@ pub fn AuditViewer() -> impl IntoView {
     };
 
     view! {
+        <crate::portals::Gate>
         <Title text="Audit trail"/>
         <h1>"Audit trail"</h1>
         <p class="muted">"Every sign-in, every change and every access to patient data. Entries cannot be changed or deleted."</p>
@@ -163,5 +165,6 @@ pub fn AuditViewer() -> impl IntoView {
                 }
             })}
         </Transition>
+        </crate::portals::Gate>
     }
 }

@@ -217,7 +217,8 @@ pub fn ForcedPasswordChange(user: CurrentUser) -> impl IntoView {
 pub fn AccountPage() -> impl IntoView {
     let changed = RwSignal::new(false);
     let refresh = RwSignal::new(0u32);
-    let sessions = Resource::new(move || refresh.get(), |_| my_sessions());
+    let session = crate::portals::PortalSession::get();
+    let sessions = Resource::new(move || refresh.get(), move |_| session.load(my_sessions()));
     let end_error = RwSignal::new(None::<AppError>);
     let end = move |handle: uuid::Uuid| {
         leptos::task::spawn_local(async move {
@@ -231,6 +232,7 @@ pub fn AccountPage() -> impl IntoView {
         });
     };
     view! {
+        <crate::portals::Gate>
         <Title text="Account"/>
         <h1>"Account and security"</h1>
         <div class="grid">
@@ -275,5 +277,6 @@ pub fn AccountPage() -> impl IntoView {
                 </Transition>
             </section>
         </div>
+        </crate::portals::Gate>
     }
 }

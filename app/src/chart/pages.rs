@@ -30,39 +30,45 @@ pub fn route_patient_id() -> Memo<Option<Uuid>> {
     })
 }
 
-/// `/clinic/patients/:id`: the chart for clinicians, the administrative
-/// record for front-desk roles.
+/// `/clinic/patients/:id`: the chart. Front-desk roles, who never open
+/// charts, are pointed to the administrative record.
 #[component]
 pub fn PatientPage() -> impl IntoView {
-    let user = current_user();
     let id = route_patient_id();
-    move || match id.get() {
-        None => view! { <ErrorBox error=AppError::NotFound("That patient".into())/> }.into_any(),
-        Some(id) if user.role.can(Permission::ReadCharts) => {
-            view! { <Chart patient_id=id/> }.into_any()
-        }
-        Some(id) => {
-            view! { <crate::patients::edit::PatientAdmin patient_id=id base="/clinic"/> }.into_any()
-        }
-    }
-}
-
-#[component]
-fn Chart(patient_id: Uuid) -> impl IntoView {
     // Bumped after every change, so the summary and timeline reload.
     let version = RwSignal::new(0u32);
+    let session = crate::portals::PortalSession::get();
     let summary = Resource::new(
-        move || version.get(),
-        move |_| get_chart_summary(patient_id),
+        move || (id.get(), version.get()),
+        move |(id, _)| {
+            session.load(async move {
+                match id {
+                    Some(id) => get_chart_summary(id).await,
+                    None => Err(AppError::NotFound("That patient".into())),
+                }
+            })
+        },
     );
     view! {
         <Title text="Chart"/>
         <Transition fallback=|| view! { <Loading label="Opening the chart…"/> }>
             {move || Suspend::new(async move {
-                match summary.await {
-                    Ok(s) => view! { <ChartView summary=s version/> }.into_any(),
-                    Err(AppError::Forbidden) => view! { <BreakGlassGate patient_id version/> }.into_any(),
-                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                let Some(user) = crate::portals::signed_in().await else {
+                    return ().into_any();
+                };
+                match (summary.await, id.get()) {
+                    (Ok(s), _) => view! { <ChartView summary=s version/> }.into_any(),
+                    (Err(AppError::Forbidden), Some(patient_id)) if user.role.can(Permission::ReadCharts) => {
+                        view! { <BreakGlassGate patient_id version/> }.into_any()
+                    }
+                    (Err(AppError::Forbidden), Some(patient_id)) => view! {
+                        <section class="card narrow">
+                            <h1>"Charts are for clinicians"</h1>
+                            <p>"Your role works with the administrative record: demographics, insurance and the care team."</p>
+                            <p><a class="btn" href=format!("/clinic/patients/{patient_id}/details")>"Open the administrative record"</a></p>
+                        </section>
+                    }.into_any(),
+                    (Err(e), _) => view! { <ErrorBox error=e/> }.into_any(),
                 }
             })}
         </Transition>
@@ -333,6 +339,17 @@ fn ProblemList(
     .into_any()
 }
 
+/// " · a · b" for the parts present, or nothing (never an empty text node,
+/// which would break hydration).
+fn details_text<const N: usize>(parts: [Option<String>; N]) -> Option<String> {
+    let text: String = parts
+        .into_iter()
+        .flatten()
+        .map(|s| format!(" · {s}"))
+        .collect();
+    (!text.is_empty()).then_some(text)
+}
+
 #[component]
 pub fn MedicationList(medications: Vec<MedicationView>) -> impl IntoView {
     if medications.is_empty() {
@@ -343,7 +360,7 @@ pub fn MedicationList(medications: Vec<MedicationView>) -> impl IntoView {
             {medications.into_iter().map(|m| view! {
                 <li class:list__item--inactive=m.status != MedicationStatus::Active>
                     <strong>{m.name}</strong>
-                    {[m.dose, m.route, m.frequency].into_iter().flatten().map(|s| format!(" · {s}")).collect::<String>()}
+                    {details_text([m.dose, m.route, m.frequency])}
                     {(m.status != MedicationStatus::Active).then(|| view! { " "<span class="badge">"Stopped"</span> })}
                 </li>
             }).collect_view()}
@@ -362,7 +379,7 @@ pub fn ImmunizationList(items: Vec<ImmunizationView>) -> impl IntoView {
             {items.into_iter().map(|i| view! {
                 <li>
                     <strong>{i.vaccine}</strong>" "<span class="muted">{i.administered_on.format("%-d %b %Y").to_string()}</span>
-                    {[i.dose, i.lot_number.map(|l| format!("lot {l}")), i.site].into_iter().flatten().map(|s| format!(" · {s}")).collect::<String>()}
+                    {details_text([i.dose, i.lot_number.map(|l| format!("lot {l}")), i.site])}
                 </li>
             }).collect_view()}
         </ul>

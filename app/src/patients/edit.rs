@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use shared::access::CareTeamMember;
 use shared::demographics::{DemographicsForm, MergePreview, PatientDetails, PatientStatus};
 use shared::patients::{PatientQuery, PatientSearchHit};
 use shared::{AppError, Permission};
@@ -19,26 +20,43 @@ use crate::portals::{current_user, hard_navigate};
 #[component]
 pub fn PatientDetailsPage(base: &'static str) -> impl IntoView {
     let id = crate::chart::pages::route_patient_id();
-    move || match id.get() {
-        Some(patient_id) => view! { <PatientAdmin patient_id base/> }.into_any(),
-        None => view! { <ErrorBox error=AppError::NotFound("That patient".into())/> }.into_any(),
-    }
-}
-
-#[component]
-pub fn PatientAdmin(patient_id: Uuid, base: &'static str) -> impl IntoView {
     let version = RwSignal::new(0u32);
-    let details = Resource::new(move || version.get(), move |_| patient_details(patient_id));
+    let session = crate::portals::PortalSession::get();
+    // One resource, created once and keyed on the route, for the record and
+    // its care team (a nested suspense would stream separately).
+    let details = Resource::new(
+        move || (id.get(), version.get()),
+        move |(id, _)| {
+            session.load(async move {
+                let id = id.ok_or_else(|| AppError::NotFound("That patient".into()))?;
+                let details = patient_details(id).await?;
+                let team = care_team(id).await?;
+                Ok::<_, AppError>((details, team))
+            })
+        },
+    );
     view! {
         <Title text="Patient record"/>
         <Transition fallback=|| view! { <Loading label="Loading the record…"/> }>
             {move || Suspend::new(async move {
+                if crate::portals::signed_in().await.is_none() {
+                    return ().into_any();
+                }
                 match details.await {
-                    Ok(d) => view! { <AdminView d base version/> }.into_any(),
+                    Ok((d, team)) => view! { <AdminView d team base version/> }.into_any(),
                     Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// Text for display; never empty (an empty text node breaks hydration).
+fn non_empty(s: String) -> String {
+    if s.is_empty() {
+        "—".into()
+    } else {
+        s
     }
 }
 
@@ -47,7 +65,12 @@ fn or_none(s: &Option<String>) -> String {
 }
 
 #[component]
-fn AdminView(d: PatientDetails, base: &'static str, version: RwSignal<u32>) -> impl IntoView {
+fn AdminView(
+    d: PatientDetails,
+    team: Vec<CareTeamMember>,
+    base: &'static str,
+    version: RwSignal<u32>,
+) -> impl IntoView {
     let user = current_user();
     let patient_id = d.id;
     let editing = RwSignal::new(false);
@@ -81,8 +104,8 @@ fn AdminView(d: PatientDetails, base: &'static str, version: RwSignal<u32>) -> i
                     <dt>"Language"</dt><dd>{or_none(&dm.language)}</dd>
                     <dt>"Phone"</dt><dd>{or_none(&c.phone)}</dd>
                     <dt>"E-mail"</dt><dd>{or_none(&c.email)}</dd>
-                    <dt>"Address"</dt><dd>{[c.address_line.clone(), c.postal_code.clone(), c.city.clone(), c.country.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ")}</dd>
-                    <dt>"Consents"</dt><dd>{[("SMS", c.consent_sms), ("e-mail", c.consent_email), ("research", c.consent_research)].iter().filter(|(_, on)| *on).map(|(l, _)| *l).collect::<Vec<_>>().join(", ")}</dd>
+                    <dt>"Address"</dt><dd>{non_empty([c.address_line.clone(), c.postal_code.clone(), c.city.clone(), c.country.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "))}</dd>
+                    <dt>"Consents"</dt><dd>{non_empty([("SMS", c.consent_sms), ("e-mail", c.consent_email), ("research", c.consent_research)].iter().filter(|(_, on)| *on).map(|(l, _)| *l).collect::<Vec<_>>().join(", "))}</dd>
                     <dt>"Registered"</dt><dd>{format_time(d.registered_at)}</dd>
                 </dl>
                 <h3 class="subhead">"Emergency contacts"</h3>
@@ -102,7 +125,7 @@ fn AdminView(d: PatientDetails, base: &'static str, version: RwSignal<u32>) -> i
             </section>
             <section class="card" aria-labelledby="team-title">
                 <h2 id="team-title">"Care team"</h2>
-                <CareTeam patient_id can_assign/>
+                <CareTeam patient_id team can_assign version/>
             </section>
         </div>
         {move || editing.get().then(|| view! { <EditForm d=d.clone() version/> })}
@@ -149,22 +172,27 @@ fn EditForm(d: PatientDetails, version: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn CareTeam(patient_id: Uuid, can_assign: bool) -> impl IntoView {
-    let version = RwSignal::new(0u32);
-    let team = Resource::new(move || version.get(), move |_| care_team(patient_id));
+fn CareTeam(
+    patient_id: Uuid,
+    team: Vec<CareTeamMember>,
+    can_assign: bool,
+    version: RwSignal<u32>,
+) -> impl IntoView {
     let choice = RwSignal::new(String::new());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
-    let options = Resource::new(
-        || (),
-        move |_| async move {
-            if can_assign {
-                clinicians().await
-            } else {
-                Ok(Vec::new())
-            }
-        },
-    );
+    // Loaded in the browser only: a suspense inside a <select> cannot be
+    // streamed (the HTML parser drops its markers there).
+    let options = RwSignal::new(Vec::<shared::access::ClinicianOption>::new());
+    Effect::new(move |_| {
+        if can_assign {
+            leptos::task::spawn_local(async move {
+                if let Ok(list) = clinicians().await {
+                    options.set(list);
+                }
+            });
+        }
+    });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(user_id) = Uuid::parse_str(&choice.get_untracked()) else {
@@ -182,21 +210,17 @@ fn CareTeam(patient_id: Uuid, can_assign: bool) -> impl IntoView {
         );
     };
     view! {
-        <Transition fallback=|| view! { <Loading/> }>
-            {move || Suspend::new(async move {
-                match team.await {
-                    Ok(list) if list.is_empty() => view! { <p class="muted">"Nobody is assigned yet."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="list" data-testid="care-team">
-                            {list.into_iter().map(|m| view! {
-                                <li><strong>{m.name}</strong>{format!(" · {} · {}", m.role, m.kind.label().replace(" you", ""))}</li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
-                }
-            })}
-        </Transition>
+        {if team.is_empty() {
+            view! { <p class="muted">"Nobody is assigned yet."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="list" data-testid="care-team">
+                    {team.into_iter().map(|m| view! {
+                        <li><strong>{m.name}</strong>{format!(" · {} · {}", m.role, m.kind.team_label())}</li>
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
         {can_assign.then(|| view! {
             <form class="form inline-form" novalidate on:submit=on_submit>
                 <FormAlert errors/>
@@ -204,13 +228,9 @@ fn CareTeam(patient_id: Uuid, can_assign: bool) -> impl IntoView {
                     <label for="field-user_id">"Add to the care team"</label>
                     <select id="field-user_id" prop:value=move || choice.get() on:change=move |ev| choice.set(event_target_value(&ev))>
                         <option value="">"Choose a clinician…"</option>
-                        <Suspense fallback=|| ()>
-                            {move || Suspend::new(async move {
-                                options.await.unwrap_or_default().into_iter().map(|c| view! {
-                                    <option value=c.user_id.to_string()>{format!("{} ({})", c.name, c.role)}</option>
-                                }).collect_view()
-                            })}
-                        </Suspense>
+                        <For each=move || options.get() key=|c| c.user_id let:c>
+                            <option value=c.user_id.to_string()>{format!("{} ({})", c.name, c.role)}</option>
+                        </For>
                     </select>
                     <p class="field__error" aria-live="polite">{move || errors.field("user_id").get()}</p>
                 </div>

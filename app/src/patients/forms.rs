@@ -41,7 +41,7 @@ pub fn IdentityFields(form: RwSignal<DemographicsForm>, errors: FormErrors) -> i
                 <Input label="Date of birth" name="date_of_birth" kind="date"
                     bind=lens(form, |f| f.date_of_birth.clone(), |f, v| f.date_of_birth = v)
                     error=errors.field("date_of_birth")/>
-                <Check label="The date of birth is an estimate" name="birth_date_estimated"
+                <Check label="Estimated (exact birth date unknown)" name="birth_date_estimated"
                     bind=lens_bool(form, |f| f.birth_date_estimated, |f, v| f.birth_date_estimated = v)
                     error=errors.field("birth_date_estimated")/>
                 <Select label="Sex (administrative)" name="sex" required=true options=sex_options()
@@ -176,7 +176,7 @@ pub fn ContactFields<T: Clone + Send + Sync + 'static>(
             <p class="field__error" aria-live="polite">{move || errors.field("emergency_contacts").get()}</p>
             {move || (contact_count.get() == 0).then(|| view! { <p class="muted">"No emergency contact yet."</p> })}
             {contact_rows}
-            <button type="button" class="btn" disabled=move || contact_count.get() >= shared::demographics::MAX_CONTACTS
+            <button type="button" class="btn" disabled=move || { contact_count.get() >= shared::demographics::MAX_CONTACTS }
                 on:click=move |_| form.update(|f| contact_mut(f).emergency_contacts.push(shared::demographics::EmergencyContactForm::default()))>
                 "Add emergency contact"
             </button>
@@ -186,7 +186,7 @@ pub fn ContactFields<T: Clone + Send + Sync + 'static>(
             <p class="field__error" aria-live="polite">{move || errors.field("coverages").get()}</p>
             {move || (coverage_count.get() == 0).then(|| view! { <p class="muted">"No insurance coverage recorded (self-pay)."</p> })}
             {coverage_rows}
-            <button type="button" class="btn" disabled=move || coverage_count.get() >= shared::demographics::MAX_COVERAGES
+            <button type="button" class="btn" disabled=move || { coverage_count.get() >= shared::demographics::MAX_COVERAGES }
                 on:click=move |_| form.update(|f| {
                     let rank = if contact(f).coverages.is_empty() { "primary" } else { "secondary" };
                     contact_mut(f).coverages.push(shared::demographics::CoverageForm { rank: rank.into(), ..Default::default() })

@@ -14,8 +14,10 @@ use crate::components::{ErrorBox, Loading};
 pub fn PatientHome() -> impl IntoView {
     use crate::chart::pages::{AllergyList, ImmunizationList, MedicationList};
     use crate::chart::trend::VitalsTrends;
-    let record = Resource::new(|| (), |_| crate::chart::api::my_record());
+    let session = crate::portals::PortalSession::get();
+    let record = Resource::new(|| (), move |_| session.load(crate::chart::api::my_record()));
     view! {
+        <crate::portals::Gate>
         <Title text="My record"/>
         <Suspense fallback=|| view! { <Loading label="Loading your record…"/> }>
             {move || Suspend::new(async move {
@@ -104,6 +106,7 @@ pub fn PatientHome() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </crate::portals::Gate>
     }
 }
 
@@ -114,8 +117,10 @@ pub fn MyDetailsPage() -> impl IntoView {
     use super::forms::ContactFields;
     use crate::components::{submit_with, FormAlert, FormErrors, Submit};
     use shared::demographics::ContactForm;
-    let details = Resource::new(|| (), |_| super::api::my_details());
+    let session = crate::portals::PortalSession::get();
+    let details = Resource::new(|| (), move |_| session.load(super::api::my_details()));
     view! {
+        <crate::portals::Gate>
         <Title text="My details"/>
         <h1>"Contact, emergency contacts and insurance"</h1>
         <Suspense fallback=|| view! { <Loading/> }>
@@ -144,6 +149,18 @@ pub fn MyDetailsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </crate::portals::Gate>
+    }
+}
+
+/// Where a search result leads: clinicians open the chart, everyone else the
+/// administrative record.
+pub fn patient_link(base: &str, id: uuid::Uuid) -> String {
+    let user = crate::portals::current_user();
+    if base == "/clinic" && !user.role.can(shared::Permission::ReadCharts) {
+        format!("{base}/patients/{id}/details")
+    } else {
+        format!("{base}/patients/{id}")
     }
 }
 
@@ -259,7 +276,7 @@ pub fn PatientSearchBox(
                         <ul class="results" data-testid="search-results">
                             {list.into_iter().map(|h| view! {
                                 <li class="results__item">
-                                    <a href=format!("{base}/patients/{}", h.id)><strong>{format!("{}, {}", h.family_name, h.given_name)}</strong></a>
+                                    <a href=patient_link(base, h.id)><strong>{format!("{}, {}", h.family_name, h.given_name)}</strong></a>
                                     {h.temporary.then(|| view! { <span class="badge badge--warn">"Temporary"</span> })}
                                     <span class="mrn">{h.mrn}</span>
                                     <span class="muted">

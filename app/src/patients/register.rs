@@ -12,18 +12,13 @@ use super::api::{fast_track, register_patient_staff, FastTrackResult};
 use super::forms::{sex_options, ContactFields, IdentityFields};
 use crate::components::{lens, FormAlert, FormErrors, Input, Select, Submit};
 
-/// Where a patient's page is in the portal the user is in.
-pub fn patient_href(base: &str, id: uuid::Uuid) -> String {
-    format!("{base}/patients/{id}")
-}
-
 /// A list of possible duplicates with links to each.
 #[component]
 pub fn DuplicateList(candidates: Vec<DuplicateCandidate>, base: &'static str) -> impl IntoView {
     view! {
         <ul class="results" data-testid="duplicates">
             {candidates.into_iter().map(|c| {
-                let href = patient_href(base, c.patient.id);
+                let href = crate::patients::pages::patient_link(base, c.patient.id);
                 view! {
                     <li class="results__item">
                         <a href=href><strong>{format!("{}, {}", c.patient.family_name, c.patient.given_name)}</strong></a>
@@ -79,12 +74,13 @@ pub fn RegisterPatientPage() -> impl IntoView {
     };
 
     view! {
+        <crate::portals::Gate>
         <Title text="Register a patient"/>
         <h1>"Register a patient"</h1>
         {move || done.get().map(|(id, mrn, name)| view! {
             <div class="alert alert--success" role="status" data-testid="registered">
                 <p>{format!("{name} is registered. MRN ")}<strong class="mrn" data-testid="new-mrn">{mrn}</strong></p>
-                <p><a href=patient_href("/clinic", id)>"Open the record"</a></p>
+                <p><a href=crate::patients::pages::patient_link("/clinic", id)>"Open the record"</a></p>
             </div>
         })}
         <form class="form card" novalidate on:submit=move |ev| { ev.prevent_default(); submit(false); }>
@@ -104,6 +100,7 @@ pub fn RegisterPatientPage() -> impl IntoView {
                 <Submit label="Register patient" busy_label="Registering…" busy/>
             </div>
         </form>
+        </crate::portals::Gate>
     }
 }
 
@@ -145,6 +142,7 @@ pub fn FastTrackPage() -> impl IntoView {
     };
 
     view! {
+        <crate::portals::Gate>
         <Title text="Emergency registration"/>
         <h1>"Emergency registration"</h1>
         <p class="muted">"For a patient whose identity is unknown. The record is temporary: complete it or merge it into the right patient later."</p>
@@ -169,5 +167,6 @@ pub fn FastTrackPage() -> impl IntoView {
                 <Submit label="Register emergency patient" busy_label="Registering…" busy/>
             </div>
         </form>
+        </crate::portals::Gate>
     }
 }

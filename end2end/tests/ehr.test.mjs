@@ -1,0 +1,239 @@
+// Patients and the health record, as the issue's scenarios: the receptionist
+// registers a patient on a desktop; a nurse fast-tracks an unknown emergency
+// patient on a tablet and the record is merged later; a doctor on a tablet
+// records vitals, a note, an ICD-10 diagnosis and an allergy; the patient on a
+// phone sees them and downloads the PDF.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, DEMO, DEMO_PASSWORD } from './helpers.mjs';
+
+const RECEPTION = 'reception@demo-hospital.example';
+const NURSE = 'nurse@demo-hospital.example';
+// Validation errors come back as HTTP 422, which Chromium logs as a failed load.
+const expected422 = (problems) => problems.filter((p) => !p.includes('status of 422'));
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const suffix = Date.now().toString(36).slice(-5);
+// A phone number nobody else has, so only the name and birth date make a duplicate.
+const phone = `+46 70 ${String(Date.now() % 10_000_000).padStart(7, '0')}`;
+
+async function openPatientFromSearch(page, query, name) {
+  await page.getByLabel('MRN, name, phone number or date of birth').fill(query);
+  await page.getByTestId('search-results').getByRole('link', { name }).click();
+}
+
+test('the receptionist registers a patient on a desktop, with a duplicate warning', async () => {
+  const desk = await openDevice(browser, 'desktop');
+  await signIn(desk.page, RECEPTION, DEMO_PASSWORD);
+  await desk.page.waitForURL('**/clinic');
+  await desk.page.getByRole('link', { name: 'Register patient' }).click();
+  await desk.page.getByRole('heading', { name: 'Register a patient' }).waitFor();
+  await hydrated(desk.page);
+
+  // Nothing filled in: every required field says what it needs.
+  await desk.page.getByRole('button', { name: 'Register patient' }).click();
+  await desk.page.getByText('Enter the given name.').waitFor();
+  await desk.page.getByText('Enter the family name.').waitFor();
+  await desk.page.getByText('Choose the sex recorded for administrative purposes.').waitFor();
+
+  const family = `Lindqvist${suffix}`;
+  const form = desk.page.locator('form');
+  await form.getByLabel('Given name').fill('Ingrid');
+  await form.getByLabel('Family name').fill(family);
+  await form.getByLabel('Preferred name').fill('Inga');
+  await form.getByLabel('Date of birth').fill('1971-06-14');
+  await form.getByLabel('Sex (administrative)').selectOption('female');
+  await form.getByLabel('Gender identity').fill('Woman');
+  await form.getByLabel('Preferred language').fill('Swedish');
+  await form.getByLabel('Phone', { exact: true }).fill(phone);
+  await form.getByLabel('City').fill('Malmö');
+  await desk.page.getByRole('button', { name: 'Add emergency contact' }).click();
+  const contact = desk.page.getByTestId('emergency-contact');
+  await contact.getByLabel('Name').fill('Nils Lindqvist');
+  await contact.getByLabel('Relationship').fill('Husband');
+  await contact.getByLabel('Phone').fill('+46 70 765 43 21');
+  await desk.page.getByRole('button', { name: 'Add coverage' }).click();
+  const coverage = desk.page.getByTestId('coverage');
+  await coverage.getByLabel('Insurer').fill('Nordic Health Mutual');
+  await coverage.getByLabel('Member id').fill('NHM-448812');
+  await coverage.getByLabel('Valid from').fill('2026-01-01');
+  await coverage.getByLabel('Valid to').fill('2025-01-01');
+  await desk.page.getByRole('button', { name: 'Register patient' }).click();
+  await desk.page.getByText('The coverage cannot end before it starts.').waitFor();
+  await coverage.getByLabel('Valid to').fill('2026-12-31');
+  await desk.page.getByRole('button', { name: 'Register patient' }).click();
+  const mrn = (await desk.page.getByTestId('new-mrn').textContent()).trim();
+  assert.match(mrn, /^\d{8}-\d$/);
+
+  // The same person again: the first record is offered instead.
+  await form.getByLabel('Given name').fill('Ingrid');
+  await form.getByLabel('Family name').fill(family);
+  await form.getByLabel('Date of birth').fill('1971-06-14');
+  await form.getByLabel('Sex (administrative)').selectOption('female');
+  await desk.page.getByRole('button', { name: 'Register patient' }).click();
+  const duplicates = desk.page.getByTestId('duplicates');
+  await duplicates.getByText(mrn).waitFor();
+  await duplicates.getByText('Same name and date of birth').waitFor();
+  await expectNoHorizontalScroll(desk.page);
+  await desk.page.screenshot({ path: 'test-results/register-duplicate-desktop.png', fullPage: true });
+  await duplicates.getByRole('link', { name: new RegExp(family) }).click();
+  await desk.page.getByTestId('mrn').getByText(mrn).waitFor();
+  await desk.page.getByTestId('demographics').getByText('Swedish').waitFor();
+  await desk.page.getByText('Nordic Health Mutual').waitFor();
+  assertClean(expected422(desk.problems));
+  await desk.context.close();
+});
+
+test('a nurse fast-tracks an unknown patient on a tablet; the record is merged later', async () => {
+  const nurse = await openDevice(browser, 'tablet');
+  await signIn(nurse.page, NURSE, DEMO_PASSWORD);
+  await nurse.page.waitForURL('**/clinic');
+  await nurse.page.getByRole('link', { name: 'Emergency' }).click();
+  await nurse.page.getByRole('heading', { name: 'Emergency registration' }).waitFor();
+  await hydrated(nurse.page);
+  const started = Date.now();
+  await nurse.page.getByLabel('Sex').selectOption('male');
+  await nurse.page.getByLabel('Approximate age (years)').fill('40');
+  await nurse.page.getByLabel('Description').fill(`unknown male, ~40, blue jacket ${suffix}`);
+  await nurse.page.getByRole('button', { name: 'Register emergency patient' }).click();
+  const tempMrn = (await nurse.page.getByTestId('temp-mrn').textContent()).trim();
+  assert.ok(Date.now() - started < 15000, 'the fast-track takes under 15 seconds');
+  assert.match(tempMrn, /^\d{8}-\d$/);
+  await nurse.page.getByRole('link', { name: 'Open the chart' }).click();
+  await nurse.page.getByTestId('chart-banner').getByText('Temporary identity').waitFor();
+  await hydrated(nurse.page);
+  // Care is documented at once, on the temporary record.
+  await nurse.page.getByRole('button', { name: 'Record vitals' }).click();
+  await nurse.page.getByLabel('Heart rate (/min)').fill('118');
+  await nurse.page.getByLabel('SpO2 (%)').fill('93');
+  await nurse.page.getByRole('button', { name: 'Save vitals' }).click();
+  await nurse.page.getByTestId('latest-vitals').getByText('93 %').waitFor();
+  await expectNoHorizontalScroll(nurse.page);
+  await nurse.page.screenshot({ path: 'test-results/fast-track-chart-tablet.png', fullPage: true });
+  assertClean(nurse.problems);
+  await nurse.context.close();
+
+  // Later the front desk learns who he is: register him, then merge.
+  const desk = await openDevice(browser, 'desktop');
+  await signIn(desk.page, RECEPTION, DEMO_PASSWORD);
+  await desk.page.waitForURL('**/clinic');
+  await desk.page.getByRole('link', { name: 'Register patient' }).click();
+  await hydrated(desk.page);
+  const family = `Novak${suffix}`;
+  await desk.page.getByLabel('Given name').fill('Tomas');
+  await desk.page.getByLabel('Family name').fill(family);
+  await desk.page.getByLabel('Date of birth').fill('1985-02-03');
+  await desk.page.getByLabel('Sex (administrative)').selectOption('male');
+  await desk.page.getByRole('button', { name: 'Register patient' }).click();
+  const realMrn = (await desk.page.getByTestId('new-mrn').textContent()).trim();
+
+  await desk.page.getByRole('link', { name: 'Today' }).click();
+  await hydrated(desk.page);
+  await openPatientFromSearch(desk.page, tempMrn, /Unknown/);
+  await desk.page.getByTestId('temporary').waitFor();
+  await hydrated(desk.page);
+  const merge = desk.page.getByTestId('merge');
+  await merge.getByLabel('Find the record to keep').fill(family);
+  await merge.getByRole('button', { name: 'Find' }).click();
+  await merge.getByRole('button', { name: 'Preview merge' }).click();
+  const preview = desk.page.getByTestId('merge-preview');
+  await preview.getByText('Encounters: 1').waitFor();
+  await preview.getByText('Vital-sign sets: 1').waitFor();
+  await desk.page.screenshot({ path: 'test-results/merge-preview-desktop.png', fullPage: true });
+  await preview.getByRole('button', { name: 'Merge the records' }).click();
+  // The kept record now answers to the temporary MRN as well.
+  await desk.page.getByTestId('mrn').getByText(realMrn).waitFor();
+  await desk.page.getByText(`also known as ${tempMrn}`).waitFor();
+  await desk.page.getByRole('link', { name: 'Today' }).click();
+  await hydrated(desk.page);
+  await desk.page.getByLabel('MRN, name, phone number or date of birth').fill(tempMrn);
+  await desk.page.getByTestId('search-results').getByText(family).waitFor();
+  assertClean(desk.problems);
+  await desk.context.close();
+});
+
+test('a doctor on a tablet records vitals, a note, a diagnosis and an allergy; the patient sees them on a phone', async () => {
+  const doctor = await openDevice(browser, 'tablet');
+  await signIn(doctor.page, DEMO.doctor, DEMO_PASSWORD);
+  await doctor.page.waitForURL('**/clinic');
+  await hydrated(doctor.page);
+  await openPatientFromSearch(doctor.page, 'muller', /Müller, Maria/);
+  await doctor.page.getByTestId('chart-banner').waitFor();
+  await hydrated(doctor.page);
+
+  // Vitals with a plausibility check on the field.
+  await doctor.page.getByRole('button', { name: 'Record vitals' }).click();
+  await doctor.page.getByLabel('Systolic BP (mmHg)').fill('131');
+  await doctor.page.getByLabel('Diastolic BP (mmHg)').fill('84');
+  await doctor.page.getByLabel('SpO2 (%)').fill('101');
+  await doctor.page.getByRole('button', { name: 'Save vitals' }).click();
+  await doctor.page.getByText('SpO2 must be between 50 and 100 %; check the reading.').waitFor();
+  await doctor.page.getByLabel('SpO2 (%)').fill('96');
+  await doctor.page.getByRole('button', { name: 'Save vitals' }).click();
+  await doctor.page.getByTestId('latest-vitals').getByText('131/84 mmHg').waitFor();
+
+  // An encounter with a signed SOAP note.
+  const reason = `Wheeze review ${suffix}`;
+  await doctor.page.getByRole('button', { name: 'New encounter' }).click();
+  await doctor.page.getByLabel('Reason for the visit').fill(reason);
+  await doctor.page.getByRole('button', { name: 'Open encounter' }).click();
+  const encounter = doctor.page.getByTestId('encounter').filter({ hasText: reason });
+  await encounter.getByRole('button', { name: 'Write note' }).click();
+  await encounter.getByLabel('Subjective').fill('Wheeze at night for two weeks.');
+  await encounter.getByLabel('Assessment').fill('Mild intermittent asthma.');
+  await encounter.getByLabel('Plan').fill('Salbutamol inhaler as needed; review in 4 weeks.');
+  await encounter.getByRole('button', { name: 'Save draft' }).click();
+  await encounter.getByText('Draft', { exact: true }).waitFor();
+  await encounter.getByRole('button', { name: 'Sign note' }).click();
+  await encounter.getByText('Signed', { exact: true }).waitFor();
+
+  // An ICD-10-CM diagnosis picked by searching words.
+  await encounter.getByRole('button', { name: 'Diagnosis for this visit' }).click();
+  await encounter.getByLabel('Diagnosis (ICD-10-CM)').fill('mild intermittent asthma uncomplicated');
+  await encounter.getByRole('option', { name: /J45\.20/ }).click();
+  await encounter.getByTestId('icd10-chosen').getByText('J45.20').waitFor();
+  await encounter.getByRole('button', { name: 'Save diagnosis' }).click();
+  await doctor.page.getByTestId('problems').getByText('J45.20').waitFor();
+
+  // An allergy, shown in the banner at once.
+  await doctor.page.getByRole('button', { name: 'Add allergy' }).click();
+  await doctor.page.getByLabel('Substance').fill('Ibuprofen');
+  await doctor.page.getByLabel('Reaction').fill('Bronchospasm');
+  await doctor.page.getByLabel('Severity').selectOption('moderate');
+  await doctor.page.getByRole('button', { name: 'Save allergy' }).click();
+  await doctor.page.getByTestId('allergy-banner').getByText(/Ibuprofen \(moderate\)/).waitFor();
+  await expectNoHorizontalScroll(doctor.page);
+  await doctor.page.screenshot({ path: 'test-results/chart-tablet.png', fullPage: true });
+  assertClean(expected422(doctor.problems));
+  await doctor.context.close();
+
+  const patient = await openDevice(browser, 'phone');
+  await signIn(patient.page, DEMO.patient, DEMO_PASSWORD);
+  await patient.page.waitForURL('**/patient');
+  await patient.page.getByTestId('allergies').getByText('Ibuprofen').waitFor();
+  await patient.page.getByTestId('my-problems').getByText(/asthma/i).waitFor();
+  await patient.page.getByTestId('my-visits').getByText(reason).waitFor();
+  await patient.page.getByTestId('my-visits').getByText('Mild intermittent asthma.').waitFor();
+  await patient.page.getByTestId('trend').first().waitFor();
+  await expectNoHorizontalScroll(patient.page);
+  await patient.page.screenshot({ path: 'test-results/patient-record-phone.png', fullPage: true });
+  await hydrated(patient.page);
+  const [download] = await Promise.all([
+    patient.page.waitForEvent('download'),
+    patient.page.getByTestId('download-pdf').click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^health-record-\d{8}-\d\.pdf$/);
+  const file = await download.path();
+  assert.equal(readFileSync(file).subarray(0, 5).toString(), '%PDF-');
+  const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-']).toString();
+  for (const expected of ['Müller', 'Ibuprofen', 'J45.20', reason, 'Mild intermittent asthma.']) {
+    assert.ok(text.includes(expected), `the PDF lacks ${expected}`);
+  }
+  assertClean(patient.problems);
+  await patient.context.close();
+});
