@@ -8,7 +8,7 @@ SHELL := /bin/bash
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 BIND ?= 127.0.0.1:3000
 
-.PHONY: run test setup setup-test build build-release lint rust-tests e2e fmt
+.PHONY: run test setup setup-test build build-release lint rust-tests e2e fmt bench
 
 ## Rust toolchain pieces: the wasm target, cargo-leptos and a wasm-bindgen matching Cargo.lock.
 setup:
@@ -47,3 +47,9 @@ e2e: build
 
 test: setup-test lint rust-tests e2e
 	@echo "All test suites passed."
+
+# Benchmarks (not part of `make test`): patient search at 1M patients and opening
+# a chart with 1,000 encounters, on SQLite and a throwaway PostgreSQL. Results
+# go to docs/benchmarks.md by hand; see there for the latest.
+bench:
+	.ci/with-postgres cargo bench -p server --bench records -- --patients 1000000 --requests 2000 --encounters 1000

@@ -341,6 +341,10 @@ fn loinc(code: &str, display: &str) -> Value {
     json!({ "coding": [{ "system": LOINC, "code": code, "display": display }], "text": display })
 }
 
+/// One single-valued vital sign: id suffix, LOINC code and display, value,
+/// unit as shown, UCUM code.
+type Single<'a> = (&'a str, &'a str, &'a str, Option<f64>, &'a str, &'a str);
+
 /// One vital-signs set as FHIR Observations (one per measurement; blood
 /// pressure as a panel with two components).
 fn observations(v: &VitalsView, patient: &Value) -> Vec<Value> {
@@ -373,7 +377,7 @@ fn observations(v: &VitalsView, patient: &Value) -> Vec<Value> {
         ]);
         out.push(o);
     }
-    let singles: [(&str, &str, &str, Option<f64>, &str, &str); 7] = [
+    let singles: [Single; 7] = [
         (
             "hr",
             "8867-4",

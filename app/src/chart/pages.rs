@@ -411,12 +411,35 @@ fn HistoryList(items: Vec<HistoryView>) -> impl IntoView {
 
 // -------------------------------------------------------------------- forms
 
+/// A form in a panel: its fields, the form-level error, and a submit button
+/// that sends `request` and calls `on_done` when it succeeds.
 #[component]
-fn Panel(title: &'static str, children: Children) -> impl IntoView {
+fn PanelForm<F, Fut, T>(
+    title: &'static str,
+    submit: &'static str,
+    errors: FormErrors,
+    request: F,
+    on_done: Callback<()>,
+    children: Children,
+) -> impl IntoView
+where
+    F: Fn() -> Fut + Copy + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + 'static,
+    T: 'static,
+{
+    let busy = RwSignal::new(false);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submit_with(busy, errors, request(), move |_| on_done.run(()));
+    };
     view! {
         <section class="card panel" aria-label=title>
             <h2>{title}</h2>
-            {children()}
+            <form class="form" novalidate on:submit=on_submit>
+                <FormAlert errors/>
+                {children()}
+                <Submit label=submit busy_label="Saving…" busy/>
+            </form>
         </section>
     }
 }
@@ -428,33 +451,20 @@ fn EncounterFormPanel(patient_id: Uuid, on_done: Callback<()>) -> impl IntoView 
         ..Default::default()
     });
     let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        submit_with(
-            busy,
-            errors,
-            open_encounter(patient_id, form.get_untracked()),
-            move |_| on_done.run(()),
-        );
-    };
     view! {
-        <Panel title="New encounter">
-            <form class="form" novalidate on:submit=on_submit>
-                <FormAlert errors/>
-                <div class="form-grid">
-                    <Select label="Kind" name="kind" options=EncounterKind::options() required=true
-                        bind=lens(form, |f| f.kind.clone(), |f, v| f.kind = v) error=errors.field("kind")/>
-                    <Input label="Reason for the visit" name="reason" required=true
-                        bind=lens(form, |f| f.reason.clone(), |f, v| f.reason = v) error=errors.field("reason")/>
-                    <Input label="Location" name="location"
-                        bind=lens(form, |f| f.location.clone(), |f, v| f.location = v) error=errors.field("location")/>
-                    <Input label="Started (UTC)" name="started_at" kind="datetime-local" hint="Leave empty for now."
-                        bind=lens(form, |f| f.started_at.clone(), |f, v| f.started_at = v) error=errors.field("started_at")/>
-                </div>
-                <Submit label="Open encounter" busy_label="Saving…" busy/>
-            </form>
-        </Panel>
+        <PanelForm title="New encounter" submit="Open encounter" errors on_done
+            request=move || { open_encounter(patient_id, form.get_untracked()) }>
+            <div class="form-grid">
+                <Select label="Kind" name="kind" options=EncounterKind::options() required=true
+                    bind=lens(form, |f| f.kind.clone(), |f, v| f.kind = v) error=errors.field("kind")/>
+                <Input label="Reason for the visit" name="reason" required=true
+                    bind=lens(form, |f| f.reason.clone(), |f, v| f.reason = v) error=errors.field("reason")/>
+                <Input label="Location" name="location"
+                    bind=lens(form, |f| f.location.clone(), |f, v| f.location = v) error=errors.field("location")/>
+                <Input label="Started (UTC)" name="started_at" kind="datetime-local" hint="Leave empty for now."
+                    bind=lens(form, |f| f.started_at.clone(), |f, v| f.started_at = v) error=errors.field("started_at")/>
+            </div>
+        </PanelForm>
     }
 }
 
@@ -469,16 +479,6 @@ fn VitalsFormPanel(
         ..Default::default()
     });
     let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        submit_with(
-            busy,
-            errors,
-            add_vitals(patient_id, form.get_untracked()),
-            move |_| on_done.run(()),
-        );
-    };
     macro_rules! measure {
         ($label:literal, $field:ident, $hint:literal) => {
             view! {
@@ -488,28 +488,25 @@ fn VitalsFormPanel(
         };
     }
     view! {
-        <Panel title="Record vital signs">
-            <form class="form" novalidate on:submit=on_submit>
-                <FormAlert errors/>
-                <div class="form-grid form-grid--compact">
-                    {measure!("Systolic BP (mmHg)", systolic, "50–300")}
-                    {measure!("Diastolic BP (mmHg)", diastolic, "20–200")}
-                    {measure!("Heart rate (/min)", heart_rate, "20–300")}
-                    {measure!("Respiratory rate (/min)", respiratory_rate, "4–80")}
-                    {measure!("Temperature (°C)", temperature_c, "25–45")}
-                    {measure!("SpO2 (%)", spo2, "50–100")}
-                    {measure!("Weight (kg)", weight_kg, "0.3–500")}
-                    {measure!("Height (cm)", height_cm, "20–250")}
-                </div>
-                <p class="muted">{move || {
-                    let f = form.get();
-                    let w = f.weight_kg.replace(',', ".").parse::<f64>().ok();
-                    let h = f.height_cm.replace(',', ".").parse::<f64>().ok();
-                    w.zip(h).and_then(|(w, h)| bmi(w, h)).map(|b| format!("BMI {b:.1}")).unwrap_or_default()
-                }}</p>
-                <Submit label="Save vitals" busy_label="Saving…" busy/>
-            </form>
-        </Panel>
+        <PanelForm title="Record vital signs" submit="Save vitals" errors on_done
+            request=move || { add_vitals(patient_id, form.get_untracked()) }>
+            <div class="form-grid form-grid--compact">
+                {measure!("Systolic BP (mmHg)", systolic, "50–300")}
+                {measure!("Diastolic BP (mmHg)", diastolic, "20–200")}
+                {measure!("Heart rate (/min)", heart_rate, "20–300")}
+                {measure!("Respiratory rate (/min)", respiratory_rate, "4–80")}
+                {measure!("Temperature (°C)", temperature_c, "25–45")}
+                {measure!("SpO2 (%)", spo2, "50–100")}
+                {measure!("Weight (kg)", weight_kg, "0.3–500")}
+                {measure!("Height (cm)", height_cm, "20–250")}
+            </div>
+            <p class="muted">{move || {
+                let f = form.get();
+                let w = f.weight_kg.replace(',', ".").parse::<f64>().ok();
+                let h = f.height_cm.replace(',', ".").parse::<f64>().ok();
+                w.zip(h).and_then(|(w, h)| bmi(w, h)).map(|b| format!("BMI {b:.1}")).unwrap_or_default()
+            }}</p>
+        </PanelForm>
     }
 }
 
@@ -591,32 +588,19 @@ fn ProblemFormPanel(
         ..Default::default()
     });
     let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        submit_with(
-            busy,
-            errors,
-            add_problem(patient_id, form.get_untracked()),
-            move |_| on_done.run(()),
-        );
-    };
     view! {
-        <Panel title="Add a diagnosis">
-            <form class="form" novalidate on:submit=on_submit>
-                <FormAlert errors/>
-                <Icd10Picker form error=errors.field("icd10_code")/>
-                <div class="form-grid">
-                    <Select label="Status" name="status" options=ProblemStatus::options() required=true
-                        bind=lens(form, |f| f.status.clone(), |f, v| f.status = v) error=errors.field("status")/>
-                    <Input label="Onset date" name="onset_date" kind="date"
-                        bind=lens(form, |f| f.onset_date.clone(), |f, v| f.onset_date = v) error=errors.field("onset_date")/>
-                </div>
-                <TextArea label="Note" name="note" rows=2
-                    bind=lens(form, |f| f.note.clone(), |f, v| f.note = v) error=errors.field("note")/>
-                <Submit label="Save diagnosis" busy_label="Saving…" busy/>
-            </form>
-        </Panel>
+        <PanelForm title="Add a diagnosis" submit="Save diagnosis" errors on_done
+            request=move || { add_problem(patient_id, form.get_untracked()) }>
+            <Icd10Picker form error=errors.field("icd10_code")/>
+            <div class="form-grid">
+                <Select label="Status" name="status" options=ProblemStatus::options() required=true
+                    bind=lens(form, |f| f.status.clone(), |f, v| f.status = v) error=errors.field("status")/>
+                <Input label="Onset date" name="onset_date" kind="date"
+                    bind=lens(form, |f| f.onset_date.clone(), |f, v| f.onset_date = v) error=errors.field("onset_date")/>
+            </div>
+            <TextArea label="Note" name="note" rows=2
+                bind=lens(form, |f| f.note.clone(), |f, v| f.note = v) error=errors.field("note")/>
+        </PanelForm>
     }
 }
 
@@ -627,33 +611,20 @@ fn AllergyFormPanel(patient_id: Uuid, on_done: Callback<()>) -> impl IntoView {
         ..Default::default()
     });
     let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        submit_with(
-            busy,
-            errors,
-            add_allergy(patient_id, form.get_untracked()),
-            move |_| on_done.run(()),
-        );
-    };
     view! {
-        <Panel title="Add an allergy">
-            <form class="form" novalidate on:submit=on_submit>
-                <FormAlert errors/>
-                <div class="form-grid">
-                    <Input label="Substance" name="substance" required=true
-                        bind=lens(form, |f| f.substance.clone(), |f, v| f.substance = v) error=errors.field("substance")/>
-                    <Input label="Reaction" name="reaction"
-                        bind=lens(form, |f| f.reaction.clone(), |f, v| f.reaction = v) error=errors.field("reaction")/>
-                    <Select label="Severity" name="severity" options=AllergySeverity::options() required=true
-                        bind=lens(form, |f| f.severity.clone(), |f, v| f.severity = v) error=errors.field("severity")/>
-                    <Select label="Status" name="status" options=AllergyStatus::options() required=true
-                        bind=lens(form, |f| f.status.clone(), |f, v| f.status = v) error=errors.field("status")/>
-                </div>
-                <Submit label="Save allergy" busy_label="Saving…" busy/>
-            </form>
-        </Panel>
+        <PanelForm title="Add an allergy" submit="Save allergy" errors on_done
+            request=move || { add_allergy(patient_id, form.get_untracked()) }>
+            <div class="form-grid">
+                <Input label="Substance" name="substance" required=true
+                    bind=lens(form, |f| f.substance.clone(), |f, v| f.substance = v) error=errors.field("substance")/>
+                <Input label="Reaction" name="reaction"
+                    bind=lens(form, |f| f.reaction.clone(), |f, v| f.reaction = v) error=errors.field("reaction")/>
+                <Select label="Severity" name="severity" options=AllergySeverity::options() required=true
+                    bind=lens(form, |f| f.severity.clone(), |f, v| f.severity = v) error=errors.field("severity")/>
+                <Select label="Status" name="status" options=AllergyStatus::options() required=true
+                    bind=lens(form, |f| f.status.clone(), |f, v| f.status = v) error=errors.field("status")/>
+            </div>
+        </PanelForm>
     }
 }
 
@@ -661,35 +632,22 @@ fn AllergyFormPanel(patient_id: Uuid, on_done: Callback<()>) -> impl IntoView {
 fn ImmunizationFormPanel(patient_id: Uuid, on_done: Callback<()>) -> impl IntoView {
     let form = RwSignal::new(ImmunizationForm::default());
     let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        submit_with(
-            busy,
-            errors,
-            add_immunization(patient_id, form.get_untracked()),
-            move |_| on_done.run(()),
-        );
-    };
     view! {
-        <Panel title="Add an immunization">
-            <form class="form" novalidate on:submit=on_submit>
-                <FormAlert errors/>
-                <div class="form-grid">
-                    <Input label="Vaccine" name="vaccine" required=true
-                        bind=lens(form, |f| f.vaccine.clone(), |f, v| f.vaccine = v) error=errors.field("vaccine")/>
-                    <Input label="Date given" name="administered_on" kind="date" required=true
-                        bind=lens(form, |f| f.administered_on.clone(), |f, v| f.administered_on = v) error=errors.field("administered_on")/>
-                    <Input label="Dose" name="dose" hint="e.g. 2 of 3, 0.5 mL"
-                        bind=lens(form, |f| f.dose.clone(), |f, v| f.dose = v) error=errors.field("dose")/>
-                    <Input label="Lot number" name="lot_number"
-                        bind=lens(form, |f| f.lot_number.clone(), |f, v| f.lot_number = v) error=errors.field("lot_number")/>
-                    <Input label="Site" name="site" hint="e.g. left deltoid"
-                        bind=lens(form, |f| f.site.clone(), |f, v| f.site = v) error=errors.field("site")/>
-                </div>
-                <Submit label="Save immunization" busy_label="Saving…" busy/>
-            </form>
-        </Panel>
+        <PanelForm title="Add an immunization" submit="Save immunization" errors on_done
+            request=move || { add_immunization(patient_id, form.get_untracked()) }>
+            <div class="form-grid">
+                <Input label="Vaccine" name="vaccine" required=true
+                    bind=lens(form, |f| f.vaccine.clone(), |f, v| f.vaccine = v) error=errors.field("vaccine")/>
+                <Input label="Date given" name="administered_on" kind="date" required=true
+                    bind=lens(form, |f| f.administered_on.clone(), |f, v| f.administered_on = v) error=errors.field("administered_on")/>
+                <Input label="Dose" name="dose" hint="e.g. 2 of 3, 0.5 mL"
+                    bind=lens(form, |f| f.dose.clone(), |f, v| f.dose = v) error=errors.field("dose")/>
+                <Input label="Lot number" name="lot_number"
+                    bind=lens(form, |f| f.lot_number.clone(), |f, v| f.lot_number = v) error=errors.field("lot_number")/>
+                <Input label="Site" name="site" hint="e.g. left deltoid"
+                    bind=lens(form, |f| f.site.clone(), |f, v| f.site = v) error=errors.field("site")/>
+            </div>
+        </PanelForm>
     }
 }
 
@@ -697,31 +655,18 @@ fn ImmunizationFormPanel(patient_id: Uuid, on_done: Callback<()>) -> impl IntoVi
 fn HistoryFormPanel(patient_id: Uuid, on_done: Callback<()>) -> impl IntoView {
     let form = RwSignal::new(HistoryForm::default());
     let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        submit_with(
-            busy,
-            errors,
-            add_history(patient_id, form.get_untracked()),
-            move |_| on_done.run(()),
-        );
-    };
     view! {
-        <Panel title="Add history">
-            <form class="form" novalidate on:submit=on_submit>
-                <FormAlert errors/>
-                <div class="form-grid">
-                    <Select label="Kind" name="kind" options=HistoryKind::options() required=true
-                        bind=lens(form, |f| f.kind.clone(), |f, v| f.kind = v) error=errors.field("kind")/>
-                    <Input label="When" name="period" hint="e.g. 2015, childhood"
-                        bind=lens(form, |f| f.period.clone(), |f, v| f.period = v) error=errors.field("period")/>
-                </div>
-                <TextArea label="Description" name="description" rows=2
-                    bind=lens(form, |f| f.description.clone(), |f, v| f.description = v) error=errors.field("description")/>
-                <Submit label="Save history" busy_label="Saving…" busy/>
-            </form>
-        </Panel>
+        <PanelForm title="Add history" submit="Save history" errors on_done
+            request=move || { add_history(patient_id, form.get_untracked()) }>
+            <div class="form-grid">
+                <Select label="Kind" name="kind" options=HistoryKind::options() required=true
+                    bind=lens(form, |f| f.kind.clone(), |f, v| f.kind = v) error=errors.field("kind")/>
+                <Input label="When" name="period" hint="e.g. 2015, childhood"
+                    bind=lens(form, |f| f.period.clone(), |f, v| f.period = v) error=errors.field("period")/>
+            </div>
+            <TextArea label="Description" name="description" rows=2
+                bind=lens(form, |f| f.description.clone(), |f, v| f.description = v) error=errors.field("description")/>
+        </PanelForm>
     }
 }
 

@@ -1,0 +1,552 @@
+//! Benchmarks of the patient index and the chart, through the real HTTP
+//! server-function endpoints (session, permission check, audit write and
+//! all), next to the same query run directly on the database.
+//!
+//! ```text
+//! cargo bench -p server --bench records -- [--patients 1000000] [--requests 2000]
+//!     [--backend sqlite|postgres|both] [--encounters 1000]
+//! ```
+//! PostgreSQL needs `HMS_TEST_PG_URL` (`make bench` starts a throwaway server).
+//! Results are printed as Markdown tables for `docs/benchmarks.md`.
+
+#![recursion_limit = "512"]
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, Utc};
+use common::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
+use serde_json::json;
+use shared::patients::{Mrn, PatientQuery};
+use shared::Role;
+use uuid::Uuid;
+
+const GIVEN: &[&str] = &[
+    "Maria", "José", "Aisha", "Kwame", "Sofia", "Liam", "Noah", "Emma", "Olivia", "Ava", "Mia",
+    "Lucas", "Mateo", "Léa", "Chloé", "Zoë", "Björn", "Søren", "Ingrid", "Astrid", "Hiroshi",
+    "Yuki", "Wei", "Mei", "Arjun", "Priya", "Fatima", "Omar", "Youssef", "Amina", "Chinedu",
+    "Ngozi", "Olga", "Dmitri", "Anna", "Jakub", "Zofia", "Mehmet", "Elif", "Giulia", "Marco",
+    "Ana", "João", "Inês", "Carlos", "Lucía", "Pablo", "Sven", "Eero", "Aino", "Niamh", "Seán",
+    "Chloe", "Daniel", "Sarah", "David", "Rachel", "Thomas", "Emily", "James", "Grace",
+];
+
+const FAMILY: &[&str] = &[
+    "Müller",
+    "García",
+    "Khan",
+    "Mensah",
+    "Rossi",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Martínez",
+    "López",
+    "González",
+    "Hernández",
+    "Pérez",
+    "Sánchez",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Hoffmann",
+    "Dubois",
+    "Lefèvre",
+    "Moreau",
+    "Laurent",
+    "Bernard",
+    "Petit",
+    "Nowak",
+    "Kowalski",
+    "Wiśniewski",
+    "Novák",
+    "Svoboda",
+    "Dvořák",
+    "Nielsen",
+    "Jensen",
+    "Hansen",
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Virtanen",
+    "Korhonen",
+    "Murphy",
+    "Kelly",
+    "Yılmaz",
+    "Kaya",
+    "Demir",
+    "Tanaka",
+    "Suzuki",
+    "Takahashi",
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Singh",
+    "Patel",
+    "Kumar",
+    "Sharma",
+    "Okafor",
+    "Adeyemi",
+    "Mwangi",
+    "Otieno",
+    "Haddad",
+    "Nasser",
+    "Cohen",
+    "Levi",
+    "Ivanov",
+    "Petrov",
+    "Popescu",
+    "Horvat",
+    "Kovačević",
+    "Papadopoulos",
+    "Silva",
+    "Santos",
+    "Ferreira",
+    "Pereira",
+    "Costa",
+    "Oliveira",
+    "Nguyen",
+    "Tran",
+    "Le",
+    "Pham",
+    "Kim",
+    "Park",
+    "Choi",
+    "Jung",
+    "Alvarez",
+    "Romero",
+    "Torres",
+    "Ramírez",
+    "Flores",
+    "Rivera",
+];
+
+/// What the search benchmark looks for: values taken from generated rows.
+#[derive(Default)]
+struct Samples {
+    mrns: Vec<String>,
+    names: Vec<String>,
+    phones: Vec<String>,
+    births: Vec<String>,
+}
+
+struct Args {
+    patients: u64,
+    requests: usize,
+    encounters: usize,
+    backends: Vec<Backend>,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        patients: 1_000_000,
+        requests: 2000,
+        encounters: 1000,
+        backends: vec![Backend::Sqlite, Backend::Postgres],
+    };
+    let argv: Vec<String> = std::env::args().collect();
+    let value = |name: &str| {
+        argv.iter()
+            .position(|x| x == name)
+            .and_then(|i| argv.get(i + 1))
+            .cloned()
+    };
+    if let Some(v) = value("--patients") {
+        a.patients = v.parse().expect("--patients N");
+    }
+    if let Some(v) = value("--requests") {
+        a.requests = v.parse().expect("--requests N");
+    }
+    if let Some(v) = value("--encounters") {
+        a.encounters = v.parse().expect("--encounters N");
+    }
+    if let Some(v) = value("--backend") {
+        a.backends = match v.as_str() {
+            "sqlite" => vec![Backend::Sqlite],
+            "postgres" => vec![Backend::Postgres],
+            _ => vec![Backend::Sqlite, Backend::Postgres],
+        };
+    }
+    a
+}
+
+/// Inserts `n` realistic patients in large batches (one multi-row INSERT per
+/// 500 rows). MRN bodies walk a permutation of 10000000..99999999, so they
+/// are unique without a lookup; names, birth dates and phones are random.
+async fn generate(db: &DatabaseConnection, n: u64) -> Samples {
+    let backend = db.get_database_backend();
+    let mut rng = StdRng::seed_from_u64(20261122);
+    let mut samples = Samples::default();
+    let start = Instant::now();
+    let now = Utc::now();
+    let batch = 500u64;
+    let mut i = 0u64;
+    while i < n {
+        let txn = db.begin().await.expect("begin");
+        for _ in 0..100 {
+            if i >= n {
+                break;
+            }
+            let rows = batch.min(n - i);
+            let mut sql = String::from(
+                "INSERT INTO patients (id, mrn, given_name, family_name, date_of_birth, sex, phone, \
+                 created_at, updated_at, family_folded, given_folded) VALUES ",
+            );
+            let mut values: Vec<sea_orm::Value> = Vec::with_capacity(rows as usize * 11);
+            for r in 0..rows {
+                let k = i + r;
+                // 48_271 is coprime with 90_000_000, so this is a permutation.
+                let body = 10_000_000 + (k * 48_271 + 12_345) % 90_000_000;
+                let mrn = Mrn::from_body(body as u32);
+                let given = GIVEN[rng.gen_range(0..GIVEN.len())];
+                let family = FAMILY[rng.gen_range(0..FAMILY.len())];
+                let birth = NaiveDate::from_ymd_opt(1930, 1, 1).unwrap()
+                    + chrono::Duration::days(rng.gen_range(0..34_000));
+                let phone = format!("+44770{:07}", k);
+                let sex = if rng.gen_bool(0.5) { "female" } else { "male" };
+                if k % (n / 1000).max(1) == 0 {
+                    samples.mrns.push(mrn.display());
+                    samples.names.push(family.chars().take(4).collect());
+                    samples.phones.push(phone.clone());
+                    samples.births.push(birth.format("%d.%m.%Y").to_string());
+                }
+                if r > 0 {
+                    sql.push(',');
+                }
+                let base = values.len();
+                let p = |j: usize| match backend {
+                    sea_orm::DbBackend::Postgres => format!("${}", base + j + 1),
+                    _ => "?".to_string(),
+                };
+                sql.push_str(&format!(
+                    "({},{},{},{},{},{},{},{},{},{},{})",
+                    p(0),
+                    p(1),
+                    p(2),
+                    p(3),
+                    p(4),
+                    p(5),
+                    p(6),
+                    p(7),
+                    p(8),
+                    p(9),
+                    p(10)
+                ));
+                values.extend([
+                    Uuid::new_v4().into(),
+                    mrn.as_str().to_string().into(),
+                    given.to_string().into(),
+                    family.to_string().into(),
+                    birth.into(),
+                    sex.to_string().into(),
+                    phone.into(),
+                    now.into(),
+                    now.into(),
+                    app::patients::service::folded(family).into(),
+                    app::patients::service::folded(given).into(),
+                ]);
+            }
+            txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+                .await
+                .expect("insert batch");
+            i += rows;
+        }
+        txn.commit().await.expect("commit");
+    }
+    if backend == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared("ANALYZE patients")
+            .await
+            .expect("analyze");
+    } else {
+        db.execute_unprepared("ANALYZE").await.expect("analyze");
+    }
+    eprintln!("generated {n} patients in {:.1?}", start.elapsed());
+    samples
+}
+
+#[derive(Clone, Copy)]
+struct Stats {
+    p50: Duration,
+    p95: Duration,
+    p99: Duration,
+}
+
+fn stats(mut v: Vec<Duration>) -> Stats {
+    v.sort();
+    let at = |q: f64| v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1];
+    Stats {
+        p50: at(0.50),
+        p95: at(0.95),
+        p99: at(0.99),
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+/// Runs `requests` calls spread over `clients` concurrent workers; answers the latencies.
+async fn load<F, Fut>(clients: usize, requests: usize, call: F) -> Vec<Duration>
+where
+    F: Fn(usize, usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let per = requests.div_ceil(clients);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let call = call.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::with_capacity(per);
+            for k in 0..per {
+                let t = Instant::now();
+                call(c, c * per + k).await;
+                times.push(t.elapsed());
+            }
+            times
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("worker"));
+    }
+    all
+}
+
+async fn search_bench(backend: Backend, a: &Args) {
+    let app = spawn_app(backend).await;
+    let samples = std::sync::Arc::new(generate(&app.db, a.patients).await);
+    let mut clients = Vec::new();
+    for c in 0..50 {
+        clients.push(signed_in(&app, &format!("desk{c}@bench.example"), Role::Receptionist).await);
+    }
+    let clients = std::sync::Arc::new(clients);
+    println!(
+        "\n### Patient search, {} patients, {backend:?}\n\n| query | clients | endpoint p50 | p95 | p99 | direct SQL p50 | p95 | p99 | endpoint p95 ÷ SQL p95 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        a.patients
+    );
+    for (kind, pool) in [
+        ("MRN", &samples.mrns),
+        ("name prefix", &samples.names),
+        ("phone", &samples.phones),
+        ("birth date", &samples.births),
+    ] {
+        let pool = std::sync::Arc::new(pool.clone());
+        for concurrency in [1usize, 50] {
+            let requests = if concurrency == 1 {
+                a.requests / 4
+            } else {
+                a.requests
+            };
+            let (cl, pl) = (clients.clone(), pool.clone());
+            let endpoint = load(concurrency, requests, move |c, k| {
+                let (cl, pl) = (cl.clone(), pl.clone());
+                async move {
+                    let q = &pl[k % pl.len()];
+                    let (status, page) = cl[c]
+                        .call::<serde_json::Value>(
+                            "patients/search",
+                            json!({ "query": q, "cursor": null }),
+                        )
+                        .await;
+                    assert!(status.is_success(), "{q}: {page:?}");
+                    assert!(
+                        !page.unwrap()["hits"].as_array().unwrap().is_empty(),
+                        "{q} found nothing"
+                    );
+                }
+            })
+            .await;
+            let (db, pl) = (app.db.clone(), pool.clone());
+            let direct = load(concurrency, requests, move |_, k| {
+                let (db, pl) = (db.clone(), pl.clone());
+                async move {
+                    let q = PatientQuery::parse(&pl[k % pl.len()]).unwrap().unwrap();
+                    let page = app::patients::search::search(&db, &q, None, 20)
+                        .await
+                        .unwrap();
+                    assert!(!page.hits.is_empty());
+                }
+            })
+            .await;
+            let (e, d) = (stats(endpoint), stats(direct));
+            println!(
+                "| {kind} | {concurrency} | {} | {} | {} | {} | {} | {} | {:.1}× |",
+                ms(e.p50),
+                ms(e.p95),
+                ms(e.p99),
+                ms(d.p50),
+                ms(d.p95),
+                ms(d.p99),
+                e.p95.as_secs_f64() / d.p95.as_secs_f64()
+            );
+        }
+    }
+}
+
+/// A patient with `n` encounters, each with a signed note and vital signs,
+/// plus problems and allergies; then the time to open the chart.
+async fn chart_bench(backend: Backend, a: &Args) {
+    use app::chart::service as chart;
+    use shared::chart::*;
+    let app = spawn_app(backend).await;
+    let doctor = signed_in(&app, "dr@bench.example", Role::Doctor).await;
+    let doctor_id: Uuid = doctor
+        .call::<serde_json::Value>("auth/me", json!({}))
+        .await
+        .1
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let p = app::patients::service::insert_patient(
+        &app.db,
+        app::patients::service::NewPatient::basic(
+            "Long".into(),
+            "History".into(),
+            NaiveDate::from_ymd_opt(1950, 1, 1),
+            shared::patients::AdministrativeSex::Female,
+            None,
+            None,
+        ),
+    )
+    .await
+    .unwrap();
+    let start = Instant::now();
+    let txn = app.db.begin().await.unwrap();
+    app::patients::access::add_relationship(
+        &txn,
+        p.id,
+        doctor_id,
+        shared::access::CareRelationshipKind::Assigned,
+        None,
+    )
+    .await
+    .unwrap();
+    for i in 0..a.encounters {
+        let at = Utc::now() - chrono::Duration::days(i as i64);
+        let e = chart::open_encounter(
+            &txn,
+            p.id,
+            doctor_id,
+            &NewEncounter {
+                kind: EncounterKind::Outpatient,
+                reason: format!("Visit {i}"),
+                location: None,
+                started_at: at,
+            },
+        )
+        .await
+        .unwrap();
+        let v = Vitals {
+            systolic: Some(120 + (i % 20) as i32),
+            diastolic: Some(80),
+            heart_rate: Some(70),
+            spo2: Some(98),
+            weight_kg: Some(70.0),
+            height_cm: Some(170.0),
+            ..Default::default()
+        };
+        chart::add_vitals(&txn, p.id, Some(e), doctor_id, &v, at)
+            .await
+            .unwrap();
+        let enc = chart::encounter_of(&txn, p.id, e).await.unwrap();
+        let soap = Soap {
+            subjective: "Follow-up.".into(),
+            assessment: "Stable.".into(),
+            plan: "Continue.".into(),
+            ..Default::default()
+        };
+        let note = chart::save_draft(&txn, &enc, doctor_id, None, &soap)
+            .await
+            .unwrap();
+        let note = chart::note_of(&txn, p.id, note).await.unwrap();
+        chart::sign_note(&txn, note, doctor_id).await.unwrap();
+        if i < 20 {
+            chart::add_problem(
+                &txn,
+                p.id,
+                Some(e),
+                doctor_id,
+                &NewProblem {
+                    code: "I10".into(),
+                    status: ProblemStatus::Active,
+                    onset_date: None,
+                    note: None,
+                },
+                "Essential (primary) hypertension".into(),
+            )
+            .await
+            .unwrap();
+        }
+    }
+    txn.commit().await.unwrap();
+    eprintln!(
+        "generated {} encounters in {:.1?}",
+        a.encounters,
+        start.elapsed()
+    );
+
+    let mut summary = Vec::new();
+    let mut timeline = Vec::new();
+    let mut both = Vec::new();
+    for _ in 0..100 {
+        let t = Instant::now();
+        let (s, body) = doctor
+            .call::<ChartSummary>("chart/summary", json!({ "patient_id": p.id }))
+            .await;
+        assert!(s.is_success(), "{body:?}");
+        assert_eq!(body.unwrap().encounter_count, a.encounters as u64);
+        let t1 = t.elapsed();
+        let (s, page) = doctor
+            .call::<TimelinePage>(
+                "chart/timeline",
+                json!({ "patient_id": p.id, "cursor": null }),
+            )
+            .await;
+        assert!(s.is_success());
+        assert_eq!(page.unwrap().encounters.len(), TIMELINE_PAGE as usize);
+        summary.push(t1);
+        timeline.push(t.elapsed() - t1);
+        both.push(t.elapsed());
+    }
+    let (s, t, b) = (stats(summary), stats(timeline), stats(both));
+    println!(
+        "\n### Opening a chart with {} encounters, {backend:?}\n\n| request | p50 | p95 | p99 |\n|---|---:|---:|---:|\n| chart/summary | {} | {} | {} |\n| chart/timeline (first page) | {} | {} | {} |\n| both (opening the chart) | {} | {} | {} |",
+        a.encounters,
+        ms(s.p50), ms(s.p95), ms(s.p99),
+        ms(t.p50), ms(t.p95), ms(t.p99),
+        ms(b.p50), ms(b.p95), ms(b.p99)
+    );
+}
+
+fn main() {
+    let a = args();
+    // Two worker threads: the machines this runs on have two cores.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        println!("Times in milliseconds, measured by the client on loopback.");
+        for backend in &a.backends {
+            chart_bench(*backend, &a).await;
+            search_bench(*backend, &a).await;
+        }
+    });
+}
