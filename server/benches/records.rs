@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo bench -p server --bench records -- [--patients 1000000] [--requests 2000]
-//!     [--backend sqlite|postgres|both] [--encounters 1000]
+//!     [--backend sqlite|postgres|both] [--encounters 1000] [--only search|chart]
 //! ```
 //! PostgreSQL needs `HMS_TEST_PG_URL` (`make bench` starts a throwaway server).
 //! Results are printed as Markdown tables for `docs/benchmarks.md`.
@@ -145,6 +145,8 @@ struct Samples {
 }
 
 struct Args {
+    /// Which parts run: `search`, `chart` or both (`--only search`).
+    only: Option<String>,
     patients: u64,
     requests: usize,
     encounters: usize,
@@ -153,6 +155,7 @@ struct Args {
 
 fn args() -> Args {
     let mut a = Args {
+        only: None,
         patients: 1_000_000,
         requests: 2000,
         encounters: 1000,
@@ -165,6 +168,7 @@ fn args() -> Args {
             .and_then(|i| argv.get(i + 1))
             .cloned()
     };
+    a.only = value("--only");
     if let Some(v) = value("--patients") {
         a.patients = v.parse().expect("--patients N");
     }
@@ -545,8 +549,12 @@ fn main() {
     runtime.block_on(async {
         println!("Times in milliseconds, measured by the client on loopback.");
         for backend in &a.backends {
-            chart_bench(*backend, &a).await;
-            search_bench(*backend, &a).await;
+            if a.only.as_deref() != Some("search") {
+                chart_bench(*backend, &a).await;
+            }
+            if a.only.as_deref() != Some("chart") {
+                search_bench(*backend, &a).await;
+            }
         }
     });
 }

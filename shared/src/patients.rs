@@ -245,7 +245,8 @@ pub struct PatientSearchHit {
 /// inserts, and as fast on page 100 as on page 1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchCursor {
-    /// 0 while listing exact name matches, 1 for the prefix matches after them.
+    /// Which step of the search the page ended in (for names: exact family,
+    /// exact given, family prefix, given prefix, …; see the server's search).
     pub phase: u8,
     pub family: String,
     pub given: String,

@@ -5,7 +5,7 @@
 //! since folded text holds only `[a-z0-9. ]`, all below `{`), MRN, phone and
 //! birth date are equality lookups. Pages continue from a keyset cursor.
 
-use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use shared::demographics::PatientStatus;
 use shared::patients::{PatientQuery, PatientSearchPage, SearchCursor};
@@ -27,85 +27,117 @@ fn starts_with(column: Column, prefix: &str) -> Condition {
         .add(column.lt(prefix_end(prefix)))
 }
 
-/// Names that match the words exactly: "muller" is a family or given name;
-/// "maria muller" is a given and a family name in either order, or one
-/// compound family name.
-fn exact_name(words: &[String]) -> Condition {
-    match words {
-        [one] => Condition::any()
-            .add(Column::FamilyFolded.eq(one.as_str()))
-            .add(Column::GivenFolded.eq(one.as_str())),
-        [first, second, ..] => Condition::any()
-            .add(
-                Condition::all()
-                    .add(Column::FamilyFolded.eq(first.as_str()))
-                    .add(Column::GivenFolded.eq(second.as_str())),
-            )
-            .add(
-                Condition::all()
-                    .add(Column::GivenFolded.eq(first.as_str()))
-                    .add(Column::FamilyFolded.eq(second.as_str())),
-            )
-            .add(Column::FamilyFolded.eq(words.join(" "))),
-        [] => Condition::all().add(Expr::value(false)),
-    }
+/// The order a phase lists its rows in, each served by one index, so every
+/// phase is an index range scan that stops after a page.
+#[derive(Clone, Copy, PartialEq)]
+enum Order {
+    /// (family, given, id): `ix_patients_family_folded`.
+    Family,
+    /// (given, family, id): `ix_patients_given_folded`.
+    Given,
 }
 
-/// Names the words start: the same shapes as [`exact_name`], as prefixes.
-fn prefix_name(words: &[String]) -> Condition {
-    match words {
-        [one] => Condition::any()
-            .add(starts_with(Column::FamilyFolded, one))
-            .add(starts_with(Column::GivenFolded, one)),
-        [first, second, ..] => Condition::any()
-            .add(
-                starts_with(Column::FamilyFolded, first)
-                    .add(starts_with(Column::GivenFolded, second)),
-            )
-            .add(
-                starts_with(Column::GivenFolded, first)
-                    .add(starts_with(Column::FamilyFolded, second)),
-            )
-            .add(starts_with(Column::FamilyFolded, &words.join(" "))),
-        [] => Condition::all().add(Expr::value(false)),
-    }
+/// One step of a name search: what it matches and the order it lists in.
+struct Phase {
+    filter: Condition,
+    order: Order,
 }
 
-/// Rows after the cursor in (family, given, id) order.
-fn after(cursor: &SearchCursor) -> Condition {
-    Condition::any()
-        .add(Column::FamilyFolded.gt(cursor.family.as_str()))
-        .add(
-            Condition::all()
-                .add(Column::FamilyFolded.eq(cursor.family.as_str()))
-                .add(
-                    Condition::any()
-                        .add(Column::GivenFolded.gt(cursor.given.as_str()))
-                        .add(
-                            Condition::all()
-                                .add(Column::GivenFolded.eq(cursor.given.as_str()))
-                                .add(Column::Id.gt(cursor.id)),
-                        ),
+/// The phases of a name search, best matches first. One word `w`: family
+/// name `w`, given name `w`, family names starting with `w`, given names
+/// starting with `w`. Two or more words `a b`: family `a` and given `b`, given
+/// `a` and family `b`, compound family `a b`; then the same as prefixes. Each
+/// phase leaves out what an earlier one listed, so a patient appears once.
+fn name_phases(words: &[String]) -> Vec<Phase> {
+    use Column::{FamilyFolded as F, GivenFolded as G};
+    let shapes: Vec<(Condition, Order)> = match words {
+        [] => Vec::new(),
+        [w] => vec![
+            (Condition::all().add(F.eq(w.as_str())), Order::Family),
+            (Condition::all().add(G.eq(w.as_str())), Order::Given),
+            (starts_with(F, w), Order::Family),
+            (starts_with(G, w), Order::Given),
+        ],
+        [a, b, ..] => {
+            let joined = words.join(" ");
+            vec![
+                (
+                    Condition::all().add(F.eq(a.as_str())).add(G.eq(b.as_str())),
+                    Order::Family,
                 ),
-        )
+                (
+                    Condition::all().add(G.eq(a.as_str())).add(F.eq(b.as_str())),
+                    Order::Given,
+                ),
+                (Condition::all().add(F.eq(joined.as_str())), Order::Family),
+                (starts_with(F, a).add(starts_with(G, b)), Order::Family),
+                (starts_with(G, a).add(starts_with(F, b)), Order::Given),
+                (starts_with(F, &joined), Order::Family),
+            ]
+        }
+    };
+    let mut phases = Vec::with_capacity(shapes.len());
+    let mut earlier: Vec<Condition> = Vec::new();
+    for (filter, order) in shapes {
+        let mut f = filter.clone();
+        for e in &earlier {
+            f = f.add(Condition::not(e.clone()));
+        }
+        earlier.push(filter);
+        phases.push(Phase { filter: f, order });
+    }
+    phases
+}
+
+/// Rows after the cursor in the phase's order.
+fn after(cursor: &SearchCursor, order: Order) -> Condition {
+    let (first, second, a, b) = match order {
+        Order::Family => (
+            Column::FamilyFolded,
+            Column::GivenFolded,
+            &cursor.family,
+            &cursor.given,
+        ),
+        Order::Given => (
+            Column::GivenFolded,
+            Column::FamilyFolded,
+            &cursor.given,
+            &cursor.family,
+        ),
+    };
+    Condition::any().add(first.gt(a.as_str())).add(
+        Condition::all().add(first.eq(a.as_str())).add(
+            Condition::any().add(second.gt(b.as_str())).add(
+                Condition::all()
+                    .add(second.eq(b.as_str()))
+                    .add(Column::Id.gt(cursor.id)),
+            ),
+        ),
+    )
 }
 
 async fn page(
     db: &impl ConnectionTrait,
-    filter: Condition,
+    phase: &Phase,
     cursor: Option<&SearchCursor>,
     limit: u64,
 ) -> Result<Vec<patients::Model>, AppError> {
     // A merged record lives on in the one it was merged into.
     let mut select = patients::Entity::find()
-        .filter(filter)
+        .filter(phase.filter.clone())
         .filter(Column::Status.ne(PatientStatus::Merged.as_str()));
     if let Some(cursor) = cursor {
-        select = select.filter(after(cursor));
+        select = select.filter(after(cursor, phase.order));
     }
+    let select = match phase.order {
+        Order::Family => select
+            .order_by_asc(Column::FamilyFolded)
+            .order_by_asc(Column::GivenFolded),
+        Order::Given => select
+            .order_by_asc(Column::GivenFolded)
+            .order_by_asc(Column::FamilyFolded),
+    };
     select
-        .order_by_asc(Column::FamilyFolded)
-        .order_by_asc(Column::GivenFolded)
         .order_by_asc(Column::Id)
         .limit(limit)
         .all(db)
@@ -120,8 +152,9 @@ pub async fn search(
     cursor: Option<&SearchCursor>,
     page_size: u64,
 ) -> Result<PatientSearchPage, AppError> {
-    // Phases: 0 lists exact matches; names have a phase 1 of prefix matches.
-    let phases: Vec<Condition> = match query {
+    // Phases: MRN, phone and birth date have one; names list exact matches
+    // before prefixes, family names before given names (see `name_phases`).
+    let phases: Vec<Phase> = match query {
         PatientQuery::Mrn(mrn) => {
             // An MRN of a merged record finds the record it was merged into.
             let alias = mrn_aliases::Entity::find_by_id(mrn.as_str().to_string())
@@ -132,31 +165,33 @@ pub async fn search(
             if let Some(alias) = alias {
                 any = any.add(Column::Id.eq(alias.patient_id));
             }
-            vec![any]
+            vec![Phase {
+                filter: any,
+                order: Order::Family,
+            }]
         }
         PatientQuery::Phone(phone) => {
             let bare = phone.trim_start_matches('+').to_string();
-            vec![Condition::any()
-                .add(Column::Phone.eq(bare.clone()))
-                .add(Column::Phone.eq(format!("+{bare}")))]
+            vec![Phase {
+                filter: Condition::any()
+                    .add(Column::Phone.eq(bare.clone()))
+                    .add(Column::Phone.eq(format!("+{bare}"))),
+                order: Order::Family,
+            }]
         }
-        PatientQuery::BirthDate(date) => vec![Condition::all().add(Column::DateOfBirth.eq(*date))],
-        PatientQuery::Name(words) => {
-            vec![
-                exact_name(words),
-                Condition::all()
-                    .add(prefix_name(words))
-                    .add(Condition::not(exact_name(words))),
-            ]
-        }
+        PatientQuery::BirthDate(date) => vec![Phase {
+            filter: Condition::all().add(Column::DateOfBirth.eq(*date)),
+            order: Order::Family,
+        }],
+        PatientQuery::Name(words) => name_phases(words),
     };
     let start = cursor.map_or(0, |c| c.phase as usize);
     let mut rows: Vec<(u8, patients::Model)> = Vec::new();
-    for (phase, filter) in phases.into_iter().enumerate().skip(start) {
+    for (phase, step) in phases.iter().enumerate().skip(start) {
         let from = cursor.filter(|c| c.phase as usize == phase);
         // One extra row tells whether another page follows.
         let wanted = page_size + 1 - rows.len() as u64;
-        let found = page(db, filter, from, wanted).await?;
+        let found = page(db, step, from, wanted).await?;
         rows.extend(found.into_iter().map(|m| (phase as u8, m)));
         if rows.len() as u64 > page_size {
             break;
