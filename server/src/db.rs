@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
 
 /// Connects to the database at `url`. For SQLite the file's directory is
 /// created and WAL mode switched on, so readers never wait for the writer.
@@ -27,13 +27,21 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // Per connection, for every connection of the pool: WAL so readers
+        // never wait for the writer, NORMAL sync (durable at checkpoints, no
+        // fsync per commit; safe with WAL), and a busy timeout so concurrent
+        // writers queue instead of failing.
+        .map_sqlx_sqlite_opts(|o| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+        });
     let db = Database::connect(options)
         .await
         .with_context(|| format!("connecting to {}", redact(url)))?;
     if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-            .await?;
         if let Some(file) = &sqlite_file {
             owner_only(Path::new(file))?;
         }
@@ -77,6 +85,33 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn every_sqlite_connection_uses_wal_and_normal_sync() {
+        use sea_orm::{ConnectionTrait, Statement};
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("hms.db").display());
+        let db = super::connect(&url).await.unwrap();
+        // Hold several connections of the pool at once, so not only the first is asked.
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            let txn = sea_orm::TransactionTrait::begin(&db).await.unwrap();
+            let q = |sql: &str| Statement::from_string(db.get_database_backend(), sql);
+            let mode = txn
+                .query_one_raw(q("PRAGMA journal_mode"))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(mode.try_get_by_index::<String>(0).unwrap(), "wal");
+            let sync = txn
+                .query_one_raw(q("PRAGMA synchronous"))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(sync.try_get_by_index::<i32>(0).unwrap(), 1, "NORMAL");
+            held.push(txn);
+        }
+    }
+
     #[tokio::test]
     async fn the_sqlite_file_is_readable_by_its_owner_only() {
         use std::os::unix::fs::PermissionsExt;
