@@ -17,6 +17,7 @@
 #![recursion_limit = "512"]
 
 pub mod admin;
+pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod chart;

@@ -222,7 +222,7 @@ async fn generate(db: &DatabaseConnection, n: u64) -> Samples {
                     + chrono::Duration::days(rng.gen_range(0..34_000));
                 let phone = format!("+44770{:07}", k);
                 let sex = if rng.gen_bool(0.5) { "female" } else { "male" };
-                if k % (n / 1000).max(1) == 0 {
+                if k.is_multiple_of((n / 1000).max(1)) {
                     samples.mrns.push(mrn.display());
                     samples.names.push(family.chars().take(4).collect());
                     samples.phones.push(phone.clone());
