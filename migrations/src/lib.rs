@@ -14,6 +14,7 @@ mod m20261122_000003_patient_search;
 mod m20261122_000004_demographics_access;
 mod m20261122_000005_chart;
 mod m20261122_000006_search_collation;
+mod m20261122_000007_appointments;
 mod util;
 
 /// Every migration, in order.
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_demographics_access::Migration),
             Box::new(m20261122_000005_chart::Migration),
             Box::new(m20261122_000006_search_collation::Migration),
+            Box::new(m20261122_000007_appointments::Migration),
         ]
     }
 }

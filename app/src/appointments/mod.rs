@@ -1,3 +1,6 @@
-//! Appointments (issue 4, in progress): the free-slot computation so far.
+//! Appointments (issue 4, in progress): free-slot computation and the
+//! database-enforced booking so far.
+#[cfg(feature = "ssr")]
+pub mod booking;
 #[cfg(feature = "ssr")]
 pub mod slots;

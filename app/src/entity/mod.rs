@@ -2,6 +2,7 @@
 //! services turn them into `shared` types.
 
 pub mod allergies;
+pub mod appointments;
 pub mod audit_events;
 pub mod break_glass_grants;
 pub mod care_relationships;

@@ -1,0 +1,72 @@
+//! Booking: the database decides whether a slot is free (see the migration's
+//! exclusion constraints and triggers), so two clients racing for one slot, in
+//! one process or in several, end with exactly one appointment.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use shared::AppError;
+use uuid::Uuid;
+
+use crate::context::internal;
+use crate::entity::appointments;
+
+/// An appointment about to be booked.
+pub struct NewAppointment {
+    pub patient_id: Uuid,
+    pub doctor_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: Option<String>,
+    pub booked_by: Option<Uuid>,
+    /// An emergency case that may overlap the doctor's other appointments,
+    /// with the recorded reason.
+    pub emergency_override: Option<String>,
+}
+
+/// The message for a slot someone else took first.
+pub const SLOT_TAKEN: &str = "This slot was just taken. Please choose another time.";
+/// The message for a patient who is already booked at that time.
+pub const PATIENT_BUSY: &str = "The patient already has an appointment at this time.";
+
+/// Which overlap rule, if any, refused a write.
+pub fn overlap_error(e: &DbErr) -> Option<AppError> {
+    let text = e.to_string();
+    if text.contains("appointment_overlap_doctor") {
+        Some(AppError::Conflict(SLOT_TAKEN.into()))
+    } else if text.contains("appointment_overlap_patient") {
+        Some(AppError::Conflict(PATIENT_BUSY.into()))
+    } else {
+        None
+    }
+}
+
+/// Inserts the appointment, or answers which appointment it would overlap.
+pub async fn insert_appointment(
+    db: &impl ConnectionTrait,
+    new: NewAppointment,
+) -> Result<appointments::Model, AppError> {
+    if new.ends_at <= new.starts_at {
+        return Err(AppError::BadRequest(
+            "An appointment must end after it starts.".into(),
+        ));
+    }
+    let now = Utc::now();
+    let row = appointments::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        patient_id: Set(new.patient_id),
+        doctor_id: Set(new.doctor_id),
+        starts_at: Set(new.starts_at),
+        ends_at: Set(new.ends_at),
+        status: Set("booked".into()),
+        reason: Set(new.reason),
+        emergency_override: Set(new.emergency_override.is_some()),
+        override_reason: Set(new.emergency_override),
+        booked_by: Set(new.booked_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+        cancelled_at: Set(None),
+    };
+    row.insert(db)
+        .await
+        .map_err(|e| overlap_error(&e).unwrap_or_else(|| internal(e)))
+}

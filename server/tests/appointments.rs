@@ -1,0 +1,168 @@
+//! Booking without double booking, decided by the database, on SQLite and PostgreSQL.
+
+#![recursion_limit = "512"]
+
+mod common;
+
+use app::appointments::booking::{insert_appointment, NewAppointment, PATIENT_BUSY, SLOT_TAKEN};
+use app::patients::service::{insert_patient, NewPatient};
+use chrono::{Duration, TimeZone, Utc};
+use common::*;
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+use shared::patients::AdministrativeSex;
+use shared::{AppError, Role};
+use uuid::Uuid;
+
+async fn doctor(app: &TestApp, email: &str) -> Uuid {
+    staff(app, email, Role::Doctor).await;
+    let user = app::entity::users::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email == email)
+        .unwrap();
+    user.id
+}
+
+async fn patient(app: &TestApp, given: &str) -> Uuid {
+    insert_patient(
+        &app.db,
+        NewPatient::basic(
+            given.into(),
+            "Booker".into(),
+            None,
+            AdministrativeSex::Unknown,
+            None,
+            None,
+        ),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+fn slot(hour: u32, minutes: i64) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
+    let start = Utc.with_ymd_and_hms(2026, 12, 1, hour, 0, 0).unwrap();
+    (start, start + Duration::minutes(minutes))
+}
+
+fn booking(
+    patient_id: Uuid,
+    doctor_id: Uuid,
+    (starts_at, ends_at): (chrono::DateTime<Utc>, chrono::DateTime<Utc>),
+) -> NewAppointment {
+    NewAppointment {
+        patient_id,
+        doctor_id,
+        starts_at,
+        ends_at,
+        reason: Some("Check-up".into()),
+        booked_by: None,
+        emergency_override: None,
+    }
+}
+
+async fn fifty_clients_race_for_one_slot(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let dr = doctor(&app, "dr.race@test.example").await;
+    let mut patients = Vec::new();
+    for i in 0..50 {
+        patients.push(patient(&app, &format!("Racer{i}")).await);
+    }
+    let mut tasks = Vec::new();
+    for p in patients {
+        let db = app.db.clone();
+        tasks.push(tokio::spawn(async move {
+            insert_appointment(&db, booking(p, dr, slot(9, 20))).await
+        }));
+    }
+    let mut won = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => won += 1,
+            Err(AppError::Conflict(message)) => assert_eq!(message, SLOT_TAKEN),
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(won, 1, "exactly one booking wins the slot");
+    let rows = app::entity::appointments::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+}
+
+async fn overlaps_are_refused_and_cancelled_slots_free_up(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (a, b) = (
+        doctor(&app, "dr.a@test.example").await,
+        doctor(&app, "dr.b@test.example").await,
+    );
+    let (p, q) = (patient(&app, "Pia").await, patient(&app, "Quinn").await);
+    let first = insert_appointment(&app.db, booking(p, a, slot(9, 30)))
+        .await
+        .unwrap();
+
+    // A slot that overlaps by ten minutes is taken, for another patient too.
+    let later = (
+        slot(9, 30).0 + Duration::minutes(20),
+        slot(9, 30).1 + Duration::minutes(20),
+    );
+    assert_eq!(
+        insert_appointment(&app.db, booking(q, a, later))
+            .await
+            .unwrap_err(),
+        AppError::Conflict(SLOT_TAKEN.into())
+    );
+    // Back to back is fine.
+    insert_appointment(
+        &app.db,
+        booking(q, a, (slot(9, 30).1, slot(9, 30).1 + Duration::minutes(30))),
+    )
+    .await
+    .unwrap();
+    // The patient cannot be with another doctor at the same time.
+    assert_eq!(
+        insert_appointment(&app.db, booking(p, b, later))
+            .await
+            .unwrap_err(),
+        AppError::Conflict(PATIENT_BUSY.into())
+    );
+    // An emergency override may overlap the doctor's list, with its reason kept.
+    let mut urgent = booking(p, a, (slot(9, 30).0, slot(9, 30).0 + Duration::minutes(15)));
+    urgent.emergency_override = Some("Chest pain, seen between appointments".into());
+    assert_eq!(
+        insert_appointment(&app.db, urgent).await.unwrap_err(),
+        AppError::Conflict(PATIENT_BUSY.into()),
+        "but never a patient's own double booking"
+    );
+    let r = patient(&app, "Rex").await;
+    let mut urgent = booking(r, a, (slot(9, 30).0, slot(9, 30).0 + Duration::minutes(15)));
+    urgent.emergency_override = Some("Chest pain, seen between appointments".into());
+    let urgent = insert_appointment(&app.db, urgent).await.unwrap();
+    assert!(urgent.emergency_override);
+
+    // Cancelling frees the slot; moving an appointment onto a taken slot fails.
+    let mut cancelled = first.clone().into_active_model();
+    cancelled.status = Set("cancelled".into());
+    cancelled.cancelled_at = Set(Some(Utc::now()));
+    cancelled.update(&app.db).await.unwrap();
+    let again = insert_appointment(&app.db, booking(q, b, slot(9, 30)))
+        .await
+        .unwrap();
+    let mut moved = again.into_active_model();
+    moved.doctor_id = Set(a);
+    moved.starts_at = Set(slot(9, 30).1);
+    moved.ends_at = Set(slot(9, 30).1 + Duration::minutes(30));
+    let err = moved.update(&app.db).await.unwrap_err();
+    assert!(
+        app::appointments::booking::overlap_error(&err).is_some(),
+        "{err}"
+    );
+}
+
+on_both_databases!(
+    fifty_clients_race_for_one_slot,
+    overlaps_are_refused_and_cancelled_slots_free_up
+);
