@@ -44,6 +44,8 @@ impl Default for SecurityPolicy {
 pub struct ServerContext {
     pub db: DatabaseConnection,
     pub policy: SecurityPolicy,
+    /// The hospital's time zone: schedules are planned in it.
+    pub timezone: chrono_tz::Tz,
 }
 
 /// The caller's network address as the server sees it (after trusted proxies),

@@ -57,9 +57,18 @@ pub struct ServeConfig {
     /// Failed sign-ins from one client address (per 15 minutes) before it is throttled.
     #[arg(long, env = "HMS_ADDRESS_LOGIN_LIMIT", default_value_t = 100)]
     pub address_login_limit: u64,
+    /// The hospital's time zone (IANA name, e.g. Europe/Berlin): availability
+    /// templates and appointment times are in it; everything is stored in UTC.
+    #[arg(long, env = "HMS_TIMEZONE", default_value = "UTC", value_parser = parse_timezone)]
+    pub timezone: chrono_tz::Tz,
     /// Load the demo data (accounts for every role, sample patients) if it is not there yet.
     #[arg(long, env = "HMS_SEED_DEMO", default_value_t = false)]
     pub seed_demo: bool,
+}
+
+fn parse_timezone(name: &str) -> Result<chrono_tz::Tz, String> {
+    name.parse::<chrono_tz::Tz>()
+        .map_err(|_| format!("'{name}' is not an IANA time zone name (e.g. Europe/Berlin)"))
 }
 
 impl ServeConfig {

@@ -69,6 +69,7 @@ pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -
     let ctx = ServerContext {
         db: db.clone(),
         policy: config.policy(),
+        timezone: config.timezone,
     };
     let routes = generate_route_list(App);
 

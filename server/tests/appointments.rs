@@ -166,3 +166,176 @@ on_both_databases!(
     fifty_clients_race_for_one_slot,
     overlaps_are_refused_and_cancelled_slots_free_up
 );
+
+/// A doctor with Monday mornings 09:00–10:00 in 20-minute slots.
+async fn monday_doctor(db: &sea_orm::DatabaseConnection, email: &str, app: &TestApp) -> Uuid {
+    let id = doctor(app, email).await;
+    app::entity::availability_templates::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        doctor_id: Set(id),
+        weekday: Set(1),
+        start_time: Set("09:00".into()),
+        end_time: Set("10:00".into()),
+        slot_minutes: Set(20),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    id
+}
+
+/// The first Monday after today.
+fn next_monday() -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let today = Utc::now().date_naive();
+    today + Duration::days(7 - i64::from(today.weekday().num_days_from_monday()))
+}
+
+fn berlin_utc(date: chrono::NaiveDate, h: u32, m: u32) -> chrono::DateTime<Utc> {
+    chrono_tz::Europe::Berlin
+        .from_local_datetime(&date.and_hms_opt(h, m, 0).unwrap())
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+async fn patients_see_free_slots_and_book_one(backend: Backend) {
+    let app = spawn_app_with(backend, &["--timezone", "Europe/Berlin"]).await;
+    let dr = monday_doctor(&app.db, "dr.monday@test.example", &app).await;
+    let monday = next_monday();
+    let client = Client::new(&app.base);
+    register_patient(&client, "pat.book@test.example", "Paula").await;
+
+    let (status, slots) = client
+        .call::<Vec<shared::appointments::FreeSlot>>(
+            "appointments/free_slots",
+            serde_json::json!({ "doctor_id": dr, "from": monday, "days": 7 }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{slots:?}");
+    let slots = slots.unwrap();
+    let starts: Vec<_> = slots.iter().map(|s| s.start).collect();
+    assert_eq!(
+        starts,
+        vec![
+            berlin_utc(monday, 9, 0),
+            berlin_utc(monday, 9, 20),
+            berlin_utc(monday, 9, 40)
+        ],
+        "template times are Berlin local times"
+    );
+
+    let (status, outcome) = client
+        .call::<shared::appointments::BookingOutcome>(
+            "appointments/book",
+            serde_json::json!({ "doctor_id": dr, "start": slots[1].start, "patient_id": null, "reason": "Back pain" }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{outcome:?}");
+    assert!(
+        matches!(outcome.unwrap(), shared::appointments::BookingOutcome::Booked { start, .. } if start == slots[1].start)
+    );
+    let (_, after) = client
+        .call::<Vec<shared::appointments::FreeSlot>>(
+            "appointments/free_slots",
+            serde_json::json!({ "doctor_id": dr, "from": monday, "days": 7 }),
+        )
+        .await;
+    assert_eq!(
+        after.unwrap().len(),
+        2,
+        "the booked slot is no longer offered"
+    );
+
+    // A time that is not a free slot is refused with alternatives.
+    let (_, outcome) = client
+        .call::<shared::appointments::BookingOutcome>(
+            "appointments/book",
+            serde_json::json!({ "doctor_id": dr, "start": slots[1].start, "patient_id": null, "reason": "" }),
+        )
+        .await;
+    match outcome.unwrap() {
+        shared::appointments::BookingOutcome::SlotTaken { alternatives, .. } => {
+            assert!(alternatives.iter().all(|s| s.start != slots[1].start));
+            assert!(!alternatives.is_empty());
+        }
+        other => panic!("expected alternatives, got {other:?}"),
+    }
+    // A patient cannot book for someone else.
+    let other = patient(&app, "Otto").await;
+    let (status, _) = client
+        .call::<serde_json::Value>(
+            "appointments/book",
+            serde_json::json!({ "doctor_id": dr, "start": slots[0].start, "patient_id": other, "reason": "" }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+}
+
+/// 50 patients try to book the same slot at once, through two `hms`
+/// processes sharing one PostgreSQL (through one in-process server on
+/// SQLite): exactly one gets it, everyone else is told it was just taken and
+/// offered other times.
+async fn fifty_patients_race_through_the_endpoint(backend: Backend) {
+    let app = spawn_app_with(backend, &["--timezone", "Europe/Berlin"]).await;
+    let dr = monday_doctor(&app.db, "dr.race@test.example", &app).await;
+    let monday = next_monday();
+    let processes = if backend == Backend::Postgres {
+        vec![
+            start_with(&app.database, &["--timezone", "Europe/Berlin"]).await,
+            start_with(&app.database, &["--timezone", "Europe/Berlin"]).await,
+        ]
+    } else {
+        Vec::new()
+    };
+    let bases: Vec<String> = if processes.is_empty() {
+        vec![app.base.clone()]
+    } else {
+        processes.iter().map(|p| p.base.clone()).collect()
+    };
+    let mut clients = Vec::new();
+    for i in 0..50 {
+        let client = Client::new(&bases[i % bases.len()]);
+        register_patient(&client, &format!("racer{i}@test.example"), "Racer").await;
+        clients.push(client);
+    }
+    let start = berlin_utc(monday, 9, 20);
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(clients.len()));
+    let mut tasks = Vec::new();
+    for client in clients {
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            client
+                .call::<shared::appointments::BookingOutcome>(
+                    "appointments/book",
+                    serde_json::json!({ "doctor_id": dr, "start": start, "patient_id": null, "reason": "" }),
+                )
+                .await
+        }));
+    }
+    let mut booked = 0;
+    for t in tasks {
+        let (status, outcome) = t.await.unwrap();
+        assert_eq!(status, reqwest::StatusCode::OK, "{outcome:?}");
+        match outcome.unwrap() {
+            shared::appointments::BookingOutcome::Booked { .. } => booked += 1,
+            shared::appointments::BookingOutcome::SlotTaken { alternatives, .. } => {
+                assert!(!alternatives.is_empty(), "other times are offered");
+                assert!(alternatives.iter().all(|s| s.start != start));
+            }
+        }
+    }
+    assert_eq!(booked, 1, "exactly one booking for the slot");
+    let rows = app::entity::appointments::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    drop(processes);
+}
+
+on_both_databases!(
+    patients_see_free_slots_and_book_one,
+    fifty_patients_race_through_the_endpoint
+);

@@ -5,65 +5,10 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 use common::*;
 use shared::Role;
-
-struct Hms {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Hms {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Starts `hms serve` on a free port and waits until it is ready.
-async fn start(database: &TestDatabase) -> Hms {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_hms"))
-        .args([
-            "--data-dir",
-            database.dir.path().to_str().unwrap(),
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("DATABASE_URL", &database.url)
-        .env("LEPTOS_SITE_ROOT", database.dir.path().join("site"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start hms");
-    // Owned by the guard at once, so the process is reaped on every path.
-    let hms = Hms {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    for _ in 0..150 {
-        if let Ok(r) = reqwest::get(format!("{}/readyz", hms.base)).await {
-            if r.status().is_success() {
-                return hms;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("hms did not become ready at {}", hms.base);
-}
 
 async fn prepare(backend: Backend) -> TestDatabase {
     let database = test_database(backend).await;

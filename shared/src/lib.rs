@@ -17,6 +17,7 @@
 //! - [`text`]: folding text for case- and accent-insensitive search.
 
 pub mod access;
+pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod chart;

@@ -76,6 +76,10 @@ pub enum Permission {
     DocumentCare,
     /// Code problems and diagnoses.
     Diagnose,
+    /// Book appointments for oneself (patients).
+    BookOwnAppointments,
+    /// Book appointments for any patient (front desk, administrators).
+    BookAppointments,
 }
 
 impl Role {
@@ -142,7 +146,12 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Patient => &[ManageOwnAccount, ViewOwnRecord, UpdateOwnContact],
+            Role::Patient => &[
+                ManageOwnAccount,
+                ViewOwnRecord,
+                UpdateOwnContact,
+                BookOwnAppointments,
+            ],
             Role::Doctor => &[
                 ManageOwnAccount,
                 UseClinicPortal,
@@ -173,6 +182,7 @@ impl Role {
                 ManageDemographics,
                 MergePatients,
                 AssignCareTeam,
+                BookAppointments,
             ],
             Role::LabTechnician | Role::Pharmacist => &[
                 ManageOwnAccount,
@@ -194,6 +204,7 @@ impl Role {
                 SearchPatients,
                 ManageDemographics,
                 MergePatients,
+                BookAppointments,
             ],
         }
     }

@@ -1,6 +1,9 @@
-//! Appointments (issue 4, in progress): free-slot computation and the
-//! database-enforced booking so far.
+//! Appointments (issue 4, in progress): free slots from templates and
+//! exceptions, and booking that the database keeps free of double bookings.
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod booking;
+#[cfg(feature = "ssr")]
+pub mod service;
 #[cfg(feature = "ssr")]
 pub mod slots;

@@ -4,12 +4,15 @@
 pub mod allergies;
 pub mod appointments;
 pub mod audit_events;
+pub mod availability_exceptions;
+pub mod availability_templates;
 pub mod break_glass_grants;
 pub mod care_relationships;
 pub mod clinical_notes;
 pub mod emergency_contacts;
 pub mod encounters;
 pub mod history_entries;
+pub mod holidays;
 pub mod icd10_codes;
 pub mod immunizations;
 pub mod insurance_coverages;

@@ -286,3 +286,66 @@ pub async fn audit_rows(
         .map(|r| (r.action, r.outcome, r.actor_email, r.patient_id))
         .collect()
 }
+
+/// A real `hms serve` process, killed when dropped.
+pub struct Hms {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl Drop for Hms {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `hms serve` on a free port and waits until it is ready.
+pub async fn start(database: &TestDatabase) -> Hms {
+    start_with(database, &[]).await
+}
+
+/// [`start`] with extra `hms serve` flags.
+pub async fn start_with(database: &TestDatabase, extra: &[&str]) -> Hms {
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut args = vec![
+        "--data-dir",
+        database.dir.path().to_str().unwrap(),
+        "serve",
+        "--bind",
+        bind.as_str(),
+    ];
+    args.extend_from_slice(extra);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_hms"))
+        .args(args)
+        .env("DATABASE_URL", &database.url)
+        .env("LEPTOS_SITE_ROOT", database.dir.path().join("site"))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("start hms");
+    // Owned by the guard at once, so the process is reaped on every path.
+    let hms = Hms {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    for _ in 0..150 {
+        if let Ok(r) = reqwest::get(format!("{}/readyz", hms.base)).await {
+            if r.status().is_success() {
+                return hms;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("hms did not become ready at {}", hms.base);
+}
