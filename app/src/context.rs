@@ -46,6 +46,9 @@ pub struct ServerContext {
     pub policy: SecurityPolicy,
     /// The hospital's time zone: schedules are planned in it.
     pub timezone: chrono_tz::Tz,
+    /// Patients may not cancel or move an appointment closer than this to its
+    /// start; staff may, with a recorded reason.
+    pub cancel_cutoff: Duration,
 }
 
 /// The caller's network address as the server sees it (after trusted proxies),

@@ -61,6 +61,10 @@ pub struct ServeConfig {
     /// templates and appointment times are in it; everything is stored in UTC.
     #[arg(long, env = "HMS_TIMEZONE", default_value = "UTC", value_parser = parse_timezone)]
     pub timezone: chrono_tz::Tz,
+    /// Patients cannot cancel or reschedule within this many hours of the
+    /// start; staff can, with a reason that is audited.
+    #[arg(long, env = "HMS_CANCEL_CUTOFF_HOURS", default_value_t = 2)]
+    pub cancel_cutoff_hours: u64,
     /// Load the demo data (accounts for every role, sample patients) if it is not there yet.
     #[arg(long, env = "HMS_SEED_DEMO", default_value_t = false)]
     pub seed_demo: bool,

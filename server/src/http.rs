@@ -70,6 +70,7 @@ pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -
         db: db.clone(),
         policy: config.policy(),
         timezone: config.timezone,
+        cancel_cutoff: std::time::Duration::from_secs(config.cancel_cutoff_hours * 3600),
     };
     let routes = generate_route_list(App);
 

@@ -335,7 +335,154 @@ async fn fifty_patients_race_through_the_endpoint(backend: Backend) {
     drop(processes);
 }
 
+async fn book_at(client: &Client, dr: Uuid, start: chrono::DateTime<Utc>) -> Uuid {
+    let (status, outcome) = client
+        .call::<shared::appointments::BookingOutcome>(
+            "appointments/book",
+            serde_json::json!({ "doctor_id": dr, "start": start, "patient_id": null, "reason": "" }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{outcome:?}");
+    match outcome.unwrap() {
+        shared::appointments::BookingOutcome::Booked { id, .. } => id,
+        other => panic!("not booked: {other:?}"),
+    }
+}
+
+async fn status_of(app: &TestApp, id: Uuid) -> String {
+    app::entity::appointments::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .status
+}
+
+async fn cancellation_policy_and_atomic_reschedule(backend: Backend) {
+    let app = spawn_app_with(backend, &["--timezone", "Europe/Berlin"]).await;
+    let dr = monday_doctor(&app.db, "dr.policy@test.example", &app).await;
+    let monday = next_monday();
+    let pia = Client::new(&app.base);
+    let outcome = register_patient(&pia, "pia.policy@test.example", "Pia").await;
+    let pia_id: Uuid = outcome["user"]["patient_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let other = Client::new(&app.base);
+    register_patient(&other, "otto.policy@test.example", "Otto").await;
+
+    // Rescheduling moves the appointment: the old one is cancelled, the new one booked.
+    let first = book_at(&pia, dr, berlin_utc(monday, 9, 0)).await;
+    let (_, moved) = pia
+        .call::<shared::appointments::BookingOutcome>(
+            "appointments/reschedule",
+            serde_json::json!({ "appointment_id": first, "start": berlin_utc(monday, 9, 40), "override_reason": "" }),
+        )
+        .await;
+    let shared::appointments::BookingOutcome::Booked {
+        id: second, start, ..
+    } = moved.unwrap()
+    else {
+        panic!("not moved");
+    };
+    assert_eq!(start, berlin_utc(monday, 9, 40));
+    assert_eq!(status_of(&app, first).await, "cancelled");
+    assert_eq!(status_of(&app, second).await, "booked");
+
+    // Someone takes 09:00; moving there fails and Pia keeps 09:40 (never both, never neither).
+    book_at(&other, dr, berlin_utc(monday, 9, 0)).await;
+    let (_, refused) = pia
+        .call::<shared::appointments::BookingOutcome>(
+            "appointments/reschedule",
+            serde_json::json!({ "appointment_id": second, "start": berlin_utc(monday, 9, 0), "override_reason": "" }),
+        )
+        .await;
+    assert!(matches!(
+        refused.unwrap(),
+        shared::appointments::BookingOutcome::SlotTaken { .. }
+    ));
+    assert_eq!(status_of(&app, second).await, "booked");
+    let active = app::entity::appointments::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.patient_id == pia_id && a.status == "booked")
+        .count();
+    assert_eq!(active, 1);
+
+    // Inside the two-hour cut-off: patients are refused, staff override with a reason.
+    let soon = Utc::now() + Duration::minutes(60);
+    let urgent = insert_appointment(
+        &app.db,
+        booking(pia_id, dr, (soon, soon + Duration::minutes(20))),
+    )
+    .await
+    .unwrap();
+    let (status, refused) = pia
+        .call::<()>(
+            "appointments/cancel",
+            serde_json::json!({ "appointment_id": urgent.id, "override_reason": "" }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CONFLICT);
+    assert!(matches!(refused, Err(AppError::Conflict(m)) if m.contains("2 hours")));
+    let desk = signed_in(&app, "desk.policy@test.example", Role::Receptionist).await;
+    let (status, refused) = desk
+        .call::<()>(
+            "appointments/cancel",
+            serde_json::json!({ "appointment_id": urgent.id, "override_reason": "" }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused
+        .unwrap_err()
+        .field_message("override_reason")
+        .is_some());
+    let (status, done) = desk
+        .call::<()>(
+            "appointments/cancel",
+            serde_json::json!({ "appointment_id": urgent.id, "override_reason": "Doctor called in sick" }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{done:?}");
+    assert_eq!(status_of(&app, urgent.id).await, "cancelled");
+    let rows = audit_rows(&app).await;
+    assert!(rows.iter().any(
+        |r| r.0 == "appointments.cancel" && r.2.as_deref() == Some("desk.policy@test.example")
+    ));
+
+    // Far enough ahead, the patient cancels and the slot is free again.
+    let (status, _) = pia
+        .call::<()>(
+            "appointments/cancel",
+            serde_json::json!({ "appointment_id": second, "override_reason": "" }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let (_, slots) = pia
+        .call::<Vec<shared::appointments::FreeSlot>>(
+            "appointments/free_slots",
+            serde_json::json!({ "doctor_id": dr, "from": monday, "days": 1 }),
+        )
+        .await;
+    assert!(slots
+        .unwrap()
+        .iter()
+        .any(|s| s.start == berlin_utc(monday, 9, 40)));
+    // Another patient's appointment is not Pia's to cancel.
+    let (status, _) = other
+        .call::<()>(
+            "appointments/cancel",
+            serde_json::json!({ "appointment_id": second, "override_reason": "" }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+}
+
 on_both_databases!(
     patients_see_free_slots_and_book_one,
-    fifty_patients_race_through_the_endpoint
+    fifty_patients_race_through_the_endpoint,
+    cancellation_policy_and_atomic_reschedule
 );

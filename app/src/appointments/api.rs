@@ -19,6 +19,96 @@ async fn a_doctor(db: &sea_orm::DatabaseConnection, doctor_id: Uuid) -> Result<(
         .ok_or_else(|| AppError::field("doctor_id", "Choose a doctor from the list."))
 }
 
+/// Where a booking or a move stands after checking the requested time.
+#[cfg(feature = "ssr")]
+enum Requested {
+    Free(FreeSlot),
+    /// Not a free slot (taken, past, or outside the doctor's hours): the answer to give.
+    Refused(BookingOutcome),
+}
+
+/// The next free slots of a doctor from `day` on, for someone whose choice was taken.
+#[cfg(feature = "ssr")]
+async fn slot_taken(
+    db: &sea_orm::DatabaseConnection,
+    tz: chrono_tz::Tz,
+    doctor_id: Uuid,
+    day: chrono::NaiveDate,
+    message: String,
+) -> Result<BookingOutcome, AppError> {
+    let now = chrono::Utc::now();
+    let slots =
+        super::service::doctor_free_slots(db, tz, doctor_id, day, day + chrono::Duration::days(13))
+            .await?;
+    Ok(BookingOutcome::SlotTaken {
+        message,
+        alternatives: slots
+            .into_iter()
+            .filter(|s| s.start > now)
+            .take(6)
+            .collect(),
+    })
+}
+
+/// Whether `start` is one of the doctor's free slots (in the future).
+#[cfg(feature = "ssr")]
+async fn requested(
+    db: &sea_orm::DatabaseConnection,
+    tz: chrono_tz::Tz,
+    doctor_id: Uuid,
+    start: chrono::DateTime<chrono::Utc>,
+) -> Result<Requested, AppError> {
+    let day = start.with_timezone(&tz).date_naive();
+    let free = super::service::doctor_free_slots(db, tz, doctor_id, day, day).await?;
+    match free
+        .into_iter()
+        .find(|s| s.start == start && s.start > chrono::Utc::now())
+    {
+        Some(slot) => Ok(Requested::Free(slot)),
+        None => Ok(Requested::Refused(
+            slot_taken(
+                db,
+                tz,
+                doctor_id,
+                day,
+                "That time is not free. Choose one of these instead.".into(),
+            )
+            .await?,
+        )),
+    }
+}
+
+/// Inserts the appointment inside `txn`; a slot lost to a concurrent booking
+/// rolls the transaction back and comes back as the alternatives to offer.
+#[cfg(feature = "ssr")]
+async fn insert_or_alternatives(
+    db: &sea_orm::DatabaseConnection,
+    txn: sea_orm::DatabaseTransaction,
+    tz: chrono_tz::Tz,
+    new: crate::appointments::booking::NewAppointment,
+) -> Result<
+    Result<
+        (
+            sea_orm::DatabaseTransaction,
+            crate::entity::appointments::Model,
+        ),
+        BookingOutcome,
+    >,
+    AppError,
+> {
+    use crate::appointments::booking::{insert_appointment, SLOT_TAKEN};
+    use crate::context::OrInternal;
+    let (doctor_id, day) = (new.doctor_id, new.starts_at.with_timezone(&tz).date_naive());
+    match insert_appointment(&txn, new).await {
+        Ok(a) => Ok(Ok((txn, a))),
+        Err(AppError::Conflict(message)) if message == SLOT_TAKEN => {
+            txn.rollback().await.or_internal()?;
+            Ok(Err(slot_taken(db, tz, doctor_id, day, message).await?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// A doctor's free slots on `days` local days from `from` (at most 31).
 #[server(endpoint = "appointments/free_slots", input = Json)]
 pub async fn free_slots(
@@ -65,7 +155,7 @@ pub async fn book(
     patient_id: Option<Uuid>,
     reason: String,
 ) -> Result<BookingOutcome, AppError> {
-    use crate::appointments::booking::{insert_appointment, NewAppointment, SLOT_TAKEN};
+    use crate::appointments::booking::NewAppointment;
     use crate::auth::guard::{authenticate_active, deny};
     use crate::context::{reply, OrInternal};
     use sea_orm::TransactionTrait;
@@ -95,61 +185,25 @@ pub async fn book(
             crate::patients::access::live_patient(&caller.ctx.db, patient_id).await?;
             a_doctor(&caller.ctx.db, doctor_id).await?;
             let tz = caller.ctx.timezone;
-            let day = start.with_timezone(&tz).date_naive();
-            let alternatives = |db| async move {
-                let now = chrono::Utc::now();
-                let slots = super::service::doctor_free_slots(
-                    db,
-                    tz,
-                    doctor_id,
-                    day,
-                    day + chrono::Duration::days(13),
-                )
-                .await?;
-                Ok::<_, AppError>(
-                    slots
-                        .into_iter()
-                        .filter(|s| s.start > now)
-                        .take(6)
-                        .collect(),
-                )
+            let slot = match requested(&caller.ctx.db, tz, doctor_id, start).await? {
+                Requested::Free(slot) => slot,
+                Requested::Refused(answer) => return Ok(answer),
             };
-            let free =
-                super::service::doctor_free_slots(&caller.ctx.db, tz, doctor_id, day, day).await?;
-            let Some(slot) = free.into_iter().find(|s| s.start == start) else {
-                return Ok(BookingOutcome::SlotTaken {
-                    message: "That time is not free. Choose one of these instead.".into(),
-                    alternatives: alternatives(&caller.ctx.db).await?,
-                });
-            };
-            if slot.start <= chrono::Utc::now() {
-                return Err(AppError::field("start", "That time has passed."));
-            }
             let txn = caller.ctx.db.begin().await.or_internal()?;
-            let booked = insert_appointment(
-                &txn,
-                NewAppointment {
-                    patient_id,
-                    doctor_id,
-                    starts_at: slot.start,
-                    ends_at: slot.end,
-                    reason: (!reason.is_empty()).then_some(reason),
-                    booked_by: Some(caller.user.id),
-                    emergency_override: None,
-                },
-            )
-            .await;
-            let appointment = match booked {
-                Ok(a) => a,
-                Err(AppError::Conflict(message)) if message == SLOT_TAKEN => {
-                    txn.rollback().await.or_internal()?;
-                    return Ok(BookingOutcome::SlotTaken {
-                        message,
-                        alternatives: alternatives(&caller.ctx.db).await?,
-                    });
-                }
-                Err(e) => return Err(e),
+            let new = NewAppointment {
+                patient_id,
+                doctor_id,
+                starts_at: slot.start,
+                ends_at: slot.end,
+                reason: (!reason.is_empty()).then_some(reason),
+                booked_by: Some(caller.user.id),
+                emergency_override: None,
             };
+            let (txn, appointment) =
+                match insert_or_alternatives(&caller.ctx.db, txn, tz, new).await? {
+                    Ok(done) => done,
+                    Err(answer) => return Ok(answer),
+                };
             // The appointment puts the patient in the doctor's care (chart access).
             crate::patients::access::add_relationship(
                 &txn,
@@ -170,6 +224,177 @@ pub async fn book(
                 id: appointment.id,
                 start: appointment.starts_at,
                 end: appointment.ends_at,
+            })
+        }
+        .await,
+    )
+}
+
+/// Loads an appointment the caller may change: their own (patients) or any
+/// (front desk). Answers it with whether the caller is staff.
+#[cfg(feature = "ssr")]
+async fn changeable(
+    caller: &crate::auth::guard::Caller,
+    appointment_id: Uuid,
+    action: &'static str,
+) -> Result<(crate::entity::appointments::Model, bool), AppError> {
+    use crate::context::OrInternal;
+    use sea_orm::EntityTrait;
+    use shared::Permission;
+    let appointment = crate::entity::appointments::Entity::find_by_id(appointment_id)
+        .one(&caller.ctx.db)
+        .await
+        .or_internal()?
+        .ok_or_else(|| AppError::NotFound("The appointment".into()))?;
+    let staff = caller.can(Permission::BookAppointments);
+    let own = caller.can(Permission::BookOwnAppointments)
+        && caller.user.patient_id == Some(appointment.patient_id);
+    if !staff && !own {
+        crate::auth::guard::deny_patient(caller, action, appointment.patient_id).await?;
+        return Err(AppError::Forbidden);
+    }
+    if appointment.status != "booked" {
+        return Err(AppError::Conflict(format!(
+            "This appointment is {} and can no longer be changed.",
+            appointment.status.replace('_', " ")
+        )));
+    }
+    Ok((appointment, staff))
+}
+
+/// Applies the cancellation policy: inside the cut-off, patients are refused
+/// and staff must give a reason (which the audit trail keeps).
+#[cfg(feature = "ssr")]
+fn check_policy(
+    appointment: &crate::entity::appointments::Model,
+    staff: bool,
+    cutoff: std::time::Duration,
+    override_reason: &str,
+) -> Result<Option<String>, AppError> {
+    let cutoff = chrono::Duration::from_std(cutoff).unwrap_or_default();
+    if appointment.starts_at - chrono::Utc::now() >= cutoff {
+        return Ok(None);
+    }
+    let hours = cutoff.num_hours();
+    if !staff {
+        return Err(AppError::Conflict(format!(
+            "Appointments can be changed online until {hours} hours before they start. Please call the hospital."
+        )));
+    }
+    let reason = override_reason.trim();
+    if reason.chars().count() < 5 {
+        return Err(AppError::field(
+            "override_reason",
+            format!(
+                "This appointment starts in less than {hours} hours: say why it is changed anyway."
+            ),
+        ));
+    }
+    Ok(Some(reason.to_string()))
+}
+
+/// Cancels an appointment; the slot becomes free at once.
+#[server(endpoint = "appointments/cancel", input = Json)]
+pub async fn cancel(appointment_id: Uuid, override_reason: String) -> Result<(), AppError> {
+    use crate::auth::guard::authenticate_active;
+    use crate::context::{reply, OrInternal};
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set, TransactionTrait};
+    reply(
+        async {
+            let caller = authenticate_active().await?;
+            let (appointment, staff) =
+                changeable(&caller, appointment_id, "appointments.cancel").await?;
+            let overridden = check_policy(
+                &appointment,
+                staff,
+                caller.ctx.cancel_cutoff,
+                &override_reason,
+            )?;
+            let patient_id = appointment.patient_id;
+            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let mut row = appointment.into_active_model();
+            row.status = Set("cancelled".into());
+            row.cancelled_at = Set(Some(chrono::Utc::now()));
+            row.updated_at = Set(chrono::Utc::now());
+            row.update(&txn).await.or_internal()?;
+            let event = caller
+                .event("appointments.cancel")
+                .patient(patient_id)
+                .entity("appointment", appointment_id)
+                .detail(match overridden {
+                    Some(reason) => format!("inside the cut-off, overridden: {reason}"),
+                    None => "cancelled".into(),
+                });
+            caller.record(&txn, event).await?;
+            txn.commit().await.or_internal()
+        }
+        .await,
+    )
+}
+
+/// Moves an appointment to another free slot of the same doctor, atomically:
+/// the patient ends with the new slot, or (when it was just taken) keeps the old one.
+#[server(endpoint = "appointments/reschedule", input = Json)]
+pub async fn reschedule(
+    appointment_id: Uuid,
+    start: chrono::DateTime<chrono::Utc>,
+    override_reason: String,
+) -> Result<BookingOutcome, AppError> {
+    use crate::appointments::booking::NewAppointment;
+    use crate::auth::guard::authenticate_active;
+    use crate::context::{reply, OrInternal};
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set, TransactionTrait};
+    reply(
+        async {
+            let caller = authenticate_active().await?;
+            let (old, staff) =
+                changeable(&caller, appointment_id, "appointments.reschedule").await?;
+            let overridden = check_policy(&old, staff, caller.ctx.cancel_cutoff, &override_reason)?;
+            let tz = caller.ctx.timezone;
+            let slot = match requested(&caller.ctx.db, tz, old.doctor_id, start).await? {
+                Requested::Free(slot) => slot,
+                Requested::Refused(answer) => return Ok(answer),
+            };
+            // One transaction: the old appointment is cancelled and the new one
+            // booked, or (when the new slot was just taken) nothing changes.
+            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let mut previous = old.clone().into_active_model();
+            previous.status = Set("cancelled".into());
+            previous.cancelled_at = Set(Some(chrono::Utc::now()));
+            previous.updated_at = Set(chrono::Utc::now());
+            previous.update(&txn).await.or_internal()?;
+            let patient_id = old.patient_id;
+            let new = NewAppointment {
+                patient_id,
+                doctor_id: old.doctor_id,
+                starts_at: slot.start,
+                ends_at: slot.end,
+                reason: old.reason.clone(),
+                booked_by: Some(caller.user.id),
+                emergency_override: None,
+            };
+            let (txn, new) = match insert_or_alternatives(&caller.ctx.db, txn, tz, new).await? {
+                Ok(done) => done,
+                Err(answer) => return Ok(answer),
+            };
+            let event = caller
+                .event("appointments.reschedule")
+                .patient(patient_id)
+                .entity("appointment", new.id)
+                .detail(format!(
+                    "from {} to {}{}",
+                    old.starts_at,
+                    new.starts_at,
+                    overridden
+                        .map(|r| format!("; inside the cut-off, overridden: {r}"))
+                        .unwrap_or_default()
+                ));
+            caller.record(&txn, event).await?;
+            txn.commit().await.or_internal()?;
+            Ok(BookingOutcome::Booked {
+                id: new.id,
+                start: new.starts_at,
+                end: new.ends_at,
             })
         }
         .await,
