@@ -49,6 +49,8 @@ pub struct ServerContext {
     /// Patients may not cancel or move an appointment closer than this to its
     /// start; staff may, with a recorded reason.
     pub cancel_cutoff: Duration,
+    /// The hospital's name, as calendar entries and messages name the place.
+    pub hospital_name: String,
 }
 
 /// The caller's network address as the server sees it (after trusted proxies),
@@ -141,4 +143,31 @@ pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         }
     }
     result
+}
+
+/// The answer of a plain axum download handler: the file as an attachment,
+/// or the error as text with its HTTP status.
+pub fn file_response(
+    result: Result<(Vec<u8>, &'static str, String), AppError>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use http::{header, StatusCode};
+    match result {
+        Ok((body, content_type, file)) => (
+            [
+                (header::CONTENT_TYPE, content_type.to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file}\""),
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            let status =
+                StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, e.to_string()).into_response()
+        }
+    }
 }

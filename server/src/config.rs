@@ -65,6 +65,9 @@ pub struct ServeConfig {
     /// start; staff can, with a reason that is audited.
     #[arg(long, env = "HMS_CANCEL_CUTOFF_HOURS", default_value_t = 2)]
     pub cancel_cutoff_hours: u64,
+    /// The hospital's name, used in calendar files and messages to patients.
+    #[arg(long, env = "HMS_HOSPITAL_NAME", default_value = "HMS Hospital")]
+    pub hospital_name: String,
     /// Load the demo data (accounts for every role, sample patients) if it is not there yet.
     #[arg(long, env = "HMS_SEED_DEMO", default_value_t = false)]
     pub seed_demo: bool,

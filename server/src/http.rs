@@ -71,6 +71,7 @@ pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -
         policy: config.policy(),
         timezone: config.timezone,
         cancel_cutoff: std::time::Duration::from_secs(config.cancel_cutoff_hours * 3600),
+        hospital_name: config.hospital_name.clone(),
     };
     let routes = generate_route_list(App);
 
@@ -96,6 +97,10 @@ pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -
         .route(
             "/api/records/mine/{format}",
             get(app::chart::export::download_mine).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
+            "/api/appointments/{id}/ics",
+            get(app::appointments::api::download_ics).layer(axum::Extension(ctx.clone())),
         )
         .leptos_routes_with_context(&state, routes, move || provide_context(ctx.clone()), {
             let options = leptos_options.clone();

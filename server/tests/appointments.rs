@@ -481,7 +481,153 @@ async fn cancellation_policy_and_atomic_reschedule(backend: Backend) {
     assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
 }
 
+async fn day_list_attendance_and_calendar_file(backend: Backend) {
+    use shared::appointments::{AppointmentStatus, AppointmentView};
+    let app = spawn_app_with(
+        backend,
+        &[
+            "--timezone",
+            "Europe/Berlin",
+            "--hospital-name",
+            "St Test Hospital",
+        ],
+    )
+    .await;
+    let dr = monday_doctor(&app.db, "dr.day@test.example", &app).await;
+    let doctor = Client::new(&app.base);
+    let (status, _) = doctor.login("dr.day@test.example", PASSWORD).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let monday = next_monday();
+    let pia = Client::new(&app.base);
+    let outcome = register_patient(&pia, "pia.day@test.example", "Pia").await;
+    let pia_id: Uuid = outcome["user"]["patient_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (_, booked) = pia
+        .call::<shared::appointments::BookingOutcome>(
+            "appointments/book",
+            serde_json::json!({ "doctor_id": dr, "start": berlin_utc(monday, 9, 20), "patient_id": null, "reason": "Back pain" }),
+        )
+        .await;
+    let shared::appointments::BookingOutcome::Booked { id, .. } = booked.unwrap() else {
+        panic!("not booked");
+    };
+
+    // The patient's list and calendar file: time, place, doctor, nothing clinical.
+    let (_, mine) = pia
+        .call::<Vec<AppointmentView>>("appointments/mine", serde_json::json!({}))
+        .await;
+    let mine = mine.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(
+        (mine[0].id, mine[0].status, mine[0].doctor_name.as_str()),
+        (id, AppointmentStatus::Booked, "Test Person")
+    );
+    let response = pia
+        .http
+        .get(format!("{}/api/appointments/{id}/ics", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
+    let ics = response.text().await.unwrap();
+    for line in [
+        "BEGIN:VCALENDAR",
+        "BEGIN:VEVENT",
+        &format!(
+            "DTSTART:{}",
+            berlin_utc(monday, 9, 20).format("%Y%m%dT%H%M%SZ")
+        ),
+        &format!(
+            "DTEND:{}",
+            berlin_utc(monday, 9, 40).format("%Y%m%dT%H%M%SZ")
+        ),
+        "SUMMARY:Appointment with Test Person",
+        "LOCATION:St Test Hospital",
+        "END:VCALENDAR",
+    ] {
+        assert!(
+            ics.contains(&format!("{line}\r\n")),
+            "{line} missing from {ics}"
+        );
+    }
+    assert!(
+        !ics.contains("Back pain"),
+        "no clinical content in calendar files"
+    );
+    let stranger = Client::new(&app.base);
+    register_patient(&stranger, "stranger.day@test.example", "Sam").await;
+    let response = stranger
+        .http
+        .get(format!("{}/api/appointments/{id}/ics", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::FORBIDDEN);
+
+    // The doctor's day list, and the appointment opens the chart to them.
+    let (status, day) = doctor
+        .call::<Vec<AppointmentView>>(
+            "appointments/day",
+            serde_json::json!({ "doctor_id": null, "date": monday }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{day:?}");
+    let day = day.unwrap();
+    assert_eq!(day.len(), 1);
+    assert_eq!(day[0].patient_id, pia_id);
+    assert_eq!(day[0].patient_name, "Tester, Pia");
+    let (status, chart) = doctor
+        .call::<serde_json::Value>("chart/summary", serde_json::json!({ "patient_id": pia_id }))
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{chart:?}");
+    assert_eq!(
+        chart.unwrap()["access"],
+        serde_json::json!({ "CareRelationship": "appointment" })
+    );
+
+    // Attendance moves forward only; another doctor cannot touch it.
+    let set = |status: &'static str| serde_json::json!({ "appointment_id": id, "status": status });
+    let (s, _) = doctor
+        .call::<()>("appointments/set_status", set("completed"))
+        .await;
+    assert_eq!(s, reqwest::StatusCode::CONFLICT);
+    for step in ["checked_in", "in_progress", "completed"] {
+        let (s, r) = doctor
+            .call::<()>("appointments/set_status", set(step))
+            .await;
+        assert_eq!(s, reqwest::StatusCode::OK, "{step}: {r:?}");
+    }
+    let other = signed_in(&app, "dr.other@test.example", Role::Doctor).await;
+    let (s, _) = other
+        .call::<()>("appointments/set_status", set("no_show"))
+        .await;
+    assert_eq!(s, reqwest::StatusCode::FORBIDDEN);
+    let (s, _) = other
+        .call::<serde_json::Value>(
+            "appointments/day",
+            serde_json::json!({ "doctor_id": dr, "date": monday }),
+        )
+        .await;
+    assert_eq!(
+        s,
+        reqwest::StatusCode::FORBIDDEN,
+        "a doctor sees their own day only"
+    );
+    let (_, mine) = pia
+        .call::<Vec<AppointmentView>>("appointments/mine", serde_json::json!({}))
+        .await;
+    assert_eq!(mine.unwrap()[0].status, AppointmentStatus::Completed);
+}
+
 on_both_databases!(
+    day_list_attendance_and_calendar_file,
     patients_see_free_slots_and_book_one,
     fifty_patients_race_through_the_endpoint,
     cancellation_policy_and_atomic_reschedule

@@ -28,3 +28,104 @@ pub enum BookingOutcome {
         alternatives: Vec<FreeSlot>,
     },
 }
+
+/// Where an appointment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    Booked,
+    CheckedIn,
+    InProgress,
+    Completed,
+    NoShow,
+    Cancelled,
+}
+
+impl AppointmentStatus {
+    pub const ALL: [AppointmentStatus; 6] = [
+        AppointmentStatus::Booked,
+        AppointmentStatus::CheckedIn,
+        AppointmentStatus::InProgress,
+        AppointmentStatus::Completed,
+        AppointmentStatus::NoShow,
+        AppointmentStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppointmentStatus::Booked => "booked",
+            AppointmentStatus::CheckedIn => "checked_in",
+            AppointmentStatus::InProgress => "in_progress",
+            AppointmentStatus::Completed => "completed",
+            AppointmentStatus::NoShow => "no_show",
+            AppointmentStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<AppointmentStatus, String> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| format!("unknown appointment status {s:?}"))
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AppointmentStatus::Booked => "Booked",
+            AppointmentStatus::CheckedIn => "Checked in",
+            AppointmentStatus::InProgress => "In progress",
+            AppointmentStatus::Completed => "Completed",
+            AppointmentStatus::NoShow => "No-show",
+            AppointmentStatus::Cancelled => "Cancelled",
+        }
+    }
+
+    /// Whether attendance may move from `self` to `next` (cancelling has its own path).
+    pub fn can_become(self, next: AppointmentStatus) -> bool {
+        use AppointmentStatus::*;
+        matches!(
+            (self, next),
+            (Booked, CheckedIn)
+                | (Booked, NoShow)
+                | (CheckedIn, InProgress)
+                | (CheckedIn, NoShow)
+                | (InProgress, Completed)
+        )
+    }
+}
+
+/// One appointment in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppointmentView {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub patient_name: String,
+    /// As displayed, `40213975-3`.
+    pub patient_mrn: String,
+    pub doctor_id: Uuid,
+    pub doctor_name: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub status: AppointmentStatus,
+    pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attendance_moves_forward_only() {
+        use AppointmentStatus::*;
+        assert!(Booked.can_become(CheckedIn));
+        assert!(CheckedIn.can_become(InProgress));
+        assert!(InProgress.can_become(Completed));
+        assert!(Booked.can_become(NoShow));
+        assert!(!Completed.can_become(Booked));
+        assert!(!Cancelled.can_become(CheckedIn));
+        assert!(!Booked.can_become(Completed));
+        for s in AppointmentStatus::ALL {
+            assert_eq!(AppointmentStatus::parse(s.as_str()), Ok(s));
+        }
+    }
+}

@@ -400,3 +400,184 @@ pub async fn reschedule(
         .await,
     )
 }
+
+/// The signed-in patient's appointments, upcoming first, then the last year's.
+#[server(endpoint = "appointments/mine", input = Json)]
+pub async fn my_appointments() -> Result<Vec<shared::appointments::AppointmentView>, AppError> {
+    use crate::auth::guard::require;
+    use crate::context::{reply, OrInternal};
+    use crate::entity::appointments;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    reply(
+        async {
+            let caller = require(shared::Permission::BookOwnAppointments).await?;
+            let id = caller
+                .user
+                .patient_id
+                .ok_or_else(|| AppError::NotFound("Your patient record".into()))?;
+            let rows = appointments::Entity::find()
+                .filter(appointments::Column::PatientId.eq(id))
+                .filter(
+                    appointments::Column::StartsAt
+                        .gt(chrono::Utc::now() - chrono::Duration::days(365)),
+                )
+                .order_by_desc(appointments::Column::StartsAt)
+                .all(&caller.ctx.db)
+                .await
+                .or_internal()?;
+            let mut list = super::service::views(&caller.ctx.db, rows).await?;
+            let now = chrono::Utc::now();
+            // Upcoming (soonest first), then past (latest first).
+            list.sort_by_key(|a| {
+                (
+                    a.end < now,
+                    if a.end < now {
+                        -a.start.timestamp()
+                    } else {
+                        a.start.timestamp()
+                    },
+                )
+            });
+            Ok(list)
+        }
+        .await,
+    )
+}
+
+/// A doctor's list for one local day: their own, or any doctor's for the front desk.
+#[server(endpoint = "appointments/day", input = Json)]
+pub async fn day_list(
+    doctor_id: Option<Uuid>,
+    date: chrono::NaiveDate,
+) -> Result<Vec<shared::appointments::AppointmentView>, AppError> {
+    use crate::appointments::slots::to_utc;
+    use crate::auth::guard::{authenticate_active, deny};
+    use crate::context::{reply, OrInternal};
+    use crate::entity::appointments;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use shared::{Permission, Role};
+    reply(
+        async {
+            let caller = authenticate_active().await?;
+            let doctor_id = match (caller.user.role, doctor_id) {
+                (Role::Doctor, None) => caller.user.id,
+                (Role::Doctor, Some(d)) if d == caller.user.id => d,
+                (_, Some(d)) if caller.can(Permission::BookAppointments) => d,
+                _ => {
+                    deny(&caller, "appointments.day").await?;
+                    return Err(AppError::Forbidden);
+                }
+            };
+            let tz = caller.ctx.timezone;
+            let start = to_utc(tz, date.and_time(chrono::NaiveTime::MIN))
+                .unwrap_or_else(|| date.and_time(chrono::NaiveTime::MIN).and_utc());
+            let end = to_utc(
+                tz,
+                (date + chrono::Duration::days(1)).and_time(chrono::NaiveTime::MIN),
+            )
+            .unwrap_or(start + chrono::Duration::days(1));
+            let rows = appointments::Entity::find()
+                .filter(appointments::Column::DoctorId.eq(doctor_id))
+                .filter(appointments::Column::StartsAt.gte(start))
+                .filter(appointments::Column::StartsAt.lt(end))
+                .filter(appointments::Column::Status.ne("cancelled"))
+                .order_by_asc(appointments::Column::StartsAt)
+                .all(&caller.ctx.db)
+                .await
+                .or_internal()?;
+            super::service::views(&caller.ctx.db, rows).await
+        }
+        .await,
+    )
+}
+
+/// Attendance: check-in, no-show, in progress, completed. The doctor marks
+/// their own appointments; the front desk any.
+#[server(endpoint = "appointments/set_status", input = Json)]
+pub async fn set_status(
+    appointment_id: Uuid,
+    status: shared::appointments::AppointmentStatus,
+) -> Result<(), AppError> {
+    use crate::auth::guard::{authenticate_active, deny_patient};
+    use crate::context::{reply, OrInternal};
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set, TransactionTrait};
+    use shared::appointments::AppointmentStatus;
+    use shared::{Permission, Role};
+    reply(
+        async {
+            let caller = authenticate_active().await?;
+            let appointment = crate::entity::appointments::Entity::find_by_id(appointment_id)
+                .one(&caller.ctx.db)
+                .await
+                .or_internal()?
+                .ok_or_else(|| AppError::NotFound("The appointment".into()))?;
+            let allowed = caller.can(Permission::BookAppointments)
+                || (caller.user.role == Role::Doctor && appointment.doctor_id == caller.user.id);
+            if !allowed {
+                deny_patient(&caller, "appointments.set_status", appointment.patient_id).await?;
+                return Err(AppError::Forbidden);
+            }
+            let current = AppointmentStatus::parse(&appointment.status).or_internal()?;
+            if !current.can_become(status) {
+                return Err(AppError::Conflict(format!(
+                    "An appointment that is “{}” cannot become “{}”.",
+                    current.label(),
+                    status.label()
+                )));
+            }
+            let patient_id = appointment.patient_id;
+            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let mut row = appointment.into_active_model();
+            row.status = Set(status.as_str().into());
+            row.updated_at = Set(chrono::Utc::now());
+            row.update(&txn).await.or_internal()?;
+            let event = caller
+                .event("appointments.set_status")
+                .patient(patient_id)
+                .entity("appointment", appointment_id)
+                .detail(format!("{} → {}", current.as_str(), status.as_str()));
+            caller.record(&txn, event).await?;
+            txn.commit().await.or_internal()
+        }
+        .await,
+    )
+}
+
+/// `GET /api/appointments/{id}/ics`: the appointment as a calendar file, for
+/// its patient (or the front desk).
+#[cfg(feature = "ssr")]
+pub async fn download_ics(
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+    axum::Extension(ctx): axum::Extension<crate::context::ServerContext>,
+    session: tower_sessions::Session,
+    parts: http::request::Parts,
+) -> axum::response::Response {
+    use crate::context::OrInternal;
+    use sea_orm::EntityTrait;
+    use shared::Permission;
+    let result = async {
+        let caller = crate::auth::guard::authenticate_download(ctx, session, &parts).await?;
+        let appointment = crate::entity::appointments::Entity::find_by_id(id)
+            .one(&caller.ctx.db)
+            .await
+            .or_internal()?
+            .ok_or_else(|| AppError::NotFound("The appointment".into()))?;
+        let own = caller.user.patient_id == Some(appointment.patient_id);
+        if !own && !caller.can(Permission::BookAppointments) {
+            crate::auth::guard::deny_patient(&caller, "appointments.ics", appointment.patient_id)
+                .await?;
+            return Err(AppError::Forbidden);
+        }
+        let view = super::service::views(&caller.ctx.db, vec![appointment])
+            .await?
+            .remove(0);
+        let body = super::service::ics(&view, &caller.ctx.hospital_name, chrono::Utc::now());
+        Ok((
+            body.into_bytes(),
+            "text/calendar; charset=utf-8",
+            format!("appointment-{id}.ics"),
+        ))
+    }
+    .await;
+    crate::context::file_response(result)
+}

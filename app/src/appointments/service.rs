@@ -118,3 +118,84 @@ pub async fn doctor_free_slots(
         })
         .collect())
 }
+
+/// Appointments as list rows, with the names of patient and doctor.
+pub async fn views(
+    db: &impl ConnectionTrait,
+    rows: Vec<appointments::Model>,
+) -> Result<Vec<shared::appointments::AppointmentView>, AppError> {
+    use crate::entity::patients;
+    use shared::appointments::{AppointmentStatus, AppointmentView};
+    let names = crate::patients::care::user_names(db, rows.iter().map(|a| a.doctor_id)).await?;
+    let mut ids: Vec<Uuid> = rows.iter().map(|a| a.patient_id).collect();
+    ids.sort();
+    ids.dedup();
+    let people: std::collections::HashMap<Uuid, patients::Model> = patients::Entity::find()
+        .filter(patients::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    rows.into_iter()
+        .map(|a| {
+            let p = people
+                .get(&a.patient_id)
+                .ok_or_else(|| crate::context::internal("appointment without patient"))?;
+            Ok(AppointmentView {
+                id: a.id,
+                patient_id: a.patient_id,
+                patient_name: format!("{}, {}", p.family_name, p.given_name),
+                patient_mrn: crate::patients::service::hit_of(p)?.mrn,
+                doctor_id: a.doctor_id,
+                doctor_name: crate::patients::care::name_of(&names, a.doctor_id),
+                start: a.starts_at,
+                end: a.ends_at,
+                status: AppointmentStatus::parse(&a.status).or_internal()?,
+                reason: a.reason,
+            })
+        })
+        .collect()
+}
+
+/// An iCalendar file (RFC 5545) for one appointment: time, place and doctor,
+/// nothing clinical.
+pub fn ics(
+    view: &shared::appointments::AppointmentView,
+    hospital: &str,
+    now: DateTime<Utc>,
+) -> String {
+    fn escape(s: &str) -> String {
+        s.replace('\\', "\\\\")
+            .replace(';', "\\;")
+            .replace(',', "\\,")
+            .replace('\n', "\\n")
+    }
+    let stamp = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+    [
+        "BEGIN:VCALENDAR".to_string(),
+        "VERSION:2.0".into(),
+        "PRODID:-//HMS//Appointments//EN".into(),
+        "METHOD:PUBLISH".into(),
+        "BEGIN:VEVENT".into(),
+        format!("UID:{}@hms", view.id),
+        format!("DTSTAMP:{}", stamp(now)),
+        format!("DTSTART:{}", stamp(view.start)),
+        format!("DTEND:{}", stamp(view.end)),
+        format!(
+            "SUMMARY:{}",
+            escape(&format!("Appointment with {}", view.doctor_name))
+        ),
+        format!("LOCATION:{}", escape(hospital)),
+        "BEGIN:VALARM".into(),
+        "TRIGGER:-PT2H".into(),
+        "ACTION:DISPLAY".into(),
+        "DESCRIPTION:Appointment reminder".into(),
+        "END:VALARM".into(),
+        "END:VEVENT".into(),
+        "END:VCALENDAR".into(),
+    ]
+    .join("\r\n")
+        + "\r\n"
+}

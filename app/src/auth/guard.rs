@@ -150,6 +150,20 @@ pub async fn authenticate_with(
     Ok(caller)
 }
 
+/// [`authenticate_active`] for a plain axum handler (a file download), from
+/// the request's parts and session.
+pub async fn authenticate_download(
+    ctx: ServerContext,
+    session: Session,
+    parts: &http::request::Parts,
+) -> Result<Caller, AppError> {
+    let caller = authenticate_with(ctx, RequestMeta::from_parts(parts), session).await?;
+    if caller.user.must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    Ok(caller)
+}
+
 /// Who is calling, once they have replaced any temporary password. For server
 /// functions whose access rule depends on the record asked for rather than on a
 /// permission alone; they must check access themselves.

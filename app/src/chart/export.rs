@@ -572,15 +572,8 @@ pub async fn download_mine(
     session: tower_sessions::Session,
     parts: http::request::Parts,
 ) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    use http::{header, StatusCode};
-
     let result = async {
-        let meta = crate::context::RequestMeta::from_parts(&parts);
-        let caller = crate::auth::guard::authenticate_with(ctx, meta, session).await?;
-        if caller.user.must_change_password {
-            return Err(shared::AppError::PasswordChangeRequired);
-        }
+        let caller = crate::auth::guard::authenticate_download(ctx, session, &parts).await?;
         if !caller.can(shared::Permission::ViewOwnRecord) {
             crate::auth::guard::deny(&caller, "records.download").await?;
             return Err(shared::AppError::Forbidden);
@@ -615,22 +608,5 @@ pub async fn download_mine(
         Ok((body, content_type, file))
     }
     .await;
-    match result {
-        Ok((body, content_type, file)) => (
-            [
-                (header::CONTENT_TYPE, content_type.to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{file}\""),
-                ),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(e) => {
-            let status =
-                StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, e.to_string()).into_response()
-        }
-    }
+    crate::context::file_response(result)
 }
