@@ -19,4 +19,5 @@ pub mod pwa;
 pub mod secrets;
 pub mod seed;
 pub mod seed_chart;
+pub mod seed_schedule;
 pub mod workers;

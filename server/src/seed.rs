@@ -197,6 +197,7 @@ async fn seed_demo_patients(db: &DatabaseConnection) -> Result<()> {
     let doctor = staff_id("doctor@demo-hospital.example").await?;
     let nurse = staff_id("nurse@demo-hospital.example").await?;
     crate::seed_chart::seed_histories(&txn, &created, doctor, nurse).await?;
+    crate::seed_schedule::seed_schedule(&txn, doctor).await?;
     let patient = created.first().expect("at least one demo patient").clone();
     let now = Utc::now();
     users::ActiveModel {

@@ -626,7 +626,78 @@ async fn day_list_attendance_and_calendar_file(backend: Backend) {
     assert_eq!(mine.unwrap()[0].status, AppointmentStatus::Completed);
 }
 
+/// The demo data: the directory shows the demo doctor in General medicine,
+/// with a phone number for staff only, and a bookable working week.
+async fn the_directory_and_the_demo_week(backend: Backend) {
+    use shared::appointments::{DoctorCard, FreeSlot};
+    let app = spawn_app(backend).await;
+    server::seed::seed_demo(&app.db).await.unwrap();
+    let patient = Client::new(&app.base);
+    let (status, _) = patient
+        .login(
+            server::seed::DEMO_PATIENT_EMAIL,
+            server::seed::DEMO_PASSWORD,
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let (status, cards) = patient
+        .call::<Vec<DoctorCard>>(
+            "appointments/doctors",
+            serde_json::json!({ "department": null }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{cards:?}");
+    let cards = cards.unwrap();
+    let amina = cards
+        .iter()
+        .find(|c| c.name == "Dr Amina Yusuf")
+        .expect("demo doctor listed");
+    assert_eq!(amina.initials, "AY");
+    assert_eq!(amina.department.as_deref(), Some("General medicine"));
+    assert_eq!(amina.specialty.as_deref(), Some("Family medicine"));
+    assert_eq!(
+        amina.contact_phone, None,
+        "patients do not see staff numbers"
+    );
+    let (_, cardiology) = patient
+        .call::<Vec<DoctorCard>>(
+            "appointments/doctors",
+            serde_json::json!({ "department": "Cardiology" }),
+        )
+        .await;
+    assert!(cardiology.unwrap().is_empty());
+
+    let desk = Client::new(&app.base);
+    let (status, _) = desk
+        .login(
+            "reception@demo-hospital.example",
+            server::seed::DEMO_PASSWORD,
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let (_, cards) = desk
+        .call::<Vec<DoctorCard>>(
+            "appointments/doctors",
+            serde_json::json!({ "department": "General medicine" }),
+        )
+        .await;
+    assert!(cards
+        .unwrap()
+        .iter()
+        .any(|c| c.id == amina.id && c.contact_phone.is_some()));
+
+    // Monday to Friday, 09:00–12:00 and 14:00–16:00 in 20-minute slots: 15 a day.
+    let (_, week) = patient
+        .call::<Vec<FreeSlot>>(
+            "appointments/free_slots",
+            serde_json::json!({ "doctor_id": amina.id, "from": next_monday(), "days": 7 }),
+        )
+        .await;
+    assert_eq!(week.unwrap().len(), 75);
+}
+
 on_both_databases!(
+    the_directory_and_the_demo_week,
     day_list_attendance_and_calendar_file,
     patients_see_free_slots_and_book_one,
     fifty_patients_race_through_the_endpoint,

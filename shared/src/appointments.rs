@@ -129,3 +129,44 @@ mod tests {
         }
     }
 }
+
+/// A doctor in the directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoctorCard {
+    pub id: Uuid,
+    pub name: String,
+    /// For the avatar: "AY" for Amina Yusuf ("Dr" is skipped).
+    pub initials: String,
+    pub department: Option<String>,
+    pub specialty: Option<String>,
+    pub languages: Option<String>,
+    /// Staff only; `None` for patients.
+    pub contact_phone: Option<String>,
+}
+
+/// The initials of a name, skipping titles: "Dr Amina Yusuf" → "AY".
+pub fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter(|w| {
+            !matches!(
+                w.trim_end_matches('.').to_lowercase().as_str(),
+                "dr" | "prof" | "mr" | "mrs" | "ms"
+            )
+        })
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_uppercase)
+        .take(2)
+        .collect()
+}
+
+#[cfg(test)]
+mod directory_tests {
+    use super::*;
+
+    #[test]
+    fn initials_skip_titles() {
+        assert_eq!(initials("Dr Amina Yusuf"), "AY");
+        assert_eq!(initials("Prof. Ines de Duarte"), "ID");
+        assert_eq!(initials("samuel"), "S");
+    }
+}

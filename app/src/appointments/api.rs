@@ -581,3 +581,77 @@ pub async fn download_ics(
     .await;
     crate::context::file_response(result)
 }
+
+/// The doctor directory: active doctors, optionally of one department, with
+/// specialty and languages (and a contact number for staff).
+#[server(endpoint = "appointments/doctors", input = Json)]
+pub async fn doctors(
+    department: Option<String>,
+) -> Result<Vec<shared::appointments::DoctorCard>, AppError> {
+    use crate::auth::guard::authenticate_active;
+    use crate::context::{reply, OrInternal};
+    use crate::entity::{departments, doctor_profiles, specialties, users};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use shared::appointments::{initials, DoctorCard};
+    use std::collections::HashMap;
+    reply(
+        async {
+            let caller = authenticate_active().await?;
+            let db = &caller.ctx.db;
+            let staff = caller.user.role.is_staff();
+            let doctors = users::Entity::find()
+                .filter(users::Column::Role.eq(shared::Role::Doctor.as_str()))
+                .filter(users::Column::Active.eq(true))
+                .order_by_asc(users::Column::DisplayName)
+                .all(db)
+                .await
+                .or_internal()?;
+            let profiles: HashMap<_, _> = doctor_profiles::Entity::find()
+                .all(db)
+                .await
+                .or_internal()?
+                .into_iter()
+                .map(|p| (p.user_id, p))
+                .collect();
+            let department_names: HashMap<_, _> = departments::Entity::find()
+                .all(db)
+                .await
+                .or_internal()?
+                .into_iter()
+                .map(|d| (d.id, d.name))
+                .collect();
+            let specialty_names: HashMap<_, _> = specialties::Entity::find()
+                .all(db)
+                .await
+                .or_internal()?
+                .into_iter()
+                .map(|s| (s.id, s.name))
+                .collect();
+            Ok(doctors
+                .into_iter()
+                .map(|u| {
+                    let p = profiles.get(&u.id);
+                    DoctorCard {
+                        id: u.id,
+                        initials: initials(&u.display_name),
+                        name: u.display_name,
+                        department: p
+                            .and_then(|p| p.department_id)
+                            .and_then(|d| department_names.get(&d).cloned()),
+                        specialty: p
+                            .and_then(|p| p.specialty_id)
+                            .and_then(|s| specialty_names.get(&s).cloned()),
+                        languages: p.and_then(|p| p.languages.clone()),
+                        contact_phone: if staff {
+                            p.and_then(|p| p.contact_phone.clone())
+                        } else {
+                            None
+                        },
+                    }
+                })
+                .filter(|d| department.is_none() || d.department == department)
+                .collect())
+        }
+        .await,
+    )
+}
