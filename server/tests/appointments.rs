@@ -696,7 +696,56 @@ async fn the_directory_and_the_demo_week(backend: Backend) {
     assert_eq!(week.unwrap().len(), 75);
 }
 
+async fn admins_assign_emergencies_over_the_normal_slots(backend: Backend) {
+    let app = spawn_app_with(backend, &["--timezone", "Europe/Berlin"]).await;
+    let dr = monday_doctor(&app.db, "dr.er@test.example", &app).await;
+    let monday = next_monday();
+    let pia = Client::new(&app.base);
+    register_patient(&pia, "pia.er@test.example", "Pia").await;
+    book_at(&pia, dr, berlin_utc(monday, 9, 0)).await;
+    let urgent = patient(&app, "Urgent").await;
+    let admin = signed_in(&app, "admin.er@test.example", Role::Administrator).await;
+    let body = |reason: &str| {
+        serde_json::json!({ "patient_id": urgent, "doctor_id": dr, "start": berlin_utc(monday, 9, 5),
+            "minutes": 15, "reason": reason })
+    };
+    let (status, refused) = admin.call::<Uuid>("appointments/emergency", body("")).await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.unwrap_err().field_message("reason").is_some());
+    let (status, id) = admin
+        .call::<Uuid>(
+            "appointments/emergency",
+            body("Acute chest pain, seen at once"),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{id:?}");
+    let row = app::entity::appointments::Entity::find_by_id(id.unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.emergency_override);
+    assert_eq!(
+        row.override_reason.as_deref(),
+        Some("Acute chest pain, seen at once")
+    );
+    assert!(audit_rows(&app)
+        .await
+        .iter()
+        .any(|r| r.0 == "appointments.emergency"));
+    // The front desk books normally but cannot override the schedule.
+    let desk = signed_in(&app, "desk.er@test.example", Role::Receptionist).await;
+    let (status, _) = desk
+        .call::<Uuid>(
+            "appointments/emergency",
+            body("Acute chest pain, seen at once"),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+}
+
 on_both_databases!(
+    admins_assign_emergencies_over_the_normal_slots,
     the_directory_and_the_demo_week,
     day_list_attendance_and_calendar_file,
     patients_see_free_slots_and_book_one,

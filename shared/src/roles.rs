@@ -80,6 +80,9 @@ pub enum Permission {
     BookOwnAppointments,
     /// Book appointments for any patient (front desk, administrators).
     BookAppointments,
+    /// Put a patient on a doctor's list outside the normal slots, in an
+    /// emergency, with a recorded reason (administrators).
+    OverrideSchedule,
 }
 
 impl Role {
@@ -205,6 +208,7 @@ impl Role {
                 ManageDemographics,
                 MergePatients,
                 BookAppointments,
+                OverrideSchedule,
             ],
         }
     }

@@ -655,3 +655,75 @@ pub async fn doctors(
         .await,
     )
 }
+
+/// An administrator puts a patient on a doctor's list at any time, overlapping
+/// the normal slots, for an emergency. The reason is kept with the appointment
+/// and in the audit trail; the patient still cannot be in two places at once.
+#[server(endpoint = "appointments/emergency", input = Json)]
+pub async fn emergency_assign(
+    patient_id: Uuid,
+    doctor_id: Uuid,
+    start: chrono::DateTime<chrono::Utc>,
+    minutes: u32,
+    reason: String,
+) -> Result<Uuid, AppError> {
+    use crate::appointments::booking::{insert_appointment, NewAppointment};
+    use crate::auth::guard::require;
+    use crate::context::{reply, OrInternal};
+    use sea_orm::TransactionTrait;
+    use shared::access::CareRelationshipKind;
+    reply(
+        async {
+            let caller = require(shared::Permission::OverrideSchedule).await?;
+            let mut errors = shared::error::FieldErrors::new();
+            let reason = errors.check(
+                "reason",
+                shared::validate::bounded_text(&reason, 500, "reason").and_then(|r| {
+                    if r.chars().count() < 5 {
+                        Err("Record why this patient is seen outside the normal slots.".into())
+                    } else {
+                        Ok(r)
+                    }
+                }),
+            );
+            if !(5..=240).contains(&minutes) {
+                errors.push("minutes", "Between 5 and 240 minutes.");
+            }
+            errors.finish()?;
+            let reason = reason.ok_or(AppError::Internal)?;
+            crate::patients::access::live_patient(&caller.ctx.db, patient_id).await?;
+            a_doctor(&caller.ctx.db, doctor_id).await?;
+            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let appointment = insert_appointment(
+                &txn,
+                NewAppointment {
+                    patient_id,
+                    doctor_id,
+                    starts_at: start,
+                    ends_at: start + chrono::Duration::minutes(i64::from(minutes)),
+                    reason: None,
+                    booked_by: Some(caller.user.id),
+                    emergency_override: Some(reason.clone()),
+                },
+            )
+            .await?;
+            crate::patients::access::add_relationship(
+                &txn,
+                patient_id,
+                doctor_id,
+                CareRelationshipKind::Appointment,
+                Some(caller.user.id),
+            )
+            .await?;
+            let event = caller
+                .event("appointments.emergency")
+                .patient(patient_id)
+                .entity("appointment", appointment.id)
+                .detail(format!("override: {reason}"));
+            caller.record(&txn, event).await?;
+            txn.commit().await.or_internal()?;
+            Ok(appointment.id)
+        }
+        .await,
+    )
+}
