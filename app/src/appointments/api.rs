@@ -167,10 +167,7 @@ pub async fn book(
             let patient_id = if caller.can(Permission::BookAppointments) {
                 patient_id.ok_or_else(|| AppError::field("patient_id", "Choose the patient."))?
             } else if caller.can(Permission::BookOwnAppointments) {
-                let own = caller
-                    .user
-                    .patient_id
-                    .ok_or_else(|| AppError::NotFound("Your patient record".into()))?;
+                let own = caller.own_patient_id()?;
                 if patient_id.is_some_and(|p| p != own) {
                     deny(&caller, "appointments.book for another patient").await?;
                     return Err(AppError::Forbidden);
@@ -411,10 +408,7 @@ pub async fn my_appointments() -> Result<Vec<shared::appointments::AppointmentVi
     reply(
         async {
             let caller = require(shared::Permission::BookOwnAppointments).await?;
-            let id = caller
-                .user
-                .patient_id
-                .ok_or_else(|| AppError::NotFound("Your patient record".into()))?;
+            let id = caller.own_patient_id()?;
             let rows = appointments::Entity::find()
                 .filter(appointments::Column::PatientId.eq(id))
                 .filter(

@@ -49,6 +49,13 @@ impl Caller {
     pub fn can(&self, permission: Permission) -> bool {
         self.user.role.can(permission)
     }
+
+    /// The caller's own patient record, for patient-portal calls.
+    pub fn own_patient_id(&self) -> Result<Uuid, AppError> {
+        self.user
+            .patient_id
+            .ok_or_else(|| AppError::NotFound("Your patient record".into()))
+    }
 }
 
 /// The session of the request being served.

@@ -434,10 +434,7 @@ pub async fn my_record() -> Result<PatientRecordView, AppError> {
     reply(
         async {
             let caller = require(shared::Permission::ViewOwnRecord).await?;
-            let id = caller
-                .user
-                .patient_id
-                .ok_or_else(|| AppError::NotFound("Your patient record".into()))?;
+            let id = caller.own_patient_id()?;
             let record =
                 super::service::record_view(&caller.ctx.db, id, Some(PORTAL_ENCOUNTERS)).await?;
             let event = caller

@@ -578,10 +578,7 @@ pub async fn download_mine(
             crate::auth::guard::deny(&caller, "records.download").await?;
             return Err(shared::AppError::Forbidden);
         }
-        let id = caller
-            .user
-            .patient_id
-            .ok_or_else(|| shared::AppError::NotFound("Your patient record".into()))?;
+        let id = caller.own_patient_id()?;
         let record = super::service::record_view(&caller.ctx.db, id, None).await?;
         let now = Utc::now();
         let file = format!("health-record-{}", record.patient.mrn);

@@ -37,10 +37,7 @@ pub async fn my_profile() -> Result<PatientProfile, AppError> {
     reply(
         async {
             let caller = require(shared::Permission::ViewOwnRecord).await?;
-            let patient_id = caller
-                .user
-                .patient_id
-                .ok_or_else(|| AppError::NotFound("Your patient record".into()))?;
+            let patient_id = caller.own_patient_id()?;
             ssr::read(caller, patient_id).await
         }
         .await,
@@ -395,10 +392,7 @@ pub async fn my_details() -> Result<shared::demographics::PatientDetails, AppErr
     reply(
         async {
             let caller = require(shared::Permission::ViewOwnRecord).await?;
-            let id = caller
-                .user
-                .patient_id
-                .ok_or_else(|| AppError::NotFound("Your patient record".into()))?;
+            let id = caller.own_patient_id()?;
             crate::patients::service::details(&caller.ctx.db, id).await
         }
         .await,
@@ -418,10 +412,7 @@ pub async fn update_my_contact(
     reply(
         async {
             let caller = require(shared::Permission::UpdateOwnContact).await?;
-            let id = caller
-                .user
-                .patient_id
-                .ok_or_else(|| AppError::NotFound("Your patient record".into()))?;
+            let id = caller.own_patient_id()?;
             let contact = form.parse()?;
             let txn = caller.ctx.db.begin().await.or_internal()?;
             let model = service::find(&txn, id).await?;
