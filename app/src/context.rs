@@ -51,6 +51,8 @@ pub struct ServerContext {
     pub cancel_cutoff: Duration,
     /// The hospital's name, as calendar entries and messages name the place.
     pub hospital_name: String,
+    /// How long before an appointment the reminders go out (24 h and 2 h by default).
+    pub reminder_leads: Vec<chrono::Duration>,
 }
 
 /// The caller's network address as the server sees it (after trusted proxies),

@@ -15,6 +15,7 @@ mod m20261122_000004_demographics_access;
 mod m20261122_000005_chart;
 mod m20261122_000006_search_collation;
 mod m20261122_000007_appointments;
+mod m20261122_000008_notifications;
 mod util;
 
 /// Every migration, in order.
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_chart::Migration),
             Box::new(m20261122_000006_search_collation::Migration),
             Box::new(m20261122_000007_appointments::Migration),
+            Box::new(m20261122_000008_notifications::Migration),
         ]
     }
 }

@@ -68,6 +68,38 @@ pub struct ServeConfig {
     /// The hospital's name, used in calendar files and messages to patients.
     #[arg(long, env = "HMS_HOSPITAL_NAME", default_value = "HMS Hospital")]
     pub hospital_name: String,
+    /// When appointment reminders go out, before the start: a comma-separated
+    /// list of lead times such as `24h,2h` (units: d, h, m). Empty: no reminders.
+    #[arg(long, env = "HMS_REMINDER_LEADS", default_value = "24h,2h", value_parser = parse_leads)]
+    pub reminder_leads: LeadTimes,
+    /// The SMTP server for e-mail to patients:
+    /// `smtps://user:pass@host:465` (TLS) or `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS). Unset: e-mails are written as .eml files to `<data-dir>/outbox/mail`.
+    #[arg(long, env = "HMS_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of e-mails to patients.
+    #[arg(
+        long,
+        env = "HMS_MAIL_FROM",
+        default_value = "HMS Hospital <no-reply@hms.invalid>"
+    )]
+    pub mail_from: String,
+    /// The SMS gateway's HTTP/JSON endpoint (see docs/notifications.md). Unset:
+    /// text messages are written as JSON files to `<data-dir>/outbox/sms`.
+    #[arg(long, env = "HMS_SMS_URL")]
+    pub sms_url: Option<String>,
+    /// The bearer token for the SMS gateway.
+    #[arg(long, env = "HMS_SMS_TOKEN", hide_env_values = true)]
+    pub sms_token: Option<String>,
+    /// The sender name or number the SMS gateway shows.
+    #[arg(long, env = "HMS_SMS_SENDER", default_value = "HMS")]
+    pub sms_sender: String,
+    /// How often the outbox worker looks for due messages, in seconds.
+    #[arg(long, env = "HMS_OUTBOX_POLL_SECS", default_value_t = 5)]
+    pub outbox_poll_secs: u64,
+    /// Delivery attempts per message before it is marked failed.
+    #[arg(long, env = "HMS_OUTBOX_MAX_ATTEMPTS", default_value_t = 8)]
+    pub outbox_max_attempts: i32,
     /// Load the demo data (accounts for every role, sample patients) if it is not there yet.
     #[arg(long, env = "HMS_SEED_DEMO", default_value_t = false)]
     pub seed_demo: bool,
@@ -76,6 +108,31 @@ pub struct ServeConfig {
 fn parse_timezone(name: &str) -> Result<chrono_tz::Tz, String> {
     name.parse::<chrono_tz::Tz>()
         .map_err(|_| format!("'{name}' is not an IANA time zone name (e.g. Europe/Berlin)"))
+}
+
+/// Reminder lead times, longest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeadTimes(pub Vec<chrono::Duration>);
+
+fn parse_leads(list: &str) -> Result<LeadTimes, String> {
+    let mut leads = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (number, unit) = item.split_at(item.len() - 1);
+        let n: i64 = number
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("'{item}' is not a lead time such as 24h, 90m or 2d"))?;
+        leads.push(match unit {
+            "d" => chrono::Duration::days(n),
+            "h" => chrono::Duration::hours(n),
+            "m" => chrono::Duration::minutes(n),
+            _ => return Err(format!("'{item}': use d, h or m as the unit, e.g. 24h")),
+        });
+    }
+    leads.sort_by(|a, b| b.cmp(a));
+    leads.dedup();
+    Ok(LeadTimes(leads))
 }
 
 impl ServeConfig {
@@ -104,5 +161,27 @@ impl ServeConfig {
         self.public_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lead_times_parse_sort_and_refuse_nonsense() {
+        let leads = parse_leads("2h, 24h,90m,2h").unwrap().0;
+        assert_eq!(
+            leads,
+            vec![
+                chrono::Duration::hours(24),
+                chrono::Duration::hours(2),
+                chrono::Duration::minutes(90)
+            ]
+        );
+        assert_eq!(parse_leads("").unwrap().0, vec![]);
+        assert!(parse_leads("24").unwrap_err().contains("unit"));
+        assert!(parse_leads("0h").unwrap_err().contains("24h"));
+        assert!(parse_leads("xh").is_err());
     }
 }

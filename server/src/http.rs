@@ -72,6 +72,7 @@ pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -
         timezone: config.timezone,
         cancel_cutoff: std::time::Duration::from_secs(config.cancel_cutoff_hours * 3600),
         hospital_name: config.hospital_name.clone(),
+        reminder_leads: config.reminder_leads.0.clone(),
     };
     let routes = generate_route_list(App);
 

@@ -8,6 +8,7 @@
 //! - [`http`]: the axum router: Leptos pages, server functions, health checks, security middleware.
 //! - [`pwa`]: the service worker, generated from the built assets.
 //! - [`seed`]: demo data and the first administrator.
+//! - [`notify`]: the outbox worker and the e-mail and SMS transports.
 //! - [`workers`]: background work (expired-session cleanup).
 
 #![recursion_limit = "512"]
@@ -15,6 +16,7 @@
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod notify;
 pub mod pwa;
 pub mod secrets;
 pub mod seed;

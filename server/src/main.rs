@@ -5,7 +5,7 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use server::config::{CommonConfig, ServeConfig};
-use server::{db, http, secrets, seed, workers};
+use server::{db, http, notify, secrets, seed, workers};
 use std::net::SocketAddr;
 
 #[derive(Parser, Debug)]
@@ -27,7 +27,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the web server (the default).
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Load demo accounts (one per role) and sample patients, then print the accounts.
@@ -71,7 +71,7 @@ async fn main() -> Result<()> {
     // `hms` alone serves, with settings from the environment.
     let command = match cli.command {
         Some(c) => c,
-        None => Command::Serve(ServeConfig::from_args(&[])?),
+        None => Command::Serve(Box::new(ServeConfig::from_args(&[])?)),
     };
     let db = db::connect(&url).await?;
     db::migrate(&db).await?;
@@ -95,6 +95,13 @@ async fn main() -> Result<()> {
                 print_demo_accounts(&accounts);
             }
             workers::spawn_session_purger(db.clone(), config.policy());
+            let transports = notify::Transports::from_config(&config, &cli.common.data_dir)?;
+            notify::spawn_worker(
+                db.clone(),
+                transports,
+                notify::WorkerPolicy::new(config.outbox_max_attempts),
+                std::time::Duration::from_secs(config.outbox_poll_secs),
+            );
             let router = http::router(&config, db.clone(), &secrets)?;
             let listener = tokio::net::TcpListener::bind(config.bind).await?;
             let addr = listener.local_addr()?;

@@ -7,23 +7,12 @@ mod common;
 use app::appointments::booking::{insert_appointment, NewAppointment, PATIENT_BUSY, SLOT_TAKEN};
 use app::patients::service::{insert_patient, NewPatient};
 use chrono::{Duration, TimeZone, Utc};
+use common::schedule::*;
 use common::*;
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use shared::patients::AdministrativeSex;
 use shared::{AppError, Role};
 use uuid::Uuid;
-
-async fn doctor(app: &TestApp, email: &str) -> Uuid {
-    staff(app, email, Role::Doctor).await;
-    let user = app::entity::users::Entity::find()
-        .all(&app.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.email == email)
-        .unwrap();
-    user.id
-}
 
 async fn patient(app: &TestApp, given: &str) -> Uuid {
     insert_patient(
@@ -166,38 +155,6 @@ on_both_databases!(
     fifty_clients_race_for_one_slot,
     overlaps_are_refused_and_cancelled_slots_free_up
 );
-
-/// A doctor with Monday mornings 09:00–10:00 in 20-minute slots.
-async fn monday_doctor(db: &sea_orm::DatabaseConnection, email: &str, app: &TestApp) -> Uuid {
-    let id = doctor(app, email).await;
-    app::entity::availability_templates::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        doctor_id: Set(id),
-        weekday: Set(1),
-        start_time: Set("09:00".into()),
-        end_time: Set("10:00".into()),
-        slot_minutes: Set(20),
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    id
-}
-
-/// The first Monday after today.
-fn next_monday() -> chrono::NaiveDate {
-    use chrono::Datelike;
-    let today = Utc::now().date_naive();
-    today + Duration::days(7 - i64::from(today.weekday().num_days_from_monday()))
-}
-
-fn berlin_utc(date: chrono::NaiveDate, h: u32, m: u32) -> chrono::DateTime<Utc> {
-    chrono_tz::Europe::Berlin
-        .from_local_datetime(&date.and_hms_opt(h, m, 0).unwrap())
-        .single()
-        .unwrap()
-        .with_timezone(&Utc)
-}
 
 async fn patients_see_free_slots_and_book_one(backend: Backend) {
     let app = spawn_app_with(backend, &["--timezone", "Europe/Berlin"]).await;

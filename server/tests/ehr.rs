@@ -341,6 +341,7 @@ async fn staff_registration_warns_about_duplicates(backend: Backend) {
             consent_sms: true,
             consent_email: true,
             consent_research: false,
+            preferred_channel: "sms".into(),
             emergency_contacts: vec![EmergencyContactForm {
                 name: "Marco Souza".into(),
                 relationship: "brother".into(),
@@ -387,6 +388,7 @@ async fn staff_registration_warns_about_duplicates(backend: Backend) {
             consent_sms: true,
             consent_email: true,
             consent_research: false,
+            preferred_channel: Some(shared::notify::Channel::Sms),
             emergency_contacts: vec![EmergencyContact {
                 name: "Marco Souza".into(),
                 relationship: "brother".into(),
@@ -1248,6 +1250,7 @@ async fn patient_edits_own_contact_only(backend: Backend) {
         consent_sms: false,
         consent_email: false,
         consent_research: false,
+        preferred_channel: String::new(),
         emergency_contacts: vec![EmergencyContactForm {
             name: "Max Tester".into(),
             relationship: "brother".into(),

@@ -154,6 +154,8 @@ pub struct ContactForm {
     pub consent_sms: bool,
     pub consent_email: bool,
     pub consent_research: bool,
+    /// `""` (no preference), `email` or `sms`.
+    pub preferred_channel: String,
     pub emergency_contacts: Vec<EmergencyContactForm>,
     pub coverages: Vec<CoverageForm>,
 }
@@ -170,6 +172,8 @@ pub struct ContactDetails {
     pub consent_sms: bool,
     pub consent_email: bool,
     pub consent_research: bool,
+    /// Where appointment messages go when the patient consented to both.
+    pub preferred_channel: Option<crate::notify::Channel>,
     pub emergency_contacts: Vec<EmergencyContact>,
     pub coverages: Vec<Coverage>,
 }
@@ -199,6 +203,10 @@ impl ContactForm {
             consent_sms: d.consent_sms,
             consent_email: d.consent_email,
             consent_research: d.consent_research,
+            preferred_channel: d
+                .preferred_channel
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default(),
             emergency_contacts: d.emergency_contacts.iter().map(Into::into).collect(),
             coverages: d.coverages.iter().map(Into::into).collect(),
         }
@@ -224,6 +232,31 @@ impl ContactForm {
         if self.consent_email && self.email.trim().is_empty() {
             errors.push("consent_email", "E-mail needs an e-mail address.");
         }
+        let preferred_channel = match self.preferred_channel.trim() {
+            "" => None,
+            other => match crate::notify::Channel::parse(other) {
+                Ok(c) => {
+                    let consented = match c {
+                        crate::notify::Channel::Email => self.consent_email,
+                        crate::notify::Channel::Sms => self.consent_sms,
+                    };
+                    if !consented {
+                        errors.push(
+                            "preferred_channel",
+                            "Tick the consent for this channel first, or choose no preference.",
+                        );
+                    }
+                    Some(c)
+                }
+                Err(_) => {
+                    errors.push(
+                        "preferred_channel",
+                        "Choose e-mail, text message or no preference.",
+                    );
+                    None
+                }
+            },
+        };
 
         if self.emergency_contacts.len() > MAX_CONTACTS {
             errors.push(
@@ -350,6 +383,7 @@ impl ContactForm {
             consent_sms: self.consent_sms,
             consent_email: self.consent_email,
             consent_research: self.consent_research,
+            preferred_channel,
             emergency_contacts: contacts,
             coverages,
         })

@@ -13,6 +13,9 @@
 //! - [`demographics`]: registration, emergency fast-track, contact and insurance details, merges.
 //! - [`access`]: care relationships and break-glass.
 //! - [`chart`]: encounters, notes, vitals, problems, allergies, immunizations, histories.
+//! - [`appointments`]: free slots, bookings, the doctor directory.
+//! - [`schedule`]: departments, availability templates and exceptions, holidays (forms and views).
+//! - [`notify`]: messages to patients: channels, consent, wording without clinical content.
 //! - [`records`]: coded EHR data (ICD-10-CM).
 //! - [`text`]: folding text for case- and accent-insensitive search.
 
@@ -23,10 +26,12 @@ pub mod auth;
 pub mod chart;
 pub mod demographics;
 pub mod error;
+pub mod notify;
 pub mod patients;
 pub mod pdf;
 pub mod records;
 pub mod roles;
+pub mod schedule;
 pub mod text;
 pub mod validate;
 

@@ -83,6 +83,11 @@ pub enum Permission {
     /// Put a patient on a doctor's list outside the normal slots, in an
     /// emergency, with a recorded reason (administrators).
     OverrideSchedule,
+    /// Manage departments, specialties, doctors' profiles and availability,
+    /// and the hospital's holidays (administrators).
+    ManageSchedules,
+    /// Manage one's own availability: weekly template, leave, extra hours (doctors).
+    ManageOwnAvailability,
 }
 
 impl Role {
@@ -165,6 +170,7 @@ impl Role {
                 ReadCharts,
                 DocumentCare,
                 Diagnose,
+                ManageOwnAvailability,
             ],
             Role::Nurse => &[
                 ManageOwnAccount,
@@ -209,6 +215,7 @@ impl Role {
                 MergePatients,
                 BookAppointments,
                 OverrideSchedule,
+                ManageSchedules,
             ],
         }
     }

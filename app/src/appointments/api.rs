@@ -160,6 +160,7 @@ pub async fn book(
     use crate::context::{reply, OrInternal};
     use sea_orm::TransactionTrait;
     use shared::access::CareRelationshipKind;
+    use shared::notify::NoticeKind;
     use shared::Permission;
     reply(
         async {
@@ -216,6 +217,7 @@ pub async fn book(
                 .entity("appointment", appointment.id)
                 .detail(format!("{} with doctor {doctor_id}", appointment.starts_at));
             caller.record(&txn, event).await?;
+            super::notices::enqueue(&txn, &caller.ctx, &appointment, NoticeKind::Booked).await?;
             txn.commit().await.or_internal()?;
             Ok(BookingOutcome::Booked {
                 id: appointment.id,
@@ -296,6 +298,7 @@ pub async fn cancel(appointment_id: Uuid, override_reason: String) -> Result<(),
     use crate::auth::guard::authenticate_active;
     use crate::context::{reply, OrInternal};
     use sea_orm::{ActiveModelTrait, IntoActiveModel, Set, TransactionTrait};
+    use shared::notify::NoticeKind;
     reply(
         async {
             let caller = authenticate_active().await?;
@@ -313,7 +316,9 @@ pub async fn cancel(appointment_id: Uuid, override_reason: String) -> Result<(),
             row.status = Set("cancelled".into());
             row.cancelled_at = Set(Some(chrono::Utc::now()));
             row.updated_at = Set(chrono::Utc::now());
-            row.update(&txn).await.or_internal()?;
+            let cancelled = row.update(&txn).await.or_internal()?;
+            super::notices::withdraw_reminders(&txn, appointment_id).await?;
+            super::notices::enqueue(&txn, &caller.ctx, &cancelled, NoticeKind::Cancelled).await?;
             let event = caller
                 .event("appointments.cancel")
                 .patient(patient_id)
@@ -341,6 +346,7 @@ pub async fn reschedule(
     use crate::auth::guard::authenticate_active;
     use crate::context::{reply, OrInternal};
     use sea_orm::{ActiveModelTrait, IntoActiveModel, Set, TransactionTrait};
+    use shared::notify::NoticeKind;
     reply(
         async {
             let caller = authenticate_active().await?;
@@ -387,6 +393,8 @@ pub async fn reschedule(
                         .unwrap_or_default()
                 ));
             caller.record(&txn, event).await?;
+            super::notices::withdraw_reminders(&txn, old.id).await?;
+            super::notices::enqueue(&txn, &caller.ctx, &new, NoticeKind::Rescheduled).await?;
             txn.commit().await.or_internal()?;
             Ok(BookingOutcome::Booked {
                 id: new.id,

@@ -4,6 +4,9 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod booking;
 #[cfg(feature = "ssr")]
+pub mod notices;
+pub mod schedule;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod slots;

@@ -22,6 +22,7 @@ pub mod login_attempts;
 pub mod medications;
 pub mod mrn_aliases;
 pub mod note_amendments;
+pub mod notification_outbox;
 pub mod patients;
 pub mod problems;
 pub mod sessions;

@@ -32,6 +32,8 @@ pub struct Model {
     pub consent_sms: bool,
     pub consent_email: bool,
     pub consent_research: bool,
+    /// `sms` or `email`: where appointment messages go (see `shared::notify`).
+    pub preferred_channel: Option<String>,
     /// `active`, `temporary` (an emergency fast-track identity) or `merged`.
     pub status: String,
     pub temporary_description: Option<String>,

@@ -318,7 +318,8 @@ fn changed_fields(
             "consents",
             o.consent_sms != n.consent_sms
                 || o.consent_email != n.consent_email
-                || o.consent_research != n.consent_research,
+                || o.consent_research != n.consent_research
+                || o.preferred_channel != n.preferred_channel,
         ),
         (
             "emergency_contacts",

@@ -199,6 +199,9 @@ pub fn ContactFields<T: Clone + Send + Sync + 'static>(
             <Check label="Text messages (appointment reminders, results ready)" name="consent_sms" bind=bind_bool!(consent_sms) error=errors.field("consent_sms")/>
             <Check label="E-mail" name="consent_email" bind=bind_bool!(consent_email) error=errors.field("consent_email")/>
             <Check label="Use of my de-identified data for research" name="consent_research" bind=bind_bool!(consent_research) error=errors.field("consent_research")/>
+            <Select label="Preferred channel for appointment messages" name="preferred_channel" placeholder="No preference"
+                options=shared::notify::Channel::ALL.into_iter().map(|c| (c.as_str().to_string(), c.label().to_string())).collect()
+                bind=bind!(preferred_channel) error=errors.field("preferred_channel")/>
         </fieldset>
     }
 }

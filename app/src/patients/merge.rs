@@ -15,11 +15,11 @@ use uuid::Uuid;
 
 use super::service::{find, hit_of};
 use crate::auth::guard::Caller;
-use crate::context::OrInternal;
+use crate::context::{internal, OrInternal};
 use crate::entity::{mrn_aliases, patients, users};
 
 /// Every table holding rows that belong to a patient, with what the preview calls them.
-pub const PATIENT_TABLES: [(&str, &str); 13] = [
+pub const PATIENT_TABLES: [(&str, &str); 15] = [
     ("encounters", "Encounters"),
     ("clinical_notes", "Clinical notes"),
     ("vital_signs", "Vital-sign sets"),
@@ -33,6 +33,8 @@ pub const PATIENT_TABLES: [(&str, &str); 13] = [
     ("care_relationships", "Care-team entries"),
     ("break_glass_grants", "Emergency-access grants"),
     ("mrn_aliases", "Earlier MRNs"),
+    ("appointments", "Appointments"),
+    ("notification_outbox", "Messages to the patient"),
 ];
 
 /// How many rows of `table` belong to `patient_id`.
@@ -158,7 +160,17 @@ pub async fn merge(caller: &Caller, source: Uuid, target: Uuid) -> Result<MergeR
             .value(Alias::new("patient_id"), target)
             .and_where(Expr::col(Alias::new("patient_id")).eq(source))
             .to_owned();
-        let n = txn.execute(&update).await.or_internal()?.rows_affected();
+        let n = txn
+            .execute(&update)
+            .await
+            .map_err(|e| match crate::appointments::booking::overlap_error(&e) {
+                Some(_) => AppError::Conflict(
+                    "Both records have appointments at the same time. Cancel one of them first."
+                        .into(),
+                ),
+                None => internal(e),
+            })?
+            .rows_affected();
         if n > 0 {
             summary.push(format!("{label}: {n}"));
         }

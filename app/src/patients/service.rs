@@ -88,6 +88,7 @@ pub fn apply_contact(row: &mut patients::ActiveModel, c: &ContactDetails) {
     row.consent_sms = Set(c.consent_sms);
     row.consent_email = Set(c.consent_email);
     row.consent_research = Set(c.consent_research);
+    row.preferred_channel = Set(c.preferred_channel.map(|c| c.as_str().to_string()));
 }
 
 /// Inserts a patient with a fresh MRN, with its emergency contacts and
@@ -353,6 +354,10 @@ pub async fn details_of(
                 consent_sms: p.consent_sms,
                 consent_email: p.consent_email,
                 consent_research: p.consent_research,
+                preferred_channel: p
+                    .preferred_channel
+                    .as_deref()
+                    .and_then(|c| shared::notify::Channel::parse(c).ok()),
                 emergency_contacts: contacts,
                 coverages,
             },

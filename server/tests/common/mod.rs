@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod doubles;
+pub mod schedule;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 

@@ -1,0 +1,35 @@
+use sea_orm::entity::prelude::*;
+
+/// A message to a patient waiting for (or past) delivery. See the migration
+/// `m20261122_000008_notifications` and `server::notify` for the life cycle.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "notification_outbox")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub appointment_id: Option<Uuid>,
+    /// booked | rescheduled | cancelled | reminder
+    pub kind: String,
+    /// email | sms
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    #[sea_orm(unique)]
+    pub dedupe_key: String,
+    /// pending | sending | sent | failed | skipped | cancelled
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTimeUtc,
+    pub lease_until: Option<DateTimeUtc>,
+    pub worker: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub sent_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

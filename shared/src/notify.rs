@@ -1,0 +1,247 @@
+//! Messages to patients about their appointments: the channels, what each
+//! message says, and how the patient's consent and preference pick the channel.
+//!
+//! Messages carry no clinical information: only the time, the place and the
+//! doctor's name. Not the reason for the visit, the department, the patient's
+//! name or MRN, since a text message or an e-mail can be read by others.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+/// How a message reaches the patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 2] = [Channel::Email, Channel::Sms];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Email => "E-mail",
+            Channel::Sms => "Text message (SMS)",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Channel, String> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown channel {s:?}"))
+    }
+}
+
+/// What a patient allows and prefers, with the addresses on file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reachability {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub consent_email: bool,
+    pub consent_sms: bool,
+    pub preferred: Option<Channel>,
+}
+
+impl Reachability {
+    /// Whether the patient consented to `channel` and has an address for it.
+    pub fn allows(&self, channel: Channel) -> Option<&str> {
+        match channel {
+            Channel::Email if self.consent_email => self.email.as_deref(),
+            Channel::Sms if self.consent_sms => self.phone.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The one channel (and address) to use: the preferred one when the
+    /// patient consented to it, otherwise e-mail, then SMS, if consented.
+    /// `None`: the patient does not want messages.
+    pub fn pick(&self) -> Option<(Channel, String)> {
+        let order = match self.preferred {
+            Some(Channel::Sms) => [Channel::Sms, Channel::Email],
+            _ => [Channel::Email, Channel::Sms],
+        };
+        order
+            .into_iter()
+            .find_map(|c| self.allows(c).map(|a| (c, a.to_string())))
+    }
+}
+
+/// Why a message is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    Booked,
+    Rescheduled,
+    Cancelled,
+    Reminder,
+}
+
+impl NoticeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::Booked => "booked",
+            NoticeKind::Rescheduled => "rescheduled",
+            NoticeKind::Cancelled => "cancelled",
+            NoticeKind::Reminder => "reminder",
+        }
+    }
+}
+
+/// The facts a message may contain, and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentFacts {
+    /// Local time as the hospital states it, e.g. "Mon 23 Nov 2026, 09:20 (Europe/Berlin)".
+    pub when: String,
+    pub doctor: String,
+    pub hospital: String,
+}
+
+impl AppointmentFacts {
+    /// `local` is the start in the hospital's time zone, named `zone`.
+    pub fn new(local: NaiveDateTime, zone: &str, doctor: &str, hospital: &str) -> Self {
+        Self {
+            when: format!("{} ({zone})", local.format("%a %-d %b %Y, %H:%M")),
+            doctor: doctor.to_string(),
+            hospital: hospital.to_string(),
+        }
+    }
+}
+
+/// A message ready for a channel: e-mail uses both parts, SMS only `body`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub subject: String,
+    pub body: String,
+}
+
+/// Words a reminder uses for its lead time: "tomorrow", "in 2 hours".
+pub fn lead_phrase(lead_minutes: i64) -> String {
+    match lead_minutes {
+        m if (20 * 60..=28 * 60).contains(&m) => "tomorrow".into(),
+        m if m % (24 * 60) == 0 => format!("in {} days", m / (24 * 60)),
+        m if m % 60 == 0 => format!("in {} hour{}", m / 60, if m == 60 { "" } else { "s" }),
+        m => format!("in {m} minutes"),
+    }
+}
+
+/// Composes the message for `kind`. `reminder_lead` is the lead time of a reminder in minutes.
+pub fn compose(
+    kind: NoticeKind,
+    channel: Channel,
+    f: &AppointmentFacts,
+    reminder_lead: Option<i64>,
+) -> Notice {
+    let (subject, line) = match kind {
+        NoticeKind::Booked => (
+            format!("Appointment confirmed: {}", f.when),
+            format!(
+                "Your appointment with {} at {} is confirmed for {}.",
+                f.doctor, f.hospital, f.when
+            ),
+        ),
+        NoticeKind::Rescheduled => (
+            format!("Appointment moved to {}", f.when),
+            format!(
+                "Your appointment with {} at {} has moved to {}.",
+                f.doctor, f.hospital, f.when
+            ),
+        ),
+        NoticeKind::Cancelled => (
+            format!("Appointment cancelled: {}", f.when),
+            format!(
+                "Your appointment with {} at {} on {} is cancelled.",
+                f.doctor, f.hospital, f.when
+            ),
+        ),
+        NoticeKind::Reminder => {
+            let lead = lead_phrase(reminder_lead.unwrap_or(24 * 60));
+            (
+                format!("Reminder: appointment {lead}, {}", f.when),
+                format!(
+                    "Reminder: your appointment with {} at {} is {lead}, {}.",
+                    f.doctor, f.hospital, f.when
+                ),
+            )
+        }
+    };
+    let body = match channel {
+        Channel::Sms => format!("{line} Manage it in the patient portal."),
+        Channel::Email => format!(
+            "Hello,\r\n\r\n{line}\r\n\r\nTo reschedule or cancel, sign in to the patient portal.\r\n\r\n{}\r\n\r\nThis message was sent automatically. Please do not reply.\r\n",
+            f.hospital
+        ),
+    };
+    Notice { subject, body }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn reach() -> Reachability {
+        Reachability {
+            email: Some("a@example.org".into()),
+            phone: Some("+4915112345678".into()),
+            consent_email: true,
+            consent_sms: true,
+            preferred: None,
+        }
+    }
+
+    #[test]
+    fn preference_and_consent_pick_one_channel() {
+        assert_eq!(reach().pick().unwrap().0, Channel::Email);
+        let sms = Reachability {
+            preferred: Some(Channel::Sms),
+            ..reach()
+        };
+        assert_eq!(sms.pick().unwrap(), (Channel::Sms, "+4915112345678".into()));
+        // Preferred but not consented: the consented channel instead.
+        let no_sms = Reachability {
+            consent_sms: false,
+            ..sms
+        };
+        assert_eq!(no_sms.pick().unwrap().0, Channel::Email);
+        let none = Reachability {
+            consent_email: false,
+            consent_sms: false,
+            ..reach()
+        };
+        assert_eq!(none.pick(), None);
+        let no_address = Reachability {
+            email: None,
+            consent_sms: false,
+            ..reach()
+        };
+        assert_eq!(no_address.pick(), None);
+    }
+
+    #[test]
+    fn messages_state_time_place_and_doctor_in_the_hospital_zone() {
+        let start = NaiveDate::from_ymd_opt(2026, 11, 23)
+            .unwrap()
+            .and_hms_opt(9, 20, 0)
+            .unwrap();
+        let f = AppointmentFacts::new(start, "Europe/Berlin", "Dr Amina Yusuf", "St. Example");
+        assert_eq!(f.when, "Mon 23 Nov 2026, 09:20 (Europe/Berlin)");
+        let n = compose(NoticeKind::Reminder, Channel::Sms, &f, Some(120));
+        assert!(n.body.contains("in 2 hours"), "{}", n.body);
+        assert!(n.body.contains("Dr Amina Yusuf") && n.body.contains("St. Example"));
+        let n = compose(NoticeKind::Booked, Channel::Email, &f, None);
+        assert!(n.subject.contains("confirmed"));
+        assert!(n.body.contains("09:20"));
+        assert_eq!(lead_phrase(24 * 60), "tomorrow");
+        assert_eq!(lead_phrase(60), "in 1 hour");
+        assert_eq!(lead_phrase(30), "in 30 minutes");
+    }
+}
