@@ -106,6 +106,10 @@ pub struct AppointmentView {
     pub doctor_name: String,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// Start in the hospital's time zone, "Mon 23 Nov 2026, 09:20".
+    pub when: String,
+    /// "09:20–09:40", hospital time.
+    pub time: String,
     pub status: AppointmentStatus,
     pub reason: Option<String>,
 }
@@ -169,4 +173,65 @@ mod directory_tests {
         assert_eq!(initials("Prof. Ines de Duarte"), "ID");
         assert_eq!(initials("samuel"), "S");
     }
+}
+
+/// A free slot offered to choose, with its doctor (for "first available")
+/// and its time as the hospital states it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlotChoice {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// "09:20", hospital time.
+    pub time: String,
+    pub doctor_id: Uuid,
+    pub doctor_name: String,
+}
+
+/// The free slots of one local day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DayChoices {
+    pub date: chrono::NaiveDate,
+    /// "Mon 23 Nov".
+    pub label: String,
+    pub slots: Vec<SlotChoice>,
+}
+
+/// The most days one choice search covers.
+pub const MAX_CHOICE_DAYS: u32 = 14;
+
+/// One doctor's day in the overview calendar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoctorDay {
+    pub doctor_id: Uuid,
+    pub doctor_name: String,
+    pub appointments: Vec<AppointmentView>,
+    /// Minutes of consultation time the schedule offers.
+    pub capacity_minutes: i64,
+    /// Minutes booked (not cancelled) within it.
+    pub booked_minutes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverviewDay {
+    pub date: chrono::NaiveDate,
+    pub label: String,
+    pub doctors: Vec<DoctorDay>,
+}
+
+/// The administrators' calendar: days × doctors, with utilisation and no-shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub days: Vec<OverviewDay>,
+    pub appointments: usize,
+    /// Booked minutes over offered minutes, in percent (`None`: nothing offered).
+    pub utilisation_percent: Option<u32>,
+    /// No-shows over appointments that were due (attended or not), in percent.
+    pub no_show_percent: Option<u32>,
+    pub no_shows: usize,
+    pub timezone: String,
+}
+
+/// Percent, rounded, of `part` in `whole` (`None` when `whole` is zero).
+pub fn percent(part: i64, whole: i64) -> Option<u32> {
+    (whole > 0).then(|| u32::try_from((part * 100 + whole / 2) / whole).unwrap_or(0))
 }

@@ -427,7 +427,7 @@ pub async fn my_appointments() -> Result<Vec<shared::appointments::AppointmentVi
                 .all(&caller.ctx.db)
                 .await
                 .or_internal()?;
-            let mut list = super::service::views(&caller.ctx.db, rows).await?;
+            let mut list = super::service::views(&caller.ctx.db, caller.ctx.timezone, rows).await?;
             let now = chrono::Utc::now();
             // Upcoming (soonest first), then past (latest first).
             list.sort_by_key(|a| {
@@ -487,7 +487,7 @@ pub async fn day_list(
                 .all(&caller.ctx.db)
                 .await
                 .or_internal()?;
-            super::service::views(&caller.ctx.db, rows).await
+            super::service::views(&caller.ctx.db, caller.ctx.timezone, rows).await
         }
         .await,
     )
@@ -570,7 +570,7 @@ pub async fn download_ics(
                 .await?;
             return Err(AppError::Forbidden);
         }
-        let view = super::service::views(&caller.ctx.db, vec![appointment])
+        let view = super::service::views(&caller.ctx.db, caller.ctx.timezone, vec![appointment])
             .await?
             .remove(0);
         let body = super::service::ics(&view, &caller.ctx.hospital_name, chrono::Utc::now());

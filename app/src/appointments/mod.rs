@@ -3,6 +3,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod booking;
+pub mod calendar;
 #[cfg(feature = "ssr")]
 pub mod notices;
 pub mod schedule;

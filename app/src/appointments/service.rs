@@ -39,6 +39,29 @@ pub async fn doctor_free_slots(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<FreeSlot>, AppError> {
+    doctor_slots(db, tz, doctor_id, from, to, true).await
+}
+
+/// Every slot a doctor's schedule offers on `from..=to`, booked or not: the
+/// capacity that utilisation is measured against.
+pub async fn doctor_capacity(
+    db: &impl ConnectionTrait,
+    tz: chrono_tz::Tz,
+    doctor_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<FreeSlot>, AppError> {
+    doctor_slots(db, tz, doctor_id, from, to, false).await
+}
+
+async fn doctor_slots(
+    db: &impl ConnectionTrait,
+    tz: chrono_tz::Tz,
+    doctor_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+    subtract_bookings: bool,
+) -> Result<Vec<FreeSlot>, AppError> {
     let template = availability_templates::Entity::find()
         .filter(availability_templates::Column::DoctorId.eq(doctor_id))
         .all(db)
@@ -92,17 +115,21 @@ pub async fn doctor_free_slots(
     // every time-zone offset.
     let window_start = from.and_time(NaiveTime::MIN).and_utc() - Duration::days(1);
     let window_end = to.and_time(NaiveTime::MIN).and_utc() + Duration::days(2);
-    let booked: Vec<(DateTime<Utc>, DateTime<Utc>)> = appointments::Entity::find()
-        .filter(appointments::Column::DoctorId.eq(doctor_id))
-        .filter(appointments::Column::Status.ne("cancelled"))
-        .filter(appointments::Column::StartsAt.lt(window_end))
-        .filter(appointments::Column::EndsAt.gt(window_start))
-        .all(db)
-        .await
-        .or_internal()?
-        .into_iter()
-        .map(|a| (a.starts_at, a.ends_at))
-        .collect();
+    let booked: Vec<(DateTime<Utc>, DateTime<Utc>)> = if !subtract_bookings {
+        Vec::new()
+    } else {
+        appointments::Entity::find()
+            .filter(appointments::Column::DoctorId.eq(doctor_id))
+            .filter(appointments::Column::Status.ne("cancelled"))
+            .filter(appointments::Column::StartsAt.lt(window_end))
+            .filter(appointments::Column::EndsAt.gt(window_start))
+            .all(db)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|a| (a.starts_at, a.ends_at))
+            .collect()
+    };
     let availability = Availability {
         tz,
         template: &template,
@@ -119,9 +146,17 @@ pub async fn doctor_free_slots(
         .collect())
 }
 
+/// "Mon 23 Nov 2026, 09:20", in the hospital's time zone.
+pub fn local_label(tz: chrono_tz::Tz, t: DateTime<Utc>) -> String {
+    t.with_timezone(&tz)
+        .format("%a %-d %b %Y, %H:%M")
+        .to_string()
+}
+
 /// Appointments as list rows, with the names of patient and doctor.
 pub async fn views(
     db: &impl ConnectionTrait,
+    tz: chrono_tz::Tz,
     rows: Vec<appointments::Model>,
 ) -> Result<Vec<shared::appointments::AppointmentView>, AppError> {
     use crate::entity::patients;
@@ -150,6 +185,12 @@ pub async fn views(
                 patient_mrn: crate::patients::service::hit_of(p)?.mrn,
                 doctor_id: a.doctor_id,
                 doctor_name: crate::patients::care::name_of(&names, a.doctor_id),
+                when: local_label(tz, a.starts_at),
+                time: format!(
+                    "{}–{}",
+                    a.starts_at.with_timezone(&tz).format("%H:%M"),
+                    a.ends_at.with_timezone(&tz).format("%H:%M")
+                ),
                 start: a.starts_at,
                 end: a.ends_at,
                 status: AppointmentStatus::parse(&a.status).or_internal()?,
