@@ -264,6 +264,9 @@ pub fn SelectField(
     /// (value, label) pairs; an empty first option asks the user to choose.
     options: Vec<(String, String)>,
     #[prop(optional)] required: bool,
+    /// The label of the empty first option.
+    #[prop(default = "Choose…")]
+    placeholder: &'static str,
 ) -> impl IntoView {
     let id = format!("field-{name}");
     view! {
@@ -278,7 +281,7 @@ pub fn SelectField(
                 prop:value=move || value.get()
                 on:change=move |ev| value.set(event_target_value(&ev))
             >
-                <option value="">"Choose…"</option>
+                <option value="">{placeholder}</option>
                 {options
                     .into_iter()
                     .map(|(v, l)| view! { <option value=v.clone() selected=move || value.get() == v>{l}</option> })
@@ -411,4 +414,9 @@ pub fn submit_with<T: 'static>(
 /// Whole years between a birth date and a day.
 pub fn age_on(birth: chrono::NaiveDate, day: chrono::NaiveDate) -> u32 {
     day.years_since(birth).unwrap_or(0)
+}
+
+/// For a field that never shows an error (a filter).
+pub fn no_error() -> Signal<Option<String>> {
+    Signal::derive(|| None)
 }

@@ -91,6 +91,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/patient") view=portals::PatientPortal>
                     <Route path=path!("") view=patients::pages::PatientHome/>
                     <Route path=path!("details") view=patients::pages::MyDetailsPage/>
+                    <Route path=path!("appointments") view=appointments::pages::MyAppointmentsPage/>
+                    <Route path=path!("book") view=appointments::pages::PatientBookPage/>
                     <Route path=path!("account") view=auth::pages::AccountPage/>
                 </ParentRoute>
                 <ParentRoute path=path!("/clinic") view=portals::ClinicPortal>
@@ -98,6 +100,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("register") view=patients::register::RegisterPatientPage/>
                     <Route path=path!("emergency") view=patients::register::FastTrackPage/>
                     <Route path=path!("patients/:id") view=chart::pages::PatientPage/>
+                    <Route path=path!("appointments") view=appointments::pages::DayListPage/>
+                    <Route path=path!("availability") view=appointments::manage::MyAvailabilityPage/>
+                    <Route path=path!("book/:id") view=appointments::pages::ClinicBookPage/>
                     <Route path=path!("patients/:id/details") view=|| view! { <patients::edit::PatientDetailsPage base="/clinic"/> }/>
                     <Route path=path!("account") view=auth::pages::AccountPage/>
                 </ParentRoute>
@@ -106,6 +111,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view=admin::pages::UsersPage/>
                     <Route path=path!("audit") view=audit::pages::AuditViewer/>
                     <Route path=path!("break-glass") view=admin::pages::BreakGlassReport/>
+                    <Route path=path!("appointments") view=appointments::manage::OverviewPage/>
+                    <Route path=path!("schedule") view=appointments::manage::SchedulePage/>
                     <Route path=path!("patients/:id") view=|| view! { <patients::edit::PatientDetailsPage base="/admin"/> }/>
                     <Route path=path!("account") view=auth::pages::AccountPage/>
                 </ParentRoute>

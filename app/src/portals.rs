@@ -202,7 +202,7 @@ fn PortalChrome(
 /// The patient portal, phone-first: a bottom tab bar on small screens.
 #[component]
 pub fn PatientPortal() -> impl IntoView {
-    view! { <PortalLayout portal=Portal::Patient name="Patient" nav=vec![("/patient", "My record", None), ("/patient/details", "My details", None), ("/patient/account", "Account", None)]/> }
+    view! { <PortalLayout portal=Portal::Patient name="Patient" nav=vec![("/patient", "My record", None), ("/patient/appointments", "Appointments", None), ("/patient/details", "My details", None), ("/patient/account", "Account", None)]/> }
 }
 
 /// The clinic portal for clinical and front-desk staff, tablet-first.
@@ -214,6 +214,8 @@ pub fn ClinicPortal() -> impl IntoView {
             name="Clinic"
             nav=vec![
                 ("/clinic", "Today", None),
+                ("/clinic/appointments", "Appointments", Some(Permission::ViewDayLists)),
+                ("/clinic/availability", "My availability", Some(Permission::ManageOwnAvailability)),
                 ("/clinic/register", "Register patient", Some(Permission::RegisterPatients)),
                 ("/clinic/emergency", "Emergency", Some(Permission::FastTrackPatients)),
                 ("/clinic/account", "Account", None),
@@ -232,6 +234,8 @@ pub fn AdminPortal() -> impl IntoView {
             nav=vec![
                 ("/admin", "Dashboard", None),
                 ("/admin/users", "Staff accounts", None),
+                ("/admin/appointments", "Appointments", None),
+                ("/admin/schedule", "Schedules", None),
                 ("/admin/audit", "Audit trail", None),
                 ("/admin/break-glass", "Break-glass", None),
                 ("/admin/account", "Account", None),

@@ -181,6 +181,8 @@ mod directory_tests {
 pub struct SlotChoice {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// The local day, hospital time.
+    pub date: chrono::NaiveDate,
     /// "09:20", hospital time.
     pub time: String,
     pub doctor_id: Uuid,

@@ -88,6 +88,8 @@ pub enum Permission {
     ManageSchedules,
     /// Manage one's own availability: weekly template, leave, extra hours (doctors).
     ManageOwnAvailability,
+    /// See appointment day lists: doctors their own, the front desk any doctor's.
+    ViewDayLists,
 }
 
 impl Role {
@@ -171,6 +173,7 @@ impl Role {
                 DocumentCare,
                 Diagnose,
                 ManageOwnAvailability,
+                ViewDayLists,
             ],
             Role::Nurse => &[
                 ManageOwnAccount,
@@ -192,6 +195,7 @@ impl Role {
                 MergePatients,
                 AssignCareTeam,
                 BookAppointments,
+                ViewDayLists,
             ],
             Role::LabTechnician | Role::Pharmacist => &[
                 ManageOwnAccount,

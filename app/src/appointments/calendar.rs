@@ -80,6 +80,7 @@ pub async fn choices(
                     by_start.entry(s.start).or_insert_with(|| SlotChoice {
                         start: s.start,
                         end: s.end,
+                        date: s.start.with_timezone(&tz).date_naive(),
                         time: s.start.with_timezone(&tz).format("%H:%M").to_string(),
                         doctor_id: d.id,
                         doctor_name: d.display_name.clone(),
@@ -88,7 +89,7 @@ pub async fn choices(
             }
             let mut out: Vec<DayChoices> = Vec::new();
             for slot in by_start.into_values() {
-                let date = slot.start.with_timezone(&tz).date_naive();
+                let date = slot.date;
                 match out.last_mut() {
                     Some(day) if day.date == date => day.slots.push(slot),
                     _ => out.push(DayChoices {

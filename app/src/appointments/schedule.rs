@@ -229,15 +229,17 @@ pub async fn profile(doctor_id: Uuid) -> Result<ProfileForm, AppError> {
     )
 }
 
-/// Saves a doctor's department, specialty, languages and staff contact number.
+/// Saves a doctor's department, specialty, languages and staff contact number
+/// (administrators).
 #[server(endpoint = "schedule/save_profile", input = Json)]
 pub async fn save_profile(doctor_id: Uuid, form: ProfileForm) -> Result<(), AppError> {
     use crate::context::OrInternal;
     use crate::entity::{doctor_profiles, specialties};
     use sea_orm::sea_query::OnConflict;
     use sea_orm::{EntityTrait, Set};
-    let guard = async || ssr::availability_manager(doctor_id).await;
-    ssr::change(guard, "schedule.profile", "doctor", async |_, txn| {
+    ssr::change(ssr::admin, "schedule.profile", "doctor", async |_, txn| {
+        // Administrators only; this also checks the id is a doctor's.
+        ssr::availability_manager(doctor_id).await?;
         let mut errors = shared::error::FieldErrors::new();
         let uuid_or_none = |s: &str| -> Result<Option<Uuid>, String> {
             match s.trim() {

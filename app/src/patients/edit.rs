@@ -80,6 +80,9 @@ fn AdminView(
     let can_merge = user.role.can(Permission::MergePatients);
     let can_assign = user.role.can(Permission::AssignCareTeam);
     let clinician = user.role.can(Permission::ReadCharts);
+    // Booking happens in the clinic portal (the front desk).
+    let can_book =
+        user.role.can(Permission::BookAppointments) && user.role.portal() == shared::Portal::Clinic;
     view! {
         <header class="chart-banner">
             <div class="chart-banner__who">
@@ -92,6 +95,9 @@ fn AdminView(
             </div>
             {clinician.then(|| view! {
                 <div class="chart-banner__links"><a class="btn" href=format!("/clinic/patients/{patient_id}")>"Open the chart"</a></div>
+            })}
+            {can_book.then(|| view! {
+                <div class="chart-banner__links"><a class="btn btn--primary" href=format!("/clinic/book/{patient_id}")>"Book appointment"</a></div>
             })}
         </header>
         <div class="grid grid--two">

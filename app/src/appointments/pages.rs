@@ -1,0 +1,530 @@
+//! Booking screens: the slot picker, the booking steps (patients on a phone,
+//! the front desk for any patient), the patient's appointments with
+//! reschedule, cancel and calendar file, and the doctor's day list.
+//!
+//! Pickers and lists that change with the user's choices load through
+//! `LocalResource`s: they are created inside the portal's gate (a suspense),
+//! where a server-side resource would load twice.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use shared::appointments::{AppointmentStatus, AppointmentView, BookingOutcome, SlotChoice};
+use shared::AppError;
+use uuid::Uuid;
+
+use super::api::{book, cancel, day_list, doctors, my_appointments, reschedule, set_status};
+use super::calendar::choices;
+use super::schedule::departments;
+use crate::components::{
+    no_error, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, SelectField,
+};
+
+/// Today, by the device's clock (the server drops slots already past).
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// An id from a `<select>` value (`""`: none).
+pub fn id_of(value: &str) -> Option<Uuid> {
+    value.parse().ok()
+}
+
+/// Free times, two weeks at a time, by day: tap a day, then a time. Without
+/// a doctor it offers the first available doctor at each time.
+#[component]
+pub fn SlotPicker(
+    #[prop(into)] department: Signal<Option<Uuid>>,
+    #[prop(into)] doctor: Signal<Option<Uuid>>,
+    selected: RwSignal<Option<SlotChoice>>,
+    /// Bump to load fresh times (after a slot was taken).
+    #[prop(into)]
+    refresh: Signal<u32>,
+) -> impl IntoView {
+    let from = RwSignal::new(today());
+    let day = RwSignal::new(None::<NaiveDate>);
+    let days = LocalResource::new(move || {
+        let (dep, doc, f) = (department.get(), doctor.get(), from.get());
+        refresh.track();
+        async move { choices(dep, doc, f, shared::appointments::MAX_CHOICE_DAYS).await }
+    });
+    let span = i64::from(shared::appointments::MAX_CHOICE_DAYS);
+    view! {
+        <div class="slot-picker" data-testid="slot-picker">
+            <div class="slot-picker__nav">
+                <button type="button" class="btn btn--small" disabled=move || { from.get() <= today() }
+                    on:click=move |_| { from.update(|f| *f -= chrono::Duration::days(span)); day.set(None); }>
+                    "Earlier"
+                </button>
+                <span class="muted">{move || format!("{} – {}", from.get().format("%-d %b"), (from.get() + chrono::Duration::days(span - 1)).format("%-d %b"))}</span>
+                <button type="button" class="btn btn--small"
+                    on:click=move |_| { from.update(|f| *f += chrono::Duration::days(span)); day.set(None); }>
+                    "Later"
+                </button>
+            </div>
+            <Transition fallback=|| view! { <Loading label="Finding free times…"/> }>
+                {move || Suspend::new(async move {
+                    match days.await {
+                        Ok(list) if list.is_empty() => view! {
+                            <EmptyState title="No free times in these two weeks">
+                                <p>"Try later dates, another doctor or “first available”."</p>
+                            </EmptyState>
+                        }.into_any(),
+                        Ok(list) => {
+                            let current = day.get().filter(|d| list.iter().any(|x| x.date == *d)).unwrap_or(list[0].date);
+                            let tabs = list.iter().map(|d| {
+                                let date = d.date;
+                                let count = d.slots.len();
+                                view! {
+                                    <button type="button" role="tab" class="day-tab" aria-selected={ if date == current { "true" } else { "false" } }
+                                        on:click=move |_| day.set(Some(date))>
+                                        <span>{d.label.clone()}</span>
+                                        <small>{format!("{count} free")}</small>
+                                    </button>
+                                }
+                            }).collect_view();
+                            let slots = list.into_iter().find(|d| d.date == current).map(|d| d.slots).unwrap_or_default();
+                            let buttons = slots.into_iter().map(|s| {
+                                let start = s.start;
+                                let label = format!("{} with {}", s.time, s.doctor_name);
+                                let choice = s.clone();
+                                view! {
+                                    <button type="button" class="slot" aria-label=label
+                                        aria-pressed=move || { if selected.get().is_some_and(|c| c.start == start && c.doctor_id == choice.doctor_id) { "true" } else { "false" } }
+                                        on:click={ let s = s.clone(); move |_| selected.set(Some(s.clone())) }>
+                                        <strong>{s.time.clone()}</strong>
+                                        <small>{s.doctor_name.clone()}</small>
+                                    </button>
+                                }
+                            }).collect_view();
+                            view! {
+                                <div class="day-tabs" role="tablist" aria-label="Days with free times">{tabs}</div>
+                                <div class="slots" role="group" aria-label="Free times">{buttons}</div>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+/// Booking in steps: department, doctor (or first available), day and time,
+/// reason, confirm. `patient_id` is `None` for patients booking for themselves.
+#[component]
+pub fn BookingSteps(patient_id: Option<Uuid>, list_href: &'static str) -> impl IntoView {
+    let department = RwSignal::new(String::new());
+    let doctor = RwSignal::new(String::new());
+    let selected = RwSignal::new(None::<SlotChoice>);
+    let reason = RwSignal::new(String::new());
+    let refresh = RwSignal::new(0u32);
+    let busy = RwSignal::new(false);
+    let errors = FormErrors::new();
+    let taken = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<(Uuid, SlotChoice)>);
+
+    let depts = LocalResource::new(departments);
+    let department_name = move || {
+        let id = id_of(&department.get())?;
+        depts
+            .get()
+            .and_then(|r| r.ok())
+            .and_then(|list| list.into_iter().find(|d| d.id == id).map(|d| d.name))
+    };
+    let doctor_list = LocalResource::new(move || {
+        let name = department_name();
+        async move { doctors(name).await }
+    });
+
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(slot) = selected.get_untracked() else {
+            errors.set(Some(AppError::field(
+                "slot",
+                "Choose a day and a time first.",
+            )));
+            return;
+        };
+        taken.set(None);
+        let call = book(
+            slot.doctor_id,
+            slot.start,
+            patient_id,
+            reason.get_untracked(),
+        );
+        crate::components::submit_with(busy, errors, call, move |outcome| match outcome {
+            BookingOutcome::Booked { id, .. } => done.set(Some((id, slot))),
+            BookingOutcome::SlotTaken { message, .. } => {
+                taken.set(Some(message));
+                selected.set(None);
+                refresh.update(|n| *n += 1);
+            }
+        });
+    };
+
+    view! {
+        <Show when=move || done.get().is_none()>
+            <form class="card booking" on:submit=confirm novalidate>
+                <h2>"1. Where"</h2>
+                <Transition fallback=|| view! { <Loading/> }>
+                    {move || Suspend::new(async move {
+                        let options = match depts.await {
+                            Ok(list) => list.into_iter().map(|d| (d.id.to_string(), d.name)).collect::<Vec<_>>(),
+                            Err(e) => return view! { <ErrorBox error=e/> }.into_any(),
+                        };
+                        view! {
+                            <SelectField label="Department" name="department" value=department error=errors.field("department") options=options placeholder="Any department"/>
+                        }.into_any()
+                    })}
+                </Transition>
+                <Transition fallback=|| view! { <Loading/> }>
+                    {move || Suspend::new(async move {
+                        let options = match doctor_list.await {
+                            Ok(list) => list.into_iter().map(|d| {
+                                let about = [d.specialty, d.languages.map(|l| format!("speaks {l}"))].into_iter().flatten().collect::<Vec<_>>().join(", ");
+                                (d.id.to_string(), if about.is_empty() { d.name } else { format!("{} ({about})", d.name) })
+                            }).collect::<Vec<_>>(),
+                            Err(e) => return view! { <ErrorBox error=e/> }.into_any(),
+                        };
+                        view! {
+                            <SelectField label="Doctor" name="doctor" value=doctor error=errors.field("doctor_id") options=options placeholder="First available"/>
+                        }.into_any()
+                    })}
+                </Transition>
+                <h2>"2. When"</h2>
+                {move || taken.get().map(|m| view! { <div class="alert alert--warn" role="alert" data-testid="slot-taken"><p>{m}</p><p>"The times below are fresh."</p></div> })}
+                <SlotPicker department=Signal::derive(move || id_of(&department.get())) doctor=Signal::derive(move || id_of(&doctor.get())) selected refresh=refresh/>
+                <p class="field__error" aria-live="polite">{move || errors.field("slot").get()}</p>
+                <h2>"3. Why"</h2>
+                <div class="field">
+                    <label for="field-reason">"Reason for the visit (optional)"</label>
+                    <p class="field__hint" id="field-reason-hint">"Only the care team sees it; messages to you never include it."</p>
+                    <textarea id="field-reason" name="reason" rows="2" maxlength="500" aria-describedby="field-reason-hint"
+                        prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                    <p class="field__error" aria-live="polite">{move || errors.field("reason").get()}</p>
+                </div>
+                {move || selected.get().map(|s| view! {
+                    <p class="booking__summary" data-testid="booking-summary" data-date=s.date.to_string()>{format!("{} at {} with {}", s.date.format("%a %-d %b %Y"), s.time, s.doctor_name)}</p>
+                })}
+                <FormAlert errors/>
+                <button type="submit" class="btn btn--primary" disabled=move || { busy.get() || selected.get().is_none() }>
+                    {move || if busy.get() { "Booking…" } else { "Confirm appointment" }}
+                </button>
+            </form>
+        </Show>
+        {move || done.get().map(|(id, s)| view! {
+            <div class="alert alert--success" role="status" data-testid="booked">
+                <p><strong>"Your appointment is booked."</strong></p>
+                <p>{format!("{} at {} with {}.", s.date.format("%A %-d %B %Y"), s.time, s.doctor_name)}</p>
+                <p class="actions">
+                    <a class="btn" href=format!("/api/appointments/{id}/ics") download="appointment.ics">"Add to calendar"</a>
+                    <a class="btn btn--ghost" href=list_href>"See appointments"</a>
+                </p>
+            </div>
+        })}
+    }
+}
+
+/// The patient's "Book an appointment" page.
+#[component]
+pub fn PatientBookPage() -> impl IntoView {
+    view! {
+        <Title text="Book an appointment"/>
+        <crate::portals::Gate>
+            <h1>"Book an appointment"</h1>
+            <BookingSteps patient_id=None list_href="/patient/appointments"/>
+        </crate::portals::Gate>
+    }
+}
+
+/// The front desk books for one patient: `/clinic/book/:patient`.
+#[component]
+pub fn ClinicBookPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let patient = move || params.with(|p| p.get("id").and_then(|id| id_of(&id)));
+    let session = crate::portals::PortalSession::get();
+    let profile = Resource::new(patient, move |id| {
+        session.load(async move {
+            match id {
+                Some(id) => crate::patients::api::get_patient(id).await,
+                None => Err(AppError::NotFound("The patient".into())),
+            }
+        })
+    });
+    view! {
+        <Title text="Book an appointment"/>
+        <crate::portals::Gate>
+            <Suspense fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    match profile.await {
+                        Ok(p) => view! {
+                            <h1>{format!("Book for {} {}", p.given_name, p.family_name)}</h1>
+                            <p class="muted">{format!("MRN {}", p.mrn)}</p>
+                            <BookingSteps patient_id=Some(p.id) list_href="/clinic/appointments"/>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </crate::portals::Gate>
+    }
+}
+
+/// Moving one appointment to another free time of the same doctor.
+#[component]
+fn MovePanel(appointment: AppointmentView, on_done: Callback<()>) -> impl IntoView {
+    let selected = RwSignal::new(None::<SlotChoice>);
+    let refresh = RwSignal::new(0u32);
+    let busy = RwSignal::new(false);
+    let errors = FormErrors::new();
+    let taken = RwSignal::new(None::<String>);
+    let doctor = appointment.doctor_id;
+    let id = appointment.id;
+    let confirm = move |_| {
+        let Some(slot) = selected.get_untracked() else {
+            return;
+        };
+        crate::components::submit_with(
+            busy,
+            errors,
+            reschedule(id, slot.start, String::new()),
+            move |outcome| match outcome {
+                BookingOutcome::Booked { .. } => on_done.run(()),
+                BookingOutcome::SlotTaken { message, .. } => {
+                    taken.set(Some(message));
+                    selected.set(None);
+                    refresh.update(|n| *n += 1);
+                }
+            },
+        );
+    };
+    view! {
+        <div class="move-panel" data-testid="move-panel">
+            <p>{format!("Choose a new time with {}.", appointment.doctor_name)}</p>
+            {move || taken.get().map(|m| view! { <div class="alert alert--warn" role="alert"><p>{m}</p></div> })}
+            <SlotPicker department=Signal::derive(|| None) doctor=Signal::derive(move || Some(doctor)) selected refresh=refresh/>
+            <FormAlert errors/>
+            <button type="button" class="btn btn--primary" disabled=move || { busy.get() || selected.get().is_none() } on:click=confirm>
+                {move || if busy.get() { "Moving…" } else { "Move appointment" }}
+            </button>
+        </div>
+    }
+}
+
+/// One of the patient's upcoming appointments, with its actions.
+#[component]
+fn UpcomingAppointment(a: AppointmentView, reload: Callback<()>) -> impl IntoView {
+    let moving = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let notice = RwSignal::new(None::<&'static str>);
+    let id = a.id;
+    let booked = a.status == AppointmentStatus::Booked;
+    let cancel_now = move |_| {
+        leptos::task::spawn_local(async move {
+            match cancel(id, String::new()).await {
+                Ok(()) => reload.run(()),
+                Err(e) => {
+                    confirming.set(false);
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+    let a2 = a.clone();
+    view! {
+        <li class="appointment card" data-testid="appointment">
+            <p class="appointment__when"><strong>{a.when.clone()}</strong></p>
+            <p>{format!("{} · {}", a.doctor_name, a.time)}</p>
+            <p><span class="badge">{a.status.label()}</span></p>
+            {move || notice.get().map(|n| view! { <p class="muted">{n}</p> })}
+            {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
+            <p class="actions">
+                <a class="btn btn--small" href=format!("/api/appointments/{id}/ics") download="appointment.ics">"Add to calendar"</a>
+                {booked.then(|| view! {
+                    <button type="button" class="btn btn--small" on:click=move |_| { moving.update(|m| *m = !*m); error.set(None); }>
+                        {move || if moving.get() { "Keep this time" } else { "Reschedule" }}
+                    </button>
+                    <Show when=move || !confirming.get() fallback=move || view! {
+                        <button type="button" class="btn btn--small btn--danger" on:click=cancel_now>"Yes, cancel it"</button>
+                        <button type="button" class="btn btn--small btn--ghost" on:click=move |_| confirming.set(false)>"No"</button>
+                    }>
+                        <button type="button" class="btn btn--small btn--ghost" on:click=move |_| { confirming.set(true); notice.set(Some("Cancel this appointment?")); }>"Cancel"</button>
+                    </Show>
+                })}
+            </p>
+            <Show when=move || moving.get()>
+                <MovePanel appointment=a2.clone() on_done=reload/>
+            </Show>
+        </li>
+    }
+}
+
+/// The patient's appointments: upcoming (with actions), then the past year.
+#[component]
+pub fn MyAppointmentsPage() -> impl IntoView {
+    let session = crate::portals::PortalSession::get();
+    let version = RwSignal::new(0u32);
+    let list = Resource::new(
+        move || version.get(),
+        move |_| session.load(my_appointments()),
+    );
+    let reload = Callback::new(move |_| version.update(|v| *v += 1));
+    view! {
+        <Title text="My appointments"/>
+        <crate::portals::Gate>
+            <div class="page-head">
+                <h1>"My appointments"</h1>
+                <a class="btn btn--primary" href="/patient/book">"Book an appointment"</a>
+            </div>
+            <Transition fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(all) => {
+                            let now = chrono::Utc::now();
+                            let (upcoming, past): (Vec<_>, Vec<_>) = all.into_iter()
+                                .filter(|a| a.status != AppointmentStatus::Cancelled || a.start > now)
+                                .partition(|a| a.end > now && a.status != AppointmentStatus::Cancelled);
+                            view! {
+                                <section aria-labelledby="upcoming-title">
+                                    <h2 id="upcoming-title">"Upcoming"</h2>
+                                    {if upcoming.is_empty() {
+                                        view! { <EmptyState title="No upcoming appointments"><p><a href="/patient/book">"Book one now."</a></p></EmptyState> }.into_any()
+                                    } else {
+                                        view! { <ul class="appointments">{upcoming.into_iter().map(|a| view! { <UpcomingAppointment a reload/> }).collect_view()}</ul> }.into_any()
+                                    }}
+                                </section>
+                                <section aria-labelledby="past-title">
+                                    <h2 id="past-title">"Earlier"</h2>
+                                    {if past.is_empty() {
+                                        view! { <p class="muted">"None in the past year."</p> }.into_any()
+                                    } else {
+                                        view! {
+                                            <ul class="appointments appointments--past">
+                                                {past.into_iter().map(|a| view! { <li>{format!("{} · {} · {}", a.when, a.doctor_name, a.status.label())}</li> }).collect_view()}
+                                            </ul>
+                                        }.into_any()
+                                    }}
+                                </section>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </crate::portals::Gate>
+    }
+}
+
+/// The buttons that move attendance forward from `status`.
+fn next_steps(status: AppointmentStatus) -> Vec<(AppointmentStatus, &'static str)> {
+    use AppointmentStatus::*;
+    [
+        (CheckedIn, "Check in"),
+        (InProgress, "Start"),
+        (Completed, "Complete"),
+        (NoShow, "No-show"),
+    ]
+    .into_iter()
+    .filter(|(next, _)| status.can_become(*next))
+    .collect()
+}
+
+/// A doctor's list for one day, on a tablet: doctors see their own, the
+/// front desk chooses a doctor. Opens the chart; moves attendance forward.
+#[component]
+pub fn DayListPage() -> impl IntoView {
+    let date = RwSignal::new(today().format("%Y-%m-%d").to_string());
+    let doctor = RwSignal::new(String::new());
+    let version = RwSignal::new(0u32);
+    let error = RwSignal::new(None::<AppError>);
+    view! {
+        <Title text="Appointments"/>
+        <crate::portals::Gate>
+            {move || {
+                let user = crate::portals::current_user();
+                let is_doctor = user.role == shared::Role::Doctor;
+                let can_book = user.role.can(shared::Permission::BookAppointments);
+                let doctor_list = LocalResource::new(move || async move {
+                    if is_doctor { Ok(Vec::new()) } else { doctors(None).await }
+                });
+                let list = LocalResource::new(move || {
+                    let (d, day) = (id_of(&doctor.get()), date.get());
+                    version.track();
+                    async move {
+                        let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| AppError::field("date", "Choose a day."))?;
+                        if !is_doctor && d.is_none() {
+                            return Ok(None);
+                        }
+                        day_list(d, day).await.map(Some)
+                    }
+                });
+                view! {
+                    <div class="page-head">
+                        <h1>{if is_doctor { "My appointments" } else { "Appointments" }}</h1>
+                        {can_book.then(|| view! { <p class="muted">"To book, open the patient (search on “Today”) and choose “Book appointment”."</p> })}
+                    </div>
+                    <div class="toolbar">
+                        <div class="field">
+                            <label for="field-day">"Day"</label>
+                            <input id="field-day" type="date" prop:value=move || date.get() on:change=move |ev| date.set(event_target_value(&ev))/>
+                        </div>
+                        {(!is_doctor).then(|| view! {
+                            <Transition fallback=|| view! { <Loading/> }>
+                                {move || Suspend::new(async move {
+                                    match doctor_list.await {
+                                        Ok(list) => {
+                                            let options = list.into_iter().map(|d| (d.id.to_string(), d.name)).collect::<Vec<_>>();
+                                            view! { <SelectField label="Doctor" name="doctor" value=doctor error=no_error() options=options placeholder="Choose a doctor"/> }.into_any()
+                                        }
+                                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                                    }
+                                })}
+                            </Transition>
+                        })}
+                    </div>
+                    {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
+                    <Transition fallback=|| view! { <Loading/> }>
+                        {move || Suspend::new(async move {
+                            match list.await {
+                                Ok(None) => view! { <p class="muted">"Choose a doctor to see their list."</p> }.into_any(),
+                                Ok(Some(rows)) if rows.is_empty() => view! { <EmptyState title="No appointments this day"><p>"Free slots stay open for booking."</p></EmptyState> }.into_any(),
+                                Ok(Some(rows)) => view! {
+                                    <ul class="day-list" data-testid="day-list">
+                                        {rows.into_iter().map(|a| {
+                                            let id = a.id;
+                                            let steps = next_steps(a.status).into_iter().map(|(next, label)| view! {
+                                                <button type="button" class="btn btn--small" on:click=move |_| {
+                                                    leptos::task::spawn_local(async move {
+                                                        match set_status(id, next).await {
+                                                            Ok(()) => { error.set(None); version.update(|v| *v += 1); }
+                                                            Err(e) => error.set(Some(e)),
+                                                        }
+                                                    });
+                                                }>{label}</button>
+                                            }).collect_view();
+                                            view! {
+                                                <li class="day-list__row card" data-testid="day-row">
+                                                    <span class="day-list__time">{a.time.clone()}</span>
+                                                    <span class="day-list__who">
+                                                        <a href=format!("/clinic/patients/{}", a.patient_id)>{a.patient_name.clone()}</a>
+                                                        <small class="muted">{format!(" MRN {}", a.patient_mrn)}</small>
+                                                        {a.reason.clone().map(|r| view! { <small class="day-list__reason">{r}</small> })}
+                                                    </span>
+                                                    <span class="badge" data-testid="status">{a.status.label()}</span>
+                                                    <span class="actions">{steps}</span>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any(),
+                                Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                }
+            }}
+        </crate::portals::Gate>
+    }
+}
