@@ -48,8 +48,9 @@ e2e: build
 test: setup-test lint rust-tests e2e
 	@echo "All test suites passed."
 
-# Benchmarks (not part of `make test`): patient search at 1M patients and opening
-# a chart with 1,000 encounters, on SQLite and a throwaway PostgreSQL. Results
+# Benchmarks (not part of `make test`): patient search at 1M patients, opening
+# a chart with 1,000 encounters, free-slot search and booking throughput, on SQLite and a throwaway PostgreSQL. Results
 # go to docs/benchmarks.md by hand; see there for the latest.
 bench:
 	.ci/with-postgres cargo bench -p server --bench records -- --patients 1000000 --requests 2000 --encounters 1000
+	.ci/with-postgres cargo bench -p server --bench appointments -- --doctors 100 --history 100000 --requests 1000 --clients 50

@@ -102,7 +102,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("patients/:id") view=chart::pages::PatientPage/>
                     <Route path=path!("appointments") view=appointments::pages::DayListPage/>
                     <Route path=path!("availability") view=appointments::manage::MyAvailabilityPage/>
-                    <Route path=path!("book/:id") view=appointments::pages::ClinicBookPage/>
+                    <Route path=path!("book/:id") view=|| view! { <appointments::pages::BookForPatientPage list_href="/clinic/appointments"/> }/>
                     <Route path=path!("patients/:id/details") view=|| view! { <patients::edit::PatientDetailsPage base="/clinic"/> }/>
                     <Route path=path!("account") view=auth::pages::AccountPage/>
                 </ParentRoute>
@@ -113,6 +113,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("break-glass") view=admin::pages::BreakGlassReport/>
                     <Route path=path!("appointments") view=appointments::manage::OverviewPage/>
                     <Route path=path!("schedule") view=appointments::manage::SchedulePage/>
+                    <Route path=path!("book/:id") view=|| view! { <appointments::pages::BookForPatientPage list_href="/admin/appointments"/> }/>
                     <Route path=path!("patients/:id") view=|| view! { <patients::edit::PatientDetailsPage base="/admin"/> }/>
                     <Route path=path!("account") view=auth::pages::AccountPage/>
                 </ParentRoute>

@@ -98,7 +98,11 @@ test('a receptionist books for a patient', async () => {
   await page.getByRole('link', { name: 'Book appointment' }).click();
   await page.getByRole('heading', { name: /Book for Maria Müller/ }).waitFor();
   await hydrated(page);
-  await page.getByLabel('Doctor').selectOption({ index: 1 });
+  // The directory: initials, specialty, languages and, for staff, the staff line.
+  const cards = page.getByRole('list', { name: 'Our doctors' });
+  await cards.getByText(/Staff line/).first().waitFor();
+  await cards.getByRole('button', { name: /^Choose / }).first().click();
+  assert.notEqual(await page.getByLabel('Doctor', { exact: true }).inputValue(), '');
   await pickSlot(page);
   bookedDay = await page.getByTestId('booking-summary').getAttribute('data-date');
   await page.getByRole('button', { name: 'Confirm appointment' }).click();
@@ -131,7 +135,7 @@ test('the doctor on a tablet sees the day list, checks the patient in and opens 
   await tablet.context.close();
 });
 
-test('an administrator on a desktop edits a doctor’s weekly hours and a holiday, and reads the overview', async () => {
+test('an administrator on a desktop edits a doctor’s weekly hours and a holiday, assigns an emergency and reads the overview', async () => {
   const desk = await openDevice(browser, 'desktop');
   const { page } = desk;
   await signIn(page, DEMO.admin, DEMO_PASSWORD);
@@ -168,6 +172,22 @@ test('an administrator on a desktop edits a doctor’s weekly hours and a holida
   await holiday.getByRole('button', { name: 'Add holiday' }).click();
   await holiday.getByText('This day is a holiday already.').waitFor();
   await page.screenshot({ path: 'test-results/schedules-desktop.png', fullPage: true });
+
+  // An emergency goes onto the doctor's list outside the normal slots, with a reason.
+  await page.getByRole('link', { name: 'Dashboard' }).click();
+  await hydrated(page);
+  await page.getByLabel('MRN, name, phone number or date of birth').fill('muller');
+  await page.getByTestId('search-results').getByRole('link', { name: /Müller, Maria/ }).click();
+  const er = page.getByTestId('emergency-assign');
+  await er.waitFor();
+  await hydrated(page);
+  await er.getByLabel('Doctor').selectOption({ index: 1 });
+  await er.getByLabel('Start').fill(`${bookedDay}T12:30`);
+  await er.getByRole('button', { name: 'Assign' }).click();
+  await er.getByText('Record why this patient is seen outside the normal slots.').waitFor();
+  await er.getByLabel('Reason').fill('Chest pain, to be seen at once');
+  await er.getByRole('button', { name: 'Assign' }).click();
+  await er.getByText('On the doctor\'s list.').waitFor();
 
   // The overview: utilisation and no-show rate for the week.
   await page.getByRole('link', { name: 'Appointments' }).click();

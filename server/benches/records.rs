@@ -13,8 +13,10 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "support.rs"]
+mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{NaiveDate, Utc};
 use common::*;
@@ -24,6 +26,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 use serde_json::json;
 use shared::patients::{Mrn, PatientQuery};
 use shared::Role;
+use support::{load, ms, stats};
 use uuid::Uuid;
 
 const GIVEN: &[&str] = &[
@@ -282,54 +285,6 @@ async fn generate(db: &DatabaseConnection, n: u64) -> Samples {
     samples
 }
 
-#[derive(Clone, Copy)]
-struct Stats {
-    p50: Duration,
-    p95: Duration,
-    p99: Duration,
-}
-
-fn stats(mut v: Vec<Duration>) -> Stats {
-    v.sort();
-    let at = |q: f64| v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1];
-    Stats {
-        p50: at(0.50),
-        p95: at(0.95),
-        p99: at(0.99),
-    }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1000.0)
-}
-
-/// Runs `requests` calls spread over `clients` concurrent workers; answers the latencies.
-async fn load<F, Fut>(clients: usize, requests: usize, call: F) -> Vec<Duration>
-where
-    F: Fn(usize, usize) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let per = requests.div_ceil(clients);
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let call = call.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut times = Vec::with_capacity(per);
-            for k in 0..per {
-                let t = Instant::now();
-                call(c, c * per + k).await;
-                times.push(t.elapsed());
-            }
-            times
-        }));
-    }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.expect("worker"));
-    }
-    all
-}
-
 async fn search_bench(backend: Backend, a: &Args) {
     let app = spawn_app(backend).await;
     let samples = std::sync::Arc::new(generate(&app.db, a.patients).await);
@@ -540,12 +495,7 @@ async fn chart_bench(backend: Backend, a: &Args) {
 
 fn main() {
     let a = args();
-    // Two worker threads: the machines this runs on have two cores.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = support::runtime();
     runtime.block_on(async {
         println!("Times in milliseconds, measured by the client on loopback.");
         for backend in &a.backends {

@@ -80,7 +80,9 @@ async fn main() -> Result<()> {
             println!("Database at {} is up to date.", db::redact(&url));
         }
         Command::SeedDemo => {
-            let accounts = seed::seed_demo(&db).await?;
+            // The hospital's time zone, as `hms serve` would read it.
+            let tz = ServeConfig::from_args(&[])?.timezone;
+            let accounts = seed::seed_demo(&db, tz).await?;
             print_demo_accounts(&accounts);
         }
         Command::CreateAdmin { email, name } => {
@@ -91,7 +93,7 @@ async fn main() -> Result<()> {
         Command::Serve(config) => {
             let secrets = secrets::load_or_create(&cli.common.data_dir)?;
             if config.seed_demo {
-                let accounts = seed::seed_demo(&db).await?;
+                let accounts = seed::seed_demo(&db, config.timezone).await?;
                 print_demo_accounts(&accounts);
             }
             workers::spawn_session_purger(db.clone(), config.policy());

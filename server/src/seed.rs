@@ -76,7 +76,7 @@ fn meta() -> RequestMeta {
 
 /// Loads the demo accounts and patients unless they are already there.
 /// Returns the (e-mail, role) of every demo account.
-pub async fn seed_demo(db: &DatabaseConnection) -> Result<Vec<(String, Role)>> {
+pub async fn seed_demo(db: &DatabaseConnection, tz: chrono_tz::Tz) -> Result<Vec<(String, Role)>> {
     let mut accounts = Vec::new();
     for (email, name, role) in DEMO_STAFF {
         let exists = users::Entity::find()
@@ -103,7 +103,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<Vec<(String, Role)>> {
         }
         accounts.push((email.to_string(), *role));
     }
-    seed_demo_patients(db).await?;
+    seed_demo_patients(db, tz).await?;
     accounts.push((DEMO_PATIENT_EMAIL.to_string(), Role::Patient));
     Ok(accounts)
 }
@@ -118,7 +118,7 @@ struct DemoPerson(
 );
 
 /// Sample patients; the first one has a portal account.
-async fn seed_demo_patients(db: &DatabaseConnection) -> Result<()> {
+async fn seed_demo_patients(db: &DatabaseConnection, tz: chrono_tz::Tz) -> Result<()> {
     if users::Entity::find()
         .filter(users::Column::Email.eq(DEMO_PATIENT_EMAIL))
         .one(db)
@@ -198,6 +198,8 @@ async fn seed_demo_patients(db: &DatabaseConnection) -> Result<()> {
     let nurse = staff_id("nurse@demo-hospital.example").await?;
     crate::seed_chart::seed_histories(&txn, &created, doctor, nurse).await?;
     crate::seed_schedule::seed_schedule(&txn, doctor).await?;
+    let others: Vec<Uuid> = created.iter().skip(1).map(|p| p.id).collect();
+    crate::seed_schedule::seed_appointments(&txn, tz, doctor, &others).await?;
     let patient = created.first().expect("at least one demo patient").clone();
     let now = Utc::now();
     users::ActiveModel {

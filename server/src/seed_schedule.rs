@@ -1,6 +1,8 @@
 //! Demo scheduling data: departments and specialties, the demo doctor's
 //! profile and weekly hours (Monday to Friday, 09:00–12:00 and 14:00–16:00, in
-//! 20-minute slots, in the hospital's time zone).
+//! 20-minute slots, in the hospital's time zone), and appointments of the
+//! other demo patients: the coming week's, and four past weeks' (attended or
+//! not), so the day list and the overview have something to show.
 
 use anyhow::Result;
 use app::entity::{availability_templates, departments, doctor_profiles, specialties};
@@ -55,6 +57,62 @@ pub async fn seed_schedule(txn: &DatabaseTransaction, doctor: Uuid) -> Result<()
             }
             .insert(txn)
             .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Appointments for `patients` (never the first demo patient, who starts
+/// with none): two a weekday for the coming week, and past ones in the last
+/// four weeks, one in five a no-show.
+pub async fn seed_appointments(
+    txn: &DatabaseTransaction,
+    tz: chrono_tz::Tz,
+    doctor: Uuid,
+    patients: &[Uuid],
+) -> Result<()> {
+    use app::appointments::booking::{insert_appointment, NewAppointment};
+    use chrono::{Datelike, Duration, NaiveTime};
+    if patients.is_empty() {
+        return Ok(());
+    }
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let mut n = 0usize;
+    for offset in (-28i64..=7).filter(|d| *d != 0) {
+        let day = today + Duration::days(offset);
+        if day.weekday().number_from_monday() > 5 {
+            continue;
+        }
+        for (h, m) in [(11u32, 0u32), (14, 40)] {
+            let local = day.and_time(NaiveTime::from_hms_opt(h, m, 0).expect("valid time"));
+            let Some(start) = app::appointments::slots::to_utc(tz, local) else {
+                continue;
+            };
+            let status = match (offset < 0, n % 5) {
+                (false, _) => "booked",
+                (true, 0) => "no_show",
+                (true, _) => "completed",
+            };
+            let row = insert_appointment(
+                txn,
+                NewAppointment {
+                    patient_id: patients[n % patients.len()],
+                    doctor_id: doctor,
+                    starts_at: start,
+                    ends_at: start + Duration::minutes(20),
+                    reason: Some("Follow-up".into()),
+                    booked_by: None,
+                    emergency_override: None,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if status != "booked" {
+                let mut row: app::entity::appointments::ActiveModel = row.into();
+                row.status = Set(status.into());
+                row.update(txn).await?;
+            }
+            n += 1;
         }
     }
     Ok(())

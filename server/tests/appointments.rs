@@ -587,8 +587,10 @@ async fn day_list_attendance_and_calendar_file(backend: Backend) {
 /// with a phone number for staff only, and a bookable working week.
 async fn the_directory_and_the_demo_week(backend: Backend) {
     use shared::appointments::{DoctorCard, FreeSlot};
-    let app = spawn_app(backend).await;
-    server::seed::seed_demo(&app.db).await.unwrap();
+    let app = spawn_app_with(backend, &["--timezone", "Europe/Berlin"]).await;
+    server::seed::seed_demo(&app.db, chrono_tz::Europe::Berlin)
+        .await
+        .unwrap();
     let patient = Client::new(&app.base);
     let (status, _) = patient
         .login(
@@ -643,14 +645,30 @@ async fn the_directory_and_the_demo_week(backend: Backend) {
         .iter()
         .any(|c| c.id == amina.id && c.contact_phone.is_some()));
 
-    // Monday to Friday, 09:00–12:00 and 14:00–16:00 in 20-minute slots: 15 a day.
+    // Monday to Friday, 09:00–12:00 and 14:00–16:00 in 20-minute slots: 15 a
+    // day (the week after next, beyond the demo's booked appointments).
     let (_, week) = patient
         .call::<Vec<FreeSlot>>(
             "appointments/free_slots",
-            serde_json::json!({ "doctor_id": amina.id, "from": next_monday(), "days": 7 }),
+            serde_json::json!({ "doctor_id": amina.id, "from": next_monday() + Duration::days(7), "days": 7 }),
         )
         .await;
     assert_eq!(week.unwrap().len(), 75);
+    // The other demo patients have appointments: some ahead, some attended,
+    // some missed; the demo patient herself starts with none.
+    let rows = app::entity::appointments::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    let count = |s: &str| rows.iter().filter(|a| a.status == s).count();
+    assert!(count("booked") >= 8 && count("completed") > 0 && count("no_show") > 0);
+    let (_, mine) = patient
+        .call::<Vec<shared::appointments::AppointmentView>>(
+            "appointments/mine",
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(mine.unwrap().is_empty());
 }
 
 async fn admins_assign_emergencies_over_the_normal_slots(backend: Backend) {
@@ -663,7 +681,7 @@ async fn admins_assign_emergencies_over_the_normal_slots(backend: Backend) {
     let urgent = patient(&app, "Urgent").await;
     let admin = signed_in(&app, "admin.er@test.example", Role::Administrator).await;
     let body = |reason: &str| {
-        serde_json::json!({ "patient_id": urgent, "doctor_id": dr, "start": berlin_utc(monday, 9, 5),
+        serde_json::json!({ "patient_id": urgent, "doctor_id": dr, "start": format!("{monday}T09:05"),
             "minutes": 15, "reason": reason })
     };
     let (status, refused) = admin.call::<Uuid>("appointments/emergency", body("")).await;
@@ -682,6 +700,7 @@ async fn admins_assign_emergencies_over_the_normal_slots(backend: Backend) {
         .unwrap()
         .unwrap();
     assert!(row.emergency_override);
+    assert_eq!(row.starts_at, berlin_utc(monday, 9, 5), "hospital time");
     assert_eq!(
         row.override_reason.as_deref(),
         Some("Acute chest pain, seen at once")

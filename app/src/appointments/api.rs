@@ -661,11 +661,12 @@ pub async fn doctors(
 /// An administrator puts a patient on a doctor's list at any time, overlapping
 /// the normal slots, for an emergency. The reason is kept with the appointment
 /// and in the audit trail; the patient still cannot be in two places at once.
+/// `start` is hospital time, `YYYY-MM-DDTHH:MM` (as a date-time field sends it).
 #[server(endpoint = "appointments/emergency", input = Json)]
 pub async fn emergency_assign(
     patient_id: Uuid,
     doctor_id: Uuid,
-    start: chrono::DateTime<chrono::Utc>,
+    start: String,
     minutes: u32,
     reason: String,
 ) -> Result<Uuid, AppError> {
@@ -691,8 +692,18 @@ pub async fn emergency_assign(
             if !(5..=240).contains(&minutes) {
                 errors.push("minutes", "Between 5 and 240 minutes.");
             }
+            let start = errors.check(
+                "start",
+                chrono::NaiveDateTime::parse_from_str(start.trim(), "%Y-%m-%dT%H:%M")
+                    .map_err(|_| "Enter the date and time, e.g. 2026-12-01T09:30.".to_string())
+                    .and_then(|local| {
+                        super::slots::to_utc(caller.ctx.timezone, local).ok_or_else(|| {
+                            "This time does not exist here (the clock moves forward).".to_string()
+                        })
+                    }),
+            );
             errors.finish()?;
-            let reason = reason.ok_or(AppError::Internal)?;
+            let (reason, start) = reason.zip(start).ok_or(AppError::Internal)?;
             crate::patients::access::live_patient(&caller.ctx.db, patient_id).await?;
             a_doctor(&caller.ctx.db, doctor_id).await?;
             let txn = caller.ctx.db.begin().await.or_internal()?;

@@ -192,6 +192,31 @@ pub fn BookingSteps(patient_id: Option<Uuid>, list_href: &'static str) -> impl I
                         }.into_any()
                     })}
                 </Transition>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        doctor_list.await.ok().map(|list| view! {
+                            <ul class="doctor-cards" aria-label="Our doctors">
+                                {list.into_iter().map(|d| {
+                                    let id = d.id.to_string();
+                                    let chosen = id.clone();
+                                    view! {
+                                        <li class="doctor-card" class:doctor-card--chosen=move || doctor.get() == chosen>
+                                            <span class="avatar" aria-hidden="true">{d.initials}</span>
+                                            <span class="doctor-card__text">
+                                                <strong>{d.name.clone()}</strong>
+                                                <small>{[d.specialty, d.department].into_iter().flatten().collect::<Vec<_>>().join(" · ")}</small>
+                                                {d.languages.map(|l| view! { <small>{format!("Speaks {l}")}</small> })}
+                                                {d.contact_phone.map(|p| view! { <small>{format!("Staff line {p}")}</small> })}
+                                            </span>
+                                            <button type="button" class="btn btn--small" aria-label=format!("Choose {}", d.name)
+                                                on:click=move |_| doctor.set(id.clone())>"Choose"</button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        })
+                    })}
+                </Transition>
                 <h2>"2. When"</h2>
                 {move || taken.get().map(|m| view! { <div class="alert alert--warn" role="alert" data-testid="slot-taken"><p>{m}</p><p>"The times below are fresh."</p></div> })}
                 <SlotPicker department=Signal::derive(move || id_of(&department.get())) doctor=Signal::derive(move || id_of(&doctor.get())) selected refresh=refresh/>
@@ -238,9 +263,10 @@ pub fn PatientBookPage() -> impl IntoView {
     }
 }
 
-/// The front desk books for one patient: `/clinic/book/:patient`.
+/// The front desk (or an administrator) books for one patient:
+/// `/clinic/book/:id`, `/admin/book/:id`.
 #[component]
-pub fn ClinicBookPage() -> impl IntoView {
+pub fn BookForPatientPage(list_href: &'static str) -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
     let patient = move || params.with(|p| p.get("id").and_then(|id| id_of(&id)));
     let session = crate::portals::PortalSession::get();
@@ -261,7 +287,7 @@ pub fn ClinicBookPage() -> impl IntoView {
                         Ok(p) => view! {
                             <h1>{format!("Book for {} {}", p.given_name, p.family_name)}</h1>
                             <p class="muted">{format!("MRN {}", p.mrn)}</p>
-                            <BookingSteps patient_id=Some(p.id) list_href="/clinic/appointments"/>
+                            <BookingSteps patient_id=Some(p.id) list_href/>
                         }.into_any(),
                         Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                     }
@@ -417,6 +443,36 @@ pub fn MyAppointmentsPage() -> impl IntoView {
     }
 }
 
+/// Cancelling for the patient at the front desk: inside the cut-off the
+/// server asks for a reason, which the audit trail keeps.
+#[component]
+fn StaffCancel(id: Uuid, on_done: Callback<()>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let go = move |_| {
+        crate::components::submit_with(
+            busy,
+            errors,
+            cancel(id, reason.get_untracked()),
+            move |()| on_done.run(()),
+        );
+    };
+    view! {
+        <Show when=move || open.get() fallback=move || view! {
+            <button type="button" class="btn btn--small btn--ghost" on:click=move |_| open.set(true)>"Cancel…"</button>
+        }>
+            <span class="staff-cancel">
+                <crate::components::Input label="Reason (required close to the start)" name=format!("cancel-{id}")
+                    bind=(Signal::from(reason), Callback::new(move |v| reason.set(v))) error=errors.field("override_reason")/>
+                <button type="button" class="btn btn--small btn--danger" disabled=move || busy.get() on:click=go>"Cancel appointment"</button>
+                <FormAlert errors/>
+            </span>
+        </Show>
+    }
+}
+
 /// The buttons that move attendance forward from `status`.
 fn next_steps(status: AppointmentStatus) -> Vec<(AppointmentStatus, &'static str)> {
     use AppointmentStatus::*;
@@ -494,6 +550,7 @@ pub fn DayListPage() -> impl IntoView {
                                     <ul class="day-list" data-testid="day-list">
                                         {rows.into_iter().map(|a| {
                                             let id = a.id;
+                                            let cancellable = can_book && a.status == AppointmentStatus::Booked;
                                             let steps = next_steps(a.status).into_iter().map(|(next, label)| view! {
                                                 <button type="button" class="btn btn--small" on:click=move |_| {
                                                     leptos::task::spawn_local(async move {
@@ -513,7 +570,9 @@ pub fn DayListPage() -> impl IntoView {
                                                         {a.reason.clone().map(|r| view! { <small class="day-list__reason">{r}</small> })}
                                                     </span>
                                                     <span class="badge" data-testid="status">{a.status.label()}</span>
-                                                    <span class="actions">{steps}</span>
+                                                    <span class="actions">{steps}
+                                                        {cancellable.then(|| view! { <StaffCancel id on_done=Callback::new(move |_| version.update(|v| *v += 1))/> })}
+                                                    </span>
                                                 </li>
                                             }
                                         }).collect_view()}
@@ -526,5 +585,67 @@ pub fn DayListPage() -> impl IntoView {
                 }
             }}
         </crate::portals::Gate>
+    }
+}
+
+/// Administrators put a patient on a doctor's list outside the normal slots,
+/// for an emergency, with the reason recorded.
+#[component]
+pub fn EmergencyAssign(patient_id: Uuid) -> impl IntoView {
+    let doctor = RwSignal::new(String::new());
+    let start = RwSignal::new(String::new());
+    let minutes = RwSignal::new("15".to_string());
+    let reason = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let done = RwSignal::new(false);
+    let doctor_list = LocalResource::new(|| doctors(None));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(d) = id_of(&doctor.get_untracked()) else {
+            errors.set(Some(AppError::field("doctor_id", "Choose the doctor.")));
+            return;
+        };
+        let Ok(m) = minutes.get_untracked().trim().parse::<u32>() else {
+            errors.set(Some(AppError::field(
+                "minutes",
+                "Between 5 and 240 minutes.",
+            )));
+            return;
+        };
+        done.set(false);
+        let call = super::api::emergency_assign(
+            patient_id,
+            d,
+            start.get_untracked(),
+            m,
+            reason.get_untracked(),
+        );
+        crate::components::submit_with(busy, errors, call, move |_| done.set(true));
+    };
+    view! {
+        <section class="card" aria-labelledby="emergency-title" data-testid="emergency-assign">
+            <h2 id="emergency-title">"Emergency: put on a doctor's list"</h2>
+            <p class="muted">"Outside the normal slots; the doctor's other appointments stay. The reason is kept and audited. Hospital time."</p>
+            <form class="sched-form" on:submit=submit novalidate>
+                <Transition fallback=|| view! { <Loading/> }>
+                    {move || Suspend::new(async move {
+                        match doctor_list.await {
+                            Ok(list) => {
+                                let options = list.into_iter().map(|d| (d.id.to_string(), d.name)).collect::<Vec<_>>();
+                                view! { <SelectField label="Doctor" name="er_doctor" value=doctor error=errors.field("doctor_id") options/> }.into_any()
+                            }
+                            Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                        }
+                    })}
+                </Transition>
+                <crate::components::TextField label="Start" name="er_start" kind="datetime-local" value=start error=errors.field("start")/>
+                <crate::components::TextField label="Minutes" name="er_minutes" kind="number" value=minutes error=errors.field("minutes")/>
+                <crate::components::TextField label="Reason" name="er_reason" value=reason error=errors.field("reason")/>
+                {move || done.get().then(|| view! { <p class="alert alert--success" role="status">"On the doctor's list."</p> })}
+                <FormAlert errors/>
+                <crate::components::Submit label="Assign" busy_label="Assigning…" busy/>
+            </form>
+        </section>
     }
 }

@@ -80,9 +80,8 @@ fn AdminView(
     let can_merge = user.role.can(Permission::MergePatients);
     let can_assign = user.role.can(Permission::AssignCareTeam);
     let clinician = user.role.can(Permission::ReadCharts);
-    // Booking happens in the clinic portal (the front desk).
-    let can_book =
-        user.role.can(Permission::BookAppointments) && user.role.portal() == shared::Portal::Clinic;
+    let can_book = user.role.can(Permission::BookAppointments);
+    let can_override = user.role.can(Permission::OverrideSchedule);
     view! {
         <header class="chart-banner">
             <div class="chart-banner__who">
@@ -97,7 +96,7 @@ fn AdminView(
                 <div class="chart-banner__links"><a class="btn" href=format!("/clinic/patients/{patient_id}")>"Open the chart"</a></div>
             })}
             {can_book.then(|| view! {
-                <div class="chart-banner__links"><a class="btn btn--primary" href=format!("/clinic/book/{patient_id}")>"Book appointment"</a></div>
+                <div class="chart-banner__links"><a class="btn btn--primary" href=format!("{base}/book/{patient_id}")>"Book appointment"</a></div>
             })}
         </header>
         <div class="grid grid--two">
@@ -135,6 +134,7 @@ fn AdminView(
             </section>
         </div>
         {move || editing.get().then(|| view! { <EditForm d=d.clone() version/> })}
+        {can_override.then(|| view! { <crate::appointments::pages::EmergencyAssign patient_id/> })}
         {can_merge.then(|| view! { <MergeSection source=patient_id base/> })}
     }
 }
