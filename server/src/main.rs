@@ -98,6 +98,11 @@ async fn main() -> Result<()> {
             }
             workers::spawn_session_purger(db.clone(), config.policy());
             let transports = notify::Transports::from_config(&config, &cli.common.data_dir)?;
+            println!(
+                "Messages to patients: e-mail via {}, SMS via {}.",
+                transports.email.describe(),
+                transports.sms.describe()
+            );
             notify::spawn_worker(
                 db.clone(),
                 transports,

@@ -163,6 +163,29 @@ async fn bookings_queue_messages_by_consent_without_clinical_content(backend: Ba
         );
     }
 
+    // A worker that was down finds the reminders only after the start: the
+    // confirmation still goes, the reminders do not.
+    let (sink, gateway) = (SmtpSink::start().await, SmsGateway::start().await);
+    let late = deliver_due(
+        &app.db,
+        &transports(&sink, &gateway),
+        &WorkerPolicy::new(5),
+        free[0].start + Duration::minutes(1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        late,
+        Round {
+            sent: 1,
+            skipped: 2,
+            ..Round::default()
+        }
+    );
+    let skipped = rows_of(&app, mail.id).await;
+    assert!(skipped[1..].iter().all(|r| r.status == "skipped"
+        && r.last_error.as_deref() == Some("the appointment has already started")));
+
     book(&texts.client, dr, free[1].start).await;
     let rows = rows_of(&app, texts.id).await;
     assert_eq!(rows.len(), 3);

@@ -14,7 +14,7 @@
 //! Failures are retried with exponential backoff (30 s, 1 min, 2 min, … at
 //! most an hour) up to `max_attempts`; permanent failures stop at once. Just
 //! before sending, the worker checks again that the patient still consents to
-//! the channel and that a reminder's appointment still stands.
+//! the channel and that a reminder's appointment still stands and lies ahead.
 
 pub mod transport;
 
@@ -191,7 +191,11 @@ async fn settle(
 }
 
 /// Why a claimed row should not be sent any more, if it should not.
-async fn stale(db: &DatabaseConnection, row: &outbox::Model) -> Result<Option<String>, DbErr> {
+async fn stale(
+    db: &DatabaseConnection,
+    row: &outbox::Model,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, DbErr> {
     let Ok(channel) = Channel::parse(&row.channel) else {
         return Ok(Some(format!("unknown channel {}", row.channel)));
     };
@@ -205,15 +209,17 @@ async fn stale(db: &DatabaseConnection, row: &outbox::Model) -> Result<Option<St
         ));
     }
     if row.kind == "reminder" {
-        let booked = match row.appointment_id {
-            Some(id) => appointments::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .is_some_and(|a| a.status == "booked"),
-            None => false,
+        let appointment = match row.appointment_id {
+            Some(id) => appointments::Entity::find_by_id(id).one(db).await?,
+            None => None,
         };
-        if !booked {
-            return Ok(Some("the appointment no longer stands".into()));
+        match appointment {
+            Some(a) if a.status == "booked" && a.starts_at > now => {}
+            Some(a) if a.status == "booked" => {
+                // A worker that was down must not remind after the fact.
+                return Ok(Some("the appointment has already started".into()));
+            }
+            _ => return Ok(Some("the appointment no longer stands".into())),
         }
     }
     Ok(None)
@@ -228,7 +234,7 @@ pub async fn deliver_due(
 ) -> Result<Round, DbErr> {
     let mut round = Round::default();
     for row in claim(db, policy, now).await? {
-        if let Some(why) = stale(db, &row).await? {
+        if let Some(why) = stale(db, &row, now).await? {
             settle(db, policy, &row, "skipped", None, Some(why), now).await?;
             round.skipped += 1;
             continue;
