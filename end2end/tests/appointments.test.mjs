@@ -111,7 +111,7 @@ test('a receptionist books for a patient', async () => {
   await desk.context.close();
 });
 
-test('the doctor on a tablet sees the day list, checks the patient in and opens the chart', async () => {
+test('the doctor on a tablet sees the day list, checks the patient in, opens the chart and sees their own hours', async () => {
   assert.ok(bookedDay, 'the receptionist booked first');
   const tablet = await openDevice(browser, 'tablet');
   const { page } = tablet;
@@ -131,6 +131,10 @@ test('the doctor on a tablet sees the day list, checks the patient in and opens 
   await page.screenshot({ path: 'test-results/day-list-tablet.png', fullPage: true });
   await row.getByRole('link', { name: 'Müller, Maria' }).click();
   await page.getByRole('heading', { name: /Maria/ }).first().waitFor();
+  // The doctor keeps their own hours.
+  await page.getByRole('link', { name: 'My availability' }).click();
+  await page.getByRole('heading', { name: /Weekly hours of/ }).waitFor();
+  await page.getByTestId('template').getByText('Monday').first().waitFor();
   assertClean(tablet.problems);
   await tablet.context.close();
 });
