@@ -137,6 +137,20 @@ pub fn BookingSteps(patient_id: Option<Uuid>, list_href: &'static str) -> impl I
         async move { doctors(name).await }
     });
 
+    // A new department drops a doctor from another one; any change drops the chosen time.
+    Effect::new(move |prev: Option<(String, String)>| {
+        let now = (department.get(), doctor.get());
+        if let Some(prev) = prev {
+            if prev.0 != now.0 && !now.1.is_empty() {
+                doctor.set(String::new());
+            }
+            if prev != now {
+                selected.set(None);
+            }
+        }
+        now
+    });
+
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(slot) = selected.get_untracked() else {
@@ -410,7 +424,8 @@ pub fn MyAppointmentsPage() -> impl IntoView {
                         Ok(all) => {
                             let now = chrono::Utc::now();
                             let (upcoming, past): (Vec<_>, Vec<_>) = all.into_iter()
-                                .filter(|a| a.status != AppointmentStatus::Cancelled || a.start > now)
+                                // A cancelled appointment still ahead is gone; past ones stay listed.
+                                .filter(|a| !(a.status == AppointmentStatus::Cancelled && a.start > now))
                                 .partition(|a| a.end > now && a.status != AppointmentStatus::Cancelled);
                             view! {
                                 <section aria-labelledby="upcoming-title">
