@@ -202,7 +202,7 @@ fn PortalChrome(
 /// The patient portal, phone-first: a bottom tab bar on small screens.
 #[component]
 pub fn PatientPortal() -> impl IntoView {
-    view! { <PortalLayout portal=Portal::Patient name="Patient" nav=vec![("/patient", "My record", None), ("/patient/appointments", "Appointments", None), ("/patient/details", "My details", None), ("/patient/account", "Account", None)]/> }
+    view! { <PortalLayout portal=Portal::Patient name="Patient" nav=vec![("/patient", "Record", None), ("/patient/appointments", "Appointments", None), ("/patient/details", "Details", None), ("/patient/account", "Account", None)]/> }
 }
 
 /// The clinic portal for clinical and front-desk staff, tablet-first.

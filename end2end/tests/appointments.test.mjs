@@ -29,7 +29,10 @@ test('a patient on a phone books, reschedules and cancels an appointment', async
   const { page } = phone;
   await signIn(page, DEMO.patient, DEMO_PASSWORD);
   await page.waitForURL('**/patient');
-  await page.getByRole('link', { name: 'Appointments' }).click();
+  // All four tabs of the bottom bar fit the phone's width.
+  const tabs = await page.locator('.portal__nav ul').evaluate((ul) => ul.scrollWidth - ul.clientWidth);
+  assert.ok(tabs <= 0, `the tab bar overflows by ${tabs}px`);
+  await page.getByRole('link', { name: 'Appointments', exact: true }).click();
   await page.getByRole('heading', { name: 'My appointments' }).waitFor();
   await hydrated(page);
   await page.getByText('No upcoming appointments').waitFor();
@@ -117,7 +120,7 @@ test('the doctor on a tablet sees the day list, checks the patient in, opens the
   const { page } = tablet;
   await signIn(page, DEMO.doctor, DEMO_PASSWORD);
   await page.waitForURL('**/clinic');
-  await page.getByRole('link', { name: 'Appointments' }).click();
+  await page.getByRole('link', { name: 'Appointments', exact: true }).click();
   await page.getByRole('heading', { name: 'My appointments' }).waitFor();
   await hydrated(page);
   await page.getByLabel('Day').fill(bookedDay);
@@ -194,7 +197,7 @@ test('an administrator on a desktop edits a doctor’s weekly hours and a holida
   await er.getByText('On the doctor\'s list.').waitFor();
 
   // The overview: utilisation and no-show rate for the week.
-  await page.getByRole('link', { name: 'Appointments' }).click();
+  await page.getByRole('link', { name: 'Appointments', exact: true }).click();
   await page.getByRole('heading', { name: 'Appointments' }).waitFor();
   await hydrated(page);
   await page.getByTestId('overview-stats').waitFor();

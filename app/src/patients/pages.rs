@@ -38,6 +38,13 @@ pub fn PatientHome() -> impl IntoView {
                                 <p class="muted">"Show your MRN at the front desk to find your record quickly."</p>
                                 <p><a class="btn" href="/patient/details">"Update contact, emergency contacts and insurance"</a></p>
                             </section>
+                            <section class="card" aria-labelledby="visits-title">
+                                <h2 id="visits-title">"Appointments"</h2>
+                                <p class="actions">
+                                    <a class="btn btn--primary" href="/patient/book">"Book an appointment"</a>
+                                    <a class="btn" href="/patient/appointments">"My appointments"</a>
+                                </p>
+                            </section>
                             <section class="card" aria-labelledby="download-title">
                                 <h2 id="download-title">"Download your record"</h2>
                                 <p class="downloads">
