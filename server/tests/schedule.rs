@@ -73,6 +73,19 @@ async fn admins_and_doctors_manage_availability(backend: Backend) {
         "languages": "English, Turkish", "contact_phone": "+49301234567" } }),
     )
     .await;
+    let (status, unknown) = admin
+        .call::<()>(
+            "schedule/save_profile",
+            json!({ "doctor_id": dr_id, "form": {
+            "department_id": Uuid::new_v4().to_string(), "specialty_id": "",
+            "languages": "", "contact_phone": "" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown
+        .unwrap_err()
+        .field_message("department_id")
+        .is_some());
     let depts: Vec<Department> = ok(&dr, "schedule/departments", json!({})).await;
     assert_eq!(depts[0].specialties[0].name, "Heart failure");
     let (status, _) = dr

@@ -265,6 +265,13 @@ pub async fn save_profile(doctor_id: Uuid, form: ProfileForm) -> Result<(), AppE
         );
         errors.finish()?;
         let (department_id, specialty_id) = (department_id.flatten(), specialty_id.flatten());
+        if let Some(d) = department_id {
+            crate::entity::departments::Entity::find_by_id(d)
+                .one(txn)
+                .await
+                .or_internal()?
+                .ok_or_else(|| AppError::field("department_id", "Choose from the list."))?;
+        }
         if let Some(s) = specialty_id {
             let spec = specialties::Entity::find_by_id(s)
                 .one(txn)
