@@ -109,6 +109,32 @@ async fn insert_or_alternatives(
     }
 }
 
+/// What every new appointment brings, in its transaction: the patient comes
+/// into the doctor's care (chart access), and the audit event.
+#[cfg(feature = "ssr")]
+async fn booked(
+    caller: &crate::auth::guard::Caller,
+    txn: &sea_orm::DatabaseTransaction,
+    appointment: &crate::entity::appointments::Model,
+    action: &'static str,
+    detail: String,
+) -> Result<(), AppError> {
+    crate::patients::access::add_relationship(
+        txn,
+        appointment.patient_id,
+        appointment.doctor_id,
+        shared::access::CareRelationshipKind::Appointment,
+        Some(caller.user.id),
+    )
+    .await?;
+    let event = caller
+        .event(action)
+        .patient(appointment.patient_id)
+        .entity("appointment", appointment.id)
+        .detail(detail);
+    caller.record(txn, event).await
+}
+
 /// A doctor's free slots on `days` local days from `from` (at most 31).
 #[server(endpoint = "appointments/free_slots", input = Json)]
 pub async fn free_slots(
@@ -159,7 +185,6 @@ pub async fn book(
     use crate::auth::guard::{authenticate_active, deny};
     use crate::context::{reply, OrInternal};
     use sea_orm::TransactionTrait;
-    use shared::access::CareRelationshipKind;
     use shared::notify::NoticeKind;
     use shared::Permission;
     reply(
@@ -202,21 +227,8 @@ pub async fn book(
                     Ok(done) => done,
                     Err(answer) => return Ok(answer),
                 };
-            // The appointment puts the patient in the doctor's care (chart access).
-            crate::patients::access::add_relationship(
-                &txn,
-                patient_id,
-                doctor_id,
-                CareRelationshipKind::Appointment,
-                Some(caller.user.id),
-            )
-            .await?;
-            let event = caller
-                .event("appointments.book")
-                .patient(patient_id)
-                .entity("appointment", appointment.id)
-                .detail(format!("{} with doctor {doctor_id}", appointment.starts_at));
-            caller.record(&txn, event).await?;
+            let detail = format!("{} with doctor {doctor_id}", appointment.starts_at);
+            booked(&caller, &txn, &appointment, "appointments.book", detail).await?;
             super::notices::enqueue(&txn, &caller.ctx, &appointment, NoticeKind::Booked).await?;
             txn.commit().await.or_internal()?;
             Ok(BookingOutcome::Booked {
@@ -674,7 +686,6 @@ pub async fn emergency_assign(
     use crate::auth::guard::require;
     use crate::context::{reply, OrInternal};
     use sea_orm::TransactionTrait;
-    use shared::access::CareRelationshipKind;
     reply(
         async {
             let caller = require(shared::Permission::OverrideSchedule).await?;
@@ -720,20 +731,15 @@ pub async fn emergency_assign(
                 },
             )
             .await?;
-            crate::patients::access::add_relationship(
+            let detail = format!("override: {reason}");
+            booked(
+                &caller,
                 &txn,
-                patient_id,
-                doctor_id,
-                CareRelationshipKind::Appointment,
-                Some(caller.user.id),
+                &appointment,
+                "appointments.emergency",
+                detail,
             )
             .await?;
-            let event = caller
-                .event("appointments.emergency")
-                .patient(patient_id)
-                .entity("appointment", appointment.id)
-                .detail(format!("override: {reason}"));
-            caller.record(&txn, event).await?;
             txn.commit().await.or_internal()?;
             Ok(appointment.id)
         }

@@ -66,7 +66,6 @@ pub fn AvailabilityEditor(#[prop(into)] doctor: Signal<Option<Uuid>>) -> impl In
     });
     let reload = move || version.update(|v| *v += 1);
 
-    let tpl = RwSignal::new(TemplateForm::default());
     let tpl_errors = FormErrors::new();
     let tpl_busy = RwSignal::new(false);
     let (weekday, start, end, slot) = (
@@ -80,18 +79,15 @@ pub fn AvailabilityEditor(#[prop(into)] doctor: Signal<Option<Uuid>>) -> impl In
         let Some(d) = doctor.get_untracked() else {
             return;
         };
-        tpl.set(TemplateForm {
+        let form = TemplateForm {
             weekday: weekday.get_untracked(),
             start: start.get_untracked(),
             end: end.get_untracked(),
             slot_minutes: slot.get_untracked(),
+        };
+        submit_with(tpl_busy, tpl_errors, add_template(d, form), move |_| {
+            reload()
         });
-        submit_with(
-            tpl_busy,
-            tpl_errors,
-            add_template(d, tpl.get_untracked()),
-            move |_| reload(),
-        );
     };
 
     let ex_errors = FormErrors::new();
