@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::api::doctors;
 use super::calendar::appointment_overview;
-use super::pages::{id_of, today};
+use super::pages::{id_of, then_reload, today};
 use super::schedule::{
     add_exception, add_holiday, add_specialty, add_template, availability, departments, holidays,
     profile, remove_exception, remove_holiday, remove_template, save_department, save_profile,
@@ -23,23 +23,6 @@ use crate::components::{
     no_error, submit_with, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, SelectField,
     Submit, TextField,
 };
-
-/// Runs a removal, then reloads (or shows why not).
-fn remove_then(
-    call: impl std::future::Future<Output = Result<(), AppError>> + 'static,
-    error: RwSignal<Option<AppError>>,
-    version: RwSignal<u32>,
-) {
-    leptos::task::spawn_local(async move {
-        match call.await {
-            Ok(()) => {
-                error.set(None);
-                version.update(|v| *v += 1);
-            }
-            Err(e) => error.set(Some(e)),
-        }
-    });
-}
 
 fn weekday_options() -> Vec<(String, String)> {
     WEEKDAYS
@@ -152,7 +135,7 @@ pub fn AvailabilityEditor(#[prop(into)] doctor: Signal<Option<Uuid>>) -> impl In
                                                         <td>{format!("{} min", t.slot_minutes)}</td>
                                                         <td><button type="button" class="btn btn--small btn--ghost"
                                                             aria-label=format!("Remove {} {}–{}", weekday_name(t.weekday), t.start, t.end)
-                                                            on:click=move |_| remove_then(remove_template(id), error, version)>"Remove"</button></td>
+                                                            on:click=move |_| then_reload(remove_template(id), error, version)>"Remove"</button></td>
                                                     </tr>
                                                 }
                                             }).collect_view()}
@@ -172,7 +155,7 @@ pub fn AvailabilityEditor(#[prop(into)] doctor: Signal<Option<Uuid>>) -> impl In
                                                 e.reason.map(|r| format!(" ({r})")).unwrap_or_default());
                                             view! {
                                                 <li>{text}" "
-                                                    <button type="button" class="btn btn--small btn--ghost" on:click=move |_| remove_then(remove_exception(id), error, version)>"Remove"</button>
+                                                    <button type="button" class="btn btn--small btn--ghost" on:click=move |_| then_reload(remove_exception(id), error, version)>"Remove"</button>
                                                 </li>
                                             }
                                         }).collect_view()}
@@ -428,7 +411,7 @@ fn HolidaysCard() -> impl IntoView {
                                 {days.into_iter().map(|h| {
                                     let d = h.day;
                                     view! { <li>{format!("{} — {}", h.day.format("%a %-d %b %Y"), h.name)}" "
-                                        <button type="button" class="btn btn--small btn--ghost" on:click=move |_| remove_then(remove_holiday(d), error, version)>"Remove"</button></li> }
+                                        <button type="button" class="btn btn--small btn--ghost" on:click=move |_| then_reload(remove_holiday(d), error, version)>"Remove"</button></li> }
                                 }).collect_view()}
                             </ul>
                         }.into_any(),

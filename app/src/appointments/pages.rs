@@ -30,6 +30,35 @@ pub fn id_of(value: &str) -> Option<Uuid> {
     value.parse().ok()
 }
 
+/// Runs a change, then reloads the list (or shows why not).
+pub fn then_reload(
+    call: impl std::future::Future<Output = Result<(), AppError>> + 'static,
+    error: RwSignal<Option<AppError>>,
+    version: RwSignal<u32>,
+) {
+    leptos::task::spawn_local(async move {
+        match call.await {
+            Ok(()) => {
+                error.set(None);
+                version.update(|v| *v += 1);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    });
+}
+
+/// Someone else took the chosen time: say so, drop the choice, load fresh times.
+fn slot_lost(
+    message: String,
+    taken: RwSignal<Option<String>>,
+    selected: RwSignal<Option<SlotChoice>>,
+    refresh: RwSignal<u32>,
+) {
+    taken.set(Some(message));
+    selected.set(None);
+    refresh.update(|n| *n += 1);
+}
+
 /// Free times, two weeks at a time, by day: tap a day, then a time. Without
 /// a doctor it offers the first available doctor at each time.
 #[component]
@@ -170,9 +199,7 @@ pub fn BookingSteps(patient_id: Option<Uuid>, list_href: &'static str) -> impl I
         crate::components::submit_with(busy, errors, call, move |outcome| match outcome {
             BookingOutcome::Booked { id, .. } => done.set(Some((id, slot))),
             BookingOutcome::SlotTaken { message, .. } => {
-                taken.set(Some(message));
-                selected.set(None);
-                refresh.update(|n| *n += 1);
+                slot_lost(message, taken, selected, refresh)
             }
         });
     };
@@ -332,9 +359,7 @@ fn MovePanel(appointment: AppointmentView, on_done: Callback<()>) -> impl IntoVi
             move |outcome| match outcome {
                 BookingOutcome::Booked { .. } => on_done.run(()),
                 BookingOutcome::SlotTaken { message, .. } => {
-                    taken.set(Some(message));
-                    selected.set(None);
-                    refresh.update(|n| *n += 1);
+                    slot_lost(message, taken, selected, refresh)
                 }
             },
         );
@@ -567,14 +592,7 @@ pub fn DayListPage() -> impl IntoView {
                                             let id = a.id;
                                             let cancellable = can_book && a.status == AppointmentStatus::Booked;
                                             let steps = next_steps(a.status).into_iter().map(|(next, label)| view! {
-                                                <button type="button" class="btn btn--small" on:click=move |_| {
-                                                    leptos::task::spawn_local(async move {
-                                                        match set_status(id, next).await {
-                                                            Ok(()) => { error.set(None); version.update(|v| *v += 1); }
-                                                            Err(e) => error.set(Some(e)),
-                                                        }
-                                                    });
-                                                }>{label}</button>
+                                                <button type="button" class="btn btn--small" on:click=move |_| then_reload(set_status(id, next), error, version)>{label}</button>
                                             }).collect_view();
                                             view! {
                                                 <li class="day-list__row card" data-testid="day-row">

@@ -29,15 +29,20 @@ pub mod ssr {
             deny(&caller, "availability of another doctor").await?;
             return Err(AppError::Forbidden);
         }
+        a_doctor(&caller, doctor_id).await?;
+        Ok(caller)
+    }
+
+    /// Refuses an id that is not a doctor's (active or not).
+    pub async fn a_doctor(caller: &Caller, doctor_id: Uuid) -> Result<(), AppError> {
         let doctor = crate::entity::users::Entity::find_by_id(doctor_id)
             .one(&caller.ctx.db)
             .await
             .or_internal()?
             .filter(|u| u.role == shared::Role::Doctor.as_str());
-        if doctor.is_none() {
-            return Err(AppError::NotFound("The doctor".into()));
-        }
-        Ok(caller)
+        doctor
+            .map(drop)
+            .ok_or_else(|| AppError::NotFound("The doctor".into()))
     }
 
     /// One audited change: the caller from `guard`, a transaction, the change
@@ -237,80 +242,84 @@ pub async fn save_profile(doctor_id: Uuid, form: ProfileForm) -> Result<(), AppE
     use crate::entity::{doctor_profiles, specialties};
     use sea_orm::sea_query::OnConflict;
     use sea_orm::{EntityTrait, Set};
-    ssr::change(ssr::admin, "schedule.profile", "doctor", async |_, txn| {
-        // Administrators only; this also checks the id is a doctor's.
-        ssr::availability_manager(doctor_id).await?;
-        let mut errors = shared::error::FieldErrors::new();
-        let uuid_or_none = |s: &str| -> Result<Option<Uuid>, String> {
-            match s.trim() {
-                "" => Ok(None),
-                s => s
-                    .parse()
-                    .map(Some)
-                    .map_err(|_| "Choose from the list.".into()),
+    ssr::change(
+        ssr::admin,
+        "schedule.profile",
+        "doctor",
+        async |caller, txn| {
+            ssr::a_doctor(caller, doctor_id).await?;
+            let mut errors = shared::error::FieldErrors::new();
+            let uuid_or_none = |s: &str| -> Result<Option<Uuid>, String> {
+                match s.trim() {
+                    "" => Ok(None),
+                    s => s
+                        .parse()
+                        .map(Some)
+                        .map_err(|_| "Choose from the list.".into()),
+                }
+            };
+            let department_id = errors.check("department_id", uuid_or_none(&form.department_id));
+            let specialty_id = errors.check("specialty_id", uuid_or_none(&form.specialty_id));
+            let languages = errors.check(
+                "languages",
+                shared::validate::bounded_text(&form.languages, 200, "languages"),
+            );
+            let phone = errors.check(
+                "contact_phone",
+                match form.contact_phone.trim() {
+                    "" => Ok(None),
+                    p => shared::validate::Phone::parse(p).map(|p| Some(p.into_inner())),
+                },
+            );
+            errors.finish()?;
+            let (department_id, specialty_id) = (department_id.flatten(), specialty_id.flatten());
+            if let Some(d) = department_id {
+                crate::entity::departments::Entity::find_by_id(d)
+                    .one(txn)
+                    .await
+                    .or_internal()?
+                    .ok_or_else(|| AppError::field("department_id", "Choose from the list."))?;
             }
-        };
-        let department_id = errors.check("department_id", uuid_or_none(&form.department_id));
-        let specialty_id = errors.check("specialty_id", uuid_or_none(&form.specialty_id));
-        let languages = errors.check(
-            "languages",
-            shared::validate::bounded_text(&form.languages, 200, "languages"),
-        );
-        let phone = errors.check(
-            "contact_phone",
-            match form.contact_phone.trim() {
-                "" => Ok(None),
-                p => shared::validate::Phone::parse(p).map(|p| Some(p.into_inner())),
-            },
-        );
-        errors.finish()?;
-        let (department_id, specialty_id) = (department_id.flatten(), specialty_id.flatten());
-        if let Some(d) = department_id {
-            crate::entity::departments::Entity::find_by_id(d)
-                .one(txn)
-                .await
-                .or_internal()?
-                .ok_or_else(|| AppError::field("department_id", "Choose from the list."))?;
-        }
-        if let Some(s) = specialty_id {
-            let spec = specialties::Entity::find_by_id(s)
-                .one(txn)
-                .await
-                .or_internal()?
-                .ok_or_else(|| AppError::field("specialty_id", "Choose from the list."))?;
-            if Some(spec.department_id) != department_id {
-                return Err(AppError::field(
-                    "specialty_id",
-                    "This specialty belongs to another department.",
-                ));
+            if let Some(s) = specialty_id {
+                let spec = specialties::Entity::find_by_id(s)
+                    .one(txn)
+                    .await
+                    .or_internal()?
+                    .ok_or_else(|| AppError::field("specialty_id", "Choose from the list."))?;
+                if Some(spec.department_id) != department_id {
+                    return Err(AppError::field(
+                        "specialty_id",
+                        "This specialty belongs to another department.",
+                    ));
+                }
             }
-        }
-        let row = doctor_profiles::ActiveModel {
-            user_id: Set(doctor_id),
-            department_id: Set(department_id),
-            specialty_id: Set(specialty_id),
-            languages: Set(languages.filter(|l| !l.is_empty())),
-            contact_phone: Set(phone.flatten()),
-            updated_at: Set(chrono::Utc::now()),
-        };
-        use doctor_profiles::Column as C;
-        doctor_profiles::Entity::insert(row)
-            .on_conflict(
-                OnConflict::column(C::UserId)
-                    .update_columns([
-                        C::DepartmentId,
-                        C::SpecialtyId,
-                        C::Languages,
-                        C::ContactPhone,
-                        C::UpdatedAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(txn)
-            .await
-            .or_internal()?;
-        Ok(((), doctor_id, "profile".to_string()))
-    })
+            let row = doctor_profiles::ActiveModel {
+                user_id: Set(doctor_id),
+                department_id: Set(department_id),
+                specialty_id: Set(specialty_id),
+                languages: Set(languages.filter(|l| !l.is_empty())),
+                contact_phone: Set(phone.flatten()),
+                updated_at: Set(chrono::Utc::now()),
+            };
+            use doctor_profiles::Column as C;
+            doctor_profiles::Entity::insert(row)
+                .on_conflict(
+                    OnConflict::column(C::UserId)
+                        .update_columns([
+                            C::DepartmentId,
+                            C::SpecialtyId,
+                            C::Languages,
+                            C::ContactPhone,
+                            C::UpdatedAt,
+                        ])
+                        .to_owned(),
+                )
+                .exec_without_returning(txn)
+                .await
+                .or_internal()?;
+            Ok(((), doctor_id, "profile".to_string()))
+        },
+    )
     .await
 }
 
