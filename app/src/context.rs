@@ -53,6 +53,10 @@ pub struct ServerContext {
     pub hospital_name: String,
     /// How long before an appointment the reminders go out (24 h and 2 h by default).
     pub reminder_leads: Vec<chrono::Duration>,
+    /// Stores the audit events of reads in batches (group commit).
+    pub audit: crate::audit::writer::AuditWriter,
+    /// Recently used sessions and accounts, shared with the session store.
+    pub auth_cache: std::sync::Arc<crate::auth::cache::AuthCache>,
 }
 
 /// The caller's network address as the server sees it (after trusted proxies),

@@ -16,6 +16,7 @@ mod m20261122_000005_chart;
 mod m20261122_000006_search_collation;
 mod m20261122_000007_appointments;
 mod m20261122_000008_notifications;
+mod m20261122_000009_auth_notify;
 mod util;
 
 /// Every migration, in order.
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_search_collation::Migration),
             Box::new(m20261122_000007_appointments::Migration),
             Box::new(m20261122_000008_notifications::Migration),
+            Box::new(m20261122_000009_auth_notify::Migration),
         ]
     }
 }

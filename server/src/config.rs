@@ -100,6 +100,13 @@ pub struct ServeConfig {
     /// Delivery attempts per message before it is marked failed.
     #[arg(long, env = "HMS_OUTBOX_MAX_ATTEMPTS", default_value_t = 8)]
     pub outbox_max_attempts: i32,
+    /// How long, in milliseconds, a process may reuse a session and its account
+    /// read from the database before reading them again. Changes made through
+    /// this process take effect at once; a sign-out, deactivation or role
+    /// change made through another process sharing the database takes effect
+    /// here within this time. 0 reads both on every request.
+    #[arg(long, env = "HMS_AUTH_CACHE_MS", default_value_t = 1000)]
+    pub auth_cache_ms: u64,
     /// Load the demo data (accounts for every role, sample patients) if it is not there yet.
     #[arg(long, env = "HMS_SEED_DEMO", default_value_t = false)]
     pub seed_demo: bool,
@@ -155,6 +162,10 @@ impl ServeConfig {
             address_threshold: self.address_login_limit,
             ..SecurityPolicy::default()
         }
+    }
+
+    pub fn auth_cache(&self) -> Duration {
+        Duration::from_millis(self.auth_cache_ms)
     }
 
     pub fn secure_cookies(&self) -> bool {

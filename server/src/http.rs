@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Result;
+use app::audit::writer::AuditWriter;
+use app::auth::cache::AuthCache;
 use app::auth::session_store::DbSessionStore;
 use app::context::{ClientAddr, ServerContext};
 use app::{shell, App, CspNonce};
@@ -66,6 +68,8 @@ pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -
         db: db.clone(),
         service_worker,
     };
+    let auth_cache = Arc::new(AuthCache::new(config.auth_cache()));
+    crate::workers::spawn_auth_listener(&db, auth_cache.clone());
     let ctx = ServerContext {
         db: db.clone(),
         policy: config.policy(),
@@ -73,10 +77,12 @@ pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -
         cancel_cutoff: std::time::Duration::from_secs(config.cancel_cutoff_hours * 3600),
         hospital_name: config.hospital_name.clone(),
         reminder_leads: config.reminder_leads.0.clone(),
+        audit: AuditWriter::spawn(db.clone()),
+        auth_cache: auth_cache.clone(),
     };
     let routes = generate_route_list(App);
 
-    let sessions = SessionManagerLayer::new(DbSessionStore::new(db))
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(db, auth_cache))
         .with_name("hms_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

@@ -1,8 +1,10 @@
 //! Background work inside the server process. Safe to run in every process:
 //! each job is an idempotent statement against the shared database.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use app::auth::cache::AuthCache;
 use app::context::SecurityPolicy;
 use app::entity::sessions;
 use chrono::Utc;
@@ -39,6 +41,46 @@ pub fn spawn_session_purger(db: DatabaseConnection, policy: SecurityPolicy) {
                 Ok(n) => tracing::info!(removed = n, "purged ended sessions"),
                 Err(e) => tracing::warn!(error = %e, "session purge failed; will retry"),
             }
+        }
+    });
+}
+
+/// On PostgreSQL, listens for the database's notices of deleted sessions and
+/// changed accounts (`NOTIFY hms_auth`, migration 9) and drops them from this
+/// process's [`AuthCache`], so a sign-out or deactivation made through any
+/// process takes effect in all of them at once. While not listening (at start,
+/// after a lost connection) the cache is emptied, since notices may have been
+/// missed. On SQLite there is one process, which sees its own changes.
+pub fn spawn_auth_listener(db: &DatabaseConnection, cache: Arc<AuthCache>) {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    let pool = db.get_postgres_connection_pool().clone();
+    tokio::spawn(async move {
+        use sea_orm::sqlx::postgres::PgListener;
+        loop {
+            match PgListener::connect_with(&pool).await {
+                Ok(mut listener) => match listener.listen("hms_auth").await {
+                    Ok(()) => {
+                        cache.clear();
+                        loop {
+                            match listener.try_recv().await {
+                                Ok(Some(notice)) => cache.notice(notice.payload()),
+                                // The connection was lost and is being re-established.
+                                Ok(None) => cache.clear(),
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "auth notices: listening failed");
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "auth notices: LISTEN failed"),
+                },
+                Err(e) => tracing::warn!(error = %e, "auth notices: cannot connect"),
+            }
+            cache.clear();
+            tokio::time::sleep(Duration::from_secs(1)).await;
         }
     });
 }

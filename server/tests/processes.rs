@@ -47,14 +47,29 @@ async fn sessions_survive_a_restart(backend: Backend) {
     );
 }
 
+/// Asks `client` who it is until the answer is `None`, for up to five seconds.
+async fn signed_out_soon(client: &Client) -> bool {
+    for _ in 0..50 {
+        if client.whoami().await.is_none() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_session_works_across_two_processes_on_postgres() {
     let database = prepare(Backend::Postgres).await;
-    let a = start(&database).await;
-    let b = start(&database).await;
+    // Each process may remember sessions and accounts for a minute: only the
+    // database's notices can make the changes below take effect in time.
+    let remember = ["--auth-cache-ms", "60000"];
+    let a = start_with(&database, &remember).await;
+    let b = start_with(&database, &remember).await;
     let on_a = Client::new(&a.base);
     assert_eq!(on_a.login("nurse@test.example", PASSWORD).await.0, 200);
     let cookie = on_a.cookie().unwrap();
+    assert_eq!(on_a.whoami().await.as_deref(), Some("nurse@test.example"));
 
     let (_, me) = call_with_cookie::<Option<serde_json::Value>>(
         &b.base,
@@ -69,7 +84,20 @@ async fn one_session_works_across_two_processes_on_postgres() {
     let (status, _) =
         call_with_cookie::<()>(&b.base, &cookie, "auth/logout", serde_json::json!({})).await;
     assert_eq!(status, 200);
-    assert_eq!(on_a.whoami().await, None);
+    assert!(signed_out_soon(&on_a).await, "A still honours the session");
+
+    // An account deactivated elsewhere (here: by hand in the database) is
+    // refused by a process that had it in memory.
+    assert_eq!(on_a.login("nurse@test.example", PASSWORD).await.0, 200);
+    assert_eq!(on_a.whoami().await.as_deref(), Some("nurse@test.example"));
+    let db = server::db::connect(&database.url).await.unwrap();
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &db,
+        "UPDATE users SET active = false WHERE email = 'nurse@test.example'",
+    )
+    .await
+    .unwrap();
+    assert!(signed_out_soon(&on_a).await, "A still honours the account");
 }
 
 on_both_databases!(sessions_survive_a_restart);

@@ -86,14 +86,17 @@ pub async fn change_staff_account(
                     )))
                 }
             };
-            service::change_account(
+            let changed = service::change_account(
                 &caller.ctx.db,
                 caller.actor(),
                 user_id,
                 change,
                 &caller.meta,
             )
-            .await
+            .await;
+            // Role, activation and password take effect on the next request.
+            caller.ctx.auth_cache.forget_user(user_id);
+            changed
         }
         .await,
     )
@@ -127,7 +130,7 @@ pub async fn break_glass_report(
             let event = caller
                 .event("audit.break_glass_report")
                 .detail(format!("last {days} day(s): {} grant(s)", rows.len()));
-            caller.record(&caller.ctx.db, event).await?;
+            caller.record_read(event).await?;
             Ok(rows)
         }
         .await,

@@ -2,3 +2,5 @@
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod writer;

@@ -68,12 +68,18 @@ impl AuditEvent {
     }
 }
 
-/// Appends one event. The only write this module ever makes to the table.
+/// Appends one event. With [`super::writer`], the only writes ever made to the table.
 pub async fn append(
     db: &impl ConnectionTrait,
     event: AuditEvent,
     meta: &RequestMeta,
 ) -> Result<(), DbErr> {
+    row(event, meta).insert(db).await?;
+    Ok(())
+}
+
+/// The row for `event`, stamped now.
+pub fn row(event: AuditEvent, meta: &RequestMeta) -> audit_events::ActiveModel {
     audit_events::ActiveModel {
         at: Set(Utc::now()),
         actor_id: Set(event.actor.id),
@@ -88,9 +94,6 @@ pub async fn append(
         detail: Set(event.detail),
         ..Default::default()
     }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 pub const AUDIT_PAGE_SIZE: u32 = 50;

@@ -160,7 +160,7 @@ pub async fn change_password(form: PasswordChangeForm) -> Result<(), AppError> {
                 .get::<Uuid>(keys::HANDLE)
                 .await
                 .or_internal()?;
-            service::change_password(
+            let changed = service::change_password(
                 &caller.ctx.db,
                 caller.user.id,
                 form.current_password,
@@ -168,7 +168,9 @@ pub async fn change_password(form: PasswordChangeForm) -> Result<(), AppError> {
                 handle,
                 &caller.meta,
             )
-            .await
+            .await;
+            caller.ctx.auth_cache.forget_user(caller.user.id);
+            changed
         }
         .await,
     )
@@ -199,14 +201,16 @@ pub async fn end_my_session(handle: Uuid) -> Result<(), AppError> {
     reply(
         async {
             let caller = require(Permission::ManageOwnAccount).await?;
-            service::end_session(
+            let ended = service::end_session(
                 &caller.ctx.db,
                 caller.actor(),
                 caller.user.id,
                 handle,
                 &caller.meta,
             )
-            .await
+            .await;
+            caller.ctx.auth_cache.forget_user(caller.user.id);
+            ended
         }
         .await,
     )

@@ -46,6 +46,13 @@ impl Caller {
         append(db, event, &self.meta).await.or_internal()
     }
 
+    /// Appends an event that describes a read rather than a change (a
+    /// search, opening a record): stored together with other requests' events
+    /// in one commit. Returns once it is stored.
+    pub async fn record_read(&self, event: AuditEvent) -> Result<(), AppError> {
+        self.ctx.audit.append(event, &self.meta).await
+    }
+
     pub fn can(&self, permission: Permission) -> bool {
         self.user.role.can(permission)
     }
@@ -93,10 +100,20 @@ pub async fn authenticate_with(
     let Some(user_id) = session.get::<Uuid>(keys::USER_ID).await.or_internal()? else {
         return Err(AppError::Unauthorized);
     };
-    let model = users::Entity::find_by_id(user_id)
-        .one(&ctx.db)
-        .await
-        .or_internal()?;
+    let model = match ctx.auth_cache.user(user_id) {
+        Some(cached) => Some(cached),
+        None => {
+            let epoch = ctx.auth_cache.epoch();
+            let found = users::Entity::find_by_id(user_id)
+                .one(&ctx.db)
+                .await
+                .or_internal()?;
+            if let Some(found) = &found {
+                ctx.auth_cache.put_user(found, epoch);
+            }
+            found
+        }
+    };
     let Some(model) = model.filter(|m| m.active) else {
         session.flush().await.or_internal()?;
         return Err(AppError::Unauthorized);

@@ -1,6 +1,8 @@
 //! Accounts, sign-in, sessions and the permission guard.
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod cache;
+#[cfg(feature = "ssr")]
 pub mod guard;
 pub mod pages;
 #[cfg(feature = "ssr")]

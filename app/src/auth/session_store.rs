@@ -8,6 +8,8 @@
 //! Besides the opaque JSON data, a few well-known keys are copied into columns
 //! so a user can list and end their own sessions.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -16,6 +18,7 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use uuid::Uuid;
 
+use super::cache::AuthCache;
 use crate::context::is_unique_violation;
 use crate::entity::sessions;
 
@@ -32,21 +35,26 @@ pub mod keys {
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
+    cache: Arc<AuthCache>,
 }
 
 impl DbSessionStore {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    /// A store on `db` that remembers recently used sessions in `cache`.
+    pub fn new(db: DatabaseConnection, cache: Arc<AuthCache>) -> Self {
+        Self { db, cache }
     }
 }
 
 /// The stored key for a session id.
 pub fn storage_key(id: &Id) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(id.to_string().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut key = String::with_capacity(64);
+    for b in Sha256::digest(id.to_string().as_bytes()) {
+        key.push(HEX[usize::from(b >> 4)] as char);
+        key.push(HEX[usize::from(b & 15)] as char);
+    }
+    key
 }
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
@@ -109,8 +117,13 @@ impl SessionStore for DbSessionStore {
         // another's session: insert-or-fail, and draw again on conflict.
         loop {
             let row = to_row(record)?;
+            let epoch = self.cache.epoch();
             match sessions::Entity::insert(row).exec(&self.db).await {
-                Ok(_) => return Ok(()),
+                Ok(_) => {
+                    self.cache
+                        .put_session(&storage_key(&record.id), record, epoch);
+                    return Ok(());
+                }
                 Err(e) if is_unique_violation(&e) => {
                     record.id = Id::default();
                 }
@@ -121,6 +134,7 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let row = to_row(record)?;
+        let epoch = self.cache.epoch();
         sessions::Entity::insert(row)
             .on_conflict(
                 OnConflict::column(sessions::Column::Id)
@@ -137,11 +151,18 @@ impl SessionStore for DbSessionStore {
             .exec(&self.db)
             .await
             .map_err(backend)?;
+        self.cache
+            .put_session(&storage_key(&record.id), record, epoch);
         Ok(())
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
-        let row = sessions::Entity::find_by_id(storage_key(session_id))
+        let key = storage_key(session_id);
+        if let Some(record) = self.cache.session(&key) {
+            return Ok(Some(record));
+        }
+        let epoch = self.cache.epoch();
+        let row = sessions::Entity::find_by_id(key.clone())
             .filter(sessions::Column::ExpiresAt.gt(Utc::now()))
             .one(&self.db)
             .await
@@ -151,18 +172,24 @@ impl SessionStore for DbSessionStore {
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp())
             .map_err(backend)?;
-        Ok(Some(Record {
+        let record = Record {
             id: *session_id,
             data,
             expiry_date,
-        }))
+        };
+        self.cache.put_session(&key, &record, epoch);
+        Ok(Some(record))
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        sessions::Entity::delete_by_id(storage_key(session_id))
+        let key = storage_key(session_id);
+        self.cache.forget_session(&key);
+        sessions::Entity::delete_by_id(key.clone())
             .exec(&self.db)
             .await
             .map_err(backend)?;
+        // Again, in case a concurrent request read the row back in meanwhile.
+        self.cache.forget_session(&key);
         Ok(())
     }
 }

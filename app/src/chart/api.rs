@@ -98,7 +98,7 @@ pub async fn get_chart_summary(patient_id: Uuid) -> Result<ChartSummary, AppErro
                 .patient(patient_id)
                 .entity("patient", patient_id)
                 .detail(detail);
-            caller.record(db, event).await?;
+            caller.record_read(event).await?;
             Ok(ChartSummary {
                 patient,
                 access,
@@ -441,7 +441,7 @@ pub async fn my_record() -> Result<PatientRecordView, AppError> {
                 .event("chart.read_own")
                 .patient(id)
                 .entity("patient", id);
-            caller.record(&caller.ctx.db, event).await?;
+            caller.record_read(event).await?;
             Ok(record)
         }
         .await,

@@ -601,7 +601,7 @@ pub async fn download_mine(
             .patient(id)
             .entity("patient", id)
             .detail(format.clone());
-        caller.record(&caller.ctx.db, event).await?;
+        caller.record_read(event).await?;
         Ok((body, content_type, file))
     }
     .await;

@@ -9,9 +9,8 @@ use uuid::Uuid;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::audit::service::{append, AuditEvent};
+    use crate::audit::service::AuditEvent;
     use crate::auth::guard::Caller;
-    use crate::context::OrInternal;
     use shared::audit::Outcome;
 
     /// Reads a profile after the access check; the read (or refusal) is audited.
@@ -22,9 +21,7 @@ mod ssr {
         let event = AuditEvent::new(caller.actor(), "patients.read", Outcome::Success)
             .patient(patient_id)
             .entity("patient", patient_id);
-        append(&caller.ctx.db, event, &caller.meta)
-            .await
-            .or_internal()?;
+        caller.record_read(event).await?;
         Ok(profile)
     }
 }
@@ -65,9 +62,9 @@ pub async fn search_patients(
     query: String,
     cursor: Option<shared::patients::SearchCursor>,
 ) -> Result<shared::patients::PatientSearchPage, AppError> {
-    use crate::audit::service::{append, AuditEvent};
+    use crate::audit::service::AuditEvent;
     use crate::auth::guard::require;
-    use crate::context::{reply, OrInternal};
+    use crate::context::reply;
     use shared::audit::Outcome;
     use shared::patients::{PatientQuery, PatientSearchPage, PATIENT_SEARCH_PAGE};
     reply(
@@ -90,9 +87,7 @@ pub async fn search_patients(
             .await?;
             let event = AuditEvent::new(caller.actor(), "patients.search", Outcome::Success)
                 .detail(format!("{:?}: {} result(s)", query.trim(), page.hits.len()));
-            append(&caller.ctx.db, event, &caller.meta)
-                .await
-                .or_internal()?;
+            caller.record_read(event).await?;
             Ok(page)
         }
         .await,
@@ -276,7 +271,7 @@ pub async fn patient_details(
                 .event("patients.read")
                 .patient(patient_id)
                 .entity("patient", patient_id);
-            caller.record(&caller.ctx.db, event).await?;
+            caller.record_read(event).await?;
             Ok(details)
         }
         .await,

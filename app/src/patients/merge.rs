@@ -176,6 +176,7 @@ pub async fn merge(caller: &Caller, source: Uuid, target: Uuid) -> Result<MergeR
         }
         moved += n;
     }
+    let moved_account = source_account.as_ref().map(|a| a.id);
     if let Some(account) = source_account {
         let mut account = account.into_active_model();
         account.patient_id = Set(Some(target));
@@ -229,6 +230,9 @@ pub async fn merge(caller: &Caller, source: Uuid, target: Uuid) -> Result<MergeR
             .await?;
     }
     txn.commit().await.or_internal()?;
+    if let Some(account) = moved_account {
+        caller.ctx.auth_cache.forget_user(account);
+    }
     Ok(MergeResult {
         target_id: target,
         target_mrn: target_hit.mrn,

@@ -5,13 +5,18 @@
 //! since folded text holds only `[a-z0-9. ]`, all below `{`), MRN, phone and
 //! birth date are equality lookups. Pages continue from a keyset cursor.
 
-use sea_orm::sea_query::Condition;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, Expr, Order as SqlOrder, Query, SelectStatement, UnionType,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
+};
 use shared::demographics::PatientStatus;
 use shared::patients::{PatientQuery, PatientSearchPage, SearchCursor};
 use shared::AppError;
 
-use super::service::hit_of;
+use super::service::HitRow;
 use crate::context::OrInternal;
 use crate::entity::mrn_aliases;
 use crate::entity::patients::{self, Column};
@@ -116,33 +121,46 @@ fn after(cursor: &SearchCursor, order: Order) -> Condition {
     )
 }
 
-async fn page(
-    db: &impl ConnectionTrait,
+/// One phase's rows after the cursor, in the phase's order, as a subquery
+/// that tags each row with its phase and its sort keys.
+fn phase_select(
+    index: usize,
     phase: &Phase,
     cursor: Option<&SearchCursor>,
     limit: u64,
-) -> Result<Vec<patients::Model>, AppError> {
+) -> SelectStatement {
     // A merged record lives on in the one it was merged into.
     let mut select = patients::Entity::find()
+        .select_only()
+        .columns(HitRow::COLUMNS)
+        .column_as(Expr::val(index as i32), "phase")
         .filter(phase.filter.clone())
         .filter(Column::Status.ne(PatientStatus::Merged.as_str()));
     if let Some(cursor) = cursor {
         select = select.filter(after(cursor, phase.order));
     }
-    let select = match phase.order {
-        Order::Family => select
-            .order_by_asc(Column::FamilyFolded)
-            .order_by_asc(Column::GivenFolded),
-        Order::Given => select
-            .order_by_asc(Column::GivenFolded)
-            .order_by_asc(Column::FamilyFolded),
+    let (first, second) = match phase.order {
+        Order::Family => (Column::FamilyFolded, Column::GivenFolded),
+        Order::Given => (Column::GivenFolded, Column::FamilyFolded),
     };
     select
+        .column_as(first, "k1")
+        .column_as(second, "k2")
+        .order_by_asc(first)
+        .order_by_asc(second)
         .order_by_asc(Column::Id)
         .limit(limit)
-        .all(db)
-        .await
-        .or_internal()
+        .into_query()
+}
+
+/// A hit with its phase and sort keys, as [`phase_select`] answers.
+#[derive(sea_orm::FromQueryResult)]
+struct PhaseRow {
+    #[sea_orm(nested)]
+    hit: HitRow,
+    phase: i32,
+    k1: String,
+    k2: String,
 }
 
 /// One page of patients matching `query`, exact name matches first.
@@ -157,16 +175,15 @@ pub async fn search(
     let phases: Vec<Phase> = match query {
         PatientQuery::Mrn(mrn) => {
             // An MRN of a merged record finds the record it was merged into.
-            let alias = mrn_aliases::Entity::find_by_id(mrn.as_str().to_string())
-                .one(db)
-                .await
-                .or_internal()?;
-            let mut any = Condition::any().add(Column::Mrn.eq(mrn.as_str()));
-            if let Some(alias) = alias {
-                any = any.add(Column::Id.eq(alias.patient_id));
-            }
+            let alias = Query::select()
+                .column(mrn_aliases::Column::PatientId)
+                .from(mrn_aliases::Entity)
+                .and_where(mrn_aliases::Column::Mrn.eq(mrn.as_str()))
+                .to_owned();
             vec![Phase {
-                filter: any,
+                filter: Condition::any()
+                    .add(Column::Mrn.eq(mrn.as_str()))
+                    .add(Column::Id.in_subquery(alias)),
                 order: Order::Family,
             }]
         }
@@ -185,32 +202,64 @@ pub async fn search(
         }],
         PatientQuery::Name(words) => name_phases(words),
     };
+    // Every phase from the cursor's on, each an index range scan that stops
+    // after a page, in one statement: `SELECT * FROM (phase 0 LIMIT n) UNION
+    // ALL SELECT * FROM (phase 1 LIMIT n) … ORDER BY phase, keys LIMIT n`.
     let start = cursor.map_or(0, |c| c.phase as usize);
-    let mut rows: Vec<(u8, patients::Model)> = Vec::new();
-    for (phase, step) in phases.iter().enumerate().skip(start) {
-        let from = cursor.filter(|c| c.phase as usize == phase);
-        // One extra row tells whether another page follows.
-        let wanted = page_size + 1 - rows.len() as u64;
-        let found = page(db, step, from, wanted).await?;
-        rows.extend(found.into_iter().map(|m| (phase as u8, m)));
-        if rows.len() as u64 > page_size {
-            break;
+    let wanted = page_size + 1;
+    let mut union: Option<SelectStatement> = None;
+    for (index, phase) in phases.iter().enumerate().skip(start) {
+        let from = cursor.filter(|c| c.phase as usize == index);
+        let part = Query::select()
+            .column(Asterisk)
+            .from_subquery(
+                phase_select(index, phase, from, wanted),
+                Alias::new(format!("p{index}")),
+            )
+            .to_owned();
+        match union.as_mut() {
+            None => union = Some(part),
+            Some(all) => {
+                all.union(UnionType::All, part);
+            }
         }
     }
+    let Some(union) = union else {
+        return Ok(PatientSearchPage {
+            hits: Vec::new(),
+            next: None,
+        });
+    };
+    let statement = Query::select()
+        .column(Asterisk)
+        .from_subquery(union, Alias::new("hits"))
+        .order_by(Alias::new("phase"), SqlOrder::Asc)
+        .order_by(Alias::new("k1"), SqlOrder::Asc)
+        .order_by(Alias::new("k2"), SqlOrder::Asc)
+        .order_by(Alias::new("id"), SqlOrder::Asc)
+        .limit(wanted)
+        .to_owned();
+    let mut rows = PhaseRow::find_by_statement(db.get_database_backend().build(&statement))
+        .all(db)
+        .await
+        .or_internal()?;
     let more = rows.len() as u64 > page_size;
     rows.truncate(page_size as usize);
-    let next = more
-        .then(|| rows.last())
-        .flatten()
-        .map(|(phase, m)| SearchCursor {
-            phase: *phase,
-            family: m.family_folded.clone(),
-            given: m.given_folded.clone(),
-            id: m.id,
-        });
+    let next = more.then(|| rows.last()).flatten().map(|r| {
+        let (family, given) = match phases[r.phase as usize].order {
+            Order::Family => (r.k1.clone(), r.k2.clone()),
+            Order::Given => (r.k2.clone(), r.k1.clone()),
+        };
+        SearchCursor {
+            phase: r.phase as u8,
+            family,
+            given,
+            id: r.hit.id,
+        }
+    });
     let hits = rows
         .into_iter()
-        .map(|(_, m)| hit_of(&m))
+        .map(|r| r.hit.into_hit())
         .collect::<Result<_, AppError>>()?;
     Ok(PatientSearchPage { hits, next })
 }

@@ -242,16 +242,56 @@ pub fn profile_of(p: patients::Model) -> Result<PatientProfile, AppError> {
 }
 
 pub fn hit_of(p: &patients::Model) -> Result<PatientSearchHit, AppError> {
-    Ok(PatientSearchHit {
+    HitRow {
         id: p.id,
-        mrn: display_mrn(&p.mrn)?,
+        mrn: p.mrn.clone(),
         given_name: p.given_name.clone(),
         family_name: p.family_name.clone(),
         date_of_birth: p.date_of_birth,
-        sex: AdministrativeSex::parse(&p.sex).or_internal()?,
+        sex: p.sex.clone(),
         phone: p.phone.clone(),
-        temporary: p.status == PatientStatus::Temporary.as_str(),
-    })
+        status: p.status.clone(),
+    }
+    .into_hit()
+}
+
+/// The columns of `patients` a search hit shows (the search reads only these).
+#[derive(Clone, Debug, sea_orm::FromQueryResult)]
+pub struct HitRow {
+    pub id: Uuid,
+    pub mrn: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: Option<chrono::NaiveDate>,
+    pub sex: String,
+    pub phone: Option<String>,
+    pub status: String,
+}
+
+impl HitRow {
+    pub const COLUMNS: [patients::Column; 8] = [
+        patients::Column::Id,
+        patients::Column::Mrn,
+        patients::Column::GivenName,
+        patients::Column::FamilyName,
+        patients::Column::DateOfBirth,
+        patients::Column::Sex,
+        patients::Column::Phone,
+        patients::Column::Status,
+    ];
+
+    pub fn into_hit(self) -> Result<PatientSearchHit, AppError> {
+        Ok(PatientSearchHit {
+            mrn: display_mrn(&self.mrn)?,
+            sex: AdministrativeSex::parse(&self.sex).or_internal()?,
+            temporary: self.status == PatientStatus::Temporary.as_str(),
+            id: self.id,
+            given_name: self.given_name,
+            family_name: self.family_name,
+            date_of_birth: self.date_of_birth,
+            phone: self.phone,
+        })
+    }
 }
 
 pub async fn find(
