@@ -170,8 +170,9 @@ pub async fn search(
     cursor: Option<&SearchCursor>,
     page_size: u64,
 ) -> Result<PatientSearchPage, AppError> {
-    // Phases: MRN, phone and birth date have one; names list exact matches
-    // before prefixes, family names before given names (see `name_phases`).
+    // Phases: an MRN has two (the record's own, then one merged into it),
+    // phone and birth date one; names list exact matches before prefixes,
+    // family names before given names (see `name_phases`).
     let phases: Vec<Phase> = match query {
         PatientQuery::Mrn(mrn) => {
             // An MRN of a merged record finds the record it was merged into.
@@ -180,12 +181,18 @@ pub async fn search(
                 .from(mrn_aliases::Entity)
                 .and_where(mrn_aliases::Column::Mrn.eq(mrn.as_str()))
                 .to_owned();
-            vec![Phase {
-                filter: Condition::any()
-                    .add(Column::Mrn.eq(mrn.as_str()))
-                    .add(Column::Id.in_subquery(alias)),
-                order: Order::Family,
-            }]
+            // Two phases rather than one OR, which PostgreSQL would answer
+            // with a scan of the whole table.
+            vec![
+                Phase {
+                    filter: Condition::all().add(Column::Mrn.eq(mrn.as_str())),
+                    order: Order::Family,
+                },
+                Phase {
+                    filter: Condition::all().add(Column::Id.in_subquery(alias)),
+                    order: Order::Family,
+                },
+            ]
         }
         PatientQuery::Phone(phone) => {
             let bare = phone.trim_start_matches('+').to_string();
