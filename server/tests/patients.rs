@@ -169,7 +169,40 @@ async fn patients_cannot_search_the_index(backend: Backend) {
     assert_eq!(result.unwrap_err(), AppError::Forbidden);
 }
 
+/// Searches arriving together share one audit commit: each is still recorded,
+/// with its own query, before its answer arrives.
+async fn concurrent_searches_are_each_audited(backend: Backend) {
+    let app = spawn_app(backend).await;
+    add(&app, "Ada", "Lovelace", (1815, 12, 10), "").await;
+    let desk = std::sync::Arc::new(signed_in(&app, "desk@test.example", Role::Receptionist).await);
+    let mut searches = Vec::new();
+    for i in 0..40 {
+        let desk = desk.clone();
+        searches.push(tokio::spawn(async move {
+            let page = search(
+                &desk,
+                &format!("lovelace{}", "e".repeat(i % 3)),
+                Value::Null,
+            )
+            .await;
+            page["hits"].as_array().unwrap().len()
+        }));
+    }
+    let mut found = 0;
+    for s in searches {
+        found += s.await.unwrap();
+    }
+    assert_eq!(found, 14, "\"lovelace\" finds Ada; the longer words do not");
+    let searches: Vec<_> = audit_rows(&app)
+        .await
+        .into_iter()
+        .filter(|r| r.0 == "patients.search")
+        .collect();
+    assert_eq!(searches.len(), 40, "{searches:?}");
+}
+
 on_both_databases!(
+    concurrent_searches_are_each_audited,
     search_finds_by_mrn_name_phone_and_birth_date,
     search_pages_with_a_keyset_cursor,
     patients_cannot_search_the_index,
