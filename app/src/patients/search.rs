@@ -5,9 +5,7 @@
 //! since folded text holds only `[a-z0-9. ]`, all below `{`), MRN, phone and
 //! birth date are equality lookups. Pages continue from a keyset cursor.
 
-use sea_orm::sea_query::{
-    Alias, Asterisk, Condition, Expr, Order as SqlOrder, Query, SelectStatement, UnionType,
-};
+use sea_orm::sea_query::{Condition, Expr, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait,
@@ -121,8 +119,8 @@ fn after(cursor: &SearchCursor, order: Order) -> Condition {
     )
 }
 
-/// One phase's rows after the cursor, in the phase's order, as a subquery
-/// that tags each row with its phase and its sort keys.
+/// One phase's rows after the cursor, in the phase's order, each tagged
+/// with its phase and its sort keys (for the cursor).
 fn phase_select(
     index: usize,
     phase: &Phase,
@@ -209,47 +207,28 @@ pub async fn search(
         }],
         PatientQuery::Name(words) => name_phases(words),
     };
-    // Every phase from the cursor's on, each an index range scan that stops
-    // after a page, in one statement: `SELECT * FROM (phase 0 LIMIT n) UNION
-    // ALL SELECT * FROM (phase 1 LIMIT n) … ORDER BY phase, keys LIMIT n`.
+    // Phase after phase from the cursor's, each an index range scan that
+    // stops after what the page still needs; the search stops once it is full.
+    // (One `UNION ALL` statement of all phases saved round trips, but
+    // PostgreSQL's generic plan for it sorted every prefix match: p95 20 ms at
+    // one client with a million patients, against 3 ms for these.)
     let start = cursor.map_or(0, |c| c.phase as usize);
-    let wanted = page_size + 1;
-    let mut union: Option<SelectStatement> = None;
+    let mut rows: Vec<PhaseRow> = Vec::new();
     for (index, phase) in phases.iter().enumerate().skip(start) {
         let from = cursor.filter(|c| c.phase as usize == index);
-        let part = Query::select()
-            .column(Asterisk)
-            .from_subquery(
-                phase_select(index, phase, from, wanted),
-                Alias::new(format!("p{index}")),
-            )
-            .to_owned();
-        match union.as_mut() {
-            None => union = Some(part),
-            Some(all) => {
-                all.union(UnionType::All, part);
-            }
+        // One extra row tells whether another page follows.
+        let wanted = page_size + 1 - rows.len() as u64;
+        let statement = phase_select(index, phase, from, wanted);
+        rows.extend(
+            PhaseRow::find_by_statement(db.get_database_backend().build(&statement))
+                .all(db)
+                .await
+                .or_internal()?,
+        );
+        if rows.len() as u64 > page_size {
+            break;
         }
     }
-    let Some(union) = union else {
-        return Ok(PatientSearchPage {
-            hits: Vec::new(),
-            next: None,
-        });
-    };
-    let statement = Query::select()
-        .column(Asterisk)
-        .from_subquery(union, Alias::new("hits"))
-        .order_by(Alias::new("phase"), SqlOrder::Asc)
-        .order_by(Alias::new("k1"), SqlOrder::Asc)
-        .order_by(Alias::new("k2"), SqlOrder::Asc)
-        .order_by(Alias::new("id"), SqlOrder::Asc)
-        .limit(wanted)
-        .to_owned();
-    let mut rows = PhaseRow::find_by_statement(db.get_database_backend().build(&statement))
-        .all(db)
-        .await
-        .or_internal()?;
     let more = rows.len() as u64 > page_size;
     rows.truncate(page_size as usize);
     let next = more.then(|| rows.last()).flatten().map(|r| {
