@@ -5,7 +5,7 @@
 //! since folded text holds only `[a-z0-9. ]`, all below `{`), MRN, phone and
 //! birth date are equality lookups. Pages continue from a keyset cursor.
 
-use sea_orm::sea_query::{Condition, Expr, Query, SelectStatement};
+use sea_orm::sea_query::{Condition, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait,
@@ -119,19 +119,14 @@ fn after(cursor: &SearchCursor, order: Order) -> Condition {
     )
 }
 
-/// One phase's rows after the cursor, in the phase's order, each tagged
-/// with its phase and its sort keys (for the cursor).
-fn phase_select(
-    index: usize,
-    phase: &Phase,
-    cursor: Option<&SearchCursor>,
-    limit: u64,
-) -> SelectStatement {
+/// One phase's rows after the cursor, in the phase's order, with the folded
+/// names the cursor continues from.
+fn phase_select(phase: &Phase, cursor: Option<&SearchCursor>, limit: u64) -> SelectStatement {
     // A merged record lives on in the one it was merged into.
     let mut select = patients::Entity::find()
         .select_only()
         .columns(HitRow::COLUMNS)
-        .column_as(Expr::val(index as i32), "phase")
+        .columns([Column::FamilyFolded, Column::GivenFolded])
         .filter(phase.filter.clone())
         .filter(Column::Status.ne(PatientStatus::Merged.as_str()));
     if let Some(cursor) = cursor {
@@ -142,8 +137,6 @@ fn phase_select(
         Order::Given => (Column::GivenFolded, Column::FamilyFolded),
     };
     select
-        .column_as(first, "k1")
-        .column_as(second, "k2")
         .order_by_asc(first)
         .order_by_asc(second)
         .order_by_asc(Column::Id)
@@ -151,14 +144,13 @@ fn phase_select(
         .into_query()
 }
 
-/// A hit with its phase and sort keys, as [`phase_select`] answers.
+/// A hit with its folded names, as [`phase_select`] answers.
 #[derive(sea_orm::FromQueryResult)]
 struct PhaseRow {
     #[sea_orm(nested)]
     hit: HitRow,
-    phase: i32,
-    k1: String,
-    k2: String,
+    family_folded: String,
+    given_folded: String,
 }
 
 /// One page of patients matching `query`, exact name matches first.
@@ -213,39 +205,35 @@ pub async fn search(
     // PostgreSQL's generic plan for it sorted every prefix match: p95 20 ms at
     // one client with a million patients, against 3 ms for these.)
     let start = cursor.map_or(0, |c| c.phase as usize);
-    let mut rows: Vec<PhaseRow> = Vec::new();
+    let mut rows: Vec<(u8, PhaseRow)> = Vec::new();
     for (index, phase) in phases.iter().enumerate().skip(start) {
         let from = cursor.filter(|c| c.phase as usize == index);
         // One extra row tells whether another page follows.
         let wanted = page_size + 1 - rows.len() as u64;
-        let statement = phase_select(index, phase, from, wanted);
-        rows.extend(
-            PhaseRow::find_by_statement(db.get_database_backend().build(&statement))
-                .all(db)
-                .await
-                .or_internal()?,
-        );
+        let statement = phase_select(phase, from, wanted);
+        let found = PhaseRow::find_by_statement(db.get_database_backend().build(&statement))
+            .all(db)
+            .await
+            .or_internal()?;
+        rows.extend(found.into_iter().map(|r| (index as u8, r)));
         if rows.len() as u64 > page_size {
             break;
         }
     }
     let more = rows.len() as u64 > page_size;
     rows.truncate(page_size as usize);
-    let next = more.then(|| rows.last()).flatten().map(|r| {
-        let (family, given) = match phases[r.phase as usize].order {
-            Order::Family => (r.k1.clone(), r.k2.clone()),
-            Order::Given => (r.k2.clone(), r.k1.clone()),
-        };
-        SearchCursor {
-            phase: r.phase as u8,
-            family,
-            given,
+    let next = more
+        .then(|| rows.last())
+        .flatten()
+        .map(|(phase, r)| SearchCursor {
+            phase: *phase,
+            family: r.family_folded.clone(),
+            given: r.given_folded.clone(),
             id: r.hit.id,
-        }
-    });
+        });
     let hits = rows
         .into_iter()
-        .map(|r| r.hit.into_hit())
+        .map(|(_, r)| r.hit.into_hit())
         .collect::<Result<_, AppError>>()?;
     Ok(PatientSearchPage { hits, next })
 }
