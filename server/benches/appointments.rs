@@ -29,7 +29,6 @@ use chrono::{Datelike, Duration, NaiveDate, Utc};
 use common::*;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 use shared::appointments::{BookingOutcome, FreeSlot};
-use shared::Role;
 use support::{load, ms, stats};
 use uuid::Uuid;
 
@@ -44,13 +43,7 @@ struct Args {
 }
 
 fn args() -> Args {
-    let argv: Vec<String> = std::env::args().collect();
-    let value = |name: &str| {
-        argv.iter()
-            .position(|x| x == name)
-            .and_then(|i| argv.get(i + 1))
-            .cloned()
-    };
+    let value = support::arg;
     let num = |name: &str, default: usize| value(name).map_or(default, |v| v.parse().expect(name));
     Args {
         doctors: num("--doctors", 100),
@@ -71,16 +64,7 @@ async fn doctors(app: &TestApp, n: usize) -> Vec<Uuid> {
     let mut ids = Vec::new();
     let today = Utc::now().with_timezone(&TZ).date_naive();
     for i in 0..n {
-        let email = format!("dr.bench{i}@bench.example");
-        staff(app, &email, Role::Doctor).await;
-        let id = app::entity::users::Entity::find()
-            .all(&app.db)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|u| u.email == email)
-            .unwrap()
-            .id;
+        let id = common::schedule::doctor(app, &format!("dr.bench{i}@bench.example")).await;
         let mut blocks = Vec::new();
         for weekday in 1..=5 {
             for (start, end) in [("09:00", "12:00"), ("14:00", "16:00")] {
@@ -132,22 +116,7 @@ async fn doctors(app: &TestApp, n: usize) -> Vec<Uuid> {
 async fn patients(db: &DatabaseConnection, n: usize) -> Vec<Uuid> {
     let mut out = Vec::new();
     for i in 0..n {
-        out.push(
-            app::patients::service::insert_patient(
-                db,
-                app::patients::service::NewPatient::basic(
-                    format!("Bench{i}"),
-                    "Patient".into(),
-                    None,
-                    shared::patients::AdministrativeSex::Unknown,
-                    None,
-                    None,
-                ),
-            )
-            .await
-            .unwrap()
-            .id,
-        );
+        out.push(basic_patient(db, &format!("Bench{i}")).await);
     }
     out
 }
@@ -184,6 +153,24 @@ async fn history(db: &DatabaseConnection, doctors: &[Uuid], patients: &[Uuid], n
     }
 }
 
+/// `doctor`'s free slots on the `days` days from `from`, computed directly.
+async fn free_slots(
+    db: &DatabaseConnection,
+    doctor: Uuid,
+    from: NaiveDate,
+    days: i64,
+) -> Vec<FreeSlot> {
+    app::appointments::service::doctor_free_slots(
+        db,
+        TZ,
+        doctor,
+        from,
+        from + Duration::days(days - 1),
+    )
+    .await
+    .unwrap()
+}
+
 async fn free_slot_bench(backend: Backend, a: &Args) {
     let app = spawn_app_with(backend, &["--timezone", "Europe/Berlin"]).await;
     let t = Instant::now();
@@ -201,16 +188,7 @@ async fn free_slot_bench(backend: Backend, a: &Args) {
     .unwrap();
     // Half of the first doctor's slots in the next 30 days are booked.
     let target = doctor_ids[0];
-    let tz = TZ;
-    let free = app::appointments::service::doctor_free_slots(
-        &app.db,
-        tz,
-        target,
-        today,
-        today + Duration::days(29),
-    )
-    .await
-    .unwrap();
+    let free = free_slots(&app.db, target, today, 30).await;
     for (k, s) in free.iter().enumerate().filter(|(k, _)| k % 2 == 0) {
         app::appointments::booking::insert_appointment(
             &app.db,
@@ -267,15 +245,7 @@ async fn free_slot_bench(backend: Backend, a: &Args) {
     let times = load(1, a.requests, move |_, _| {
         let db = db.clone();
         async move {
-            app::appointments::service::doctor_free_slots(
-                &db,
-                tz,
-                target,
-                today,
-                today + Duration::days(29),
-            )
-            .await
-            .unwrap();
+            free_slots(&db, target, today, 30).await;
         }
     })
     .await;
@@ -299,15 +269,7 @@ async fn booking_bench(backend: Backend, a: &Args) {
     for (i, doctor) in doctor_ids.iter().copied().enumerate() {
         let c = Client::new(&app.base);
         register_patient(&c, &format!("booker{i}@bench.example"), "Booker").await;
-        let slots = app::appointments::service::doctor_free_slots(
-            &app.db,
-            TZ,
-            doctor,
-            monday,
-            monday + Duration::days(27),
-        )
-        .await
-        .unwrap();
+        let slots = free_slots(&app.db, doctor, monday, 28).await;
         clients.push(Arc::new((c, doctor, slots)));
     }
     let per = a.requests.div_ceil(a.clients).min(clients[0].2.len());

@@ -164,13 +164,7 @@ fn args() -> Args {
         encounters: 1000,
         backends: vec![Backend::Sqlite, Backend::Postgres],
     };
-    let argv: Vec<String> = std::env::args().collect();
-    let value = |name: &str| {
-        argv.iter()
-            .position(|x| x == name)
-            .and_then(|i| argv.get(i + 1))
-            .cloned()
-    };
+    let value = support::arg;
     a.only = value("--only");
     if let Some(v) = value("--patients") {
         a.patients = v.parse().expect("--patients N");

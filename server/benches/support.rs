@@ -52,6 +52,15 @@ where
     all
 }
 
+/// The value after `--name` on the benchmark's command line, if given.
+pub fn arg(name: &str) -> Option<String> {
+    let argv: Vec<String> = std::env::args().collect();
+    argv.iter()
+        .position(|x| x == name)
+        .and_then(|i| argv.get(i + 1))
+        .cloned()
+}
+
 /// The benchmarks' runtime: two worker threads, as the machines this runs on
 /// have two cores.
 pub fn runtime() -> tokio::runtime::Runtime {

@@ -328,20 +328,7 @@ async fn first_available_and_the_overview(backend: Backend) {
         (a, AppointmentStatus::NoShow),
         (b, AppointmentStatus::Completed),
     ] {
-        let pid = app::patients::service::insert_patient(
-            &app.db,
-            app::patients::service::NewPatient::basic(
-                "Past".into(),
-                "Patient".into(),
-                None,
-                shared::patients::AdministrativeSex::Unknown,
-                None,
-                None,
-            ),
-        )
-        .await
-        .unwrap()
-        .id;
+        let pid = basic_patient(&app.db, "Past").await;
         let row = app::appointments::booking::insert_appointment(
             &app.db,
             app::appointments::booking::NewAppointment {

@@ -258,6 +258,25 @@ pub async fn call_with_cookie<T: DeserializeOwned>(
     decode(response).await
 }
 
+/// A patient with a name only ("<given> Patient"), for fixtures that need
+/// someone to book or to have seen.
+pub async fn basic_patient(db: &sea_orm::DatabaseConnection, given: &str) -> uuid::Uuid {
+    app::patients::service::insert_patient(
+        db,
+        app::patients::service::NewPatient::basic(
+            given.into(),
+            "Patient".into(),
+            None,
+            shared::patients::AdministrativeSex::Unknown,
+            None,
+            None,
+        ),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
 /// Registers a patient through the public server function; the client is then signed in.
 pub async fn register_patient(client: &Client, email: &str, given: &str) -> Value {
     let (status, outcome) = client
