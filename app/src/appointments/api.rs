@@ -464,7 +464,7 @@ pub async fn day_list(
     doctor_id: Option<Uuid>,
     date: chrono::NaiveDate,
 ) -> Result<Vec<shared::appointments::AppointmentView>, AppError> {
-    use crate::appointments::slots::to_utc;
+    use crate::appointments::slots::bound_to_utc;
     use crate::auth::guard::{authenticate_active, deny};
     use crate::context::{reply, OrInternal};
     use crate::entity::appointments;
@@ -483,13 +483,11 @@ pub async fn day_list(
                 }
             };
             let tz = caller.ctx.timezone;
-            let start = to_utc(tz, date.and_time(chrono::NaiveTime::MIN))
-                .unwrap_or_else(|| date.and_time(chrono::NaiveTime::MIN).and_utc());
-            let end = to_utc(
+            let start = bound_to_utc(tz, date.and_time(chrono::NaiveTime::MIN));
+            let end = bound_to_utc(
                 tz,
                 (date + chrono::Duration::days(1)).and_time(chrono::NaiveTime::MIN),
-            )
-            .unwrap_or(start + chrono::Duration::days(1));
+            );
             let rows = appointments::Entity::find()
                 .filter(appointments::Column::DoctorId.eq(doctor_id))
                 .filter(appointments::Column::StartsAt.gte(start))

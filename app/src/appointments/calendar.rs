@@ -128,8 +128,7 @@ pub async fn appointment_overview(
             let (db, tz) = (&caller.ctx.db, caller.ctx.timezone);
             let to = from + chrono::Duration::days(i64::from(days) - 1);
             let local_midnight = |d: chrono::NaiveDate| {
-                let t = d.and_time(chrono::NaiveTime::MIN);
-                super::slots::to_utc(tz, t).unwrap_or_else(|| t.and_utc())
+                super::slots::bound_to_utc(tz, d.and_time(chrono::NaiveTime::MIN))
             };
             let (start, end) = (
                 local_midnight(from),

@@ -541,8 +541,8 @@ pub async fn add_exception(doctor_id: Uuid, form: ExceptionForm) -> Result<u64, 
             .or_internal()?;
             let affected = if e.kind == ExceptionKind::Unavailable {
                 let tz = caller.ctx.timezone;
-                let from = super::slots::to_utc(tz, e.starts).unwrap_or_else(|| e.starts.and_utc());
-                let to = super::slots::to_utc(tz, e.ends).unwrap_or_else(|| e.ends.and_utc());
+                let from = super::slots::bound_to_utc(tz, e.starts);
+                let to = super::slots::bound_to_utc(tz, e.ends);
                 appointments::Entity::find()
                     .filter(appointments::Column::DoctorId.eq(doctor_id))
                     .filter(appointments::Column::Status.eq("booked"))

@@ -72,6 +72,15 @@ pub fn to_utc(tz: Tz, local: chrono::NaiveDateTime) -> Option<DateTime<Utc>> {
     }
 }
 
+/// A local date-time as an instant, always: one in the hour skipped by a
+/// daylight-saving change becomes the instant an hour later, when the clocks
+/// have jumped (for bounds of a day or a block, not for slots).
+pub fn bound_to_utc(tz: Tz, local: chrono::NaiveDateTime) -> DateTime<Utc> {
+    to_utc(tz, local)
+        .or_else(|| to_utc(tz, local + Duration::hours(1)))
+        .unwrap_or_else(|| local.and_utc())
+}
+
 /// Slots of `slot_minutes` from `start` to `end` on `date`, local time; a
 /// last slot that would run past `end` is left out.
 fn grid(tz: Tz, date: NaiveDate, start: NaiveTime, end: NaiveTime, slot_minutes: u32) -> Vec<Slot> {
@@ -131,11 +140,7 @@ pub fn free_slots(a: &Availability<'_>, from: NaiveDate, to: NaiveDate) -> Vec<S
         .iter()
         .filter_map(|e| match e {
             Exception::Unavailable { from, to } => {
-                // A bound that falls in a skipped hour moves to the next valid instant.
-                let start =
-                    to_utc(a.tz, *from).or_else(|| to_utc(a.tz, *from + Duration::hours(1)))?;
-                let end = to_utc(a.tz, *to).or_else(|| to_utc(a.tz, *to + Duration::hours(1)))?;
-                Some((start, end))
+                Some((bound_to_utc(a.tz, *from), bound_to_utc(a.tz, *to)))
             }
             Exception::ExtraHours { .. } => None,
         })
@@ -159,6 +164,21 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_bound_in_the_skipped_hour_moves_to_when_the_clocks_jumped() {
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        // 29 March 2026: 02:00 CET became 03:00 CEST, so 02:30 never happened.
+        let skipped = d(2026, 3, 29).and_time(t(2, 30));
+        assert_eq!(to_utc(berlin, skipped), None);
+        assert_eq!(
+            bound_to_utc(berlin, skipped),
+            d(2026, 3, 29).and_time(t(1, 30)).and_utc()
+        );
+        // An ordinary time is the same as `to_utc`.
+        let noon = d(2026, 3, 29).and_time(t(12, 0));
+        assert_eq!(Some(bound_to_utc(berlin, noon)), to_utc(berlin, noon));
     }
 
     fn mornings() -> Vec<TemplateBlock> {

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Condition;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use shared::chart::*;
 use shared::AppError;
@@ -51,18 +51,42 @@ pub async fn open_encounter(
     Ok(id)
 }
 
+/// A row of the patient's chart by its id: not found when there is none or
+/// it belongs to another patient (so an id from one chart opens nothing in
+/// another).
+async fn in_chart<E>(
+    db: &impl ConnectionTrait,
+    patient_column: E::Column,
+    patient_id: Uuid,
+    id: Uuid,
+    what: &str,
+) -> Result<E::Model, AppError>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    E::find_by_id(id)
+        .filter(patient_column.eq(patient_id))
+        .one(db)
+        .await
+        .or_internal()?
+        .ok_or_else(|| AppError::NotFound(what.into()))
+}
+
 /// The encounter, checked to belong to the patient.
 pub async fn encounter_of(
     db: &impl ConnectionTrait,
     patient_id: Uuid,
     encounter_id: Uuid,
 ) -> Result<encounters::Model, AppError> {
-    encounters::Entity::find_by_id(encounter_id)
-        .one(db)
-        .await
-        .or_internal()?
-        .filter(|e| e.patient_id == patient_id)
-        .ok_or_else(|| AppError::NotFound("The encounter".into()))
+    in_chart::<encounters::Entity>(
+        db,
+        encounters::Column::PatientId,
+        patient_id,
+        encounter_id,
+        "The encounter",
+    )
+    .await
 }
 
 pub async fn finish_encounter(
@@ -87,12 +111,14 @@ pub async fn note_of(
     patient_id: Uuid,
     note_id: Uuid,
 ) -> Result<clinical_notes::Model, AppError> {
-    clinical_notes::Entity::find_by_id(note_id)
-        .one(db)
-        .await
-        .or_internal()?
-        .filter(|n| n.patient_id == patient_id)
-        .ok_or_else(|| AppError::NotFound("The note".into()))
+    in_chart::<clinical_notes::Entity>(
+        db,
+        clinical_notes::Column::PatientId,
+        patient_id,
+        note_id,
+        "The note",
+    )
+    .await
 }
 
 /// Creates a draft, or replaces the text of the author's own draft.
@@ -309,12 +335,14 @@ pub async fn set_problem_status(
     status: ProblemStatus,
     today: NaiveDate,
 ) -> Result<(), AppError> {
-    let p = problems::Entity::find_by_id(problem_id)
-        .one(db)
-        .await
-        .or_internal()?
-        .filter(|p| p.patient_id == patient_id)
-        .ok_or_else(|| AppError::NotFound("The problem".into()))?;
+    let p = in_chart::<problems::Entity>(
+        db,
+        problems::Column::PatientId,
+        patient_id,
+        problem_id,
+        "The problem",
+    )
+    .await?;
     let mut row = p.into_active_model();
     row.status = Set(status.as_str().into());
     row.resolved_date = Set((status == ProblemStatus::Resolved).then_some(today));
