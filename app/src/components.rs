@@ -30,6 +30,47 @@ impl FormErrors {
     }
 }
 
+/// Search as you type, latest answer wins: every keystroke takes a ticket,
+/// which makes all earlier ones stale. A call is made only once typing has
+/// paused (the debounce) and its answer is used only if no newer keystroke
+/// came meanwhile, so a slow answer never overwrites a newer one.
+#[derive(Clone, Copy)]
+pub struct LatestOnly(StoredValue<u64>);
+
+impl LatestOnly {
+    pub fn new() -> Self {
+        Self(StoredValue::new(0))
+    }
+
+    /// A new ticket; every earlier one is now stale.
+    pub fn take(self) -> u64 {
+        let ticket = self.0.get_value() + 1;
+        self.0.set_value(ticket);
+        ticket
+    }
+
+    /// The newest ticket, for a follow-up of the current query (next page).
+    pub fn current(self) -> u64 {
+        self.0.get_value()
+    }
+
+    pub fn is_current(self, ticket: u64) -> bool {
+        self.0.get_value() == ticket
+    }
+
+    /// Runs `run` after `pause` unless a newer ticket was taken meanwhile.
+    pub fn debounce(self, ticket: u64, pause_ms: u64, run: impl FnOnce() + 'static) {
+        set_timeout(
+            move || {
+                if self.is_current(ticket) {
+                    run();
+                }
+            },
+            std::time::Duration::from_millis(pause_ms),
+        );
+    }
+}
+
 /// A view of one text field inside a form held in a single signal: read it
 /// with `get`, change it with `set`. Lets one component bind any field,
 /// including fields of list items.

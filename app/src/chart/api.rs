@@ -74,7 +74,7 @@ mod ssr {
 pub async fn get_chart_summary(patient_id: Uuid) -> Result<ChartSummary, AppError> {
     use crate::auth::guard::authenticate_active;
     use crate::context::reply;
-    use crate::patients::access::require_chart;
+    use crate::patients::access::open_chart;
     use shared::access::AccessBasis;
     use shared::Permission;
     reply(
@@ -84,9 +84,9 @@ pub async fn get_chart_summary(patient_id: Uuid) -> Result<ChartSummary, AppErro
                 // Patients read their record through the portal's own view.
                 return Err(AppError::Forbidden);
             }
-            let access = require_chart(&caller, patient_id, "chart.read").await?;
+            let (access, patient) = open_chart(&caller, patient_id, "chart.read").await?;
             let db = &caller.ctx.db;
-            let patient = crate::patients::service::details(db, patient_id).await?;
+            let patient = crate::patients::service::details_of(db, patient).await?;
             let parts = super::service::chart_parts(db, patient_id).await?;
             let detail = match &access {
                 AccessBasis::BreakGlass { .. } => "break-glass",

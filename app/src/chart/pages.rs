@@ -14,8 +14,8 @@ use uuid::Uuid;
 use super::api::*;
 use super::trend::VitalsTrends;
 use crate::components::{
-    age_on, format_time, lens, submit_with, ErrorBox, FormAlert, FormErrors, Input, Loading,
-    Select, Submit, TextArea,
+    age_on, format_time, lens, submit_with, ErrorBox, FormAlert, FormErrors, Input, LatestOnly,
+    Loading, Select, Submit, TextArea,
 };
 use crate::portals::current_user;
 
@@ -519,30 +519,31 @@ fn Icd10Picker(
     let text = RwSignal::new(String::new());
     let hits = RwSignal::new(Vec::<Icd10Code>::new());
     let chosen = RwSignal::new(None::<Icd10Code>);
-    let generation = StoredValue::new(0u64);
+    let failed = RwSignal::new(None::<AppError>);
+    let latest = LatestOnly::new();
     let on_input = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         text.set(value.clone());
-        let ticket = generation.get_value() + 1;
-        generation.set_value(ticket);
+        let ticket = latest.take();
         if value.trim().chars().count() < 2 {
             hits.set(Vec::new());
+            failed.set(None);
             return;
         }
-        set_timeout(
-            move || {
-                if generation.get_value() != ticket {
-                    return;
-                }
-                leptos::task::spawn_local(async move {
-                    let result = crate::records::api::search_icd10(value).await;
-                    if generation.get_value() == ticket {
-                        hits.set(result.unwrap_or_default());
+        latest.debounce(ticket, 200, move || {
+            leptos::task::spawn_local(async move {
+                let result = crate::records::api::search_icd10(value).await;
+                if latest.is_current(ticket) {
+                    match result {
+                        Ok(found) => {
+                            failed.set(None);
+                            hits.set(found);
+                        }
+                        Err(e) => failed.set(Some(e)),
                     }
-                });
-            },
-            std::time::Duration::from_millis(200),
-        );
+                }
+            });
+        });
     };
     view! {
         <div class="field" class:field--invalid=move || error.get().is_some()>
@@ -550,6 +551,7 @@ fn Icd10Picker(
             <input id="field-icd10" type="search" autocomplete="off" placeholder="Code or words, e.g. E11.9 or diabetes"
                 aria-describedby="field-icd10-error" prop:value=move || text.get() on:input=on_input/>
             <p class="field__error" id="field-icd10-error" aria-live="polite">{move || error.get()}</p>
+            {move || failed.get().map(|e| view! { <ErrorBox error=e/> })}
             {move || chosen.get().map(|c| view! {
                 <p class="chosen" data-testid="icd10-chosen"><code>{c.code.clone()}</code>" "{c.description.clone()}</p>
             })}

@@ -87,9 +87,20 @@ pub async fn require_chart(
     patient_id: Uuid,
     action: &'static str,
 ) -> Result<AccessBasis, AppError> {
-    live_patient(&caller.ctx.db, patient_id).await?;
+    open_chart(caller, patient_id, action)
+        .await
+        .map(|(basis, _)| basis)
+}
+
+/// [`require_chart`], with the patient's row it read.
+pub async fn open_chart(
+    caller: &Caller,
+    patient_id: Uuid,
+    action: &'static str,
+) -> Result<(AccessBasis, patients::Model), AppError> {
+    let patient = live_patient(&caller.ctx.db, patient_id).await?;
     match chart_access(caller, patient_id).await? {
-        Some(basis) => Ok(basis),
+        Some(basis) => Ok((basis, patient)),
         None => {
             deny_patient(caller, action, patient_id).await?;
             Err(AppError::Forbidden)

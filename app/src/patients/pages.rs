@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use shared::AppError;
 
 use super::api::search_patients;
-use crate::components::{ErrorBox, Loading};
+use crate::components::{ErrorBox, LatestOnly, Loading};
 
 /// The patient's home: their record (problems, allergies, immunizations,
 /// vitals with trend charts, encounter summaries) and the downloads.
@@ -188,14 +188,13 @@ pub fn PatientSearchBox(
     let loading = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let hint = RwSignal::new(None::<String>);
-    // Incremented by every keystroke; an answer is shown only if it belongs to the latest.
-    let generation = StoredValue::new(0u64);
+    let latest = LatestOnly::new();
 
     let run = move |query: String, cursor: Option<SearchCursor>, ticket: u64| {
         loading.set(true);
         leptos::task::spawn_local(async move {
             let result = search_patients(query.clone(), cursor.clone()).await;
-            if generation.get_value() != ticket {
+            if !latest.is_current(ticket) {
                 return; // a newer query is under way; this answer is stale
             }
             loading.set(false);
@@ -218,8 +217,7 @@ pub fn PatientSearchBox(
     let on_input = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         text.set(value.clone());
-        let ticket = generation.get_value() + 1;
-        generation.set_value(ticket);
+        let ticket = latest.take();
         match PatientQuery::parse(&value) {
             Ok(None) => {
                 hint.set((!value.trim().is_empty()).then(|| {
@@ -236,21 +234,13 @@ pub fn PatientSearchBox(
             }
             Ok(Some(_)) => {
                 hint.set(None);
-                set_timeout(
-                    move || {
-                        if generation.get_value() == ticket {
-                            run(value, None, ticket);
-                        }
-                    },
-                    std::time::Duration::from_millis(250),
-                );
+                latest.debounce(ticket, 250, move || run(value, None, ticket));
             }
         }
     };
     let more = move |_| {
         if let Some(cursor) = next.get_untracked() {
-            let ticket = generation.get_value();
-            run(text.get_untracked(), Some(cursor), ticket);
+            run(text.get_untracked(), Some(cursor), latest.current());
         }
     };
 
