@@ -37,6 +37,12 @@ impl FormErrors {
 #[derive(Clone, Copy)]
 pub struct LatestOnly(StoredValue<u64>);
 
+impl Default for LatestOnly {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl LatestOnly {
     pub fn new() -> Self {
         Self(StoredValue::new(0))
