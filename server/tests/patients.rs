@@ -64,6 +64,7 @@ async fn search_finds_by_mrn_name_phone_and_birth_date(backend: Backend) {
     add(&app, "Jonas", "Muller", (1990, 1, 2), "").await;
     add(&app, "Anna", "Mullins", (1985, 6, 7), "").await;
     add(&app, "Muller", "Schmidt", (1970, 3, 4), "").await;
+    add(&app, "Eva", "Mullerová", (1999, 9, 9), "").await;
     add(&app, "Peter", "Zahn", (1978, 4, 12), "015112345678").await;
     let reception = signed_in(&app, "desk@test.example", Role::Receptionist).await;
 
@@ -77,11 +78,17 @@ async fn search_finds_by_mrn_name_phone_and_birth_date(backend: Backend) {
         names(&search(&reception, &mrn, Value::Null).await),
         vec!["Maria Müller"]
     );
-    // Accent- and case-insensitive; exact names before prefixes.
+    // Accent- and case-insensitive; exact names (family, then given) before
+    // prefixes (family, then given).
     let found = names(&search(&reception, "MULLER", Value::Null).await);
     assert_eq!(
         found,
-        vec!["Jonas Muller", "Maria Müller", "Muller Schmidt"]
+        vec![
+            "Jonas Muller",
+            "Maria Müller",
+            "Muller Schmidt",
+            "Eva Mullerová"
+        ]
     );
     let found = names(&search(&reception, "mul", Value::Null).await);
     assert_eq!(
@@ -89,6 +96,7 @@ async fn search_finds_by_mrn_name_phone_and_birth_date(backend: Backend) {
         vec![
             "Jonas Muller",
             "Maria Müller",
+            "Eva Mullerová",
             "Anna Mullins",
             "Muller Schmidt"
         ]
@@ -134,6 +142,11 @@ async fn search_pages_with_a_keyset_cursor(backend: Backend) {
         )
         .await;
     }
+    // Exact given names come between exact and prefix family names; a page
+    // ends inside them.
+    for i in 0..10 {
+        add(&app, "Park", &format!("Zed{i:02}"), (1980, 1, 1), "").await;
+    }
     let nurse = signed_in(&app, "nurse@test.example", Role::Nurse).await;
     let mut seen = Vec::new();
     let mut cursor = Value::Null;
@@ -148,14 +161,22 @@ async fn search_pages_with_a_keyset_cursor(backend: Backend) {
         }
     }
     assert_eq!(pages, 3);
-    assert_eq!(seen.len(), 45, "every patient exactly once");
+    assert_eq!(seen.len(), 55, "every patient exactly once");
     let mut unique = seen.clone();
     unique.sort();
     unique.dedup();
-    assert_eq!(unique.len(), 45);
-    // The 15 exact "Park" matches come first, then the "Parker" prefixes.
+    assert_eq!(unique.len(), 55);
+    // The 15 exact family "Park" matches come first, then the 10 exact given
+    // names, then the "Parker" prefixes.
     assert!(seen[..15].iter().all(|n| n.ends_with(" Park")), "{seen:?}");
-    assert!(seen[15..].iter().all(|n| n.ends_with(" Parker")));
+    assert!(
+        seen[15..25].iter().all(|n| n.starts_with("Park Zed")),
+        "{seen:?}"
+    );
+    assert!(
+        seen[25..].iter().all(|n| n.ends_with(" Parker")),
+        "{seen:?}"
+    );
 }
 
 async fn patients_cannot_search_the_index(backend: Backend) {
