@@ -539,7 +539,10 @@ fn Icd10Picker(
                             failed.set(None);
                             hits.set(found);
                         }
-                        Err(e) => failed.set(Some(e)),
+                        Err(e) => {
+                            hits.set(Vec::new());
+                            failed.set(Some(e));
+                        }
                     }
                 }
             });
