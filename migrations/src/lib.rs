@@ -17,6 +17,7 @@ mod m20261122_000006_search_collation;
 mod m20261122_000007_appointments;
 mod m20261122_000008_notifications;
 mod m20261122_000009_auth_notify;
+mod m20261122_000010_birth_date_order;
 mod util;
 
 /// Every migration, in order.
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_appointments::Migration),
             Box::new(m20261122_000008_notifications::Migration),
             Box::new(m20261122_000009_auth_notify::Migration),
+            Box::new(m20261122_000010_birth_date_order::Migration),
         ]
     }
 }
