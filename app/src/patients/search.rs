@@ -5,7 +5,6 @@
 //! since folded text holds only `[a-z0-9. ]`, all below `{`), MRN, phone and
 //! birth date are equality lookups. Pages continue from a keyset cursor.
 
-use chrono::NaiveDate;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, QueryFilter, QueryOrder,
@@ -14,7 +13,6 @@ use sea_orm::{
 use shared::demographics::PatientStatus;
 use shared::patients::{PatientQuery, PatientSearchPage, SearchCursor};
 use shared::AppError;
-use uuid::Uuid;
 
 use super::service::HitRow;
 use crate::context::OrInternal;
@@ -162,28 +160,33 @@ fn phase_select(phase: &Phase, cursor: Option<&SearchCursor>, limit: u64) -> Sel
         .into_query()
 }
 
-/// The columns of a [`PhaseRow`] after its id, in its order.
-const ROW_COLUMNS: &str =
-    "mrn, given_name, family_name, date_of_birth, sex, phone, status, family_folded, given_folded";
-
-/// One phase's rows as one JSON array in one result row. Rows cost more
-/// than their bytes: sqlx hands every SQLite result row from the
-/// connection's thread to the task across a channel (about 40 µs a row
-/// under load, most of the time a page of names took).
+/// One phase's rows as one JSON array in one result row, each row an array
+/// `[[hit columns…], family_folded, given_folded]`. Rows cost more than their
+/// bytes: sqlx hands every SQLite result row from the connection's thread to
+/// the task across a channel (about 40 µs a row under load, most of the time
+/// a page of names took).
 fn as_one_row(backend: DbBackend, phase: &Phase, select: &SelectStatement) -> Statement {
     let inner = backend.build(select);
+    let hit = HitRow::COLUMNS
+        .iter()
+        .map(|c| match (c, backend) {
+            // SQLite keeps a UUID as 16 bytes: hex gives its simple form.
+            (Column::Id, DbBackend::Sqlite) => "hex(id)",
+            _ => c.as_str(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     let (first, second) = phase.order.columns();
     let order = format!("{}, {}, id", first.as_str(), second.as_str());
     let sql = match backend {
         DbBackend::Postgres => format!(
-            "SELECT coalesce(json_agg(json_build_array(id, {ROW_COLUMNS}) ORDER BY {order}), \
-             '[]')::text FROM ({}) AS page",
+            "SELECT coalesce(json_agg(json_build_array(json_build_array({hit}), family_folded, \
+             given_folded) ORDER BY {order}), '[]')::text FROM ({}) AS page",
             inner.sql
         ),
-        // SQLite keeps a UUID as 16 bytes: hex gives its simple form.
         _ => format!(
-            "SELECT json_group_array(json_array(hex(id), {ROW_COLUMNS}) ORDER BY {order}) \
-             FROM ({}) AS page",
+            "SELECT json_group_array(json_array(json_array({hit}), family_folded, given_folded) \
+             ORDER BY {order}) FROM ({}) AS page",
             inner.sql
         ),
     };
@@ -214,18 +217,11 @@ async fn phase_rows(
 
 /// A hit with its folded names, as one element of [`as_one_row`]'s array.
 #[derive(serde::Deserialize)]
-struct PhaseRow(
-    Uuid,
-    String,
-    String,
-    String,
-    Option<NaiveDate>,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-);
+struct PhaseRow {
+    hit: HitRow,
+    family_folded: String,
+    given_folded: String,
+}
 
 /// One page of patients matching `query`, exact name matches first.
 pub async fn search(
@@ -291,7 +287,8 @@ pub async fn search(
             // Should the scan stop at its limit, the page is full whatever
             // phase 1 holds; if it does not, phase 2 was read to its end.
             let scan = phase_rows(db, &family_range_scan(w), cursor, wanted(&rows)).await?;
-            let (exact, prefix): (Vec<_>, Vec<_>) = scan.into_iter().partition(|r| r.8 == *w);
+            let (exact, prefix): (Vec<_>, Vec<_>) =
+                scan.into_iter().partition(|r| r.family_folded == *w);
             rows.extend(exact.into_iter().map(|r| (0, r)));
             if rows.len() as u64 <= page_size {
                 let given = phase_rows(db, &phases[1], None, wanted(&rows)).await?;
@@ -316,25 +313,13 @@ pub async fn search(
         .flatten()
         .map(|(phase, r)| SearchCursor {
             phase: *phase,
-            family: r.8.clone(),
-            given: r.9.clone(),
-            id: r.0,
+            family: r.family_folded.clone(),
+            given: r.given_folded.clone(),
+            id: r.hit.id,
         });
     let hits = rows
         .into_iter()
-        .map(|(_, r)| {
-            HitRow {
-                id: r.0,
-                mrn: r.1,
-                given_name: r.2,
-                family_name: r.3,
-                date_of_birth: r.4,
-                sex: r.5,
-                phone: r.6,
-                status: r.7,
-            }
-            .into_hit()
-        })
+        .map(|(_, r)| r.hit.into_hit())
         .collect::<Result<_, AppError>>()?;
     Ok(PatientSearchPage { hits, next })
 }

@@ -256,7 +256,9 @@ pub fn hit_of(p: &patients::Model) -> Result<PatientSearchHit, AppError> {
 }
 
 /// The columns of `patients` a search hit shows (the search reads only these).
-#[derive(Clone, Debug, sea_orm::FromQueryResult)]
+/// The fields are in the order of [`HitRow::COLUMNS`], which is also the order
+/// of the JSON array the search reads it from.
+#[derive(Clone, Debug, sea_orm::FromQueryResult, serde::Deserialize)]
 pub struct HitRow {
     pub id: Uuid,
     pub mrn: String,
