@@ -22,6 +22,16 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
         }
     }
     let mut options = ConnectOptions::new(url.to_string());
+    // sqlx pings a pooled connection on every checkout by default: a round
+    // trip to PostgreSQL, or to the SQLite connection's thread, before each
+    // statement. An SQLite file cannot hang up; a PostgreSQL connection is
+    // checked once it has been idle long enough for a restart or a firewall
+    // to have dropped it.
+    if sqlite_file.is_some() {
+        options.test_before_acquire(false);
+    } else {
+        options.test_before_acquire_if_idle_for(Duration::from_secs(30));
+    }
     options
         .max_connections(pool_size(url)?)
         .min_connections(1)
