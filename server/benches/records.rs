@@ -5,7 +5,10 @@
 //! ```text
 //! cargo bench -p server --bench records -- [--patients 1000000] [--requests 2000]
 //!     [--backend sqlite|postgres|both] [--encounters 1000] [--only search|chart]
+//!     [--kind floor|mrn|name|phone|birth] [--side endpoint|direct]
 //! ```
+//! `--kind` and `--side` narrow the search benchmark to one row or one side
+//! of it, to profile (`perf record`) just that.
 //! PostgreSQL needs `HMS_TEST_PG_URL` (`make bench` starts a throwaway server).
 //! Results are printed as Markdown tables for `docs/benchmarks.md`.
 
@@ -150,6 +153,11 @@ struct Samples {
 struct Args {
     /// Which parts run: `search`, `chart` or both (`--only search`).
     only: Option<String>,
+    /// Only this kind of search (`--kind mrn|name|phone|birth`), for profiling.
+    kind: Option<String>,
+    /// Only the endpoint or only the direct query (`--side endpoint|direct`),
+    /// for profiling one of them.
+    side: Option<String>,
     patients: u64,
     requests: usize,
     encounters: usize,
@@ -159,6 +167,8 @@ struct Args {
 fn args() -> Args {
     let mut a = Args {
         only: None,
+        kind: None,
+        side: None,
         patients: 1_000_000,
         requests: 2000,
         encounters: 1000,
@@ -166,6 +176,8 @@ fn args() -> Args {
     };
     let value = support::arg;
     a.only = value("--only");
+    a.kind = value("--kind");
+    a.side = value("--side");
     if let Some(v) = value("--patients") {
         a.patients = v.parse().expect("--patients N");
     }
@@ -269,11 +281,14 @@ async fn generate(db: &DatabaseConnection, n: u64) -> Samples {
         txn.commit().await.expect("commit");
     }
     if backend == sea_orm::DbBackend::Postgres {
-        db.execute_unprepared("ANALYZE patients")
+        // What autovacuum does after a million inserts: statistics, and the
+        // visibility map that lets index-only scans skip the table.
+        db.execute_unprepared("VACUUM ANALYZE patients")
             .await
-            .expect("analyze");
+            .expect("vacuum analyze");
     } else {
-        db.execute_unprepared("ANALYZE").await.expect("analyze");
+        // What the server does at start-up and daily.
+        server::db::refresh_statistics(db).await.expect("analyze");
     }
     eprintln!("generated {n} patients in {:.1?}", start.elapsed());
     samples
@@ -300,47 +315,89 @@ async fn search_bench(backend: Backend, a: &Args) {
         "\n### Patient search, {} patients, {backend:?}\n\n| query | clients | endpoint p50 | p95 | p99 | CPU per request | direct SQL p50 | p95 | p99 | CPU per query | endpoint p95 ÷ SQL p95 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         a.patients
     );
-    for (kind, pool) in [
-        ("MRN", &samples.mrns),
-        ("name prefix", &samples.names),
-        ("phone", &samples.phones),
-        ("birth date", &samples.births),
-    ] {
-        let pool = std::sync::Arc::new(pool.clone());
+    // One client makes a quarter of the requests 50 make.
+    let requests_at = |concurrency: usize| {
+        if concurrency == 1 {
+            a.requests / 4
+        } else {
+            a.requests
+        }
+    };
+    // The floor under every row: an authenticated server-function call that
+    // reads nothing (the session comes from the cache) and writes no audit.
+    if a.kind.as_deref().is_none_or(|k| k == "floor") {
         for concurrency in [1usize, 50] {
-            let requests = if concurrency == 1 {
-                a.requests / 4
-            } else {
-                a.requests
-            };
-            let (cl, pl) = (clients.clone(), pool.clone());
+            let requests = requests_at(concurrency);
+            let cl = clients.clone();
             let cpu = support::process_cpu();
-            let endpoint = load(concurrency, requests, move |c, k| {
-                let (cl, pl) = (cl.clone(), pl.clone());
+            let times = load(concurrency, requests, move |c, _| {
+                let cl = cl.clone();
                 async move {
-                    let q = &pl[k % pl.len()];
-                    let body =
-                        serde_json::to_vec(&json!({ "query": q, "cursor": null })).expect("json");
-                    let (status, page) = cl[c].post("patients/search", body.into()).await;
-                    assert!(status.is_success(), "{q}: {page:?}");
-                    let page: Hits = serde_json::from_slice(&page).expect("a page of hits");
-                    assert!(!page.hits.is_empty(), "{q} found nothing");
+                    let (status, body) = cl[c].post("auth/me", "{}".into()).await;
+                    assert!(status.is_success(), "{body:?}");
                 }
             })
+            .await;
+            let cpu = (support::process_cpu() - cpu) / requests as u32;
+            let e = stats(times);
+            println!(
+                "| no query (`auth/me`) | {concurrency} | {} | {} | {} | {} | – | – | – | – | – |",
+                ms(e.p50),
+                ms(e.p95),
+                ms(e.p99),
+                ms(cpu)
+            );
+        }
+    }
+    for (key, kind, pool) in [
+        ("mrn", "MRN", &samples.mrns),
+        ("name", "name prefix", &samples.names),
+        ("phone", "phone", &samples.phones),
+        ("birth", "birth date", &samples.births),
+    ] {
+        if a.kind.as_deref().is_some_and(|k| k != key) {
+            continue;
+        }
+        let runs = |side: &str| a.side.as_deref().is_none_or(|s| s == side);
+        let pool = std::sync::Arc::new(pool.clone());
+        for concurrency in [1usize, 50] {
+            let requests = requests_at(concurrency);
+            let (cl, pl) = (clients.clone(), pool.clone());
+            let cpu = support::process_cpu();
+            let endpoint = load(
+                concurrency,
+                requests * runs("endpoint") as usize,
+                move |c, k| {
+                    let (cl, pl) = (cl.clone(), pl.clone());
+                    async move {
+                        let q = &pl[k % pl.len()];
+                        let body = serde_json::to_vec(&json!({ "query": q, "cursor": null }))
+                            .expect("json");
+                        let (status, page) = cl[c].post("patients/search", body.into()).await;
+                        assert!(status.is_success(), "{q}: {page:?}");
+                        let page: Hits = serde_json::from_slice(&page).expect("a page of hits");
+                        assert!(!page.hits.is_empty(), "{q} found nothing");
+                    }
+                },
+            )
             .await;
             let endpoint_cpu = (support::process_cpu() - cpu) / requests as u32;
             let (db, pl) = (app.db.clone(), pool.clone());
             let cpu = support::process_cpu();
-            let direct = load(concurrency, requests, move |_, k| {
-                let (db, pl) = (db.clone(), pl.clone());
-                async move {
-                    let q = PatientQuery::parse(&pl[k % pl.len()]).unwrap().unwrap();
-                    let page = app::patients::search::search(&db, &q, None, 20)
-                        .await
-                        .unwrap();
-                    assert!(!page.hits.is_empty());
-                }
-            })
+            let direct = load(
+                concurrency,
+                requests * runs("direct") as usize,
+                move |_, k| {
+                    let (db, pl) = (db.clone(), pl.clone());
+                    async move {
+                        let q = PatientQuery::parse(&pl[k % pl.len()]).unwrap().unwrap();
+                        let page = app::patients::search::search(&db, &q, None, 20)
+                            .await
+                            .unwrap();
+                        assert!(!page.hits.is_empty());
+                    }
+                },
+            )
             .await;
             let direct_cpu = (support::process_cpu() - cpu) / requests as u32;
             let (e, d) = (stats(endpoint), stats(direct));

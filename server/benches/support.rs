@@ -11,7 +11,16 @@ pub struct Stats {
     pub p99: Duration,
 }
 
+/// Percentiles of `v`; all zero when nothing was measured (a side the
+/// command line left out).
 pub fn stats(mut v: Vec<Duration>) -> Stats {
+    if v.is_empty() {
+        return Stats {
+            p50: Duration::ZERO,
+            p95: Duration::ZERO,
+            p99: Duration::ZERO,
+        };
+    }
     v.sort();
     let at = |q: f64| v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1];
     Stats {

@@ -97,6 +97,7 @@ async fn main() -> Result<()> {
                 print_demo_accounts(&accounts);
             }
             workers::spawn_session_purger(db.clone(), config.policy());
+            workers::spawn_statistics_refresher(db.clone());
             let transports = notify::Transports::from_config(&config, &cli.common.data_dir)?;
             println!(
                 "Messages to patients: e-mail via {}, SMS via {}.",

@@ -45,6 +45,24 @@ pub fn spawn_session_purger(db: DatabaseConnection, policy: SecurityPolicy) {
     });
 }
 
+/// Refreshes SQLite's query-planner statistics now (in the background, so
+/// start-up does not wait for it) and then once a day; see
+/// [`crate::db::refresh_statistics`]. Nothing to do on PostgreSQL.
+pub fn spawn_statistics_refresher(db: DatabaseConnection) {
+    if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(24 * 3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::db::refresh_statistics(&db).await {
+                tracing::warn!(error = %format!("{e:#}"), "statistics refresh failed; will retry tomorrow");
+            }
+        }
+    });
+}
+
 /// On PostgreSQL, listens for the database's notices of deleted sessions and
 /// changed accounts (`NOTIFY hms_auth`, migration 9) and drops them from this
 /// process's [`AuthCache`], so a sign-out or deactivation made through any
