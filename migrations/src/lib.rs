@@ -8,6 +8,10 @@
 pub use sea_orm_migration::prelude::*;
 
 pub mod fold;
+
+/// The columns the name-order indexes carry for the patient search's hits
+/// (migration 11); the app's `HitRow::COLUMNS` less the id.
+pub use m20261122_000011_name_search_covering::HIT_COLUMNS as SEARCH_HIT_COLUMNS;
 mod m20261122_000001_foundation;
 mod m20261122_000002_icd10cm;
 mod m20261122_000003_patient_search;
@@ -18,6 +22,7 @@ mod m20261122_000007_appointments;
 mod m20261122_000008_notifications;
 mod m20261122_000009_auth_notify;
 mod m20261122_000010_birth_date_order;
+mod m20261122_000011_name_search_covering;
 mod util;
 
 /// Every migration, in order.
@@ -37,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_notifications::Migration),
             Box::new(m20261122_000009_auth_notify::Migration),
             Box::new(m20261122_000010_birth_date_order::Migration),
+            Box::new(m20261122_000011_name_search_covering::Migration),
         ]
     }
 }

@@ -34,9 +34,10 @@ fn starts_with(column: Column, prefix: &str) -> Condition {
 /// phase is an index range scan that stops after a page.
 #[derive(Clone, Copy, PartialEq)]
 enum Order {
-    /// (family, given, id): `ix_patients_family_folded`.
+    /// (family, given, id): `ix_patients_family_hits`, which also holds
+    /// the hit columns, so a page is read from the index alone.
     Family,
-    /// (given, family, id): `ix_patients_given_folded`.
+    /// (given, family, id): `ix_patients_given_hits`, likewise.
     Given,
 }
 
