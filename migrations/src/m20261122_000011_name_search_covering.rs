@@ -1,7 +1,7 @@
 //! Name searches read their page from the index alone. The two name-order
 //! indexes, (family, given, id) and (given, family, id), also carry the
-//! columns a search hit shows (`HitRow::COLUMNS` in the app, checked by a
-//! test there), so the twenty-one rows of a page come from one or two index
+//! columns a search hit shows (`HitRow::COLUMNS` in the app; a test in
+//! `server/src/db.rs` keeps the two equal), so the twenty-one rows of a page come from one or two index
 //! pages instead of twenty-one lookups scattered over the whole table.
 //! PostgreSQL keeps the extra columns out of the key (`INCLUDE`); SQLite has
 //! no such clause, so they follow the key columns.

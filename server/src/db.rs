@@ -105,9 +105,8 @@ fn owner_only(file: &Path) -> Result<()> {
 /// (under a second at a million patients). Its `sqlite_stat4` samples are
 /// deleted again: with them, SQLite re-plans a cached statement whenever a
 /// value bound against an indexed column changes (the bundled SQLite is built
-/// with STAT4). For the patient search that was a full parse and plan before
-/// every query, most of its CPU time once many connections contend for
-/// SQLite's allocator; the plans our queries need come from row counts alone.
+/// with STAT4), which for the patient search is a full parse and plan before
+/// every query. The plans our queries need come from row counts alone.
 pub async fn refresh_statistics(db: &DatabaseConnection) -> Result<()> {
     use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
     if db.get_database_backend() != DbBackend::Sqlite {
