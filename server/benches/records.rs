@@ -153,7 +153,8 @@ struct Samples {
 struct Args {
     /// Which parts run: `search`, `chart` or both (`--only search`).
     only: Option<String>,
-    /// Only this kind of search (`--kind mrn|name|phone|birth`), for profiling.
+    /// Only this row of the search benchmark (`--kind floor|mrn|name|phone|birth`),
+    /// for profiling.
     kind: Option<String>,
     /// Only the endpoint or only the direct query (`--side endpoint|direct`),
     /// for profiling one of them.
