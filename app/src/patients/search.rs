@@ -216,6 +216,70 @@ async fn phase_rows(
     })
 }
 
+/// Two phases' rows in one statement, `SELECT (first page), (second page)`:
+/// one round trip to the database instead of two.
+async fn phase_rows_pair(
+    db: &impl ConnectionTrait,
+    first: (&Phase, Option<&SearchCursor>, u64),
+    second: (&Phase, Option<&SearchCursor>, u64),
+) -> Result<(Vec<PhaseRow>, Vec<PhaseRow>), AppError> {
+    let backend = db.get_database_backend();
+    let one = |(phase, cursor, limit): (&Phase, Option<&SearchCursor>, u64)| {
+        as_one_row(backend, phase, &phase_select(phase, cursor, limit))
+    };
+    let (a, b) = (one(first), one(second));
+    let mut values = a.values.map(|v| v.0).unwrap_or_default();
+    let second_sql = match backend {
+        // Numbered parameters: the second statement's follow the first's.
+        DbBackend::Postgres => renumber_parameters(&b.sql, values.len()),
+        _ => b.sql,
+    };
+    values.extend(b.values.map(|v| v.0).unwrap_or_default());
+    let statement = Statement::from_sql_and_values(
+        backend,
+        format!("SELECT ({}), ({second_sql})", a.sql),
+        values,
+    );
+    let row = db
+        .query_one_raw(statement)
+        .await
+        .or_internal()?
+        .ok_or(AppError::Internal)?;
+    let page = |index: usize| -> Result<Vec<PhaseRow>, AppError> {
+        let json: Option<String> = row.try_get_by_index(index).or_internal()?;
+        json.map_or(Ok(Vec::new()), |json| {
+            serde_json::from_str(&json).or_internal()
+        })
+    };
+    Ok((page(0)?, page(1)?))
+}
+
+/// `$1`, `$2`, … in `sql` (outside quoted literals) raised by `offset`.
+fn renumber_parameters(sql: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        out.push(c);
+        match c {
+            '\'' => quoted = !quoted,
+            '$' if !quoted => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    digits.push(*d);
+                    chars.next();
+                }
+                match digits.parse::<usize>() {
+                    Ok(n) => out.push_str(&(n + offset).to_string()),
+                    Err(_) => out.push_str(&digits),
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// A hit with its folded names, as one element of [`as_one_row`]'s array.
 #[derive(serde::Deserialize)]
 struct PhaseRow {
@@ -284,17 +348,22 @@ pub async fn search(
     let wanted = |rows: &[(u8, PhaseRow)]| page_size + 1 - rows.len() as u64;
     if let (PatientQuery::Name(words), 0) = (query, start) {
         if let [w] = words.as_slice() {
-            // Phases 0 and 2 in one scan, then phase 1 placed between them.
-            // Should the scan stop at its limit, the page is full whatever
-            // phase 1 holds; if it does not, phase 2 was read to its end.
-            let scan = phase_rows(db, &family_range_scan(w), cursor, wanted(&rows)).await?;
+            // Phases 0 and 2 in one scan, then phase 1 placed between them,
+            // both read by one statement. Should the scan stop at its limit,
+            // the page is full whatever phase 1 holds; if it does not, phase
+            // 2 was read to its end. Phase 1 is read for a whole page, as the
+            // number of exact family names ahead of it is not known yet.
+            let (scan, given) = phase_rows_pair(
+                db,
+                (&family_range_scan(w), cursor, wanted(&rows)),
+                (&phases[1], None, wanted(&rows)),
+            )
+            .await?;
             let (exact, prefix): (Vec<_>, Vec<_>) =
                 scan.into_iter().partition(|r| r.family_folded == *w);
             rows.extend(exact.into_iter().map(|r| (0, r)));
-            if rows.len() as u64 <= page_size {
-                let given = phase_rows(db, &phases[1], None, wanted(&rows)).await?;
-                rows.extend(given.into_iter().map(|r| (1, r)));
-            }
+            let room = wanted(&rows) as usize;
+            rows.extend(given.into_iter().take(room).map(|r| (1, r)));
             rows.extend(prefix.into_iter().map(|r| (2, r)));
             next_phase = 3;
         }
@@ -323,4 +392,15 @@ pub async fn search(
         .map(|(_, r)| r.hit.into_hit())
         .collect::<Result<_, AppError>>()?;
     Ok(PatientSearchPage { hits, next })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn parameters_are_renumbered_outside_literals_only() {
+        assert_eq!(
+            super::renumber_parameters("a >= $1 AND b < $2 AND c <> '$1' AND d = $10", 3),
+            "a >= $4 AND b < $5 AND c <> '$1' AND d = $13"
+        );
+    }
 }
