@@ -215,13 +215,20 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn statistics_keep_row_counts_and_drop_stat4_samples() {
-        use sea_orm::{ConnectionTrait, Statement};
+    /// A fresh SQLite file with every migration applied; the directory
+    /// lives as long as the returned guard.
+    async fn migrated_sqlite() -> (tempfile::TempDir, sea_orm::DatabaseConnection) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("hms.db").display());
         let db = super::connect(&url).await.unwrap();
         super::migrate(&db).await.unwrap();
+        (dir, db)
+    }
+
+    #[tokio::test]
+    async fn statistics_keep_row_counts_and_drop_stat4_samples() {
+        use sea_orm::{ConnectionTrait, Statement};
+        let (_dir, db) = migrated_sqlite().await;
         let count = |table: &'static str| {
             let db = db.clone();
             async move {
@@ -262,10 +269,7 @@ mod tests {
             .filter(|c| *c != "id")
             .collect();
         assert_eq!(hit.join(", "), migrations::SEARCH_HIT_COLUMNS);
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("hms.db").display());
-        let db = super::connect(&url).await.unwrap();
-        super::migrate(&db).await.unwrap();
+        let (_dir, db) = migrated_sqlite().await;
         // EXPLAIN alone does not check for a newer schema: read first, on the
         // same connection, so it plans with the migrated one.
         let txn = sea_orm::TransactionTrait::begin(&db).await.unwrap();

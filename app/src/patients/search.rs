@@ -198,6 +198,22 @@ fn as_one_row(backend: DbBackend, phase: &Phase, select: &SelectStatement) -> St
     }
 }
 
+/// A phase's rows after `cursor`, at most `limit`: what one page reads.
+type PageRead<'a> = (&'a Phase, Option<&'a SearchCursor>, u64);
+
+/// The statement that reads one page as one JSON row ([`as_one_row`]).
+fn page_statement(backend: DbBackend, (phase, cursor, limit): PageRead) -> Statement {
+    as_one_row(backend, phase, &phase_select(phase, cursor, limit))
+}
+
+/// The page in column `index` of `row`; none when the column is NULL.
+fn page_at(row: &sea_orm::QueryResult, index: usize) -> Result<Vec<PhaseRow>, AppError> {
+    let json: Option<String> = row.try_get_by_index(index).or_internal()?;
+    json.map_or(Ok(Vec::new()), |json| {
+        serde_json::from_str(&json).or_internal()
+    })
+}
+
 /// One phase's rows after `cursor`, at most `limit`.
 async fn phase_rows(
     db: &impl ConnectionTrait,
@@ -205,29 +221,25 @@ async fn phase_rows(
     cursor: Option<&SearchCursor>,
     limit: u64,
 ) -> Result<Vec<PhaseRow>, AppError> {
-    let select = phase_select(phase, cursor, limit);
-    let statement = as_one_row(db.get_database_backend(), phase, &select);
-    let json: Option<String> = match db.query_one_raw(statement).await.or_internal()? {
-        Some(row) => row.try_get_by_index(0).or_internal()?,
-        None => None,
-    };
-    json.map_or(Ok(Vec::new()), |json| {
-        serde_json::from_str(&json).or_internal()
-    })
+    let statement = page_statement(db.get_database_backend(), (phase, cursor, limit));
+    match db.query_one_raw(statement).await.or_internal()? {
+        Some(row) => page_at(&row, 0),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Two phases' rows in one statement, `SELECT (first page), (second page)`:
 /// one round trip to the database instead of two.
 async fn phase_rows_pair(
     db: &impl ConnectionTrait,
-    first: (&Phase, Option<&SearchCursor>, u64),
-    second: (&Phase, Option<&SearchCursor>, u64),
+    first: PageRead<'_>,
+    second: PageRead<'_>,
 ) -> Result<(Vec<PhaseRow>, Vec<PhaseRow>), AppError> {
     let backend = db.get_database_backend();
-    let one = |(phase, cursor, limit): (&Phase, Option<&SearchCursor>, u64)| {
-        as_one_row(backend, phase, &phase_select(phase, cursor, limit))
-    };
-    let (a, b) = (one(first), one(second));
+    let (a, b) = (
+        page_statement(backend, first),
+        page_statement(backend, second),
+    );
     let mut values = a.values.map(|v| v.0).unwrap_or_default();
     let second_sql = match backend {
         // Numbered parameters: the second statement's follow the first's.
@@ -245,13 +257,7 @@ async fn phase_rows_pair(
         .await
         .or_internal()?
         .ok_or(AppError::Internal)?;
-    let page = |index: usize| -> Result<Vec<PhaseRow>, AppError> {
-        let json: Option<String> = row.try_get_by_index(index).or_internal()?;
-        json.map_or(Ok(Vec::new()), |json| {
-            serde_json::from_str(&json).or_internal()
-        })
-    };
-    Ok((page(0)?, page(1)?))
+    Ok((page_at(&row, 0)?, page_at(&row, 1)?))
 }
 
 /// `$1`, `$2`, … in `sql` (outside quoted literals) raised by `offset`.
