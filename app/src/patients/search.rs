@@ -134,8 +134,9 @@ fn after(cursor: &SearchCursor, order: Order) -> Condition {
 }
 
 /// One phase's rows after the cursor, in the phase's order, with the folded
-/// names the cursor continues from.
-fn phase_select(phase: &Phase, cursor: Option<&SearchCursor>, limit: u64) -> SelectStatement {
+/// names the cursor continues from. Unlimited: [`as_one_row`] writes the
+/// limit into the SQL.
+fn phase_select(phase: &Phase, cursor: Option<&SearchCursor>) -> SelectStatement {
     // A merged record lives on in the one it was merged into. The status is
     // written into the SQL, not bound, so PostgreSQL plans knowing how few
     // records are merged; with an unknown status its generic plan guessed
@@ -157,7 +158,6 @@ fn phase_select(phase: &Phase, cursor: Option<&SearchCursor>, limit: u64) -> Sel
         .order_by_asc(first)
         .order_by_asc(second)
         .order_by_asc(Column::Id)
-        .limit(limit)
         .into_query()
 }
 
@@ -166,7 +166,18 @@ fn phase_select(phase: &Phase, cursor: Option<&SearchCursor>, limit: u64) -> Sel
 /// bytes: sqlx hands every SQLite result row from the connection's thread to
 /// the task across a channel (about 40 µs a row under load, most of the time
 /// a page of names took).
-fn as_one_row(backend: DbBackend, phase: &Phase, select: &SelectStatement) -> Statement {
+///
+/// The limit is a literal, not a bound value: SQLite (3.47 and later) reads
+/// a bound LIMIT while planning and so marks the statement to be parsed and
+/// planned again whenever that value is bound, which is every time it runs.
+/// A literal keeps the prepared statement cached; the few limits a search
+/// asks for (at most a page plus one) make few distinct statements.
+fn as_one_row(
+    backend: DbBackend,
+    phase: &Phase,
+    select: &SelectStatement,
+    limit: u64,
+) -> Statement {
     let inner = backend.build(select);
     let hit = HitRow::COLUMNS
         .iter()
@@ -182,12 +193,12 @@ fn as_one_row(backend: DbBackend, phase: &Phase, select: &SelectStatement) -> St
     let sql = match backend {
         DbBackend::Postgres => format!(
             "SELECT coalesce(json_agg(json_build_array(json_build_array({hit}), family_folded, \
-             given_folded) ORDER BY {order}), '[]')::text FROM ({}) AS page",
+             given_folded) ORDER BY {order}), '[]')::text FROM ({} LIMIT {limit}) AS page",
             inner.sql
         ),
         _ => format!(
             "SELECT json_group_array(json_array(json_array({hit}), family_folded, given_folded) \
-             ORDER BY {order}) FROM ({}) AS page",
+             ORDER BY {order}) FROM ({} LIMIT {limit}) AS page",
             inner.sql
         ),
     };
@@ -203,7 +214,7 @@ type PageRead<'a> = (&'a Phase, Option<&'a SearchCursor>, u64);
 
 /// The statement that reads one page as one JSON row ([`as_one_row`]).
 fn page_statement(backend: DbBackend, (phase, cursor, limit): PageRead) -> Statement {
-    as_one_row(backend, phase, &phase_select(phase, cursor, limit))
+    as_one_row(backend, phase, &phase_select(phase, cursor), limit)
 }
 
 /// The page in column `index` of `row`; none when the column is NULL.
@@ -402,6 +413,27 @@ pub async fn search(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// The page limit is part of the SQL, never a bound value (see
+    /// `as_one_row`): the only value bound here is the MRN.
+    #[test]
+    fn page_limits_are_written_into_the_sql() {
+        let phase = Phase {
+            filter: Condition::all().add(Column::Mrn.eq("M10000001")),
+            order: Order::Family,
+        };
+        for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
+            let statement = page_statement(backend, (&phase, None, 21));
+            assert!(
+                statement.sql.ends_with(" LIMIT 21) AS page"),
+                "{}",
+                statement.sql
+            );
+            assert_eq!(statement.values.map(|v| v.0.len()), Some(1));
+        }
+    }
+
     #[test]
     fn parameters_are_renumbered_outside_literals_only() {
         assert_eq!(
