@@ -43,6 +43,9 @@ impl Default for SecurityPolicy {
 #[derive(Clone, Debug)]
 pub struct ServerContext {
     pub db: DatabaseConnection,
+    /// Where the patient index search runs: on PostgreSQL a pool of its own
+    /// (see the server's `db::Connections`), on SQLite `db` itself.
+    pub search_db: DatabaseConnection,
     pub policy: SecurityPolicy,
     /// The hospital's time zone: schedules are planned in it.
     pub timezone: chrono_tz::Tz,

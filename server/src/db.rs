@@ -7,9 +7,72 @@ use anyhow::{Context, Result};
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
 
-/// Connects to the database at `url`. For SQLite the file's directory is
+/// Connects to the database at `url`: the pool requests share,
+/// `HMS_DB_POOL_SIZE` connections. For SQLite the file's directory is
 /// created and WAL mode switched on, so readers never wait for the writer.
 pub async fn connect(url: &str) -> Result<DatabaseConnection> {
+    connect_with(url, pool_size(url)?, Plans::PerExecution).await
+}
+
+/// One connection of its own, outside the pool, for a task that must not
+/// wait behind the requests for a pooled one: the audit writer, whose
+/// commit every searching request waits for. Sharing the pool, a search
+/// queued twice under load, once for its query and once for its audit row.
+pub async fn connect_dedicated(url: &str) -> Result<DatabaseConnection> {
+    connect_with(url, 1, Plans::PerExecution).await
+}
+
+/// How PostgreSQL plans the prepared statements of a pool's connections.
+#[derive(Clone, Copy)]
+enum Plans {
+    /// PostgreSQL's default: it may plan a statement again for the values of
+    /// each execution, when it expects a better plan for them.
+    PerExecution,
+    /// Once per statement and connection (`plan_cache_mode =
+    /// force_generic_plan`): for statements whose best plan does not depend
+    /// on the values bound.
+    Generic,
+}
+
+/// What a serving process connects: the main pool, and beside it the
+/// patient search's connections and the audit writer's own.
+#[derive(Clone)]
+pub struct Connections {
+    /// The pool most requests share ([`connect`]).
+    pub main: DatabaseConnection,
+    /// The patient index search. On PostgreSQL a pool of its own, half the
+    /// main pool's size, whose connections plan each statement once: every
+    /// search statement is a range scan of one index in that index's order,
+    /// the same plan whatever name or number is looked up, yet PostgreSQL
+    /// re-planned it at every execution (planning cost more than running
+    /// it). The pool also keeps a burst of searches from taking every
+    /// connection the rest of the hospital needs. On SQLite, which plans a
+    /// cached statement once anyway, the main pool.
+    pub search: DatabaseConnection,
+    /// The audit writer's own connection ([`connect_dedicated`]).
+    pub audit: DatabaseConnection,
+}
+
+impl Connections {
+    /// Opens the search and audit connections beside `main`, which is
+    /// connected to `url`.
+    pub async fn open(url: &str, main: DatabaseConnection) -> Result<Self> {
+        let search = match main.get_database_backend() {
+            DbBackend::Postgres => {
+                let size = (pool_size(url)? / 2).max(2);
+                connect_with(url, size, Plans::Generic).await?
+            }
+            _ => main.clone(),
+        };
+        Ok(Self {
+            search,
+            audit: connect_dedicated(url).await?,
+            main,
+        })
+    }
+}
+
+async fn connect_with(url: &str, connections: u32, plans: Plans) -> Result<DatabaseConnection> {
     let sqlite_file = url
         .strip_prefix("sqlite://")
         .map(|rest| rest.split('?').next().unwrap_or(rest).to_string());
@@ -33,7 +96,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
         options.test_before_acquire_if_idle_for(Duration::from_secs(30));
     }
     options
-        .max_connections(pool_size(url)?)
+        .max_connections(connections)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
@@ -49,6 +112,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
+        })
+        .map_sqlx_postgres_opts(move |o| match plans {
+            Plans::PerExecution => o,
+            Plans::Generic => o.options([("plan_cache_mode", "force_generic_plan")]),
         });
     let db = Database::connect(options)
         .await

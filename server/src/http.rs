@@ -32,6 +32,7 @@ use tower_sessions::cookie::{Key, SameSite};
 use tower_sessions::SessionManagerLayer;
 
 use crate::config::ServeConfig;
+use crate::db::Connections;
 use crate::pwa;
 use crate::secrets::Secrets;
 
@@ -54,7 +55,12 @@ struct Guards {
 }
 
 /// Builds the whole application router.
-pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -> Result<Router> {
+pub fn router(
+    config: &ServeConfig,
+    connections: &Connections,
+    secrets: &Secrets,
+) -> Result<Router> {
+    let db = connections.main.clone();
     let leptos_options = LeptosOptions::builder()
         .output_name("hms")
         .site_root(config.site_root.to_string_lossy().to_string())
@@ -77,7 +83,8 @@ pub fn router(config: &ServeConfig, db: DatabaseConnection, secrets: &Secrets) -
         cancel_cutoff: std::time::Duration::from_secs(config.cancel_cutoff_hours * 3600),
         hospital_name: config.hospital_name.clone(),
         reminder_leads: config.reminder_leads.0.clone(),
-        audit: AuditWriter::spawn(db.clone()),
+        search_db: connections.search.clone(),
+        audit: AuditWriter::spawn(connections.audit.clone()),
         auth_cache: auth_cache.clone(),
     };
     let routes = generate_route_list(App);

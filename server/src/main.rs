@@ -110,7 +110,8 @@ async fn main() -> Result<()> {
                 notify::WorkerPolicy::new(config.outbox_max_attempts),
                 std::time::Duration::from_secs(config.outbox_poll_secs),
             );
-            let router = http::router(&config, db.clone(), &secrets)?;
+            let connections = db::Connections::open(&url, db.clone()).await?;
+            let router = http::router(&config, &connections, &secrets)?;
             let listener = tokio::net::TcpListener::bind(config.bind).await?;
             let addr = listener.local_addr()?;
             tracing::info!(%addr, database = %db::redact(&url), "hms listening");

@@ -222,7 +222,46 @@ async fn concurrent_searches_are_each_audited(backend: Backend) {
     assert_eq!(searches.len(), 40, "{searches:?}");
 }
 
+/// One setting as the connection reports it (`SHOW` on PostgreSQL, a
+/// pragma on SQLite).
+async fn setting(db: &sea_orm::DatabaseConnection, sql: &str) -> String {
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<String>(0).unwrap()
+}
+
+/// On PostgreSQL the search's own pool plans each statement once, while the
+/// main pool keeps PostgreSQL's default; on SQLite the search shares the
+/// main pool, WAL and all. Either way the search answers through it.
+async fn search_connections_are_configured_per_backend(backend: Backend) {
+    let app = spawn_app(backend).await;
+    match backend {
+        Backend::Postgres => {
+            let plans = "SHOW plan_cache_mode";
+            assert_eq!(setting(&app.search_db, plans).await, "force_generic_plan");
+            assert_eq!(setting(&app.db, plans).await, "auto");
+        }
+        Backend::Sqlite => {
+            assert_eq!(setting(&app.search_db, "PRAGMA journal_mode").await, "wal");
+        }
+    }
+    add(&app, "Ada", "Lovelace", (1815, 12, 10), "").await;
+    let query = shared::patients::PatientQuery::parse("lovel")
+        .unwrap()
+        .unwrap();
+    let page = app::patients::search::search(&app.search_db, &query, None, 20)
+        .await
+        .unwrap();
+    assert_eq!(page.hits.len(), 1);
+    assert_eq!(page.hits[0].family_name, "Lovelace");
+}
+
 on_both_databases!(
+    search_connections_are_configured_per_backend,
     concurrent_searches_are_each_audited,
     search_finds_by_mrn_name_phone_and_birth_date,
     search_pages_with_a_keyset_cursor,

@@ -2,7 +2,8 @@
 //! chart, a download. Such an event is not part of a change's transaction, so
 //! instead of one INSERT (and, on SQLite, one turn at the write lock) per
 //! request, one writer task per process stores whatever has queued up in a
-//! single multi-row INSERT.
+//! single multi-row INSERT. It writes on a connection of its own, so under
+//! load its INSERT does not queue behind the very reads it is auditing.
 //!
 //! The request still waits until its row is committed: a read whose audit row
 //! cannot be stored fails, exactly as with a direct write, and nothing is

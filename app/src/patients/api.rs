@@ -79,7 +79,7 @@ pub async fn search_patients(
                 });
             };
             let page = super::search::search(
-                &caller.ctx.db,
+                &caller.ctx.search_db,
                 &parsed,
                 cursor.as_ref(),
                 PATIENT_SEARCH_PAGE,

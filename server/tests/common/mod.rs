@@ -73,6 +73,8 @@ pub async fn test_database(backend: Backend) -> TestDatabase {
 pub struct TestApp {
     pub base: String,
     pub db: DatabaseConnection,
+    /// The patient search's connections (`server::db::Connections::search`).
+    pub search_db: DatabaseConnection,
     pub database: TestDatabase,
     pub backend: Backend,
 }
@@ -97,7 +99,10 @@ pub async fn spawn_app_with(backend: Backend, args: &[&str]) -> TestApp {
     let mut all_args = vec!["--site-root", site_arg.as_str()];
     all_args.extend_from_slice(args);
     let config = ServeConfig::from_args(&all_args).expect("config");
-    let router = server::http::router(&config, db.clone(), &secrets).expect("router");
+    let connections = server::db::Connections::open(&database.url, db.clone())
+        .await
+        .expect("connect the search pool and the audit writer");
+    let router = server::http::router(&config, &connections, &secrets).expect("router");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -112,6 +117,7 @@ pub async fn spawn_app_with(backend: Backend, args: &[&str]) -> TestApp {
     });
     TestApp {
         base: format!("http://{addr}"),
+        search_db: connections.search,
         db,
         database,
         backend,
