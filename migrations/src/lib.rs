@@ -10,7 +10,8 @@ pub use sea_orm_migration::prelude::*;
 pub mod fold;
 
 /// The columns the name-order indexes carry for the patient search's hits
-/// (migration 11); the app's `HitRow::COLUMNS` less the id.
+/// (migration 11), and the birth-date index too (migration 12); the app's
+/// `HitRow::COLUMNS` less the id.
 pub use m20261122_000011_name_search_covering::HIT_COLUMNS as SEARCH_HIT_COLUMNS;
 mod m20261122_000001_foundation;
 mod m20261122_000002_icd10cm;
@@ -23,6 +24,7 @@ mod m20261122_000008_notifications;
 mod m20261122_000009_auth_notify;
 mod m20261122_000010_birth_date_order;
 mod m20261122_000011_name_search_covering;
+mod m20261202_000012_birth_date_covering;
 mod util;
 
 /// Every migration, in order.
@@ -43,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_auth_notify::Migration),
             Box::new(m20261122_000010_birth_date_order::Migration),
             Box::new(m20261122_000011_name_search_covering::Migration),
+            Box::new(m20261202_000012_birth_date_covering::Migration),
         ]
     }
 }

@@ -325,10 +325,10 @@ mod tests {
         assert_eq!(count("sqlite_stat4").await, 0);
     }
 
-    /// The name-order indexes carry exactly what a search hit reads, so
-    /// SQLite answers a page from the index alone.
+    /// The name-order and birth-date indexes carry exactly what a search hit
+    /// reads, so SQLite answers a page from the index alone.
     #[tokio::test]
-    async fn name_indexes_cover_the_search_hit_columns() {
+    async fn search_indexes_cover_the_search_hit_columns() {
         use sea_orm::{ConnectionTrait, IdenStatic, Statement};
         let hit: Vec<&str> = app::patients::service::HitRow::COLUMNS
             .iter()
@@ -353,6 +353,11 @@ mod tests {
                 "given_folded >= 'mu' AND given_folded < 'mu{'",
                 "given_folded, family_folded",
                 "ix_patients_given_hits",
+            ),
+            (
+                "date_of_birth = '1980-05-17'",
+                "family_folded, given_folded",
+                "ix_patients_birth_date_hits",
             ),
         ] {
             let sql = format!(
