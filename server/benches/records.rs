@@ -5,7 +5,7 @@
 //! ```text
 //! cargo bench -p server --bench records -- [--patients 1000000] [--requests 2000]
 //!     [--backend sqlite|postgres|both] [--encounters 1000] [--only search|chart]
-//!     [--kind floor|mrn|name|phone|birth] [--side endpoint|direct]
+//!     [--kind floor|audit|mrn|name|phone|birth] [--side endpoint|direct]
 //! ```
 //! `--kind` and `--side` narrow the search benchmark to one row or one side
 //! of it, to profile (`perf record`) just that.
@@ -153,7 +153,7 @@ struct Samples {
 struct Args {
     /// Which parts run: `search`, `chart` or both (`--only search`).
     only: Option<String>,
-    /// Only this row of the search benchmark (`--kind floor|mrn|name|phone|birth`),
+    /// Only this row of the search benchmark (`--kind floor|audit|mrn|name|phone|birth`),
     /// for profiling.
     kind: Option<String>,
     /// Only the endpoint or only the direct query (`--side endpoint|direct`),
@@ -350,6 +350,50 @@ async fn search_bench(backend: Backend, a: &Args) {
             );
         }
     }
+    // What every search adds to its query: one audit row, through the same
+    // writer (on a connection of its own) the server uses.
+    if a.kind.as_deref().is_none_or(|k| k == "audit") {
+        let writer = app::audit::writer::AuditWriter::spawn(
+            server::db::connect_dedicated(&app.database.url)
+                .await
+                .expect("connect the audit writer"),
+        );
+        for concurrency in [1usize, 50] {
+            let requests = requests_at(concurrency);
+            let w = writer.clone();
+            let cpu = support::process_cpu();
+            let times = load(concurrency, requests, move |c, _| {
+                let w = w.clone();
+                async move {
+                    let event = app::audit::service::AuditEvent::new(
+                        app::audit::service::Actor {
+                            id: Some(Uuid::new_v4()),
+                            email: Some(format!("desk{c}@bench.example")),
+                            role: Some("receptionist".into()),
+                        },
+                        "patients.search",
+                        shared::audit::Outcome::Success,
+                    )
+                    .detail("\"mull\": 20 result(s)");
+                    let meta = app::context::RequestMeta {
+                        client_addr: "127.0.0.1".into(),
+                        user_agent: String::new(),
+                    };
+                    w.append(event, &meta).await.expect("audit row stored");
+                }
+            })
+            .await;
+            let cpu = (support::process_cpu() - cpu) / requests as u32;
+            let d = stats(times);
+            println!(
+                "| audit row alone (no HTTP, no query) | {concurrency} | – | – | – | – | {} | {} | {} | {} | – |",
+                ms(d.p50),
+                ms(d.p95),
+                ms(d.p99),
+                ms(cpu)
+            );
+        }
+    }
     for (key, kind, pool) in [
         ("mrn", "MRN", &samples.mrns),
         ("name", "name prefix", &samples.names),
@@ -383,7 +427,7 @@ async fn search_bench(backend: Backend, a: &Args) {
             )
             .await;
             let endpoint_cpu = (support::process_cpu() - cpu) / requests as u32;
-            let (db, pl) = (app.db.clone(), pool.clone());
+            let (db, pl) = (app.search_db.clone(), pool.clone());
             let cpu = support::process_cpu();
             let direct = load(
                 concurrency,
