@@ -16,6 +16,7 @@ async fn prepare(backend: Backend) -> TestDatabase {
     server::db::migrate(&db).await.unwrap();
     let app = TestApp {
         base: String::new(),
+        search_db: db.clone(),
         db,
         database,
         backend,
