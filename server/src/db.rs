@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+};
 
 /// Connects to the database at `url`: the pool requests share,
 /// `HMS_DB_POOL_SIZE` connections. For SQLite the file's directory is
@@ -20,6 +22,32 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
 /// queued twice under load, once for its query and once for its audit row.
 pub async fn connect_dedicated(url: &str) -> Result<DatabaseConnection> {
     connect_with(url, 1, Plans::PerExecution).await
+}
+
+/// Pages in SQLite's write-ahead log after which a committing connection
+/// copies the log back into the database file itself (SQLite's default is
+/// 1000). That copy ends in an fsync, measured here at 25–90 ms, paid by
+/// whichever request happened to commit and by everyone queued behind it: the
+/// audit writer's group commit stalled every searching request. The
+/// server's checkpointer ([`checkpoint_wal`], every second on a connection of
+/// its own) does the copying instead; this bound only caps the log should it
+/// fall behind, and lets short-lived commands (`migrate`, `seed-demo`) leave
+/// it to SQLite's checkpoint when their last connection closes.
+pub const FOREGROUND_CHECKPOINT_PAGES: u32 = 10_000;
+
+/// Copies SQLite's write-ahead log back into the database file as far as
+/// readers allow, without blocking readers or the writer
+/// (`PRAGMA wal_checkpoint(PASSIVE)`). Answers the frames in the log and how
+/// many of them are now in the database file.
+pub async fn checkpoint_wal(db: &DatabaseConnection) -> Result<(i64, i64)> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA wal_checkpoint(PASSIVE)",
+        ))
+        .await?
+        .context("the checkpoint answered nothing")?;
+    Ok((row.try_get_by_index(1)?, row.try_get_by_index(2)?))
 }
 
 /// How PostgreSQL plans the prepared statements of a pool's connections.
@@ -51,6 +79,10 @@ pub struct Connections {
     pub search: DatabaseConnection,
     /// The audit writer's own connection ([`connect_dedicated`]).
     pub audit: DatabaseConnection,
+    /// On SQLite, the WAL checkpointer's own connection
+    /// ([`FOREGROUND_CHECKPOINT_PAGES`]): its fsync must not hold up a
+    /// connection that requests wait for.
+    pub checkpoint: Option<DatabaseConnection>,
 }
 
 impl Connections {
@@ -64,9 +96,14 @@ impl Connections {
             }
             _ => main.clone(),
         };
+        let checkpoint = match main.get_database_backend() {
+            DbBackend::Sqlite => Some(connect_dedicated(url).await?),
+            _ => None,
+        };
         Ok(Self {
             search,
             audit: connect_dedicated(url).await?,
+            checkpoint,
             main,
         })
     }
@@ -104,14 +141,19 @@ async fn connect_with(url: &str, connections: u32, plans: Plans) -> Result<Datab
         // Per connection, for every connection of the pool: WAL so readers
         // never wait for the writer, NORMAL sync (durable at checkpoints, no
         // fsync per commit; safe with WAL), and a busy timeout so concurrent
-        // writers queue instead of failing. (A memory map of the file was
-        // measured: searches read faster, but the server as a whole, which
-        // also writes audit rows, got slower.)
+        // writers queue instead of failing; the log is copied back into the
+        // file in the background (see FOREGROUND_CHECKPOINT_PAGES). (A
+        // memory map of the file was measured: searches read faster, but the
+        // server as a whole, which also writes audit rows, got slower.)
         .map_sqlx_sqlite_opts(|o| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
+                .pragma(
+                    "wal_autocheckpoint",
+                    FOREGROUND_CHECKPOINT_PAGES.to_string(),
+                )
         })
         .map_sqlx_postgres_opts(move |o| match plans {
             Plans::PerExecution => o,
@@ -263,8 +305,57 @@ mod tests {
                 .unwrap()
                 .unwrap();
             assert_eq!(sync.try_get_by_index::<i32>(0).unwrap(), 1, "NORMAL");
+            let pages = txn
+                .query_one_raw(q("PRAGMA wal_autocheckpoint"))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                pages.try_get_by_index::<i64>(0).unwrap(),
+                i64::from(super::FOREGROUND_CHECKPOINT_PAGES)
+            );
             held.push(txn);
         }
+    }
+
+    #[tokio::test]
+    async fn the_background_checkpointer_copies_the_log_into_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hms.db");
+        let url = format!("sqlite://{}?mode=rwc", file.display());
+        let connections = super::Connections::open(&url, super::connect(&url).await.unwrap())
+            .await
+            .unwrap();
+        let db = &connections.main;
+        db.execute_unprepared("CREATE TABLE scratch (x TEXT)")
+            .await
+            .unwrap();
+        // About 6 MB, 1,500 pages: past SQLite's default of 1,000, after
+        // which the committing connection would have copied them itself.
+        for _ in 0..60 {
+            db.execute_unprepared("INSERT INTO scratch SELECT hex(randomblob(50000))")
+                .await
+                .unwrap();
+        }
+        let size = || std::fs::metadata(&file).unwrap().len();
+        assert!(size() < 1_000_000, "no request copied the log: {}", size());
+        crate::workers::spawn_wal_checkpointer(
+            connections.checkpoint.clone(),
+            std::time::Duration::from_millis(20),
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while size() < 6_000_000 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(
+            size() >= 6_000_000,
+            "the checkpointer copied the log: {}",
+            size()
+        );
+        let (log, copied) = super::checkpoint_wal(connections.checkpoint.as_ref().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(log, copied, "every frame is in the file");
     }
 
     #[tokio::test]

@@ -76,6 +76,10 @@ pub fn router(
     };
     let auth_cache = Arc::new(AuthCache::new(config.auth_cache()));
     crate::workers::spawn_auth_listener(&db, auth_cache.clone());
+    crate::workers::spawn_wal_checkpointer(
+        connections.checkpoint.clone(),
+        std::time::Duration::from_secs(1),
+    );
     let ctx = ServerContext {
         db: db.clone(),
         policy: config.policy(),

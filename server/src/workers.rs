@@ -63,6 +63,24 @@ pub fn spawn_statistics_refresher(db: DatabaseConnection) {
     });
 }
 
+/// On SQLite, copies the write-ahead log back into the database file every
+/// `period` on `db`, a connection of its own, so that no request pays for
+/// the copy and its fsync (see [`crate::db::FOREGROUND_CHECKPOINT_PAGES`]).
+/// `None` (PostgreSQL) starts nothing.
+pub fn spawn_wal_checkpointer(db: Option<DatabaseConnection>, period: Duration) {
+    let Some(db) = db else { return };
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::db::checkpoint_wal(&db).await {
+                tracing::warn!(error = %format!("{e:#}"), "WAL checkpoint failed; will retry");
+            }
+        }
+    });
+}
+
 /// On PostgreSQL, listens for the database's notices of deleted sessions and
 /// changed accounts (`NOTIFY hms_auth`, migration 9) and drops them from this
 /// process's [`AuthCache`], so a sign-out or deactivation made through any
