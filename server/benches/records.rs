@@ -5,7 +5,7 @@
 //! ```text
 //! cargo bench -p server --bench records -- [--patients 1000000] [--requests 2000]
 //!     [--backend sqlite|postgres|both] [--encounters 1000] [--only search|chart]
-//!     [--kind floor|audit|mrn|name|phone|birth] [--side endpoint|direct]
+//!     [--kind http|floor|audit|mrn|name|phone|birth] [--side endpoint|direct]
 //! ```
 //! `--kind` and `--side` narrow the search benchmark to one row or one side
 //! of it, to profile (`perf record`) just that.
@@ -29,7 +29,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 use serde_json::json;
 use shared::patients::{Mrn, PatientQuery};
 use shared::Role;
-use support::{load, ms, stats};
+use support::{ms, stats};
 use uuid::Uuid;
 
 const GIVEN: &[&str] = &[
@@ -153,7 +153,7 @@ struct Samples {
 struct Args {
     /// Which parts run: `search`, `chart` or both (`--only search`).
     only: Option<String>,
-    /// Only this row of the search benchmark (`--kind floor|audit|mrn|name|phone|birth`),
+    /// Only this row of the search benchmark (`--kind http|floor|audit|mrn|name|phone|birth`),
     /// for profiling.
     kind: Option<String>,
     /// Only the endpoint or only the direct query (`--side endpoint|direct`),
@@ -313,7 +313,12 @@ async fn search_bench(backend: Backend, a: &Args) {
     }
     let clients = std::sync::Arc::new(clients);
     println!(
-        "\n### Patient search, {} patients, {backend:?}\n\n| query | clients | endpoint p50 | p95 | p99 | CPU per request | direct SQL p50 | p95 | p99 | CPU per query | endpoint p95 ÷ SQL p95 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "\n### Patient search, {} patients, {backend:?}\n\n\
+         CPU per call is this process's (server and load generator) / the whole machine's \
+         (with PostgreSQL and the kernel). The last column is the least endpoint ÷ SQL ratio \
+         this machine allows: the machine CPU of `auth/me` + an audit row + the query, over the query's.\n\n\
+         | query | clients | endpoint p50 | p95 | p99 | CPU per request | direct SQL p50 | p95 | p99 | CPU per query | endpoint p95 ÷ SQL p95 | endpoint CPU ÷ SQL CPU | least ratio |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         a.patients
     );
     // One client makes a quarter of the requests 50 make.
@@ -324,14 +329,41 @@ async fn search_bench(backend: Backend, a: &Args) {
             a.requests
         }
     };
-    // The floor under every row: an authenticated server-function call that
-    // reads nothing (the session comes from the cache) and writes no audit.
-    if a.kind.as_deref().is_none_or(|k| k == "floor") {
+    let wanted = |key: &str| a.kind.as_deref().is_none_or(|k| k == key);
+    let endpoint_row = |label: &str, concurrency: usize, run: &support::Run| {
+        let e = &run.stats;
+        println!(
+            "| {label} | {concurrency} | {} | {} | {} | {} | – | – | – | – | – | – | – |",
+            ms(e.p50),
+            ms(e.p95),
+            ms(e.p99),
+            run.cpu_cell()
+        );
+    };
+    // The server's HTTP stack alone: no session read, no server function.
+    if wanted("http") {
         for concurrency in [1usize, 50] {
             let requests = requests_at(concurrency);
             let cl = clients.clone();
-            let cpu = support::process_cpu();
-            let times = load(concurrency, requests, move |c, _| {
+            let run = support::measure(concurrency, requests, requests, move |c, _| {
+                let cl = cl.clone();
+                async move {
+                    let (status, body) = cl[c].get("/healthz").await;
+                    assert!(status.is_success(), "{body:?}");
+                }
+            })
+            .await;
+            endpoint_row("HTTP only (`/healthz`)", concurrency, &run);
+        }
+    }
+    // The floor under every search: an authenticated server-function call
+    // that reads nothing (the session comes from the cache) and writes no audit.
+    let mut floor = [None, None];
+    if wanted("floor") {
+        for (i, concurrency) in [1usize, 50].into_iter().enumerate() {
+            let requests = requests_at(concurrency);
+            let cl = clients.clone();
+            let run = support::measure(concurrency, requests, requests, move |c, _| {
                 let cl = cl.clone();
                 async move {
                     let (status, body) = cl[c].post("auth/me", "{}".into()).await;
@@ -339,30 +371,23 @@ async fn search_bench(backend: Backend, a: &Args) {
                 }
             })
             .await;
-            let cpu = (support::process_cpu() - cpu) / requests as u32;
-            let e = stats(times);
-            println!(
-                "| no query (`auth/me`) | {concurrency} | {} | {} | {} | {} | – | – | – | – | – |",
-                ms(e.p50),
-                ms(e.p95),
-                ms(e.p99),
-                ms(cpu)
-            );
+            endpoint_row("no query (`auth/me`)", concurrency, &run);
+            floor[i] = Some(run);
         }
     }
     // What every search adds to its query: one audit row, through the same
     // writer (on a connection of its own) the server uses.
-    if a.kind.as_deref().is_none_or(|k| k == "audit") {
+    let mut audit = [None, None];
+    if wanted("audit") {
         let writer = app::audit::writer::AuditWriter::spawn(
             server::db::connect_dedicated(&app.database.url)
                 .await
                 .expect("connect the audit writer"),
         );
-        for concurrency in [1usize, 50] {
+        for (i, concurrency) in [1usize, 50].into_iter().enumerate() {
             let requests = requests_at(concurrency);
             let w = writer.clone();
-            let cpu = support::process_cpu();
-            let times = load(concurrency, requests, move |c, _| {
+            let run = support::measure(concurrency, requests, requests, move |c, _| {
                 let w = w.clone();
                 async move {
                     let event = app::audit::service::AuditEvent::new(
@@ -383,15 +408,15 @@ async fn search_bench(backend: Backend, a: &Args) {
                 }
             })
             .await;
-            let cpu = (support::process_cpu() - cpu) / requests as u32;
-            let d = stats(times);
+            let d = &run.stats;
             println!(
-                "| audit row alone (no HTTP, no query) | {concurrency} | – | – | – | – | {} | {} | {} | {} | – |",
+                "| audit row alone (no HTTP, no query) | {concurrency} | – | – | – | – | {} | {} | {} | {} | – | – | – |",
                 ms(d.p50),
                 ms(d.p95),
                 ms(d.p99),
-                ms(cpu)
+                run.cpu_cell()
             );
+            audit[i] = Some(run);
         }
     }
     for (key, kind, pool) in [
@@ -400,18 +425,18 @@ async fn search_bench(backend: Backend, a: &Args) {
         ("phone", "phone", &samples.phones),
         ("birth", "birth date", &samples.births),
     ] {
-        if a.kind.as_deref().is_some_and(|k| k != key) {
+        if !wanted(key) {
             continue;
         }
         let runs = |side: &str| a.side.as_deref().is_none_or(|s| s == side);
         let pool = std::sync::Arc::new(pool.clone());
-        for concurrency in [1usize, 50] {
+        for (i, concurrency) in [1usize, 50].into_iter().enumerate() {
             let requests = requests_at(concurrency);
             let (cl, pl) = (clients.clone(), pool.clone());
-            let cpu = support::process_cpu();
-            let endpoint = load(
+            let endpoint = support::measure(
                 concurrency,
                 requests * runs("endpoint") as usize,
+                requests,
                 move |c, k| {
                     let (cl, pl) = (cl.clone(), pl.clone());
                     async move {
@@ -426,12 +451,11 @@ async fn search_bench(backend: Backend, a: &Args) {
                 },
             )
             .await;
-            let endpoint_cpu = (support::process_cpu() - cpu) / requests as u32;
             let (db, pl) = (app.search_db.clone(), pool.clone());
-            let cpu = support::process_cpu();
-            let direct = load(
+            let direct = support::measure(
                 concurrency,
                 requests * runs("direct") as usize,
+                requests,
                 move |_, k| {
                     let (db, pl) = (db.clone(), pl.clone());
                     async move {
@@ -444,19 +468,29 @@ async fn search_bench(backend: Backend, a: &Args) {
                 },
             )
             .await;
-            let direct_cpu = (support::process_cpu() - cpu) / requests as u32;
-            let (e, d) = (stats(endpoint), stats(direct));
+            let (e, d) = (&endpoint.stats, &direct.stats);
+            let ratio = |x: std::time::Duration, y: std::time::Duration| {
+                format!("{:.1}×", x.as_secs_f64() / y.as_secs_f64())
+            };
+            let least = match (&floor[i], &audit[i]) {
+                (Some(f), Some(w)) => ratio(
+                    f.machine_cpu + w.machine_cpu + direct.machine_cpu,
+                    direct.machine_cpu,
+                ),
+                _ => "–".into(),
+            };
             println!(
-                "| {kind} | {concurrency} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1}× |",
+                "| {kind} | {concurrency} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {least} |",
                 ms(e.p50),
                 ms(e.p95),
                 ms(e.p99),
-                ms(endpoint_cpu),
+                endpoint.cpu_cell(),
                 ms(d.p50),
                 ms(d.p95),
                 ms(d.p99),
-                ms(direct_cpu),
-                e.p95.as_secs_f64() / d.p95.as_secs_f64()
+                direct.cpu_cell(),
+                ratio(e.p95, d.p95),
+                ratio(endpoint.machine_cpu, direct.machine_cpu),
             );
         }
     }

@@ -61,6 +61,42 @@ where
     all
 }
 
+/// One measured load: its latencies, and the CPU each call took.
+#[derive(Clone, Copy)]
+pub struct Run {
+    pub stats: Stats,
+    /// This process's CPU (server and load generator) per call.
+    pub cpu: Duration,
+    /// The whole machine's busy CPU per call: this process, PostgreSQL and
+    /// the kernel's work for both.
+    pub machine_cpu: Duration,
+}
+
+impl Run {
+    /// `process / machine` CPU per call, for a table cell.
+    pub fn cpu_cell(&self) -> String {
+        format!("{} / {}", ms(self.cpu), ms(self.machine_cpu))
+    }
+}
+
+/// [`load`], measured: percentiles, and CPU per call averaged over `per`
+/// calls (pass the number of requests even when `requests` is zero because
+/// the command line left this side out; everything then reads zero).
+pub async fn measure<F, Fut>(clients: usize, requests: usize, per: usize, call: F) -> Run
+where
+    F: Fn(usize, usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let (process, machine) = (process_cpu(), machine_cpu());
+    let times = load(clients, requests, call).await;
+    let per = per.max(1) as u32;
+    Run {
+        stats: stats(times),
+        cpu: (process_cpu() - process) / per,
+        machine_cpu: (machine_cpu() - machine) / per,
+    }
+}
+
 /// The value after `--name` on the benchmark's command line, if given.
 pub fn arg(name: &str) -> Option<String> {
     let argv: Vec<String> = std::env::args().collect();
@@ -120,7 +156,6 @@ impl LeanClient {
         body: bytes::Bytes,
     ) -> (http::StatusCode, bytes::Bytes) {
         use http::header;
-        use http_body_util::BodyExt;
         let request = http::Request::post(format!("/api/{endpoint}"))
             .header(header::HOST, self.host.clone())
             .header(header::ORIGIN, self.origin.clone())
@@ -128,6 +163,25 @@ impl LeanClient {
             .header(header::CONTENT_TYPE, "application/json")
             .body(http_body_util::Full::new(body))
             .expect("request");
+        self.send(request).await
+    }
+
+    /// GETs `path` with the session cookie; answers the status and the body.
+    pub async fn get(&self, path: &str) -> (http::StatusCode, bytes::Bytes) {
+        use http::header;
+        let request = http::Request::get(path)
+            .header(header::HOST, self.host.clone())
+            .header(header::COOKIE, self.cookie.clone())
+            .body(http_body_util::Full::new(bytes::Bytes::new()))
+            .expect("request");
+        self.send(request).await
+    }
+
+    async fn send(
+        &self,
+        request: http::Request<http_body_util::Full<bytes::Bytes>>,
+    ) -> (http::StatusCode, bytes::Bytes) {
+        use http_body_util::BodyExt;
         let mut sender = self.sender.lock().await;
         sender.ready().await.expect("connection ready");
         let response = sender.send_request(request).await.expect("response");
@@ -158,4 +212,27 @@ pub fn process_cpu() -> Duration {
     let total = ticks(11) + ticks(12);
     // Linux reports them in USER_HZ, 100 per second on every common platform.
     Duration::from_millis(total * 10)
+}
+
+/// Busy CPU time of the whole machine so far, all cores together: every
+/// state of `/proc/stat`'s `cpu` line except idle and I/O wait.
+pub fn machine_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal (guest time is in user).
+    let busy: u64 = ticks
+        .iter()
+        .take(8)
+        .enumerate()
+        .filter(|(i, _)| *i != 3 && *i != 4)
+        .map(|(_, t)| t)
+        .sum();
+    Duration::from_millis(busy * 10)
 }
