@@ -320,6 +320,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_background_checkpointer_copies_the_log_into_the_file() {
+        use sea_orm::ConnectionTrait;
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("hms.db");
         let url = format!("sqlite://{}?mode=rwc", file.display());
