@@ -13,8 +13,40 @@
 //! - [`patients`]: patient records.
 //! - [`records`]: the electronic health record (ICD-10-CM search so far).
 //! - `context`, `entity` (server only): shared state, error plumbing and SeaORM entities.
+//! - `pdf` (server only): paginated PDF documents in every script (krilla, embedded Noto fonts).
 
 #![recursion_limit = "512"]
+
+/// Declares who may call the server function at `endpoint` (as written in its
+/// `#[server(endpoint = …)]`), and whether it reads or writes a patient's
+/// data (`patient_data`, which must leave an audit event naming the patient)
+/// or not (`no_patient_data`); write it right after the function. See
+/// `auth::gate` (server only) for how it is enforced and tested.
+#[macro_export]
+macro_rules! access {
+    ($endpoint:literal, $access:expr, patient_data) => {
+        $crate::access!(@declare $endpoint, $access, true);
+    };
+    ($endpoint:literal, $access:expr, no_patient_data) => {
+        $crate::access!(@declare $endpoint, $access, false);
+    };
+    (@declare $endpoint:literal, $access:expr, $patient_data:literal) => {
+        #[cfg(feature = "ssr")]
+        ::inventory::submit! {
+            $crate::auth::gate::Declared {
+                path: concat!("/api/", $endpoint),
+                access: {
+                    #[allow(unused_imports)]
+                    use $crate::auth::gate::Access::*;
+                    #[allow(unused_imports)]
+                    use ::shared::Permission::*;
+                    $access
+                },
+                patient_data: $patient_data,
+            }
+        }
+    };
+}
 
 pub mod admin;
 pub mod appointments;
@@ -30,6 +62,8 @@ pub mod records;
 pub mod context;
 #[cfg(feature = "ssr")]
 pub mod entity;
+#[cfg(feature = "ssr")]
+pub mod pdf;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};

@@ -1,7 +1,8 @@
 //! The HTTP side: the router and the middleware every request passes through.
 //!
 //! Order, from the outside in: tracing → compression → client address →
-//! security headers (CSP nonce) → cross-origin guard → session → route.
+//! security headers (CSP nonce) → cross-origin guard → session →
+//! server-function gate → route.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -120,11 +121,15 @@ pub fn router(
             "/api/appointments/{id}/ics",
             get(app::appointments::api::download_ics).layer(axum::Extension(ctx.clone())),
         )
-        .leptos_routes_with_context(&state, routes, move || provide_context(ctx.clone()), {
+        .leptos_routes_with_context(&state, routes, {
+            let ctx = ctx.clone();
+            move || provide_context(ctx.clone())
+        }, {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(ctx.clone(), server_fn_gate))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
             guards.clone(),
@@ -139,6 +144,18 @@ pub fn router(
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     Ok(router)
+}
+
+/// The path of every page the router serves, as written in the route table
+/// (`/clinic/patients/{id}`): what the every-page tests load.
+pub fn page_routes() -> Vec<String> {
+    let mut paths: Vec<String> = generate_route_list(App)
+        .iter()
+        .map(|route| route.path().to_string())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
 }
 
 /// cargo-leptos writes `hash.txt` (the content hashes in the asset names) next
@@ -201,6 +218,89 @@ async fn client_addr(
     let addr = forwarded.or(peer).unwrap_or_else(|| "unknown".into());
     request.extensions_mut().insert(ClientAddr(addr));
     next.run(request).await
+}
+
+/// The gate in front of every server function, before its arguments are read:
+/// the access declared beside the function (`app::auth::gate`) decides who
+/// gets through (401 for nobody signed in, 403 for a role without the
+/// permission, audited; a function that declares nothing is refused). After
+/// the function, an error that the framework answered as 500 but that is the
+/// client's (arguments that cannot be read: [`AppError::BadRequest`]) gets
+/// its own status.
+async fn server_fn_gate(
+    State(ctx): State<ServerContext>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
+    use app::auth::gate::{declared, Access};
+    let path = request.uri().path();
+    if request.method() != Method::POST || !path.starts_with("/api/") {
+        return next.run(request).await;
+    }
+    match declared(path) {
+        Some(Access::Public) => {}
+        None => {
+            tracing::error!(path, "server function without an access declaration refused");
+            return error_response(&AppError::Forbidden);
+        }
+        Some(access) => {
+            let (mut parts, body) = request.into_parts();
+            let Some(session) = parts.extensions.get::<tower_sessions::Session>().cloned() else {
+                tracing::error!("session layer missing in front of the server-function gate");
+                return error_response(&AppError::Internal);
+            };
+            let meta = app::context::RequestMeta::from_parts(&parts);
+            match app::auth::guard::authenticate_with(ctx, meta, session).await {
+                Err(e) => return error_response(&e),
+                Ok(caller) if !access.allows(caller.user.role) => {
+                    let refused = match app::auth::guard::deny(&caller, parts.uri.path()).await {
+                        Ok(()) => AppError::Forbidden,
+                        Err(e) => e,
+                    };
+                    return error_response(&refused);
+                }
+                Ok(caller) => {
+                    parts
+                        .extensions
+                        .insert(app::auth::guard::Admitted(caller.user));
+                }
+            }
+            return client_errors_keep_their_status(next.run(Request::from_parts(parts, body)).await)
+                .await;
+        }
+    }
+    client_errors_keep_their_status(next.run(request).await).await
+}
+
+/// A server function's error as the framework sends it: the JSON of
+/// [`AppError`] with the status that fits it.
+fn error_response(error: &AppError) -> Response {
+    let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_string(error).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+/// The framework answers every server-function error that the function did
+/// not give a status (arguments it could not decode, above all) with 500.
+/// Those that are the client's get the status of their [`AppError`].
+async fn client_errors_keep_their_status(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return error_response(&AppError::Internal);
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(error.status_code()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Refuses state-changing requests that come from another origin (CSRF):

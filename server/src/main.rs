@@ -32,6 +32,9 @@ enum Command {
     Migrate,
     /// Load demo accounts (one per role) and sample patients, then print the accounts.
     SeedDemo,
+    /// Print the path of every page of every portal, from the router, as a
+    /// JSON array (the end-to-end tests load each one).
+    Routes,
     /// Create an administrator account with a one-time password.
     CreateAdmin {
         #[arg(long)]
@@ -67,6 +70,10 @@ fn print_demo_accounts(accounts: &[(String, shared::Role)]) {
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     init_logging(cli.log_json);
+    if let Some(Command::Routes) = cli.command {
+        println!("{}", serde_json::to_string(&http::page_routes())?);
+        return Ok(());
+    }
     let url = cli.common.database_url();
     // `hms` alone serves, with settings from the environment.
     let command = match cli.command {
@@ -76,6 +83,7 @@ async fn main() -> Result<()> {
     let db = db::connect(&url).await?;
     db::migrate(&db).await?;
     match command {
+        Command::Routes => unreachable!("answered before connecting"),
         Command::Migrate => {
             println!("Database at {} is up to date.", db::redact(&url));
         }

@@ -111,9 +111,27 @@ fn the_cli_lists_its_commands() {
         .unwrap();
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).unwrap();
-    for command in ["serve", "migrate", "seed-demo", "create-admin"] {
+    for command in ["serve", "migrate", "seed-demo", "routes", "create-admin"] {
         assert!(help.contains(command), "{command} missing from:\n{help}");
     }
+}
+
+/// `hms routes` prints the router's pages, which the every-page browser test loads.
+#[test]
+fn routes_lists_every_portal_page() {
+    let output = Command::new(env!("CARGO_BIN_EXE_hms"))
+        .arg("routes")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let routes: Vec<String> = serde_json::from_slice(&output.stdout).unwrap();
+    for page in ["/", "/register", "/patient/book", "/clinic/appointments", "/admin/audit"] {
+        assert!(routes.iter().any(|r| r == page), "{page} missing from {routes:?}");
+    }
+    assert!(
+        routes.iter().any(|r| r.starts_with("/clinic/patients/") && r.contains('{')),
+        "routes with parameters are listed as patterns: {routes:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,6 +26,7 @@ pub async fn admin_overview() -> Result<AdminStats, AppError> {
         .await,
     )
 }
+crate::access!("admin/overview", AnyOf(&[ManageUsers]), no_patient_data);
 
 /// Every staff account.
 #[server(endpoint = "admin/users", input = Json)]
@@ -38,6 +39,7 @@ pub async fn list_staff() -> Result<Vec<UserSummary>, AppError> {
         .await,
     )
 }
+crate::access!("admin/users", AnyOf(&[ManageUsers]), no_patient_data);
 
 /// Creates a staff account; answers with its one-time password.
 #[server(endpoint = "admin/users/create", input = Json)]
@@ -58,6 +60,7 @@ pub async fn create_staff(form: NewStaffForm) -> Result<CreatedAccount, AppError
         .await,
     )
 }
+crate::access!("admin/users/create", AnyOf(&[ManageUsers]), no_patient_data);
 
 /// Changes one thing on a staff account: `role` (with `role`), `activate`,
 /// `deactivate`, `unlock` or `reset_password`. A reset answers the one-time password.
@@ -101,6 +104,7 @@ pub async fn change_staff_account(
         .await,
     )
 }
+crate::access!("admin/users/change", AnyOf(&[ManageUsers]), no_patient_data);
 
 /// One page of the audit trail.
 #[server(endpoint = "admin/audit", input = Json)]
@@ -113,6 +117,7 @@ pub async fn search_audit(query: AuditQuery) -> Result<AuditPage, AppError> {
         .await,
     )
 }
+crate::access!("admin/audit", AnyOf(&[ViewAudit]), no_patient_data);
 
 /// Break-glass accesses, newest first, for review: who, which patient, why,
 /// until when, and how often they opened the chart while it lasted.
@@ -136,3 +141,4 @@ pub async fn break_glass_report(
         .await,
     )
 }
+crate::access!("admin/break_glass", AnyOf(&[ViewAudit]), patient_data);

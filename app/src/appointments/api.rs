@@ -170,6 +170,7 @@ pub async fn free_slots(
         .await,
     )
 }
+crate::access!("appointments/free_slots", SignedIn, no_patient_data);
 
 /// Books a free slot: patients for themselves, the front desk for any
 /// patient. When the slot was taken a moment earlier the answer lists the
@@ -240,6 +241,7 @@ pub async fn book(
         .await,
     )
 }
+crate::access!("appointments/book", AnyOf(&[BookOwnAppointments, BookAppointments]), patient_data);
 
 /// Loads an appointment the caller may change: their own (patients) or any
 /// (front desk). Answers it with whether the caller is staff.
@@ -345,6 +347,7 @@ pub async fn cancel(appointment_id: Uuid, override_reason: String) -> Result<(),
         .await,
     )
 }
+crate::access!("appointments/cancel", AnyOf(&[BookOwnAppointments, BookAppointments]), patient_data);
 
 /// Moves an appointment to another free slot of the same doctor, atomically:
 /// the patient ends with the new slot, or (when it was just taken) keeps the old one.
@@ -417,6 +420,7 @@ pub async fn reschedule(
         .await,
     )
 }
+crate::access!("appointments/reschedule", AnyOf(&[BookOwnAppointments, BookAppointments]), patient_data);
 
 /// The signed-in patient's appointments, upcoming first, then the last year's.
 #[server(endpoint = "appointments/mine", input = Json)]
@@ -457,6 +461,7 @@ pub async fn my_appointments() -> Result<Vec<shared::appointments::AppointmentVi
         .await,
     )
 }
+crate::access!("appointments/mine", AnyOf(&[BookOwnAppointments]), patient_data);
 
 /// A doctor's list for one local day: their own, or any doctor's for the front desk.
 #[server(endpoint = "appointments/day", input = Json)]
@@ -502,6 +507,7 @@ pub async fn day_list(
         .await,
     )
 }
+crate::access!("appointments/day", AnyOf(&[ViewDayLists, BookAppointments]), patient_data);
 
 /// Attendance: check-in, no-show, in progress, completed. The doctor marks
 /// their own appointments; the front desk any.
@@ -554,6 +560,7 @@ pub async fn set_status(
         .await,
     )
 }
+crate::access!("appointments/set_status", AnyOf(&[ViewDayLists, BookAppointments]), patient_data);
 
 /// `GET /api/appointments/{id}/ics`: the appointment as a calendar file, for
 /// its patient (or the front desk).
@@ -667,6 +674,7 @@ pub async fn doctors(
         .await,
     )
 }
+crate::access!("appointments/doctors", SignedIn, no_patient_data);
 
 /// An administrator puts a patient on a doctor's list at any time, overlapping
 /// the normal slots, for an emergency. The reason is kept with the appointment
@@ -744,3 +752,4 @@ pub async fn emergency_assign(
         .await,
     )
 }
+crate::access!("appointments/emergency", AnyOf(&[OverrideSchedule]), patient_data);

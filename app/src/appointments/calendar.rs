@@ -104,6 +104,7 @@ pub async fn choices(
         .await,
     )
 }
+crate::access!("appointments/choices", SignedIn, no_patient_data);
 
 /// The administrators' calendar for `days` (1 to 31) local days from `from`:
 /// each doctor's appointments, offered and booked minutes, and for the
@@ -212,3 +213,4 @@ pub async fn appointment_overview(
         .await,
     )
 }
+crate::access!("appointments/overview", AnyOf(&[ManageSchedules]), no_patient_data);

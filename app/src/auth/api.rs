@@ -84,6 +84,7 @@ pub async fn login(email: String, password: String) -> Result<LoginOutcome, AppE
         .await,
     )
 }
+crate::access!("auth/login", Public, no_patient_data);
 
 /// Signs out: the session is destroyed on the server, not just forgotten by the browser.
 #[server(endpoint = "auth/logout", input = Json)]
@@ -113,6 +114,7 @@ pub async fn logout() -> Result<(), AppError> {
         .await,
     )
 }
+crate::access!("auth/logout", Public, no_patient_data);
 
 /// The signed-in user, or `None`. Used by every page to decide what to show.
 #[server(endpoint = "auth/me", input = Json)]
@@ -124,6 +126,7 @@ pub async fn me() -> Result<Option<CurrentUser>, AppError> {
         Err(e) => Err(e),
     })
 }
+crate::access!("auth/me", Public, no_patient_data);
 
 /// A patient creates their account and patient record, and is signed in.
 #[server(endpoint = "auth/register", input = Json)]
@@ -146,6 +149,7 @@ pub async fn register_patient(form: SelfRegistrationForm) -> Result<LoginOutcome
         .await,
     )
 }
+crate::access!("auth/register", Public, no_patient_data);
 
 /// Changes the caller's password; their other sessions end.
 #[server(endpoint = "account/password", input = Json)]
@@ -175,6 +179,7 @@ pub async fn change_password(form: PasswordChangeForm) -> Result<(), AppError> {
         .await,
     )
 }
+crate::access!("account/password", AnyOf(&[ManageOwnAccount]), no_patient_data);
 
 /// The caller's live sessions.
 #[server(endpoint = "account/sessions", input = Json)]
@@ -193,6 +198,7 @@ pub async fn my_sessions() -> Result<Vec<SessionView>, AppError> {
         .await,
     )
 }
+crate::access!("account/sessions", AnyOf(&[ManageOwnAccount]), no_patient_data);
 
 /// Ends one of the caller's own sessions (e.g. a forgotten one on a shared computer).
 #[server(endpoint = "account/sessions/end", input = Json)]
@@ -215,3 +221,4 @@ pub async fn end_my_session(handle: Uuid) -> Result<(), AppError> {
         .await,
     )
 }
+crate::access!("account/sessions/end", AnyOf(&[ManageOwnAccount]), no_patient_data);

@@ -3,6 +3,7 @@
 //! signed-in user may do) before touching data. Deny by default.
 
 use chrono::Utc;
+use leptos::prelude::use_context;
 use sea_orm::EntityTrait;
 use shared::audit::Outcome;
 use shared::auth::CurrentUser;
@@ -88,8 +89,24 @@ pub async fn authenticate() -> Result<Caller, AppError> {
     let ctx = server_context()?;
     let meta = request_meta();
     let session = current_session().await?;
+    // The server-function gate has authenticated this request already.
+    let admitted = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Admitted>().cloned());
+    if let Some(Admitted(user)) = admitted {
+        return Ok(Caller {
+            user,
+            meta,
+            ctx,
+            session,
+        });
+    }
     authenticate_with(ctx, meta, session).await
 }
+
+/// The user the server-function gate authenticated for this request, put
+/// into the request's extensions so the function does not do it again.
+#[derive(Clone, Debug)]
+pub struct Admitted(pub CurrentUser);
 
 /// [`authenticate`] for plain axum handlers (downloads), which have no Leptos context.
 pub async fn authenticate_with(

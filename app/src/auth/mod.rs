@@ -4,6 +4,8 @@ pub mod api;
 pub mod cache;
 #[cfg(feature = "ssr")]
 pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod gate;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password;

@@ -116,6 +116,7 @@ pub async fn get_chart_summary(patient_id: Uuid) -> Result<ChartSummary, AppErro
         .await,
     )
 }
+crate::access!("chart/summary", AnyOf(&[ReadCharts]), patient_data);
 
 /// One page of the chart's timeline of encounters, newest first.
 #[server(endpoint = "chart/timeline", input = Json)]
@@ -146,6 +147,7 @@ pub async fn chart_timeline(
         .await,
     )
 }
+crate::access!("chart/timeline", AnyOf(&[ReadCharts]), patient_data);
 
 #[server(endpoint = "chart/open_encounter", input = Json)]
 pub async fn open_encounter(patient_id: Uuid, form: EncounterForm) -> Result<Uuid, AppError> {
@@ -170,6 +172,7 @@ pub async fn open_encounter(patient_id: Uuid, form: EncounterForm) -> Result<Uui
     )
     .await
 }
+crate::access!("chart/open_encounter", AnyOf(&[DocumentCare]), patient_data);
 
 #[server(endpoint = "chart/finish_encounter", input = Json)]
 pub async fn finish_encounter(patient_id: Uuid, encounter_id: Uuid) -> Result<(), AppError> {
@@ -188,6 +191,7 @@ pub async fn finish_encounter(patient_id: Uuid, encounter_id: Uuid) -> Result<()
     )
     .await
 }
+crate::access!("chart/finish_encounter", AnyOf(&[DocumentCare]), patient_data);
 
 /// Saves a draft note: a new one (`note_id` empty) or the caller's own draft.
 #[server(endpoint = "chart/save_note", input = Json)]
@@ -214,6 +218,7 @@ pub async fn save_note(
     )
     .await
 }
+crate::access!("chart/save_note", AnyOf(&[DocumentCare]), patient_data);
 
 /// Signs the caller's own draft; from then on it only changes by amendment.
 #[server(endpoint = "chart/sign_note", input = Json)]
@@ -233,6 +238,7 @@ pub async fn sign_note(patient_id: Uuid, note_id: Uuid) -> Result<(), AppError> 
     )
     .await
 }
+crate::access!("chart/sign_note", AnyOf(&[DocumentCare]), patient_data);
 
 /// Corrects a signed note. The original and every earlier amendment stay.
 #[server(endpoint = "chart/amend_note", input = Json)]
@@ -258,6 +264,7 @@ pub async fn amend_note(
     )
     .await
 }
+crate::access!("chart/amend_note", AnyOf(&[DocumentCare]), patient_data);
 
 #[server(endpoint = "chart/add_vitals", input = Json)]
 pub async fn add_vitals(patient_id: Uuid, form: VitalsForm) -> Result<Uuid, AppError> {
@@ -288,6 +295,7 @@ pub async fn add_vitals(patient_id: Uuid, form: VitalsForm) -> Result<Uuid, AppE
     )
     .await
 }
+crate::access!("chart/add_vitals", AnyOf(&[DocumentCare]), patient_data);
 
 #[server(endpoint = "chart/add_problem", input = Json)]
 pub async fn add_problem(patient_id: Uuid, form: ProblemForm) -> Result<Uuid, AppError> {
@@ -333,6 +341,7 @@ pub async fn add_problem(patient_id: Uuid, form: ProblemForm) -> Result<Uuid, Ap
     )
     .await
 }
+crate::access!("chart/add_problem", AnyOf(&[Diagnose]), patient_data);
 
 #[server(endpoint = "chart/set_problem_status", input = Json)]
 pub async fn set_problem_status(
@@ -360,6 +369,7 @@ pub async fn set_problem_status(
     )
     .await
 }
+crate::access!("chart/set_problem_status", AnyOf(&[Diagnose]), patient_data);
 
 #[server(endpoint = "chart/add_allergy", input = Json)]
 pub async fn add_allergy(patient_id: Uuid, form: AllergyForm) -> Result<Uuid, AppError> {
@@ -379,6 +389,7 @@ pub async fn add_allergy(patient_id: Uuid, form: AllergyForm) -> Result<Uuid, Ap
     )
     .await
 }
+crate::access!("chart/add_allergy", AnyOf(&[DocumentCare]), patient_data);
 
 #[server(endpoint = "chart/add_immunization", input = Json)]
 pub async fn add_immunization(patient_id: Uuid, form: ImmunizationForm) -> Result<Uuid, AppError> {
@@ -398,6 +409,7 @@ pub async fn add_immunization(patient_id: Uuid, form: ImmunizationForm) -> Resul
     )
     .await
 }
+crate::access!("chart/add_immunization", AnyOf(&[DocumentCare]), patient_data);
 
 #[server(endpoint = "chart/add_history", input = Json)]
 pub async fn add_history(patient_id: Uuid, form: HistoryForm) -> Result<Uuid, AppError> {
@@ -424,6 +436,7 @@ pub async fn add_history(patient_id: Uuid, form: HistoryForm) -> Result<Uuid, Ap
     )
     .await
 }
+crate::access!("chart/add_history", AnyOf(&[DocumentCare]), patient_data);
 
 /// The signed-in patient's own record: problems, allergies, immunizations,
 /// vitals, medications and encounters with signed notes (never drafts).
@@ -447,3 +460,4 @@ pub async fn my_record() -> Result<PatientRecordView, AppError> {
         .await,
     )
 }
+crate::access!("chart/my_record", AnyOf(&[ViewOwnRecord]), patient_data);

@@ -40,6 +40,7 @@ pub async fn my_profile() -> Result<PatientProfile, AppError> {
         .await,
     )
 }
+crate::access!("patients/me", AnyOf(&[ViewOwnRecord]), patient_data);
 
 /// One patient's registration details, if the caller may see them.
 #[server(endpoint = "patients/get", input = Json)]
@@ -54,6 +55,7 @@ pub async fn get_patient(patient_id: Uuid) -> Result<PatientProfile, AppError> {
         .await,
     )
 }
+crate::access!("patients/get", AnyOf(&[ManageDemographics, ReadCharts]), patient_data);
 
 /// The patient index search: an MRN, a name or part of one, a phone number or
 /// a birth date. Answers one page; pass `next` back for the following one.
@@ -93,6 +95,7 @@ pub async fn search_patients(
         .await,
     )
 }
+crate::access!("patients/search", AnyOf(&[SearchPatients]), patient_data);
 
 /// Registers a patient with full demographics (front desk or clinician).
 /// Likely duplicates come back first, with nothing saved; `confirm_new`
@@ -155,6 +158,7 @@ pub async fn register_patient_staff(
         .await,
     )
 }
+crate::access!("patients/register", AnyOf(&[RegisterPatients]), patient_data);
 
 /// What the emergency fast-track answers: the temporary record at once.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -248,6 +252,7 @@ pub async fn fast_track(
         .await,
     )
 }
+crate::access!("patients/fast_track", AnyOf(&[FastTrackPatients]), patient_data);
 
 /// A patient's administrative record (demographics, contacts, insurance).
 #[server(endpoint = "patients/details", input = Json)]
@@ -277,6 +282,7 @@ pub async fn patient_details(
         .await,
     )
 }
+crate::access!("patients/details", AnyOf(&[ManageDemographics, ReadCharts]), patient_data);
 
 /// The names of the fields that differ between two sets of demographics, for the audit trail.
 #[cfg(feature = "ssr")]
@@ -379,6 +385,7 @@ pub async fn update_patient(
         .await,
     )
 }
+crate::access!("patients/update", AnyOf(&[ManageDemographics, DocumentCare]), patient_data);
 
 /// The signed-in patient's whole administrative record.
 #[server(endpoint = "patients/my_details", input = Json)]
@@ -394,6 +401,7 @@ pub async fn my_details() -> Result<shared::demographics::PatientDetails, AppErr
         .await,
     )
 }
+crate::access!("patients/my_details", AnyOf(&[ViewOwnRecord]), patient_data);
 
 /// The patient changes their own contact details, emergency contacts,
 /// insurance and communication consents. Nothing else of the record changes.
@@ -434,6 +442,7 @@ pub async fn update_my_contact(
         .await,
     )
 }
+crate::access!("patients/my_contact", AnyOf(&[UpdateOwnContact]), patient_data);
 
 /// What merging `source` into `target` would move.
 #[server(endpoint = "patients/merge_preview", input = Json)]
@@ -451,6 +460,7 @@ pub async fn merge_preview(
         .await,
     )
 }
+crate::access!("patients/merge_preview", AnyOf(&[MergePatients]), patient_data);
 
 /// Merges `source` into `target`; see [`merge_preview`] first.
 #[server(endpoint = "patients/merge", input = Json)]
@@ -468,6 +478,7 @@ pub async fn merge_patients(
         .await,
     )
 }
+crate::access!("patients/merge", AnyOf(&[MergePatients]), patient_data);
 
 /// A patient's care team.
 #[server(endpoint = "patients/care_team", input = Json)]
@@ -492,6 +503,7 @@ pub async fn care_team(patient_id: Uuid) -> Result<Vec<shared::access::CareTeamM
         .await,
     )
 }
+crate::access!("patients/care_team", AnyOf(&[ManageDemographics, ReadCharts]), patient_data);
 
 /// Clinicians who can join a care team.
 #[server(endpoint = "patients/clinicians", input = Json)]
@@ -506,6 +518,7 @@ pub async fn clinicians() -> Result<Vec<shared::access::ClinicianOption>, AppErr
         .await,
     )
 }
+crate::access!("patients/clinicians", AnyOf(&[AssignCareTeam]), no_patient_data);
 
 /// Adds a clinician to a patient's care team, which opens the chart to them.
 #[server(endpoint = "patients/assign", input = Json)]
@@ -527,6 +540,7 @@ pub async fn assign_clinician(patient_id: Uuid, user_id: Uuid) -> Result<(), App
         .await,
     )
 }
+crate::access!("patients/assign", AnyOf(&[AssignCareTeam]), patient_data);
 
 /// Break-glass: time-limited access to a chart outside one's care, with a reason.
 #[server(endpoint = "patients/break_glass", input = Json)]
@@ -545,3 +559,4 @@ pub async fn break_glass(
         .await,
     )
 }
+crate::access!("patients/break_glass", AnyOf(&[ReadCharts]), patient_data);

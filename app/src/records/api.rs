@@ -29,3 +29,4 @@ pub async fn search_icd10(query: String) -> Result<Vec<Icd10Code>, AppError> {
         .await,
     )
 }
+crate::access!("records/icd10", AnyOf(&[UseClinicPortal]), no_patient_data);
