@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 use shared::chart::*;
 use shared::demographics::PatientDetails;
 use shared::patients::AdministrativeSex;
-use shared::pdf::PdfDocument;
+
+use crate::pdf::{PdfDocument, PdfError};
 
 /// The identifier system of our MRNs in FHIR resources.
 pub const MRN_SYSTEM: &str = "urn:hms:mrn";
@@ -57,7 +58,10 @@ fn vitals_cells(v: &VitalsView) -> Vec<String> {
 }
 
 /// The record as a PDF document.
-pub fn record_pdf(record: &PatientRecordView, generated: DateTime<Utc>) -> Vec<u8> {
+pub fn record_pdf(
+    record: &PatientRecordView,
+    generated: DateTime<Utc>,
+) -> Result<Vec<u8>, PdfError> {
     let p = &record.patient;
     let d = &p.demographics;
     let mut doc = PdfDocument::new(&format!("Health record – {} ({})", p.display_name(), p.mrn));
@@ -584,7 +588,7 @@ pub async fn download_mine(
         let file = format!("health-record-{}", record.patient.mrn);
         let (body, content_type, file) = match format.as_str() {
             "pdf" => (
-                record_pdf(&record, now),
+                record_pdf(&record, now).map_err(crate::context::internal)?,
                 "application/pdf",
                 format!("{file}.pdf"),
             ),
