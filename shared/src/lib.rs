@@ -28,7 +28,6 @@ pub mod demographics;
 pub mod error;
 pub mod notify;
 pub mod patients;
-pub mod pdf;
 pub mod records;
 pub mod roles;
 pub mod schedule;
