@@ -8,11 +8,14 @@
 pub use sea_orm_migration::prelude::*;
 
 pub mod fold;
+pub mod fold_names;
 
 /// The columns the name-order indexes carry for the patient search's hits
 /// (migration 11), and the birth-date index too (migration 12); the app's
 /// `HitRow::COLUMNS` less the id.
 pub use m20261122_000011_name_search_covering::HIT_COLUMNS as SEARCH_HIT_COLUMNS;
+/// Patient rows migration 13 recomputes per statement.
+pub use m20261203_000013_names_in_every_script::BATCH as NAME_RECOMPUTE_BATCH;
 mod m20261122_000001_foundation;
 mod m20261122_000002_icd10cm;
 mod m20261122_000003_patient_search;
@@ -25,6 +28,7 @@ mod m20261122_000009_auth_notify;
 mod m20261122_000010_birth_date_order;
 mod m20261122_000011_name_search_covering;
 mod m20261202_000012_birth_date_covering;
+mod m20261203_000013_names_in_every_script;
 mod util;
 
 /// Every migration, in order.
@@ -46,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_birth_date_order::Migration),
             Box::new(m20261122_000011_name_search_covering::Migration),
             Box::new(m20261202_000012_birth_date_covering::Migration),
+            Box::new(m20261203_000013_names_in_every_script::Migration),
         ]
     }
 }

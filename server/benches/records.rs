@@ -218,9 +218,10 @@ async fn generate(db: &DatabaseConnection, n: u64) -> Samples {
             let rows = batch.min(n - i);
             let mut sql = String::from(
                 "INSERT INTO patients (id, mrn, given_name, family_name, date_of_birth, sex, phone, \
-                 created_at, updated_at, family_folded, given_folded) VALUES ",
+                 created_at, updated_at, family_folded, given_folded, family_native, \
+                 given_native) VALUES ",
             );
-            let mut values: Vec<sea_orm::Value> = Vec::with_capacity(rows as usize * 11);
+            let mut values: Vec<sea_orm::Value> = Vec::with_capacity(rows as usize * 13);
             for r in 0..rows {
                 let k = i + r;
                 // 48_271 is coprime with 90_000_000, so this is a permutation.
@@ -247,7 +248,7 @@ async fn generate(db: &DatabaseConnection, n: u64) -> Samples {
                     _ => "?".to_string(),
                 };
                 sql.push_str(&format!(
-                    "({},{},{},{},{},{},{},{},{},{},{})",
+                    "({},{},{},{},{},{},{},{},{},{},{},{},{})",
                     p(0),
                     p(1),
                     p(2),
@@ -258,7 +259,9 @@ async fn generate(db: &DatabaseConnection, n: u64) -> Samples {
                     p(7),
                     p(8),
                     p(9),
-                    p(10)
+                    p(10),
+                    p(11),
+                    p(12)
                 ));
                 values.extend([
                     Uuid::new_v4().into(),
@@ -272,6 +275,8 @@ async fn generate(db: &DatabaseConnection, n: u64) -> Samples {
                     now.into(),
                     app::patients::service::folded(family).into(),
                     app::patients::service::folded(given).into(),
+                    shared::text::fold_native(family).into(),
+                    shared::text::fold_native(given).into(),
                 ]);
             }
             txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))

@@ -451,6 +451,16 @@ mod tests {
                 "family_folded, given_folded",
                 "ix_patients_birth_date_hits",
             ),
+            (
+                "family_native >= 'мар' AND family_native < 'мас'",
+                "family_native, given_native",
+                "ix_patients_family_native_hits",
+            ),
+            (
+                "given_native >= '王' AND given_native < '玌'",
+                "given_native, family_native",
+                "ix_patients_given_native_hits",
+            ),
         ] {
             let sql = format!(
                 "EXPLAIN QUERY PLAN SELECT id, {} FROM patients WHERE {filter} \
@@ -469,7 +479,9 @@ mod tests {
         }
     }
 
-    /// Search columns written by migrations must match queries folded by the app.
+    /// Search columns written by migrations must match queries folded by the
+    /// app: migrations 2 and 3 (ICD-10 text, Latin names: unchanged by the
+    /// transliteration) and migration 13 (names in every script).
     #[test]
     fn migration_folding_matches_the_application() {
         let samples = [
@@ -488,6 +500,32 @@ mod tests {
                 migrations::fold::fold(sample),
                 shared::text::fold(sample),
                 "{sample}"
+            );
+        }
+        // Migration 13's names, in every script.
+        let names = [
+            "王伟",
+            "Мария Иванова",
+            "محمد الأحمد",
+            "ﻣﺤﻤﺪ",
+            "Đặng Văn Lâm",
+            "Γιώργος ΟΔΥΣΣΕΥΣ",
+            "मोहन शर्मा",
+            "דוד כהן",
+            "김민준",
+            "Z\u{307}o\u{301}łc\u{301} Straße",
+            "ＭＡＲＩＡ ① O'Brien-Smith",
+        ];
+        for name in samples.iter().chain(&names) {
+            assert_eq!(
+                migrations::fold_names::fold_name(name),
+                shared::text::fold_name(name),
+                "{name}"
+            );
+            assert_eq!(
+                migrations::fold_names::fold_native(name),
+                shared::text::fold_native(name),
+                "{name}"
             );
         }
     }

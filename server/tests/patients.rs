@@ -260,7 +260,275 @@ async fn search_connections_are_configured_per_backend(backend: Backend) {
     assert_eq!(page.hits[0].family_name, "Lovelace");
 }
 
+/// Names as a hit shows them, sorted: for results whose order among equal
+/// keys is by random id.
+fn sorted_names(page: &Value) -> Vec<String> {
+    let mut names = names(page);
+    names.sort();
+    names
+}
+
+/// Names in many scripts are found by their own script (whole word, prefix,
+/// any case, any Unicode normalisation) and by their usual transliteration.
+async fn search_finds_names_in_every_script(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let dob = (1980, 1, 1);
+    add(&app, "伟", "王", dob, "").await;
+    add(&app, "伟", "汪", dob, "").await; // also "wang wei" in Latin letters
+    add(&app, "Мария", "Иванова", dob, "").await;
+    add(&app, "محمد", "الأحمد", dob, "").await;
+    add(&app, "Văn Lâm", "Đặng", dob, "").await;
+    add(&app, "Łukasz", "Żółć", dob, "").await;
+    add(&app, "Γιώργος", "Παπαδόπουλος", dob, "").await;
+    add(&app, "मोहन", "शर्मा", dob, "").await;
+    add(&app, "דוד", "כהן", dob, "").await;
+    add(&app, "민준", "김", dob, "").await;
+    add(&app, "Maria", "Ivanova", dob, "").await; // Latin, never found by Cyrillic
+    let desk = signed_in(&app, "desk@test.example", Role::Receptionist).await;
+    let find = |q: &'static str| {
+        let desk = &desk;
+        async move { names(&search(desk, q, Value::Null).await) }
+    };
+
+    // Chinese: one character is a whole family name; a name typed without a
+    // space is family then given; only those characters, not homophones.
+    assert_eq!(find("王").await, vec!["伟 王"]);
+    assert_eq!(find("王伟").await, vec!["伟 王"]);
+    assert_eq!(find("汪伟").await, vec!["伟 汪"]);
+    assert_eq!(find("王 伟").await, vec!["伟 王"]);
+    assert_eq!(find("伟").await, vec!["伟 汪", "伟 王"]);
+    assert_eq!(
+        sorted_names(&search(&desk, "wang wei", Value::Null).await),
+        vec!["伟 汪", "伟 王"]
+    );
+    assert_eq!(
+        sorted_names(&search(&desk, "Wang", Value::Null).await),
+        vec!["伟 汪", "伟 王"]
+    );
+    // Korean, likewise.
+    assert_eq!(find("김민준").await, vec!["민준 김"]);
+    assert_eq!(find("민준").await, vec!["민준 김"]);
+    assert_eq!(
+        find("gimminjun").await,
+        Vec::<String>::new(),
+        "family and given apart"
+    );
+    assert_eq!(find("gim min").await, vec!["민준 김"]);
+
+    // Cyrillic: whole word, prefix, case; transliteration.
+    for q in [
+        "Иванова",
+        "иван",
+        "ИВАНОВА",
+        "мария",
+        "МАРИЯ ИВАН",
+        "Иванова Мария",
+    ] {
+        assert_eq!(find(q).await, vec!["Мария Иванова"], "{q}");
+    }
+    assert_eq!(
+        find("ivanova").await,
+        vec!["Maria Ivanova", "Мария Иванова"],
+        "the transliteration finds both"
+    );
+    assert_eq!(find("mariia").await, vec!["Мария Иванова"]);
+
+    // Arabic: whole word, prefix, presentation forms (NFKC), transliteration.
+    for q in ["محمد", "الأحمد", "الأح", "ﻣﺤﻤﺪ", "mhmd", "mhmd l hmd"] {
+        assert_eq!(find(q).await, vec!["محمد الأحمد"], "{q}");
+    }
+    // Vietnamese and Polish: Latin with diacritics, in any form.
+    for q in [
+        "Đặng",
+        "đặng",
+        "ĐẶNG",
+        "Đa\u{306}\u{323}ng",
+        "đặ",
+        "dang",
+        "dang van",
+        "Văn",
+    ] {
+        assert_eq!(find(q).await, vec!["Văn Lâm Đặng"], "{q}");
+    }
+    for q in [
+        "Żółć",
+        "żółć",
+        "ŻÓŁ",
+        "zolc",
+        "Lukasz",
+        "łukasz żół",
+        "Z\u{307}o\u{301}łc\u{301}",
+    ] {
+        assert_eq!(find(q).await, vec!["Łukasz Żółć"], "{q}");
+    }
+    // Greek, Devanagari, Hebrew.
+    for q in [
+        "Παπαδόπουλος",
+        "ΠΑΠΑΔΌΠ",
+        "γιώργοσ",
+        "papadopoulos",
+        "giorgos",
+    ] {
+        assert_eq!(find(q).await, vec!["Γιώργος Παπαδόπουλος"], "{q}");
+    }
+    for q in ["शर्मा", "मोहन", "मो", "shrmaa", "mohn"] {
+        assert_eq!(find(q).await, vec!["मोहन शर्मा"], "{q}");
+    }
+    for q in ["כהן", "דו", "khn", "dvd"] {
+        assert_eq!(find(q).await, vec!["דוד כהן"], "{q}");
+    }
+
+    // Given names of two characters, typed after the family name.
+    for given in ["伟一", "伟二", "小明"] {
+        add(&app, given, "王", dob, "").await;
+    }
+    assert_eq!(find("王").await.len(), 4);
+    assert_eq!(find("王伟").await, vec!["伟 王", "伟一 王", "伟二 王"]);
+    assert_eq!(find("王小明").await, vec!["小明 王"]);
+    assert_eq!(find("小明").await, vec!["小明 王"]);
+}
+
+/// Duplicate detection compares names as written, normalised and
+/// case-folded, never their transliterations.
+async fn duplicates_compare_names_in_their_own_script(backend: Backend) {
+    use app::patients::service::likely_duplicates;
+    let app = spawn_app(backend).await;
+    let dob = (1975, 5, 5);
+    add(&app, "伟", "王", dob, "").await;
+    add(&app, "Мария", "Иванова", dob, "").await;
+    add(&app, "Łukasz", "Żółć", dob, "").await;
+    let demographics = |given: &str, family: &str| {
+        NewPatient::basic(
+            given.into(),
+            family.into(),
+            NaiveDate::from_ymd_opt(dob.0, dob.1, dob.2),
+            AdministrativeSex::Unknown,
+            None,
+            None,
+        )
+        .demographics
+    };
+    let candidates = |given: &'static str, family: &'static str| {
+        let db = app.db.clone();
+        async move {
+            likely_duplicates(&db, &demographics(given, family), None)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| format!("{} {}", c.patient.given_name, c.patient.family_name))
+                .collect::<Vec<_>>()
+        }
+    };
+    // Different names of the same birth date: nobody, although all of them
+    // once folded to an empty string.
+    assert!(candidates("娜", "李").await.is_empty());
+    assert!(candidates("Анна", "Петрова").await.is_empty());
+    assert!(candidates("أحمد", "علي").await.is_empty());
+    // Different characters that transliterate alike are different names.
+    assert!(candidates("伟", "汪").await.is_empty());
+    assert!(candidates("Maria", "Ivanova").await.is_empty());
+    // The same name, in another case or normalisation: a candidate.
+    assert_eq!(candidates("伟", "王").await, vec!["伟 王"]);
+    assert_eq!(candidates("МАРИЯ", "иванова").await, vec!["Мария Иванова"]);
+    assert_eq!(
+        candidates("ŁUKASZ", "Z\u{307}o\u{301}łc\u{301}").await,
+        vec!["Łukasz Żółć"]
+    );
+}
+
+/// Migration 13 recomputes the search columns of rows written before it, in
+/// batches: more rows than one batch, in several scripts.
+async fn migration_recomputes_names_of_existing_rows(backend: Backend) {
+    use migrations::{Migrator, MigratorTrait};
+    use sea_orm::sea_query::Query;
+    use sea_orm::{ConnectionTrait, Statement};
+    let database = test_database(backend).await;
+    let db = sea_orm::Database::connect(&database.url).await.unwrap();
+    Migrator::up(&db, Some(12)).await.unwrap();
+    let people = [
+        ("伟", "王"),
+        ("Мария", "Иванова"),
+        ("Łukasz", "Żółć"),
+        ("Anna", "Müller"),
+    ];
+    let count = migrations::NAME_RECOMPUTE_BATCH * 2 + 7;
+    let now = chrono::Utc::now();
+    let mut insert = Query::insert();
+    insert.into_table("patients").columns([
+        "id",
+        "mrn",
+        "given_name",
+        "family_name",
+        "sex",
+        "created_at",
+        "updated_at",
+    ]);
+    for i in 0..count {
+        let (given, family) = people[i % people.len()];
+        insert.values_panic([
+            uuid::Uuid::new_v4().into(),
+            shared::patients::Mrn::from_body(10_000_000 + i as u32)
+                .as_str()
+                .to_string()
+                .into(),
+            given.into(),
+            family.into(),
+            "unknown".into(),
+            now.into(),
+            now.into(),
+        ]);
+    }
+    db.execute_raw(db.get_database_backend().build(&insert))
+        .await
+        .unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT given_name, family_name, given_folded, family_folded, given_native, \
+             family_native FROM patients",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), count);
+    for row in rows {
+        let get = |c: &str| row.try_get::<String>("", c).unwrap();
+        let (given, family) = (get("given_name"), get("family_name"));
+        assert_eq!(get("given_folded"), shared::text::fold_name(&given));
+        assert_eq!(get("family_folded"), shared::text::fold_name(&family));
+        assert_eq!(get("given_native"), shared::text::fold_native(&given));
+        assert_eq!(get("family_native"), shared::text::fold_native(&family));
+        assert!(!get("family_native").is_empty());
+    }
+    // And the search reads them, page after page from its cursor.
+    let query = shared::patients::PatientQuery::parse("王伟")
+        .unwrap()
+        .unwrap();
+    let mut cursor = None;
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        let page = app::patients::search::search(&db, &query, cursor.as_ref(), 40)
+            .await
+            .unwrap();
+        for hit in &page.hits {
+            assert_eq!(
+                (hit.given_name.as_str(), hit.family_name.as_str()),
+                ("伟", "王")
+            );
+            assert!(seen.insert(hit.id), "listed twice");
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), count.div_ceil(people.len()));
+}
+
 on_both_databases!(
+    search_finds_names_in_every_script,
+    duplicates_compare_names_in_their_own_script,
+    migration_recomputes_names_of_existing_rows,
     search_connections_are_configured_per_backend,
     concurrent_searches_are_each_audited,
     search_finds_by_mrn_name_phone_and_birth_date,

@@ -177,16 +177,22 @@ pub enum PatientQuery {
     /// A phone number (7–15 digits), normalised like stored numbers.
     Phone(String),
     BirthDate(NaiveDate),
-    /// Folded name words (see `text::fold`), at least one.
+    /// Name words in Latin script, folded to ASCII (see `text::fold`), at
+    /// least one: matched against the names' ASCII (transliterated) forms.
     Name(Vec<String>),
+    /// Name words with a letter of another script (Cyrillic, Han, Arabic,
+    /// …), in their own script (see `text::native_words`), at least one:
+    /// matched against the names' native forms.
+    NativeName(Vec<String>),
 }
 
 impl PatientQuery {
     /// Reads a search box. `Ok(None)` means "not enough to search yet" (one
-    /// character, a lone digit); `Err` explains input that can never match.
+    /// character, a lone digit; but one Chinese, Japanese or Korean
+    /// character is a name: 王); `Err` explains input that can never match.
     pub fn parse(input: &str) -> Result<Option<PatientQuery>, String> {
         let trimmed = input.trim();
-        if trimmed.chars().count() < 2 {
+        if trimmed.chars().count() < 2 && !trimmed.chars().any(crate::text::is_cjk) {
             return Ok(None);
         }
         if trimmed.chars().count() > 100 {
@@ -210,6 +216,10 @@ impl PatientQuery {
                     .map(|p| Some(PatientQuery::Phone(p.into_inner())));
             }
             return Ok(None);
+        }
+        if trimmed.chars().any(crate::text::is_non_latin_letter) {
+            let words = crate::text::native_words(trimmed);
+            return Ok((!words.is_empty()).then_some(PatientQuery::NativeName(words)));
         }
         let words = crate::text::query_words(trimmed);
         if words.is_empty() {
@@ -307,5 +317,28 @@ mod query_tests {
             PatientQuery::parse("  Müller  Jo "),
             Ok(Some(PatientQuery::Name(vec!["muller".into(), "jo".into()])))
         );
+        // Other scripts are searched in their own, case-folded.
+        assert_eq!(
+            PatientQuery::parse(" МАРИЯ Ив "),
+            Ok(Some(PatientQuery::NativeName(vec![
+                "мария".into(),
+                "ив".into()
+            ])))
+        );
+        assert_eq!(
+            PatientQuery::parse("Đặng Văn"),
+            Ok(Some(PatientQuery::Name(vec!["dang".into(), "van".into()]))),
+            "Vietnamese is Latin script"
+        );
+        // One CJK character is enough for a name; one Latin letter is not.
+        assert_eq!(
+            PatientQuery::parse("王"),
+            Ok(Some(PatientQuery::NativeName(vec!["王".into()])))
+        );
+        assert_eq!(
+            PatientQuery::parse("王伟"),
+            Ok(Some(PatientQuery::NativeName(vec!["王伟".into()])))
+        );
+        assert_eq!(PatientQuery::parse("м"), Ok(None));
     }
 }

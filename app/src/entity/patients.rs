@@ -16,10 +16,17 @@ pub struct Model {
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
-    /// `family_name` folded for search (see `shared::text::fold`).
+    /// `family_name` transliterated and folded to lower-case ASCII words for
+    /// search (see `shared::text::fold_name`).
     pub family_folded: String,
-    /// `given_name` folded for search.
+    /// `given_name` folded likewise.
     pub given_folded: String,
+    /// `family_name` in its own script, NFKC-normalised and case-folded
+    /// (`shared::text::fold_native`): searches typed in a non-Latin script,
+    /// and duplicate detection.
+    pub family_native: String,
+    /// `given_name` likewise.
+    pub given_native: String,
     pub preferred_name: Option<String>,
     pub gender_identity: Option<String>,
     /// The birth date is an estimate (e.g. from an approximate age).

@@ -1,9 +1,21 @@
 //! The patient index search behind the one search box.
 //!
 //! Every query is an index range scan, the same on SQLite and PostgreSQL:
-//! name prefixes are ranges on the folded-name indexes (`>= 'mul' AND < 'mul{'`,
-//! since folded text holds only `[a-z0-9. ]`, all below `{`), MRN, phone and
+//! name prefixes are ranges on the folded-name indexes (`>= 'mul' AND <
+//! 'mum'`: the prefix with its last character raised by one, which in byte
+//! order ends exactly the strings starting with the prefix), MRN, phone and
 //! birth date are equality lookups. Pages continue from a keyset cursor.
+//!
+//! Names are searched in one of two forms (`shared::text`), each with its own
+//! pair of covering indexes: a query in Latin script in the names' ASCII form
+//! (transliterated: "muller" finds "Müller", "wang wei" finds "王伟"), a query
+//! with letters of another script in the names' own script, normalised and
+//! case-folded ("мари" finds "Мария", "王" finds "王伟"). Two column pairs
+//! rather than both forms in one column keep every phase one range scan in one
+//! index: a column holding "мария mariia" could not serve a prefix search for
+//! "mar" from its index order. A query goes to one form only, so a search in
+//! Chinese characters lists the people with those characters, not every name
+//! that transliterates alike.
 
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
@@ -12,6 +24,7 @@ use sea_orm::{
 };
 use shared::demographics::PatientStatus;
 use shared::patients::{PatientQuery, PatientSearchPage, SearchCursor};
+use shared::text::{is_cjk, prefix_end};
 use shared::AppError;
 
 use super::service::HitRow;
@@ -19,34 +32,60 @@ use crate::context::OrInternal;
 use crate::entity::mrn_aliases;
 use crate::entity::patients::{self, Column};
 
-/// The first string after every string starting with `prefix`.
-fn prefix_end(prefix: &str) -> String {
-    format!("{prefix}{{")
-}
-
 fn starts_with(column: Column, prefix: &str) -> Condition {
     Condition::all()
         .add(column.gte(prefix))
         .add(column.lt(prefix_end(prefix)))
 }
 
+/// Which form of the names a search compares (see the module comment).
+#[derive(Clone, Copy, PartialEq)]
+enum Form {
+    /// `family_folded`, `given_folded`: lower-case ASCII.
+    Ascii,
+    /// `family_native`, `given_native`: the names' own script.
+    Native,
+}
+
+impl Form {
+    /// The (family, given) columns of this form.
+    fn columns(self) -> (Column, Column) {
+        match self {
+            Form::Ascii => (Column::FamilyFolded, Column::GivenFolded),
+            Form::Native => (Column::FamilyNative, Column::GivenNative),
+        }
+    }
+}
+
 /// The order a phase lists its rows in, each served by one index, so every
 /// phase is an index range scan that stops after a page.
 #[derive(Clone, Copy, PartialEq)]
 enum Order {
-    /// (family, given, id): `ix_patients_family_hits`, which also holds
-    /// the hit columns, so a page is read from the index alone.
-    Family,
-    /// (given, family, id): `ix_patients_given_hits`, likewise.
-    Given,
+    /// (family, given, id) of a form: `ix_patients_family_hits` (ASCII) or
+    /// `ix_patients_family_native_hits`, which also hold the hit columns, so
+    /// a page is read from the index alone.
+    Family(Form),
+    /// (given, family, id): `ix_patients_given_hits` or
+    /// `ix_patients_given_native_hits`, likewise.
+    Given(Form),
 }
 
 impl Order {
     /// The phase's first and second sort columns (then the id).
     fn columns(self) -> (Column, Column) {
         match self {
-            Order::Family => (Column::FamilyFolded, Column::GivenFolded),
-            Order::Given => (Column::GivenFolded, Column::FamilyFolded),
+            Order::Family(form) => form.columns(),
+            Order::Given(form) => {
+                let (family, given) = form.columns();
+                (given, family)
+            }
+        }
+    }
+
+    /// The (family, given) columns the cursor continues from.
+    fn names(self) -> (Column, Column) {
+        match self {
+            Order::Family(form) | Order::Given(form) => form.columns(),
         }
     }
 }
@@ -57,36 +96,61 @@ struct Phase {
     order: Order,
 }
 
-/// The phases of a name search, best matches first. One word `w`: family
-/// name `w`, given name `w`, family names starting with `w`, given names
-/// starting with `w`. Two or more words `a b`: family `a` and given `b`, given
-/// `a` and family `b`, compound family `a b`; then the same as prefixes. Each
-/// phase leaves out what an earlier one listed, so a patient appears once.
-fn name_phases(words: &[String]) -> Vec<Phase> {
-    use Column::{FamilyFolded as F, GivenFolded as G};
+/// The phases of a name search in `form`, best matches first. One word `w`:
+/// family name `w`, given name `w`, family names starting with `w`, given
+/// names starting with `w`. Two or more words `a b`: family `a` and given
+/// `b`, given `a` and family `b`, compound family `a b`; then the same as
+/// prefixes. Each phase leaves out what an earlier one listed, so a patient
+/// appears once.
+///
+/// Chinese, Japanese and Korean names are written without a space between
+/// family and given name ("王伟" is family 王, given 伟), so one such word
+/// of two or more characters is also tried split after its first and after
+/// its second character (compound family names such as 司马, 欧阳): family
+/// equal to the head and given starting with the rest.
+fn name_phases(words: &[String], form: Form) -> Vec<Phase> {
+    let (f, g) = form.columns();
+    let family = Order::Family(form);
+    let given = Order::Given(form);
     let shapes: Vec<(Condition, Order)> = match words {
         [] => Vec::new(),
-        [w] => vec![
-            (Condition::all().add(F.eq(w.as_str())), Order::Family),
-            (Condition::all().add(G.eq(w.as_str())), Order::Given),
-            (starts_with(F, w), Order::Family),
-            (starts_with(G, w), Order::Given),
-        ],
+        [w] => {
+            let mut shapes = vec![
+                (Condition::all().add(f.eq(w.as_str())), family),
+                (Condition::all().add(g.eq(w.as_str())), given),
+                (starts_with(f, w), family),
+                (starts_with(g, w), given),
+            ];
+            let chars: Vec<char> = w.chars().collect();
+            if form == Form::Native && chars.len() >= 2 && chars.iter().all(|c| is_cjk(*c)) {
+                for split in 1..chars.len().min(3) {
+                    let head: String = chars[..split].iter().collect();
+                    let tail: String = chars[split..].iter().collect();
+                    shapes.push((
+                        Condition::all()
+                            .add(f.eq(head.as_str()))
+                            .add(starts_with(g, &tail)),
+                        family,
+                    ));
+                }
+            }
+            shapes
+        }
         [a, b, ..] => {
             let joined = words.join(" ");
             vec![
                 (
-                    Condition::all().add(F.eq(a.as_str())).add(G.eq(b.as_str())),
-                    Order::Family,
+                    Condition::all().add(f.eq(a.as_str())).add(g.eq(b.as_str())),
+                    family,
                 ),
                 (
-                    Condition::all().add(G.eq(a.as_str())).add(F.eq(b.as_str())),
-                    Order::Given,
+                    Condition::all().add(g.eq(a.as_str())).add(f.eq(b.as_str())),
+                    given,
                 ),
-                (Condition::all().add(F.eq(joined.as_str())), Order::Family),
-                (starts_with(F, a).add(starts_with(G, b)), Order::Family),
-                (starts_with(G, a).add(starts_with(F, b)), Order::Given),
-                (starts_with(F, &joined), Order::Family),
+                (Condition::all().add(f.eq(joined.as_str())), family),
+                (starts_with(f, a).add(starts_with(g, b)), family),
+                (starts_with(g, a).add(starts_with(f, b)), given),
+                (starts_with(f, &joined), family),
             ]
         }
     };
@@ -107,11 +171,11 @@ fn name_phases(words: &[String]) -> Vec<Phase> {
 /// matches of phase 1, in family order. Family names equal to `w` are the
 /// first rows of that range, so this one index scan reads phase 0 and then
 /// phase 2 of [`name_phases`], saving a statement per search.
-fn family_range_scan(w: &str) -> Phase {
-    use Column::{FamilyFolded as F, GivenFolded as G};
+fn family_range_scan(w: &str, form: Form) -> Phase {
+    let (f, g) = form.columns();
     Phase {
-        filter: starts_with(F, w).add(Condition::any().add(F.eq(w)).add(G.ne(w))),
-        order: Order::Family,
+        filter: starts_with(f, w).add(Condition::any().add(f.eq(w)).add(g.ne(w))),
+        order: Order::Family(form),
     }
 }
 
@@ -119,8 +183,8 @@ fn family_range_scan(w: &str) -> Phase {
 fn after(cursor: &SearchCursor, order: Order) -> Condition {
     let (first, second) = order.columns();
     let (a, b) = match order {
-        Order::Family => (&cursor.family, &cursor.given),
-        Order::Given => (&cursor.given, &cursor.family),
+        Order::Family(_) => (&cursor.family, &cursor.given),
+        Order::Given(_) => (&cursor.given, &cursor.family),
     };
     Condition::any().add(first.gt(a.as_str())).add(
         Condition::all().add(first.eq(a.as_str())).add(
@@ -144,10 +208,11 @@ fn phase_select(phase: &Phase, cursor: Option<&SearchCursor>) -> SelectStatement
     // of reading the first few in index order.
     let not_merged =
         Expr::col(Column::Status).ne(Expr::cust(format!("'{}'", PatientStatus::Merged.as_str())));
+    let (family, given) = phase.order.names();
     let mut select = patients::Entity::find()
         .select_only()
         .columns(HitRow::COLUMNS)
-        .columns([Column::FamilyFolded, Column::GivenFolded])
+        .columns([family, given])
         .filter(phase.filter.clone())
         .filter(not_merged);
     if let Some(cursor) = cursor {
@@ -162,7 +227,7 @@ fn phase_select(phase: &Phase, cursor: Option<&SearchCursor>) -> SelectStatement
 }
 
 /// One phase's rows as one JSON array in one result row, each row an array
-/// `[[hit columns…], family_folded, given_folded]`. Rows cost more than their
+/// `[[hit columns…], family, given]` (the folded names of the phase's form). Rows cost more than their
 /// bytes: sqlx hands every SQLite result row from the connection's thread to
 /// the task across a channel (about 40 µs a row under load, most of the time
 /// a page of names took).
@@ -190,14 +255,16 @@ fn as_one_row(
         .join(", ");
     let (first, second) = phase.order.columns();
     let order = format!("{}, {}, id", first.as_str(), second.as_str());
+    let (family, given) = phase.order.names();
+    let (family, given) = (family.as_str(), given.as_str());
     let sql = match backend {
         DbBackend::Postgres => format!(
-            "SELECT coalesce(json_agg(json_build_array(json_build_array({hit}), family_folded, \
-             given_folded) ORDER BY {order}), '[]')::text FROM ({} LIMIT {limit}) AS page",
+            "SELECT coalesce(json_agg(json_build_array(json_build_array({hit}), {family}, \
+             {given}) ORDER BY {order}), '[]')::text FROM ({} LIMIT {limit}) AS page",
             inner.sql
         ),
         _ => format!(
-            "SELECT json_group_array(json_array(json_array({hit}), family_folded, given_folded) \
+            "SELECT json_group_array(json_array(json_array({hit}), {family}, {given}) \
              ORDER BY {order}) FROM ({} LIMIT {limit}) AS page",
             inner.sql
         ),
@@ -297,12 +364,13 @@ fn renumber_parameters(sql: &str, offset: usize) -> String {
     out
 }
 
-/// A hit with its folded names, as one element of [`as_one_row`]'s array.
+/// A hit with its folded names (of the phase's form), as one element of
+/// [`as_one_row`]'s array.
 #[derive(serde::Deserialize)]
 struct PhaseRow {
     hit: HitRow,
-    family_folded: String,
-    given_folded: String,
+    family: String,
+    given: String,
 }
 
 /// One page of patients matching `query`, exact name matches first.
@@ -328,11 +396,11 @@ pub async fn search(
             vec![
                 Phase {
                     filter: Condition::all().add(Column::Mrn.eq(mrn.as_str())),
-                    order: Order::Family,
+                    order: Order::Family(Form::Ascii),
                 },
                 Phase {
                     filter: Condition::all().add(Column::Id.in_subquery(alias)),
-                    order: Order::Family,
+                    order: Order::Family(Form::Ascii),
                 },
             ]
         }
@@ -342,14 +410,15 @@ pub async fn search(
                 filter: Condition::any()
                     .add(Column::Phone.eq(bare.clone()))
                     .add(Column::Phone.eq(format!("+{bare}"))),
-                order: Order::Family,
+                order: Order::Family(Form::Ascii),
             }]
         }
         PatientQuery::BirthDate(date) => vec![Phase {
             filter: Condition::all().add(Column::DateOfBirth.eq(*date)),
-            order: Order::Family,
+            order: Order::Family(Form::Ascii),
         }],
-        PatientQuery::Name(words) => name_phases(words),
+        PatientQuery::Name(words) => name_phases(words, Form::Ascii),
+        PatientQuery::NativeName(words) => name_phases(words, Form::Native),
     };
     // An MRN names one record: its own, or failing that the one a record of
     // that MRN was merged into.
@@ -363,7 +432,12 @@ pub async fn search(
     let mut next_phase = start;
     // One extra row tells whether another page follows.
     let wanted = |rows: &[(u8, PhaseRow)]| page_size + 1 - rows.len() as u64;
-    if let (PatientQuery::Name(words), 0) = (query, start) {
+    let one_word = match query {
+        PatientQuery::Name(words) => Some((words, Form::Ascii)),
+        PatientQuery::NativeName(words) => Some((words, Form::Native)),
+        _ => None,
+    };
+    if let (Some((words, form)), 0) = (one_word, start) {
         if let [w] = words.as_slice() {
             // Phases 0 and 2 in one scan, then phase 1 placed between them,
             // both read by one statement. Should the scan stop at its limit,
@@ -372,12 +446,11 @@ pub async fn search(
             // number of exact family names ahead of it is not known yet.
             let (scan, given) = phase_rows_pair(
                 db,
-                (&family_range_scan(w), cursor, wanted(&rows)),
+                (&family_range_scan(w, form), cursor, wanted(&rows)),
                 (&phases[1], None, wanted(&rows)),
             )
             .await?;
-            let (exact, prefix): (Vec<_>, Vec<_>) =
-                scan.into_iter().partition(|r| r.family_folded == *w);
+            let (exact, prefix): (Vec<_>, Vec<_>) = scan.into_iter().partition(|r| r.family == *w);
             rows.extend(exact.into_iter().map(|r| (0, r)));
             let room = wanted(&rows) as usize;
             rows.extend(given.into_iter().take(room).map(|r| (1, r)));
@@ -400,8 +473,8 @@ pub async fn search(
         .flatten()
         .map(|(phase, r)| SearchCursor {
             phase: *phase,
-            family: r.family_folded.clone(),
-            given: r.given_folded.clone(),
+            family: r.family.clone(),
+            given: r.given.clone(),
             id: r.hit.id,
         });
     let hits = rows
@@ -421,7 +494,7 @@ mod tests {
     fn page_limits_are_written_into_the_sql() {
         let phase = Phase {
             filter: Condition::all().add(Column::Mrn.eq("M10000001")),
-            order: Order::Family,
+            order: Order::Family(Form::Ascii),
         };
         for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
             let statement = page_statement(backend, (&phase, None, 21));

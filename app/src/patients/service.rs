@@ -68,6 +68,8 @@ fn apply_demographics(row: &mut patients::ActiveModel, d: &Demographics) {
     row.family_name = Set(d.family_name.clone());
     row.given_folded = Set(folded(&d.given_name));
     row.family_folded = Set(folded(&d.family_name));
+    row.given_native = Set(shared::text::fold_native(&d.given_name));
+    row.family_native = Set(shared::text::fold_native(&d.family_name));
     row.preferred_name = Set(d.preferred_name.clone());
     row.date_of_birth = Set(d.date_of_birth);
     row.birth_date_estimated = Set(d.birth_date_estimated);
@@ -218,9 +220,9 @@ pub async fn update_contact(
     replace_contacts_and_coverages(db, id, c).await
 }
 
-/// A name as the search columns store it.
+/// A name as the ASCII search columns store it.
 pub fn folded(name: &str) -> String {
-    shared::text::query_words(name).join(" ")
+    shared::text::fold_name(name)
 }
 
 fn display_mrn(stored: &str) -> Result<String, AppError> {
@@ -407,21 +409,26 @@ pub async fn details_of(
     })
 }
 
-/// Records that look like `d`: the same folded name and birth date, or the
-/// same phone number. Merged records are left out; `except` too (an edit).
+/// Records that look like `d`: the same name and birth date, or the same
+/// phone number. Merged records are left out; `except` too (an edit).
+///
+/// Names are compared as written, normalised (NFKC) and case-folded
+/// (`fold_native`), not in their ASCII forms: "王伟" and "李娜" both
+/// transliterate to something, but different scripts' names must not meet
+/// through their transliteration, and "Müller" is not "Muller".
 pub async fn likely_duplicates(
     db: &impl ConnectionTrait,
     d: &Demographics,
     except: Option<Uuid>,
 ) -> Result<Vec<DuplicateCandidate>, AppError> {
-    let family = folded(&d.family_name);
-    let given = folded(&d.given_name);
+    let family = shared::text::fold_native(&d.family_name);
+    let given = shared::text::fold_native(&d.given_name);
     let mut any = Condition::any();
     if let Some(dob) = d.date_of_birth {
         any = any.add(
             Condition::all()
-                .add(patients::Column::FamilyFolded.eq(family.as_str()))
-                .add(patients::Column::GivenFolded.eq(given.as_str()))
+                .add(patients::Column::FamilyNative.eq(family.as_str()))
+                .add(patients::Column::GivenNative.eq(given.as_str()))
                 .add(patients::Column::DateOfBirth.eq(dob)),
         );
     }
@@ -451,8 +458,8 @@ pub async fn likely_duplicates(
             let mut reasons = Vec::new();
             if d.date_of_birth.is_some()
                 && p.date_of_birth == d.date_of_birth
-                && p.family_folded == family
-                && p.given_folded == given
+                && p.family_native == family
+                && p.given_native == given
             {
                 reasons.push("Same name and date of birth".to_string());
             }
