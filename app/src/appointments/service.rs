@@ -200,19 +200,44 @@ pub async fn views(
         .collect()
 }
 
+/// A TEXT value escaped as RFC 5545 (3.3.11) asks: backslash, semicolon and
+/// comma behind a backslash, a line break as `\n`.
+fn ics_text(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', "\\n")
+}
+
+/// One content line folded as RFC 5545 (3.1) asks: at most 75 octets a line,
+/// never inside a UTF-8 character, each continuation line starting with one
+/// space (which counts towards its 75), lines ending in CRLF.
+fn ics_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + line.len() / 37 + 2);
+    let mut room = 75;
+    for c in line.chars() {
+        if c.len_utf8() > room {
+            out.push_str("\r\n ");
+            room = 74;
+        }
+        out.push(c);
+        room -= c.len_utf8();
+    }
+    out.push_str("\r\n");
+    out
+}
+
 /// An iCalendar file (RFC 5545) for one appointment: time, place and doctor,
-/// nothing clinical.
+/// nothing clinical. Written here rather than with a calendar crate: one
+/// event of fixed shape needs only TEXT escaping and line folding, both
+/// tested against the RFC's rules below.
 pub fn ics(
     view: &shared::appointments::AppointmentView,
     hospital: &str,
     now: DateTime<Utc>,
 ) -> String {
-    fn escape(s: &str) -> String {
-        s.replace('\\', "\\\\")
-            .replace(';', "\\;")
-            .replace(',', "\\,")
-            .replace('\n', "\\n")
-    }
     let stamp = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
     [
         "BEGIN:VCALENDAR".to_string(),
@@ -226,9 +251,9 @@ pub fn ics(
         format!("DTEND:{}", stamp(view.end)),
         format!(
             "SUMMARY:{}",
-            escape(&format!("Appointment with {}", view.doctor_name))
+            ics_text(&format!("Appointment with {}", view.doctor_name))
         ),
-        format!("LOCATION:{}", escape(hospital)),
+        format!("LOCATION:{}", ics_text(hospital)),
         "BEGIN:VALARM".into(),
         "TRIGGER:-PT2H".into(),
         "ACTION:DISPLAY".into(),
@@ -237,6 +262,95 @@ pub fn ics(
         "END:VEVENT".into(),
         "END:VCALENDAR".into(),
     ]
-    .join("\r\n")
-        + "\r\n"
+    .into_iter()
+    .map(|line| ics_line(&line))
+    .collect()
+}
+
+#[cfg(test)]
+mod ics_tests {
+    use super::*;
+
+    /// Unfolds as a reader does (RFC 5545 3.1): a CRLF followed by one space
+    /// or tab is removed.
+    fn unfold(ics: &str) -> String {
+        ics.replace("\r\n ", "").replace("\r\n\t", "")
+    }
+
+    fn test_view() -> shared::appointments::AppointmentView {
+        let start = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        shared::appointments::AppointmentView {
+            id: Uuid::nil(),
+            patient_id: Uuid::nil(),
+            patient_name: "王伟".into(),
+            patient_mrn: "40213975-3".into(),
+            doctor_id: Uuid::nil(),
+            doctor_name: String::new(),
+            start,
+            end: start + Duration::minutes(20),
+            when: String::new(),
+            time: String::new(),
+            status: shared::appointments::AppointmentStatus::Booked,
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn text_values_are_escaped() {
+        assert_eq!(ics_text("a\\b;c,d\ne\r\nf"), "a\\\\b\\;c\\,d\\ne\\nf");
+    }
+
+    #[test]
+    fn long_non_ascii_lines_fold_at_75_octets_between_characters() {
+        let doctor =
+            "Dr. Αικατερίνη Παπαδοπούλου-Γεωργίου, 王伟, Мария Ивановна Иванова; Đặng Văn Lâm";
+        let hospital =
+            "Краевая клиническая больница №1 имени профессора С. В. Очаповского, Краснодар";
+        let view = shared::appointments::AppointmentView {
+            id: Uuid::nil(),
+            doctor_name: doctor.into(),
+            ..test_view()
+        };
+        let now = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        let file = ics(&view, hospital, now);
+        assert!(file.ends_with("END:VCALENDAR\r\n"));
+        // Every physical line: CRLF-terminated, at most 75 octets, valid
+        // UTF-8 (the file is a `String`, so no character was split), and a
+        // continuation starts with exactly one space.
+        let body = file.strip_suffix("\r\n").unwrap();
+        let lines: Vec<&str> = body.split("\r\n").collect();
+        assert!(lines.iter().all(|l| !l.contains('\n') && !l.contains('\r')));
+        assert!(lines.iter().all(|l| l.len() <= 75), "{lines:#?}");
+        let continued = lines.iter().filter(|l| l.starts_with(' ')).count();
+        assert!(continued >= 4, "{lines:#?}");
+        assert!(lines.iter().all(|l| !l.starts_with("  ")));
+        // Lines are filled: a folded line stops only where the next
+        // character would not fit.
+        for pair in lines.windows(2) {
+            if let Some(next) = pair[1].strip_prefix(' ') {
+                let c = next.chars().next().unwrap();
+                assert!(pair[0].len() + c.len_utf8() > 75, "{pair:?}");
+            }
+        }
+        let unfolded = unfold(&file);
+        assert!(unfolded.contains(&format!(
+            "\r\nSUMMARY:Appointment with {}\r\n",
+            "Dr. Αικατερίνη Παπαδοπούλου-Γεωργίου\\, 王伟\\, Мария Ивановна Иванова\\; Đặng Văn Lâm"
+        )));
+        assert!(unfolded.contains(&format!(
+            "\r\nLOCATION:{}\r\n",
+            hospital.replace(',', "\\,")
+        )));
+    }
+
+    #[test]
+    fn short_lines_are_not_folded() {
+        assert_eq!(ics_line("VERSION:2.0"), "VERSION:2.0\r\n");
+        let exact = "X".repeat(75);
+        assert_eq!(ics_line(&exact), format!("{exact}\r\n"));
+        assert_eq!(ics_line(&"X".repeat(76)), format!("{exact}\r\n X\r\n"));
+        // A three-octet character that would cross octet 75 moves whole.
+        let line = format!("{}王", "X".repeat(73));
+        assert_eq!(ics_line(&line), format!("{}\r\n 王\r\n", "X".repeat(73)));
+    }
 }
