@@ -456,6 +456,12 @@ pub async fn my_appointments() -> Result<Vec<shared::appointments::AppointmentVi
                     },
                 )
             });
+            let event = caller
+                .event("appointments.read_own")
+                .patient(id)
+                .entity("patient", id)
+                .detail(format!("{} appointment(s)", list.len()));
+            caller.record_read(event).await?;
             Ok(list)
         }
         .await,
@@ -502,7 +508,15 @@ pub async fn day_list(
                 .all(&caller.ctx.db)
                 .await
                 .or_internal()?;
-            super::service::views(&caller.ctx.db, caller.ctx.timezone, rows).await
+            let list = super::service::views(&caller.ctx.db, caller.ctx.timezone, rows).await?;
+            // A list of many patients, audited like the patient search: one
+            // event saying whose day was read and how many it listed.
+            let event = caller
+                .event("appointments.day")
+                .entity("doctor", doctor_id)
+                .detail(format!("{date}: {} appointment(s)", list.len()));
+            caller.record_read(event).await?;
+            Ok(list)
         }
         .await,
     )

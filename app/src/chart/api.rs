@@ -135,14 +135,27 @@ pub async fn chart_timeline(
                 return Err(AppError::Forbidden);
             }
             require_chart(&caller, patient_id, "chart.read").await?;
-            timeline(
+            let page = timeline(
                 &caller.ctx.db,
                 patient_id,
                 cursor.as_ref(),
                 TIMELINE_PAGE,
                 NoteVisibility::SignedAndDraftsBy(caller.user.id),
             )
-            .await
+            .await?;
+            // Its own action: the break-glass report counts `chart.read`
+            // (opening the chart), which a page of the timeline is part of.
+            let event = caller
+                .event("chart.timeline")
+                .patient(patient_id)
+                .entity("patient", patient_id)
+                .detail(format!(
+                    "{} page: {} encounter(s)",
+                    if cursor.is_some() { "next" } else { "first" },
+                    page.encounters.len()
+                ));
+            caller.record_read(event).await?;
+            Ok(page)
         }
         .await,
     )

@@ -396,7 +396,13 @@ pub async fn my_details() -> Result<shared::demographics::PatientDetails, AppErr
         async {
             let caller = require(shared::Permission::ViewOwnRecord).await?;
             let id = caller.own_patient_id()?;
-            crate::patients::service::details(&caller.ctx.db, id).await
+            let details = crate::patients::service::details(&caller.ctx.db, id).await?;
+            let event = caller
+                .event("patients.read_own")
+                .patient(id)
+                .entity("patient", id);
+            caller.record_read(event).await?;
+            Ok(details)
         }
         .await,
     )
@@ -455,7 +461,20 @@ pub async fn merge_preview(
     reply(
         async {
             let caller = require(shared::Permission::MergePatients).await?;
-            crate::patients::merge::preview(&caller.ctx.db, source, target).await
+            let preview = crate::patients::merge::preview(&caller.ctx.db, source, target).await?;
+            // The preview shows both records, so both patients' trails name it.
+            for (patient, role) in [(source, "source"), (target, "target")] {
+                let event = caller
+                    .event("patients.merge_preview")
+                    .patient(patient)
+                    .entity("patient", role)
+                    .detail(format!(
+                        "{} into {}",
+                        preview.source.mrn, preview.target.mrn
+                    ));
+                caller.record_read(event).await?;
+            }
+            Ok(preview)
         }
         .await,
     )
@@ -498,7 +517,14 @@ pub async fn care_team(patient_id: Uuid) -> Result<Vec<shared::access::CareTeamM
                 "patients.care_team",
             )
             .await?;
-            super::care::team(&caller.ctx.db, patient_id).await
+            let team = super::care::team(&caller.ctx.db, patient_id).await?;
+            let event = caller
+                .event("patients.care_team")
+                .patient(patient_id)
+                .entity("patient", patient_id)
+                .detail(format!("{} member(s)", team.len()));
+            caller.record_read(event).await?;
+            Ok(team)
         }
         .await,
     )

@@ -1,0 +1,506 @@
+//! Every server function declared `patient_data` leaves an audit event naming
+//! the patient when it succeeds, on SQLite and PostgreSQL.
+//!
+//! The table below calls each such function once, in an order that makes its
+//! fixtures (an encounter before a note, a booking before a reschedule) and
+//! with the destructive merge last. Its paths must be exactly
+//! `app::auth::gate::patient_data_functions()`, read from the `access!`
+//! declarations: a function declared `patient_data` later without an entry
+//! here fails the test.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+
+use app::auth::gate::patient_data_functions;
+use chrono::{DateTime, NaiveDate, Utc};
+use common::{register_patient, schedule, Backend, Client, TestApp, PASSWORD};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use shared::access::CareRelationshipKind;
+use shared::chart::{AllergyForm, EncounterForm, ImmunizationForm, ProblemForm, Soap, VitalsForm};
+use shared::demographics::{ContactForm, DemographicsForm, FastTrackForm};
+use shared::Role;
+use uuid::Uuid;
+
+/// Who calls a function: the patient (portal) or one of the staff below.
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    /// The patient of the fixtures, signed in to the portal.
+    Patient,
+    /// A receptionist: registration, demographics, bookings, merges.
+    Desk,
+    /// A nurse, not on the patient's care team until `patients/assign`.
+    Nurse,
+    /// The doctor with Monday slots, on the patient's care team.
+    Doctor,
+    /// A pharmacist outside the patient's care (break-glass).
+    Pharmacist,
+    /// An administrator: emergencies over the schedule, the audit reports.
+    Admin,
+}
+
+/// What a successful call must leave in the audit trail.
+enum Expect {
+    /// A new success event naming each of these patients.
+    Names(fn(&Fixtures) -> Vec<Uuid>),
+    /// A new success event of this action. Only for functions that answer
+    /// many patients at once, which name none (each entry says why).
+    Action(&'static str),
+}
+
+/// One call of the table.
+struct Call {
+    path: &'static str,
+    by: Who,
+    body: fn(&Fixtures) -> Value,
+    /// Keeps (name, JSON pointer into the answer) for the calls after it.
+    keep: Option<(&'static str, &'static str)>,
+    expect: Expect,
+}
+
+/// A call expected to name the fixtures' patient.
+fn call(path: &'static str, by: Who, body: fn(&Fixtures) -> Value) -> Call {
+    Call {
+        path,
+        by,
+        body,
+        keep: None,
+        expect: Expect::Names(|f| vec![f.patient]),
+    }
+}
+
+impl Call {
+    fn keep(mut self, name: &'static str, pointer: &'static str) -> Call {
+        self.keep = Some((name, pointer));
+        self
+    }
+
+    fn names(mut self, patients: fn(&Fixtures) -> Vec<Uuid>) -> Call {
+        self.expect = Expect::Names(patients);
+        self
+    }
+
+    fn action_only(mut self, action: &'static str) -> Call {
+        self.expect = Expect::Action(action);
+        self
+    }
+}
+
+/// What the calls are built from: made before the table runs, and what
+/// earlier calls answered (`kept`).
+struct Fixtures {
+    /// A portal patient; most calls read or change their record.
+    patient: Uuid,
+    /// Their demographics as the staff form shows them.
+    demographics: DemographicsForm,
+    doctor: Uuid,
+    nurse: Uuid,
+    monday: NaiveDate,
+    /// Free slots of the doctor on `monday`.
+    slots: Vec<DateTime<Utc>>,
+    /// Two records of no one else's calls, for the merge.
+    merge_source: Uuid,
+    merge_target: Uuid,
+    kept: HashMap<&'static str, Value>,
+}
+
+impl Fixtures {
+    /// An id an earlier call answered.
+    fn id(&self, name: &str) -> Uuid {
+        let value = self
+            .kept
+            .get(name)
+            .unwrap_or_else(|| panic!("nothing kept as {name}: is the table out of order?"));
+        serde_json::from_value(value.clone())
+            .unwrap_or_else(|e| panic!("{name} = {value} is no id: {e}"))
+    }
+}
+
+fn soap(plan: &str) -> Soap {
+    Soap {
+        subjective: "Headache for three days".into(),
+        objective: "Afebrile, neurologically intact".into(),
+        assessment: "Tension-type headache".into(),
+        plan: plan.into(),
+    }
+}
+
+/// Every `patient_data` function, in the order it is called.
+fn calls() -> Vec<Call> {
+    use Who::*;
+    vec![
+        // The search answers a page of many patients: it is audited once, with
+        // the query and the number of hits, naming no single patient.
+        call(
+            "/api/patients/search",
+            Desk,
+            |_| json!({ "query": "Tester", "cursor": null }),
+        )
+        .action_only("patients.search"),
+        call("/api/patients/register", Desk, |_| {
+            json!({ "form": DemographicsForm {
+                given_name: "Regina".into(),
+                family_name: "Audit".into(),
+                date_of_birth: "1970-03-01".into(),
+                sex: "female".into(),
+                ..Default::default()
+            }, "confirm_new": true })
+        })
+        .keep("registered", "/Registered/id")
+        .names(|f| vec![f.id("registered")]),
+        call("/api/patients/fast_track", Nurse, |_| {
+            json!({ "form": FastTrackForm {
+                sex: "male".into(),
+                approximate_age: "40".into(),
+                arrived_at: String::new(),
+                description: "unknown male, ~40, brought in by ambulance".into(),
+            }})
+        })
+        .keep("fast_track", "/id")
+        .names(|f| vec![f.id("fast_track")]),
+        call(
+            "/api/patients/get",
+            Desk,
+            |f| json!({ "patient_id": f.patient }),
+        ),
+        call(
+            "/api/patients/details",
+            Desk,
+            |f| json!({ "patient_id": f.patient }),
+        ),
+        call("/api/patients/update", Desk, |f| {
+            let mut form = f.demographics.clone();
+            form.preferred_name = "Audie".into();
+            json!({ "patient_id": f.patient, "form": form, "confirm_identity": false })
+        }),
+        call(
+            "/api/patients/care_team",
+            Desk,
+            |f| json!({ "patient_id": f.patient }),
+        ),
+        call(
+            "/api/patients/assign",
+            Desk,
+            |f| json!({ "patient_id": f.patient, "user_id": f.nurse }),
+        ),
+        call("/api/patients/break_glass", Pharmacist, |f| {
+            json!({ "patient_id": f.patient,
+                    "form": { "reason": "Medication reconciliation at night" } })
+        }),
+        call(
+            "/api/chart/summary",
+            Doctor,
+            |f| json!({ "patient_id": f.patient }),
+        ),
+        call(
+            "/api/chart/timeline",
+            Doctor,
+            |f| json!({ "patient_id": f.patient, "cursor": null }),
+        ),
+        call("/api/chart/open_encounter", Doctor, |f| {
+            json!({ "patient_id": f.patient, "form": EncounterForm {
+                kind: "outpatient".into(),
+                reason: "Headache".into(),
+                ..Default::default()
+            }})
+        })
+        .keep("encounter", ""),
+        call("/api/chart/save_note", Doctor, |f| {
+            json!({ "patient_id": f.patient, "encounter_id": f.id("encounter"),
+                    "note_id": null, "soap": soap("Ibuprofen as needed") })
+        })
+        .keep("note", ""),
+        call(
+            "/api/chart/sign_note",
+            Doctor,
+            |f| json!({ "patient_id": f.patient, "note_id": f.id("note") }),
+        ),
+        call("/api/chart/amend_note", Doctor, |f| {
+            json!({ "patient_id": f.patient, "note_id": f.id("note"), "form": {
+                "reason": "Dose added to the plan",
+                "soap": soap("Ibuprofen 400 mg as needed, at most three a day"),
+            }})
+        }),
+        call("/api/chart/add_vitals", Doctor, |f| {
+            json!({ "patient_id": f.patient, "form": VitalsForm {
+                heart_rate: "72".into(),
+                spo2: "98".into(),
+                encounter_id: Some(f.id("encounter")),
+                ..Default::default()
+            }})
+        }),
+        call("/api/chart/add_problem", Doctor, |f| {
+            json!({ "patient_id": f.patient, "form": ProblemForm {
+                icd10_code: "E11.9".into(),
+                status: "active".into(),
+                encounter_id: Some(f.id("encounter")),
+                ..Default::default()
+            }})
+        })
+        .keep("problem", ""),
+        call("/api/chart/set_problem_status", Doctor, |f| {
+            json!({ "patient_id": f.patient, "problem_id": f.id("problem"),
+                    "status": "resolved" })
+        }),
+        call("/api/chart/add_allergy", Doctor, |f| {
+            json!({ "patient_id": f.patient, "form": AllergyForm {
+                substance: "Penicillin".into(),
+                reaction: "Rash".into(),
+                severity: "severe".into(),
+                status: "active".into(),
+            }})
+        }),
+        call("/api/chart/add_immunization", Doctor, |f| {
+            json!({ "patient_id": f.patient, "form": ImmunizationForm {
+                vaccine: "Tetanus toxoid".into(),
+                administered_on: "2024-05-01".into(),
+                dose: "1".into(),
+                lot_number: "LOT123".into(),
+                site: "left deltoid".into(),
+            }})
+        }),
+        call("/api/chart/add_history", Doctor, |f| {
+            json!({ "patient_id": f.patient, "form": {
+                "kind": "family", "description": "Father: hypertension", "period": "",
+            }})
+        }),
+        call(
+            "/api/chart/finish_encounter",
+            Doctor,
+            |f| json!({ "patient_id": f.patient, "encounter_id": f.id("encounter") }),
+        ),
+        call("/api/patients/me", Patient, |_| json!({})),
+        call("/api/patients/my_details", Patient, |_| json!({})),
+        call("/api/patients/my_contact", Patient, |_| {
+            json!({ "form": ContactForm {
+                phone: "+4917612345678".into(),
+                city: "Hamburg".into(),
+                ..Default::default()
+            }})
+        }),
+        call("/api/chart/my_record", Patient, |_| json!({})),
+        call("/api/appointments/book", Desk, |f| {
+            json!({ "doctor_id": f.doctor, "start": f.slots[0], "patient_id": f.patient,
+                    "reason": "Check-up" })
+        })
+        .keep("booked", "/Booked/id"),
+        call("/api/appointments/mine", Patient, |_| json!({})),
+        call("/api/appointments/reschedule", Desk, |f| {
+            json!({ "appointment_id": f.id("booked"), "start": f.slots[1],
+                    "override_reason": "The patient asked to move it" })
+        })
+        .keep("rescheduled", "/Booked/id"),
+        call("/api/appointments/cancel", Desk, |f| {
+            json!({ "appointment_id": f.id("rescheduled"),
+                    "override_reason": "The patient asked to cancel" })
+        }),
+        call("/api/appointments/emergency", Admin, |f| {
+            json!({ "patient_id": f.patient, "doctor_id": f.doctor,
+                    "start": format!("{}T11:30", f.monday), "minutes": 15,
+                    "reason": "Acute chest pain, seen at once" })
+        })
+        .keep("emergency", ""),
+        call(
+            "/api/appointments/set_status",
+            Desk,
+            |f| json!({ "appointment_id": f.id("emergency"), "status": "checked_in" }),
+        ),
+        // A doctor's day lists many patients: audited once, like the search,
+        // with the doctor and the date, naming no single patient.
+        call(
+            "/api/appointments/day",
+            Doctor,
+            |f| json!({ "doctor_id": null, "date": f.monday }),
+        )
+        .action_only("appointments.day"),
+        // The break-glass report lists the grants of every patient: audited
+        // once with the period and the number of grants.
+        call("/api/admin/break_glass", Admin, |_| json!({ "days": 7 }))
+            .action_only("audit.break_glass_report"),
+        // The merge shows and then changes two records of its own: both named.
+        call(
+            "/api/patients/merge_preview",
+            Desk,
+            |f| json!({ "source": f.merge_source, "target": f.merge_target }),
+        )
+        .names(|f| vec![f.merge_source, f.merge_target]),
+        call(
+            "/api/patients/merge",
+            Desk,
+            |f| json!({ "source": f.merge_source, "target": f.merge_target }),
+        )
+        .names(|f| vec![f.merge_source, f.merge_target]),
+    ]
+}
+
+/// The id of the account with this e-mail.
+async fn user_id(app: &TestApp, email: &str) -> Uuid {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    app::entity::users::Entity::find()
+        .filter(app::entity::users::Column::Email.eq(email))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no account {email}"))
+        .id
+}
+
+async fn sign_in(app: &TestApp, email: &str) -> Client {
+    let client = Client::new(&app.base);
+    let (status, outcome) = client.login(email, PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{email}: {outcome:?}");
+    client
+}
+
+/// Signed-in clients for every `Who`.
+struct Clients {
+    patient: Client,
+    desk: Client,
+    nurse: Client,
+    doctor: Client,
+    pharmacist: Client,
+    admin: Client,
+}
+
+impl Clients {
+    fn of(&self, who: Who) -> &Client {
+        match who {
+            Who::Patient => &self.patient,
+            Who::Desk => &self.desk,
+            Who::Nurse => &self.nurse,
+            Who::Doctor => &self.doctor,
+            Who::Pharmacist => &self.pharmacist,
+            Who::Admin => &self.admin,
+        }
+    }
+}
+
+async fn every_patient_data_function_audits_the_patient(backend: Backend) {
+    let calls = calls();
+    let table: BTreeSet<&str> = calls.iter().map(|c| c.path).collect();
+    assert_eq!(table.len(), calls.len(), "a path twice in the table");
+    let declared: BTreeSet<&str> = patient_data_functions().into_iter().collect();
+    assert!(
+        table == declared,
+        "the table must name exactly the functions declared patient_data;\n\
+         declared but not in the table: {:?}\n\
+         in the table but not declared patient_data: {:?}",
+        declared.difference(&table).collect::<Vec<_>>(),
+        table.difference(&declared).collect::<Vec<_>>(),
+    );
+
+    let app = common::spawn_app(backend).await;
+    let patient_client = Client::new(&app.base);
+    let registered = register_patient(&patient_client, "audra@audit.example", "Audra").await;
+    let patient: Uuid = serde_json::from_value(registered["user"]["patient_id"].clone())
+        .unwrap_or_else(|e| panic!("no patient id in {registered}: {e}"));
+    let doctor = schedule::monday_doctor(&app.db, "doctor@audit.example", &app).await;
+    app::patients::access::add_relationship(
+        &app.db,
+        patient,
+        doctor,
+        CareRelationshipKind::Assigned,
+        None,
+    )
+    .await
+    .unwrap();
+    for (email, role) in [
+        ("desk@audit.example", Role::Receptionist),
+        ("nurse@audit.example", Role::Nurse),
+        ("pharmacist@audit.example", Role::Pharmacist),
+        ("admin@audit.example", Role::Administrator),
+    ] {
+        common::staff(&app, email, role).await;
+    }
+    let clients = Clients {
+        patient: patient_client,
+        desk: sign_in(&app, "desk@audit.example").await,
+        nurse: sign_in(&app, "nurse@audit.example").await,
+        doctor: sign_in(&app, "doctor@audit.example").await,
+        pharmacist: sign_in(&app, "pharmacist@audit.example").await,
+        admin: sign_in(&app, "admin@audit.example").await,
+    };
+    let monday = schedule::next_monday();
+    let (status, slots) = clients
+        .desk
+        .call::<Vec<shared::appointments::FreeSlot>>(
+            "appointments/free_slots",
+            json!({ "doctor_id": doctor, "from": monday, "days": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{slots:?}");
+    let slots: Vec<_> = slots.unwrap().into_iter().map(|s| s.start).collect();
+    assert!(slots.len() >= 2, "two free slots on {monday}: {slots:?}");
+    let demographics = DemographicsForm::from_demographics(
+        &app::patients::service::details(&app.db, patient)
+            .await
+            .unwrap()
+            .demographics,
+    );
+    let mut fixtures = Fixtures {
+        patient,
+        demographics,
+        doctor,
+        nurse: user_id(&app, "nurse@audit.example").await,
+        monday,
+        slots,
+        merge_source: common::basic_patient(&app.db, "Merged").await,
+        merge_target: common::basic_patient(&app.db, "Kept").await,
+        kept: HashMap::new(),
+    };
+
+    // Every call must succeed; what it failed to audit is gathered so one
+    // run names every function that leaves no trace.
+    let mut unaudited = Vec::new();
+    for c in calls {
+        let before = common::audit_rows(&app).await.len();
+        let body = (c.body)(&fixtures);
+        let endpoint = c.path.strip_prefix("/api/").unwrap();
+        let (status, answer) = clients.of(c.by).call::<Value>(endpoint, body).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{} by {:?}: {answer:?}",
+            c.path,
+            c.by
+        );
+        let answer = answer.unwrap();
+        if let Some((name, pointer)) = c.keep {
+            let value = answer
+                .pointer(pointer)
+                .unwrap_or_else(|| panic!("{}: no {pointer:?} in {answer}", c.path));
+            fixtures.kept.insert(name, value.clone());
+        }
+        let rows = common::audit_rows(&app).await;
+        let new = &rows[before..];
+        let success = |r: &&(String, String, Option<String>, Option<Uuid>)| r.1 == "success";
+        match c.expect {
+            Expect::Names(patients) => {
+                for id in patients(&fixtures) {
+                    if !new.iter().filter(success).any(|r| r.3 == Some(id)) {
+                        unaudited.push(format!(
+                            "{} by {:?} left no success event naming patient {id}; new rows: {new:?}",
+                            c.path, c.by
+                        ));
+                    }
+                }
+            }
+            Expect::Action(action) => {
+                if !new.iter().filter(success).any(|r| r.0 == action) {
+                    unaudited.push(format!(
+                        "{} by {:?} left no success event {action:?}; new rows: {new:?}",
+                        c.path, c.by
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        unaudited.is_empty(),
+        "patient data read or changed without an audit event:\n{}",
+        unaudited.join("\n")
+    );
+}
+
+on_both_databases!(every_patient_data_function_audits_the_patient);
