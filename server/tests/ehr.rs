@@ -1416,25 +1416,31 @@ async fn portal_patient_named(app: &TestApp, email: &str, given: &str, family: &
     client
 }
 
-/// The signed-in patient's record as a PDF, through the download endpoint.
-async fn my_record_pdf(client: &Client) -> Vec<u8> {
+/// The signed-in patient's record as `format` (`pdf` or `fhir`) from the
+/// download endpoint: its content type and body.
+async fn download_mine(client: &Client, format: &str) -> (String, Vec<u8>) {
     let response = client
         .http
-        .get(format!("{}/api/records/mine/pdf", client.base))
+        .get(format!("{}/api/records/mine/{format}", client.base))
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.status(), StatusCode::OK, "{format}");
     let content_type = response
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
+    (content_type, response.bytes().await.unwrap().to_vec())
+}
+
+/// The signed-in patient's record as a PDF.
+async fn my_record_pdf(client: &Client) -> Vec<u8> {
+    let (content_type, pdf) = download_mine(client, "pdf").await;
     assert!(
         content_type.starts_with("application/pdf"),
         "{content_type}"
     );
-    let pdf = response.bytes().await.unwrap().to_vec();
     assert!(pdf.starts_with(b"%PDF-"));
     pdf
 }
@@ -1549,20 +1555,9 @@ async fn downloads_pdf_and_fhir(backend: Backend) {
     }
 
     // The FHIR bundle.
-    let response = patient
-        .http
-        .get(format!("{}/api/records/mine/fhir", patient.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
+    let (content_type, body) = download_mine(&patient, "fhir").await;
     assert!(content_type.contains("json"), "{content_type}");
-    let bundle: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    let bundle: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(bundle["resourceType"], "Bundle");
     assert_eq!(bundle["type"], "collection");
     let entries = bundle["entry"].as_array().expect("entries");
@@ -1733,7 +1728,10 @@ async fn demo_record_pdf_size() {
         .expect("seed the demo data");
     let client = Client::new(&app.base);
     let (status, outcome) = client
-        .login(server::seed::DEMO_PATIENT_EMAIL, server::seed::DEMO_PASSWORD)
+        .login(
+            server::seed::DEMO_PATIENT_EMAIL,
+            server::seed::DEMO_PASSWORD,
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{outcome:?}");
     let pdf = my_record_pdf(&client).await;

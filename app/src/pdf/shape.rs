@@ -318,7 +318,11 @@ pub fn shape_line(text: &str, weight: Weight) -> Line {
                 pieces.reverse();
             }
             for (piece, font) in pieces {
-                let run = shape_run(&text[range.start + piece.start..range.start + piece.end], font, rtl);
+                let run = shape_run(
+                    &text[range.start + piece.start..range.start + piece.end],
+                    font,
+                    rtl,
+                );
                 line.width += run.width;
                 line.runs.push(run);
             }

@@ -104,7 +104,10 @@ fn sample() -> PdfDocument {
     doc.key_values(&[
         ("MRN", "MRN-00012345".to_string()),
         ("Date of birth", "1980-02-29".to_string()),
-        ("Also known as", "Łukasz Żółć · Мария Иванова · Ελένη".to_string()),
+        (
+            "Also known as",
+            "Łukasz Żółć · Мария Иванова · Ελένη".to_string(),
+        ),
         ("Arabic", "محمد الأحمد".to_string()),
         ("Hebrew", "דוד לוי".to_string()),
         ("Hindi", "अनन्या शर्मा".to_string()),
@@ -171,7 +174,8 @@ fn writes_a_pdf_that_poppler_reads() {
     }
     // Right-to-left words come back whole (pdftotext may order them either
     // way on the line); Devanagari keeps its letters.
-    for word in ["محمد", "الأحمد", "דוד", "לוי", "अनन्या", "शर्मा"] {
+    for word in ["محمد", "الأحمد", "דוד", "לוי", "अनन्या", "शर्मा"]
+    {
         assert!(
             as_pdftotext_reads(word).iter().any(|w| text.contains(w)),
             "{word:?} not in {text}"
@@ -183,10 +187,17 @@ fn writes_a_pdf_that_poppler_reads() {
             .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
             .map(str::trim)
     };
-    assert_eq!(field("Title"), Some("Medical record — Anna Müller"), "{info}");
+    assert_eq!(
+        field("Title"),
+        Some("Medical record — Anna Müller"),
+        "{info}"
+    );
     assert_eq!(field("Author"), Some("Dr. José Álvarez"), "{info}");
     assert_eq!(field("Pages"), Some("1"), "{info}");
-    assert!(field("Page size").is_some_and(|s| s.contains("(A4)")), "{info}");
+    assert!(
+        field("Page size").is_some_and(|s| s.contains("(A4)")),
+        "{info}"
+    );
     // Subset fonts: the five families embedded are over 1 MB whole.
     assert!(pdf.len() < 80_000, "{} bytes", pdf.len());
 }
@@ -269,7 +280,9 @@ fn giant_row_splits_and_empty_document_is_valid() {
         .filter(|p| p.iter().any(|l| l.contains("word word")))
         .collect();
     assert!(with_note.len() >= 2, "the giant row spans pages");
-    assert!(with_note.iter().all(|p| p.join("\n").contains("When\nNote")));
+    assert!(with_note
+        .iter()
+        .all(|p| p.join("\n").contains("When\nNote")));
     let all = pages.concat().join("\n");
     assert_eq!(all.matches("word").count(), 3000);
     assert_eq!(all.matches("line").count(), 120);
