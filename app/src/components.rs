@@ -133,6 +133,7 @@ pub fn Input(
                 id=id.clone()
                 name=name
                 type=kind
+                dir="auto"
                 step=step
                 inputmode=inputmode
                 autocomplete=autocomplete
@@ -166,6 +167,7 @@ pub fn TextArea(
             <textarea
                 id=id.clone()
                 name=name
+                dir="auto"
                 rows=rows
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=format!("{id}-error")
@@ -289,6 +291,7 @@ pub fn TextField(
                 id=id.clone()
                 name=name
                 type=kind
+                dir="auto"
                 autocomplete=autocomplete
                 required=required
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }

@@ -139,7 +139,7 @@ pub fn UsersPage() -> impl IntoView {
                                             let select_id = format!("role-{}", u.id);
                                             view! {
                                                 <tr>
-                                                    <td>{u.display_name.clone()}</td>
+                                                    <td dir="auto">{u.display_name.clone()}</td>
                                                     <td>{u.email.clone()}</td>
                                                     <td>
                                                         <label class="visually-hidden" for=select_id.clone()>{format!("Role of {}", u.display_name)}</label>
@@ -265,9 +265,9 @@ pub fn BreakGlassReport() -> impl IntoView {
                                     {list.into_iter().map(|r| view! {
                                         <tr>
                                             <td class="nowrap">{format_time(r.granted_at)}</td>
-                                            <td>{r.user_name}<br/><span class="muted">{format!("{} · {}", r.user_role, r.user_email)}</span></td>
-                                            <td><a href=format!("/admin/patients/{}", r.patient_id)>{r.patient_name}</a><br/><span class="mrn">{r.patient_mrn}</span></td>
-                                            <td>{r.reason}</td>
+                                            <td dir="auto">{r.user_name}<br/><span class="muted">{format!("{} · {}", r.user_role, r.user_email)}</span></td>
+                                            <td><a href=format!("/admin/patients/{}", r.patient_id) dir="auto">{r.patient_name}</a><br/><span class="mrn">{r.patient_mrn}</span></td>
+                                            <td dir="auto">{r.reason}</td>
                                             <td class="num">{r.reads}</td>
                                             <td class="nowrap">{format_time(r.expires_at)}</td>
                                         </tr>

@@ -154,7 +154,7 @@ pub fn AvailabilityEditor(#[prop(into)] doctor: Signal<Option<Uuid>>) -> impl In
                                             let text = format!("{what}: {} to {}{}", e.starts.replace('T', " "), e.ends.replace('T', " "),
                                                 e.reason.map(|r| format!(" ({r})")).unwrap_or_default());
                                             view! {
-                                                <li>{text}" "
+                                                <li dir="auto">{text}" "
                                                     <button type="button" class="btn btn--small btn--ghost" on:click=move |_| then_reload(remove_exception(id), error, version)>"Remove"</button>
                                                 </li>
                                             }
@@ -163,7 +163,7 @@ pub fn AvailabilityEditor(#[prop(into)] doctor: Signal<Option<Uuid>>) -> impl In
                                 }.into_any()
                             };
                             view! {
-                                <h3>{format!("Weekly hours of {}", a.doctor_name)}</h3>
+                                <h3 dir="auto">{format!("Weekly hours of {}", a.doctor_name)}</h3>
                                 <p class="muted">{format!("Times are hospital time ({zone}).")}</p>
                                 {blocks}
                                 <h3>"Leave and extra hours"</h3>
@@ -350,7 +350,7 @@ fn DepartmentsCard() -> impl IntoView {
                                 <ul data-testid="departments">
                                     {depts.into_iter().map(|d| {
                                         let specs = d.specialties.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", ");
-                                        view! { <li><strong>{d.name}</strong>" "<span class="muted">{if specs.is_empty() { "—".to_string() } else { specs }}</span></li> }
+                                        view! { <li><strong dir="auto">{d.name}</strong>" "<span class="muted">{if specs.is_empty() { "—".to_string() } else { specs }}</span></li> }
                                     }).collect_view()}
                                 </ul>
                                 <form class="sched-form" on:submit=add_spec novalidate>
@@ -410,7 +410,7 @@ fn HolidaysCard() -> impl IntoView {
                             <ul data-testid="holidays">
                                 {days.into_iter().map(|h| {
                                     let d = h.day;
-                                    view! { <li>{format!("{} — {}", h.day.format("%a %-d %b %Y"), h.name)}" "
+                                    view! { <li dir="auto">{format!("{} — {}", h.day.format("%a %-d %b %Y"), h.name)}" "
                                         <button type="button" class="btn btn--small btn--ghost" on:click=move |_| then_reload(remove_holiday(d), error, version)>"Remove"</button></li> }
                                 }).collect_view()}
                             </ul>
@@ -558,7 +558,7 @@ fn OverviewView(o: Overview) -> impl IntoView {
                             view! {
                                 <tr>
                                     <td class="nowrap">{label.clone()}</td>
-                                    <td>{d.doctor_name}</td>
+                                    <td dir="auto">{d.doctor_name}</td>
                                     <td class="num">{format!("{} / {} min", d.booked_minutes, d.capacity_minutes)}</td>
                                     <td>{chips}</td>
                                 </tr>

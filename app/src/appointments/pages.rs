@@ -244,7 +244,7 @@ pub fn BookingSteps(patient_id: Option<Uuid>, list_href: &'static str) -> impl I
                                         <li class="doctor-card" class:doctor-card--chosen=move || doctor.get() == chosen>
                                             <span class="avatar" aria-hidden="true">{d.initials}</span>
                                             <span class="doctor-card__text">
-                                                <strong>{d.name.clone()}</strong>
+                                                <strong dir="auto">{d.name.clone()}</strong>
                                                 <small>{[d.specialty, d.department].into_iter().flatten().collect::<Vec<_>>().join(" · ")}</small>
                                                 {d.languages.map(|l| view! { <small>{format!("Speaks {l}")}</small> })}
                                                 {d.contact_phone.map(|p| view! { <small>{format!("Staff line {p}")}</small> })}
@@ -266,12 +266,12 @@ pub fn BookingSteps(patient_id: Option<Uuid>, list_href: &'static str) -> impl I
                 <div class="field">
                     <label for="field-reason">"Reason for the visit (optional)"</label>
                     <p class="field__hint" id="field-reason-hint">"Only the care team sees it; messages to you never include it."</p>
-                    <textarea id="field-reason" name="reason" rows="2" maxlength="500" aria-describedby="field-reason-hint"
+                    <textarea id="field-reason" name="reason" dir="auto" rows="2" maxlength="500" aria-describedby="field-reason-hint"
                         prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                     <p class="field__error" aria-live="polite">{move || errors.field("reason").get()}</p>
                 </div>
                 {move || selected.get().map(|s| view! {
-                    <p class="booking__summary" data-testid="booking-summary" data-date=s.date.to_string()>{format!("{} at {} with {}", s.date.format("%a %-d %b %Y"), s.time, s.doctor_name)}</p>
+                    <p class="booking__summary" data-testid="booking-summary" data-date=s.date.to_string() dir="auto">{format!("{} at {} with {}", s.date.format("%a %-d %b %Y"), s.time, s.doctor_name)}</p>
                 })}
                 <FormAlert errors/>
                 <button type="submit" class="btn btn--primary" disabled=move || { busy.get() || selected.get().is_none() }>
@@ -282,7 +282,7 @@ pub fn BookingSteps(patient_id: Option<Uuid>, list_href: &'static str) -> impl I
         {move || done.get().map(|(id, s)| view! {
             <div class="alert alert--success" role="status" data-testid="booked">
                 <p><strong>"Your appointment is booked."</strong></p>
-                <p>{format!("{} at {} with {}.", s.date.format("%A %-d %B %Y"), s.time, s.doctor_name)}</p>
+                <p dir="auto">{format!("{} at {} with {}.", s.date.format("%A %-d %B %Y"), s.time, s.doctor_name)}</p>
                 <p class="actions">
                     <a class="btn" href=format!("/api/appointments/{id}/ics") download="appointment.ics">"Add to calendar"</a>
                     <a class="btn btn--ghost" href=list_href>"See appointments"</a>
@@ -366,7 +366,7 @@ fn MovePanel(appointment: AppointmentView, on_done: Callback<()>) -> impl IntoVi
     };
     view! {
         <div class="move-panel" data-testid="move-panel">
-            <p>{format!("Choose a new time with {}.", appointment.doctor_name)}</p>
+            <p dir="auto">{format!("Choose a new time with {}.", appointment.doctor_name)}</p>
             {move || taken.get().map(|m| view! { <div class="alert alert--warn" role="alert"><p>{m}</p></div> })}
             <SlotPicker department=Signal::derive(|| None) doctor=Signal::derive(move || Some(doctor)) selected refresh=refresh/>
             <FormAlert errors/>
@@ -401,7 +401,7 @@ fn UpcomingAppointment(a: AppointmentView, reload: Callback<()>) -> impl IntoVie
     view! {
         <li class="appointment card" data-testid="appointment">
             <p class="appointment__when"><strong>{a.when.clone()}</strong></p>
-            <p>{format!("{} · {}", a.doctor_name, a.time)}</p>
+            <p dir="auto">{format!("{} · {}", a.doctor_name, a.time)}</p>
             <p><span class="badge">{a.status.label()}</span></p>
             {move || notice.get().map(|n| view! { <p class="muted">{n}</p> })}
             {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
@@ -468,7 +468,7 @@ pub fn MyAppointmentsPage() -> impl IntoView {
                                     } else {
                                         view! {
                                             <ul class="appointments appointments--past">
-                                                {past.into_iter().map(|a| view! { <li>{format!("{} · {} · {}", a.when, a.doctor_name, a.status.label())}</li> }).collect_view()}
+                                                {past.into_iter().map(|a| view! { <li dir="auto">{format!("{} · {} · {}", a.when, a.doctor_name, a.status.label())}</li> }).collect_view()}
                                             </ul>
                                         }.into_any()
                                     }}
@@ -598,7 +598,7 @@ pub fn DayListPage() -> impl IntoView {
                                                 <li class="day-list__row card" data-testid="day-row">
                                                     <span class="day-list__time">{a.time.clone()}</span>
                                                     <span class="day-list__who">
-                                                        <a href=format!("/clinic/patients/{}", a.patient_id)>{a.patient_name.clone()}</a>
+                                                        <a href=format!("/clinic/patients/{}", a.patient_id) dir="auto">{a.patient_name.clone()}</a>
                                                         <small class="muted">{format!(" MRN {}", a.patient_mrn)}</small>
                                                         {a.reason.clone().map(|r| view! { <small class="day-list__reason">{r}</small> })}
                                                     </span>

@@ -153,14 +153,14 @@ fn ChartView(summary: ChartSummary, version: RwSignal<u32>) -> impl IntoView {
     view! {
         <header class="chart-banner" class:chart-banner--emergency=break_glass data-testid="chart-banner">
             <div class="chart-banner__who">
-                <h1>{p.display_name()}</h1>
+                <h1 dir="auto">{p.display_name()}</h1>
                 <p>
                     <span class="mrn">{p.mrn.clone()}</span>
                     " · "{d.sex.label()}" · "{age}
                     {d.date_of_birth.map(|b| format!(" · born {}", b.format("%-d %b %Y")))}
                 </p>
                 {(p.status == shared::demographics::PatientStatus::Temporary).then(|| view! {
-                    <p class="badge badge--warn">{format!("Temporary identity: {}", p.temporary_description.clone().unwrap_or_default())}</p>
+                    <p class="badge badge--warn" dir="auto">{format!("Temporary identity: {}", p.temporary_description.clone().unwrap_or_default())}</p>
                 })}
                 <p class="muted">{access_text(&summary.access)}</p>
             </div>
@@ -261,7 +261,7 @@ fn ActionButton(
 fn LatestVitals(v: VitalsView) -> impl IntoView {
     let x = v.vitals.clone();
     let row = |label: &'static str, value: Option<String>| {
-        value.map(|value| view! { <dt>{label}</dt><dd>{value}</dd> })
+        value.map(|value| view! { <dt>{label}</dt><dd dir="auto">{value}</dd> })
     };
     view! {
         <dl class="facts" data-testid="latest-vitals">
@@ -274,7 +274,7 @@ fn LatestVitals(v: VitalsView) -> impl IntoView {
             {row("Height", x.height_cm.map(|n| format!("{n:.0} cm")))}
             {row("BMI", v.bmi.map(|n| format!("{n:.1}")))}
         </dl>
-        <p class="muted">{format!("{} by {}", format_time(v.recorded_at), v.recorded_by)}</p>
+        <p class="muted" dir="auto">{format!("{} by {}", format_time(v.recorded_at), v.recorded_by)}</p>
     }
 }
 
@@ -287,7 +287,7 @@ pub fn AllergyList(allergies: Vec<AllergyView>) -> impl IntoView {
         <ul class="list" data-testid="allergies">
             {allergies.into_iter().map(|a| view! {
                 <li class:list__item--inactive=a.status != AllergyStatus::Active>
-                    <strong>{a.substance}</strong>
+                    <strong dir="auto">{a.substance}</strong>
                     {a.reaction.map(|r| format!(" – {r}"))}
                     " "<span class=if a.severity == AllergySeverity::Severe { "badge badge--danger" } else { "badge" }>{a.severity.label()}</span>
                     {(a.status != AllergyStatus::Active).then(|| view! { " "<span class="badge">{a.status.label()}</span> })}
@@ -359,7 +359,7 @@ pub fn MedicationList(medications: Vec<MedicationView>) -> impl IntoView {
         <ul class="list">
             {medications.into_iter().map(|m| view! {
                 <li class:list__item--inactive=m.status != MedicationStatus::Active>
-                    <strong>{m.name}</strong>
+                    <strong dir="auto">{m.name}</strong>
                     {details_text([m.dose, m.route, m.frequency])}
                     {(m.status != MedicationStatus::Active).then(|| view! { " "<span class="badge">"Stopped"</span> })}
                 </li>
@@ -378,7 +378,7 @@ pub fn ImmunizationList(items: Vec<ImmunizationView>) -> impl IntoView {
         <ul class="list" data-testid="immunizations">
             {items.into_iter().map(|i| view! {
                 <li>
-                    <strong>{i.vaccine}</strong>" "<span class="muted">{i.administered_on.format("%-d %b %Y").to_string()}</span>
+                    <strong dir="auto">{i.vaccine}</strong>" "<span class="muted">{i.administered_on.format("%-d %b %Y").to_string()}</span>
                     {details_text([i.dose, i.lot_number.map(|l| format!("lot {l}")), i.site])}
                 </li>
             }).collect_view()}
@@ -400,7 +400,7 @@ fn HistoryList(items: Vec<HistoryView>) -> impl IntoView {
                 <h3 class="subhead">{kind.label()}</h3>
                 <ul class="list">
                     {entries.into_iter().map(|h| view! {
-                        <li>{h.description}{h.period.map(|p| view! { <span class="muted">{format!(" ({p})")}</span> })}</li>
+                        <li dir="auto">{h.description}{h.period.map(|p| view! { <span class="muted">{format!(" ({p})")}</span> })}</li>
                     }).collect_view()}
                 </ul>
             })
@@ -556,7 +556,7 @@ fn Icd10Picker(
             <p class="field__error" id="field-icd10-error" aria-live="polite">{move || error.get()}</p>
             {move || failed.get().map(|e| view! { <ErrorBox error=e/> })}
             {move || chosen.get().map(|c| view! {
-                <p class="chosen" data-testid="icd10-chosen"><code>{c.code.clone()}</code>" "{c.description.clone()}</p>
+                <p class="chosen" data-testid="icd10-chosen" dir="auto"><code>{c.code.clone()}</code>" "{c.description.clone()}</p>
             })}
             <ul class="picker" role="listbox" aria-label="Matching codes">
                 {move || hits.get().into_iter().map(|c| {
@@ -765,8 +765,8 @@ fn EncounterCard(
                 <h3>{format!("{} · {}", e.started_at.format("%-d %b %Y %H:%M"), e.kind.label())}</h3>
                 <span class=if in_progress { "badge badge--warn" } else { "badge" }>{e.status.label()}</span>
             </header>
-            <p><strong>{e.reason.clone()}</strong></p>
-            <p class="muted">{format!("With {}", e.clinician_name)}{e.location.clone().map(|l| format!(" · {l}"))}</p>
+            <p dir="auto"><strong>{e.reason.clone()}</strong></p>
+            <p class="muted" dir="auto">{format!("With {}", e.clinician_name)}{e.location.clone().map(|l| format!(" · {l}"))}</p>
             {(!e.problems.is_empty()).then(|| view! {
                 <p>"Diagnoses: "{e.problems.iter().map(|p| format!("{} {}", p.icd10_code, p.description)).collect::<Vec<_>>().join("; ")}</p>
             })}
@@ -809,7 +809,7 @@ fn soap_sections(s: &Soap) -> impl IntoView {
     .filter(|(_, _, t)| !t.trim().is_empty())
     .map(|(letter, label, t)| {
         view! {
-            <div class="soap__part"><abbr title=label>{letter}</abbr><p>{t}</p></div>
+            <div class="soap__part"><abbr title=label>{letter}</abbr><p dir="auto">{t}</p></div>
         }
     })
     .collect_view()
@@ -864,7 +864,7 @@ fn NoteCard(
                         <li><p class="muted">{format!("Original, signed {}", n.signed_at.map(format_time).unwrap_or_default())}</p><div class="soap">{soap_sections(&original)}</div></li>
                         {amendments.iter().map(|a| view! {
                             <li data-testid="amendment">
-                                <p class="muted">{format!("Amended by {} on {}: ", a.author_name, format_time(a.at))}<strong>{a.reason.clone()}</strong></p>
+                                <p class="muted">{format!("Amended by {} on {}: ", a.author_name, format_time(a.at))}<strong dir="auto">{a.reason.clone()}</strong></p>
                                 <div class="soap">{soap_sections(&a.soap)}</div>
                             </li>
                         }).collect_view()}

@@ -85,11 +85,11 @@ fn AdminView(
     view! {
         <header class="chart-banner">
             <div class="chart-banner__who">
-                <h1>{d.display_name()}</h1>
+                <h1 dir="auto">{d.display_name()}</h1>
                 <p><span class="mrn" data-testid="mrn">{d.mrn.clone()}</span>
                     {(!d.aliases.is_empty()).then(|| format!(" · also known as {}", d.aliases.join(", ")))}</p>
                 {temporary.then(|| view! {
-                    <p class="badge badge--warn" data-testid="temporary">{format!("Temporary identity: {}", d.temporary_description.clone().unwrap_or_default())}</p>
+                    <p class="badge badge--warn" data-testid="temporary" dir="auto">{format!("Temporary identity: {}", d.temporary_description.clone().unwrap_or_default())}</p>
                 })}
             </div>
             {clinician.then(|| view! {
@@ -105,22 +105,22 @@ fn AdminView(
                 <dl class="facts" data-testid="demographics">
                     <dt>"Date of birth"</dt><dd>{dm.date_of_birth.map(|b| format!("{}{}", b.format("%-d %B %Y"), if dm.birth_date_estimated { " (estimated)" } else { "" })).unwrap_or_else(|| "Unknown".into())}</dd>
                     <dt>"Sex"</dt><dd>{dm.sex.label()}</dd>
-                    <dt>"Gender identity"</dt><dd>{or_none(&dm.gender_identity)}</dd>
-                    <dt>"Language"</dt><dd>{or_none(&dm.language)}</dd>
+                    <dt>"Gender identity"</dt><dd dir="auto">{or_none(&dm.gender_identity)}</dd>
+                    <dt>"Language"</dt><dd dir="auto">{or_none(&dm.language)}</dd>
                     <dt>"Phone"</dt><dd>{or_none(&c.phone)}</dd>
                     <dt>"E-mail"</dt><dd>{or_none(&c.email)}</dd>
-                    <dt>"Address"</dt><dd>{non_empty([c.address_line.clone(), c.postal_code.clone(), c.city.clone(), c.country.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "))}</dd>
+                    <dt>"Address"</dt><dd dir="auto">{non_empty([c.address_line.clone(), c.postal_code.clone(), c.city.clone(), c.country.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "))}</dd>
                     <dt>"Consents"</dt><dd>{non_empty([("SMS", c.consent_sms), ("e-mail", c.consent_email), ("research", c.consent_research)].iter().filter(|(_, on)| *on).map(|(l, _)| *l).collect::<Vec<_>>().join(", "))}</dd>
                     <dt>"Registered"</dt><dd>{format_time(d.registered_at)}</dd>
                 </dl>
                 <h3 class="subhead">"Emergency contacts"</h3>
                 {if c.emergency_contacts.is_empty() { view! { <p class="muted">"None recorded."</p> }.into_any() } else {
-                    view! { <ul class="list">{c.emergency_contacts.iter().map(|e| view! { <li><strong>{e.name.clone()}</strong>{format!(" ({}) · {}", e.relationship, e.phone)}</li> }).collect_view()}</ul> }.into_any()
+                    view! { <ul class="list">{c.emergency_contacts.iter().map(|e| view! { <li dir="auto"><strong>{e.name.clone()}</strong>{format!(" ({}) · {}", e.relationship, e.phone)}</li> }).collect_view()}</ul> }.into_any()
                 }}
                 <h3 class="subhead">"Insurance"</h3>
                 {if c.coverages.is_empty() { view! { <p class="muted">"Self-pay."</p> }.into_any() } else {
                     view! { <ul class="list">{c.coverages.iter().map(|cv| view! {
-                        <li><strong>{cv.payer.clone()}</strong>{format!(" · member {} · {}", cv.member_id, cv.rank.label())}
+                        <li dir="auto"><strong>{cv.payer.clone()}</strong>{format!(" · member {} · {}", cv.member_id, cv.rank.label())}
                             {cv.valid_to.map(|t| format!(" · until {t}"))}</li>
                     }).collect_view()}</ul> }.into_any()
                 }}
@@ -222,7 +222,7 @@ fn CareTeam(
             view! {
                 <ul class="list" data-testid="care-team">
                     {team.into_iter().map(|m| view! {
-                        <li><strong>{m.name}</strong>{format!(" · {} · {}", m.role, m.kind.team_label())}</li>
+                        <li dir="auto"><strong>{m.name}</strong>{format!(" · {} · {}", m.role, m.kind.team_label())}</li>
                     }).collect_view()}
                 </ul>
             }.into_any()
@@ -235,7 +235,7 @@ fn CareTeam(
                     <select id="field-user_id" prop:value=move || choice.get() on:change=move |ev| choice.set(event_target_value(&ev))>
                         <option value="">"Choose a clinician…"</option>
                         <For each=move || options.get() key=|c| c.user_id let:c>
-                            <option value=c.user_id.to_string()>{format!("{} ({})", c.name, c.role)}</option>
+                            <option value=c.user_id.to_string() dir="auto">{format!("{} ({})", c.name, c.role)}</option>
                         </For>
                     </select>
                     <p class="field__error" aria-live="polite">{move || errors.field("user_id").get()}</p>
@@ -291,7 +291,7 @@ fn MergeSection(source: Uuid, base: &'static str) -> impl IntoView {
             <form class="form inline-form" novalidate on:submit=find>
                 <div class="field" class:field--invalid=move || errors.field("merge_query").get().is_some()>
                     <label for="merge-query">"Find the record to keep"</label>
-                    <input id="merge-query" type="search" autocomplete="off" prop:value=move || query.get()
+                    <input id="merge-query" type="search" dir="auto" autocomplete="off" prop:value=move || query.get()
                         on:input=move |ev| query.set(event_target_value(&ev))/>
                     <p class="field__error" aria-live="polite">{move || errors.field("merge_query").get()}</p>
                 </div>
@@ -303,7 +303,7 @@ fn MergeSection(source: Uuid, base: &'static str) -> impl IntoView {
                     let id = h.id;
                     view! {
                         <li class="results__item">
-                            <strong>{format!("{}, {}", h.family_name, h.given_name)}</strong>
+                            <strong dir="auto">{format!("{}, {}", h.family_name, h.given_name)}</strong>
                             <span class="mrn">{h.mrn.clone()}</span>
                             <span class="muted">{h.date_of_birth.map(|d| d.to_string()).unwrap_or_default()}</span>
                             <button type="button" class="btn btn--small" on:click=move |_| choose(id)>"Preview merge"</button>
@@ -316,7 +316,7 @@ fn MergeSection(source: Uuid, base: &'static str) -> impl IntoView {
                 let blocked = p.warnings.iter().any(|w| w.contains("refused"));
                 view! {
                     <div class="merge-preview" data-testid="merge-preview">
-                        <h3>{format!("Merge {} ({}) into {}, {} ({})", p.source.family_name, p.source.mrn, p.target.family_name, p.target.given_name, p.target.mrn)}</h3>
+                        <h3 dir="auto">{format!("Merge {} ({}) into {}, {} ({})", p.source.family_name, p.source.mrn, p.target.family_name, p.target.given_name, p.target.mrn)}</h3>
                         {if p.moves.is_empty() {
                             view! { <p class="muted">"Nothing but the MRN moves."</p> }.into_any()
                         } else {

@@ -26,12 +26,12 @@ pub fn PatientHome() -> impl IntoView {
                         let p = r.patient.clone();
                         let d = p.demographics.clone();
                         view! {
-                            <h1>{format!("Hello, {}", d.preferred_name.clone().unwrap_or(d.given_name.clone()))}</h1>
+                            <h1 dir="auto">{format!("Hello, {}", d.preferred_name.clone().unwrap_or(d.given_name.clone()))}</h1>
                             <section class="card" aria-labelledby="profile-title">
                                 <h2 id="profile-title">"Your details"</h2>
                                 <dl class="facts">
                                     <dt>"Medical record number"</dt><dd class="mrn" data-testid="mrn">{p.mrn.clone()}</dd>
-                                    <dt>"Name"</dt><dd>{format!("{} {}", d.given_name, d.family_name)}</dd>
+                                    <dt>"Name"</dt><dd dir="auto">{format!("{} {}", d.given_name, d.family_name)}</dd>
                                     <dt>"Date of birth"</dt><dd>{d.date_of_birth.map(|b| b.format("%-d %B %Y").to_string()).unwrap_or_else(|| "Not recorded".into())}</dd>
                                     <dt>"Phone"</dt><dd>{d.contact.phone.clone().unwrap_or_else(|| "Not given".into())}</dd>
                                 </dl>
@@ -64,7 +64,7 @@ pub fn PatientHome() -> impl IntoView {
                                     view! {
                                         <ul class="list" data-testid="my-problems">
                                             {r.problems.iter().map(|pr| view! {
-                                                <li>{pr.description.clone()}" "<span class="muted">{format!("({})", pr.icd10_code)}</span>
+                                                <li dir="auto">{pr.description.clone()}" "<span class="muted">{format!("({})", pr.icd10_code)}</span>
                                                     {(pr.status == shared::chart::ProblemStatus::Resolved).then(|| view! { " "<span class="badge">"Resolved"</span> })}</li>
                                             }).collect_view()}
                                         </ul>
@@ -93,12 +93,12 @@ pub fn PatientHome() -> impl IntoView {
                                             {r.encounters.iter().map(|e| view! {
                                                 <li class="encounter">
                                                     <h3>{format!("{} · {}", e.started_at.format("%-d %b %Y"), e.kind.label())}</h3>
-                                                    <p><strong>{e.reason.clone()}</strong>" "<span class="muted">{format!("with {}", e.clinician_name)}</span></p>
-                                                    {e.problems.iter().map(|pr| view! { <p>{format!("Diagnosis: {}", pr.description)}</p> }).collect_view()}
+                                                    <p dir="auto"><strong>{e.reason.clone()}</strong>" "<span class="muted">{format!("with {}", e.clinician_name)}</span></p>
+                                                    {e.problems.iter().map(|pr| view! { <p dir="auto">{format!("Diagnosis: {}", pr.description)}</p> }).collect_view()}
                                                     {e.notes.iter().map(|n| view! {
                                                         <div class="soap" data-testid="visit-note">
-                                                            {(!n.current.assessment.is_empty()).then(|| view! { <p><strong>"Assessment: "</strong>{n.current.assessment.clone()}</p> })}
-                                                            {(!n.current.plan.is_empty()).then(|| view! { <p><strong>"Plan: "</strong>{n.current.plan.clone()}</p> })}
+                                                            {(!n.current.assessment.is_empty()).then(|| view! { <p dir="auto"><strong>"Assessment: "</strong>{n.current.assessment.clone()}</p> })}
+                                                            {(!n.current.plan.is_empty()).then(|| view! { <p dir="auto"><strong>"Plan: "</strong>{n.current.plan.clone()}</p> })}
                                                         </div>
                                                     }).collect_view()}
                                                 </li>
@@ -252,6 +252,7 @@ pub fn PatientSearchBox(
                 <input
                     id="patient-search"
                     type="search"
+                    dir="auto"
                     autocomplete="off"
                     placeholder="e.g. 40213975-3, müller, +44 7700 900123, 27.03.1984"
                     aria-describedby="patient-search-hint"
@@ -273,7 +274,7 @@ pub fn PatientSearchBox(
                         <ul class="results" data-testid="search-results">
                             {list.into_iter().map(|h| view! {
                                 <li class="results__item">
-                                    <a href=patient_link(base, h.id)><strong>{format!("{}, {}", h.family_name, h.given_name)}</strong></a>
+                                    <a href=patient_link(base, h.id)><strong dir="auto">{format!("{}, {}", h.family_name, h.given_name)}</strong></a>
                                     {h.temporary.then(|| view! { <span class="badge badge--warn">"Temporary"</span> })}
                                     <span class="mrn">{h.mrn}</span>
                                     <span class="muted">

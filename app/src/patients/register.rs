@@ -21,7 +21,7 @@ pub fn DuplicateList(candidates: Vec<DuplicateCandidate>, base: &'static str) ->
                 let href = crate::patients::pages::patient_link(base, c.patient.id);
                 view! {
                     <li class="results__item">
-                        <a href=href><strong>{format!("{}, {}", c.patient.family_name, c.patient.given_name)}</strong></a>
+                        <a href=href><strong dir="auto">{format!("{}, {}", c.patient.family_name, c.patient.given_name)}</strong></a>
                         <span class="mrn">{c.patient.mrn.clone()}</span>
                         <span class="muted">
                             {c.patient.date_of_birth.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|| "Birth date unknown".into())}
@@ -79,7 +79,7 @@ pub fn RegisterPatientPage() -> impl IntoView {
         <h1>"Register a patient"</h1>
         {move || done.get().map(|(id, mrn, name)| view! {
             <div class="alert alert--success" role="status" data-testid="registered">
-                <p>{format!("{name} is registered. MRN ")}<strong class="mrn" data-testid="new-mrn">{mrn}</strong></p>
+                <p dir="auto">{format!("{name} is registered. MRN ")}<strong class="mrn" data-testid="new-mrn">{mrn}</strong></p>
                 <p><a href=crate::patients::pages::patient_link("/clinic", id)>"Open the record"</a></p>
             </div>
         })}
@@ -148,7 +148,7 @@ pub fn FastTrackPage() -> impl IntoView {
         <p class="muted">"For a patient whose identity is unknown. The record is temporary: complete it or merge it into the right patient later."</p>
         {move || created.get().map(|r| view! {
             <div class="alert alert--success" role="status" data-testid="fast-tracked">
-                <p><strong>{r.display_name.clone()}</strong>" · MRN "<strong class="mrn" data-testid="temp-mrn">{r.mrn.clone()}</strong></p>
+                <p><strong dir="auto">{r.display_name.clone()}</strong>" · MRN "<strong class="mrn" data-testid="temp-mrn">{r.mrn.clone()}</strong></p>
                 <p><a class="btn btn--primary" href=format!("/clinic/patients/{}", r.id)>"Open the chart"</a></p>
             </div>
         })}
