@@ -630,6 +630,23 @@ async fn fast_track_then_complete_and_merge(backend: Backend) {
     );
     assert!(preview.warnings.is_empty(), "{:?}", preview.warnings);
 
+    // Every table that names a patient is either moved or kept on purpose,
+    // read from the schema so that a new module's table cannot be missed.
+    let named = app::patients::merge::tables_naming_patients(&app.db)
+        .await
+        .unwrap();
+    let accounted: std::collections::BTreeSet<String> = PATIENT_TABLES
+        .iter()
+        .chain(app::patients::merge::NOT_MOVED.iter())
+        .map(|(t, _)| t.to_string())
+        .collect();
+    let named_set: std::collections::BTreeSet<String> = named.iter().cloned().collect();
+    assert!(named_set.len() >= PATIENT_TABLES.len(), "{named:?}");
+    assert_eq!(
+        named_set, accounted,
+        "tables naming a patient that the merge neither moves (PATIENT_TABLES) nor keeps on purpose (NOT_MOVED)"
+    );
+
     let mut before = Vec::new();
     for (table, _) in PATIENT_TABLES {
         let s = count_rows(&app.db, table, temp).await.unwrap();

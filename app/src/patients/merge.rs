@@ -37,6 +37,57 @@ pub const PATIENT_TABLES: [(&str, &str); 15] = [
     ("notification_outbox", "Messages to the patient"),
 ];
 
+/// Tables that name a patient but whose rows a merge does not move, and why.
+/// With [`PATIENT_TABLES`] they must cover every table of the schema that
+/// names a patient ([`tables_naming_patients`]); the merge test checks it, so
+/// a new module's table cannot be forgotten.
+pub const NOT_MOVED: [(&str, &str); 3] = [
+    (
+        "patients",
+        "the records themselves: the source stays as a tombstone pointing at the target",
+    ),
+    (
+        "audit_events",
+        "the trail keeps the ids it was written with",
+    ),
+    (
+        "users",
+        "the portal account moves on its own (refused when both records have one)",
+    ),
+];
+
+/// Every table of the database schema with a `patient_id` column or a foreign
+/// key to `patients`, read from the database's own catalogue.
+pub async fn tables_naming_patients(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError> {
+    let sql = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => {
+            "SELECT m.name AS t FROM sqlite_master m, pragma_table_info(m.name) c \
+             WHERE m.type = 'table' AND c.name = 'patient_id' \
+             UNION SELECT m.name FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
+             WHERE m.type = 'table' AND f.\"table\" = 'patients' ORDER BY 1"
+        }
+        _ => {
+            "SELECT table_name::text AS t FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND column_name = 'patient_id' \
+             UNION SELECT tc.table_name::text FROM information_schema.table_constraints tc \
+             JOIN information_schema.constraint_column_usage u \
+               ON u.constraint_name = tc.constraint_name AND u.table_schema = tc.table_schema \
+             WHERE tc.constraint_type = 'FOREIGN KEY' AND u.table_name = 'patients' \
+               AND tc.table_schema = current_schema() ORDER BY 1"
+        }
+    };
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .or_internal()?;
+    rows.iter()
+        .map(|r| r.try_get::<String>("", "t").or_internal())
+        .collect()
+}
+
 /// How many rows of `table` belong to `patient_id`.
 pub async fn count_rows(
     db: &impl ConnectionTrait,
