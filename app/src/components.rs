@@ -353,6 +353,27 @@ pub fn FormAlert(errors: FormErrors) -> impl IntoView {
     }
 }
 
+/// Content that exists only in the browser: the server and the hydrating
+/// browser both render `<Loading/>`, and the children are built once the page
+/// has hydrated. For views that load through `LocalResource`s (pickers and
+/// lists that follow the user's choices): these never load on the server, so
+/// rendering them there and hydrating them can disagree, which aborts
+/// hydration for the whole page when it is loaded directly.
+#[component]
+pub fn ClientOnly(children: ChildrenFn) -> impl IntoView {
+    let hydrated = RwSignal::new(false);
+    // Effects run only in the browser, after hydration.
+    Effect::new(move |_| hydrated.set(true));
+    let children = StoredValue::new(children);
+    move || {
+        if hydrated.get() {
+            children.with_value(|c| c()).into_any()
+        } else {
+            view! { <Loading/> }.into_any()
+        }
+    }
+}
+
 /// A shown error from loading data, with the same wording everywhere.
 #[component]
 pub fn ErrorBox(error: AppError) -> impl IntoView {

@@ -143,8 +143,15 @@ impl<T, E: std::fmt::Display> OrInternal<T> for Result<T, E> {
 
 /// Finishes a server function: an error also sets the HTTP status that fits it,
 /// so clients other than our UI (and the logs) see a truthful status code.
+///
+/// Only a call over HTTP gets the status: a page that calls server functions
+/// while it is rendered on the server answers 200 and shows the error in the
+/// page (a 403 for a record the user may not open would otherwise make the
+/// browser report a failed page load).
 pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(e) = &result {
+    let called_over_http = use_context::<http::request::Parts>()
+        .is_some_and(|parts| parts.uri.path().starts_with("/api/"));
+    if let (Err(e), true) = (&result, called_over_http) {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             if let Ok(status) = http::StatusCode::from_u16(e.status_code()) {
                 response.set_status(status);

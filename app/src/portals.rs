@@ -125,41 +125,55 @@ fn PortalLayout(portal: Portal, name: &'static str, nav: Vec<NavItem>) -> impl I
     let nav = StoredValue::new(nav);
     view! {
         <div class=format!("portal portal--{}", name.to_lowercase())>
+            // The header and navigation, once the user may use this portal.
             <Suspense fallback=|| view! { <div class="portal__header portal__header--loading"><Loading/></div> }>
                 {move || Suspend::new(async move {
                     match me.await {
-                        Ok(Some(user)) if user.role.portal() == portal => {
-                            if user.must_change_password {
-                                view! { <section class="portal__gate"><ForcedPasswordChange user/></section> }.into_any()
-                            } else {
-                                view! { <PortalChrome portal name nav=nav.get_value() user/> }.into_any()
-                            }
+                        Ok(Some(user)) if user.role.portal() == portal && !user.must_change_password => {
+                            Some(view! { <PortalChrome portal name nav=nav.get_value() user/> })
                         }
-                        Ok(Some(user)) => {
-                            let home = user.role.portal().path();
-                            view! {
-                                <section class="portal__gate narrow">
-                                    <h1>"This portal is not for your account"</h1>
-                                    <p>{format!("You are signed in as {} ({}).", user.display_name, user.role.label())}</p>
-                                    <p><a class="btn" href=home>"Go to your portal"</a></p>
-                                </section>
-                            }.into_any()
-                        }
-                        Ok(None) => {
-                            let here = use_location().pathname.get_untracked();
-                            view! {
-                                <section class="portal__gate narrow">
-                                    <h1>"Please sign in"</h1>
-                                    <p class="muted">{format!("The {name} portal needs you to sign in first.")}</p>
-                                    <LoginForm next=Some(here)/>
-                                </section>
-                            }.into_any()
-                        }
-                        Err(e) => view! { <section class="portal__gate"><ErrorBox error=e/></section> }.into_any(),
+                        _ => None,
                     }
                 })}
             </Suspense>
             <main class="portal__main" id="main">
+                // Otherwise the sign-in form, the wrong-portal notice or the
+                // forced password change, inside the page's one main landmark.
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match me.await {
+                            Ok(Some(user)) if user.role.portal() == portal => {
+                                user.must_change_password.then(|| view! {
+                                    <Title text="Choose your own password"/>
+                                    <section class="portal__gate"><ForcedPasswordChange user/></section>
+                                }.into_any())
+                            }
+                            Ok(Some(user)) => {
+                                let home = user.role.portal().path();
+                                Some(view! {
+                                    <Title text="Not your portal"/>
+                                    <section class="portal__gate narrow">
+                                        <h1>"This portal is not for your account"</h1>
+                                        <p>{format!("You are signed in as {} ({}).", user.display_name, user.role.label())}</p>
+                                        <p><a class="btn" href=home>"Go to your portal"</a></p>
+                                    </section>
+                                }.into_any())
+                            }
+                            Ok(None) => {
+                                let here = use_location().pathname.get_untracked();
+                                Some(view! {
+                                    <Title text="Sign in"/>
+                                    <section class="portal__gate narrow">
+                                        <h1>"Please sign in"</h1>
+                                        <p class="muted">{format!("The {name} portal needs you to sign in first.")}</p>
+                                        <LoginForm next=Some(here)/>
+                                    </section>
+                                }.into_any())
+                            }
+                            Err(e) => Some(view! { <section class="portal__gate"><ErrorBox error=e/></section> }.into_any()),
+                        }
+                    })}
+                </Suspense>
                 <Outlet/>
             </main>
         </div>
@@ -299,7 +313,7 @@ pub fn Landing() -> impl IntoView {
     let me = use_me();
     view! {
         <Title text="Sign in"/>
-        <div class="landing">
+        <main class="landing" id="main">
             <section class="landing__intro">
                 <p class="brand brand--large"><span class="brand__mark" aria-hidden="true">"+"</span>" HMS"</p>
                 <h1>"Hospital management, in one place"</h1>
@@ -322,7 +336,7 @@ pub fn Landing() -> impl IntoView {
                     })}
                 </Suspense>
             </section>
-        </div>
+        </main>
     }
 }
 

@@ -20,8 +20,8 @@ use super::schedule::{
     profile, remove_exception, remove_holiday, remove_template, save_department, save_profile,
 };
 use crate::components::{
-    no_error, submit_with, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, SelectField,
-    Submit, TextField,
+    no_error, submit_with, ClientOnly, EmptyState, ErrorBox, FormAlert, FormErrors, Loading,
+    SelectField, Submit, TextField,
 };
 
 fn weekday_options() -> Vec<(String, String)> {
@@ -210,10 +210,23 @@ pub fn MyAvailabilityPage() -> impl IntoView {
         <Title text="My availability"/>
         <crate::portals::Gate>
             <h1>"My availability"</h1>
+            <ClientOnly>
             {move || {
-                let me = crate::portals::current_user().id;
-                view! { <section class="card"><AvailabilityEditor doctor=Signal::derive(move || Some(me))/></section> }
+                let me = crate::portals::current_user();
+                if !me.role.can(shared::Permission::ManageOwnAvailability) {
+                    return view! {
+                        <p class="muted">"Availability is kept by doctors for themselves, and by administrators for every doctor."</p>
+                    }.into_any();
+                }
+                let id = me.id;
+                view! {
+                    <section class="card" aria-labelledby="hours-title">
+                        <h2 id="hours-title">"Hours, leave and extra hours"</h2>
+                        <AvailabilityEditor doctor=Signal::derive(move || Some(id))/>
+                    </section>
+                }.into_any()
             }}
+        </ClientOnly>
         </crate::portals::Gate>
     }
 }
@@ -437,6 +450,7 @@ pub fn SchedulePage() -> impl IntoView {
         <Title text="Schedules"/>
         <crate::portals::Gate>
             <h1>"Schedules"</h1>
+            <ClientOnly>
             {move || {
                 let doctor_list = LocalResource::new(|| doctors(None));
                 let selected = Signal::derive(move || id_of(&doctor.get()));
@@ -470,6 +484,7 @@ pub fn SchedulePage() -> impl IntoView {
                         </div>
                 }
             }}
+        </ClientOnly>
         </crate::portals::Gate>
     }
 }
@@ -486,6 +501,7 @@ pub fn OverviewPage() -> impl IntoView {
         <Title text="Appointments overview"/>
         <crate::portals::Gate>
             <h1>"Appointments"</h1>
+            <ClientOnly>
             {move || {
                 let filters = LocalResource::new(|| async move {
                     Ok::<_, AppError>((departments().await?, doctors(None).await?))
@@ -529,6 +545,7 @@ pub fn OverviewPage() -> impl IntoView {
                     </Transition>
                 }
             }}
+        </ClientOnly>
         </crate::portals::Gate>
     }
 }

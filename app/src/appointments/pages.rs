@@ -17,7 +17,7 @@ use super::api::{book, cancel, day_list, doctors, my_appointments, reschedule, s
 use super::calendar::choices;
 use super::schedule::departments;
 use crate::components::{
-    no_error, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, SelectField,
+    no_error, ClientOnly, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, SelectField,
 };
 
 /// Today, by the device's clock (the server drops slots already past).
@@ -115,14 +115,14 @@ pub fn SlotPicker(
                             let slots = list.into_iter().find(|d| d.date == current).map(|d| d.slots).unwrap_or_default();
                             let buttons = slots.into_iter().map(|s| {
                                 let start = s.start;
-                                let label = format!("{} with {}", s.time, s.doctor_name);
                                 let choice = s.clone();
+                                // The visible time and doctor are the button's name.
                                 view! {
-                                    <button type="button" class="slot" aria-label=label
+                                    <button type="button" class="slot"
                                         aria-pressed=move || { if selected.get().is_some_and(|c| c.start == start && c.doctor_id == choice.doctor_id) { "true" } else { "false" } }
                                         on:click={ let s = s.clone(); move |_| selected.set(Some(s.clone())) }>
-                                        <strong>{s.time.clone()}</strong>
-                                        <small>{s.doctor_name.clone()}</small>
+                                        <strong>{s.time.clone()}</strong>" "
+                                        <small dir="auto">{s.doctor_name.clone()}</small>
                                     </button>
                                 }
                             }).collect_view();
@@ -299,7 +299,7 @@ pub fn PatientBookPage() -> impl IntoView {
         <Title text="Book an appointment"/>
         <crate::portals::Gate>
             <h1>"Book an appointment"</h1>
-            <BookingSteps patient_id=None list_href="/patient/appointments"/>
+            <ClientOnly><BookingSteps patient_id=None list_href="/patient/appointments"/></ClientOnly>
         </crate::portals::Gate>
     }
 }
@@ -325,12 +325,15 @@ pub fn BookForPatientPage(list_href: &'static str) -> impl IntoView {
             <Suspense fallback=|| view! { <Loading/> }>
                 {move || Suspend::new(async move {
                     match profile.await {
-                        Ok(p) => view! {
-                            <h1>{format!("Book for {} {}", p.given_name, p.family_name)}</h1>
-                            <p class="muted">{format!("MRN {}", p.mrn)}</p>
-                            <BookingSteps patient_id=Some(p.id) list_href/>
-                        }.into_any(),
-                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                        Ok(p) => {
+                            let id = p.id;
+                            view! {
+                                <h1 dir="auto">{format!("Book for {} {}", p.given_name, p.family_name)}</h1>
+                                <p class="muted">{format!("MRN {}", p.mrn)}</p>
+                                <ClientOnly><BookingSteps patient_id=Some(id) list_href/></ClientOnly>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <h1>"Book an appointment"</h1><ErrorBox error=e/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -537,7 +540,7 @@ pub fn DayListPage() -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     view! {
         <Title text="Appointments"/>
-        <crate::portals::Gate>
+        <crate::portals::Gate><ClientOnly>
             {move || {
                 let user = crate::portals::current_user();
                 let is_doctor = user.role == shared::Role::Doctor;
@@ -617,6 +620,7 @@ pub fn DayListPage() -> impl IntoView {
                     </Transition>
                 }
             }}
+        </ClientOnly>
         </crate::portals::Gate>
     }
 }

@@ -44,7 +44,7 @@ pub fn PatientDetailsPage(base: &'static str) -> impl IntoView {
                 }
                 match details.await {
                     Ok((d, team)) => view! { <AdminView d team base version/> }.into_any(),
-                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    Err(e) => view! { <h1>"Patient record"</h1><ErrorBox error=e/> }.into_any(),
                 }
             })}
         </Transition>
@@ -134,7 +134,7 @@ fn AdminView(
             </section>
         </div>
         {move || editing.get().then(|| view! { <EditForm d=d.clone() version/> })}
-        {can_override.then(|| view! { <crate::appointments::pages::EmergencyAssign patient_id/> })}
+        {can_override.then(|| view! { <crate::components::ClientOnly><crate::appointments::pages::EmergencyAssign patient_id/></crate::components::ClientOnly> })}
         {can_merge.then(|| view! { <MergeSection source=patient_id base/> })}
     }
 }

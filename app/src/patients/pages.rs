@@ -83,8 +83,8 @@ pub fn PatientHome() -> impl IntoView {
                                 <h2 id="vitals-title">"Measurements"</h2>
                                 <VitalsTrends vitals=r.vitals.clone()/>
                             </section>
-                            <section class="card" aria-labelledby="visits-title">
-                                <h2 id="visits-title">"Visits"</h2>
+                            <section class="card" aria-labelledby="encounters-title">
+                                <h2 id="encounters-title">"Visits"</h2>
                                 {if r.encounters.is_empty() {
                                     view! { <p class="muted">"No visits yet."</p> }.into_any()
                                 } else {
