@@ -121,13 +121,18 @@ pub fn router(
             "/api/appointments/{id}/ics",
             get(app::appointments::api::download_ics).layer(axum::Extension(ctx.clone())),
         )
-        .leptos_routes_with_context(&state, routes, {
-            let ctx = ctx.clone();
-            move || provide_context(ctx.clone())
-        }, {
-            let options = leptos_options.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let ctx = ctx.clone();
+                move || provide_context(ctx.clone())
+            },
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(ctx.clone(), server_fn_gate))
         .layer(sessions)
@@ -240,7 +245,10 @@ async fn server_fn_gate(
     match declared(path) {
         Some(Access::Public) => {}
         None => {
-            tracing::error!(path, "server function without an access declaration refused");
+            tracing::error!(
+                path,
+                "server function without an access declaration refused"
+            );
             return error_response(&AppError::Forbidden);
         }
         Some(access) => {
@@ -265,8 +273,10 @@ async fn server_fn_gate(
                         .insert(app::auth::guard::Admitted(caller.user));
                 }
             }
-            return client_errors_keep_their_status(next.run(Request::from_parts(parts, body)).await)
-                .await;
+            return client_errors_keep_their_status(
+                next.run(Request::from_parts(parts, body)).await,
+            )
+            .await;
         }
     }
     client_errors_keep_their_status(next.run(request).await).await
@@ -275,7 +285,8 @@ async fn server_fn_gate(
 /// A server function's error as the framework sends it: the JSON of
 /// [`AppError`] with the status that fits it.
 fn error_response(error: &AppError) -> Response {
-    let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],

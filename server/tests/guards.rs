@@ -18,10 +18,7 @@ use shared::Role;
 /// when it is built) and returns their paths.
 fn registered(_app: &TestApp) -> Vec<&'static str> {
     let paths = server_functions();
-    assert!(
-        paths.len() > 50,
-        "the registry looks empty: {paths:?}"
-    );
+    assert!(paths.len() > 50, "the registry looks empty: {paths:?}");
     paths
 }
 
@@ -39,7 +36,10 @@ async fn every_server_function_declares_who_may_call_it() {
         .keys()
         .filter(|p| !registered.contains(*p))
         .collect();
-    assert!(stale.is_empty(), "declarations of no server function: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "declarations of no server function: {stale:?}"
+    );
     assert!(
         duplicate_declarations().is_empty(),
         "declared twice: {:?}",
@@ -76,7 +76,11 @@ async fn anonymous_callers_get_401(backend: Backend) {
                     "{path} with {body}: {status} {text}"
                 );
             } else {
-                assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} with {body}: {text}");
+                assert_eq!(
+                    status,
+                    StatusCode::UNAUTHORIZED,
+                    "{path} with {body}: {text}"
+                );
                 let error: shared::AppError = serde_json::from_str(&text).unwrap();
                 assert_eq!(error, shared::AppError::Unauthorized);
             }
@@ -117,7 +121,11 @@ async fn unreadable_requests_get_400(backend: Backend) {
 
 /// A client signed in with `role` (patients register themselves).
 async fn signed_in_as(app: &TestApp, role: Role) -> Client {
-    let email = format!("{}-{}@example.org", role.as_str(), uuid::Uuid::new_v4().simple());
+    let email = format!(
+        "{}-{}@example.org",
+        role.as_str(),
+        uuid::Uuid::new_v4().simple()
+    );
     if role == Role::Patient {
         let client = Client::new(&app.base);
         register_patient(&client, &email, "Guarded").await;
@@ -140,9 +148,17 @@ async fn roles_without_the_permission_get_403(backend: Backend) {
                 continue;
             }
             let (status, text) = post_raw(&client, path, "{}").await;
-            assert_eq!(status, StatusCode::FORBIDDEN, "{role:?} calling {path}: {text}");
+            assert_eq!(
+                status,
+                StatusCode::FORBIDDEN,
+                "{role:?} calling {path}: {text}"
+            );
             let error: shared::AppError = serde_json::from_str(&text).unwrap();
-            assert_eq!(error, shared::AppError::Forbidden, "{role:?} calling {path}");
+            assert_eq!(
+                error,
+                shared::AppError::Forbidden,
+                "{role:?} calling {path}"
+            );
             refused += 1;
         }
         let denied = common::audit_rows(&app)
@@ -151,7 +167,9 @@ async fn roles_without_the_permission_get_403(backend: Backend) {
             .filter(|(action, outcome, email, _)| {
                 action == "access.denied"
                     && outcome == "denied"
-                    && email.as_deref().is_some_and(|e| e.starts_with(role.as_str()))
+                    && email
+                        .as_deref()
+                        .is_some_and(|e| e.starts_with(role.as_str()))
             })
             .count();
         assert_eq!(denied, refused, "{role:?}: every refusal audited");
@@ -166,20 +184,44 @@ fn cross_patient_calls() -> Vec<(&'static str, &'static str)> {
     vec![
         ("/api/patients/me", "{}"),
         ("/api/patients/my_details", "{}"),
-        ("/api/patients/my_contact", r#"{"form": {"phone": "", "email": "", "address": {"line1": "", "line2": "", "city": "", "region": "", "postal_code": "", "country": ""}, "preferred_channel": "email", "sms_consent": false, "email_consent": false, "emergency_contacts": []}}"#),
+        (
+            "/api/patients/my_contact",
+            r#"{"form": {"phone": "", "email": "", "address": {"line1": "", "line2": "", "city": "", "region": "", "postal_code": "", "country": ""}, "preferred_channel": "email", "sms_consent": false, "email_consent": false, "emergency_contacts": []}}"#,
+        ),
         ("/api/chart/my_record", "{}"),
         ("/api/appointments/mine", "{}"),
-        ("/api/appointments/book", r#"{"doctor_id": "{doctor}", "start": "{start}", "patient_id": "{other}", "reason": "Not mine"}"#),
-        ("/api/appointments/cancel", r#"{"appointment_id": "{appointment}", "override_reason": ""}"#),
-        ("/api/appointments/reschedule", r#"{"appointment_id": "{appointment}", "start": "{start}", "override_reason": ""}"#),
-        ("/api/appointments/free_slots", r#"{"doctor_id": "{doctor}", "from": "{monday}", "days": 7}"#),
-        ("/api/appointments/choices", r#"{"department_id": null, "doctor_id": null, "from": "{monday}", "days": 7}"#),
+        (
+            "/api/appointments/book",
+            r#"{"doctor_id": "{doctor}", "start": "{start}", "patient_id": "{other}", "reason": "Not mine"}"#,
+        ),
+        (
+            "/api/appointments/cancel",
+            r#"{"appointment_id": "{appointment}", "override_reason": ""}"#,
+        ),
+        (
+            "/api/appointments/reschedule",
+            r#"{"appointment_id": "{appointment}", "start": "{start}", "override_reason": ""}"#,
+        ),
+        (
+            "/api/appointments/free_slots",
+            r#"{"doctor_id": "{doctor}", "from": "{monday}", "days": 7}"#,
+        ),
+        (
+            "/api/appointments/choices",
+            r#"{"department_id": null, "doctor_id": null, "from": "{monday}", "days": 7}"#,
+        ),
         ("/api/appointments/doctors", r#"{"department": null}"#),
         ("/api/schedule/departments", "{}"),
         ("/api/schedule/holidays", "{}"),
         ("/api/account/sessions", "{}"),
-        ("/api/account/sessions/end", r#"{"handle": "{other_session}"}"#),
-        ("/api/account/password", r#"{"form": {"current": "x", "new_password": "y", "confirm": "y"}}"#),
+        (
+            "/api/account/sessions/end",
+            r#"{"handle": "{other_session}"}"#,
+        ),
+        (
+            "/api/account/password",
+            r#"{"form": {"current": "x", "new_password": "y", "confirm": "y"}}"#,
+        ),
     ]
 }
 
@@ -274,7 +316,12 @@ async fn patients_never_reach_another_patients_data(backend: Backend) {
                 "{path} naming another patient's record: {status} {text}"
             );
         }
-        for secret in [other_id.as_str(), appointment.as_str(), "Zebedee", "Private reason"] {
+        for secret in [
+            other_id.as_str(),
+            appointment.as_str(),
+            "Zebedee",
+            "Private reason",
+        ] {
             assert!(!text.contains(secret), "{path} leaked {secret}: {text}");
         }
         assert!(!text.contains(&other_mrn), "{path} leaked the MRN: {text}");

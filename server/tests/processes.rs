@@ -125,11 +125,22 @@ fn routes_lists_every_portal_page() {
         .unwrap();
     assert!(output.status.success());
     let routes: Vec<String> = serde_json::from_slice(&output.stdout).unwrap();
-    for page in ["/", "/register", "/patient/book", "/clinic/appointments", "/admin/audit"] {
-        assert!(routes.iter().any(|r| r == page), "{page} missing from {routes:?}");
+    for page in [
+        "/",
+        "/register",
+        "/patient/book",
+        "/clinic/appointments",
+        "/admin/audit",
+    ] {
+        assert!(
+            routes.iter().any(|r| r == page),
+            "{page} missing from {routes:?}"
+        );
     }
     assert!(
-        routes.iter().any(|r| r.starts_with("/clinic/patients/") && r.contains('{')),
+        routes
+            .iter()
+            .any(|r| r.starts_with("/clinic/patients/") && r.contains('{')),
         "routes with parameters are listed as patterns: {routes:?}"
     );
 }

@@ -241,7 +241,11 @@ pub async fn book(
         .await,
     )
 }
-crate::access!("appointments/book", AnyOf(&[BookOwnAppointments, BookAppointments]), patient_data);
+crate::access!(
+    "appointments/book",
+    AnyOf(&[BookOwnAppointments, BookAppointments]),
+    patient_data
+);
 
 /// Loads an appointment the caller may change: their own (patients) or any
 /// (front desk). Answers it with whether the caller is staff.
@@ -347,7 +351,11 @@ pub async fn cancel(appointment_id: Uuid, override_reason: String) -> Result<(),
         .await,
     )
 }
-crate::access!("appointments/cancel", AnyOf(&[BookOwnAppointments, BookAppointments]), patient_data);
+crate::access!(
+    "appointments/cancel",
+    AnyOf(&[BookOwnAppointments, BookAppointments]),
+    patient_data
+);
 
 /// Moves an appointment to another free slot of the same doctor, atomically:
 /// the patient ends with the new slot, or (when it was just taken) keeps the old one.
@@ -420,7 +428,11 @@ pub async fn reschedule(
         .await,
     )
 }
-crate::access!("appointments/reschedule", AnyOf(&[BookOwnAppointments, BookAppointments]), patient_data);
+crate::access!(
+    "appointments/reschedule",
+    AnyOf(&[BookOwnAppointments, BookAppointments]),
+    patient_data
+);
 
 /// The signed-in patient's appointments, upcoming first, then the last year's.
 #[server(endpoint = "appointments/mine", input = Json)]
@@ -467,7 +479,11 @@ pub async fn my_appointments() -> Result<Vec<shared::appointments::AppointmentVi
         .await,
     )
 }
-crate::access!("appointments/mine", AnyOf(&[BookOwnAppointments]), patient_data);
+crate::access!(
+    "appointments/mine",
+    AnyOf(&[BookOwnAppointments]),
+    patient_data
+);
 
 /// A doctor's list for one local day: their own, or any doctor's for the front desk.
 #[server(endpoint = "appointments/day", input = Json)]
@@ -521,7 +537,11 @@ pub async fn day_list(
         .await,
     )
 }
-crate::access!("appointments/day", AnyOf(&[ViewDayLists, BookAppointments]), patient_data);
+crate::access!(
+    "appointments/day",
+    AnyOf(&[ViewDayLists, BookAppointments]),
+    patient_data
+);
 
 /// Attendance: check-in, no-show, in progress, completed. The doctor marks
 /// their own appointments; the front desk any.
@@ -574,7 +594,11 @@ pub async fn set_status(
         .await,
     )
 }
-crate::access!("appointments/set_status", AnyOf(&[ViewDayLists, BookAppointments]), patient_data);
+crate::access!(
+    "appointments/set_status",
+    AnyOf(&[ViewDayLists, BookAppointments]),
+    patient_data
+);
 
 /// `GET /api/appointments/{id}/ics`: the appointment as a calendar file, for
 /// its patient (or the front desk).
@@ -766,4 +790,8 @@ pub async fn emergency_assign(
         .await,
     )
 }
-crate::access!("appointments/emergency", AnyOf(&[OverrideSchedule]), patient_data);
+crate::access!(
+    "appointments/emergency",
+    AnyOf(&[OverrideSchedule]),
+    patient_data
+);

@@ -213,4 +213,8 @@ pub async fn appointment_overview(
         .await,
     )
 }
-crate::access!("appointments/overview", AnyOf(&[ManageSchedules]), no_patient_data);
+crate::access!(
+    "appointments/overview",
+    AnyOf(&[ManageSchedules]),
+    no_patient_data
+);

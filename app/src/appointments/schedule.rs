@@ -178,7 +178,11 @@ pub async fn save_department(id: Option<Uuid>, name: String) -> Result<Uuid, App
     )
     .await
 }
-crate::access!("schedule/save_department", AnyOf(&[ManageSchedules]), no_patient_data);
+crate::access!(
+    "schedule/save_department",
+    AnyOf(&[ManageSchedules]),
+    no_patient_data
+);
 
 /// Adds a specialty to a department.
 #[server(endpoint = "schedule/add_specialty", input = Json)]
@@ -210,7 +214,11 @@ pub async fn add_specialty(department_id: Uuid, name: String) -> Result<Uuid, Ap
     )
     .await
 }
-crate::access!("schedule/add_specialty", AnyOf(&[ManageSchedules]), no_patient_data);
+crate::access!(
+    "schedule/add_specialty",
+    AnyOf(&[ManageSchedules]),
+    no_patient_data
+);
 
 /// A doctor's directory profile as the form edits it.
 #[server(endpoint = "schedule/profile", input = Json)]
@@ -236,7 +244,11 @@ pub async fn profile(doctor_id: Uuid) -> Result<ProfileForm, AppError> {
         .await,
     )
 }
-crate::access!("schedule/profile", AnyOf(&[ManageSchedules, ManageOwnAvailability]), no_patient_data);
+crate::access!(
+    "schedule/profile",
+    AnyOf(&[ManageSchedules, ManageOwnAvailability]),
+    no_patient_data
+);
 
 /// Saves a doctor's department, specialty, languages and staff contact number
 /// (administrators).
@@ -326,7 +338,11 @@ pub async fn save_profile(doctor_id: Uuid, form: ProfileForm) -> Result<(), AppE
     )
     .await
 }
-crate::access!("schedule/save_profile", AnyOf(&[ManageSchedules]), no_patient_data);
+crate::access!(
+    "schedule/save_profile",
+    AnyOf(&[ManageSchedules]),
+    no_patient_data
+);
 
 /// A doctor's weekly template and their exceptions from today on.
 #[server(endpoint = "schedule/availability", input = Json)]
@@ -393,7 +409,11 @@ pub async fn availability(doctor_id: Uuid) -> Result<AvailabilityView, AppError>
         .await,
     )
 }
-crate::access!("schedule/availability", AnyOf(&[ManageSchedules, ManageOwnAvailability]), no_patient_data);
+crate::access!(
+    "schedule/availability",
+    AnyOf(&[ManageSchedules, ManageOwnAvailability]),
+    no_patient_data
+);
 
 /// Adds a block to a doctor's weekly template; blocks on one day may not overlap.
 #[server(endpoint = "schedule/add_template", input = Json)]
@@ -451,7 +471,11 @@ pub async fn add_template(doctor_id: Uuid, form: TemplateForm) -> Result<Uuid, A
     )
     .await
 }
-crate::access!("schedule/add_template", AnyOf(&[ManageSchedules, ManageOwnAvailability]), no_patient_data);
+crate::access!(
+    "schedule/add_template",
+    AnyOf(&[ManageSchedules, ManageOwnAvailability]),
+    no_patient_data
+);
 
 /// Removes a block from a weekly template. Booked appointments stay booked.
 #[server(endpoint = "schedule/remove_template", input = Json)]
@@ -470,7 +494,11 @@ pub async fn remove_template(id: Uuid) -> Result<(), AppError> {
     })
     .await
 }
-crate::access!("schedule/remove_template", AnyOf(&[ManageSchedules, ManageOwnAvailability]), no_patient_data);
+crate::access!(
+    "schedule/remove_template",
+    AnyOf(&[ManageSchedules, ManageOwnAvailability]),
+    no_patient_data
+);
 
 /// Deletes a row of a doctor's availability (`describe` names its doctor and
 /// the audit detail) when the caller may manage that doctor's availability.
@@ -573,7 +601,11 @@ pub async fn add_exception(doctor_id: Uuid, form: ExceptionForm) -> Result<u64, 
     )
     .await
 }
-crate::access!("schedule/add_exception", AnyOf(&[ManageSchedules, ManageOwnAvailability]), no_patient_data);
+crate::access!(
+    "schedule/add_exception",
+    AnyOf(&[ManageSchedules, ManageOwnAvailability]),
+    no_patient_data
+);
 
 /// Removes leave or extra hours.
 #[server(endpoint = "schedule/remove_exception", input = Json)]
@@ -591,7 +623,11 @@ pub async fn remove_exception(id: Uuid) -> Result<(), AppError> {
     })
     .await
 }
-crate::access!("schedule/remove_exception", AnyOf(&[ManageSchedules, ManageOwnAvailability]), no_patient_data);
+crate::access!(
+    "schedule/remove_exception",
+    AnyOf(&[ManageSchedules, ManageOwnAvailability]),
+    no_patient_data
+);
 
 /// The hospital's holidays from a year ago on.
 #[server(endpoint = "schedule/holidays", input = Json)]
@@ -644,7 +680,11 @@ pub async fn add_holiday(form: HolidayForm) -> Result<(), AppError> {
     )
     .await
 }
-crate::access!("schedule/add_holiday", AnyOf(&[ManageSchedules]), no_patient_data);
+crate::access!(
+    "schedule/add_holiday",
+    AnyOf(&[ManageSchedules]),
+    no_patient_data
+);
 
 /// Removes a holiday.
 #[server(endpoint = "schedule/remove_holiday", input = Json)]
@@ -669,4 +709,8 @@ pub async fn remove_holiday(day: chrono::NaiveDate) -> Result<(), AppError> {
     )
     .await
 }
-crate::access!("schedule/remove_holiday", AnyOf(&[ManageSchedules]), no_patient_data);
+crate::access!(
+    "schedule/remove_holiday",
+    AnyOf(&[ManageSchedules]),
+    no_patient_data
+);

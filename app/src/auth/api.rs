@@ -179,7 +179,11 @@ pub async fn change_password(form: PasswordChangeForm) -> Result<(), AppError> {
         .await,
     )
 }
-crate::access!("account/password", AnyOf(&[ManageOwnAccount]), no_patient_data);
+crate::access!(
+    "account/password",
+    AnyOf(&[ManageOwnAccount]),
+    no_patient_data
+);
 
 /// The caller's live sessions.
 #[server(endpoint = "account/sessions", input = Json)]
@@ -198,7 +202,11 @@ pub async fn my_sessions() -> Result<Vec<SessionView>, AppError> {
         .await,
     )
 }
-crate::access!("account/sessions", AnyOf(&[ManageOwnAccount]), no_patient_data);
+crate::access!(
+    "account/sessions",
+    AnyOf(&[ManageOwnAccount]),
+    no_patient_data
+);
 
 /// Ends one of the caller's own sessions (e.g. a forgotten one on a shared computer).
 #[server(endpoint = "account/sessions/end", input = Json)]
@@ -221,4 +229,8 @@ pub async fn end_my_session(handle: Uuid) -> Result<(), AppError> {
         .await,
     )
 }
-crate::access!("account/sessions/end", AnyOf(&[ManageOwnAccount]), no_patient_data);
+crate::access!(
+    "account/sessions/end",
+    AnyOf(&[ManageOwnAccount]),
+    no_patient_data
+);

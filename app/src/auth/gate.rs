@@ -105,7 +105,10 @@ mod tests {
 
     #[test]
     fn any_of_needs_one_permission() {
-        let book = Access::AnyOf(&[Permission::BookOwnAppointments, Permission::BookAppointments]);
+        let book = Access::AnyOf(&[
+            Permission::BookOwnAppointments,
+            Permission::BookAppointments,
+        ]);
         assert!(book.allows(Role::Patient));
         assert!(book.allows(Role::Receptionist));
         assert!(!book.allows(Role::Nurse));

@@ -3,9 +3,9 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod cache;
 #[cfg(feature = "ssr")]
-pub mod guard;
-#[cfg(feature = "ssr")]
 pub mod gate;
+#[cfg(feature = "ssr")]
+pub mod guard;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password;

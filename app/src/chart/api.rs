@@ -204,7 +204,11 @@ pub async fn finish_encounter(patient_id: Uuid, encounter_id: Uuid) -> Result<()
     )
     .await
 }
-crate::access!("chart/finish_encounter", AnyOf(&[DocumentCare]), patient_data);
+crate::access!(
+    "chart/finish_encounter",
+    AnyOf(&[DocumentCare]),
+    patient_data
+);
 
 /// Saves a draft note: a new one (`note_id` empty) or the caller's own draft.
 #[server(endpoint = "chart/save_note", input = Json)]
@@ -422,7 +426,11 @@ pub async fn add_immunization(patient_id: Uuid, form: ImmunizationForm) -> Resul
     )
     .await
 }
-crate::access!("chart/add_immunization", AnyOf(&[DocumentCare]), patient_data);
+crate::access!(
+    "chart/add_immunization",
+    AnyOf(&[DocumentCare]),
+    patient_data
+);
 
 #[server(endpoint = "chart/add_history", input = Json)]
 pub async fn add_history(patient_id: Uuid, form: HistoryForm) -> Result<Uuid, AppError> {

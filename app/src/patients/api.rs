@@ -55,7 +55,11 @@ pub async fn get_patient(patient_id: Uuid) -> Result<PatientProfile, AppError> {
         .await,
     )
 }
-crate::access!("patients/get", AnyOf(&[ManageDemographics, ReadCharts]), patient_data);
+crate::access!(
+    "patients/get",
+    AnyOf(&[ManageDemographics, ReadCharts]),
+    patient_data
+);
 
 /// The patient index search: an MRN, a name or part of one, a phone number or
 /// a birth date. Answers one page; pass `next` back for the following one.
@@ -158,7 +162,11 @@ pub async fn register_patient_staff(
         .await,
     )
 }
-crate::access!("patients/register", AnyOf(&[RegisterPatients]), patient_data);
+crate::access!(
+    "patients/register",
+    AnyOf(&[RegisterPatients]),
+    patient_data
+);
 
 /// What the emergency fast-track answers: the temporary record at once.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -252,7 +260,11 @@ pub async fn fast_track(
         .await,
     )
 }
-crate::access!("patients/fast_track", AnyOf(&[FastTrackPatients]), patient_data);
+crate::access!(
+    "patients/fast_track",
+    AnyOf(&[FastTrackPatients]),
+    patient_data
+);
 
 /// A patient's administrative record (demographics, contacts, insurance).
 #[server(endpoint = "patients/details", input = Json)]
@@ -282,7 +294,11 @@ pub async fn patient_details(
         .await,
     )
 }
-crate::access!("patients/details", AnyOf(&[ManageDemographics, ReadCharts]), patient_data);
+crate::access!(
+    "patients/details",
+    AnyOf(&[ManageDemographics, ReadCharts]),
+    patient_data
+);
 
 /// The names of the fields that differ between two sets of demographics, for the audit trail.
 #[cfg(feature = "ssr")]
@@ -385,7 +401,11 @@ pub async fn update_patient(
         .await,
     )
 }
-crate::access!("patients/update", AnyOf(&[ManageDemographics, DocumentCare]), patient_data);
+crate::access!(
+    "patients/update",
+    AnyOf(&[ManageDemographics, DocumentCare]),
+    patient_data
+);
 
 /// The signed-in patient's whole administrative record.
 #[server(endpoint = "patients/my_details", input = Json)]
@@ -448,7 +468,11 @@ pub async fn update_my_contact(
         .await,
     )
 }
-crate::access!("patients/my_contact", AnyOf(&[UpdateOwnContact]), patient_data);
+crate::access!(
+    "patients/my_contact",
+    AnyOf(&[UpdateOwnContact]),
+    patient_data
+);
 
 /// What merging `source` into `target` would move.
 #[server(endpoint = "patients/merge_preview", input = Json)]
@@ -479,7 +503,11 @@ pub async fn merge_preview(
         .await,
     )
 }
-crate::access!("patients/merge_preview", AnyOf(&[MergePatients]), patient_data);
+crate::access!(
+    "patients/merge_preview",
+    AnyOf(&[MergePatients]),
+    patient_data
+);
 
 /// Merges `source` into `target`; see [`merge_preview`] first.
 #[server(endpoint = "patients/merge", input = Json)]
@@ -529,7 +557,11 @@ pub async fn care_team(patient_id: Uuid) -> Result<Vec<shared::access::CareTeamM
         .await,
     )
 }
-crate::access!("patients/care_team", AnyOf(&[ManageDemographics, ReadCharts]), patient_data);
+crate::access!(
+    "patients/care_team",
+    AnyOf(&[ManageDemographics, ReadCharts]),
+    patient_data
+);
 
 /// Clinicians who can join a care team.
 #[server(endpoint = "patients/clinicians", input = Json)]
@@ -544,7 +576,11 @@ pub async fn clinicians() -> Result<Vec<shared::access::ClinicianOption>, AppErr
         .await,
     )
 }
-crate::access!("patients/clinicians", AnyOf(&[AssignCareTeam]), no_patient_data);
+crate::access!(
+    "patients/clinicians",
+    AnyOf(&[AssignCareTeam]),
+    no_patient_data
+);
 
 /// Adds a clinician to a patient's care team, which opens the chart to them.
 #[server(endpoint = "patients/assign", input = Json)]
