@@ -260,11 +260,25 @@ async fn server_fn_gate(
             let meta = app::context::RequestMeta::from_parts(&parts);
             match app::auth::guard::authenticate_with(ctx, meta, session).await {
                 Err(e) => return error_response(&e),
+                // A temporary password blocks everything but changing it.
+                Ok(caller)
+                    if caller.user.must_change_password
+                        && access != Access::AnyOf(&[shared::Permission::ManageOwnAccount]) =>
+                {
+                    return error_response(&AppError::PasswordChangeRequired);
+                }
                 Ok(caller) if !access.allows(caller.user.role) => {
-                    let refused = match app::auth::guard::deny(&caller, parts.uri.path()).await {
-                        Ok(()) => AppError::Forbidden,
-                        Err(e) => e,
-                    };
+                    // The refusal names the patient the request named, so
+                    // "who tried to reach this record" stays answerable.
+                    let named = axum::body::to_bytes(body, 256 * 1024)
+                        .await
+                        .ok()
+                        .and_then(|bytes| named_patient(&bytes));
+                    let refused =
+                        match app::auth::guard::deny_call(&caller, parts.uri.path(), named).await {
+                            Ok(()) => AppError::Forbidden,
+                            Err(e) => e,
+                        };
                     return error_response(&refused);
                 }
                 Ok(caller) => {
@@ -280,6 +294,12 @@ async fn server_fn_gate(
         }
     }
     client_errors_keep_their_status(next.run(request).await).await
+}
+
+/// The `patient_id` a server function's JSON arguments name, if any.
+fn named_patient(body: &[u8]) -> Option<uuid::Uuid> {
+    let args: serde_json::Value = serde_json::from_slice(body).ok()?;
+    args.get("patient_id")?.as_str()?.parse().ok()
 }
 
 /// A server function's error as the framework sends it: the JSON of

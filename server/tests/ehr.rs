@@ -900,11 +900,11 @@ async fn access_matrix(backend: Backend) {
         "{rows:?}"
     );
     assert!(
-        denied("chart.read", "desk@test.example", Some(a)),
+        denied("access.denied", "desk@test.example", Some(a)),
         "{rows:?}"
     );
     assert!(
-        denied("chart.read", "admin@test.example", Some(b)),
+        denied("access.denied", "admin@test.example", Some(b)),
         "{rows:?}"
     );
     assert!(

@@ -183,6 +183,8 @@ async fn roles_without_the_permission_get_403(backend: Backend) {
 fn cross_patient_calls() -> Vec<(&'static str, &'static str)> {
     vec![
         ("/api/patients/me", "{}"),
+        ("/api/patients/get", r#"{"patient_id": "{other}"}"#),
+        ("/api/patients/details", r#"{"patient_id": "{other}"}"#),
         ("/api/patients/my_details", "{}"),
         (
             "/api/patients/my_contact",

@@ -247,6 +247,23 @@ pub async fn deny_patient(
     .or_internal()
 }
 
+/// Records a refusal by the server-function gate: the function's path, and
+/// the patient the request named, when it named one.
+pub async fn deny_call(
+    caller: &Caller,
+    path: &str,
+    patient_id: Option<Uuid>,
+) -> Result<(), AppError> {
+    let mut event =
+        AuditEvent::new(caller.actor(), "access.denied", Outcome::Denied).detail(path.to_string());
+    if let Some(id) = patient_id {
+        event = event.patient(id).entity("patient", id);
+    }
+    append(&caller.ctx.db, event, &caller.meta)
+        .await
+        .or_internal()
+}
+
 /// Records a refused access in the audit trail.
 pub async fn deny(caller: &Caller, what: &str) -> Result<(), AppError> {
     append(

@@ -57,7 +57,7 @@ pub async fn get_patient(patient_id: Uuid) -> Result<PatientProfile, AppError> {
 }
 crate::access!(
     "patients/get",
-    AnyOf(&[ManageDemographics, ReadCharts]),
+    AnyOf(&[ViewOwnRecord, ManageDemographics, ReadCharts]),
     patient_data
 );
 
@@ -296,7 +296,7 @@ pub async fn patient_details(
 }
 crate::access!(
     "patients/details",
-    AnyOf(&[ManageDemographics, ReadCharts]),
+    AnyOf(&[ViewOwnRecord, ManageDemographics, ReadCharts]),
     patient_data
 );
 
