@@ -14,7 +14,7 @@ BIND ?= 127.0.0.1:3000
 setup:
 	@.ci/setup
 
-## What the tests need on top: Chromium, PostgreSQL, playwright-core.
+## What the tests need on top: Chromium, PostgreSQL, poppler (pdftotext), playwright-core and axe-core.
 setup-test: setup
 	@.ci/setup --test
 
@@ -37,7 +37,7 @@ lint:
 	cargo clippy -p shared -p migrations -p server -p app --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-## Unit tests of every crate and the integration tests, on SQLite and on a
+## The unit tests (shared, app, server) and the integration tests, on SQLite and on a
 ## throwaway PostgreSQL cluster. One cargo invocation, so one feature set and one build.
 rust-tests:
 	.ci/with-postgres cargo test -p shared -p migrations -p app -p server --features app/ssr
