@@ -247,8 +247,9 @@ pub async fn deny_patient(
     .or_internal()
 }
 
-/// Records a refusal by the server-function gate: the function's path, and
-/// the patient the request named, when it named one.
+/// Records a refused access (`access.denied`): what was refused (the
+/// server-function gate passes the function's path), and the patient the
+/// request named, when it named one.
 pub async fn deny_call(
     caller: &Caller,
     path: &str,
@@ -266,11 +267,5 @@ pub async fn deny_call(
 
 /// Records a refused access in the audit trail.
 pub async fn deny(caller: &Caller, what: &str) -> Result<(), AppError> {
-    append(
-        &caller.ctx.db,
-        AuditEvent::new(caller.actor(), "access.denied", Outcome::Denied).detail(what.to_string()),
-        &caller.meta,
-    )
-    .await
-    .or_internal()
+    deny_call(caller, what, None).await
 }
