@@ -36,19 +36,14 @@ export async function launchProfile(userDataDir, device) {
   return chromium.launchPersistentContext(userDataDir, { ...LAUNCH, ...DEVICES[device], baseURL: BASE_URL });
 }
 
-/** Collects a page's console errors and uncaught exceptions into a list. */
-export function recordProblems(page) {
-  const problems = [];
-  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  return problems;
-}
-
 /** A page on a fresh device that records console errors and failed requests. */
 export async function openDevice(browser, device) {
   const context = await browser.newContext({ ...DEVICES[device], baseURL: BASE_URL });
   const page = await context.newPage();
-  return { context, page, problems: recordProblems(page) };
+  const problems = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  return { context, page, problems };
 }
 
 /** Waits until the wasm has hydrated the page, so clicks reach Leptos handlers. */
