@@ -109,6 +109,25 @@ impl RequestMeta {
     }
 }
 
+/// Begins a transaction that is going to write.
+///
+/// On SQLite it takes the write lock at `BEGIN IMMEDIATE`. A deferred
+/// transaction that reads first and writes later cannot wait for the lock
+/// when another connection wrote in between: SQLite refuses the upgrade at
+/// once with `SQLITE_BUSY` (the busy timeout does not apply), which users saw
+/// as a random "something went wrong" while a background task or another
+/// desk was writing. Taken at `BEGIN`, the lock is waited for like any other.
+/// PostgreSQL ignores the mode; nested calls become savepoints.
+pub async fn begin_write<C: sea_orm::TransactionTrait>(db: &C) -> Result<C::Transaction, AppError> {
+    db.begin_with_options(sea_orm::TransactionOptions {
+        isolation_level: None,
+        access_mode: None,
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+    })
+    .await
+    .or_internal()
+}
+
 /// Whether a database error is a unique-constraint violation: the database,
 /// not a check-then-insert, decides races such as two sign-ups for one address.
 pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {

@@ -318,6 +318,64 @@ mod tests {
         }
     }
 
+    /// A transaction that reads and then writes, while another connection
+    /// writes in between: begun deferred, SQLite refuses its upgrade at once
+    /// (what CI once saw as a 500 from `schedule/add_specialty`); begun with
+    /// `begin_write`, the other writer waits for the lock and both commit.
+    #[tokio::test]
+    async fn a_write_transaction_takes_the_lock_before_it_reads() {
+        use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("hms.db").display());
+        let db = super::connect(&url).await.unwrap();
+        let q = |sql: &str| Statement::from_string(db.get_database_backend(), sql);
+        db.execute_raw(q("CREATE TABLE t (v INTEGER)"))
+            .await
+            .unwrap();
+        let read_then_write = async |txn: &sea_orm::DatabaseTransaction| {
+            txn.query_one_raw(q("SELECT count(*) FROM t"))
+                .await
+                .unwrap();
+            // Another connection writes while this transaction holds its snapshot.
+            let other = db.clone();
+            let writer = tokio::spawn(async move {
+                let q = Statement::from_string(
+                    other.get_database_backend(),
+                    "INSERT INTO t VALUES (2)",
+                );
+                other.execute_raw(q).await
+            });
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            let mine = txn
+                .execute_raw(q("INSERT INTO t VALUES (1)"))
+                .await
+                .map(drop);
+            (mine, writer)
+        };
+
+        let deferred = db.begin().await.unwrap();
+        let (mine, writer) = read_then_write(&deferred).await;
+        writer.await.unwrap().unwrap();
+        let refused = mine.unwrap_err().to_string();
+        assert!(
+            refused.contains("locked") || refused.contains("busy"),
+            "{refused}"
+        );
+        deferred.rollback().await.unwrap();
+
+        let immediate = app::context::begin_write(&db).await.unwrap();
+        let (mine, writer) = read_then_write(&immediate).await;
+        mine.unwrap();
+        immediate.commit().await.unwrap();
+        writer.await.unwrap().unwrap();
+        let rows = db
+            .query_one_raw(q("SELECT count(*) FROM t"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(rows.try_get_by_index::<i64>(0).unwrap(), 3);
+    }
+
     #[tokio::test]
     async fn the_background_checkpointer_copies_the_log_into_the_file() {
         use sea_orm::ConnectionTrait;

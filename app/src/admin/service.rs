@@ -80,7 +80,7 @@ pub async fn create_user(
 ) -> Result<users::Model, AppError> {
     let hash = password::hash(password_plain).await?;
     let now = Utc::now();
-    let txn = db.begin().await.or_internal()?;
+    let txn = crate::context::begin_write(db).await?;
     let inserted = users::ActiveModel {
         id: Set(Uuid::new_v4()),
         email: Set(new.email.as_str().to_string()),
@@ -163,7 +163,7 @@ pub async fn change_account(
         None => None,
     };
 
-    let txn = db.begin().await.or_internal()?;
+    let txn = crate::context::begin_write(db).await?;
     let mut active: users::ActiveModel = user.clone().into();
     active.updated_at = Set(Utc::now());
     let (action, detail, end_sessions) = match &change {

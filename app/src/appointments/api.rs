@@ -185,7 +185,7 @@ pub async fn book(
     use crate::appointments::booking::NewAppointment;
     use crate::auth::guard::{authenticate_active, deny};
     use crate::context::{reply, OrInternal};
-    use sea_orm::TransactionTrait;
+
     use shared::notify::NoticeKind;
     use shared::Permission;
     reply(
@@ -213,7 +213,7 @@ pub async fn book(
                 Requested::Free(slot) => slot,
                 Requested::Refused(answer) => return Ok(answer),
             };
-            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let txn = crate::context::begin_write(&caller.ctx.db).await?;
             let new = NewAppointment {
                 patient_id,
                 doctor_id,
@@ -315,7 +315,7 @@ fn check_policy(
 pub async fn cancel(appointment_id: Uuid, override_reason: String) -> Result<(), AppError> {
     use crate::auth::guard::authenticate_active;
     use crate::context::{reply, OrInternal};
-    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set, TransactionTrait};
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
     use shared::notify::NoticeKind;
     reply(
         async {
@@ -329,7 +329,7 @@ pub async fn cancel(appointment_id: Uuid, override_reason: String) -> Result<(),
                 &override_reason,
             )?;
             let patient_id = appointment.patient_id;
-            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let txn = crate::context::begin_write(&caller.ctx.db).await?;
             let mut row = appointment.into_active_model();
             row.status = Set("cancelled".into());
             row.cancelled_at = Set(Some(chrono::Utc::now()));
@@ -368,7 +368,7 @@ pub async fn reschedule(
     use crate::appointments::booking::NewAppointment;
     use crate::auth::guard::authenticate_active;
     use crate::context::{reply, OrInternal};
-    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set, TransactionTrait};
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
     use shared::notify::NoticeKind;
     reply(
         async {
@@ -383,7 +383,7 @@ pub async fn reschedule(
             };
             // One transaction: the old appointment is cancelled and the new one
             // booked, or (when the new slot was just taken) nothing changes.
-            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let txn = crate::context::begin_write(&caller.ctx.db).await?;
             let mut previous = old.clone().into_active_model();
             previous.status = Set("cancelled".into());
             previous.cancelled_at = Set(Some(chrono::Utc::now()));
@@ -552,7 +552,7 @@ pub async fn set_status(
 ) -> Result<(), AppError> {
     use crate::auth::guard::{authenticate_active, deny_patient};
     use crate::context::{reply, OrInternal};
-    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set, TransactionTrait};
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
     use shared::appointments::AppointmentStatus;
     use shared::{Permission, Role};
     reply(
@@ -578,7 +578,7 @@ pub async fn set_status(
                 )));
             }
             let patient_id = appointment.patient_id;
-            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let txn = crate::context::begin_write(&caller.ctx.db).await?;
             let mut row = appointment.into_active_model();
             row.status = Set(status.as_str().into());
             row.updated_at = Set(chrono::Utc::now());
@@ -729,7 +729,7 @@ pub async fn emergency_assign(
     use crate::appointments::booking::{insert_appointment, NewAppointment};
     use crate::auth::guard::require;
     use crate::context::{reply, OrInternal};
-    use sea_orm::TransactionTrait;
+
     reply(
         async {
             let caller = require(shared::Permission::OverrideSchedule).await?;
@@ -761,7 +761,7 @@ pub async fn emergency_assign(
             let (reason, start) = reason.zip(start).ok_or(AppError::Internal)?;
             crate::patients::access::live_patient(&caller.ctx.db, patient_id).await?;
             a_doctor(&caller.ctx.db, doctor_id).await?;
-            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let txn = crate::context::begin_write(&caller.ctx.db).await?;
             let appointment = insert_appointment(
                 &txn,
                 NewAppointment {

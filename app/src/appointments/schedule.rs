@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use sea_orm::{DatabaseTransaction, EntityTrait, TransactionTrait};
+    use sea_orm::{DatabaseTransaction, EntityTrait};
     use shared::{AppError, Permission};
     use uuid::Uuid;
 
@@ -56,7 +56,7 @@ pub mod ssr {
         reply(
             async {
                 let caller = guard().await?;
-                let txn = caller.ctx.db.begin().await.or_internal()?;
+                let txn = crate::context::begin_write(&caller.ctx.db).await?;
                 let (value, id, detail) = change(&caller, &txn).await?;
                 let event = caller.event(action).entity(entity, id).detail(detail);
                 caller.record(&txn, event).await?;

@@ -193,7 +193,7 @@ pub async fn login(
         ));
     }
 
-    let txn = db.begin().await.or_internal()?;
+    let txn = crate::context::begin_write(db).await?;
     record_attempt(&txn, email, &meta.client_addr, true).await?;
     let mut active: users::ActiveModel = user.clone().into();
     active.last_login_at = Set(Some(Utc::now()));
@@ -234,7 +234,7 @@ pub async fn register_patient(
         return Err(email_taken());
     }
     let hash = password::hash(registration.password.expose().to_string()).await?;
-    let txn = db.begin().await.or_internal()?;
+    let txn = crate::context::begin_write(db).await?;
     let patient = insert_patient(
         &txn,
         NewPatient::basic(
@@ -313,7 +313,7 @@ pub async fn change_password(
         ));
     }
     let hash = password::hash(new.expose().to_string()).await?;
-    let txn = db.begin().await.or_internal()?;
+    let txn = crate::context::begin_write(db).await?;
     let mut active: users::ActiveModel = user.clone().into();
     active.password_hash = Set(hash);
     active.must_change_password = Set(false);

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use sea_orm::{DatabaseTransaction, TransactionTrait};
+    use sea_orm::DatabaseTransaction;
     use shared::{AppError, Permission};
     use uuid::Uuid;
 
@@ -38,7 +38,7 @@ mod ssr {
             async {
                 let caller = authenticate_active().await?;
                 require_documenting(&caller, patient_id, permission, action).await?;
-                let txn = caller.ctx.db.begin().await.or_internal()?;
+                let txn = crate::context::begin_write(&caller.ctx.db).await?;
                 let written = change(&caller, &txn).await?;
                 let event = caller
                     .event(action)

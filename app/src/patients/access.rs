@@ -204,7 +204,7 @@ pub async fn break_glass(
     let expires_at = now + Duration::minutes(BREAK_GLASS_MINUTES);
     let id = Uuid::new_v4();
     let db = &caller.ctx.db;
-    let txn = sea_orm::TransactionTrait::begin(db).await.or_internal()?;
+    let txn = crate::context::begin_write(db).await?;
     break_glass_grants::ActiveModel {
         id: Set(id),
         patient_id: Set(patient_id),

@@ -112,7 +112,7 @@ pub async fn register_patient_staff(
     use crate::auth::guard::require;
     use crate::context::{reply, OrInternal};
     use crate::patients::service::{insert_patient, likely_duplicates, NewPatient};
-    use sea_orm::TransactionTrait;
+
     use shared::access::CareRelationshipKind;
     use shared::demographics::{PatientStatus, RegistrationOutcome};
     reply(
@@ -125,7 +125,7 @@ pub async fn register_patient_staff(
                     return Ok(RegistrationOutcome::PossibleDuplicates(candidates));
                 }
             }
-            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let txn = crate::context::begin_write(&caller.ctx.db).await?;
             let p = insert_patient(
                 &txn,
                 NewPatient {
@@ -187,7 +187,7 @@ pub async fn fast_track(
     use crate::auth::guard::require;
     use crate::context::{reply, OrInternal};
     use crate::patients::service::{insert_patient, NewPatient};
-    use sea_orm::TransactionTrait;
+
     use shared::access::CareRelationshipKind;
     use shared::demographics::{ContactDetails, Demographics, PatientStatus};
     reply(
@@ -195,7 +195,7 @@ pub async fn fast_track(
             let caller = require(shared::Permission::FastTrackPatients).await?;
             let ft = form.parse(chrono::Utc::now())?;
             let (given, family) = ft.temporary_names();
-            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let txn = crate::context::begin_write(&caller.ctx.db).await?;
             let p = insert_patient(
                 &txn,
                 NewPatient {
@@ -360,7 +360,7 @@ pub async fn update_patient(
     use crate::auth::guard::authenticate_active;
     use crate::context::{reply, OrInternal};
     use crate::patients::service;
-    use sea_orm::TransactionTrait;
+
     reply(
         async {
             let caller = authenticate_active().await?;
@@ -375,7 +375,7 @@ pub async fn update_patient(
             )
             .await?;
             let new = form.parse(chrono::Utc::now().date_naive())?;
-            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let txn = crate::context::begin_write(&caller.ctx.db).await?;
             let model = service::find(&txn, patient_id).await?;
             let old = service::details_of(&txn, model.clone()).await?;
             let was_temporary = old.status == shared::demographics::PatientStatus::Temporary;
@@ -438,13 +438,13 @@ pub async fn update_my_contact(
     use crate::auth::guard::require;
     use crate::context::{reply, OrInternal};
     use crate::patients::service;
-    use sea_orm::TransactionTrait;
+
     reply(
         async {
             let caller = require(shared::Permission::UpdateOwnContact).await?;
             let id = caller.own_patient_id()?;
             let contact = form.parse()?;
-            let txn = caller.ctx.db.begin().await.or_internal()?;
+            let txn = crate::context::begin_write(&caller.ctx.db).await?;
             let model = service::find(&txn, id).await?;
             let old = service::details_of(&txn, model.clone()).await?;
             let mut new = old.demographics.clone();

@@ -119,7 +119,7 @@ pub async fn assign(caller: &Caller, patient_id: Uuid, user_id: Uuid) -> Result<
             format!("A {} cannot join a care team.", role.label().to_lowercase()),
         ));
     }
-    let txn = sea_orm::TransactionTrait::begin(db).await.or_internal()?;
+    let txn = crate::context::begin_write(db).await?;
     let added = super::access::add_relationship(
         &txn,
         patient_id,

@@ -7,7 +7,6 @@ use chrono::Utc;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
-    TransactionTrait,
 };
 use shared::demographics::{MergePreview, MergeResult, PatientStatus};
 use shared::AppError;
@@ -191,7 +190,7 @@ pub async fn preview(
 /// Merges `source` into `target`. Nothing is deleted: rows change owner, the
 /// source becomes a tombstone and its MRN an alias.
 pub async fn merge(caller: &Caller, source: Uuid, target: Uuid) -> Result<MergeResult, AppError> {
-    let txn = caller.ctx.db.begin().await.or_internal()?;
+    let txn = crate::context::begin_write(&caller.ctx.db).await?;
     let (s, t) = both(&txn, source, target).await?;
     let source_account = portal_account(&txn, source).await?;
     if source_account.is_some() && portal_account(&txn, target).await?.is_some() {

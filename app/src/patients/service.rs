@@ -119,7 +119,7 @@ pub async fn insert_patient(
             ..Default::default()
         };
         apply_demographics(&mut row, &new.demographics);
-        let attempt = db.begin().await.or_internal()?;
+        let attempt = crate::context::begin_write(db).await?;
         match row.insert(&attempt).await {
             Ok(model) => {
                 replace_contacts_and_coverages(&attempt, model.id, &new.demographics.contact)
