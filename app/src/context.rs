@@ -1,10 +1,12 @@
-//! Server-side plumbing every server function uses: the shared state, the
-//! caller's address, and turning results into HTTP statuses. Server-only.
+//! Small server-side helpers every server function uses: the security
+//! policy, the caller's address, write transactions, and turning results
+//! into HTTP statuses. A leaf: it imports nothing from the crate, so that
+//! the audit writer, the auth cache and the session store can use it while
+//! [`crate::state`] holds them. Server-only.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
-use sea_orm::DatabaseConnection;
 use shared::AppError;
 
 /// Rules for sessions and sign-in, from configuration.
@@ -39,29 +41,6 @@ impl Default for SecurityPolicy {
     }
 }
 
-/// What the server hands every server function through Leptos context.
-#[derive(Clone, Debug)]
-pub struct ServerContext {
-    pub db: DatabaseConnection,
-    /// Where the patient index search runs: on PostgreSQL a pool of its own
-    /// (see the server's `db::Connections`), on SQLite `db` itself.
-    pub search_db: DatabaseConnection,
-    pub policy: SecurityPolicy,
-    /// The hospital's time zone: schedules are planned in it.
-    pub timezone: chrono_tz::Tz,
-    /// Patients may not cancel or move an appointment closer than this to its
-    /// start; staff may, with a recorded reason.
-    pub cancel_cutoff: Duration,
-    /// The hospital's name, as calendar entries and messages name the place.
-    pub hospital_name: String,
-    /// How long before an appointment the reminders go out (24 h and 2 h by default).
-    pub reminder_leads: Vec<chrono::Duration>,
-    /// Stores the audit events of reads in batches (group commit).
-    pub audit: crate::audit::writer::AuditWriter,
-    /// Recently used sessions and accounts, shared with the session store.
-    pub auth_cache: std::sync::Arc<crate::auth::cache::AuthCache>,
-}
-
 /// The caller's network address as the server sees it (after trusted proxies),
 /// put into the request's extensions by the server's middleware.
 #[derive(Clone, Debug)]
@@ -72,13 +51,6 @@ pub struct ClientAddr(pub String);
 pub struct RequestMeta {
     pub client_addr: String,
     pub user_agent: String,
-}
-
-pub fn server_context() -> Result<ServerContext, AppError> {
-    use_context::<ServerContext>().ok_or_else(|| {
-        tracing::error!("ServerContext missing from Leptos context");
-        AppError::Internal
-    })
 }
 
 /// The caller's address and user agent, from the request being served.

@@ -7,12 +7,14 @@
 //!
 //! - [`components`]: the design system's building blocks (fields, alerts, cards, offline banner).
 //! - [`portals`]: the three portals' layouts and navigation, and the landing page.
+//! - [`portal_session`]: what pages know of their user (session, gate); a leaf under the layouts.
 //! - [`auth`]: sign-in, registration, sessions, passwords; the permission guard (server).
 //! - [`admin`]: staff accounts and the admin dashboard.
 //! - [`audit`]: the append-only audit trail and its viewer.
 //! - [`patients`]: patient records.
 //! - [`records`]: the electronic health record (ICD-10-CM search so far).
-//! - `context`, `entity` (server only): shared state, error plumbing and SeaORM entities.
+//! - `state` (server only): what every server function is handed (database, policy, audit writer, caches).
+//! - `context`, `entity` (server only): small leaf helpers (errors, transactions, the caller's address) and SeaORM entities.
 //! - `pdf` (server only): paginated PDF documents in every script (krilla, embedded Noto fonts).
 
 #![recursion_limit = "512"]
@@ -55,6 +57,7 @@ pub mod auth;
 pub mod chart;
 pub mod components;
 pub mod patients;
+pub mod portal_session;
 pub mod portals;
 pub mod records;
 
@@ -64,6 +67,8 @@ pub mod context;
 pub mod entity;
 #[cfg(feature = "ssr")]
 pub mod pdf;
+#[cfg(feature = "ssr")]
+pub mod state;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};

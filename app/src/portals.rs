@@ -13,21 +13,11 @@ use crate::auth::api::{logout, me};
 use crate::auth::pages::{ForcedPasswordChange, LoginForm};
 use crate::components::{format_time, ErrorBox, Loading};
 use crate::patients::pages::PatientSearchBox;
+use crate::portal_session::{current_user, hard_navigate, Gate, PortalSession};
 
 /// The signed-in user's data, fetched once per portal load.
 fn use_me() -> Resource<Result<Option<CurrentUser>, AppError>> {
     Resource::new(|| (), |_| me())
-}
-
-/// Navigates the whole page (not just the router), so every resource reloads
-/// with the new session.
-pub fn hard_navigate(to: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Some(w) = web_sys::window() {
-        let _ = w.location().assign(to);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = to;
 }
 
 #[component]
@@ -52,76 +42,13 @@ fn SignOutButton() -> impl IntoView {
 /// A navigation link: where, its label, and the permission it needs (if any).
 type NavItem = (&'static str, &'static str, Option<Permission>);
 
-/// The signed-in user of a portal, loaded once per portal load, and the
-/// portal it is. Pages read it through [`signed_in`] or [`Gate`].
-#[derive(Clone, Copy)]
-pub struct PortalSession {
-    me: Resource<Result<Option<CurrentUser>, AppError>>,
-    portal: Portal,
-}
-
-/// The signed-in user, once known, if they may use this portal's pages (right
-/// portal, no pending password change); `None` otherwise, while the portal
-/// shows its sign-in form or notice instead. The user is also provided as
-/// context for the components built after this, see [`current_user`].
-///
-/// Call it first thing inside a page's `Suspend`. Pages create their
-/// resources at their top level, never inside a `Suspense`: on the server a
-/// suspense renders its children more than once, and a resource created there
-/// would load (and be audited) twice.
-pub async fn signed_in() -> Option<CurrentUser> {
-    let session = expect_context::<PortalSession>();
-    let user = session.me.await.ok().flatten()?;
-    if user.role.portal() != session.portal || user.must_change_password {
-        return None;
-    }
-    provide_context(user.clone());
-    Some(user)
-}
-
-impl PortalSession {
-    /// The portal's session, from inside one of its pages.
-    pub fn get() -> PortalSession {
-        expect_context::<PortalSession>()
-    }
-
-    /// Runs a page's data request once the portal knows that its user may use
-    /// the page; otherwise answers `Unauthorized` without asking the server.
-    /// Use it in the page's resources, so a signed-out visit makes no calls.
-    pub async fn load<T>(
-        self,
-        request: impl std::future::Future<Output = Result<T, AppError>>,
-    ) -> Result<T, AppError> {
-        match self.me.await {
-            Ok(Some(user)) if user.role.portal() == self.portal && !user.must_change_password => {
-                request.await
-            }
-            Ok(_) => Err(AppError::Unauthorized),
-            Err(e) => Err(e),
-        }
-    }
-}
-
-/// Shows its children only to a user who may use this portal's pages.
-#[component]
-pub fn Gate(children: ChildrenFn) -> impl IntoView {
-    let children = StoredValue::new(children);
-    view! {
-        <Suspense fallback=|| view! { <Loading/> }>
-            {move || Suspend::new(async move {
-                signed_in().await.map(|_| children.with_value(|c| c()))
-            })}
-        </Suspense>
-    }
-}
-
 /// One portal: header and navigation (or the sign-in form, the wrong-portal
 /// notice, the forced password change), then the page. The page is outside the
 /// suspense that waits for the user, so its resources are created once.
 #[component]
 fn PortalLayout(portal: Portal, name: &'static str, nav: Vec<NavItem>) -> impl IntoView {
     let me = use_me();
-    provide_context(PortalSession { me, portal });
+    provide_context(PortalSession::new(me, portal));
     let nav = StoredValue::new(nav);
     view! {
         <div class=format!("portal portal--{}", name.to_lowercase())>
@@ -258,11 +185,6 @@ pub fn AdminPortal() -> impl IntoView {
     }
 }
 
-/// The signed-in user, inside a portal.
-pub fn current_user() -> CurrentUser {
-    expect_context::<CurrentUser>()
-}
-
 /// The clinic dashboard: who is signed in and their account's state.
 #[component]
 pub fn ClinicHome() -> impl IntoView {
@@ -273,7 +195,7 @@ pub fn ClinicHome() -> impl IntoView {
     );
     view! {
         <Title text="Clinic"/>
-        <crate::portals::Gate>
+        <Gate>
         <h1>{format!("Welcome, {}", current_user().display_name)}</h1>
         <div class="grid">
             <PatientSearchBox base="/clinic"/>
@@ -303,7 +225,7 @@ pub fn ClinicHome() -> impl IntoView {
                 </Suspense>
             </section>
         </div>
-        </crate::portals::Gate>
+        </Gate>
     }
 }
 

@@ -15,10 +15,10 @@ use crate::patients::pages::PatientSearchBox;
 /// Figures at a glance, with links to where they can be acted on.
 #[component]
 pub fn AdminHome() -> impl IntoView {
-    let session = crate::portals::PortalSession::get();
+    let session = crate::portal_session::PortalSession::get();
     let overview = Resource::new(|| (), move |_| session.load(admin_overview()));
     view! {
-        <crate::portals::Gate>
+        <crate::portal_session::Gate>
         <Title text="Admin dashboard"/>
         <h1>"Dashboard"</h1>
         <Suspense fallback=|| view! { <Loading/> }>
@@ -50,7 +50,7 @@ pub fn AdminHome() -> impl IntoView {
                 }
             })}
         </Suspense>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }
 
@@ -66,7 +66,7 @@ fn staff_role_options() -> Vec<(String, String)> {
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let session = crate::portals::PortalSession::get();
+    let session = crate::portal_session::PortalSession::get();
     let users = Resource::new(move || refresh.get(), move |_| session.load(list_staff()));
     let notice = RwSignal::new(None::<(String, Option<String>)>);
     let action_error = RwSignal::new(None::<AppError>);
@@ -92,7 +92,7 @@ pub fn UsersPage() -> impl IntoView {
     };
 
     view! {
-        <crate::portals::Gate>
+        <crate::portal_session::Gate>
         <Title text="Staff accounts"/>
         <h1>"Staff accounts"</h1>
         <div class="grid grid--wide">
@@ -178,7 +178,7 @@ pub fn UsersPage() -> impl IntoView {
                 </Transition>
             </section>
         </div>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }
 
@@ -233,13 +233,13 @@ fn NewStaffAccount(#[prop(into)] on_created: Callback<CreatedAccount>) -> impl I
 #[component]
 pub fn BreakGlassReport() -> impl IntoView {
     let days = RwSignal::new(30u32);
-    let session = crate::portals::PortalSession::get();
+    let session = crate::portal_session::PortalSession::get();
     let rows = Resource::new(
         move || days.get(),
         move |d| session.load(super::api::break_glass_report(d)),
     );
     view! {
-        <crate::portals::Gate>
+        <crate::portal_session::Gate>
         <Title text="Break-glass report"/>
         <h1>"Break-glass accesses"</h1>
         <p class="muted">"Every emergency access to a chart outside a care relationship, with the reason given and how often the chart was opened while access lasted."</p>
@@ -280,6 +280,6 @@ pub fn BreakGlassReport() -> impl IntoView {
                 }
             })}
         </Transition>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }

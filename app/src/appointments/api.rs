@@ -605,7 +605,7 @@ crate::access!(
 #[cfg(feature = "ssr")]
 pub async fn download_ics(
     axum::extract::Path(id): axum::extract::Path<Uuid>,
-    axum::Extension(ctx): axum::Extension<crate::context::ServerContext>,
+    axum::Extension(ctx): axum::Extension<crate::state::ServerContext>,
     session: tower_sessions::Session,
     parts: http::request::Parts,
 ) -> axum::response::Response {

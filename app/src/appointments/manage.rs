@@ -208,11 +208,11 @@ pub fn AvailabilityEditor(#[prop(into)] doctor: Signal<Option<Uuid>>) -> impl In
 pub fn MyAvailabilityPage() -> impl IntoView {
     view! {
         <Title text="My availability"/>
-        <crate::portals::Gate>
+        <crate::portal_session::Gate>
             <h1>"My availability"</h1>
             <ClientOnly>
             {move || {
-                let me = crate::portals::current_user();
+                let me = crate::portal_session::current_user();
                 if !me.role.can(shared::Permission::ManageOwnAvailability) {
                     return view! {
                         <p class="muted">"Availability is kept by doctors for themselves, and by administrators for every doctor."</p>
@@ -227,7 +227,7 @@ pub fn MyAvailabilityPage() -> impl IntoView {
                 }.into_any()
             }}
         </ClientOnly>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }
 
@@ -448,7 +448,7 @@ pub fn SchedulePage() -> impl IntoView {
     let doctor = RwSignal::new(String::new());
     view! {
         <Title text="Schedules"/>
-        <crate::portals::Gate>
+        <crate::portal_session::Gate>
             <h1>"Schedules"</h1>
             <ClientOnly>
             {move || {
@@ -485,7 +485,7 @@ pub fn SchedulePage() -> impl IntoView {
                 }
             }}
         </ClientOnly>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }
 
@@ -499,7 +499,7 @@ pub fn OverviewPage() -> impl IntoView {
     let doctor = RwSignal::new(String::new());
     view! {
         <Title text="Appointments overview"/>
-        <crate::portals::Gate>
+        <crate::portal_session::Gate>
             <h1>"Appointments"</h1>
             <ClientOnly>
             {move || {
@@ -546,7 +546,7 @@ pub fn OverviewPage() -> impl IntoView {
                 }
             }}
         </ClientOnly>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }
 

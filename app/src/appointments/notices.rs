@@ -9,8 +9,9 @@ use shared::notify::{compose, AppointmentFacts, Channel, NoticeKind, Reachabilit
 use shared::AppError;
 use uuid::Uuid;
 
-use crate::context::{OrInternal, ServerContext};
+use crate::context::OrInternal;
 use crate::entity::{appointments, notification_outbox as outbox, patients, users};
+use crate::state::ServerContext;
 
 /// What the patient allows, read from their record.
 pub fn reachability(p: &patients::Model) -> Reachability {

@@ -297,10 +297,10 @@ pub fn BookingSteps(patient_id: Option<Uuid>, list_href: &'static str) -> impl I
 pub fn PatientBookPage() -> impl IntoView {
     view! {
         <Title text="Book an appointment"/>
-        <crate::portals::Gate>
+        <crate::portal_session::Gate>
             <h1>"Book an appointment"</h1>
             <ClientOnly><BookingSteps patient_id=None list_href="/patient/appointments"/></ClientOnly>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }
 
@@ -310,7 +310,7 @@ pub fn PatientBookPage() -> impl IntoView {
 pub fn BookForPatientPage(list_href: &'static str) -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
     let patient = move || params.with(|p| p.get("id").and_then(|id| id_of(&id)));
-    let session = crate::portals::PortalSession::get();
+    let session = crate::portal_session::PortalSession::get();
     let profile = Resource::new(patient, move |id| {
         session.load(async move {
             match id {
@@ -321,7 +321,7 @@ pub fn BookForPatientPage(list_href: &'static str) -> impl IntoView {
     });
     view! {
         <Title text="Book an appointment"/>
-        <crate::portals::Gate>
+        <crate::portal_session::Gate>
             <Suspense fallback=|| view! { <Loading/> }>
                 {move || Suspend::new(async move {
                     match profile.await {
@@ -337,7 +337,7 @@ pub fn BookForPatientPage(list_href: &'static str) -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }
 
@@ -432,7 +432,7 @@ fn UpcomingAppointment(a: AppointmentView, reload: Callback<()>) -> impl IntoVie
 /// The patient's appointments: upcoming (with actions), then the past year.
 #[component]
 pub fn MyAppointmentsPage() -> impl IntoView {
-    let session = crate::portals::PortalSession::get();
+    let session = crate::portal_session::PortalSession::get();
     let version = RwSignal::new(0u32);
     let list = Resource::new(
         move || version.get(),
@@ -441,7 +441,7 @@ pub fn MyAppointmentsPage() -> impl IntoView {
     let reload = Callback::new(move |_| version.update(|v| *v += 1));
     view! {
         <Title text="My appointments"/>
-        <crate::portals::Gate>
+        <crate::portal_session::Gate>
             <div class="page-head">
                 <h1>"My appointments"</h1>
                 <a class="btn btn--primary" href="/patient/book">"Book an appointment"</a>
@@ -482,7 +482,7 @@ pub fn MyAppointmentsPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }
 
@@ -540,9 +540,9 @@ pub fn DayListPage() -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     view! {
         <Title text="Appointments"/>
-        <crate::portals::Gate><ClientOnly>
+        <crate::portal_session::Gate><ClientOnly>
             {move || {
-                let user = crate::portals::current_user();
+                let user = crate::portal_session::current_user();
                 let is_doctor = user.role == shared::Role::Doctor;
                 let can_book = user.role.can(shared::Permission::BookAppointments);
                 let doctor_list = LocalResource::new(move || async move {
@@ -621,7 +621,7 @@ pub fn DayListPage() -> impl IntoView {
                 }
             }}
         </ClientOnly>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }
 

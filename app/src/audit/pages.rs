@@ -28,7 +28,7 @@ pub fn AuditViewer() -> impl IntoView {
         descending: true,
         ..Default::default()
     });
-    let session = crate::portals::PortalSession::get();
+    let session = crate::portal_session::PortalSession::get();
     let page = Resource::new(move || query.get(), move |q| session.load(search_audit(q)));
 
     let on_submit = move |ev: SubmitEvent| {
@@ -89,7 +89,7 @@ pub fn AuditViewer() -> impl IntoView {
     };
 
     view! {
-        <crate::portals::Gate>
+        <crate::portal_session::Gate>
         <Title text="Audit trail"/>
         <h1>"Audit trail"</h1>
         <p class="muted">"Every sign-in, every change and every access to patient data. Entries cannot be changed or deleted."</p>
@@ -165,6 +165,6 @@ pub fn AuditViewer() -> impl IntoView {
                 }
             })}
         </Transition>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }

@@ -13,9 +13,10 @@ mod ssr {
     pub use crate::audit::service::{append, AuditEvent};
     pub use crate::auth::guard::{authenticate, current_session, current_user_from, require};
     pub use crate::auth::service;
-    pub use crate::auth::session_store::keys;
-    pub use crate::context::{reply, request_meta, server_context, OrInternal, RequestMeta};
+    pub use crate::auth::session_keys as keys;
+    pub use crate::context::{reply, request_meta, OrInternal, RequestMeta};
     pub use crate::entity::users;
+    pub use crate::state::server_context;
     pub use shared::audit::Outcome;
     pub use shared::Permission;
     pub use tower_sessions::{Expiry, Session};

@@ -159,7 +159,7 @@ impl AuthCache {
         maps.users.remove(&user_id);
         let key = serde_json::Value::String(user_id.to_string());
         maps.sessions
-            .retain(|_, e| e.value.data.get(super::session_store::keys::USER_ID) != Some(&key));
+            .retain(|_, e| e.value.data.get(super::session_keys::USER_ID) != Some(&key));
     }
 
     /// Acts on a notice from the database (`session:<key>` or `user:<id>`).
@@ -198,7 +198,7 @@ mod tests {
     fn record(user: Uuid) -> Record {
         let mut data = HashMap::new();
         data.insert(
-            super::super::session_store::keys::USER_ID.to_string(),
+            super::super::session_keys::USER_ID.to_string(),
             serde_json::to_value(user).unwrap(),
         );
         Record {

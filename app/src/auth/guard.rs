@@ -11,10 +11,11 @@ use shared::{AppError, Permission, Role};
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::session_store::keys;
+use super::session_keys as keys;
 use crate::audit::service::{append, Actor, AuditEvent};
-use crate::context::{request_meta, server_context, OrInternal, RequestMeta, ServerContext};
+use crate::context::{request_meta, OrInternal, RequestMeta};
 use crate::entity::users;
+use crate::state::{server_context, ServerContext};
 
 /// An authenticated caller, with what a server function needs to act for them.
 pub struct Caller {

@@ -12,4 +12,6 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
+pub mod session_keys;
+#[cfg(feature = "ssr")]
 pub mod session_store;

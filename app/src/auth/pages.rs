@@ -13,7 +13,7 @@ use super::api::{change_password, end_my_session, login, my_sessions, register_p
 use crate::components::{
     format_time, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, SelectField, TextField,
 };
-use crate::portals::hard_navigate;
+use crate::portal_session::hard_navigate;
 
 /// Only same-site paths are followed after sign-in, never another origin.
 fn safe_next(next: Option<String>, fallback: String) -> String {
@@ -217,7 +217,7 @@ pub fn ForcedPasswordChange(user: CurrentUser) -> impl IntoView {
 pub fn AccountPage() -> impl IntoView {
     let changed = RwSignal::new(false);
     let refresh = RwSignal::new(0u32);
-    let session = crate::portals::PortalSession::get();
+    let session = crate::portal_session::PortalSession::get();
     let sessions = Resource::new(move || refresh.get(), move |_| session.load(my_sessions()));
     let end_error = RwSignal::new(None::<AppError>);
     let end = move |handle: uuid::Uuid| {
@@ -232,7 +232,7 @@ pub fn AccountPage() -> impl IntoView {
         });
     };
     view! {
-        <crate::portals::Gate>
+        <crate::portal_session::Gate>
         <Title text="Account"/>
         <h1>"Account and security"</h1>
         <div class="grid">
@@ -277,6 +277,6 @@ pub fn AccountPage() -> impl IntoView {
                 </Transition>
             </section>
         </div>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }

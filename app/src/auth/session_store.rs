@@ -19,18 +19,9 @@ use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use uuid::Uuid;
 
 use super::cache::AuthCache;
+use super::session_keys as keys;
 use crate::context::is_unique_violation;
 use crate::entity::sessions;
-
-/// Session data keys. The store reads the ones it copies into columns.
-pub mod keys {
-    pub const USER_ID: &str = "uid";
-    pub const HANDLE: &str = "handle";
-    pub const LOGIN_AT: &str = "login_at";
-    pub const LAST_SEEN: &str = "last_seen";
-    pub const USER_AGENT: &str = "ua";
-    pub const CLIENT_ADDR: &str = "addr";
-}
 
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {

@@ -572,7 +572,7 @@ pub fn record_bundle(record: &PatientRecordView, generated: DateTime<Utc>) -> Va
 /// file. A plain axum handler, because a server function answers JSON.
 pub async fn download_mine(
     axum::extract::Path(format): axum::extract::Path<String>,
-    axum::Extension(ctx): axum::Extension<crate::context::ServerContext>,
+    axum::Extension(ctx): axum::Extension<crate::state::ServerContext>,
     session: tower_sessions::Session,
     parts: http::request::Parts,
 ) -> axum::response::Response {

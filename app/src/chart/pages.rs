@@ -17,7 +17,7 @@ use crate::components::{
     age_on, format_time, lens, submit_with, ErrorBox, FormAlert, FormErrors, Input, LatestOnly,
     Loading, Select, Submit, TextArea,
 };
-use crate::portals::current_user;
+use crate::portal_session::current_user;
 
 /// The patient id in the route, if it is one.
 pub fn route_patient_id() -> Memo<Option<Uuid>> {
@@ -37,7 +37,7 @@ pub fn PatientPage() -> impl IntoView {
     let id = route_patient_id();
     // Bumped after every change, so the summary and timeline reload.
     let version = RwSignal::new(0u32);
-    let session = crate::portals::PortalSession::get();
+    let session = crate::portal_session::PortalSession::get();
     let summary = Resource::new(
         move || (id.get(), version.get()),
         move |(id, _)| {
@@ -53,7 +53,7 @@ pub fn PatientPage() -> impl IntoView {
         <Title text="Chart"/>
         <Transition fallback=|| view! { <Loading label="Opening the chart…"/> }>
             {move || Suspend::new(async move {
-                let Some(user) = crate::portals::signed_in().await else {
+                let Some(user) = crate::portal_session::signed_in().await else {
                     return ().into_any();
                 };
                 match (summary.await, id.get()) {

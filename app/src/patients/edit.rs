@@ -14,14 +14,14 @@ use super::forms::{ContactFields, IdentityFields};
 use crate::components::{
     format_time, lens_bool, submit_with, Check, ErrorBox, FormAlert, FormErrors, Loading, Submit,
 };
-use crate::portals::{current_user, hard_navigate};
+use crate::portal_session::{current_user, hard_navigate};
 
 /// `/clinic/patients/:id/details` and `/admin/patients/:id`.
 #[component]
 pub fn PatientDetailsPage(base: &'static str) -> impl IntoView {
     let id = crate::chart::pages::route_patient_id();
     let version = RwSignal::new(0u32);
-    let session = crate::portals::PortalSession::get();
+    let session = crate::portal_session::PortalSession::get();
     // One resource, created once and keyed on the route, for the record and
     // its care team (a nested suspense would stream separately).
     let details = Resource::new(
@@ -39,7 +39,7 @@ pub fn PatientDetailsPage(base: &'static str) -> impl IntoView {
         <Title text="Patient record"/>
         <Transition fallback=|| view! { <Loading label="Loading the record…"/> }>
             {move || Suspend::new(async move {
-                if crate::portals::signed_in().await.is_none() {
+                if crate::portal_session::signed_in().await.is_none() {
                     return ().into_any();
                 }
                 match details.await {

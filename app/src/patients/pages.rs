@@ -14,10 +14,10 @@ use crate::components::{ErrorBox, LatestOnly, Loading};
 pub fn PatientHome() -> impl IntoView {
     use crate::chart::pages::{AllergyList, ImmunizationList, MedicationList};
     use crate::chart::trend::VitalsTrends;
-    let session = crate::portals::PortalSession::get();
+    let session = crate::portal_session::PortalSession::get();
     let record = Resource::new(|| (), move |_| session.load(crate::chart::api::my_record()));
     view! {
-        <crate::portals::Gate>
+        <crate::portal_session::Gate>
         <Title text="My record"/>
         <Suspense fallback=|| view! { <Loading label="Loading your record…"/> }>
             {move || Suspend::new(async move {
@@ -113,7 +113,7 @@ pub fn PatientHome() -> impl IntoView {
                 }
             })}
         </Suspense>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }
 
@@ -124,10 +124,10 @@ pub fn MyDetailsPage() -> impl IntoView {
     use super::forms::ContactFields;
     use crate::components::{submit_with, FormAlert, FormErrors, Submit};
     use shared::demographics::ContactForm;
-    let session = crate::portals::PortalSession::get();
+    let session = crate::portal_session::PortalSession::get();
     let details = Resource::new(|| (), move |_| session.load(super::api::my_details()));
     view! {
-        <crate::portals::Gate>
+        <crate::portal_session::Gate>
         <Title text="My details"/>
         <h1>"Contact, emergency contacts and insurance"</h1>
         <Suspense fallback=|| view! { <Loading/> }>
@@ -156,14 +156,14 @@ pub fn MyDetailsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }
 
 /// Where a search result leads: clinicians open the chart, everyone else the
 /// administrative record.
 pub fn patient_link(base: &str, id: uuid::Uuid) -> String {
-    let user = crate::portals::current_user();
+    let user = crate::portal_session::current_user();
     if base == "/clinic" && !user.role.can(shared::Permission::ReadCharts) {
         format!("{base}/patients/{id}/details")
     } else {

@@ -74,7 +74,7 @@ pub fn RegisterPatientPage() -> impl IntoView {
     };
 
     view! {
-        <crate::portals::Gate>
+        <crate::portal_session::Gate>
         <Title text="Register a patient"/>
         <h1>"Register a patient"</h1>
         {move || done.get().map(|(id, mrn, name)| view! {
@@ -100,7 +100,7 @@ pub fn RegisterPatientPage() -> impl IntoView {
                 <Submit label="Register patient" busy_label="Registering…" busy/>
             </div>
         </form>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }
 
@@ -142,7 +142,7 @@ pub fn FastTrackPage() -> impl IntoView {
     };
 
     view! {
-        <crate::portals::Gate>
+        <crate::portal_session::Gate>
         <Title text="Emergency registration"/>
         <h1>"Emergency registration"</h1>
         <p class="muted">"For a patient whose identity is unknown. The record is temporary: complete it or merge it into the right patient later."</p>
@@ -167,6 +167,6 @@ pub fn FastTrackPage() -> impl IntoView {
                 <Submit label="Register emergency patient" busy_label="Registering…" busy/>
             </div>
         </form>
-        </crate::portals::Gate>
+        </crate::portal_session::Gate>
     }
 }

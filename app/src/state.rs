@@ -1,0 +1,42 @@
+//! The state the server hands every server function through Leptos context.
+//! It sits above the plumbing it holds (the audit writer, the auth cache);
+//! the small helpers they share live in the leaf [`crate::context`].
+//! Server-only.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use sea_orm::DatabaseConnection;
+use shared::AppError;
+
+use crate::context::SecurityPolicy;
+
+/// What the server hands every server function through Leptos context.
+#[derive(Clone, Debug)]
+pub struct ServerContext {
+    pub db: DatabaseConnection,
+    /// Where the patient index search runs: on PostgreSQL a pool of its own
+    /// (see the server's `db::Connections`), on SQLite `db` itself.
+    pub search_db: DatabaseConnection,
+    pub policy: SecurityPolicy,
+    /// The hospital's time zone: schedules are planned in it.
+    pub timezone: chrono_tz::Tz,
+    /// Patients may not cancel or move an appointment closer than this to its
+    /// start; staff may, with a recorded reason.
+    pub cancel_cutoff: Duration,
+    /// The hospital's name, as calendar entries and messages name the place.
+    pub hospital_name: String,
+    /// How long before an appointment the reminders go out (24 h and 2 h by default).
+    pub reminder_leads: Vec<chrono::Duration>,
+    /// Stores the audit events of reads in batches (group commit).
+    pub audit: crate::audit::writer::AuditWriter,
+    /// Recently used sessions and accounts, shared with the session store.
+    pub auth_cache: std::sync::Arc<crate::auth::cache::AuthCache>,
+}
+
+pub fn server_context() -> Result<ServerContext, AppError> {
+    use_context::<ServerContext>().ok_or_else(|| {
+        tracing::error!("ServerContext missing from Leptos context");
+        AppError::Internal
+    })
+}
