@@ -18,7 +18,7 @@ pub mod ssr {
     use uuid::Uuid;
 
     use crate::auth::guard::{authenticate_active, deny, Caller};
-    use crate::context::{reply, OrInternal};
+    use crate::context::OrInternal;
 
     /// The caller, when they may change `doctor_id`'s availability (an
     /// administrator, or that doctor). Also checks `doctor_id` is a doctor.
@@ -45,26 +45,22 @@ pub mod ssr {
             .ok_or_else(|| AppError::NotFound("The doctor".into()))
     }
 
-    /// One audited change: the caller from `guard`, a transaction, the change
-    /// (which answers the value and the audit detail), the event, commit.
+    /// One audited change on [`crate::audited::write`]: the change answers
+    /// its value, the id of the row it made or changed, and the detail.
     pub async fn change<T>(
         guard: impl AsyncFnOnce() -> Result<Caller, AppError>,
         action: &'static str,
         entity: &'static str,
         change: impl AsyncFnOnce(&Caller, &DatabaseTransaction) -> Result<(T, Uuid, String), AppError>,
     ) -> Result<T, AppError> {
-        reply(
-            async {
-                let caller = guard().await?;
-                let txn = crate::context::begin_write(&caller.ctx.db).await?;
-                let (value, id, detail) = change(&caller, &txn).await?;
-                let event = caller.event(action).entity(entity, id).detail(detail);
-                caller.record(&txn, event).await?;
-                txn.commit().await.or_internal()?;
-                Ok(value)
-            }
-            .await,
-        )
+        crate::audited::write(guard, async |caller, txn| {
+            let (value, id, detail) = change(caller, txn).await?;
+            Ok((
+                value,
+                caller.event(action).entity(entity, id).detail(detail),
+            ))
+        })
+        .await
     }
 
     pub async fn admin() -> Result<Caller, AppError> {

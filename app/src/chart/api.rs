@@ -15,7 +15,6 @@ mod ssr {
     use uuid::Uuid;
 
     use crate::auth::guard::{authenticate_active, Caller};
-    use crate::context::{reply, OrInternal};
     use crate::patients::access::require_documenting;
 
     /// What a write reports for the audit trail: the row it made or changed, and a detail.
@@ -26,31 +25,32 @@ mod ssr {
         pub detail: String,
     }
 
-    /// Runs one change to a chart: permission and access check, a
-    /// transaction, the change, its audit event, commit.
+    /// Runs one change to a chart on [`crate::audited::write`]: the
+    /// permission and access check, then the change and its event naming
+    /// the patient.
     pub async fn write<T>(
         patient_id: Uuid,
         permission: Permission,
         action: &'static str,
         change: impl AsyncFnOnce(&Caller, &DatabaseTransaction) -> Result<Written<T>, AppError>,
     ) -> Result<T, AppError> {
-        reply(
-            async {
+        crate::audited::write(
+            async || {
                 let caller = authenticate_active().await?;
                 require_documenting(&caller, patient_id, permission, action).await?;
-                let txn = crate::context::begin_write(&caller.ctx.db).await?;
-                let written = change(&caller, &txn).await?;
+                Ok(caller)
+            },
+            async |caller, txn| {
+                let written = change(caller, txn).await?;
                 let event = caller
                     .event(action)
                     .patient(patient_id)
                     .entity(written.entity, written.entity_id)
                     .detail(written.detail);
-                caller.record(&txn, event).await?;
-                txn.commit().await.or_internal()?;
-                Ok(written.value)
-            }
-            .await,
+                Ok((written.value, event))
+            },
         )
+        .await
     }
 
     pub fn written<T>(

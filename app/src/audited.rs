@@ -1,0 +1,91 @@
+//! The one shape of a server function's body. Every module writes its
+//! server functions with these three, so that the order of the steps (who
+//! is calling, what they may do, the transaction, the audit event, the
+//! HTTP status of an error) is decided once:
+//!
+//! - [`write`]: a change. The guard, then one write transaction holding the
+//!   change and its audit event, then commit. Nothing is changed without its
+//!   event, and no event is stored for a change that failed.
+//! - [`read`]: a read of data the trail must show (a chart, a search, a
+//!   download). The guard, the read, then its event through the group-commit
+//!   writer; the answer leaves only once the event is stored.
+//! - [`plain`]: anything else (lists of departments, one's own settings): the
+//!   guard and the body.
+//!
+//! The guard is an async function answering the [`Caller`]: usually
+//! `guard::authenticate_active`, `|| guard::require(Permission::X)`, or a
+//! module's own check (the chart's access to a patient). Server-only.
+//!
+//! ```ignore
+//! #[server(endpoint = "things/rename", input = Json)]
+//! pub async fn rename(id: ThingId, name: String) -> Result<(), AppError> {
+//!     crate::audited::write(
+//!         || require(Permission::ManageThings),
+//!         async |caller, txn| {
+//!             let row = things::rename(txn, id, &name).await?;
+//!             Ok(((), caller.event("things.rename").entity("thing", row.id)))
+//!         },
+//!     )
+//!     .await
+//! }
+//! crate::access!("things/rename", AnyOf(&[ManageThings]), no_patient_data);
+//! ```
+
+use sea_orm::DatabaseTransaction;
+use shared::AppError;
+
+use crate::audit::service::AuditEvent;
+use crate::auth::guard::Caller;
+use crate::context::{begin_write, reply, OrInternal};
+
+/// Runs one audited change: `guard`, a write transaction, `change` (which
+/// answers the value and its audit event), the event in the same
+/// transaction, commit.
+pub async fn write<T>(
+    guard: impl AsyncFnOnce() -> Result<Caller, AppError>,
+    change: impl AsyncFnOnce(&Caller, &DatabaseTransaction) -> Result<(T, AuditEvent), AppError>,
+) -> Result<T, AppError> {
+    reply(
+        async {
+            let caller = guard().await?;
+            let txn = begin_write(&caller.ctx.db).await?;
+            let (value, event) = change(&caller, &txn).await?;
+            caller.record(&txn, event).await?;
+            txn.commit().await.or_internal()?;
+            Ok(value)
+        }
+        .await,
+    )
+}
+
+/// Runs one audited read: `guard`, `load` (which answers the value and the
+/// event that says what was read), then the event; answers once it is stored.
+pub async fn read<T>(
+    guard: impl AsyncFnOnce() -> Result<Caller, AppError>,
+    load: impl AsyncFnOnce(&Caller) -> Result<(T, AuditEvent), AppError>,
+) -> Result<T, AppError> {
+    reply(
+        async {
+            let caller = guard().await?;
+            let (value, event) = load(&caller).await?;
+            caller.record_read(event).await?;
+            Ok(value)
+        }
+        .await,
+    )
+}
+
+/// Runs a call that neither changes anything nor reads what the trail must
+/// show: `guard`, then `body`.
+pub async fn plain<T>(
+    guard: impl AsyncFnOnce() -> Result<Caller, AppError>,
+    body: impl AsyncFnOnce(&Caller) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    reply(
+        async {
+            let caller = guard().await?;
+            body(&caller).await
+        }
+        .await,
+    )
+}
