@@ -6,6 +6,7 @@
 //! - [`write`]: a change. The guard, then one write transaction holding the
 //!   change and its audit event, then commit. Nothing is changed without its
 //!   event, and no event is stored for a change that failed.
+//!   [`write_prepared`] adds a step before the transaction for slow work.
 //! - [`read`]: a read of data the trail must show (a chart, a search, a
 //!   download). The guard, the read, then its event through the group-commit
 //!   writer; the answer leaves only once the event is stored.
@@ -45,11 +46,29 @@ pub async fn write<T>(
     guard: impl AsyncFnOnce() -> Result<Caller, AppError>,
     change: impl AsyncFnOnce(&Caller, &DatabaseTransaction) -> Result<(T, AuditEvent), AppError>,
 ) -> Result<T, AppError> {
+    write_prepared(
+        guard,
+        async |_| Ok(()),
+        async |caller, (), txn| change(caller, txn).await,
+    )
+    .await
+}
+
+/// [`write`] with a step between the guard and the transaction, for work
+/// that must not hold the write lock (hashing a password takes a tenth of a
+/// second, during which SQLite would let no other request write). `change`
+/// receives what `prepare` answered.
+pub async fn write_prepared<P, T>(
+    guard: impl AsyncFnOnce() -> Result<Caller, AppError>,
+    prepare: impl AsyncFnOnce(&Caller) -> Result<P, AppError>,
+    change: impl AsyncFnOnce(&Caller, P, &DatabaseTransaction) -> Result<(T, AuditEvent), AppError>,
+) -> Result<T, AppError> {
     reply(
         async {
             let caller = guard().await?;
+            let prepared = prepare(&caller).await?;
             let txn = begin_write(&caller.ctx.db).await?;
-            let (value, event) = change(&caller, &txn).await?;
+            let (value, event) = change(&caller, prepared, &txn).await?;
             caller.record(&txn, event).await?;
             txn.commit().await.or_internal()?;
             Ok(value)

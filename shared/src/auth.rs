@@ -203,6 +203,20 @@ pub struct UserSummary {
     pub last_login_at: Option<DateTime<Utc>>,
 }
 
+/// One change an administrator makes to a staff account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffAccountChange {
+    /// A new role; the account's sessions end.
+    Role(Role),
+    Activate,
+    /// The account's sessions end.
+    Deactivate,
+    Unlock,
+    /// A one-time password replaces the password, returned to the administrator.
+    ResetPassword,
+}
+
 /// A new account with the one-time password to hand over in person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatedAccount {

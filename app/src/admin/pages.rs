@@ -3,7 +3,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use shared::auth::{CreatedAccount, NewStaffForm, UserSummary};
+use shared::auth::{CreatedAccount, NewStaffForm, StaffAccountChange, UserSummary};
 use shared::{AppError, Role};
 
 use super::api::{admin_overview, change_staff_account, create_staff, list_staff};
@@ -71,18 +71,20 @@ pub fn UsersPage() -> impl IntoView {
     let notice = RwSignal::new(None::<(String, Option<String>)>);
     let action_error = RwSignal::new(None::<AppError>);
 
-    let apply = move |user: UserSummary, change: &'static str, role: Option<String>| {
+    let apply = move |user: UserSummary, change: StaffAccountChange| {
         leptos::task::spawn_local(async move {
-            match change_staff_account(user.id, change.to_string(), role).await {
+            let what = match change {
+                StaffAccountChange::Role(_) => "Role changed",
+                StaffAccountChange::Activate => "Account reactivated",
+                StaffAccountChange::Deactivate => "Account deactivated and signed out",
+                StaffAccountChange::Unlock => "Account unlocked",
+                StaffAccountChange::ResetPassword => {
+                    "Password reset; give the new one-time password to the user in person"
+                }
+            };
+            match change_staff_account(user.id, change).await {
                 Ok(temporary) => {
                     action_error.set(None);
-                    let what = match change {
-                        "role" => "Role changed",
-                        "activate" => "Account reactivated",
-                        "deactivate" => "Account deactivated and signed out",
-                        "unlock" => "Account unlocked",
-                        _ => "Password reset; give the new one-time password to the user in person",
-                    };
                     notice.set(Some((format!("{what}: {}.", user.email), temporary)));
                     refresh.update(|n| *n += 1);
                 }
@@ -146,7 +148,10 @@ pub fn UsersPage() -> impl IntoView {
                                                         <select id=select_id prop:value=move || role_value.get() on:change=move |ev| {
                                                             let v = event_target_value(&ev);
                                                             role_value.set(v.clone());
-                                                            apply(u1.clone(), "role", Some(v));
+                                                            match Role::parse(&v) {
+                                                                Ok(role) => apply(u1.clone(), StaffAccountChange::Role(role)),
+                                                                Err(m) => action_error.set(Some(AppError::field("role", m))),
+                                                            }
                                                         }>
                                                             {staff_role_options().into_iter().map(|(v, l)| {
                                                                 let selected = v == u.role.as_str();
@@ -158,12 +163,12 @@ pub fn UsersPage() -> impl IntoView {
                                                     <td>{u.last_login_at.map(format_time).unwrap_or_else(|| "Never".into())}</td>
                                                     <td class="actions">
                                                         {if u.active {
-                                                            view! { <button type="button" class="btn btn--ghost" on:click=move |_| apply(u2.clone(), "deactivate", None)>"Deactivate"</button> }.into_any()
+                                                            view! { <button type="button" class="btn btn--ghost" on:click=move |_| apply(u2.clone(), StaffAccountChange::Deactivate)>"Deactivate"</button> }.into_any()
                                                         } else {
-                                                            view! { <button type="button" class="btn btn--ghost" on:click=move |_| apply(u2.clone(), "activate", None)>"Reactivate"</button> }.into_any()
+                                                            view! { <button type="button" class="btn btn--ghost" on:click=move |_| apply(u2.clone(), StaffAccountChange::Activate)>"Reactivate"</button> }.into_any()
                                                         }}
-                                                        {u.locked_minutes.map(|_| view! { <button type="button" class="btn btn--ghost" on:click=move |_| apply(u3.clone(), "unlock", None)>"Unlock"</button> })}
-                                                        <button type="button" class="btn btn--ghost" on:click=move |_| apply(u4.clone(), "reset_password", None)>"Reset password"</button>
+                                                        {u.locked_minutes.map(|_| view! { <button type="button" class="btn btn--ghost" on:click=move |_| apply(u3.clone(), StaffAccountChange::Unlock)>"Unlock"</button> })}
+                                                        <button type="button" class="btn btn--ghost" on:click=move |_| apply(u4.clone(), StaffAccountChange::ResetPassword)>"Reset password"</button>
                                                     </td>
                                                 </tr>
                                             }

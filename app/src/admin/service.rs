@@ -6,7 +6,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use shared::audit::Outcome;
-use shared::auth::{AdminStats, CreatedAccount, NewStaff, UserSummary};
+use shared::auth::{AdminStats, NewStaff, StaffAccountChange, UserSummary};
 use shared::{AppError, Role};
 use uuid::Uuid;
 
@@ -16,7 +16,7 @@ use crate::auth::service::{email_taken, lock_remaining};
 use crate::context::{internal, is_unique_violation, OrInternal, RequestMeta, SecurityPolicy};
 use crate::entity::{login_attempts, patients, sessions, users};
 
-async fn summary(
+pub async fn summary(
     db: &impl ConnectionTrait,
     u: users::Model,
     policy: &SecurityPolicy,
@@ -52,24 +52,44 @@ pub async fn list_staff(
     Ok(out)
 }
 
-/// Creates a staff account with a one-time password the user must change at first sign-in.
-pub async fn create_staff(
-    db: &(impl ConnectionTrait + TransactionTrait),
+/// Inserts a staff account with a password already hashed; answers the row
+/// and its audit event (`users.create`) for the caller's transaction.
+pub async fn insert_staff(
+    txn: &impl ConnectionTrait,
     actor: Actor,
-    new: NewStaff,
-    policy: &SecurityPolicy,
-    meta: &RequestMeta,
-) -> Result<CreatedAccount, AppError> {
-    let temporary = password::generate_temporary();
-    let created = create_user(db, actor, &new, temporary.clone(), true, meta).await?;
-    Ok(CreatedAccount {
-        user: summary(db, created, policy).await?,
-        temporary_password: temporary,
-    })
+    new: &NewStaff,
+    password_hash: String,
+    must_change_password: bool,
+) -> Result<(users::Model, AuditEvent), AppError> {
+    let now = Utc::now();
+    let inserted = users::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        email: Set(new.email.as_str().to_string()),
+        display_name: Set(new.display_name.as_str().to_string()),
+        password_hash: Set(password_hash),
+        role: Set(new.role.as_str().to_string()),
+        active: Set(true),
+        must_change_password: Set(must_change_password),
+        patient_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_login_at: Set(None),
+    }
+    .insert(txn)
+    .await;
+    let user = match inserted {
+        Ok(u) => u,
+        Err(e) if is_unique_violation(&e) => return Err(email_taken()),
+        Err(e) => return Err(internal(e)),
+    };
+    let event = AuditEvent::new(actor, "users.create", Outcome::Success)
+        .entity("user", user.id)
+        .detail(format!("{} as {}", user.email, user.role));
+    Ok((user, event))
 }
 
-/// Inserts a staff account with the given password (used by the admin portal,
-/// `hms create-admin` and the demo seed) and audits it.
+/// Inserts and audits a staff account with the given password, outside any
+/// server function (`hms create-admin`, the demo seed, tests).
 pub async fn create_user(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: Actor,
@@ -79,62 +99,26 @@ pub async fn create_user(
     meta: &RequestMeta,
 ) -> Result<users::Model, AppError> {
     let hash = password::hash(password_plain).await?;
-    let now = Utc::now();
     let txn = crate::context::begin_write(db).await?;
-    let inserted = users::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        email: Set(new.email.as_str().to_string()),
-        display_name: Set(new.display_name.as_str().to_string()),
-        password_hash: Set(hash),
-        role: Set(new.role.as_str().to_string()),
-        active: Set(true),
-        must_change_password: Set(must_change_password),
-        patient_id: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        last_login_at: Set(None),
-    }
-    .insert(&txn)
-    .await;
-    let user = match inserted {
-        Ok(u) => u,
-        Err(e) if is_unique_violation(&e) => return Err(email_taken()),
-        Err(e) => return Err(internal(e)),
-    };
-    append(
-        &txn,
-        AuditEvent::new(actor, "users.create", Outcome::Success)
-            .entity("user", user.id)
-            .detail(format!("{} as {}", user.email, user.role)),
-        meta,
-    )
-    .await
-    .or_internal()?;
+    let (user, event) = insert_staff(&txn, actor, new, hash, must_change_password).await?;
+    append(&txn, event, meta).await.or_internal()?;
     txn.commit().await.or_internal()?;
     Ok(user)
 }
 
-/// What an administrator can change on an account.
-#[derive(Debug, Clone)]
-pub enum AccountChange {
-    Role(Role),
-    Active(bool),
-    Unlock,
-    /// Replaces the password with a one-time one, returned to the administrator.
-    ResetPassword,
-}
-
-/// Applies one change to a staff account, ends its sessions where the change
-/// calls for it, and audits it. Returns a temporary password for a reset.
+/// Applies one change to a staff account in `txn`, and ends its sessions
+/// where the change calls for it; answers the audit event. `new_hash` is
+/// the hash of the one-time password of a reset (hashed before the
+/// transaction, so the write lock is not held while it is computed).
 pub async fn change_account(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    txn: &impl ConnectionTrait,
     actor: Actor,
     user_id: Uuid,
-    change: AccountChange,
-    meta: &RequestMeta,
-) -> Result<Option<String>, AppError> {
+    change: &StaffAccountChange,
+    new_hash: Option<String>,
+) -> Result<AuditEvent, AppError> {
     let user = users::Entity::find_by_id(user_id)
-        .one(db)
+        .one(txn)
         .await
         .or_internal()?
         .filter(|u| u.role != Role::Patient.as_str())
@@ -142,7 +126,7 @@ pub async fn change_account(
     if actor.id == Some(user.id)
         && matches!(
             change,
-            AccountChange::Role(_) | AccountChange::Active(false)
+            StaffAccountChange::Role(_) | StaffAccountChange::Deactivate
         )
     {
         return Err(AppError::Conflict(
@@ -150,24 +134,17 @@ pub async fn change_account(
                 .into(),
         ));
     }
-    if let AccountChange::Role(Role::Patient) = change {
+    if let StaffAccountChange::Role(Role::Patient) = change {
         return Err(AppError::field(
             "role",
             "A staff account cannot be turned into a patient account.",
         ));
     }
-    let temporary =
-        matches!(change, AccountChange::ResetPassword).then(password::generate_temporary);
-    let new_hash = match &temporary {
-        Some(t) => Some(password::hash(t.clone()).await?),
-        None => None,
-    };
 
-    let txn = crate::context::begin_write(db).await?;
     let mut active: users::ActiveModel = user.clone().into();
     active.updated_at = Set(Utc::now());
-    let (action, detail, end_sessions) = match &change {
-        AccountChange::Role(role) => {
+    let (action, detail, end_sessions) = match change {
+        StaffAccountChange::Role(role) => {
             active.role = Set(role.as_str().to_string());
             (
                 "users.role_change",
@@ -175,19 +152,15 @@ pub async fn change_account(
                 true,
             )
         }
-        AccountChange::Active(on) => {
-            active.active = Set(*on);
-            (
-                if *on {
-                    "users.activate"
-                } else {
-                    "users.deactivate"
-                },
-                String::new(),
-                !*on,
-            )
+        StaffAccountChange::Activate => {
+            active.active = Set(true);
+            ("users.activate", String::new(), false)
         }
-        AccountChange::Unlock => {
+        StaffAccountChange::Deactivate => {
+            active.active = Set(false);
+            ("users.deactivate", String::new(), true)
+        }
+        StaffAccountChange::Unlock => {
             // A reset marker: failures before it no longer count towards the lock.
             login_attempts::ActiveModel {
                 email: Set(user.email.clone()),
@@ -199,22 +172,23 @@ pub async fn change_account(
                 at: Set(Utc::now()),
                 ..Default::default()
             }
-            .insert(&txn)
+            .insert(txn)
             .await
             .or_internal()?;
             ("users.unlock", String::new(), false)
         }
-        AccountChange::ResetPassword => {
-            active.password_hash = Set(new_hash.expect("hash computed for a reset"));
+        StaffAccountChange::ResetPassword => {
+            let hash = new_hash.ok_or_else(|| internal("a reset without its hash"))?;
+            active.password_hash = Set(hash);
             active.must_change_password = Set(true);
             ("users.password_reset", String::new(), true)
         }
     };
-    active.update(&txn).await.or_internal()?;
+    active.update(txn).await.or_internal()?;
     if end_sessions {
         sessions::Entity::delete_many()
             .filter(sessions::Column::UserId.eq(user.id))
-            .exec(&txn)
+            .exec(txn)
             .await
             .or_internal()?;
     }
@@ -222,9 +196,7 @@ pub async fn change_account(
     if !detail.is_empty() {
         event = event.detail(detail);
     }
-    append(&txn, event, meta).await.or_internal()?;
-    txn.commit().await.or_internal()?;
-    Ok(temporary)
+    Ok(event)
 }
 
 /// Figures for the admin dashboard.
