@@ -39,12 +39,27 @@ use crate::audit::service::AuditEvent;
 use crate::auth::guard::Caller;
 use crate::context::{begin_write, reply, OrInternal};
 
+/// What a change answers: its value with the audit event that describes it
+/// (then committed), or an answer that is not an error although nothing may
+/// be kept (then rolled back), such as a booking whose slot someone else
+/// took a moment earlier, answered with other free slots.
+pub enum Outcome<T> {
+    Commit(T, AuditEvent),
+    RollBack(T),
+}
+
+impl<T> From<(T, AuditEvent)> for Outcome<T> {
+    fn from((value, event): (T, AuditEvent)) -> Self {
+        Outcome::Commit(value, event)
+    }
+}
+
 /// Runs one audited change: `guard`, a write transaction, `change` (which
-/// answers the value and its audit event), the event in the same
-/// transaction, commit.
-pub async fn write<T>(
+/// answers the value and its audit event, or an [`Outcome`]), the event in
+/// the same transaction, commit.
+pub async fn write<T, W: Into<Outcome<T>>>(
     guard: impl AsyncFnOnce() -> Result<Caller, AppError>,
-    change: impl AsyncFnOnce(&Caller, &DatabaseTransaction) -> Result<(T, AuditEvent), AppError>,
+    change: impl AsyncFnOnce(&Caller, &DatabaseTransaction) -> Result<W, AppError>,
 ) -> Result<T, AppError> {
     write_prepared(
         guard,
@@ -56,22 +71,29 @@ pub async fn write<T>(
 
 /// [`write`] with a step between the guard and the transaction, for work
 /// that must not hold the write lock (hashing a password takes a tenth of a
-/// second, during which SQLite would let no other request write). `change`
-/// receives what `prepare` answered.
-pub async fn write_prepared<P, T>(
+/// second, during which SQLite would let no other request write) or checks
+/// that need no transaction. `change` receives what `prepare` answered.
+pub async fn write_prepared<P, T, W: Into<Outcome<T>>>(
     guard: impl AsyncFnOnce() -> Result<Caller, AppError>,
     prepare: impl AsyncFnOnce(&Caller) -> Result<P, AppError>,
-    change: impl AsyncFnOnce(&Caller, P, &DatabaseTransaction) -> Result<(T, AuditEvent), AppError>,
+    change: impl AsyncFnOnce(&Caller, P, &DatabaseTransaction) -> Result<W, AppError>,
 ) -> Result<T, AppError> {
     reply(
         async {
             let caller = guard().await?;
             let prepared = prepare(&caller).await?;
             let txn = begin_write(&caller.ctx.db).await?;
-            let (value, event) = change(&caller, prepared, &txn).await?;
-            caller.record(&txn, event).await?;
-            txn.commit().await.or_internal()?;
-            Ok(value)
+            match change(&caller, prepared, &txn).await?.into() {
+                Outcome::Commit(value, event) => {
+                    caller.record(&txn, event).await?;
+                    txn.commit().await.or_internal()?;
+                    Ok(value)
+                }
+                Outcome::RollBack(value) => {
+                    txn.rollback().await.or_internal()?;
+                    Ok(value)
+                }
+            }
         }
         .await,
     )

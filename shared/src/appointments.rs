@@ -14,6 +14,19 @@ pub struct FreeSlot {
 /// The most days one free-slot search covers.
 pub const MAX_SLOT_DAYS: u32 = 31;
 
+/// Why the database refused to book or move an appointment. The UI tells
+/// them apart (a taken slot offers other slots; a busy patient does not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingConflict {
+    /// The doctor has another appointment then (someone booked it first).
+    #[error("This slot was just taken. Please choose another time.")]
+    SlotTaken,
+    /// The patient has another appointment then, with any doctor.
+    #[error("The patient already has an appointment at this time.")]
+    PatientAlreadyBooked,
+}
+
 /// What a booking answers: the appointment, or, when someone else took the
 /// slot a moment earlier, the next free slots to choose from instead.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -47,6 +47,9 @@ pub enum AppError {
     /// 409: the request conflicts with existing data, e.g. a taken e-mail.
     #[error("{0}")]
     Conflict(String),
+    /// 409: an appointment overlaps another of the doctor's or the patient's.
+    #[error("{0}")]
+    Booking(crate::appointments::BookingConflict),
     /// 423: the account is locked after too many failed sign-ins.
     #[error("This account is locked after too many failed sign-in attempts. Try again in {minutes} minute(s) or ask an administrator to unlock it.")]
     AccountLocked { minutes: i64 },
@@ -77,7 +80,7 @@ impl AppError {
             AppError::Unauthorized | AppError::InvalidCredentials => 401,
             AppError::Forbidden | AppError::PasswordChangeRequired => 403,
             AppError::NotFound(_) => 404,
-            AppError::Conflict(_) => 409,
+            AppError::Conflict(_) | AppError::Booking(_) => 409,
             AppError::AccountLocked { .. } => 423,
             AppError::RateLimited(_) => 429,
             AppError::BadRequest(_) => 400,

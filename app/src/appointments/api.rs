@@ -78,47 +78,59 @@ async fn requested(
     }
 }
 
-/// Inserts the appointment inside `txn`; a slot lost to a concurrent booking
-/// rolls the transaction back and comes back as the alternatives to offer.
+/// What a booking's transaction answers: the outcome, or that the slot was
+/// lost to a concurrent booking (rolled back). The other free slots are
+/// looked up after the rollback: a transaction waiting for a second
+/// connection could exhaust the pool when many race for one slot.
 #[cfg(feature = "ssr")]
-async fn insert_or_alternatives(
-    db: &sea_orm::DatabaseConnection,
-    txn: sea_orm::DatabaseTransaction,
-    tz: chrono_tz::Tz,
-    new: crate::appointments::booking::NewAppointment,
-) -> Result<
-    Result<
-        (
-            sea_orm::DatabaseTransaction,
-            crate::entity::appointments::Model,
-        ),
-        BookingOutcome,
-    >,
-    AppError,
-> {
-    use crate::appointments::booking::{insert_appointment, SLOT_TAKEN};
-    use crate::context::OrInternal;
-    let (doctor_id, day) = (new.doctor_id, new.starts_at.with_timezone(&tz).date_naive());
-    match insert_appointment(&txn, new).await {
-        Ok(a) => Ok(Ok((txn, a))),
-        Err(AppError::Conflict(message)) if message == SLOT_TAKEN => {
-            txn.rollback().await.or_internal()?;
-            Ok(Err(slot_taken(db, tz, doctor_id, day, message).await?))
-        }
-        Err(e) => Err(e),
-    }
+enum Answer {
+    Final(BookingOutcome),
+    Lost {
+        doctor_id: Uuid,
+        day: chrono::NaiveDate,
+    },
 }
 
-/// What every new appointment brings, in its transaction: the patient comes
-/// into the doctor's care (chart access), and the audit event.
+/// Turns a booking transaction's answer into the outcome for the client.
 #[cfg(feature = "ssr")]
-async fn booked(
+async fn offer_if_lost(answer: Result<Answer, AppError>) -> Result<BookingOutcome, AppError> {
+    use shared::appointments::BookingConflict;
+    crate::context::reply(
+        async {
+            match answer? {
+                Answer::Final(outcome) => Ok(outcome),
+                Answer::Lost { doctor_id, day } => {
+                    let ctx = crate::state::server_context()?;
+                    let message = BookingConflict::SlotTaken.to_string();
+                    slot_taken(&ctx.db, ctx.timezone, doctor_id, day, message).await
+                }
+            }
+        }
+        .await,
+    )
+}
+
+/// Inserts the appointment inside `txn` with what every new appointment
+/// brings: the patient comes into the doctor's care (chart access). A slot
+/// lost to a concurrent booking is answered as [`Answer::Lost`], for the
+/// caller to roll back.
+#[cfg(feature = "ssr")]
+async fn insert_booked(
     caller: &crate::auth::guard::Caller,
     txn: &sea_orm::DatabaseTransaction,
-    appointment: &crate::entity::appointments::Model,
-    action: &'static str,
-    detail: String,
-) -> Result<(), AppError> {
+    new: crate::appointments::booking::NewAppointment,
+) -> Result<Result<crate::entity::appointments::Model, Answer>, AppError> {
+    use crate::appointments::booking::insert_appointment;
+    use shared::appointments::BookingConflict;
+    let tz = caller.ctx.timezone;
+    let (doctor_id, day) = (new.doctor_id, new.starts_at.with_timezone(&tz).date_naive());
+    let appointment = match insert_appointment(txn, new).await {
+        Ok(a) => a,
+        Err(AppError::Booking(BookingConflict::SlotTaken)) => {
+            return Ok(Err(Answer::Lost { doctor_id, day }))
+        }
+        Err(e) => return Err(e),
+    };
     crate::patients::access::add_relationship(
         txn,
         appointment.patient_id,
@@ -127,12 +139,22 @@ async fn booked(
         Some(caller.user.id),
     )
     .await?;
-    let event = caller
+    Ok(Ok(appointment))
+}
+
+/// The audit event of a change to `appointment`.
+#[cfg(feature = "ssr")]
+fn event_of(
+    caller: &crate::auth::guard::Caller,
+    action: &'static str,
+    appointment: &crate::entity::appointments::Model,
+    detail: String,
+) -> crate::audit::service::AuditEvent {
+    caller
         .event(action)
         .patient(appointment.patient_id)
         .entity("appointment", appointment.id)
-        .detail(detail);
-    caller.record(txn, event).await
+        .detail(detail)
 }
 
 /// A doctor's free slots on `days` local days from `from` (at most 31).
@@ -143,32 +165,23 @@ pub async fn free_slots(
     days: u32,
 ) -> Result<Vec<FreeSlot>, AppError> {
     use crate::auth::guard::authenticate_active;
-    use crate::context::reply;
     use shared::appointments::MAX_SLOT_DAYS;
-    reply(
-        async {
-            let caller = authenticate_active().await?;
-            if !(1..=MAX_SLOT_DAYS).contains(&days) {
-                return Err(AppError::field(
-                    "days",
-                    format!("Search between 1 and {MAX_SLOT_DAYS} days."),
-                ));
-            }
-            a_doctor(&caller.ctx.db, doctor_id).await?;
-            let to = from + chrono::Duration::days(i64::from(days) - 1);
-            let now = chrono::Utc::now();
-            let slots = super::service::doctor_free_slots(
-                &caller.ctx.db,
-                caller.ctx.timezone,
-                doctor_id,
-                from,
-                to,
-            )
-            .await?;
-            Ok(slots.into_iter().filter(|s| s.start > now).collect())
+    crate::audited::plain(authenticate_active, async |caller| {
+        if !(1..=MAX_SLOT_DAYS).contains(&days) {
+            return Err(AppError::field(
+                "days",
+                format!("Search between 1 and {MAX_SLOT_DAYS} days."),
+            ));
         }
-        .await,
-    )
+        a_doctor(&caller.ctx.db, doctor_id).await?;
+        let to = from + chrono::Duration::days(i64::from(days) - 1);
+        let now = chrono::Utc::now();
+        let tz = caller.ctx.timezone;
+        let slots =
+            super::service::doctor_free_slots(&caller.ctx.db, tz, doctor_id, from, to).await?;
+        Ok(slots.into_iter().filter(|s| s.start > now).collect())
+    })
+    .await
 }
 crate::access!("appointments/free_slots", SignedIn, no_patient_data);
 
@@ -183,25 +196,24 @@ pub async fn book(
     reason: String,
 ) -> Result<BookingOutcome, AppError> {
     use crate::appointments::booking::NewAppointment;
+    use crate::audited::{write_prepared, Outcome};
     use crate::auth::guard::{authenticate_active, deny};
-    use crate::context::{reply, OrInternal};
-
     use shared::notify::NoticeKind;
     use shared::Permission;
-    reply(
-        async {
-            let caller = authenticate_active().await?;
+    let answer = write_prepared(
+        authenticate_active,
+        async |caller| {
             let patient_id = if caller.can(Permission::BookAppointments) {
                 patient_id.ok_or_else(|| AppError::field("patient_id", "Choose the patient."))?
             } else if caller.can(Permission::BookOwnAppointments) {
                 let own = caller.own_patient_id()?;
                 if patient_id.is_some_and(|p| p != own) {
-                    deny(&caller, "appointments.book for another patient").await?;
+                    deny(caller, "appointments.book for another patient").await?;
                     return Err(AppError::Forbidden);
                 }
                 own
             } else {
-                deny(&caller, "BookAppointments").await?;
+                deny(caller, "BookAppointments").await?;
                 return Err(AppError::Forbidden);
             };
             let reason = shared::validate::bounded_text(&reason, 500, "reason")
@@ -209,11 +221,14 @@ pub async fn book(
             crate::patients::access::live_patient(&caller.ctx.db, patient_id).await?;
             a_doctor(&caller.ctx.db, doctor_id).await?;
             let tz = caller.ctx.timezone;
-            let slot = match requested(&caller.ctx.db, tz, doctor_id, start).await? {
+            let requested = requested(&caller.ctx.db, tz, doctor_id, start).await?;
+            Ok((patient_id, reason, requested))
+        },
+        async |caller, (patient_id, reason, requested), txn| {
+            let slot = match requested {
                 Requested::Free(slot) => slot,
-                Requested::Refused(answer) => return Ok(answer),
+                Requested::Refused(answer) => return Ok(Outcome::RollBack(Answer::Final(answer))),
             };
-            let txn = crate::context::begin_write(&caller.ctx.db).await?;
             let new = NewAppointment {
                 patient_id,
                 doctor_id,
@@ -223,23 +238,23 @@ pub async fn book(
                 booked_by: Some(caller.user.id),
                 emergency_override: None,
             };
-            let (txn, appointment) =
-                match insert_or_alternatives(&caller.ctx.db, txn, tz, new).await? {
-                    Ok(done) => done,
-                    Err(answer) => return Ok(answer),
-                };
+            let appointment = match insert_booked(caller, txn, new).await? {
+                Ok(appointment) => appointment,
+                Err(lost) => return Ok(Outcome::RollBack(lost)),
+            };
+            super::notices::enqueue(txn, &caller.ctx, &appointment, NoticeKind::Booked).await?;
             let detail = format!("{} with doctor {doctor_id}", appointment.starts_at);
-            booked(&caller, &txn, &appointment, "appointments.book", detail).await?;
-            super::notices::enqueue(&txn, &caller.ctx, &appointment, NoticeKind::Booked).await?;
-            txn.commit().await.or_internal()?;
-            Ok(BookingOutcome::Booked {
+            let event = event_of(caller, "appointments.book", &appointment, detail);
+            let booked = BookingOutcome::Booked {
                 id: appointment.id,
                 start: appointment.starts_at,
                 end: appointment.ends_at,
-            })
-        }
-        .await,
+            };
+            Ok(Outcome::Commit(Answer::Final(booked), event))
+        },
     )
+    .await;
+    offer_if_lost(answer).await
 }
 crate::access!(
     "appointments/book",
@@ -314,42 +329,37 @@ fn check_policy(
 #[server(endpoint = "appointments/cancel", input = Json)]
 pub async fn cancel(appointment_id: Uuid, override_reason: String) -> Result<(), AppError> {
     use crate::auth::guard::authenticate_active;
-    use crate::context::{reply, OrInternal};
+    use crate::context::OrInternal;
     use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
     use shared::notify::NoticeKind;
-    reply(
-        async {
-            let caller = authenticate_active().await?;
+    crate::audited::write_prepared(
+        authenticate_active,
+        async |caller| {
             let (appointment, staff) =
-                changeable(&caller, appointment_id, "appointments.cancel").await?;
-            let overridden = check_policy(
-                &appointment,
-                staff,
-                caller.ctx.cancel_cutoff,
-                &override_reason,
-            )?;
-            let patient_id = appointment.patient_id;
-            let txn = crate::context::begin_write(&caller.ctx.db).await?;
+                changeable(caller, appointment_id, "appointments.cancel").await?;
+            let cutoff = caller.ctx.cancel_cutoff;
+            let overridden = check_policy(&appointment, staff, cutoff, &override_reason)?;
+            Ok((appointment, overridden))
+        },
+        async |caller, (appointment, overridden), txn| {
             let mut row = appointment.into_active_model();
             row.status = Set("cancelled".into());
             row.cancelled_at = Set(Some(chrono::Utc::now()));
             row.updated_at = Set(chrono::Utc::now());
-            let cancelled = row.update(&txn).await.or_internal()?;
-            super::notices::withdraw_reminders(&txn, appointment_id).await?;
-            super::notices::enqueue(&txn, &caller.ctx, &cancelled, NoticeKind::Cancelled).await?;
-            let event = caller
-                .event("appointments.cancel")
-                .patient(patient_id)
-                .entity("appointment", appointment_id)
-                .detail(match overridden {
-                    Some(reason) => format!("inside the cut-off, overridden: {reason}"),
-                    None => "cancelled".into(),
-                });
-            caller.record(&txn, event).await?;
-            txn.commit().await.or_internal()
-        }
-        .await,
+            let cancelled = row.update(txn).await.or_internal()?;
+            super::notices::withdraw_reminders(txn, appointment_id).await?;
+            super::notices::enqueue(txn, &caller.ctx, &cancelled, NoticeKind::Cancelled).await?;
+            let detail = match overridden {
+                Some(reason) => format!("inside the cut-off, overridden: {reason}"),
+                None => "cancelled".into(),
+            };
+            Ok((
+                (),
+                event_of(caller, "appointments.cancel", &cancelled, detail),
+            ))
+        },
     )
+    .await
 }
 crate::access!(
     "appointments/cancel",
@@ -366,32 +376,36 @@ pub async fn reschedule(
     override_reason: String,
 ) -> Result<BookingOutcome, AppError> {
     use crate::appointments::booking::NewAppointment;
+    use crate::audited::{write_prepared, Outcome};
     use crate::auth::guard::authenticate_active;
-    use crate::context::{reply, OrInternal};
+    use crate::context::OrInternal;
     use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
     use shared::notify::NoticeKind;
-    reply(
-        async {
-            let caller = authenticate_active().await?;
+    let answer = write_prepared(
+        authenticate_active,
+        async |caller| {
             let (old, staff) =
-                changeable(&caller, appointment_id, "appointments.reschedule").await?;
-            let overridden = check_policy(&old, staff, caller.ctx.cancel_cutoff, &override_reason)?;
+                changeable(caller, appointment_id, "appointments.reschedule").await?;
+            let cutoff = caller.ctx.cancel_cutoff;
+            let overridden = check_policy(&old, staff, cutoff, &override_reason)?;
             let tz = caller.ctx.timezone;
-            let slot = match requested(&caller.ctx.db, tz, old.doctor_id, start).await? {
+            let requested = requested(&caller.ctx.db, tz, old.doctor_id, start).await?;
+            Ok((old, overridden, requested))
+        },
+        // One transaction: the old appointment is cancelled and the new one
+        // booked, or (when the new slot was just taken) nothing changes.
+        async |caller, (old, overridden, requested), txn| {
+            let slot = match requested {
                 Requested::Free(slot) => slot,
-                Requested::Refused(answer) => return Ok(answer),
+                Requested::Refused(answer) => return Ok(Outcome::RollBack(Answer::Final(answer))),
             };
-            // One transaction: the old appointment is cancelled and the new one
-            // booked, or (when the new slot was just taken) nothing changes.
-            let txn = crate::context::begin_write(&caller.ctx.db).await?;
             let mut previous = old.clone().into_active_model();
             previous.status = Set("cancelled".into());
             previous.cancelled_at = Set(Some(chrono::Utc::now()));
             previous.updated_at = Set(chrono::Utc::now());
-            previous.update(&txn).await.or_internal()?;
-            let patient_id = old.patient_id;
+            previous.update(txn).await.or_internal()?;
             let new = NewAppointment {
-                patient_id,
+                patient_id: old.patient_id,
                 doctor_id: old.doctor_id,
                 starts_at: slot.start,
                 ends_at: slot.end,
@@ -399,34 +413,31 @@ pub async fn reschedule(
                 booked_by: Some(caller.user.id),
                 emergency_override: None,
             };
-            let (txn, new) = match insert_or_alternatives(&caller.ctx.db, txn, tz, new).await? {
-                Ok(done) => done,
-                Err(answer) => return Ok(answer),
+            let new = match insert_booked(caller, txn, new).await? {
+                Ok(new) => new,
+                Err(lost) => return Ok(Outcome::RollBack(lost)),
             };
-            let event = caller
-                .event("appointments.reschedule")
-                .patient(patient_id)
-                .entity("appointment", new.id)
-                .detail(format!(
-                    "from {} to {}{}",
-                    old.starts_at,
-                    new.starts_at,
-                    overridden
-                        .map(|r| format!("; inside the cut-off, overridden: {r}"))
-                        .unwrap_or_default()
-                ));
-            caller.record(&txn, event).await?;
-            super::notices::withdraw_reminders(&txn, old.id).await?;
-            super::notices::enqueue(&txn, &caller.ctx, &new, NoticeKind::Rescheduled).await?;
-            txn.commit().await.or_internal()?;
-            Ok(BookingOutcome::Booked {
+            super::notices::withdraw_reminders(txn, old.id).await?;
+            super::notices::enqueue(txn, &caller.ctx, &new, NoticeKind::Rescheduled).await?;
+            let detail = format!(
+                "from {} to {}{}",
+                old.starts_at,
+                new.starts_at,
+                overridden
+                    .map(|r| format!("; inside the cut-off, overridden: {r}"))
+                    .unwrap_or_default()
+            );
+            let event = event_of(caller, "appointments.reschedule", &new, detail);
+            let moved = BookingOutcome::Booked {
                 id: new.id,
                 start: new.starts_at,
                 end: new.ends_at,
-            })
-        }
-        .await,
+            };
+            Ok(Outcome::Commit(Answer::Final(moved), event))
+        },
     )
+    .await;
+    offer_if_lost(answer).await
 }
 crate::access!(
     "appointments/reschedule",
@@ -438,12 +449,12 @@ crate::access!(
 #[server(endpoint = "appointments/mine", input = Json)]
 pub async fn my_appointments() -> Result<Vec<shared::appointments::AppointmentView>, AppError> {
     use crate::auth::guard::require;
-    use crate::context::{reply, OrInternal};
+    use crate::context::OrInternal;
     use crate::entity::appointments;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    reply(
-        async {
-            let caller = require(shared::Permission::BookOwnAppointments).await?;
+    crate::audited::read(
+        || require(shared::Permission::BookOwnAppointments),
+        async |caller| {
             let id = caller.own_patient_id()?;
             let rows = appointments::Entity::find()
                 .filter(appointments::Column::PatientId.eq(id))
@@ -473,11 +484,10 @@ pub async fn my_appointments() -> Result<Vec<shared::appointments::AppointmentVi
                 .patient(id)
                 .entity("patient", id)
                 .detail(format!("{} appointment(s)", list.len()));
-            caller.record_read(event).await?;
-            Ok(list)
-        }
-        .await,
+            Ok((list, event))
+        },
     )
+    .await
 }
 crate::access!(
     "appointments/mine",
@@ -493,49 +503,45 @@ pub async fn day_list(
 ) -> Result<Vec<shared::appointments::AppointmentView>, AppError> {
     use crate::appointments::slots::bound_to_utc;
     use crate::auth::guard::{authenticate_active, deny};
-    use crate::context::{reply, OrInternal};
+    use crate::context::OrInternal;
     use crate::entity::appointments;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     use shared::{Permission, Role};
-    reply(
-        async {
-            let caller = authenticate_active().await?;
-            let doctor_id = match (caller.user.role, doctor_id) {
-                (Role::Doctor, None) => caller.user.id,
-                (Role::Doctor, Some(d)) if d == caller.user.id => d,
-                (_, Some(d)) if caller.can(Permission::BookAppointments) => d,
-                _ => {
-                    deny(&caller, "appointments.day").await?;
-                    return Err(AppError::Forbidden);
-                }
-            };
-            let tz = caller.ctx.timezone;
-            let start = bound_to_utc(tz, date.and_time(chrono::NaiveTime::MIN));
-            let end = bound_to_utc(
-                tz,
-                (date + chrono::Duration::days(1)).and_time(chrono::NaiveTime::MIN),
-            );
-            let rows = appointments::Entity::find()
-                .filter(appointments::Column::DoctorId.eq(doctor_id))
-                .filter(appointments::Column::StartsAt.gte(start))
-                .filter(appointments::Column::StartsAt.lt(end))
-                .filter(appointments::Column::Status.ne("cancelled"))
-                .order_by_asc(appointments::Column::StartsAt)
-                .all(&caller.ctx.db)
-                .await
-                .or_internal()?;
-            let list = super::service::views(&caller.ctx.db, caller.ctx.timezone, rows).await?;
-            // A list of many patients, audited like the patient search: one
-            // event saying whose day was read and how many it listed.
-            let event = caller
-                .event("appointments.day")
-                .entity("doctor", doctor_id)
-                .detail(format!("{date}: {} appointment(s)", list.len()));
-            caller.record_read(event).await?;
-            Ok(list)
-        }
-        .await,
-    )
+    crate::audited::read(authenticate_active, async |caller| {
+        let doctor_id = match (caller.user.role, doctor_id) {
+            (Role::Doctor, None) => caller.user.id,
+            (Role::Doctor, Some(d)) if d == caller.user.id => d,
+            (_, Some(d)) if caller.can(Permission::BookAppointments) => d,
+            _ => {
+                deny(caller, "appointments.day").await?;
+                return Err(AppError::Forbidden);
+            }
+        };
+        let tz = caller.ctx.timezone;
+        let start = bound_to_utc(tz, date.and_time(chrono::NaiveTime::MIN));
+        let end = bound_to_utc(
+            tz,
+            (date + chrono::Duration::days(1)).and_time(chrono::NaiveTime::MIN),
+        );
+        let rows = appointments::Entity::find()
+            .filter(appointments::Column::DoctorId.eq(doctor_id))
+            .filter(appointments::Column::StartsAt.gte(start))
+            .filter(appointments::Column::StartsAt.lt(end))
+            .filter(appointments::Column::Status.ne("cancelled"))
+            .order_by_asc(appointments::Column::StartsAt)
+            .all(&caller.ctx.db)
+            .await
+            .or_internal()?;
+        let list = super::service::views(&caller.ctx.db, caller.ctx.timezone, rows).await?;
+        // A list of many patients, audited like the patient search: one
+        // event saying whose day was read and how many it listed.
+        let event = caller
+            .event("appointments.day")
+            .entity("doctor", doctor_id)
+            .detail(format!("{date}: {} appointment(s)", list.len()));
+        Ok((list, event))
+    })
+    .await
 }
 crate::access!(
     "appointments/day",
@@ -551,13 +557,13 @@ pub async fn set_status(
     status: shared::appointments::AppointmentStatus,
 ) -> Result<(), AppError> {
     use crate::auth::guard::{authenticate_active, deny_patient};
-    use crate::context::{reply, OrInternal};
+    use crate::context::OrInternal;
     use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
     use shared::appointments::AppointmentStatus;
     use shared::{Permission, Role};
-    reply(
-        async {
-            let caller = authenticate_active().await?;
+    crate::audited::write_prepared(
+        authenticate_active,
+        async |caller| {
             let appointment = crate::entity::appointments::Entity::find_by_id(appointment_id)
                 .one(&caller.ctx.db)
                 .await
@@ -566,7 +572,7 @@ pub async fn set_status(
             let allowed = caller.can(Permission::BookAppointments)
                 || (caller.user.role == Role::Doctor && appointment.doctor_id == caller.user.id);
             if !allowed {
-                deny_patient(&caller, "appointments.set_status", appointment.patient_id).await?;
+                deny_patient(caller, "appointments.set_status", appointment.patient_id).await?;
                 return Err(AppError::Forbidden);
             }
             let current = AppointmentStatus::parse(&appointment.status).or_internal()?;
@@ -577,22 +583,21 @@ pub async fn set_status(
                     status.label()
                 )));
             }
-            let patient_id = appointment.patient_id;
-            let txn = crate::context::begin_write(&caller.ctx.db).await?;
+            Ok((appointment, current))
+        },
+        async |caller, (appointment, current), txn| {
             let mut row = appointment.into_active_model();
             row.status = Set(status.as_str().into());
             row.updated_at = Set(chrono::Utc::now());
-            row.update(&txn).await.or_internal()?;
-            let event = caller
-                .event("appointments.set_status")
-                .patient(patient_id)
-                .entity("appointment", appointment_id)
-                .detail(format!("{} → {}", current.as_str(), status.as_str()));
-            caller.record(&txn, event).await?;
-            txn.commit().await.or_internal()
-        }
-        .await,
+            let changed = row.update(txn).await.or_internal()?;
+            let detail = format!("{} → {}", current.as_str(), status.as_str());
+            Ok((
+                (),
+                event_of(caller, "appointments.set_status", &changed, detail),
+            ))
+        },
     )
+    .await
 }
 crate::access!(
     "appointments/set_status",
@@ -646,71 +651,68 @@ pub async fn doctors(
     department: Option<String>,
 ) -> Result<Vec<shared::appointments::DoctorCard>, AppError> {
     use crate::auth::guard::authenticate_active;
-    use crate::context::{reply, OrInternal};
+    use crate::context::OrInternal;
     use crate::entity::{departments, doctor_profiles, specialties, users};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     use shared::appointments::{initials, DoctorCard};
     use std::collections::HashMap;
-    reply(
-        async {
-            let caller = authenticate_active().await?;
-            let db = &caller.ctx.db;
-            let staff = caller.user.role.is_staff();
-            let doctors = users::Entity::find()
-                .filter(users::Column::Role.eq(shared::Role::Doctor.as_str()))
-                .filter(users::Column::Active.eq(true))
-                .order_by_asc(users::Column::DisplayName)
-                .all(db)
-                .await
-                .or_internal()?;
-            let profiles: HashMap<_, _> = doctor_profiles::Entity::find()
-                .all(db)
-                .await
-                .or_internal()?
-                .into_iter()
-                .map(|p| (p.user_id, p))
-                .collect();
-            let department_names: HashMap<_, _> = departments::Entity::find()
-                .all(db)
-                .await
-                .or_internal()?
-                .into_iter()
-                .map(|d| (d.id, d.name))
-                .collect();
-            let specialty_names: HashMap<_, _> = specialties::Entity::find()
-                .all(db)
-                .await
-                .or_internal()?
-                .into_iter()
-                .map(|s| (s.id, s.name))
-                .collect();
-            Ok(doctors
-                .into_iter()
-                .map(|u| {
-                    let p = profiles.get(&u.id);
-                    DoctorCard {
-                        id: u.id,
-                        initials: initials(&u.display_name),
-                        name: u.display_name,
-                        department: p
-                            .and_then(|p| p.department_id)
-                            .and_then(|d| department_names.get(&d).cloned()),
-                        specialty: p
-                            .and_then(|p| p.specialty_id)
-                            .and_then(|s| specialty_names.get(&s).cloned()),
-                        languages: p.and_then(|p| p.languages.clone()),
-                        contact_phone: if staff {
-                            p.and_then(|p| p.contact_phone.clone())
-                        } else {
-                            None
-                        },
-                    }
-                })
-                .filter(|d| department.is_none() || d.department == department)
-                .collect())
-        }
-        .await,
-    )
+    crate::audited::plain(authenticate_active, async |caller| {
+        let db = &caller.ctx.db;
+        let staff = caller.user.role.is_staff();
+        let doctors = users::Entity::find()
+            .filter(users::Column::Role.eq(shared::Role::Doctor.as_str()))
+            .filter(users::Column::Active.eq(true))
+            .order_by_asc(users::Column::DisplayName)
+            .all(db)
+            .await
+            .or_internal()?;
+        let profiles: HashMap<_, _> = doctor_profiles::Entity::find()
+            .all(db)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|p| (p.user_id, p))
+            .collect();
+        let department_names: HashMap<_, _> = departments::Entity::find()
+            .all(db)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
+        let specialty_names: HashMap<_, _> = specialties::Entity::find()
+            .all(db)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|s| (s.id, s.name))
+            .collect();
+        Ok(doctors
+            .into_iter()
+            .map(|u| {
+                let p = profiles.get(&u.id);
+                DoctorCard {
+                    id: u.id,
+                    initials: initials(&u.display_name),
+                    name: u.display_name,
+                    department: p
+                        .and_then(|p| p.department_id)
+                        .and_then(|d| department_names.get(&d).cloned()),
+                    specialty: p
+                        .and_then(|p| p.specialty_id)
+                        .and_then(|s| specialty_names.get(&s).cloned()),
+                    languages: p.and_then(|p| p.languages.clone()),
+                    contact_phone: if staff {
+                        p.and_then(|p| p.contact_phone.clone())
+                    } else {
+                        None
+                    },
+                }
+            })
+            .filter(|d| department.is_none() || d.department == department)
+            .collect())
+    })
+    .await
 }
 crate::access!("appointments/doctors", SignedIn, no_patient_data);
 
@@ -728,11 +730,9 @@ pub async fn emergency_assign(
 ) -> Result<Uuid, AppError> {
     use crate::appointments::booking::{insert_appointment, NewAppointment};
     use crate::auth::guard::require;
-    use crate::context::{reply, OrInternal};
-
-    reply(
-        async {
-            let caller = require(shared::Permission::OverrideSchedule).await?;
+    crate::audited::write_prepared(
+        || require(shared::Permission::OverrideSchedule),
+        async |caller| {
             let mut errors = shared::error::FieldErrors::new();
             let reason = errors.check(
                 "reason",
@@ -761,9 +761,11 @@ pub async fn emergency_assign(
             let (reason, start) = reason.zip(start).ok_or(AppError::Internal)?;
             crate::patients::access::live_patient(&caller.ctx.db, patient_id).await?;
             a_doctor(&caller.ctx.db, doctor_id).await?;
-            let txn = crate::context::begin_write(&caller.ctx.db).await?;
+            Ok((reason, start))
+        },
+        async |caller, (reason, start), txn| {
             let appointment = insert_appointment(
-                &txn,
+                txn,
                 NewAppointment {
                     patient_id,
                     doctor_id,
@@ -775,20 +777,20 @@ pub async fn emergency_assign(
                 },
             )
             .await?;
-            let detail = format!("override: {reason}");
-            booked(
-                &caller,
-                &txn,
-                &appointment,
-                "appointments.emergency",
-                detail,
+            crate::patients::access::add_relationship(
+                txn,
+                patient_id,
+                doctor_id,
+                shared::access::CareRelationshipKind::Appointment,
+                Some(caller.user.id),
             )
             .await?;
-            txn.commit().await.or_internal()?;
-            Ok(appointment.id)
-        }
-        .await,
+            let detail = format!("override: {reason}");
+            let event = event_of(caller, "appointments.emergency", &appointment, detail);
+            Ok((appointment.id, event))
+        },
     )
+    .await
 }
 crate::access!(
     "appointments/emergency",

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use shared::appointments::BookingConflict;
 use shared::AppError;
 use uuid::Uuid;
 
@@ -23,18 +24,16 @@ pub struct NewAppointment {
     pub emergency_override: Option<String>,
 }
 
-/// The message for a slot someone else took first.
-pub const SLOT_TAKEN: &str = "This slot was just taken. Please choose another time.";
-/// The message for a patient who is already booked at that time.
-pub const PATIENT_BUSY: &str = "The patient already has an appointment at this time.";
-
-/// Which overlap rule, if any, refused a write.
-pub fn overlap_error(e: &DbErr) -> Option<AppError> {
+/// Which overlap rule, if any, refused a write. The rules are the
+/// database's (an exclusion constraint on PostgreSQL, a trigger on SQLite),
+/// and both name themselves in the error: the name is the only part of a
+/// database error this reads, and it becomes a typed conflict here.
+pub fn overlap_error(e: &DbErr) -> Option<BookingConflict> {
     let text = e.to_string();
     if text.contains("appointment_overlap_doctor") {
-        Some(AppError::Conflict(SLOT_TAKEN.into()))
+        Some(BookingConflict::SlotTaken)
     } else if text.contains("appointment_overlap_patient") {
-        Some(AppError::Conflict(PATIENT_BUSY.into()))
+        Some(BookingConflict::PatientAlreadyBooked)
     } else {
         None
     }
@@ -68,5 +67,5 @@ pub async fn insert_appointment(
     };
     row.insert(db)
         .await
-        .map_err(|e| overlap_error(&e).unwrap_or_else(|| internal(e)))
+        .map_err(|e| overlap_error(&e).map_or_else(|| internal(e), AppError::Booking))
 }
