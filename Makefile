@@ -6,9 +6,11 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+# Where cargo-leptos writes the site (it reads LEPTOS_SITE_ROOT too).
+SITE_ROOT := $(or $(LEPTOS_SITE_ROOT),target/site)
 BIND ?= 127.0.0.1:3000
 
-.PHONY: run test setup setup-test build build-release lint rust-tests e2e fmt bench
+.PHONY: run test setup setup-test build build-release lint rust-tests e2e fmt bench bench-first-load
 
 ## Rust toolchain pieces: the wasm target, cargo-leptos and a wasm-bindgen matching Cargo.lock.
 setup:
@@ -54,3 +56,9 @@ test: setup-test lint rust-tests e2e
 bench:
 	.ci/with-postgres cargo bench -p server --bench records -- --patients 1000000 --requests 2000 --encounters 1000
 	.ci/with-postgres cargo bench -p server --bench appointments -- --doctors 100 --history 100000 --requests 1000 --clients 50
+
+# First load of each portal's landing page (/, /patient, /clinic, /admin) on the
+# release build in Chromium at 1.6 Mbit/s, 150 ms and a 4x slower CPU: bytes as
+# served per type and the time until hydrated (docs/benchmarks.md, by hand too).
+bench-first-load: setup-test build-release
+	cd end2end && HMS_BIN="$(abspath $(TARGET_DIR))/release/hms" LEPTOS_SITE_ROOT="$(abspath $(SITE_ROOT))" node bench/first-load.mjs
