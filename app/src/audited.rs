@@ -12,6 +12,9 @@
 //!   writer; the answer leaves only once the event is stored.
 //! - [`plain`]: anything else (lists of departments, one's own settings): the
 //!   guard and the body.
+//! - [`public`]: the calls made before there is a caller (signing in,
+//!   signing up, signing out, "who am I"); their services audit themselves,
+//!   because a failed sign-in has no caller to name.
 //!
 //! The guard is an async function answering the [`Caller`]: usually
 //! `guard::authenticate_active`, `|| guard::require(Permission::X)`, or a
@@ -39,18 +42,27 @@ use crate::audit::service::AuditEvent;
 use crate::auth::guard::Caller;
 use crate::context::{begin_write, reply, OrInternal};
 
-/// What a change answers: its value with the audit event that describes it
-/// (then committed), or an answer that is not an error although nothing may
-/// be kept (then rolled back), such as a booking whose slot someone else
-/// took a moment earlier, answered with other free slots.
+/// What a change or a read answers: its value with the audit event that
+/// describes it (a tuple `(value, event)` converts into this), or an answer
+/// with nothing to keep or audit: a booking whose slot someone else took a
+/// moment earlier, answered with other free slots (the transaction is
+/// rolled back), or a search for nothing.
+///
+/// A change that concerns two patients (a merge) answers one event for each.
 pub enum Outcome<T> {
-    Commit(T, AuditEvent),
-    RollBack(T),
+    Done(T, Vec<AuditEvent>),
+    Nothing(T),
 }
 
 impl<T> From<(T, AuditEvent)> for Outcome<T> {
     fn from((value, event): (T, AuditEvent)) -> Self {
-        Outcome::Commit(value, event)
+        Outcome::Done(value, vec![event])
+    }
+}
+
+impl<T> From<(T, Vec<AuditEvent>)> for Outcome<T> {
+    fn from((value, events): (T, Vec<AuditEvent>)) -> Self {
+        Outcome::Done(value, events)
     }
 }
 
@@ -84,12 +96,14 @@ pub async fn write_prepared<P, T, W: Into<Outcome<T>>>(
             let prepared = prepare(&caller).await?;
             let txn = begin_write(&caller.ctx.db).await?;
             match change(&caller, prepared, &txn).await?.into() {
-                Outcome::Commit(value, event) => {
-                    caller.record(&txn, event).await?;
+                Outcome::Done(value, events) => {
+                    for event in events {
+                        caller.record(&txn, event).await?;
+                    }
                     txn.commit().await.or_internal()?;
                     Ok(value)
                 }
-                Outcome::RollBack(value) => {
+                Outcome::Nothing(value) => {
                     txn.rollback().await.or_internal()?;
                     Ok(value)
                 }
@@ -100,17 +114,24 @@ pub async fn write_prepared<P, T, W: Into<Outcome<T>>>(
 }
 
 /// Runs one audited read: `guard`, `load` (which answers the value and the
-/// event that says what was read), then the event; answers once it is stored.
-pub async fn read<T>(
+/// event that says what was read, or an [`Outcome`]), then the event;
+/// answers once it is stored.
+pub async fn read<T, W: Into<Outcome<T>>>(
     guard: impl AsyncFnOnce() -> Result<Caller, AppError>,
-    load: impl AsyncFnOnce(&Caller) -> Result<(T, AuditEvent), AppError>,
+    load: impl AsyncFnOnce(&Caller) -> Result<W, AppError>,
 ) -> Result<T, AppError> {
     reply(
         async {
             let caller = guard().await?;
-            let (value, event) = load(&caller).await?;
-            caller.record_read(event).await?;
-            Ok(value)
+            match load(&caller).await?.into() {
+                Outcome::Done(value, events) => {
+                    for event in events {
+                        caller.record_read(event).await?;
+                    }
+                    Ok(value)
+                }
+                Outcome::Nothing(value) => Ok(value),
+            }
         }
         .await,
     )
@@ -129,4 +150,9 @@ pub async fn plain<T>(
         }
         .await,
     )
+}
+
+/// Runs a call that needs no signed-in caller (see the module's notes).
+pub async fn public<T>(body: impl AsyncFnOnce() -> Result<T, AppError>) -> Result<T, AppError> {
+    reply(body().await)
 }

@@ -227,7 +227,7 @@ pub async fn book(
         async |caller, (patient_id, reason, requested), txn| {
             let slot = match requested {
                 Requested::Free(slot) => slot,
-                Requested::Refused(answer) => return Ok(Outcome::RollBack(Answer::Final(answer))),
+                Requested::Refused(answer) => return Ok(Outcome::Nothing(Answer::Final(answer))),
             };
             let new = NewAppointment {
                 patient_id,
@@ -240,7 +240,7 @@ pub async fn book(
             };
             let appointment = match insert_booked(caller, txn, new).await? {
                 Ok(appointment) => appointment,
-                Err(lost) => return Ok(Outcome::RollBack(lost)),
+                Err(lost) => return Ok(Outcome::Nothing(lost)),
             };
             super::notices::enqueue(txn, &caller.ctx, &appointment, NoticeKind::Booked).await?;
             let detail = format!("{} with doctor {doctor_id}", appointment.starts_at);
@@ -250,7 +250,7 @@ pub async fn book(
                 start: appointment.starts_at,
                 end: appointment.ends_at,
             };
-            Ok(Outcome::Commit(Answer::Final(booked), event))
+            Ok(Outcome::from((Answer::Final(booked), event)))
         },
     )
     .await;
@@ -397,7 +397,7 @@ pub async fn reschedule(
         async |caller, (old, overridden, requested), txn| {
             let slot = match requested {
                 Requested::Free(slot) => slot,
-                Requested::Refused(answer) => return Ok(Outcome::RollBack(Answer::Final(answer))),
+                Requested::Refused(answer) => return Ok(Outcome::Nothing(Answer::Final(answer))),
             };
             let mut previous = old.clone().into_active_model();
             previous.status = Set("cancelled".into());
@@ -415,7 +415,7 @@ pub async fn reschedule(
             };
             let new = match insert_booked(caller, txn, new).await? {
                 Ok(new) => new,
-                Err(lost) => return Ok(Outcome::RollBack(lost)),
+                Err(lost) => return Ok(Outcome::Nothing(lost)),
             };
             super::notices::withdraw_reminders(txn, old.id).await?;
             super::notices::enqueue(txn, &caller.ctx, &new, NoticeKind::Rescheduled).await?;
@@ -433,7 +433,7 @@ pub async fn reschedule(
                 start: new.starts_at,
                 end: new.ends_at,
             };
-            Ok(Outcome::Commit(Answer::Final(moved), event))
+            Ok(Outcome::from((Answer::Final(moved), event)))
         },
     )
     .await;

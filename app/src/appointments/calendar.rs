@@ -48,61 +48,57 @@ pub async fn choices(
     from: chrono::NaiveDate,
     days: u32,
 ) -> Result<Vec<DayChoices>, AppError> {
-    use crate::context::reply;
     use shared::appointments::{SlotChoice, MAX_CHOICE_DAYS};
     use std::collections::BTreeMap;
-    reply(
-        async {
-            let caller = crate::auth::guard::authenticate_active().await?;
-            if !(1..=MAX_CHOICE_DAYS).contains(&days) {
-                return Err(AppError::field(
-                    "days",
-                    format!("Search between 1 and {MAX_CHOICE_DAYS} days."),
-                ));
-            }
-            let (db, tz) = (&caller.ctx.db, caller.ctx.timezone);
-            let doctors = doctors_of(db, department_id, doctor_id).await?;
-            if doctor_id.is_some() && doctors.is_empty() {
-                return Err(AppError::field(
-                    "doctor_id",
-                    "Choose a doctor from the list.",
-                ));
-            }
-            let to = from + chrono::Duration::days(i64::from(days) - 1);
-            let now = chrono::Utc::now();
-            // start → the first doctor (by name) free then.
-            let mut by_start: BTreeMap<_, SlotChoice> = BTreeMap::new();
-            for d in &doctors {
-                for s in super::service::doctor_free_slots(db, tz, d.id, from, to).await? {
-                    if s.start <= now {
-                        continue;
-                    }
-                    by_start.entry(s.start).or_insert_with(|| SlotChoice {
-                        start: s.start,
-                        end: s.end,
-                        date: s.start.with_timezone(&tz).date_naive(),
-                        time: s.start.with_timezone(&tz).format("%H:%M").to_string(),
-                        doctor_id: d.id,
-                        doctor_name: d.display_name.clone(),
-                    });
-                }
-            }
-            let mut out: Vec<DayChoices> = Vec::new();
-            for slot in by_start.into_values() {
-                let date = slot.date;
-                match out.last_mut() {
-                    Some(day) if day.date == date => day.slots.push(slot),
-                    _ => out.push(DayChoices {
-                        date,
-                        label: date.format("%a %-d %b").to_string(),
-                        slots: vec![slot],
-                    }),
-                }
-            }
-            Ok(out)
+    crate::audited::plain(crate::auth::guard::authenticate_active, async |caller| {
+        if !(1..=MAX_CHOICE_DAYS).contains(&days) {
+            return Err(AppError::field(
+                "days",
+                format!("Search between 1 and {MAX_CHOICE_DAYS} days."),
+            ));
         }
-        .await,
-    )
+        let (db, tz) = (&caller.ctx.db, caller.ctx.timezone);
+        let doctors = doctors_of(db, department_id, doctor_id).await?;
+        if doctor_id.is_some() && doctors.is_empty() {
+            return Err(AppError::field(
+                "doctor_id",
+                "Choose a doctor from the list.",
+            ));
+        }
+        let to = from + chrono::Duration::days(i64::from(days) - 1);
+        let now = chrono::Utc::now();
+        // start → the first doctor (by name) free then.
+        let mut by_start: BTreeMap<_, SlotChoice> = BTreeMap::new();
+        for d in &doctors {
+            for s in super::service::doctor_free_slots(db, tz, d.id, from, to).await? {
+                if s.start <= now {
+                    continue;
+                }
+                by_start.entry(s.start).or_insert_with(|| SlotChoice {
+                    start: s.start,
+                    end: s.end,
+                    date: s.start.with_timezone(&tz).date_naive(),
+                    time: s.start.with_timezone(&tz).format("%H:%M").to_string(),
+                    doctor_id: d.id,
+                    doctor_name: d.display_name.clone(),
+                });
+            }
+        }
+        let mut out: Vec<DayChoices> = Vec::new();
+        for slot in by_start.into_values() {
+            let date = slot.date;
+            match out.last_mut() {
+                Some(day) if day.date == date => day.slots.push(slot),
+                _ => out.push(DayChoices {
+                    date,
+                    label: date.format("%a %-d %b").to_string(),
+                    slots: vec![slot],
+                }),
+            }
+        }
+        Ok(out)
+    })
+    .await
 }
 crate::access!("appointments/choices", SignedIn, no_patient_data);
 
@@ -116,13 +112,13 @@ pub async fn appointment_overview(
     department_id: Option<Uuid>,
     doctor_id: Option<Uuid>,
 ) -> Result<Overview, AppError> {
-    use crate::context::{reply, OrInternal};
+    use crate::context::OrInternal;
     use crate::entity::appointments;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     use shared::appointments::{percent, AppointmentStatus, DoctorDay, OverviewDay};
-    reply(
-        async {
-            let caller = crate::auth::guard::require(shared::Permission::ManageSchedules).await?;
+    crate::audited::plain(
+        || crate::auth::guard::require(shared::Permission::ManageSchedules),
+        async |caller| {
             if !(1..=31).contains(&days) {
                 return Err(AppError::field("days", "Show between 1 and 31 days."));
             }
@@ -209,9 +205,9 @@ pub async fn appointment_overview(
                 no_shows,
                 timezone: tz.name().to_string(),
             })
-        }
-        .await,
+        },
     )
+    .await
 }
 crate::access!(
     "appointments/overview",

@@ -124,14 +124,10 @@ pub mod ssr {
 /// Departments and their specialties (anyone signed in: patients choose from them).
 #[server(endpoint = "schedule/departments", input = Json)]
 pub async fn departments() -> Result<Vec<Department>, AppError> {
-    use crate::context::reply;
-    reply(
-        async {
-            let caller = crate::auth::guard::authenticate_active().await?;
-            ssr::departments(&caller.ctx.db).await
-        }
-        .await,
-    )
+    crate::audited::plain(crate::auth::guard::authenticate_active, async |caller| {
+        ssr::departments(&caller.ctx.db).await
+    })
+    .await
 }
 crate::access!("schedule/departments", SignedIn, no_patient_data);
 
@@ -219,11 +215,11 @@ crate::access!(
 /// A doctor's directory profile as the form edits it.
 #[server(endpoint = "schedule/profile", input = Json)]
 pub async fn profile(doctor_id: Uuid) -> Result<ProfileForm, AppError> {
-    use crate::context::{reply, OrInternal};
+    use crate::context::OrInternal;
     use sea_orm::EntityTrait;
-    reply(
-        async {
-            let caller = ssr::availability_manager(doctor_id).await?;
+    crate::audited::plain(
+        || ssr::availability_manager(doctor_id),
+        async |caller| {
             let p = crate::entity::doctor_profiles::Entity::find_by_id(doctor_id)
                 .one(&caller.ctx.db)
                 .await
@@ -236,9 +232,9 @@ pub async fn profile(doctor_id: Uuid) -> Result<ProfileForm, AppError> {
                 contact_phone: p.contact_phone.unwrap_or_default(),
             })
             .unwrap_or_default())
-        }
-        .await,
+        },
     )
+    .await
 }
 crate::access!(
     "schedule/profile",
@@ -343,13 +339,13 @@ crate::access!(
 /// A doctor's weekly template and their exceptions from today on.
 #[server(endpoint = "schedule/availability", input = Json)]
 pub async fn availability(doctor_id: Uuid) -> Result<AvailabilityView, AppError> {
-    use crate::context::{reply, OrInternal};
+    use crate::context::OrInternal;
     use crate::entity::{availability_exceptions as ex, availability_templates as tpl, users};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     use shared::schedule::{ExceptionKind, ExceptionView, TemplateBlockView};
-    reply(
-        async {
-            let caller = ssr::availability_manager(doctor_id).await?;
+    crate::audited::plain(
+        || ssr::availability_manager(doctor_id),
+        async |caller| {
             let db = &caller.ctx.db;
             let doctor = users::Entity::find_by_id(doctor_id)
                 .one(db)
@@ -401,9 +397,9 @@ pub async fn availability(doctor_id: Uuid) -> Result<AvailabilityView, AppError>
                 exceptions,
                 timezone: caller.ctx.timezone.name().to_string(),
             })
-        }
-        .await,
+        },
     )
+    .await
 }
 crate::access!(
     "schedule/availability",
@@ -628,28 +624,25 @@ crate::access!(
 /// The hospital's holidays from a year ago on.
 #[server(endpoint = "schedule/holidays", input = Json)]
 pub async fn holidays() -> Result<Vec<Holiday>, AppError> {
-    use crate::context::{reply, OrInternal};
+    use crate::context::OrInternal;
     use crate::entity::holidays;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    reply(
-        async {
-            let caller = crate::auth::guard::authenticate_active().await?;
-            let since = chrono::Utc::now().date_naive() - chrono::Duration::days(365);
-            Ok(holidays::Entity::find()
-                .filter(holidays::Column::Day.gte(since))
-                .order_by_asc(holidays::Column::Day)
-                .all(&caller.ctx.db)
-                .await
-                .or_internal()?
-                .into_iter()
-                .map(|h| Holiday {
-                    day: h.day,
-                    name: h.name,
-                })
-                .collect())
-        }
-        .await,
-    )
+    crate::audited::plain(crate::auth::guard::authenticate_active, async |caller| {
+        let since = chrono::Utc::now().date_naive() - chrono::Duration::days(365);
+        Ok(holidays::Entity::find()
+            .filter(holidays::Column::Day.gte(since))
+            .order_by_asc(holidays::Column::Day)
+            .all(&caller.ctx.db)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|h| Holiday {
+                day: h.day,
+                name: h.name,
+            })
+            .collect())
+    })
+    .await
 }
 crate::access!("schedule/holidays", SignedIn, no_patient_data);
 

@@ -14,7 +14,7 @@ mod ssr {
     pub use crate::auth::guard::{authenticate, current_session, current_user_from, require};
     pub use crate::auth::service;
     pub use crate::auth::session_keys as keys;
-    pub use crate::context::{reply, request_meta, OrInternal, RequestMeta};
+    pub use crate::context::{request_meta, OrInternal, RequestMeta};
     pub use crate::entity::users;
     pub use crate::state::server_context;
     pub use shared::audit::Outcome;
@@ -63,27 +63,25 @@ mod ssr {
 #[server(endpoint = "auth/login", input = Json)]
 pub async fn login(email: String, password: String) -> Result<LoginOutcome, AppError> {
     use ssr::*;
-    reply(
-        async {
-            let ctx = server_context()?;
-            let meta = request_meta();
-            let session = current_session().await?;
-            let signed_in = service::login(&ctx.db, &ctx.policy, &email, password, &meta).await?;
-            start_session(
-                &session,
-                &signed_in.user,
-                &meta,
-                ctx.policy.absolute_lifetime,
-            )
-            .await?;
-            let user = current_user_from(&signed_in.user)?;
-            Ok(LoginOutcome {
-                redirect_to: user.role.portal().path().to_string(),
-                user,
-            })
-        }
-        .await,
-    )
+    crate::audited::public(async || {
+        let ctx = server_context()?;
+        let meta = request_meta();
+        let session = current_session().await?;
+        let signed_in = service::login(&ctx.db, &ctx.policy, &email, password, &meta).await?;
+        start_session(
+            &session,
+            &signed_in.user,
+            &meta,
+            ctx.policy.absolute_lifetime,
+        )
+        .await?;
+        let user = current_user_from(&signed_in.user)?;
+        Ok(LoginOutcome {
+            redirect_to: user.role.portal().path().to_string(),
+            user,
+        })
+    })
+    .await
 }
 crate::access!("auth/login", Public, no_patient_data);
 
@@ -91,29 +89,25 @@ crate::access!("auth/login", Public, no_patient_data);
 #[server(endpoint = "auth/logout", input = Json)]
 pub async fn logout() -> Result<(), AppError> {
     use ssr::*;
-    reply(
-        async {
-            match authenticate().await {
-                Ok(caller) => {
-                    append(
-                        &caller.ctx.db,
-                        AuditEvent::new(caller.actor(), "auth.logout", Outcome::Success),
-                        &caller.meta,
-                    )
-                    .await
-                    .or_internal()?;
-                    caller.session.flush().await.or_internal()?;
-                }
-                // Already signed out (or timed out): nothing left to end.
-                Err(AppError::Unauthorized) => {
-                    current_session().await?.flush().await.or_internal()?
-                }
-                Err(e) => return Err(e),
+    crate::audited::public(async || {
+        match authenticate().await {
+            Ok(caller) => {
+                append(
+                    &caller.ctx.db,
+                    AuditEvent::new(caller.actor(), "auth.logout", Outcome::Success),
+                    &caller.meta,
+                )
+                .await
+                .or_internal()?;
+                caller.session.flush().await.or_internal()?;
             }
-            Ok(())
+            // Already signed out (or timed out): nothing left to end.
+            Err(AppError::Unauthorized) => current_session().await?.flush().await.or_internal()?,
+            Err(e) => return Err(e),
         }
-        .await,
-    )
+        Ok(())
+    })
+    .await
 }
 crate::access!("auth/logout", Public, no_patient_data);
 
@@ -121,11 +115,12 @@ crate::access!("auth/logout", Public, no_patient_data);
 #[server(endpoint = "auth/me", input = Json)]
 pub async fn me() -> Result<Option<CurrentUser>, AppError> {
     use ssr::*;
-    reply(match authenticate().await {
+    crate::audited::public(async || match authenticate().await {
         Ok(caller) => Ok(Some(caller.user)),
         Err(AppError::Unauthorized) => Ok(None),
         Err(e) => Err(e),
     })
+    .await
 }
 crate::access!("auth/me", Public, no_patient_data);
 
@@ -133,22 +128,20 @@ crate::access!("auth/me", Public, no_patient_data);
 #[server(endpoint = "auth/register", input = Json)]
 pub async fn register_patient(form: SelfRegistrationForm) -> Result<LoginOutcome, AppError> {
     use ssr::*;
-    reply(
-        async {
-            let ctx = server_context()?;
-            let meta = request_meta();
-            let registration = form.parse(chrono::Utc::now().date_naive())?;
-            let user = service::register_patient(&ctx.db, registration, &meta).await?;
-            let session = current_session().await?;
-            start_session(&session, &user, &meta, ctx.policy.absolute_lifetime).await?;
-            let user = current_user_from(&user)?;
-            Ok(LoginOutcome {
-                redirect_to: user.role.portal().path().to_string(),
-                user,
-            })
-        }
-        .await,
-    )
+    crate::audited::public(async || {
+        let ctx = server_context()?;
+        let meta = request_meta();
+        let registration = form.parse(chrono::Utc::now().date_naive())?;
+        let user = service::register_patient(&ctx.db, registration, &meta).await?;
+        let session = current_session().await?;
+        start_session(&session, &user, &meta, ctx.policy.absolute_lifetime).await?;
+        let user = current_user_from(&user)?;
+        Ok(LoginOutcome {
+            redirect_to: user.role.portal().path().to_string(),
+            user,
+        })
+    })
+    .await
 }
 crate::access!("auth/register", Public, no_patient_data);
 
@@ -156,9 +149,9 @@ crate::access!("auth/register", Public, no_patient_data);
 #[server(endpoint = "account/password", input = Json)]
 pub async fn change_password(form: PasswordChangeForm) -> Result<(), AppError> {
     use ssr::*;
-    reply(
-        async {
-            let caller = require(Permission::ManageOwnAccount).await?;
+    crate::audited::plain(
+        || require(Permission::ManageOwnAccount),
+        async |caller| {
             let new = form.parse(&caller.user.email)?;
             let handle = caller
                 .session
@@ -176,9 +169,9 @@ pub async fn change_password(form: PasswordChangeForm) -> Result<(), AppError> {
             .await;
             caller.ctx.auth_cache.forget_user(caller.user.id);
             changed
-        }
-        .await,
+        },
     )
+    .await
 }
 crate::access!(
     "account/password",
@@ -190,18 +183,18 @@ crate::access!(
 #[server(endpoint = "account/sessions", input = Json)]
 pub async fn my_sessions() -> Result<Vec<SessionView>, AppError> {
     use ssr::*;
-    reply(
-        async {
-            let caller = require(Permission::ManageOwnAccount).await?;
+    crate::audited::plain(
+        || require(Permission::ManageOwnAccount),
+        async |caller| {
             let handle = caller
                 .session
                 .get::<Uuid>(keys::HANDLE)
                 .await
                 .or_internal()?;
             service::list_sessions(&caller.ctx.db, caller.user.id, handle).await
-        }
-        .await,
+        },
     )
+    .await
 }
 crate::access!(
     "account/sessions",
@@ -213,9 +206,9 @@ crate::access!(
 #[server(endpoint = "account/sessions/end", input = Json)]
 pub async fn end_my_session(handle: Uuid) -> Result<(), AppError> {
     use ssr::*;
-    reply(
-        async {
-            let caller = require(Permission::ManageOwnAccount).await?;
+    crate::audited::plain(
+        || require(Permission::ManageOwnAccount),
+        async |caller| {
             let ended = service::end_session(
                 &caller.ctx.db,
                 caller.actor(),
@@ -226,9 +219,9 @@ pub async fn end_my_session(handle: Uuid) -> Result<(), AppError> {
             .await;
             caller.ctx.auth_cache.forget_user(caller.user.id);
             ended
-        }
-        .await,
+        },
     )
+    .await
 }
 crate::access!(
     "account/sessions/end",

@@ -73,48 +73,44 @@ mod ssr {
 #[server(endpoint = "chart/summary", input = Json)]
 pub async fn get_chart_summary(patient_id: Uuid) -> Result<ChartSummary, AppError> {
     use crate::auth::guard::authenticate_active;
-    use crate::context::reply;
     use crate::patients::access::open_chart;
     use shared::access::AccessBasis;
     use shared::Permission;
-    reply(
-        async {
-            let caller = authenticate_active().await?;
-            if !caller.user.role.is_staff() {
-                // Patients read their record through the portal's own view.
-                return Err(AppError::Forbidden);
-            }
-            let (access, patient) = open_chart(&caller, patient_id, "chart.read").await?;
-            let db = &caller.ctx.db;
-            let patient = crate::patients::service::details_of(db, patient).await?;
-            let parts = super::service::chart_parts(db, patient_id).await?;
-            let detail = match &access {
-                AccessBasis::BreakGlass { .. } => "break-glass",
-                AccessBasis::CareRelationship(_) => "care relationship",
-                AccessBasis::OwnRecord => "own record",
-            };
-            let event = caller
-                .event("chart.read")
-                .patient(patient_id)
-                .entity("patient", patient_id)
-                .detail(detail);
-            caller.record_read(event).await?;
-            Ok(ChartSummary {
-                patient,
-                access,
-                can_document: caller.can(Permission::DocumentCare),
-                can_diagnose: caller.can(Permission::Diagnose),
-                problems: parts.problems,
-                allergies: parts.allergies,
-                vitals: parts.vitals,
-                immunizations: parts.immunizations,
-                history: parts.history,
-                medications: parts.medications,
-                encounter_count: parts.encounter_count,
-            })
+    crate::audited::read(authenticate_active, async |caller| {
+        if !caller.user.role.is_staff() {
+            // Patients read their record through the portal's own view.
+            return Err(AppError::Forbidden);
         }
-        .await,
-    )
+        let (access, patient) = open_chart(caller, patient_id, "chart.read").await?;
+        let db = &caller.ctx.db;
+        let patient = crate::patients::service::details_of(db, patient).await?;
+        let parts = super::service::chart_parts(db, patient_id).await?;
+        let detail = match &access {
+            AccessBasis::BreakGlass { .. } => "break-glass",
+            AccessBasis::CareRelationship(_) => "care relationship",
+            AccessBasis::OwnRecord => "own record",
+        };
+        let event = caller
+            .event("chart.read")
+            .patient(patient_id)
+            .entity("patient", patient_id)
+            .detail(detail);
+        let summary = ChartSummary {
+            patient,
+            access,
+            can_document: caller.can(Permission::DocumentCare),
+            can_diagnose: caller.can(Permission::Diagnose),
+            problems: parts.problems,
+            allergies: parts.allergies,
+            vitals: parts.vitals,
+            immunizations: parts.immunizations,
+            history: parts.history,
+            medications: parts.medications,
+            encounter_count: parts.encounter_count,
+        };
+        Ok((summary, event))
+    })
+    .await
 }
 crate::access!("chart/summary", AnyOf(&[ReadCharts]), patient_data);
 
@@ -126,39 +122,35 @@ pub async fn chart_timeline(
 ) -> Result<TimelinePage, AppError> {
     use crate::auth::guard::authenticate_active;
     use crate::chart::service::{timeline, NoteVisibility};
-    use crate::context::reply;
+
     use crate::patients::access::require_chart;
-    reply(
-        async {
-            let caller = authenticate_active().await?;
-            if !caller.user.role.is_staff() {
-                return Err(AppError::Forbidden);
-            }
-            require_chart(&caller, patient_id, "chart.read").await?;
-            let page = timeline(
-                &caller.ctx.db,
-                patient_id,
-                cursor.as_ref(),
-                TIMELINE_PAGE,
-                NoteVisibility::SignedAndDraftsBy(caller.user.id),
-            )
-            .await?;
-            // Its own action: the break-glass report counts `chart.read`
-            // (opening the chart), which a page of the timeline is part of.
-            let event = caller
-                .event("chart.timeline")
-                .patient(patient_id)
-                .entity("patient", patient_id)
-                .detail(format!(
-                    "{} page: {} encounter(s)",
-                    if cursor.is_some() { "next" } else { "first" },
-                    page.encounters.len()
-                ));
-            caller.record_read(event).await?;
-            Ok(page)
+    crate::audited::read(authenticate_active, async |caller| {
+        if !caller.user.role.is_staff() {
+            return Err(AppError::Forbidden);
         }
-        .await,
-    )
+        require_chart(caller, patient_id, "chart.read").await?;
+        let page = timeline(
+            &caller.ctx.db,
+            patient_id,
+            cursor.as_ref(),
+            TIMELINE_PAGE,
+            NoteVisibility::SignedAndDraftsBy(caller.user.id),
+        )
+        .await?;
+        // Its own action: the break-glass report counts `chart.read`
+        // (opening the chart), which a page of the timeline is part of.
+        let event = caller
+            .event("chart.timeline")
+            .patient(patient_id)
+            .entity("patient", patient_id)
+            .detail(format!(
+                "{} page: {} encounter(s)",
+                if cursor.is_some() { "next" } else { "first" },
+                page.encounters.len()
+            ));
+        Ok((page, event))
+    })
+    .await
 }
 crate::access!("chart/timeline", AnyOf(&[ReadCharts]), patient_data);
 
@@ -464,10 +456,10 @@ crate::access!("chart/add_history", AnyOf(&[DocumentCare]), patient_data);
 #[server(endpoint = "chart/my_record", input = Json)]
 pub async fn my_record() -> Result<PatientRecordView, AppError> {
     use crate::auth::guard::require;
-    use crate::context::reply;
-    reply(
-        async {
-            let caller = require(shared::Permission::ViewOwnRecord).await?;
+
+    crate::audited::read(
+        || require(shared::Permission::ViewOwnRecord),
+        async |caller| {
             let id = caller.own_patient_id()?;
             let record =
                 super::service::record_view(&caller.ctx.db, id, Some(PORTAL_ENCOUNTERS)).await?;
@@ -475,10 +467,9 @@ pub async fn my_record() -> Result<PatientRecordView, AppError> {
                 .event("chart.read_own")
                 .patient(id)
                 .entity("patient", id);
-            caller.record_read(event).await?;
-            Ok(record)
-        }
-        .await,
+            Ok((record, event))
+        },
     )
+    .await
 }
 crate::access!("chart/my_record", AnyOf(&[ViewOwnRecord]), patient_data);

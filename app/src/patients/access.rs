@@ -188,23 +188,18 @@ pub async fn add_relationship(
     Ok(true)
 }
 
-/// Grants the caller time-limited access to one chart. The reason is kept
-/// with the grant and in the audit trail; administrators review both.
+/// Grants the caller time-limited access to one chart, in `txn`; answers
+/// the access and the audit event. The reason is kept with the grant and in
+/// the audit trail; administrators review both.
 pub async fn break_glass(
     caller: &Caller,
+    txn: &sea_orm::DatabaseTransaction,
     patient_id: Uuid,
     reason: String,
-) -> Result<AccessBasis, AppError> {
-    live_patient(&caller.ctx.db, patient_id).await?;
-    if !caller.can(Permission::ReadCharts) {
-        deny_patient(caller, "patients.break_glass", patient_id).await?;
-        return Err(AppError::Forbidden);
-    }
+) -> Result<(AccessBasis, crate::audit::service::AuditEvent), AppError> {
     let now = Utc::now();
     let expires_at = now + Duration::minutes(BREAK_GLASS_MINUTES);
     let id = Uuid::new_v4();
-    let db = &caller.ctx.db;
-    let txn = crate::context::begin_write(db).await?;
     break_glass_grants::ActiveModel {
         id: Set(id),
         patient_id: Set(patient_id),
@@ -213,19 +208,13 @@ pub async fn break_glass(
         granted_at: Set(now),
         expires_at: Set(expires_at),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .or_internal()?;
-    caller
-        .record(
-            &txn,
-            caller
-                .event("patients.break_glass")
-                .patient(patient_id)
-                .entity("break_glass_grant", id)
-                .detail(reason),
-        )
-        .await?;
-    txn.commit().await.or_internal()?;
-    Ok(AccessBasis::BreakGlass { expires_at })
+    let event = caller
+        .event("patients.break_glass")
+        .patient(patient_id)
+        .entity("break_glass_grant", id)
+        .detail(reason);
+    Ok((AccessBasis::BreakGlass { expires_at }, event))
 }

@@ -11,18 +11,21 @@ mod ssr {
     use super::*;
     use crate::audit::service::AuditEvent;
     use crate::auth::guard::Caller;
-    use shared::audit::Outcome;
 
-    /// Reads a profile after the access check; the read (or refusal) is audited.
-    pub async fn read(caller: Caller, patient_id: Uuid) -> Result<PatientProfile, AppError> {
-        crate::patients::access::require_demographics(&caller, patient_id, false, "patients.read")
+    /// Reads a profile after the access check (a refusal is audited), with
+    /// the event of the read.
+    pub async fn read(
+        caller: &Caller,
+        patient_id: Uuid,
+    ) -> Result<(PatientProfile, AuditEvent), AppError> {
+        crate::patients::access::require_demographics(caller, patient_id, false, "patients.read")
             .await?;
         let profile = crate::patients::service::profile(&caller.ctx.db, patient_id).await?;
-        let event = AuditEvent::new(caller.actor(), "patients.read", Outcome::Success)
+        let event = caller
+            .event("patients.read")
             .patient(patient_id)
             .entity("patient", patient_id);
-        caller.record_read(event).await?;
-        Ok(profile)
+        Ok((profile, event))
     }
 }
 
@@ -30,15 +33,15 @@ mod ssr {
 #[server(endpoint = "patients/me", input = Json)]
 pub async fn my_profile() -> Result<PatientProfile, AppError> {
     use crate::auth::guard::require;
-    use crate::context::reply;
-    reply(
-        async {
-            let caller = require(shared::Permission::ViewOwnRecord).await?;
+
+    crate::audited::read(
+        || require(shared::Permission::ViewOwnRecord),
+        async |caller| {
             let patient_id = caller.own_patient_id()?;
             ssr::read(caller, patient_id).await
-        }
-        .await,
+        },
     )
+    .await
 }
 crate::access!("patients/me", AnyOf(&[ViewOwnRecord]), patient_data);
 
@@ -46,14 +49,11 @@ crate::access!("patients/me", AnyOf(&[ViewOwnRecord]), patient_data);
 #[server(endpoint = "patients/get", input = Json)]
 pub async fn get_patient(patient_id: Uuid) -> Result<PatientProfile, AppError> {
     use crate::auth::guard::authenticate_active;
-    use crate::context::reply;
-    reply(
-        async {
-            let caller = authenticate_active().await?;
-            ssr::read(caller, patient_id).await
-        }
-        .await,
-    )
+
+    crate::audited::read(authenticate_active, async |caller| {
+        ssr::read(caller, patient_id).await
+    })
+    .await
 }
 crate::access!(
     "patients/get",
@@ -68,21 +68,19 @@ pub async fn search_patients(
     query: String,
     cursor: Option<shared::patients::SearchCursor>,
 ) -> Result<shared::patients::PatientSearchPage, AppError> {
-    use crate::audit::service::AuditEvent;
+    use crate::audited::Outcome;
     use crate::auth::guard::require;
-    use crate::context::reply;
-    use shared::audit::Outcome;
     use shared::patients::{PatientQuery, PatientSearchPage, PATIENT_SEARCH_PAGE};
-    reply(
-        async {
-            let caller = require(shared::Permission::SearchPatients).await?;
+    crate::audited::read(
+        || require(shared::Permission::SearchPatients),
+        async |caller| {
             let Some(parsed) =
                 PatientQuery::parse(&query).map_err(|m| AppError::field("query", m))?
             else {
-                return Ok(PatientSearchPage {
+                return Ok(Outcome::Nothing(PatientSearchPage {
                     hits: Vec::new(),
                     next: None,
-                });
+                }));
             };
             let page = super::search::search(
                 &caller.ctx.search_db,
@@ -91,13 +89,15 @@ pub async fn search_patients(
                 PATIENT_SEARCH_PAGE,
             )
             .await?;
-            let event = AuditEvent::new(caller.actor(), "patients.search", Outcome::Success)
-                .detail(format!("{:?}: {} result(s)", query.trim(), page.hits.len()));
-            caller.record_read(event).await?;
-            Ok(page)
-        }
-        .await,
+            let event = caller.event("patients.search").detail(format!(
+                "{:?}: {} result(s)",
+                query.trim(),
+                page.hits.len()
+            ));
+            Ok(Outcome::from((page, event)))
+        },
     )
+    .await
 }
 crate::access!("patients/search", AnyOf(&[SearchPatients]), patient_data);
 
@@ -109,25 +109,29 @@ pub async fn register_patient_staff(
     form: shared::demographics::DemographicsForm,
     confirm_new: bool,
 ) -> Result<shared::demographics::RegistrationOutcome, AppError> {
+    use crate::audited::Outcome;
     use crate::auth::guard::require;
-    use crate::context::{reply, OrInternal};
     use crate::patients::service::{insert_patient, likely_duplicates, NewPatient};
-
     use shared::access::CareRelationshipKind;
     use shared::demographics::{PatientStatus, RegistrationOutcome};
-    reply(
-        async {
-            let caller = require(shared::Permission::RegisterPatients).await?;
+    crate::audited::write_prepared(
+        || require(shared::Permission::RegisterPatients),
+        async |caller| {
             let demographics = form.parse(chrono::Utc::now().date_naive())?;
-            if !confirm_new {
-                let candidates = likely_duplicates(&caller.ctx.db, &demographics, None).await?;
-                if !candidates.is_empty() {
-                    return Ok(RegistrationOutcome::PossibleDuplicates(candidates));
-                }
+            let candidates = if confirm_new {
+                Vec::new()
+            } else {
+                likely_duplicates(&caller.ctx.db, &demographics, None).await?
+            };
+            Ok((demographics, candidates))
+        },
+        async |caller, (demographics, candidates), txn| {
+            if !candidates.is_empty() {
+                let warning = RegistrationOutcome::PossibleDuplicates(candidates);
+                return Ok(Outcome::Nothing(warning));
             }
-            let txn = crate::context::begin_write(&caller.ctx.db).await?;
             let p = insert_patient(
-                &txn,
+                txn,
                 NewPatient {
                     demographics,
                     status: PatientStatus::Active,
@@ -138,7 +142,7 @@ pub async fn register_patient_staff(
             )
             .await?;
             crate::patients::access::add_relationship(
-                &txn,
+                txn,
                 p.id,
                 caller.user.id,
                 CareRelationshipKind::Registered,
@@ -154,13 +158,12 @@ pub async fn register_patient_staff(
                 } else {
                     "registered"
                 });
-            caller.record(&txn, event).await?;
-            txn.commit().await.or_internal()?;
             let mrn = crate::patients::service::hit_of(&p)?.mrn;
-            Ok(RegistrationOutcome::Registered { id: p.id, mrn })
-        }
-        .await,
+            let registered = RegistrationOutcome::Registered { id: p.id, mrn };
+            Ok(Outcome::from((registered, event)))
+        },
     )
+    .await
 }
 crate::access!(
     "patients/register",
@@ -185,19 +188,17 @@ pub async fn fast_track(
     form: shared::demographics::FastTrackForm,
 ) -> Result<FastTrackResult, AppError> {
     use crate::auth::guard::require;
-    use crate::context::{reply, OrInternal};
     use crate::patients::service::{insert_patient, NewPatient};
 
     use shared::access::CareRelationshipKind;
     use shared::demographics::{ContactDetails, Demographics, PatientStatus};
-    reply(
-        async {
-            let caller = require(shared::Permission::FastTrackPatients).await?;
+    crate::audited::write(
+        || require(shared::Permission::FastTrackPatients),
+        async |caller, txn| {
             let ft = form.parse(chrono::Utc::now())?;
             let (given, family) = ft.temporary_names();
-            let txn = crate::context::begin_write(&caller.ctx.db).await?;
             let p = insert_patient(
-                &txn,
+                txn,
                 NewPatient {
                     demographics: Demographics {
                         given_name: given.clone(),
@@ -218,7 +219,7 @@ pub async fn fast_track(
             )
             .await?;
             crate::patients::access::add_relationship(
-                &txn,
+                txn,
                 p.id,
                 caller.user.id,
                 CareRelationshipKind::Registered,
@@ -228,7 +229,7 @@ pub async fn fast_track(
             let encounter_id = if caller.can(shared::Permission::DocumentCare) {
                 Some(
                     crate::chart::service::open_encounter(
-                        &txn,
+                        txn,
                         p.id,
                         caller.user.id,
                         &shared::chart::NewEncounter {
@@ -248,17 +249,16 @@ pub async fn fast_track(
                 .patient(p.id)
                 .entity("patient", p.id)
                 .detail(ft.description.clone());
-            caller.record(&txn, event).await?;
-            txn.commit().await.or_internal()?;
-            Ok(FastTrackResult {
+            let registered = FastTrackResult {
                 id: p.id,
                 mrn: crate::patients::service::hit_of(&p)?.mrn,
                 display_name: format!("{family}, {given}"),
                 encounter_id,
-            })
-        }
-        .await,
+            };
+            Ok((registered, event))
+        },
     )
+    .await
 }
 crate::access!(
     "patients/fast_track",
@@ -272,27 +272,18 @@ pub async fn patient_details(
     patient_id: Uuid,
 ) -> Result<shared::demographics::PatientDetails, AppError> {
     use crate::auth::guard::authenticate_active;
-    use crate::context::reply;
-    reply(
-        async {
-            let caller = authenticate_active().await?;
-            crate::patients::access::require_demographics(
-                &caller,
-                patient_id,
-                false,
-                "patients.read",
-            )
+
+    crate::audited::read(authenticate_active, async |caller| {
+        crate::patients::access::require_demographics(caller, patient_id, false, "patients.read")
             .await?;
-            let details = crate::patients::service::details(&caller.ctx.db, patient_id).await?;
-            let event = caller
-                .event("patients.read")
-                .patient(patient_id)
-                .entity("patient", patient_id);
-            caller.record_read(event).await?;
-            Ok(details)
-        }
-        .await,
-    )
+        let details = crate::patients::service::details(&caller.ctx.db, patient_id).await?;
+        let event = caller
+            .event("patients.read")
+            .patient(patient_id)
+            .entity("patient", patient_id);
+        Ok((details, event))
+    })
+    .await
 }
 crate::access!(
     "patients/details",
@@ -349,6 +340,16 @@ fn changed_fields(
     .collect()
 }
 
+/// The audit detail of an update: which fields changed.
+#[cfg(feature = "ssr")]
+fn changes(changed: &[&str]) -> String {
+    if changed.is_empty() {
+        "no changes".to_string()
+    } else {
+        format!("changed: {}", changed.join(", "))
+    }
+}
+
 /// Staff update a whole administrative record. For a temporary (emergency)
 /// record, `confirm_identity` marks the identity as known.
 #[server(endpoint = "patients/update", input = Json)]
@@ -358,29 +359,23 @@ pub async fn update_patient(
     confirm_identity: bool,
 ) -> Result<shared::demographics::PatientDetails, AppError> {
     use crate::auth::guard::authenticate_active;
-    use crate::context::{reply, OrInternal};
     use crate::patients::service;
-
-    reply(
-        async {
-            let caller = authenticate_active().await?;
+    crate::audited::write_prepared(
+        authenticate_active,
+        async |caller| {
             if !caller.user.role.is_staff() {
                 return Err(AppError::Forbidden);
             }
-            crate::patients::access::require_demographics(
-                &caller,
-                patient_id,
-                true,
-                "patients.update",
-            )
-            .await?;
-            let new = form.parse(chrono::Utc::now().date_naive())?;
-            let txn = crate::context::begin_write(&caller.ctx.db).await?;
-            let model = service::find(&txn, patient_id).await?;
-            let old = service::details_of(&txn, model.clone()).await?;
+            let access = crate::patients::access::require_demographics;
+            access(caller, patient_id, true, "patients.update").await?;
+            form.parse(chrono::Utc::now().date_naive())
+        },
+        async |caller, new, txn| {
+            let model = service::find(txn, patient_id).await?;
+            let old = service::details_of(txn, model.clone()).await?;
             let was_temporary = old.status == shared::demographics::PatientStatus::Temporary;
             let mut changed = changed_fields(&old.demographics, &new);
-            service::update_demographics(&txn, model, &new, confirm_identity).await?;
+            service::update_demographics(txn, model, &new, confirm_identity).await?;
             if was_temporary && confirm_identity {
                 changed.push("identity confirmed");
             }
@@ -388,18 +383,11 @@ pub async fn update_patient(
                 .event("patients.update")
                 .patient(patient_id)
                 .entity("patient", patient_id)
-                .detail(if changed.is_empty() {
-                    "no changes".to_string()
-                } else {
-                    format!("changed: {}", changed.join(", "))
-                });
-            caller.record(&txn, event).await?;
-            let details = service::details(&txn, patient_id).await?;
-            txn.commit().await.or_internal()?;
-            Ok(details)
-        }
-        .await,
+                .detail(changes(&changed));
+            Ok((service::details(txn, patient_id).await?, event))
+        },
     )
+    .await
 }
 crate::access!(
     "patients/update",
@@ -411,21 +399,20 @@ crate::access!(
 #[server(endpoint = "patients/my_details", input = Json)]
 pub async fn my_details() -> Result<shared::demographics::PatientDetails, AppError> {
     use crate::auth::guard::require;
-    use crate::context::reply;
-    reply(
-        async {
-            let caller = require(shared::Permission::ViewOwnRecord).await?;
+
+    crate::audited::read(
+        || require(shared::Permission::ViewOwnRecord),
+        async |caller| {
             let id = caller.own_patient_id()?;
             let details = crate::patients::service::details(&caller.ctx.db, id).await?;
             let event = caller
                 .event("patients.read_own")
                 .patient(id)
                 .entity("patient", id);
-            caller.record_read(event).await?;
-            Ok(details)
-        }
-        .await,
+            Ok((details, event))
+        },
     )
+    .await
 }
 crate::access!("patients/my_details", AnyOf(&[ViewOwnRecord]), patient_data);
 
@@ -436,37 +423,27 @@ pub async fn update_my_contact(
     form: shared::demographics::ContactForm,
 ) -> Result<shared::demographics::PatientDetails, AppError> {
     use crate::auth::guard::require;
-    use crate::context::{reply, OrInternal};
     use crate::patients::service;
-
-    reply(
-        async {
-            let caller = require(shared::Permission::UpdateOwnContact).await?;
+    crate::audited::write(
+        || require(shared::Permission::UpdateOwnContact),
+        async |caller, txn| {
             let id = caller.own_patient_id()?;
             let contact = form.parse()?;
-            let txn = crate::context::begin_write(&caller.ctx.db).await?;
-            let model = service::find(&txn, id).await?;
-            let old = service::details_of(&txn, model.clone()).await?;
+            let model = service::find(txn, id).await?;
+            let old = service::details_of(txn, model.clone()).await?;
             let mut new = old.demographics.clone();
             new.contact = contact.clone();
             let changed = changed_fields(&old.demographics, &new);
-            service::update_contact(&txn, model, &contact).await?;
+            service::update_contact(txn, model, &contact).await?;
             let event = caller
                 .event("patients.update_own_contact")
                 .patient(id)
                 .entity("patient", id)
-                .detail(if changed.is_empty() {
-                    "no changes".to_string()
-                } else {
-                    format!("changed: {}", changed.join(", "))
-                });
-            caller.record(&txn, event).await?;
-            let details = service::details(&txn, id).await?;
-            txn.commit().await.or_internal()?;
-            Ok(details)
-        }
-        .await,
+                .detail(changes(&changed));
+            Ok((service::details(txn, id).await?, event))
+        },
     )
+    .await
 }
 crate::access!(
     "patients/my_contact",
@@ -481,27 +458,28 @@ pub async fn merge_preview(
     target: Uuid,
 ) -> Result<shared::demographics::MergePreview, AppError> {
     use crate::auth::guard::require;
-    use crate::context::reply;
-    reply(
-        async {
-            let caller = require(shared::Permission::MergePatients).await?;
+
+    crate::audited::read(
+        || require(shared::Permission::MergePatients),
+        async |caller| {
             let preview = crate::patients::merge::preview(&caller.ctx.db, source, target).await?;
             // The preview shows both records, so both patients' trails name it.
-            for (patient, role) in [(source, "source"), (target, "target")] {
-                let event = caller
-                    .event("patients.merge_preview")
-                    .patient(patient)
-                    .entity("patient", role)
-                    .detail(format!(
-                        "{} into {}",
-                        preview.source.mrn, preview.target.mrn
-                    ));
-                caller.record_read(event).await?;
-            }
-            Ok(preview)
-        }
-        .await,
+            let events = [(source, "source"), (target, "target")]
+                .map(|(patient, role)| {
+                    caller
+                        .event("patients.merge_preview")
+                        .patient(patient)
+                        .entity("patient", role)
+                        .detail(format!(
+                            "{} into {}",
+                            preview.source.mrn, preview.target.mrn
+                        ))
+                })
+                .to_vec();
+            Ok((preview, events))
+        },
     )
+    .await
 }
 crate::access!(
     "patients/merge_preview",
@@ -516,14 +494,19 @@ pub async fn merge_patients(
     target: Uuid,
 ) -> Result<shared::demographics::MergeResult, AppError> {
     use crate::auth::guard::require;
-    use crate::context::reply;
-    reply(
-        async {
-            let caller = require(shared::Permission::MergePatients).await?;
-            crate::patients::merge::merge(&caller, source, target).await
-        }
-        .await,
+
+    let merged = crate::audited::write(
+        || require(shared::Permission::MergePatients),
+        async |caller, txn| crate::patients::merge::merge(caller, txn, source, target).await,
     )
+    .await?;
+    // The moved portal account's cached sessions name the old record.
+    if let Some(account) = merged.moved_account {
+        crate::state::server_context()?
+            .auth_cache
+            .forget_user(account);
+    }
+    Ok(merged.result)
 }
 crate::access!("patients/merge", AnyOf(&[MergePatients]), patient_data);
 
@@ -531,31 +514,27 @@ crate::access!("patients/merge", AnyOf(&[MergePatients]), patient_data);
 #[server(endpoint = "patients/care_team", input = Json)]
 pub async fn care_team(patient_id: Uuid) -> Result<Vec<shared::access::CareTeamMember>, AppError> {
     use crate::auth::guard::authenticate_active;
-    use crate::context::reply;
-    reply(
-        async {
-            let caller = authenticate_active().await?;
-            if !caller.user.role.is_staff() {
-                return Err(AppError::Forbidden);
-            }
-            crate::patients::access::require_demographics(
-                &caller,
-                patient_id,
-                false,
-                "patients.care_team",
-            )
-            .await?;
-            let team = super::care::team(&caller.ctx.db, patient_id).await?;
-            let event = caller
-                .event("patients.care_team")
-                .patient(patient_id)
-                .entity("patient", patient_id)
-                .detail(format!("{} member(s)", team.len()));
-            caller.record_read(event).await?;
-            Ok(team)
+
+    crate::audited::read(authenticate_active, async |caller| {
+        if !caller.user.role.is_staff() {
+            return Err(AppError::Forbidden);
         }
-        .await,
-    )
+        crate::patients::access::require_demographics(
+            caller,
+            patient_id,
+            false,
+            "patients.care_team",
+        )
+        .await?;
+        let team = super::care::team(&caller.ctx.db, patient_id).await?;
+        let event = caller
+            .event("patients.care_team")
+            .patient(patient_id)
+            .entity("patient", patient_id)
+            .detail(format!("{} member(s)", team.len()));
+        Ok((team, event))
+    })
+    .await
 }
 crate::access!(
     "patients/care_team",
@@ -567,14 +546,12 @@ crate::access!(
 #[server(endpoint = "patients/clinicians", input = Json)]
 pub async fn clinicians() -> Result<Vec<shared::access::ClinicianOption>, AppError> {
     use crate::auth::guard::require;
-    use crate::context::reply;
-    reply(
-        async {
-            let caller = require(shared::Permission::AssignCareTeam).await?;
-            super::care::clinicians(&caller.ctx.db).await
-        }
-        .await,
+
+    crate::audited::plain(
+        || require(shared::Permission::AssignCareTeam),
+        async |caller| super::care::clinicians(&caller.ctx.db).await,
     )
+    .await
 }
 crate::access!(
     "patients/clinicians",
@@ -586,21 +563,25 @@ crate::access!(
 #[server(endpoint = "patients/assign", input = Json)]
 pub async fn assign_clinician(patient_id: Uuid, user_id: Uuid) -> Result<(), AppError> {
     use crate::auth::guard::require;
-    use crate::context::reply;
-    reply(
-        async {
-            let caller = require(shared::Permission::AssignCareTeam).await?;
-            crate::patients::access::require_demographics(
-                &caller,
-                patient_id,
-                true,
-                "patients.assign",
+
+    use crate::audited::Outcome;
+    crate::audited::write_prepared(
+        || require(shared::Permission::AssignCareTeam),
+        async |caller| {
+            let access = crate::patients::access::require_demographics;
+            access(caller, patient_id, true, "patients.assign").await?;
+            super::care::joinable(&caller.ctx.db, user_id).await
+        },
+        async |caller, user, txn| {
+            Ok(
+                match super::care::assign(caller, txn, patient_id, user).await? {
+                    Some(event) => Outcome::from(((), event)),
+                    None => Outcome::Nothing(()),
+                },
             )
-            .await?;
-            super::care::assign(&caller, patient_id, user_id).await
-        }
-        .await,
+        },
     )
+    .await
 }
 crate::access!("patients/assign", AnyOf(&[AssignCareTeam]), patient_data);
 
@@ -611,14 +592,18 @@ pub async fn break_glass(
     form: shared::access::BreakGlassForm,
 ) -> Result<shared::access::AccessBasis, AppError> {
     use crate::auth::guard::require;
-    use crate::context::reply;
-    reply(
-        async {
-            let caller = require(shared::Permission::ReadCharts).await?;
+
+    crate::audited::write_prepared(
+        || require(shared::Permission::ReadCharts),
+        async |caller| {
             let reason = form.parse()?;
-            crate::patients::access::break_glass(&caller, patient_id, reason).await
-        }
-        .await,
+            crate::patients::access::live_patient(&caller.ctx.db, patient_id).await?;
+            Ok(reason)
+        },
+        async |caller, reason, txn| {
+            crate::patients::access::break_glass(caller, txn, patient_id, reason).await
+        },
     )
+    .await
 }
 crate::access!("patients/break_glass", AnyOf(&[ReadCharts]), patient_data);

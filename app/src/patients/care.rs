@@ -103,9 +103,8 @@ pub async fn clinicians(db: &impl ConnectionTrait) -> Result<Vec<ClinicianOption
         .collect()
 }
 
-/// Adds `user_id` to the patient's care team (audited).
-pub async fn assign(caller: &Caller, patient_id: Uuid, user_id: Uuid) -> Result<(), AppError> {
-    let db = &caller.ctx.db;
+/// A clinician who may join a care team: active, in a role that reads charts.
+pub async fn joinable(db: &impl ConnectionTrait, user_id: Uuid) -> Result<users::Model, AppError> {
     let user = users::Entity::find_by_id(user_id)
         .one(db)
         .await
@@ -119,23 +118,31 @@ pub async fn assign(caller: &Caller, patient_id: Uuid, user_id: Uuid) -> Result<
             format!("A {} cannot join a care team.", role.label().to_lowercase()),
         ));
     }
-    let txn = crate::context::begin_write(db).await?;
+    Ok(user)
+}
+
+/// Adds `user` to the patient's care team; answers the audit event, or
+/// nothing when they were on it already.
+pub async fn assign(
+    caller: &Caller,
+    txn: &sea_orm::DatabaseTransaction,
+    patient_id: Uuid,
+    user: users::Model,
+) -> Result<Option<crate::audit::service::AuditEvent>, AppError> {
     let added = super::access::add_relationship(
-        &txn,
+        txn,
         patient_id,
-        user_id,
+        user.id,
         CareRelationshipKind::Assigned,
         Some(caller.user.id),
     )
     .await?;
-    if added {
-        let event = caller
+    let role = Role::parse(&user.role).or_internal()?;
+    Ok(added.then(|| {
+        caller
             .event("patients.assign")
             .patient(patient_id)
-            .entity("user", user_id)
-            .detail(format!("assigned {} ({})", user.display_name, role.label()));
-        caller.record(&txn, event).await?;
-    }
-    txn.commit().await.or_internal()?;
-    Ok(())
+            .entity("user", user.id)
+            .detail(format!("assigned {} ({})", user.display_name, role.label()))
+    }))
 }

@@ -6,13 +6,15 @@
 use chrono::Utc;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, Set,
 };
 use shared::demographics::{MergePreview, MergeResult, PatientStatus};
 use shared::AppError;
 use uuid::Uuid;
 
 use super::service::{find, hit_of};
+use crate::audit::service::AuditEvent;
 use crate::auth::guard::Caller;
 use crate::context::{internal, OrInternal};
 use crate::entity::{mrn_aliases, patients, users};
@@ -187,13 +189,24 @@ pub async fn preview(
     })
 }
 
+/// What a merge did: its answer, and the portal account it moved (whose
+/// cached sessions must be forgotten once the merge is committed).
+pub struct Merged {
+    pub result: MergeResult,
+    pub moved_account: Option<Uuid>,
+}
+
 /// Merges `source` into `target`. Nothing is deleted: rows change owner, the
 /// source becomes a tombstone and its MRN an alias.
-pub async fn merge(caller: &Caller, source: Uuid, target: Uuid) -> Result<MergeResult, AppError> {
-    let txn = crate::context::begin_write(&caller.ctx.db).await?;
-    let (s, t) = both(&txn, source, target).await?;
-    let source_account = portal_account(&txn, source).await?;
-    if source_account.is_some() && portal_account(&txn, target).await?.is_some() {
+pub async fn merge(
+    caller: &Caller,
+    txn: &DatabaseTransaction,
+    source: Uuid,
+    target: Uuid,
+) -> Result<(Merged, Vec<AuditEvent>), AppError> {
+    let (s, t) = both(txn, source, target).await?;
+    let source_account = portal_account(txn, source).await?;
+    if source_account.is_some() && portal_account(txn, target).await?.is_some() {
         return Err(AppError::Conflict(
             "Both records have a patient-portal account. Deactivate one account first.".into(),
         ));
@@ -227,14 +240,14 @@ pub async fn merge(caller: &Caller, source: Uuid, target: Uuid) -> Result<MergeR
         let mut account = account.into_active_model();
         account.patient_id = Set(Some(target));
         account.updated_at = Set(Utc::now());
-        account.update(&txn).await.or_internal()?;
+        account.update(txn).await.or_internal()?;
         summary.push("portal account".into());
     }
     // Records merged into the source earlier now point at the target.
     patients::Entity::update_many()
         .col_expr(patients::Column::MergedInto, Expr::value(target))
         .filter(patients::Column::MergedInto.eq(source))
-        .exec(&txn)
+        .exec(txn)
         .await
         .or_internal()?;
     mrn_aliases::ActiveModel {
@@ -243,7 +256,7 @@ pub async fn merge(caller: &Caller, source: Uuid, target: Uuid) -> Result<MergeR
         merged_from: Set(source),
         created_at: Set(Utc::now()),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .or_internal()?;
     let source_mrn = super::service::hit_of(&s)?.mrn;
@@ -252,7 +265,7 @@ pub async fn merge(caller: &Caller, source: Uuid, target: Uuid) -> Result<MergeR
     tomb.merged_into = Set(Some(target));
     tomb.merged_at = Set(Some(Utc::now()));
     tomb.updated_at = Set(Utc::now());
-    tomb.update(&txn).await.or_internal()?;
+    tomb.update(txn).await.or_internal()?;
     let target_hit = hit_of(&t)?;
     let detail = format!(
         "merged {source_mrn} into {}; moved {}",
@@ -263,26 +276,26 @@ pub async fn merge(caller: &Caller, source: Uuid, target: Uuid) -> Result<MergeR
             summary.join(", ")
         }
     );
-    for (patient, role) in [(source, "source"), (target, "target")] {
-        caller
-            .record(
-                &txn,
-                caller
-                    .event("patients.merge")
-                    .patient(patient)
-                    .entity("patient", role)
-                    .detail(detail.clone()),
-            )
-            .await?;
-    }
-    txn.commit().await.or_internal()?;
-    if let Some(account) = moved_account {
-        caller.ctx.auth_cache.forget_user(account);
-    }
-    Ok(MergeResult {
+    let events = [(source, "source"), (target, "target")]
+        .map(|(patient, role)| {
+            caller
+                .event("patients.merge")
+                .patient(patient)
+                .entity("patient", role)
+                .detail(detail.clone())
+        })
+        .to_vec();
+    let result = MergeResult {
         target_id: target,
         target_mrn: target_hit.mrn,
         alias_mrn: source_mrn,
         moved,
-    })
+    };
+    Ok((
+        Merged {
+            result,
+            moved_account,
+        },
+        events,
+    ))
 }

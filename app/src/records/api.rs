@@ -9,10 +9,10 @@ use shared::AppError;
 #[server(endpoint = "records/icd10", input = Json)]
 pub async fn search_icd10(query: String) -> Result<Vec<Icd10Code>, AppError> {
     use crate::auth::guard::require;
-    use crate::context::reply;
-    reply(
-        async {
-            let caller = require(shared::Permission::UseClinicPortal).await?;
+
+    crate::audited::plain(
+        || require(shared::Permission::UseClinicPortal),
+        async |caller| {
             if query.chars().count() > 100 {
                 return Err(AppError::field(
                     "query",
@@ -25,8 +25,8 @@ pub async fn search_icd10(query: String) -> Result<Vec<Icd10Code>, AppError> {
                 shared::records::ICD10_SEARCH_LIMIT,
             )
             .await
-        }
-        .await,
+        },
     )
+    .await
 }
 crate::access!("records/icd10", AnyOf(&[UseClinicPortal]), no_patient_data);
