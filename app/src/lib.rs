@@ -13,6 +13,7 @@
 //! - [`audit`]: the append-only audit trail and its viewer.
 //! - [`patients`]: patient records.
 //! - [`records`]: the electronic health record (ICD-10-CM search so far).
+//! - `clock` (server only): where "now" comes from; tests move it forward.
 //! - `audited` (server only): the one shape of a server function's body (audited writes and reads).
 //! - `state` (server only): what every server function is handed (database, policy, audit writer, caches).
 //! - `context`, `entity` (server only): small leaf helpers (errors, transactions, the caller's address) and SeaORM entities.
@@ -64,6 +65,8 @@ pub mod records;
 
 #[cfg(feature = "ssr")]
 pub mod audited;
+#[cfg(feature = "ssr")]
+pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod context;
 #[cfg(feature = "ssr")]

@@ -30,6 +30,8 @@ pub struct ServerContext {
     pub reminder_leads: Vec<chrono::Duration>,
     /// Stores the audit events of reads in batches (group commit).
     pub audit: crate::audit::writer::AuditWriter,
+    /// Where "now" comes from (the system clock; tests move it forward).
+    pub clock: crate::clock::SharedClock,
     /// Recently used sessions and accounts, shared with the session store.
     pub auth_cache: std::sync::Arc<crate::auth::cache::AuthCache>,
 }

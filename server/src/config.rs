@@ -72,6 +72,9 @@ pub struct ServeConfig {
     /// list of lead times such as `24h,2h` (units: d, h, m). Empty: no reminders.
     #[arg(long, env = "HMS_REMINDER_LEADS", default_value = "24h,2h", value_parser = parse_leads)]
     pub reminder_leads: LeadTimes,
+    /// Where "now" comes from: the system clock (tests put a clock they move).
+    #[arg(skip = app::clock::system())]
+    pub clock: app::clock::SharedClock,
     /// The SMTP server for e-mail to patients:
     /// `smtps://user:pass@host:465` (TLS) or `smtp://user:pass@host:587?tls=required`
     /// (STARTTLS). Unset: e-mails are written as .eml files to `<data-dir>/outbox/mail`.

@@ -5,6 +5,7 @@
 //! server-function gate → route.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -28,7 +29,10 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use rand::RngCore;
 use sea_orm::DatabaseConnection;
 use shared::AppError;
+use tower::Layer;
 use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::{Key, SameSite};
 use tower_sessions::SessionManagerLayer;
@@ -92,6 +96,7 @@ pub fn router(
         search_db: connections.search.clone(),
         audit: AuditWriter::spawn(connections.audit.clone()),
         auth_cache: auth_cache.clone(),
+        clock: config.clock.clone(),
     };
     let routes = generate_route_list(App);
 
@@ -114,6 +119,7 @@ pub fn router(
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/sw.js", get(serve_service_worker))
+        .nest_service("/pkg", built_assets(&config.site_root))
         .route(
             "/api/records/mine/{format}",
             get(app::chart::export::download_mine).layer(axum::Extension(ctx.clone())),
@@ -150,6 +156,26 @@ pub fn router(
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     Ok(router)
+}
+
+/// The build's hashed assets under `/pkg/` (wasm, js, css). A release build
+/// leaves each one compressed beside it at the highest levels (`.ci/precompress`
+/// writes `.br` and `.gz`); ServeDir sends the one the browser accepts as it is,
+/// with its `Content-Encoding`, so the CompressionLayer leaves it alone. Without
+/// them (a dev build) the file goes out raw and is compressed on the fly, as
+/// before. `Vary` because one URL has several encodings in shared caches. A
+/// missing file is a plain 404, not the app's page. (Other files of the site
+/// root, icons and the offline page, are served by Leptos' fallback.)
+fn built_assets(site_root: &Path) -> SetResponseHeader<ServeDir, HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        header::VARY,
+        HeaderValue::from_static("accept-encoding"),
+    )
+    .layer(
+        ServeDir::new(site_root.join("pkg"))
+            .precompressed_br()
+            .precompressed_gzip(),
+    )
 }
 
 /// The path of every page the router serves, as written in the route table
@@ -405,6 +431,7 @@ async fn security_headers(
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let path = request.uri().path().to_string();
     let mut response = next.run(request).await;
+    let status = response.status();
     let headers = response.headers_mut();
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
@@ -434,9 +461,11 @@ async fn security_headers(
         );
     }
     if !headers.contains_key(header::CACHE_CONTROL) {
-        // Hashed build outputs never change; everything else may hold patient
-        // data and must not linger in shared caches or on shared devices.
-        let policy = if path.starts_with("/pkg/") {
+        // Hashed build outputs never change (but a missing one may appear with
+        // the next deploy); everything else may hold patient data and must not
+        // linger in shared caches or on shared devices.
+        let found = status.is_success() || status == StatusCode::NOT_MODIFIED;
+        let policy = if path.starts_with("/pkg/") && found {
             "public, max-age=31536000, immutable"
         } else if path.starts_with("/icons/")
             || path == "/manifest.webmanifest"

@@ -461,7 +461,7 @@ async fn idle_staff_sessions_expire(backend: Backend) {
     let client = Client::new(&app.base);
     client.login(&email, PASSWORD).await.1.unwrap();
     assert!(client.whoami().await.is_some());
-    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    app.clock.advance(chrono::Duration::milliseconds(2200));
     assert_eq!(client.whoami().await, None);
     let rows = audit_rows(&app).await;
     assert!(
@@ -478,9 +478,9 @@ async fn sessions_end_at_their_absolute_lifetime(backend: Backend) {
     client.login(&email, PASSWORD).await.1.unwrap();
     for _ in 0..3 {
         assert!(client.whoami().await.is_some());
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        app.clock.advance(chrono::Duration::milliseconds(500));
     }
-    tokio::time::sleep(std::time::Duration::from_millis(3200)).await;
+    app.clock.advance(chrono::Duration::milliseconds(3200));
     assert_eq!(client.whoami().await, None);
 }
 

@@ -20,6 +20,7 @@ async fn prepare(backend: Backend) -> TestDatabase {
         db,
         database,
         backend,
+        clock: Default::default(),
     };
     staff(&app, "nurse@test.example", Role::Nurse).await;
     app.database

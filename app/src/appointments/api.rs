@@ -30,13 +30,12 @@ enum Requested {
 /// The next free slots of a doctor from `day` on, for someone whose choice was taken.
 #[cfg(feature = "ssr")]
 async fn slot_taken(
-    db: &sea_orm::DatabaseConnection,
-    tz: chrono_tz::Tz,
+    ctx: &crate::state::ServerContext,
     doctor_id: Uuid,
     day: chrono::NaiveDate,
     message: String,
 ) -> Result<BookingOutcome, AppError> {
-    let now = chrono::Utc::now();
+    let (db, tz, now) = (&ctx.db, ctx.timezone, ctx.clock.now());
     let slots =
         super::service::doctor_free_slots(db, tz, doctor_id, day, day + chrono::Duration::days(13))
             .await?;
@@ -53,22 +52,18 @@ async fn slot_taken(
 /// Whether `start` is one of the doctor's free slots (in the future).
 #[cfg(feature = "ssr")]
 async fn requested(
-    db: &sea_orm::DatabaseConnection,
-    tz: chrono_tz::Tz,
+    ctx: &crate::state::ServerContext,
     doctor_id: Uuid,
     start: chrono::DateTime<chrono::Utc>,
 ) -> Result<Requested, AppError> {
+    let (db, tz, now) = (&ctx.db, ctx.timezone, ctx.clock.now());
     let day = start.with_timezone(&tz).date_naive();
     let free = super::service::doctor_free_slots(db, tz, doctor_id, day, day).await?;
-    match free
-        .into_iter()
-        .find(|s| s.start == start && s.start > chrono::Utc::now())
-    {
+    match free.into_iter().find(|s| s.start == start && s.start > now) {
         Some(slot) => Ok(Requested::Free(slot)),
         None => Ok(Requested::Refused(
             slot_taken(
-                db,
-                tz,
+                ctx,
                 doctor_id,
                 day,
                 "That time is not free. Choose one of these instead.".into(),
@@ -102,7 +97,7 @@ async fn offer_if_lost(answer: Result<Answer, AppError>) -> Result<BookingOutcom
                 Answer::Lost { doctor_id, day } => {
                     let ctx = crate::state::server_context()?;
                     let message = BookingConflict::SlotTaken.to_string();
-                    slot_taken(&ctx.db, ctx.timezone, doctor_id, day, message).await
+                    slot_taken(&ctx, doctor_id, day, message).await
                 }
             }
         }
@@ -175,7 +170,7 @@ pub async fn free_slots(
         }
         a_doctor(&caller.ctx.db, doctor_id).await?;
         let to = from + chrono::Duration::days(i64::from(days) - 1);
-        let now = chrono::Utc::now();
+        let now = caller.now();
         let tz = caller.ctx.timezone;
         let slots =
             super::service::doctor_free_slots(&caller.ctx.db, tz, doctor_id, from, to).await?;
@@ -220,8 +215,7 @@ pub async fn book(
                 .map_err(|m| AppError::field("reason", m))?;
             crate::patients::access::live_patient(&caller.ctx.db, patient_id).await?;
             a_doctor(&caller.ctx.db, doctor_id).await?;
-            let tz = caller.ctx.timezone;
-            let requested = requested(&caller.ctx.db, tz, doctor_id, start).await?;
+            let requested = requested(&caller.ctx, doctor_id, start).await?;
             Ok((patient_id, reason, requested))
         },
         async |caller, (patient_id, reason, requested), txn| {
@@ -298,13 +292,13 @@ async fn changeable(
 /// and staff must give a reason (which the audit trail keeps).
 #[cfg(feature = "ssr")]
 fn check_policy(
+    caller: &crate::auth::guard::Caller,
     appointment: &crate::entity::appointments::Model,
     staff: bool,
-    cutoff: std::time::Duration,
     override_reason: &str,
 ) -> Result<Option<String>, AppError> {
-    let cutoff = chrono::Duration::from_std(cutoff).unwrap_or_default();
-    if appointment.starts_at - chrono::Utc::now() >= cutoff {
+    let cutoff = chrono::Duration::from_std(caller.ctx.cancel_cutoff).unwrap_or_default();
+    if appointment.starts_at - caller.now() >= cutoff {
         return Ok(None);
     }
     let hours = cutoff.num_hours();
@@ -337,15 +331,14 @@ pub async fn cancel(appointment_id: Uuid, override_reason: String) -> Result<(),
         async |caller| {
             let (appointment, staff) =
                 changeable(caller, appointment_id, "appointments.cancel").await?;
-            let cutoff = caller.ctx.cancel_cutoff;
-            let overridden = check_policy(&appointment, staff, cutoff, &override_reason)?;
+            let overridden = check_policy(caller, &appointment, staff, &override_reason)?;
             Ok((appointment, overridden))
         },
         async |caller, (appointment, overridden), txn| {
             let mut row = appointment.into_active_model();
             row.status = Set("cancelled".into());
-            row.cancelled_at = Set(Some(chrono::Utc::now()));
-            row.updated_at = Set(chrono::Utc::now());
+            row.cancelled_at = Set(Some(caller.now()));
+            row.updated_at = Set(caller.now());
             let cancelled = row.update(txn).await.or_internal()?;
             super::notices::withdraw_reminders(txn, appointment_id).await?;
             super::notices::enqueue(txn, &caller.ctx, &cancelled, NoticeKind::Cancelled).await?;
@@ -386,10 +379,8 @@ pub async fn reschedule(
         async |caller| {
             let (old, staff) =
                 changeable(caller, appointment_id, "appointments.reschedule").await?;
-            let cutoff = caller.ctx.cancel_cutoff;
-            let overridden = check_policy(&old, staff, cutoff, &override_reason)?;
-            let tz = caller.ctx.timezone;
-            let requested = requested(&caller.ctx.db, tz, old.doctor_id, start).await?;
+            let overridden = check_policy(caller, &old, staff, &override_reason)?;
+            let requested = requested(&caller.ctx, old.doctor_id, start).await?;
             Ok((old, overridden, requested))
         },
         // One transaction: the old appointment is cancelled and the new one
@@ -401,8 +392,8 @@ pub async fn reschedule(
             };
             let mut previous = old.clone().into_active_model();
             previous.status = Set("cancelled".into());
-            previous.cancelled_at = Set(Some(chrono::Utc::now()));
-            previous.updated_at = Set(chrono::Utc::now());
+            previous.cancelled_at = Set(Some(caller.now()));
+            previous.updated_at = Set(caller.now());
             previous.update(txn).await.or_internal()?;
             let new = NewAppointment {
                 patient_id: old.patient_id,
@@ -459,15 +450,14 @@ pub async fn my_appointments() -> Result<Vec<shared::appointments::AppointmentVi
             let rows = appointments::Entity::find()
                 .filter(appointments::Column::PatientId.eq(id))
                 .filter(
-                    appointments::Column::StartsAt
-                        .gt(chrono::Utc::now() - chrono::Duration::days(365)),
+                    appointments::Column::StartsAt.gt(caller.now() - chrono::Duration::days(365)),
                 )
                 .order_by_desc(appointments::Column::StartsAt)
                 .all(&caller.ctx.db)
                 .await
                 .or_internal()?;
             let mut list = super::service::views(&caller.ctx.db, caller.ctx.timezone, rows).await?;
-            let now = chrono::Utc::now();
+            let now = caller.now();
             // Upcoming (soonest first), then past (latest first).
             list.sort_by_key(|a| {
                 (
@@ -588,7 +578,7 @@ pub async fn set_status(
         async |caller, (appointment, current), txn| {
             let mut row = appointment.into_active_model();
             row.status = Set(status.as_str().into());
-            row.updated_at = Set(chrono::Utc::now());
+            row.updated_at = Set(caller.now());
             let changed = row.update(txn).await.or_internal()?;
             let detail = format!("{} → {}", current.as_str(), status.as_str());
             Ok((
@@ -633,7 +623,7 @@ pub async fn download_ics(
         let view = super::service::views(&caller.ctx.db, caller.ctx.timezone, vec![appointment])
             .await?
             .remove(0);
-        let body = super::service::ics(&view, &caller.ctx.hospital_name, chrono::Utc::now());
+        let body = super::service::ics(&view, &caller.ctx.hospital_name, caller.now());
         Ok((
             body.into_bytes(),
             "text/calendar; charset=utf-8",

@@ -66,7 +66,7 @@ pub async fn choices(
             ));
         }
         let to = from + chrono::Duration::days(i64::from(days) - 1);
-        let now = chrono::Utc::now();
+        let now = caller.now();
         // start → the first doctor (by name) free then.
         let mut by_start: BTreeMap<_, SlotChoice> = BTreeMap::new();
         for d in &doctors {
@@ -142,7 +142,7 @@ pub async fn appointment_overview(
                 .await
                 .or_internal()?;
             let views = super::service::views(db, tz, rows).await?;
-            let now = chrono::Utc::now();
+            let now = caller.now();
             let due: Vec<_> = views
                 .iter()
                 .filter(|a| a.start < now && a.status != AppointmentStatus::Cancelled)

@@ -141,7 +141,7 @@ pub async fn save_department(id: Option<Uuid>, name: String) -> Result<Uuid, App
         ssr::admin,
         "schedule.department",
         "department",
-        async |_, txn| {
+        async |caller, txn| {
             let name = ssr::name(&name, "name", "department's name")?;
             let row = match id {
                 Some(id) => {
@@ -158,7 +158,7 @@ pub async fn save_department(id: Option<Uuid>, name: String) -> Result<Uuid, App
                     departments::ActiveModel {
                         id: Set(Uuid::new_v4()),
                         name: Set(name.clone()),
-                        created_at: Set(chrono::Utc::now()),
+                        created_at: Set(caller.now()),
                     }
                     .insert(txn)
                     .await
@@ -307,7 +307,7 @@ pub async fn save_profile(doctor_id: Uuid, form: ProfileForm) -> Result<(), AppE
                 specialty_id: Set(specialty_id),
                 languages: Set(languages.filter(|l| !l.is_empty())),
                 contact_phone: Set(phone.flatten()),
-                updated_at: Set(chrono::Utc::now()),
+                updated_at: Set(caller.now()),
             };
             use doctor_profiles::Column as C;
             doctor_profiles::Entity::insert(row)
@@ -368,7 +368,8 @@ pub async fn availability(doctor_id: Uuid) -> Result<AvailabilityView, AppError>
                     slot_minutes: u32::try_from(t.slot_minutes).unwrap_or(0),
                 })
                 .collect();
-            let today = chrono::Utc::now()
+            let today = caller
+                .now()
                 .with_timezone(&caller.ctx.timezone)
                 .date_naive()
                 .format("%Y-%m-%dT00:00")
@@ -628,7 +629,7 @@ pub async fn holidays() -> Result<Vec<Holiday>, AppError> {
     use crate::entity::holidays;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     crate::audited::plain(crate::auth::guard::authenticate_active, async |caller| {
-        let since = chrono::Utc::now().date_naive() - chrono::Duration::days(365);
+        let since = caller.now().date_naive() - chrono::Duration::days(365);
         Ok(holidays::Entity::find()
             .filter(holidays::Column::Day.gte(since))
             .order_by_asc(holidays::Column::Day)

@@ -27,9 +27,9 @@ mod ssr {
         session: &Session,
         user: &users::Model,
         meta: &RequestMeta,
-        lifetime: std::time::Duration,
+        ctx: &crate::state::ServerContext,
     ) -> Result<(), shared::AppError> {
-        let now = chrono::Utc::now();
+        let (now, lifetime) = (ctx.clock.now(), ctx.policy.absolute_lifetime);
         session.clear().await;
         session.cycle_id().await.or_internal()?;
         session.insert(keys::USER_ID, user.id).await.or_internal()?;
@@ -68,13 +68,7 @@ pub async fn login(email: String, password: String) -> Result<LoginOutcome, AppE
         let meta = request_meta();
         let session = current_session().await?;
         let signed_in = service::login(&ctx.db, &ctx.policy, &email, password, &meta).await?;
-        start_session(
-            &session,
-            &signed_in.user,
-            &meta,
-            ctx.policy.absolute_lifetime,
-        )
-        .await?;
+        start_session(&session, &signed_in.user, &meta, &ctx).await?;
         let user = current_user_from(&signed_in.user)?;
         Ok(LoginOutcome {
             redirect_to: user.role.portal().path().to_string(),
@@ -131,10 +125,10 @@ pub async fn register_patient(form: SelfRegistrationForm) -> Result<LoginOutcome
     crate::audited::public(async || {
         let ctx = server_context()?;
         let meta = request_meta();
-        let registration = form.parse(chrono::Utc::now().date_naive())?;
+        let registration = form.parse(ctx.clock.now().date_naive())?;
         let user = service::register_patient(&ctx.db, registration, &meta).await?;
         let session = current_session().await?;
-        start_session(&session, &user, &meta, ctx.policy.absolute_lifetime).await?;
+        start_session(&session, &user, &meta, &ctx).await?;
         let user = current_user_from(&user)?;
         Ok(LoginOutcome {
             redirect_to: user.role.portal().path().to_string(),

@@ -55,6 +55,11 @@ impl Caller {
         self.ctx.audit.append(event, &self.meta).await
     }
 
+    /// The current time, from the server's clock.
+    pub fn now(&self) -> chrono::DateTime<Utc> {
+        self.ctx.clock.now()
+    }
+
     pub fn can(&self, permission: Permission) -> bool {
         self.user.role.can(permission)
     }
@@ -138,7 +143,7 @@ pub async fn authenticate_with(
     };
     let user = current_user_from(&model)?;
 
-    let now = Utc::now().timestamp();
+    let now = ctx.clock.now().timestamp();
     let login_at = session
         .get::<i64>(keys::LOGIN_AT)
         .await

@@ -36,7 +36,7 @@ pub async fn chart_access(
         return Ok(None);
     }
     let db = &caller.ctx.db;
-    let now = Utc::now();
+    let now = caller.now();
     let relationship = care_relationships::Entity::find()
         .filter(care_relationships::Column::UserId.eq(caller.user.id))
         .filter(care_relationships::Column::PatientId.eq(patient_id))
@@ -197,7 +197,7 @@ pub async fn break_glass(
     patient_id: Uuid,
     reason: String,
 ) -> Result<(AccessBasis, crate::audit::service::AuditEvent), AppError> {
-    let now = Utc::now();
+    let now = caller.now();
     let expires_at = now + Duration::minutes(BREAK_GLASS_MINUTES);
     let id = Uuid::new_v4();
     break_glass_grants::ActiveModel {

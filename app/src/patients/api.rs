@@ -117,7 +117,7 @@ pub async fn register_patient_staff(
     crate::audited::write_prepared(
         || require(shared::Permission::RegisterPatients),
         async |caller| {
-            let demographics = form.parse(chrono::Utc::now().date_naive())?;
+            let demographics = form.parse(caller.now().date_naive())?;
             let candidates = if confirm_new {
                 Vec::new()
             } else {
@@ -195,7 +195,7 @@ pub async fn fast_track(
     crate::audited::write(
         || require(shared::Permission::FastTrackPatients),
         async |caller, txn| {
-            let ft = form.parse(chrono::Utc::now())?;
+            let ft = form.parse(caller.now())?;
             let (given, family) = ft.temporary_names();
             let p = insert_patient(
                 txn,
@@ -368,7 +368,7 @@ pub async fn update_patient(
             }
             let access = crate::patients::access::require_demographics;
             access(caller, patient_id, true, "patients.update").await?;
-            form.parse(chrono::Utc::now().date_naive())
+            form.parse(caller.now().date_naive())
         },
         async |caller, new, txn| {
             let model = service::find(txn, patient_id).await?;

@@ -77,6 +77,8 @@ pub struct TestApp {
     pub search_db: DatabaseConnection,
     pub database: TestDatabase,
     pub backend: Backend,
+    /// The server's clock: a test moves it forward instead of sleeping.
+    pub clock: std::sync::Arc<app::clock::ShiftedClock>,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -98,7 +100,9 @@ pub async fn spawn_app_with(backend: Backend, args: &[&str]) -> TestApp {
     let site_arg = site.display().to_string();
     let mut all_args = vec!["--site-root", site_arg.as_str()];
     all_args.extend_from_slice(args);
-    let config = ServeConfig::from_args(&all_args).expect("config");
+    let mut config = ServeConfig::from_args(&all_args).expect("config");
+    let clock = std::sync::Arc::new(app::clock::ShiftedClock::default());
+    config.clock = clock.clone();
     let connections = server::db::Connections::open(&database.url, db.clone())
         .await
         .expect("connect the search pool and the audit writer");
@@ -121,6 +125,7 @@ pub async fn spawn_app_with(backend: Backend, args: &[&str]) -> TestApp {
         db,
         database,
         backend,
+        clock,
     }
 }
 
