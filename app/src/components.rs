@@ -455,9 +455,14 @@ pub fn OfflineBanner() -> impl IntoView {
     }
 }
 
-/// Formats a UTC time for display in the browser's locale-neutral form.
+/// A time on the hospital's wall clock, as "2026-12-03 09:30".
 pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    crate::zone::local(t).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The day of an instant at the hospital, as "3 Dec 2026".
+pub fn format_day(t: chrono::DateTime<chrono::Utc>) -> String {
+    crate::zone::local(t).format("%-d %b %Y").to_string()
 }
 
 /// Runs a form submission: marks the form busy, calls the server, then shows

@@ -62,6 +62,7 @@ pub mod patients;
 pub mod portal_session;
 pub mod portals;
 pub mod records;
+pub mod zone;
 
 #[cfg(feature = "ssr")]
 pub mod audited;
@@ -86,12 +87,19 @@ use leptos_router::path;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     provide_csp_nonce();
+    // The hospital's time zone, for the browser's clock (see `zone`).
+    #[cfg(feature = "ssr")]
+    let zone = use_context::<state::ServerContext>()
+        .map_or_else(|| "UTC".to_string(), |c| c.timezone.name().to_string());
+    #[cfg(not(feature = "ssr"))]
+    let zone = String::from("UTC");
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
+                <meta name=zone::META_NAME content=zone/>
                 <AutoReload options=options.clone()/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>

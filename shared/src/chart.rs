@@ -2,13 +2,14 @@
 //! amendments, vital signs (with plausibility checks and BMI), problems,
 //! allergies, immunizations, histories and medications.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::access::AccessBasis;
 use crate::demographics::PatientDetails;
 use crate::error::FieldErrors;
+use crate::time::HospitalTime;
 use crate::validate::{bounded_text, optional};
 use crate::AppError;
 
@@ -122,19 +123,18 @@ fn past_date(input: &str, today: NaiveDate, what: &str) -> Result<NaiveDate, Str
     Ok(date)
 }
 
-/// A `datetime-local` value (UTC) in the past; blank means now.
+/// A `datetime-local` value (the hospital's wall-clock time) in the past;
+/// blank means now.
 pub fn parse_past_time(
     input: &str,
-    now: DateTime<Utc>,
+    at: &impl HospitalTime,
     what: &str,
 ) -> Result<DateTime<Utc>, String> {
+    let now = at.now();
     if input.trim().is_empty() {
         return Ok(now);
     }
-    let t = NaiveDateTime::parse_from_str(input.trim(), "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(input.trim(), "%Y-%m-%dT%H:%M:%S"))
-        .map_err(|_| format!("Enter the {what} as a date and time."))?
-        .and_utc();
+    let t = crate::time::parse_wall_time(input, at, what)?;
     if t > now + chrono::Duration::minutes(5) {
         return Err(format!("The {what} cannot be in the future."));
     }
@@ -161,7 +161,7 @@ pub struct NewEncounter {
 }
 
 impl EncounterForm {
-    pub fn parse(&self, now: DateTime<Utc>) -> Result<NewEncounter, AppError> {
+    pub fn parse(&self, at: &impl HospitalTime) -> Result<NewEncounter, AppError> {
         let mut e = FieldErrors::new();
         let kind = e.check("kind", EncounterKind::parse(&self.kind));
         let reason = e.check(
@@ -176,7 +176,7 @@ impl EncounterForm {
         let location = e.check("location", optional_text(&self.location, 100, "location"));
         let started_at = e.check(
             "started_at",
-            parse_past_time(&self.started_at, now, "start time"),
+            parse_past_time(&self.started_at, at, "start time"),
         );
         e.finish()?;
         Ok(NewEncounter {
@@ -415,7 +415,7 @@ fn capitalise(s: &str) -> String {
 }
 
 impl VitalsForm {
-    pub fn parse(&self, now: DateTime<Utc>) -> Result<(Vitals, DateTime<Utc>), AppError> {
+    pub fn parse(&self, at: &impl HospitalTime) -> Result<(Vitals, DateTime<Utc>), AppError> {
         let mut e = FieldErrors::new();
         let v = Vitals {
             systolic: e
@@ -500,7 +500,7 @@ impl VitalsForm {
         }
         let at = e.check(
             "recorded_at",
-            parse_past_time(&self.recorded_at, now, "measurement time"),
+            parse_past_time(&self.recorded_at, at, "measurement time"),
         );
         if v == Vitals::default()
             && [
@@ -827,14 +827,16 @@ mod tests {
             systolic: "120".into(),
             ..Default::default()
         };
-        let err = form.parse(now()).unwrap_err();
+        let err = form.parse(&crate::time::UtcHospital(now())).unwrap_err();
         assert!(err
             .field_message("spo2")
             .unwrap()
             .contains("between 50 and 100"));
         assert!(err.field_message("temperature_c").is_some());
         assert!(err.field_message("diastolic").unwrap().contains("both"));
-        let empty = VitalsForm::default().parse(now()).unwrap_err();
+        let empty = VitalsForm::default()
+            .parse(&crate::time::UtcHospital(now()))
+            .unwrap_err();
         assert!(empty
             .field_message("systolic")
             .unwrap()
@@ -852,7 +854,7 @@ mod tests {
             height_cm: "180".into(),
             ..Default::default()
         };
-        let (v, at) = form.parse(now()).unwrap();
+        let (v, at) = form.parse(&crate::time::UtcHospital(now())).unwrap();
         assert_eq!(at, now());
         assert_eq!(v.temperature_c, Some(36.8));
         assert_eq!(bmi(80.0, 180.0), Some(24.7));
@@ -862,7 +864,7 @@ mod tests {
             ..Default::default()
         };
         assert!(inverted
-            .parse(now())
+            .parse(&crate::time::UtcHospital(now()))
             .unwrap_err()
             .field_message("diastolic")
             .is_some());

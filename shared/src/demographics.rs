@@ -4,7 +4,7 @@
 //! field and reports all problems at once, the same way in the browser and on
 //! the server.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -527,7 +527,8 @@ pub struct FastTrack {
 }
 
 impl FastTrackForm {
-    pub fn parse(&self, now: DateTime<Utc>) -> Result<FastTrack, AppError> {
+    pub fn parse(&self, at: &impl crate::time::HospitalTime) -> Result<FastTrack, AppError> {
+        let now = at.now();
         let mut errors = FieldErrors::new();
         let sex = if self.sex.trim().is_empty() {
             Some(AdministrativeSex::Unknown)
@@ -548,9 +549,7 @@ impl FastTrackForm {
         let arrived_at = errors.check(
             "arrived_at",
             optional(&self.arrived_at, |s| {
-                let t = NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M")
-                    .map_err(|_| "Enter the arrival time as date and time.".to_string())?
-                    .and_utc();
+                let t = crate::time::parse_wall_time(s, at, "arrival time")?;
                 if t > now + chrono::Duration::minutes(5) {
                     return Err("The arrival time cannot be in the future.".into());
                 }
@@ -734,7 +733,7 @@ mod tests {
             description: "unknown male, ~40".into(),
             ..Default::default()
         };
-        let ft = form.parse(now).unwrap();
+        let ft = form.parse(&crate::time::UtcHospital(now)).unwrap();
         assert_eq!(ft.arrived_at, now);
         assert_eq!(
             ft.estimated_birth_date(),
@@ -746,7 +745,7 @@ mod tests {
             arrived_at: "2026-11-23T10:00".into(),
             ..Default::default()
         };
-        let err = bad.parse(now).unwrap_err();
+        let err = bad.parse(&crate::time::UtcHospital(now)).unwrap_err();
         for f in ["approximate_age", "arrived_at", "description"] {
             assert!(err.field_message(f).is_some(), "{f}");
         }

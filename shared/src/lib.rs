@@ -32,6 +32,7 @@ pub mod records;
 pub mod roles;
 pub mod schedule;
 pub mod text;
+pub mod time;
 pub mod validate;
 
 pub use error::{AppError, FieldError};

@@ -117,7 +117,7 @@ pub fn AuditViewer() -> impl IntoView {
                             <div class="table-wrap">
                                 <table class="table table--dense" data-testid="audit-table">
                                     <thead><tr>
-                                        {header(AuditSortColumn::At, "Time (UTC)")}
+                                        {header(AuditSortColumn::At, "Time")}
                                         {header(AuditSortColumn::Actor, "User")}
                                         <th scope="col">"Role"</th>
                                         {header(AuditSortColumn::Action, "Action")}

@@ -72,6 +72,21 @@ impl Caller {
     }
 }
 
+/// The hospital's wall clock as the caller's forms read it.
+impl shared::time::HospitalTime for Caller {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        Caller::now(self)
+    }
+    fn to_utc(&self, local: chrono::NaiveDateTime) -> Option<chrono::DateTime<Utc>> {
+        crate::appointments::slots::to_utc(self.ctx.timezone, local)
+    }
+    fn today(&self) -> chrono::NaiveDate {
+        Caller::now(self)
+            .with_timezone(&self.ctx.timezone)
+            .date_naive()
+    }
+}
+
 /// The session of the request being served.
 pub async fn current_session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.or_internal()

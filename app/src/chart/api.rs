@@ -158,13 +158,12 @@ crate::access!("chart/timeline", AnyOf(&[ReadCharts]), patient_data);
 pub async fn open_encounter(patient_id: Uuid, form: EncounterForm) -> Result<Uuid, AppError> {
     use shared::Permission;
     use ssr::*;
-    let new = form.parse(chrono::Utc::now());
     write(
         patient_id,
         Permission::DocumentCare,
         "chart.open_encounter",
         async |caller, txn| {
-            let new = new?;
+            let new = form.parse(caller)?;
             let id = crate::chart::service::open_encounter(txn, patient_id, caller.user.id, &new)
                 .await?;
             Ok(written(
@@ -280,13 +279,12 @@ pub async fn add_vitals(patient_id: Uuid, form: VitalsForm) -> Result<Uuid, AppE
     use crate::chart::service;
     use shared::Permission;
     use ssr::*;
-    let parsed = form.parse(chrono::Utc::now());
     write(
         patient_id,
         Permission::DocumentCare,
         "chart.add_vitals",
         async |caller, txn| {
-            let (vitals, at) = parsed?;
+            let (vitals, at) = form.parse(caller)?;
             if let Some(e) = form.encounter_id {
                 service::encounter_of(txn, patient_id, e).await?;
             }

@@ -3,6 +3,7 @@
 //! patient portal shows, so drafts never leave the building.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde_json::{json, Value};
 use shared::chart::*;
 use shared::demographics::PatientDetails;
@@ -16,8 +17,9 @@ pub const ICD10CM_SYSTEM: &str = "http://hl7.org/fhir/sid/icd-10-cm";
 const LOINC: &str = "http://loinc.org";
 const UCUM: &str = "http://unitsofmeasure.org";
 
-fn date_time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+/// A time on the hospital's wall clock, with the zone's abbreviation.
+fn date_time(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
 }
 
 fn or_dash(s: &Option<String>) -> String {
@@ -38,12 +40,12 @@ fn soap_text(s: &Soap) -> String {
     .join("\n")
 }
 
-fn vitals_cells(v: &VitalsView) -> Vec<String> {
+fn vitals_cells(v: &VitalsView, tz: Tz) -> Vec<String> {
     let x = &v.vitals;
     let num = |o: Option<i32>| o.map(|n| n.to_string()).unwrap_or_else(|| "–".into());
     let dec = |o: Option<f64>| o.map(|n| format!("{n:.1}")).unwrap_or_else(|| "–".into());
     vec![
-        date_time(v.recorded_at),
+        date_time(v.recorded_at, tz),
         match (x.systolic, x.diastolic) {
             (Some(s), Some(d)) => format!("{s}/{d}"),
             _ => "–".into(),
@@ -57,18 +59,21 @@ fn vitals_cells(v: &VitalsView) -> Vec<String> {
     ]
 }
 
-/// The record as a PDF document.
+/// The record as a PDF document, its times in the zone of `generated` (the
+/// hospital's).
 pub fn record_pdf(
     record: &PatientRecordView,
-    generated: DateTime<Utc>,
+    generated: DateTime<Tz>,
 ) -> Result<Vec<u8>, PdfError> {
+    let tz = generated.timezone();
+    let generated = generated.with_timezone(&Utc);
     let p = &record.patient;
     let d = &p.demographics;
     let mut doc = PdfDocument::new(&format!("Health record – {} ({})", p.display_name(), p.mrn));
     doc.set_author("HMS");
     doc.set_footer(&format!(
         "Generated {} · Confidential health information",
-        date_time(generated)
+        date_time(generated, tz)
     ));
     doc.heading("Health record");
     doc.key_values(&[
@@ -192,7 +197,7 @@ pub fn record_pdf(
     if record.vitals.is_empty() {
         doc.muted("No vital signs recorded.");
     } else {
-        let rows: Vec<Vec<String>> = record.vitals.iter().map(vitals_cells).collect();
+        let rows: Vec<Vec<String>> = record.vitals.iter().map(|v| vitals_cells(v, tz)).collect();
         doc.table(
             &[
                 "Time",
@@ -216,7 +221,7 @@ pub fn record_pdf(
     for e in &record.encounters {
         doc.subheading(&format!(
             "{} – {}: {}",
-            e.started_at.format("%-d %B %Y"),
+            e.started_at.with_timezone(&tz).format("%-d %B %Y"),
             e.kind.label(),
             e.reason
         ));
@@ -235,14 +240,14 @@ pub fn record_pdf(
             doc.paragraph(&soap_text(&n.current));
             let signed = n
                 .signed_at
-                .map(|t| format!("Signed by {} on {}", n.author_name, date_time(t)))
+                .map(|t| format!("Signed by {} on {}", n.author_name, date_time(t, tz)))
                 .unwrap_or_default();
             doc.muted(&signed);
             for a in &n.amendments {
                 doc.muted(&format!(
                     "Amended by {} on {}: {}",
                     a.author_name,
-                    date_time(a.at),
+                    date_time(a.at, tz),
                     a.reason
                 ));
             }
@@ -588,7 +593,8 @@ pub async fn download_mine(
         let file = format!("health-record-{}", record.patient.mrn);
         let (body, content_type, file) = match format.as_str() {
             "pdf" => (
-                record_pdf(&record, now).map_err(crate::context::internal)?,
+                record_pdf(&record, now.with_timezone(&caller.ctx.timezone))
+                    .map_err(crate::context::internal)?,
                 "application/pdf",
                 format!("{file}.pdf"),
             ),

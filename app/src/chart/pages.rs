@@ -112,7 +112,10 @@ fn access_text(access: &AccessBasis) -> String {
         AccessBasis::OwnRecord => "Your own record".into(),
         AccessBasis::CareRelationship(kind) => kind.label().into(),
         AccessBasis::BreakGlass { expires_at } => {
-            format!("Emergency access until {}", expires_at.format("%H:%M UTC"))
+            format!(
+                "Emergency access until {}",
+                crate::components::format_time(*expires_at)
+            )
         }
     }
 }
@@ -461,7 +464,7 @@ fn EncounterFormPanel(patient_id: Uuid, on_done: Callback<()>) -> impl IntoView 
                     bind=lens(form, |f| f.reason.clone(), |f, v| f.reason = v) error=errors.field("reason")/>
                 <Input label="Location" name="location"
                     bind=lens(form, |f| f.location.clone(), |f, v| f.location = v) error=errors.field("location")/>
-                <Input label="Started (UTC)" name="started_at" kind="datetime-local" hint="Leave empty for now."
+                <Input label="Started (hospital time)" name="started_at" kind="datetime-local" hint="Leave empty for now."
                     bind=lens(form, |f| f.started_at.clone(), |f, v| f.started_at = v) error=errors.field("started_at")/>
             </div>
         </PanelForm>
@@ -762,7 +765,7 @@ fn EncounterCard(
     view! {
         <li class="encounter card" data-testid="encounter">
             <header class="encounter__head">
-                <h3>{format!("{} · {}", e.started_at.format("%-d %b %Y %H:%M"), e.kind.label())}</h3>
+                <h3>{format!("{} · {}", crate::components::format_time(e.started_at), e.kind.label())}</h3>
                 <span class=if in_progress { "badge badge--warn" } else { "badge" }>{e.status.label()}</span>
             </header>
             <p dir="auto"><strong>{e.reason.clone()}</strong></p>

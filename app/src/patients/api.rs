@@ -195,7 +195,7 @@ pub async fn fast_track(
     crate::audited::write(
         || require(shared::Permission::FastTrackPatients),
         async |caller, txn| {
-            let ft = form.parse(caller.now())?;
+            let ft = form.parse(caller)?;
             let (given, family) = ft.temporary_names();
             let p = insert_patient(
                 txn,

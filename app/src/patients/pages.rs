@@ -92,7 +92,7 @@ pub fn PatientHome() -> impl IntoView {
                                         <ol class="timeline" data-testid="my-visits">
                                             {r.encounters.iter().map(|e| view! {
                                                 <li class="encounter">
-                                                    <h3>{format!("{} · {}", e.started_at.format("%-d %b %Y"), e.kind.label())}</h3>
+                                                    <h3>{format!("{} · {}", crate::components::format_day(e.started_at), e.kind.label())}</h3>
                                                     <p dir="auto"><strong>{e.reason.clone()}</strong>" "<span class="muted">{format!("with {}", e.clinician_name)}</span></p>
                                                     {e.problems.iter().map(|pr| view! { <p dir="auto">{format!("Diagnosis: {}", pr.description)}</p> }).collect_view()}
                                                     {e.notes.iter().map(|n| view! {

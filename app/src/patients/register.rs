@@ -104,9 +104,11 @@ pub fn RegisterPatientPage() -> impl IntoView {
     }
 }
 
-/// Now, as a `datetime-local` value in UTC.
+/// Now on the hospital's wall clock, as a `datetime-local` value.
 fn now_local_value() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M").to_string()
+    crate::zone::local(chrono::Utc::now())
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
 }
 
 /// The emergency fast-track: four fields, one button, an MRN at once.
@@ -158,7 +160,7 @@ pub fn FastTrackPage() -> impl IntoView {
                 bind=lens(form, |f| f.sex.clone(), |f, v| f.sex = v) error=errors.field("sex")/>
             <Input label="Approximate age (years)" name="approximate_age" kind="text" inputmode="numeric"
                 bind=lens(form, |f| f.approximate_age.clone(), |f, v| f.approximate_age = v) error=errors.field("approximate_age")/>
-            <Input label="Arrival time (UTC)" name="arrived_at" kind="datetime-local" hint="Leave empty for now."
+            <Input label="Arrival time (hospital time)" name="arrived_at" kind="datetime-local" hint="Leave empty for now."
                 bind=lens(form, |f| f.arrived_at.clone(), |f, v| f.arrived_at = v) error=errors.field("arrived_at")/>
             <Input label="Description" name="description" required=true hint="e.g. “unknown male, ~40, red jacket, brought by ambulance”."
                 bind=lens(form, |f| f.description.clone(), |f, v| f.description = v) error=errors.field("description")/>
