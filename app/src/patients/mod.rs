@@ -11,7 +11,9 @@ pub mod forms;
 pub mod merge;
 pub mod pages;
 pub mod register;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod search;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod tiles;
