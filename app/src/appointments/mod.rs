@@ -16,3 +16,4 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod slots;
 pub mod tiles;
+pub mod today;

@@ -10,3 +10,4 @@ pub mod routes;
 pub mod service;
 pub mod tiles;
 pub mod trend;
+pub mod worklist;

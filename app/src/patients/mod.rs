@@ -7,6 +7,7 @@ pub mod api;
 pub mod care;
 pub mod edit;
 pub mod forms;
+pub mod in_care;
 #[cfg(feature = "ssr")]
 pub mod merge;
 pub mod pages;
