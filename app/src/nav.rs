@@ -9,8 +9,9 @@
 use leptos::prelude::*;
 use leptos::tachys::view::iterators::StaticVec;
 use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
-use shared::{Permission, Portal};
+use shared::{AppError, Permission, Portal};
 
+use crate::components::{ErrorBox, Loading};
 use crate::portal_session::Gate;
 
 /// A link in one portal's menu.
@@ -130,5 +131,23 @@ pub fn TileCard(
                 {children.with_value(|c| c())}
             </section>
         </Gate>
+    }
+}
+
+/// A tile's body drawn from its data: loading, then `show` of the answer,
+/// or what went wrong. `data` is the resource the tile created at its top.
+pub fn loaded<T>(data: Resource<Result<T, AppError>>, show: fn(T) -> AnyView) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(value) => show(value),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

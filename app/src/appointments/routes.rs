@@ -19,9 +19,12 @@ pub const NAV: &[NavEntry] = &[
     NavEntry::new(Admin, 40, "/admin/schedule", "Schedules"),
 ];
 
-pub const TILES: &[Tile] = &[Tile::new(Patient, 20, || {
-    view! { <tiles::PatientAppointmentsTile/> }.into_any()
-})];
+pub const TILES: &[Tile] = &[
+    Tile::new(Patient, 10, || {
+        view! { <tiles::NextAppointmentTile/> }.into_any()
+    }),
+    Tile::new(Clinic, 10, || view! { <tiles::TodayTile/> }.into_any()),
+];
 
 /// This module's pages in the portal `at` (`None`: outside the portals).
 pub fn routes(at: Option<Portal>) -> AnyNestedRoute {

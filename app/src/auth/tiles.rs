@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use super::api::my_sessions;
-use crate::components::{format_time, ErrorBox, Loading};
-use crate::nav::TileCard;
+use crate::components::format_time;
+use crate::nav::{loaded, TileCard};
 use crate::portal_session::{current_user, PortalSession};
 
 /// The signed-in user's role and e-mail.
@@ -27,21 +27,14 @@ pub fn SessionsTile() -> impl IntoView {
     let sessions = Resource::new(|| (), move |_| session.load(my_sessions()));
     view! {
         <TileCard id="sessions-title" title="Where you are signed in">
-            <Suspense fallback=|| view! { <Loading/> }>
-                {move || Suspend::new(async move {
-                    match sessions.await {
-                        Ok(list) => {
-                            let current = list.iter().find(|s| s.current).map(|s| format_time(s.created_at));
-                            view! {
-                                <p>{format!("{} active session(s).", list.len())}</p>
-                                {current.map(|t| view! { <p class="muted">{format!("This one started {t}.")}</p> })}
-                                <p><a href="/clinic/account">"Manage sessions and password"</a></p>
-                            }.into_any()
-                        }
-                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(sessions, |list| {
+                let current = list.iter().find(|s| s.current).map(|s| format_time(s.created_at));
+                view! {
+                    <p>{format!("{} active session(s).", list.len())}</p>
+                    {current.map(|t| view! { <p class="muted">{format!("This one started {t}.")}</p> })}
+                    <p><a href="/clinic/account">"Manage sessions and password"</a></p>
+                }.into_any()
+            })}
         </TileCard>
     }
 }

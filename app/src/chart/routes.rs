@@ -11,9 +11,15 @@ use crate::nav::{no_routes, NavEntry, Tile};
 
 pub const NAV: &[NavEntry] = &[];
 
-pub const TILES: &[Tile] = &[Tile::new(Patient, 10, || {
-    view! { <tiles::RecordTile/> }.into_any()
-})];
+pub const TILES: &[Tile] = &[
+    Tile::new(Patient, 20, || view! { <tiles::RecordTile/> }.into_any()),
+    Tile::new(Clinic, 30, || {
+        view! { <tiles::UnsignedNotesTile/> }.into_any()
+    }),
+    Tile::new(Clinic, 40, || {
+        view! { <tiles::RecentChartsTile/> }.into_any()
+    }),
+];
 
 /// This module's pages in the portal `at` (`None`: outside the portals).
 pub fn routes(at: Option<Portal>) -> AnyNestedRoute {

@@ -1,11 +1,16 @@
-//! The chart's tiles on the portals' homes: the patient's own record.
+//! The chart's tiles on the portals' homes: the patient's own record; a
+//! clinician's unsigned notes and recently opened charts.
 
 use leptos::prelude::*;
+use shared::Permission;
 
 use super::api::my_record;
 use super::pages::{AllergyList, ImmunizationList, MedicationList};
 use super::trend::VitalsTrends;
+use super::worklist::{recent_charts, unsigned_notes};
 use crate::components::{ErrorBox, Loading};
+use crate::nav::{loaded, TileCard};
+use crate::patients::tiles::{shown_of, PatientName};
 use crate::portal_session::{Gate, PortalSession};
 
 /// The patient's record (details, problems, allergies, immunizations,
@@ -104,5 +109,68 @@ pub fn RecordTile() -> impl IntoView {
             })}
         </Suspense>
         </Gate>
+    }
+}
+
+/// The notes the clinician left unsigned, the last saved first, each
+/// leading to the chart where it is finished and signed.
+#[component]
+pub fn UnsignedNotesTile() -> impl IntoView {
+    let session = PortalSession::get();
+    let notes = Resource::new(
+        || (),
+        move |_| session.load_if(Permission::DocumentCare, unsigned_notes()),
+    );
+    view! {
+        <TileCard id="notes-title" title="Unsigned notes" needs=Some(Permission::DocumentCare)>
+            {loaded(notes, |n| if n.notes.is_empty() {
+                view! {
+                    <p class="muted">"No unsigned notes. Drafts you save appear here until you sign them."</p>
+                }.into_any()
+            } else {
+                view! {
+                    <ul class="tile-list">
+                        {n.notes.iter().cloned().map(|note| view! {
+                            <li class="tile-list__item">
+                                <span><PatientName patient=note.patient/></span>
+                                <span dir="auto">{note.visit}</span>
+                                <span class="muted">{format!("Draft saved {}", note.saved)}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    {shown_of(n.notes.len(), n.total).map(|t| view! { <p class="muted">{t}</p> })}
+                }.into_any()
+            })}
+        </TileCard>
+    }
+}
+
+/// The charts the clinician opened lately, the latest first.
+#[component]
+pub fn RecentChartsTile() -> impl IntoView {
+    let session = PortalSession::get();
+    let charts = Resource::new(
+        || (),
+        move |_| session.load_if(Permission::ReadCharts, recent_charts()),
+    );
+    view! {
+        <TileCard id="recent-title" title="Recently opened charts" needs=Some(Permission::ReadCharts)>
+            {loaded(charts, |list| if list.is_empty() {
+                view! {
+                    <p class="muted">"No charts opened yet. Find a patient to open their chart."</p>
+                }.into_any()
+            } else {
+                view! {
+                    <ul class="tile-list">
+                        {list.into_iter().map(|c| view! {
+                            <li class="tile-list__item">
+                                <span><PatientName patient=c.patient/></span>
+                                <span class="muted">{format!("Opened {}", c.opened)}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+        </TileCard>
     }
 }

@@ -20,6 +20,7 @@ pub const TILES: &[Tile] = &[
     Tile::new(Clinic, 20, || {
         view! { <tiles::SearchTile base="/clinic"/> }.into_any()
     }),
+    Tile::new(Clinic, 50, || view! { <tiles::InCareTile/> }.into_any()),
     Tile::new(Admin, 20, || {
         view! { <tiles::SearchTile base="/admin"/> }.into_any()
     }),
