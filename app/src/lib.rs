@@ -7,6 +7,8 @@
 //!
 //! - [`components`]: the design system's building blocks (fields, alerts, cards, offline banner).
 //! - [`portals`]: the three portals' layouts and navigation, and the landing page.
+//! - [`modules`]: the one list of the modules; each module's `routes.rs` declares its
+//!   pages, menu links and home tiles ([`nav`]), and [`home`] shows the tiles.
 //! - [`portal_session`]: what pages know of their user (session, gate); a leaf under the layouts.
 //! - [`auth`]: sign-in, registration, sessions, passwords; the permission guard (server).
 //! - [`admin`]: staff accounts and the admin dashboard.
@@ -58,6 +60,9 @@ pub mod audit;
 pub mod auth;
 pub mod chart;
 pub mod components;
+pub mod home;
+pub mod modules;
+pub mod nav;
 pub mod patients;
 pub mod portal_session;
 pub mod portals;
@@ -81,6 +86,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
+use shared::Portal;
 
 /// The HTML document around the app. On the server it also hands the request's
 /// CSP nonce to the hydration scripts, so the strict policy allows them.
@@ -140,35 +146,18 @@ pub fn App() -> impl IntoView {
             <components::OfflineBanner/>
             <Routes fallback=portals::NotFound>
                 <Route path=path!("/") view=portals::Landing/>
-                <Route path=path!("/register") view=auth::pages::RegisterPage/>
-                <ParentRoute path=path!("/patient") view=portals::PatientPortal>
-                    <Route path=path!("") view=patients::pages::PatientHome/>
-                    <Route path=path!("details") view=patients::pages::MyDetailsPage/>
-                    <Route path=path!("appointments") view=appointments::pages::MyAppointmentsPage/>
-                    <Route path=path!("book") view=appointments::pages::PatientBookPage/>
-                    <Route path=path!("account") view=auth::pages::AccountPage/>
+                <modules::PublicRoutes/>
+                <ParentRoute path=path!("/patient") view=|| view! { <portals::PatientPortal nav=modules::nav(Portal::Patient)/> }>
+                    <Route path=path!("") view=|| view! { <home::PortalHome portal=Portal::Patient tiles=modules::tiles(Portal::Patient)/> }/>
+                    <modules::PatientRoutes/>
                 </ParentRoute>
-                <ParentRoute path=path!("/clinic") view=portals::ClinicPortal>
-                    <Route path=path!("") view=portals::ClinicHome/>
-                    <Route path=path!("register") view=patients::register::RegisterPatientPage/>
-                    <Route path=path!("emergency") view=patients::register::FastTrackPage/>
-                    <Route path=path!("patients/:id") view=chart::pages::PatientPage/>
-                    <Route path=path!("appointments") view=appointments::pages::DayListPage/>
-                    <Route path=path!("availability") view=appointments::manage::MyAvailabilityPage/>
-                    <Route path=path!("book/:id") view=|| view! { <appointments::pages::BookForPatientPage list_href="/clinic/appointments"/> }/>
-                    <Route path=path!("patients/:id/details") view=|| view! { <patients::edit::PatientDetailsPage base="/clinic"/> }/>
-                    <Route path=path!("account") view=auth::pages::AccountPage/>
+                <ParentRoute path=path!("/clinic") view=|| view! { <portals::ClinicPortal nav=modules::nav(Portal::Clinic)/> }>
+                    <Route path=path!("") view=|| view! { <home::PortalHome portal=Portal::Clinic tiles=modules::tiles(Portal::Clinic)/> }/>
+                    <modules::ClinicRoutes/>
                 </ParentRoute>
-                <ParentRoute path=path!("/admin") view=portals::AdminPortal>
-                    <Route path=path!("") view=admin::pages::AdminHome/>
-                    <Route path=path!("users") view=admin::pages::UsersPage/>
-                    <Route path=path!("audit") view=audit::pages::AuditViewer/>
-                    <Route path=path!("break-glass") view=admin::pages::BreakGlassReport/>
-                    <Route path=path!("appointments") view=appointments::manage::OverviewPage/>
-                    <Route path=path!("schedule") view=appointments::manage::SchedulePage/>
-                    <Route path=path!("book/:id") view=|| view! { <appointments::pages::BookForPatientPage list_href="/admin/appointments"/> }/>
-                    <Route path=path!("patients/:id") view=|| view! { <patients::edit::PatientDetailsPage base="/admin"/> }/>
-                    <Route path=path!("account") view=auth::pages::AccountPage/>
+                <ParentRoute path=path!("/admin") view=|| view! { <portals::AdminPortal nav=modules::nav(Portal::Admin)/> }>
+                    <Route path=path!("") view=|| view! { <home::PortalHome portal=Portal::Admin tiles=modules::tiles(Portal::Admin)/> }/>
+                    <modules::AdminRoutes/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use shared::auth::CurrentUser;
-use shared::{AppError, Portal};
+use shared::{AppError, Permission, Portal};
 
 use crate::components::Loading;
 
@@ -74,16 +74,58 @@ impl PortalSession {
             Err(e) => Err(e),
         }
     }
+
+    /// [`load`](Self::load) for a part of a page that only roles holding
+    /// `needs` see (a home-page tile): for any other role it answers
+    /// `Forbidden` without asking the server, so a hidden part makes no
+    /// call and leaves no refusal in the audit trail.
+    pub async fn load_if<T>(
+        self,
+        needs: Permission,
+        request: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        self.load_as(needs, |_| request).await
+    }
+
+    /// [`load_if`](Self::load_if), with a request that depends on who the
+    /// user is (their own list, or everyone's for the front desk).
+    pub async fn load_as<T, F>(
+        self,
+        needs: Permission,
+        request: impl FnOnce(CurrentUser) -> F,
+    ) -> Result<T, AppError>
+    where
+        F: std::future::Future<Output = Result<T, AppError>>,
+    {
+        match self.me.await {
+            Ok(Some(user)) if user.role.portal() == self.portal && !user.must_change_password => {
+                if user.role.can(needs) {
+                    request(user).await
+                } else {
+                    Err(AppError::Forbidden)
+                }
+            }
+            Ok(_) => Err(AppError::Unauthorized),
+            Err(e) => Err(e),
+        }
+    }
 }
 
-/// Shows its children only to a user who may use this portal's pages.
+/// Shows its children only to a user who may use this portal's pages and,
+/// with `needs`, whose role holds that permission.
 #[component]
-pub fn Gate(children: ChildrenFn) -> impl IntoView {
+pub fn Gate(
+    #[prop(default = None)] needs: Option<Permission>,
+    children: ChildrenFn,
+) -> impl IntoView {
     let children = StoredValue::new(children);
     view! {
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
-                signed_in().await.map(|_| children.with_value(|c| c()))
+                signed_in()
+                    .await
+                    .filter(|user| needs.is_none_or(|p| user.role.can(p)))
+                    .map(|_| children.with_value(|c| c()))
             })}
         </Suspense>
     }

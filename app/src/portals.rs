@@ -1,19 +1,20 @@
-//! The three portals' layouts (navigation, header, sign-in gate), the public
-//! landing page and the clinic dashboard. Each portal has its own layout tuned
-//! to its usual device; all share one design system.
+//! The three portals' layouts (navigation, header, sign-in gate) and the
+//! public landing page. Each portal has its own layout tuned to its usual
+//! device; all share one design system. The menus come from the modules
+//! (`modules::nav`), handed in by the route table.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_location;
 use shared::auth::CurrentUser;
-use shared::{AppError, Permission, Portal};
+use shared::{AppError, Portal};
 
 use crate::auth::api::{logout, me};
 use crate::auth::pages::{ForcedPasswordChange, LoginForm};
-use crate::components::{format_time, ErrorBox, Loading};
-use crate::patients::pages::PatientSearchBox;
-use crate::portal_session::{current_user, hard_navigate, Gate, PortalSession};
+use crate::components::{ErrorBox, Loading};
+use crate::nav::NavEntry;
+use crate::portal_session::{hard_navigate, PortalSession};
 
 /// The signed-in user's data, fetched once per portal load.
 fn use_me() -> Resource<Result<Option<CurrentUser>, AppError>> {
@@ -39,14 +40,11 @@ fn SignOutButton() -> impl IntoView {
     }
 }
 
-/// A navigation link: where, its label, and the permission it needs (if any).
-type NavItem = (&'static str, &'static str, Option<Permission>);
-
 /// One portal: header and navigation (or the sign-in form, the wrong-portal
 /// notice, the forced password change), then the page. The page is outside the
 /// suspense that waits for the user, so its resources are created once.
 #[component]
-fn PortalLayout(portal: Portal, name: &'static str, nav: Vec<NavItem>) -> impl IntoView {
+fn PortalLayout(portal: Portal, name: &'static str, nav: Vec<NavEntry>) -> impl IntoView {
     let me = use_me();
     provide_context(PortalSession::new(me, portal));
     let nav = StoredValue::new(nav);
@@ -111,13 +109,13 @@ fn PortalLayout(portal: Portal, name: &'static str, nav: Vec<NavItem>) -> impl I
 fn PortalChrome(
     portal: Portal,
     name: &'static str,
-    nav: Vec<NavItem>,
+    nav: Vec<NavEntry>,
     user: CurrentUser,
 ) -> impl IntoView {
     let links = nav
         .into_iter()
-        .filter(|(_, _, needs)| needs.is_none_or(|p| user.role.can(p)))
-        .map(|(href, label, _)| view! { <li><A href=href exact=true>{label}</A></li> })
+        .filter(|entry| entry.permission.is_none_or(|p| user.role.can(p)))
+        .map(|entry| view! { <li><A href=entry.href exact=true>{entry.label}</A></li> })
         .collect_view();
     let role = user.role.label();
     let display_name = user.display_name.clone();
@@ -142,91 +140,20 @@ fn PortalChrome(
 
 /// The patient portal, phone-first: a bottom tab bar on small screens.
 #[component]
-pub fn PatientPortal() -> impl IntoView {
-    view! { <PortalLayout portal=Portal::Patient name="Patient" nav=vec![("/patient", "Record", None), ("/patient/appointments", "Appointments", None), ("/patient/details", "Details", None), ("/patient/account", "Account", None)]/> }
+pub fn PatientPortal(nav: Vec<NavEntry>) -> impl IntoView {
+    view! { <PortalLayout portal=Portal::Patient name="Patient" nav/> }
 }
 
 /// The clinic portal for clinical and front-desk staff, tablet-first.
 #[component]
-pub fn ClinicPortal() -> impl IntoView {
-    view! {
-        <PortalLayout
-            portal=Portal::Clinic
-            name="Clinic"
-            nav=vec![
-                ("/clinic", "Today", None),
-                ("/clinic/appointments", "Appointments", Some(Permission::ViewDayLists)),
-                ("/clinic/availability", "My availability", Some(Permission::ManageOwnAvailability)),
-                ("/clinic/register", "Register patient", Some(Permission::RegisterPatients)),
-                ("/clinic/emergency", "Emergency", Some(Permission::FastTrackPatients)),
-                ("/clinic/account", "Account", None),
-            ]
-        />
-    }
+pub fn ClinicPortal(nav: Vec<NavEntry>) -> impl IntoView {
+    view! { <PortalLayout portal=Portal::Clinic name="Clinic" nav/> }
 }
 
 /// The admin portal, desktop-first with a side navigation.
 #[component]
-pub fn AdminPortal() -> impl IntoView {
-    view! {
-        <PortalLayout
-            portal=Portal::Admin
-            name="Admin"
-            nav=vec![
-                ("/admin", "Dashboard", None),
-                ("/admin/users", "Staff accounts", None),
-                ("/admin/appointments", "Appointments", None),
-                ("/admin/schedule", "Schedules", None),
-                ("/admin/audit", "Audit trail", None),
-                ("/admin/break-glass", "Break-glass", None),
-                ("/admin/account", "Account", None),
-            ]
-        />
-    }
-}
-
-/// The clinic dashboard: who is signed in and their account's state.
-#[component]
-pub fn ClinicHome() -> impl IntoView {
-    let session = PortalSession::get();
-    let sessions = Resource::new(
-        || (),
-        move |_| session.load(crate::auth::api::my_sessions()),
-    );
-    view! {
-        <Title text="Clinic"/>
-        <Gate>
-        <h1>{format!("Welcome, {}", current_user().display_name)}</h1>
-        <div class="grid">
-            <PatientSearchBox base="/clinic"/>
-            <section class="card" aria-labelledby="me-title">
-                <h2 id="me-title">"Your account"</h2>
-                <dl class="facts">
-                    <dt>"Role"</dt><dd>{current_user().role.label()}</dd>
-                    <dt>"E-mail"</dt><dd>{current_user().email}</dd>
-                </dl>
-            </section>
-            <section class="card" aria-labelledby="sessions-title">
-                <h2 id="sessions-title">"Where you are signed in"</h2>
-                <Suspense fallback=|| view! { <Loading/> }>
-                    {move || Suspend::new(async move {
-                        match sessions.await {
-                            Ok(list) => {
-                                let current = list.iter().find(|s| s.current).map(|s| format_time(s.created_at));
-                                view! {
-                                    <p>{format!("{} active session(s).", list.len())}</p>
-                                    {current.map(|t| view! { <p class="muted">{format!("This one started {t}.")}</p> })}
-                                    <p><a href="/clinic/account">"Manage sessions and password"</a></p>
-                                }.into_any()
-                            }
-                            Err(e) => view! { <ErrorBox error=e/> }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </section>
-        </div>
-        </Gate>
-    }
+pub fn AdminPortal(nav: Vec<NavEntry>) -> impl IntoView {
+    view! { <PortalLayout portal=Portal::Admin name="Admin" nav/> }
 }
 
 /// The public front page: what this is, and the sign-in form.

@@ -79,6 +79,14 @@ test('a patient on a phone books, reschedules and cancels an appointment', async
   }, before);
   assert.equal(await page.getByTestId('appointment').count(), 1, 'the old time is gone, the new one is there');
 
+  // The home shows it first, as the next appointment.
+  const moved = (await page.getByTestId('appointment').locator('.appointment__when').textContent()).trim();
+  await page.getByRole('link', { name: 'Record', exact: true }).click();
+  await page.getByRole('region', { name: 'Your next appointment' }).getByText(moved).waitFor();
+  await page.getByRole('link', { name: 'Appointments', exact: true }).click();
+  await page.getByRole('heading', { name: 'My appointments' }).waitFor();
+  await hydrated(page);
+
   // Cancel, with a confirmation step.
   await page.getByTestId('appointment').getByRole('button', { name: 'Cancel' }).click();
   await page.getByRole('button', { name: 'Yes, cancel it' }).click();

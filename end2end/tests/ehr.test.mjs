@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, DEMO, DEMO_PASSWORD } from './helpers.mjs';
+import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, BASE_URL, DEMO, DEMO_PASSWORD } from './helpers.mjs';
 
 const RECEPTION = 'reception@demo-hospital.example';
 const NURSE = 'nurse@demo-hospital.example';
@@ -25,6 +25,16 @@ const phone = `+46 70 ${String(Date.now() % 10_000_000).padStart(7, '0')}`;
 async function openPatientFromSearch(page, query, name) {
   await page.getByLabel('MRN, name, phone number or date of birth').fill(query);
   await page.getByTestId('search-results').getByRole('link', { name }).click();
+}
+
+/** Opens an encounter in the chart on screen and starts its note; answers the encounter. */
+async function newEncounterNote(page, reason) {
+  await page.getByRole('button', { name: 'New encounter' }).click();
+  await page.getByLabel('Reason for the visit').fill(reason);
+  await page.getByRole('button', { name: 'Open encounter' }).click();
+  const encounter = page.getByTestId('encounter').filter({ hasText: reason });
+  await encounter.getByRole('button', { name: 'Write note' }).click();
+  return encounter;
 }
 
 test('the receptionist registers a patient on a desktop, with a duplicate warning', async () => {
@@ -179,11 +189,7 @@ test('a doctor on a tablet records vitals, a note, a diagnosis and an allergy; t
 
   // An encounter with a signed SOAP note.
   const reason = `Wheeze review ${suffix}`;
-  await doctor.page.getByRole('button', { name: 'New encounter' }).click();
-  await doctor.page.getByLabel('Reason for the visit').fill(reason);
-  await doctor.page.getByRole('button', { name: 'Open encounter' }).click();
-  const encounter = doctor.page.getByTestId('encounter').filter({ hasText: reason });
-  await encounter.getByRole('button', { name: 'Write note' }).click();
+  const encounter = await newEncounterNote(doctor.page, reason);
   await encounter.getByLabel('Subjective').fill('Wheeze at night for two weeks.');
   await encounter.getByLabel('Assessment').fill('Mild intermittent asthma.');
   await encounter.getByLabel('Plan').fill('Salbutamol inhaler as needed; review in 4 weeks.');
@@ -236,4 +242,79 @@ test('a doctor on a tablet records vitals, a note, a diagnosis and an allergy; t
   }
   assertClean(patient.problems);
   await patient.context.close();
+});
+
+/** Calls a server function in a browser context signed in as someone. */
+async function api(context, endpoint, data) {
+  const response = await context.request.post(`/api/${endpoint}`, { data, headers: { Origin: BASE_URL } });
+  assert.ok(response.ok(), `${endpoint}: ${response.status()} ${await response.text()}`);
+  return response.json();
+}
+
+test('the clinic home shows the day: the front desk its arrivals, the doctor their list, unsigned notes and recent charts', async () => {
+  // An emergency on the demo doctor's list today (the demo server keeps UTC).
+  const admin = await browser.newContext({ baseURL: BASE_URL });
+  await api(admin, 'auth/login', { email: DEMO.admin, password: DEMO_PASSWORD });
+  const maria = (await api(admin, 'patients/search', { query: 'Müller', cursor: null })).hits[0];
+  const doctors = await api(admin, 'appointments/doctors', { department: null });
+  const yusuf = doctors.find((d) => d.name === 'Dr Amina Yusuf');
+  const today = new Date().toISOString().slice(0, 10);
+  await api(admin, 'appointments/emergency', {
+    patient_id: maria.id, doctor_id: yusuf.id, start: `${today}T00:01`, minutes: 15, reason: 'Seen first thing, chest pain',
+  });
+  await admin.close();
+
+  // The front desk's home: today's arrivals at every doctor.
+  const desk = await openDevice(browser, 'tablet');
+  await signIn(desk.page, RECEPTION, DEMO_PASSWORD);
+  await desk.page.waitForURL('**/clinic');
+  const arrivals = desk.page.getByRole('region', { name: "Today's appointments" });
+  const arriving = arrivals.getByTestId('today-row').filter({ hasText: 'Müller, Maria' });
+  await arriving.getByText('00:01–00:16').waitFor();
+  await arriving.getByText('with Dr Amina Yusuf').waitFor();
+  await arriving.getByText('Booked').waitFor();
+  await arrivals.getByText(/\d+ appointment\(s\) today, \d+ checked in\./).waitFor();
+  await expectNoHorizontalScroll(desk.page);
+  assertClean(desk.problems);
+  await desk.context.close();
+
+  // The doctor's home: their own list for today.
+  const doctor = await openDevice(browser, 'tablet');
+  await signIn(doctor.page, DEMO.doctor, DEMO_PASSWORD);
+  await doctor.page.waitForURL('**/clinic');
+  await hydrated(doctor.page);
+  const mine = doctor.page.getByRole('region', { name: "Today's appointments" });
+  await mine.getByTestId('today-row').filter({ hasText: 'Müller, Maria' }).getByText('Booked').waitFor();
+
+  // A draft note left unsigned, and the chart just opened, are on the home.
+  await openPatientFromSearch(doctor.page, 'muller', /Müller, Maria/);
+  await doctor.page.getByTestId('chart-banner').waitFor();
+  await hydrated(doctor.page);
+  const reason = `Chest pain follow-up ${suffix}`;
+  const encounter = await newEncounterNote(doctor.page, reason);
+  await encounter.getByLabel('Subjective').fill('Pain settled overnight.');
+  await encounter.getByRole('button', { name: 'Save draft' }).click();
+  await encounter.getByText('Draft', { exact: true }).waitFor();
+
+  await doctor.page.getByRole('link', { name: 'Today' }).click();
+  const unsigned = doctor.page.getByRole('region', { name: 'Unsigned notes' });
+  await unsigned.getByText(reason).waitFor();
+  const recent = doctor.page.getByRole('region', { name: 'Recently opened charts' });
+  await recent.getByRole('link', { name: /Müller, Maria/ }).waitFor();
+  await doctor.page.getByRole('region', { name: 'Patients in your care' }).getByRole('link', { name: /Müller, Maria/ }).waitFor();
+  await expectNoHorizontalScroll(doctor.page);
+  await doctor.page.screenshot({ path: 'test-results/clinic-home-doctor-tablet.png', fullPage: true });
+
+  // The note leads back to the chart, where it is signed; then it is off the list.
+  await unsigned.getByRole('listitem').filter({ hasText: reason }).getByRole('link', { name: /Müller, Maria/ }).click();
+  await doctor.page.getByTestId('chart-banner').waitFor();
+  await hydrated(doctor.page);
+  const again = doctor.page.getByTestId('encounter').filter({ hasText: reason });
+  await again.getByRole('button', { name: 'Sign note' }).click();
+  await again.getByText('Signed', { exact: true }).waitFor();
+  await doctor.page.getByRole('link', { name: 'Today' }).click();
+  await doctor.page.getByRole('region', { name: 'Recently opened charts' }).getByRole('link', { name: /Müller, Maria/ }).waitFor();
+  await doctor.page.getByRole('region', { name: 'Unsigned notes' }).getByText(reason).waitFor({ state: 'detached' });
+  assertClean(doctor.problems);
+  await doctor.context.close();
 });

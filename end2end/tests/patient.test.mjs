@@ -41,6 +41,8 @@ test('a patient registers on a phone, sees their record with an MRN, and signs o
 
   await page.waitForURL('**/patient');
   await page.getByRole('heading', { name: 'Hello, Amara' }).waitFor();
+  // The next appointment comes first on the home; a new patient has none yet.
+  await page.getByRole('region', { name: 'Your next appointment' }).getByText('No upcoming appointments.').waitFor();
   const mrn = (await page.getByTestId('mrn').textContent()).trim();
   assert.match(mrn, /^\d{8}-\d$/);
   await page.getByText('+447700900456').waitFor();

@@ -29,6 +29,7 @@ mod m20261122_000010_birth_date_order;
 mod m20261122_000011_name_search_covering;
 mod m20261202_000012_birth_date_covering;
 mod m20261203_000013_names_in_every_script;
+mod m20261203_000014_home_tiles;
 mod util;
 
 /// Every migration, in order.
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000011_name_search_covering::Migration),
             Box::new(m20261202_000012_birth_date_covering::Migration),
             Box::new(m20261203_000013_names_in_every_script::Migration),
+            Box::new(m20261203_000014_home_tiles::Migration),
         ]
     }
 }

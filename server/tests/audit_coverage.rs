@@ -14,7 +14,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use app::auth::gate::patient_data_functions;
 use chrono::{DateTime, NaiveDate, Utc};
-use common::{register_patient, schedule, Backend, Client, TestApp, PASSWORD};
+use common::{register_patient, schedule, user_id, Backend, Client, TestApp, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use shared::access::CareRelationshipKind;
@@ -314,6 +314,15 @@ fn calls() -> Vec<Call> {
             |f| json!({ "doctor_id": null, "date": f.monday }),
         )
         .action_only("appointments.day"),
+        // The homes' lists of many patients, audited the same way: the front
+        // desk's arrivals, the patients in a clinician's care, their
+        // unsigned notes and the charts they opened lately.
+        call("/api/appointments/arrivals", Desk, |_| json!({}))
+            .action_only("appointments.arrivals"),
+        call("/api/patients/in_my_care", Doctor, |_| json!({})).action_only("patients.in_my_care"),
+        call("/api/chart/unsigned_notes", Doctor, |_| json!({}))
+            .action_only("chart.unsigned_notes"),
+        call("/api/chart/recent", Doctor, |_| json!({})).action_only("chart.recent"),
         // The break-glass report lists the grants of every patient: audited
         // once with the period and the number of grants.
         call("/api/admin/break_glass", Admin, |_| json!({ "days": 7 }))
@@ -332,18 +341,6 @@ fn calls() -> Vec<Call> {
         )
         .names(|f| vec![f.merge_source, f.merge_target]),
     ]
-}
-
-/// The id of the account with this e-mail.
-async fn user_id(app: &TestApp, email: &str) -> Uuid {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    app::entity::users::Entity::find()
-        .filter(app::entity::users::Column::Email.eq(email))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("no account {email}"))
-        .id
 }
 
 async fn sign_in(app: &TestApp, email: &str) -> Client {

@@ -13,7 +13,6 @@ use std::collections::{BTreeSet, HashSet};
 use chrono::NaiveDate;
 use common::*;
 use reqwest::StatusCode;
-use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use shared::access::{AccessBasis, BreakGlassReportRow, CareRelationshipKind};
 use shared::chart::{
@@ -62,18 +61,6 @@ async fn portal_patient(app: &TestApp, email: &str, given: &str) -> (Client, Uui
     let id: Uuid = serde_json::from_value(outcome["user"]["patient_id"].clone())
         .unwrap_or_else(|e| panic!("no patient id in {outcome}: {e}"));
     (client, id)
-}
-
-/// Calls a server function that must succeed.
-async fn ok<T: DeserializeOwned>(client: &Client, endpoint: &str, body: Value) -> T {
-    let (status, result) = client.call::<T>(endpoint, body).await;
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "{endpoint}: {:?}",
-        result.as_ref().err()
-    );
-    result.unwrap_or_else(|e| panic!("{endpoint}: {e:?}"))
 }
 
 /// Calls a server function that must fail; answers the status and the error.

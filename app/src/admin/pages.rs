@@ -1,4 +1,4 @@
-//! The admin dashboard and staff-account management.
+//! Staff-account management and the break-glass report.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -6,53 +6,10 @@ use leptos_meta::Title;
 use shared::auth::{CreatedAccount, NewStaffForm, StaffAccountChange, UserSummary};
 use shared::{AppError, Role};
 
-use super::api::{admin_overview, change_staff_account, create_staff, list_staff};
+use super::api::{change_staff_account, create_staff, list_staff};
 use crate::components::{
     format_time, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, SelectField, TextField,
 };
-use crate::patients::pages::PatientSearchBox;
-
-/// Figures at a glance, with links to where they can be acted on.
-#[component]
-pub fn AdminHome() -> impl IntoView {
-    let session = crate::portal_session::PortalSession::get();
-    let overview = Resource::new(|| (), move |_| session.load(admin_overview()));
-    view! {
-        <crate::portal_session::Gate>
-        <Title text="Admin dashboard"/>
-        <h1>"Dashboard"</h1>
-        <Suspense fallback=|| view! { <Loading/> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(o) => {
-                        let staff: i64 = o.users_by_role.iter().filter(|(r, _)| r.is_staff()).map(|(_, n)| n).sum();
-                        view! {
-                            <div class="stats">
-                                <a class="stat" href="/admin/users"><span class="stat__value">{staff}</span><span class="stat__label">"Staff accounts"</span></a>
-                                <div class="stat"><span class="stat__value">{o.patients}</span><span class="stat__label">"Registered patients"</span></div>
-                                <div class="stat"><span class="stat__value">{o.active_sessions}</span><span class="stat__label">"Active sessions"</span></div>
-                                <a class="stat" href="/admin/audit?action=auth.login"><span class="stat__value">{o.failed_logins_24h}</span><span class="stat__label">"Failed sign-ins, 24 h"</span></a>
-                                <a class="stat" class:stat--warn=move || { o.locked_accounts > 0 } href="/admin/users"><span class="stat__value">{o.locked_accounts}</span><span class="stat__label">"Locked accounts"</span></a>
-                            </div>
-                            <PatientSearchBox base="/admin"/>
-                            <section class="card">
-                                <h2>"Accounts by role"</h2>
-                                <table class="table">
-                                    <thead><tr><th scope="col">"Role"</th><th scope="col" class="num">"Accounts"</th></tr></thead>
-                                    <tbody>
-                                        {o.users_by_role.into_iter().map(|(r, n)| view! { <tr><td>{r.label()}</td><td class="num">{n}</td></tr> }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </section>
-                        }.into_any()
-                    }
-                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
-                }
-            })}
-        </Suspense>
-        </crate::portal_session::Gate>
-    }
-}
 
 fn staff_role_options() -> Vec<(String, String)> {
     Role::ALL

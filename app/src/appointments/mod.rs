@@ -9,8 +9,11 @@ pub mod manage;
 #[cfg(feature = "ssr")]
 pub mod notices;
 pub mod pages;
+pub mod routes;
 pub mod schedule;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod slots;
+pub mod tiles;
+pub mod today;

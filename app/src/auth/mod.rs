@@ -9,9 +9,11 @@ pub mod guard;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod session_keys;
 #[cfg(feature = "ssr")]
 pub mod session_store;
+pub mod tiles;

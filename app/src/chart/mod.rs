@@ -5,6 +5,9 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod export;
 pub mod pages;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod tiles;
 pub mod trend;
+pub mod worklist;

@@ -222,6 +222,30 @@ pub async fn decode<T: DeserializeOwned>(
 
 pub const PASSWORD: &str = "violet canyon harbor";
 
+/// Calls a server function that must succeed; answers its value.
+pub async fn ok<T: DeserializeOwned>(client: &Client, endpoint: &str, body: Value) -> T {
+    let (status, result) = client.call::<T>(endpoint, body).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{endpoint}: {:?}",
+        result.as_ref().err()
+    );
+    result.unwrap_or_else(|e| panic!("{endpoint}: {e:?}"))
+}
+
+/// The id of the account with this e-mail.
+pub async fn user_id(app: &TestApp, email: &str) -> uuid::Uuid {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    app::entity::users::Entity::find()
+        .filter(app::entity::users::Column::Email.eq(email))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no account {email}"))
+        .id
+}
+
 /// Creates a staff account directly in the database (no temporary password).
 pub async fn staff(app: &TestApp, email: &str, role: shared::Role) -> String {
     let new = shared::auth::NewStaff {

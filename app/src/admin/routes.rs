@@ -1,0 +1,32 @@
+//! Where staff accounts and the admin's reports appear: pages, menu links and home tiles.
+
+use leptos::prelude::*;
+use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
+use leptos_router::components::Route;
+use leptos_router::path;
+use shared::Portal::{self, Admin};
+
+use super::{pages, tiles};
+use crate::nav::{no_routes, NavEntry, Tile};
+
+pub const NAV: &[NavEntry] = &[
+    NavEntry::new(Admin, 20, "/admin/users", "Staff accounts"),
+    NavEntry::new(Admin, 60, "/admin/break-glass", "Break-glass"),
+];
+
+pub const TILES: &[Tile] = &[Tile::new(Admin, 10, || {
+    view! { <tiles::OverviewTile/> }.into_any()
+})];
+
+/// This module's pages in the portal `at` (`None`: outside the portals).
+pub fn routes(at: Option<Portal>) -> AnyNestedRoute {
+    match at {
+        Some(Admin) => view! {
+            <Route path=path!("users") view=pages::UsersPage/>
+            <Route path=path!("break-glass") view=pages::BreakGlassReport/>
+        }
+        .into_inner()
+        .into_any_nested_route(),
+        _ => no_routes(),
+    }
+}

@@ -1,0 +1,34 @@
+//! Where accounts appear: registration, the account page of every portal,
+//! its menu links and home tiles.
+
+use leptos::prelude::*;
+use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
+use leptos_router::components::Route;
+use leptos_router::path;
+use shared::Portal::{self, Admin, Clinic, Patient};
+
+use super::{pages, tiles};
+use crate::nav::{NavEntry, Tile};
+
+pub const NAV: &[NavEntry] = &[
+    NavEntry::new(Patient, 90, "/patient/account", "Account"),
+    NavEntry::new(Clinic, 90, "/clinic/account", "Account"),
+    NavEntry::new(Admin, 90, "/admin/account", "Account"),
+];
+
+pub const TILES: &[Tile] = &[
+    Tile::new(Clinic, 80, || view! { <tiles::AccountTile/> }.into_any()),
+    Tile::new(Clinic, 90, || view! { <tiles::SessionsTile/> }.into_any()),
+];
+
+/// This module's pages in the portal `at` (`None`: outside the portals).
+pub fn routes(at: Option<Portal>) -> AnyNestedRoute {
+    match at {
+        Some(_) => view! { <Route path=path!("account") view=pages::AccountPage/> }
+            .into_inner()
+            .into_any_nested_route(),
+        None => view! { <Route path=path!("/register") view=pages::RegisterPage/> }
+            .into_inner()
+            .into_any_nested_route(),
+    }
+}

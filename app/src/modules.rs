@@ -1,0 +1,62 @@
+//! The one list of the modules that show themselves in the portals. Each
+//! has a `routes.rs` with its pages (`routes`), its menu links (`NAV`) and
+//! its home-page tiles (`TILES`); adding a module is adding its name to the
+//! `modules!` line below.
+//!
+//! The route functions answer `AnyNestedRoute`: the dev build
+//! (`cargo leptos build`, with `--cfg erase_components`) makes every
+//! transparent component return one, so both builds get the same type.
+
+use leptos::prelude::*;
+use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
+use shared::Portal;
+
+use crate::nav::{of_portal, NavEntry, Tile};
+
+macro_rules! modules {
+    ($($module:ident),+ $(,)?) => {
+        const NAV: &[&[NavEntry]] = &[$(crate::$module::routes::NAV),+];
+        const TILES: &[&[Tile]] = &[$(crate::$module::routes::TILES),+];
+
+        /// Every module's pages in the portal `at` (`None`: outside the portals).
+        fn routes(at: Option<Portal>) -> AnyNestedRoute {
+            ($(crate::$module::routes::routes(at),)+).into_any_nested_route()
+        }
+    };
+}
+
+modules!(home, patients, chart, appointments, admin, audit, auth);
+
+/// The menu of `portal`, in rank order.
+pub fn nav(portal: Portal) -> Vec<NavEntry> {
+    of_portal(NAV, portal)
+}
+
+/// The home-page tiles of `portal`, in rank order.
+pub fn tiles(portal: Portal) -> Vec<Tile> {
+    of_portal(TILES, portal)
+}
+
+/// The pages outside the portals (registration).
+#[component(transparent)]
+pub fn PublicRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    routes(None)
+}
+
+/// The patient portal's pages under `/patient`.
+#[component(transparent)]
+pub fn PatientRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    routes(Some(Portal::Patient))
+}
+
+/// The clinic portal's pages under `/clinic`.
+#[component(transparent)]
+pub fn ClinicRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    routes(Some(Portal::Clinic))
+}
+
+/// The admin portal's pages under `/admin`.
+#[component(transparent)]
+pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    routes(Some(Portal::Admin))
+}

@@ -1,0 +1,153 @@
+//! What a module contributes to the portals besides its routes: links in a
+//! portal's menu ([`NavEntry`]) and cards on a portal's home page ([`Tile`]),
+//! and the frame every tile is drawn in ([`TileCard`]). A leaf: it knows the
+//! portal session and the design system, never a module's pages.
+//!
+//! Each module lists its own in `<module>/routes.rs` (`NAV`, `TILES`);
+//! `modules.rs` gathers them, and `rank` orders them across modules.
+
+use leptos::prelude::*;
+use leptos::tachys::view::iterators::StaticVec;
+use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
+use shared::{AppError, Permission, Portal};
+
+use crate::components::{ErrorBox, Loading};
+use crate::portal_session::Gate;
+
+/// A link in one portal's menu.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NavEntry {
+    pub portal: Portal,
+    pub href: &'static str,
+    pub label: &'static str,
+    /// Shown only to roles that hold it (the page itself still checks).
+    pub permission: Option<Permission>,
+    /// Place in the menu, lowest first, across every module's entries.
+    pub rank: u16,
+}
+
+impl NavEntry {
+    /// A link shown to everyone who may use the portal.
+    pub const fn new(portal: Portal, rank: u16, href: &'static str, label: &'static str) -> Self {
+        NavEntry {
+            portal,
+            href,
+            label,
+            permission: None,
+            rank,
+        }
+    }
+
+    /// The same link, shown only to roles that hold `permission`.
+    pub const fn needs(self, permission: Permission) -> Self {
+        NavEntry {
+            permission: Some(permission),
+            ..self
+        }
+    }
+}
+
+/// A card on one portal's home page. `view` builds the tile's component,
+/// which creates its resources at its own top level (never inside a
+/// suspense) and shows itself inside a [`TileCard`].
+#[derive(Clone, Copy)]
+pub struct Tile {
+    pub portal: Portal,
+    /// Place on the page, lowest first, across every module's tiles.
+    pub rank: u16,
+    pub view: fn() -> AnyView,
+}
+
+impl Tile {
+    pub const fn new(portal: Portal, rank: u16, view: fn() -> AnyView) -> Self {
+        Tile { portal, rank, view }
+    }
+}
+
+/// Something placed in one portal, in rank order.
+pub trait Placed: Copy {
+    fn portal(&self) -> Portal;
+    fn rank(&self) -> u16;
+}
+
+impl Placed for NavEntry {
+    fn portal(&self) -> Portal {
+        self.portal
+    }
+    fn rank(&self) -> u16 {
+        self.rank
+    }
+}
+
+impl Placed for Tile {
+    fn portal(&self) -> Portal {
+        self.portal
+    }
+    fn rank(&self) -> u16 {
+        self.rank
+    }
+}
+
+/// The entries of `portal` among every module's `lists`, lowest rank first.
+pub fn of_portal<T: Placed>(lists: &[&[T]], portal: Portal) -> Vec<T> {
+    let mut entries: Vec<T> = lists
+        .iter()
+        .flat_map(|list| list.iter().copied())
+        .filter(|e| e.portal() == portal)
+        .collect();
+    entries.sort_by_key(Placed::rank);
+    entries
+}
+
+/// The route fragment of a module with no pages in some portal. Not `()`:
+/// leptos_router's `()` matches every path (a tuple's first member that
+/// matches wins, so it would hide the modules after it) and lists the
+/// parent's own path as a page a second time. An empty list matches nothing
+/// and lists nothing.
+pub fn no_routes() -> AnyNestedRoute {
+    StaticVec::<AnyNestedRoute>::from(Vec::new()).into_any_nested_route()
+}
+
+/// A home-page tile: a card with a heading (`id` names it, and must be
+/// unique on the page), shown once the portal knows its user, and only to
+/// roles that hold `needs`. A tile that loads data asks for it with
+/// [`PortalSession::load_if`](crate::portal_session::PortalSession::load_if)
+/// and the same permission, so a hidden tile makes no call.
+#[component]
+pub fn TileCard(
+    id: &'static str,
+    title: &'static str,
+    #[prop(default = None)] needs: Option<Permission>,
+    /// Extra classes (`tile--wide` spans the whole row).
+    #[prop(default = "")]
+    class: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let children = StoredValue::new(children);
+    view! {
+        <Gate needs>
+            <section class=format!("card tile {class}") aria-labelledby=id>
+                <h2 id=id>{title}</h2>
+                {children.with_value(|c| c())}
+            </section>
+        </Gate>
+    }
+}
+
+/// A tile's body drawn from its data: loading, then `show` of the answer,
+/// or what went wrong. `data` is the resource the tile created at its top.
+pub fn loaded<T>(data: Resource<Result<T, AppError>>, show: fn(T) -> AnyView) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(value) => show(value),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
