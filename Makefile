@@ -23,10 +23,12 @@ setup-test: setup
 build: setup
 	cargo leptos build
 
-## Release build: opt-level z wasm, optimised with binaryen's wasm-opt from npm.
+## Release build: opt-level z wasm, optimised with binaryen's wasm-opt from npm, then
+## its static files compressed once at the highest Brotli and gzip levels (served as they are).
 build-release: setup
 	@.ci/setup --release
 	PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" cargo leptos build --release
+	.ci/precompress $(SITE_ROOT)
 
 run: build
 	LEPTOS_SITE_ROOT=target/site $(TARGET_DIR)/debug/hms serve --bind $(BIND) --seed-demo
