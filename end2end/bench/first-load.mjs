@@ -17,7 +17,9 @@
 // up, 150 ms latency, and the CPU 4× slower. Signing in happens before the
 // throttling and is not measured. Bytes as served are `encodedDataLength` from
 // `Network.loadingFinished` (body as sent, with compression, plus response
-// headers); raw bytes are the decoded body (`Network.dataReceived`).
+// headers); raw bytes are the decoded body (`Network.dataReceived`). Times are
+// milliseconds since the browser sent the page's request, up to the moment
+// the wasm set `body[data-hydrated]`.
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,6 +104,9 @@ async function loadOnce(browser, base, spec) {
       if (!r.ok()) throw new Error(`sign-in as ${spec.who}: ${r.status()} ${await r.text()}`);
     }
     const page = await context.newPage();
+    const problems = [];
+    page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     // Records when frontend::hydrate marks the body, in the page's own clock
     // (milliseconds since navigation start), before any page script runs.
     await page.addInitScript(() => {
@@ -119,8 +124,19 @@ async function loadOnce(browser, base, spec) {
     await cdp.send('Network.emulateNetworkConditions', NETWORK);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
     const requests = new Map();
+    // The clock starts when the browser sends the page's request. (The page's
+    // own navigation and resource timings leave out the emulated latency, so
+    // network times come from CDP's timestamps, and hydration from the page's
+    // wall clock against the request's.)
+    let sent = null;
+    let firstByte = null;
+    let wasmDone = null;
+    cdp.on('Network.requestWillBeSent', (e) => {
+      if (e.type === 'Document' && sent === null) sent = { id: e.requestId, wall: e.wallTime * 1000, ts: e.timestamp };
+    });
     cdp.on('Network.responseReceived', (e) => {
       const headers = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), v]));
+      if (sent && e.requestId === sent.id) firstByte = (e.timestamp - sent.ts) * 1000;
       requests.set(e.requestId, {
         path: new URL(e.response.url).pathname,
         kind: kind(e.response.url, e.response.mimeType),
@@ -131,25 +147,25 @@ async function loadOnce(browser, base, spec) {
       });
     });
     cdp.on('Network.dataReceived', (e) => { const r = requests.get(e.requestId); if (r) r.raw += e.dataLength; });
-    cdp.on('Network.loadingFinished', (e) => { const r = requests.get(e.requestId); if (r) r.served = e.encodedDataLength; });
+    cdp.on('Network.loadingFinished', (e) => {
+      const r = requests.get(e.requestId);
+      if (!r) return;
+      r.served = e.encodedDataLength;
+      if (r.kind === 'wasm' && sent) wasmDone = Math.max(wasmDone ?? 0, (e.timestamp - sent.ts) * 1000);
+    });
 
     const response = await page.goto(spec.path, { waitUntil: 'commit', timeout: 180_000 });
     if (response.status() !== 200) throw new Error(`${spec.path}: HTTP ${response.status()}`);
     const landed = new URL(page.url()).pathname;
     await page.waitForSelector('body[data-hydrated]', { state: 'attached', timeout: 180_000 });
-    const timing = await page.evaluate(() => {
-      const nav = performance.getEntriesByType('navigation')[0];
-      const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
-      return {
-        ttfb: nav.responseStart,
-        domContentLoaded: nav.domContentLoadedEventEnd,
-        wasmDownloaded: wasm ? wasm.responseEnd : null,
-        hydrated: window.__hydratedAt,
-      };
-    });
+    const hydratedWall = await page.evaluate(() => performance.timeOrigin + window.__hydratedAt);
+    // Milliseconds since the page's request was sent; the wasm's time is its
+    // last byte (of every wasm file, when there are several).
+    const timing = { firstByte, wasmDownloaded: wasmDone, hydrated: hydratedWall - sent.wall };
     const snapshot = [...requests.values()].map((r) => ({ ...r }));
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
-    return { path: spec.path, landed, timing, requests: snapshot };
+    if (problems.length) process.stderr.write(`${spec.path}: the browser reported problems:\n  ${problems.join('\n  ')}\n`);
+    return { path: spec.path, landed, timing, requests: snapshot, problems };
   } finally {
     await context.close();
   }
@@ -194,8 +210,8 @@ const KINDS = ['html', 'js', 'wasm', 'css', 'api', 'other'];
 const lines = [];
 lines.push(`Network ${NETWORK.downloadThroughput * 8 / 1e6} Mbit/s down, ${NETWORK.uploadThroughput * 8 / 1e3} kbit/s up, ${NETWORK.latency} ms latency; CPU ${CPU_SLOWDOWN}× slower; median of ${RUNS} cold loads.`);
 lines.push('');
-lines.push('| Page | Served total (B) | ' + KINDS.map((k) => `${k} served / raw (B)`).join(' | ') + ' | Encodings | Wasm downloaded (ms) | Hydrated (ms) |');
-lines.push('|---|---:|' + KINDS.map(() => '---:').join('|') + '|---|---:|---:|');
+lines.push('| Page | Served total (B) | ' + KINDS.map((k) => `${k} served / raw (B)`).join(' | ') + ' | Encodings | First byte (ms) | Wasm downloaded (ms) | Hydrated (ms) |');
+lines.push('|---|---:|' + KINDS.map(() => '---:').join('|') + '|---|---:|---:|---:|');
 for (const spec of PAGES) {
   const runs = all.filter((r) => r.path === spec.path);
   const med = (f) => median(runs.map(f));
@@ -205,7 +221,7 @@ for (const spec of PAGES) {
   });
   const encodings = [...new Set(runs.flatMap((r) => ['wasm', 'js', 'css'].flatMap((k) => [...(r.byKind[k]?.encodings ?? [])])))].join(', ');
   const who = spec.who ? ` (${spec.who}, ${spec.device})` : ` (signed out, ${spec.device})`;
-  lines.push(`| \`${spec.path}\`${who} | ${fmt(med((r) => r.total))} | ${cells.join(' | ')} | ${encodings} | ${fmt(med((r) => r.timing.wasmDownloaded))} | ${fmt(med((r) => r.timing.hydrated))} |`);
+  lines.push(`| \`${spec.path}\`${who} | ${fmt(med((r) => r.total))} | ${cells.join(' | ')} | ${encodings} | ${fmt(med((r) => r.timing.firstByte))} | ${fmt(med((r) => r.timing.wasmDownloaded))} | ${fmt(med((r) => r.timing.hydrated))} |`);
 }
 console.log(lines.join('\n'));
 if (process.env.JSON_OUT) {
