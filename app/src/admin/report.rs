@@ -9,7 +9,7 @@ use shared::patients::Mrn;
 use shared::{AppError, Role};
 
 use crate::context::OrInternal;
-use crate::entity::{audit_events, break_glass_grants, patients};
+use crate::entity::{audit_events, break_glass_grants};
 use crate::patients::care::user_names;
 
 /// The most grants the report lists.
@@ -28,15 +28,7 @@ pub async fn break_glass(
         .await
         .or_internal()?;
     let users = user_names(db, grants.iter().map(|g| g.user_id)).await?;
-    let patient_ids: Vec<_> = grants.iter().map(|g| g.patient_id).collect();
-    let patients: std::collections::HashMap<_, _> = patients::Entity::find()
-        .filter(patients::Column::Id.is_in(patient_ids))
-        .all(db)
-        .await
-        .or_internal()?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let patients = crate::patients::service::by_id(db, grants.iter().map(|g| g.patient_id)).await?;
     let mut rows = Vec::with_capacity(grants.len());
     for g in grants {
         let reads = audit_events::Entity::find()

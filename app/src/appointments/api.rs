@@ -126,6 +126,18 @@ async fn insert_booked(
         }
         Err(e) => return Err(e),
     };
+    into_care(caller, txn, &appointment).await?;
+    Ok(Ok(appointment))
+}
+
+/// What every new appointment brings: the patient comes into the doctor's
+/// care (chart access), in the booking's transaction.
+#[cfg(feature = "ssr")]
+async fn into_care(
+    caller: &crate::auth::guard::Caller,
+    txn: &sea_orm::DatabaseTransaction,
+    appointment: &crate::entity::appointments::Model,
+) -> Result<(), AppError> {
     crate::patients::access::add_relationship(
         txn,
         appointment.patient_id,
@@ -133,8 +145,8 @@ async fn insert_booked(
         shared::access::CareRelationshipKind::Appointment,
         Some(caller.user.id),
     )
-    .await?;
-    Ok(Ok(appointment))
+    .await
+    .map(drop)
 }
 
 /// The audit event of a change to `appointment`.
@@ -767,14 +779,7 @@ pub async fn emergency_assign(
                 },
             )
             .await?;
-            crate::patients::access::add_relationship(
-                txn,
-                patient_id,
-                doctor_id,
-                shared::access::CareRelationshipKind::Appointment,
-                Some(caller.user.id),
-            )
-            .await?;
+            into_care(caller, txn, &appointment).await?;
             let detail = format!("override: {reason}");
             let event = event_of(caller, "appointments.emergency", &appointment, detail);
             Ok((appointment.id, event))

@@ -159,20 +159,12 @@ pub async fn views(
     tz: chrono_tz::Tz,
     rows: Vec<appointments::Model>,
 ) -> Result<Vec<shared::appointments::AppointmentView>, AppError> {
-    use crate::entity::patients;
     use shared::appointments::{AppointmentStatus, AppointmentView};
     let names = crate::patients::care::user_names(db, rows.iter().map(|a| a.doctor_id)).await?;
     let mut ids: Vec<Uuid> = rows.iter().map(|a| a.patient_id).collect();
     ids.sort();
     ids.dedup();
-    let people: std::collections::HashMap<Uuid, patients::Model> = patients::Entity::find()
-        .filter(patients::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .or_internal()?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let people = crate::patients::service::by_id(db, ids).await?;
     rows.into_iter()
         .map(|a| {
             let p = people

@@ -25,20 +25,10 @@ pub async fn hits_in_order(
     db: &impl sea_orm::ConnectionTrait,
     ids: &[uuid::Uuid],
 ) -> Result<Vec<PatientSearchHit>, AppError> {
-    use crate::context::OrInternal;
-    use crate::entity::patients::{Column, Entity};
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let rows: std::collections::HashMap<_, _> = Entity::find()
-        .filter(Column::Id.is_in(ids.iter().copied()))
-        .filter(Column::MergedInto.is_null())
-        .all(db)
-        .await
-        .or_internal()?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let rows = super::service::by_id(db, ids.iter().copied()).await?;
     ids.iter()
         .filter_map(|id| rows.get(id))
+        .filter(|p| p.merged_into.is_none())
         .map(super::service::hit_of)
         .collect()
 }

@@ -243,6 +243,22 @@ pub fn profile_of(p: patients::Model) -> Result<PatientProfile, AppError> {
     })
 }
 
+/// The patients among `ids` (merged-away records included), by id: for
+/// lists that name many patients, one query instead of one per row.
+pub async fn by_id(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::HashMap<Uuid, patients::Model>, AppError> {
+    Ok(patients::Entity::find()
+        .filter(patients::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect())
+}
+
 pub fn hit_of(p: &patients::Model) -> Result<PatientSearchHit, AppError> {
     HitRow {
         id: p.id,
