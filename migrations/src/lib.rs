@@ -16,6 +16,8 @@ pub mod fold_names;
 pub use m20261122_000011_name_search_covering::HIT_COLUMNS as SEARCH_HIT_COLUMNS;
 /// Patient rows migration 13 recomputes per statement.
 pub use m20261203_000013_names_in_every_script::BATCH as NAME_RECOMPUTE_BATCH;
+/// The status and kind columns whose codes the database checks (migration 15).
+pub use m20261203_000015_coded_columns::CODED_COLUMNS;
 mod m20261122_000001_foundation;
 mod m20261122_000002_icd10cm;
 mod m20261122_000003_patient_search;
@@ -30,6 +32,7 @@ mod m20261122_000011_name_search_covering;
 mod m20261202_000012_birth_date_covering;
 mod m20261203_000013_names_in_every_script;
 mod m20261203_000014_home_tiles;
+mod m20261203_000015_coded_columns;
 mod util;
 
 /// Every migration, in order.
@@ -53,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_birth_date_covering::Migration),
             Box::new(m20261203_000013_names_in_every_script::Migration),
             Box::new(m20261203_000014_home_tiles::Migration),
+            Box::new(m20261203_000015_coded_columns::Migration),
         ]
     }
 }

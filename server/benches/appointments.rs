@@ -89,7 +89,7 @@ async fn doctors(app: &TestApp, n: usize) -> Vec<Uuid> {
             availability_exceptions::ActiveModel {
                 id: Set(Uuid::new_v4()),
                 doctor_id: Set(id),
-                kind: Set("unavailable".into()),
+                kind: Set(shared::schedule::ExceptionKind::Unavailable),
                 starts_local: Set(fmt(leave, "00:00")),
                 ends_local: Set(fmt(leave + Duration::days(1), "00:00")),
                 slot_minutes: Set(None),
@@ -98,7 +98,7 @@ async fn doctors(app: &TestApp, n: usize) -> Vec<Uuid> {
             availability_exceptions::ActiveModel {
                 id: Set(Uuid::new_v4()),
                 doctor_id: Set(id),
-                kind: Set("extra".into()),
+                kind: Set(shared::schedule::ExceptionKind::Extra),
                 starts_local: Set(fmt(extra, "17:00")),
                 ends_local: Set(fmt(extra, "19:00")),
                 slot_minutes: Set(Some(20)),
@@ -135,7 +135,11 @@ async fn history(db: &DatabaseConnection, doctors: &[Uuid], patients: &[Uuid], n
             doctor_id: Set(doctors[i % doctors.len()]),
             starts_at: Set(at),
             ends_at: Set(at + Duration::minutes(20)),
-            status: Set(if i % 10 == 0 { "no_show" } else { "completed" }.into()),
+            status: Set(if i % 10 == 0 {
+                shared::appointments::AppointmentStatus::NoShow
+            } else {
+                shared::appointments::AppointmentStatus::Completed
+            }),
             reason: Set(None),
             emergency_override: Set(false),
             override_reason: Set(None),

@@ -399,7 +399,7 @@ async fn search_bench(backend: Backend, a: &Args) {
                         app::audit::service::Actor {
                             id: Some(Uuid::new_v4()),
                             email: Some(format!("desk{c}@bench.example")),
-                            role: Some("receptionist".into()),
+                            role: Some(shared::Role::Receptionist),
                         },
                         "patients.search",
                         shared::audit::Outcome::Success,

@@ -209,7 +209,7 @@ async fn seed_demo_patients(db: &DatabaseConnection, tz: chrono_tz::Tz) -> Resul
         password_hash: Set(password::hash(DEMO_PASSWORD.into())
             .await
             .map_err(|e| anyhow!("{e}"))?),
-        role: Set(Role::Patient.as_str().into()),
+        role: Set(Role::Patient),
         active: Set(true),
         must_change_password: Set(false),
         patient_id: Set(Some(patient.id)),

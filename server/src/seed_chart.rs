@@ -121,7 +121,7 @@ async fn medication(
         dose: Set(Some(dose.into())),
         route: Set(Some("oral".into())),
         frequency: Set(Some(frequency.into())),
-        status: Set(MedicationStatus::Active.as_str().into()),
+        status: Set(MedicationStatus::Active),
         started_on: Set(Some(started)),
         source: Set("reported".into()),
         created_at: Set(Utc::now()),

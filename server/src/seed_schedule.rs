@@ -8,6 +8,7 @@ use anyhow::Result;
 use app::entity::{availability_templates, departments, doctor_profiles, specialties};
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
+use shared::appointments::AppointmentStatus;
 use uuid::Uuid;
 
 pub async fn seed_schedule(txn: &DatabaseTransaction, doctor: Uuid) -> Result<()> {
@@ -89,9 +90,9 @@ pub async fn seed_appointments(
                 continue;
             };
             let status = match (offset < 0, n % 5) {
-                (false, _) => "booked",
-                (true, 0) => "no_show",
-                (true, _) => "completed",
+                (false, _) => AppointmentStatus::Booked,
+                (true, 0) => AppointmentStatus::NoShow,
+                (true, _) => AppointmentStatus::Completed,
             };
             let row = insert_appointment(
                 txn,
@@ -107,9 +108,9 @@ pub async fn seed_appointments(
             )
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-            if status != "booked" {
+            if status != AppointmentStatus::Booked {
                 let mut row: app::entity::appointments::ActiveModel = row.into();
-                row.status = Set(status.into());
+                row.status = Set(status);
                 row.update(txn).await?;
             }
             n += 1;

@@ -135,7 +135,7 @@ async fn overlaps_are_refused_and_cancelled_slots_free_up(backend: Backend) {
 
     // Cancelling frees the slot; moving an appointment onto a taken slot fails.
     let mut cancelled = first.clone().into_active_model();
-    cancelled.status = Set("cancelled".into());
+    cancelled.status = Set(shared::appointments::AppointmentStatus::Cancelled);
     cancelled.cancelled_at = Set(Some(Utc::now()));
     cancelled.update(&app.db).await.unwrap();
     let again = insert_appointment(&app.db, booking(q, b, slot(9, 30)))
@@ -314,6 +314,8 @@ async fn status_of(app: &TestApp, id: Uuid) -> String {
         .unwrap()
         .unwrap()
         .status
+        .as_str()
+        .to_string()
 }
 
 async fn cancellation_policy_and_atomic_reschedule(backend: Backend) {
@@ -366,7 +368,7 @@ async fn cancellation_policy_and_atomic_reschedule(backend: Backend) {
         .await
         .unwrap()
         .into_iter()
-        .filter(|a| a.patient_id == pia_id && a.status == "booked")
+        .filter(|a| a.patient_id == pia_id && a.status.as_str() == "booked")
         .count();
     assert_eq!(active, 1);
 
@@ -661,7 +663,7 @@ async fn the_directory_and_the_demo_week(backend: Backend) {
         .all(&app.db)
         .await
         .unwrap();
-    let count = |s: &str| rows.iter().filter(|a| a.status == s).count();
+    let count = |s: &str| rows.iter().filter(|a| a.status.as_str() == s).count();
     assert!(count("booked") >= 8 && count("completed") > 0 && count("no_show") > 0);
     let (_, mine) = patient
         .call::<Vec<shared::appointments::AppointmentView>>(

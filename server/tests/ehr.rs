@@ -1313,7 +1313,7 @@ async fn patient_edits_own_contact_only(backend: Backend) {
 
     let events = audit_details(&app, "patients.update_own_contact").await;
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].outcome, "success");
+    assert_eq!(events[0].outcome.as_str(), "success");
     assert_eq!(events[0].patient_id, Some(pid));
     assert_eq!(events[0].actor_email.as_deref(), Some("pia@test.example"));
     assert_eq!(

@@ -217,7 +217,7 @@ async fn appointment(
     .unwrap();
     let id = row.id;
     let mut row = row.into_active_model();
-    row.status = Set(status.as_str().into());
+    row.status = Set(status);
     row.update(&app.db).await.unwrap();
     id
 }

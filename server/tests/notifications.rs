@@ -20,6 +20,7 @@ use sea_orm::{
 use server::notify::transport::{HttpSmsGateway, Mailer};
 use server::notify::{deliver_due, Round, Transports, WorkerPolicy};
 use shared::appointments::{BookingOutcome, FreeSlot};
+use shared::notify::{Channel, NoticeKind, OutboxStatus};
 use uuid::Uuid;
 
 const REASON: &str = "Follow-up of depression medication";
@@ -56,7 +57,7 @@ async fn booker(
     row.email = Set(Some(email.into()));
     row.consent_email = Set(consent.0);
     row.consent_sms = Set(consent.1);
-    row.preferred_channel = Set(preferred.map(str::to_string));
+    row.preferred_channel = Set(preferred.map(|c| Channel::from_code(c).unwrap()));
     let p = row.update(&app.db).await.unwrap();
     Booker {
         client,
@@ -138,7 +139,7 @@ async fn bookings_queue_messages_by_consent_without_clinical_content(backend: Ba
             ("email", "nora.mail@test.example")
         );
         assert_eq!(r.appointment_id, Some(a));
-        assert_eq!(r.status, "pending");
+        assert_eq!(r.status.as_str(), "pending");
         for secret in [REASON, "depression", mail.mrn.as_str(), "Nora", "Tester"] {
             assert!(
                 !r.body.contains(secret) && !r.subject.contains(secret),
@@ -183,7 +184,7 @@ async fn bookings_queue_messages_by_consent_without_clinical_content(backend: Ba
         }
     );
     let skipped = rows_of(&app, mail.id).await;
-    assert!(skipped[1..].iter().all(|r| r.status == "skipped"
+    assert!(skipped[1..].iter().all(|r| r.status.as_str() == "skipped"
         && r.last_error.as_deref() == Some("the appointment has already started")));
 
     book(&texts.client, dr, free[1].start).await;
@@ -191,7 +192,7 @@ async fn bookings_queue_messages_by_consent_without_clinical_content(backend: Ba
     assert_eq!(rows.len(), 3);
     assert!(
         rows.iter()
-            .all(|r| r.channel == "sms" && r.recipient == "+4915112345678"),
+            .all(|r| r.channel.as_str() == "sms" && r.recipient == "+4915112345678"),
         "the preferred, consented channel"
     );
 
@@ -338,7 +339,7 @@ async fn the_worker_delivers_retries_and_sends_reminders(backend: Backend) {
     assert!(rows_of(&app, mail.id)
         .await
         .iter()
-        .all(|r| r.status == "sent" && r.sent_at.is_some()));
+        .all(|r| r.status.as_str() == "sent" && r.sent_at.is_some()));
 }
 
 async fn cancelling_and_moving_withdraw_reminders_and_consent_is_checked_again(backend: Backend) {
@@ -363,8 +364,8 @@ async fn cancelling_and_moving_withdraw_reminders_and_consent_is_checked_again(b
     let rows = rows_of(&app, p.id).await;
     let of = |id: Uuid, kind: &str| {
         rows.iter()
-            .filter(|r| r.appointment_id == Some(id) && r.kind == kind)
-            .map(|r| r.status.clone())
+            .filter(|r| r.appointment_id == Some(id) && r.kind.as_str() == kind)
+            .map(|r| r.status.as_str())
             .collect::<Vec<_>>()
     };
     assert_eq!(
@@ -376,7 +377,7 @@ async fn cancelling_and_moving_withdraw_reminders_and_consent_is_checked_again(b
     assert_eq!(of(second, "reminder"), ["pending", "pending"]);
     assert!(rows
         .iter()
-        .any(|r| r.kind == "rescheduled" && r.subject.contains("moved")));
+        .any(|r| r.kind.as_str() == "rescheduled" && r.subject.contains("moved")));
 
     let (status, _) = p
         .client
@@ -389,11 +390,11 @@ async fn cancelling_and_moving_withdraw_reminders_and_consent_is_checked_again(b
     let rows = rows_of(&app, p.id).await;
     assert!(rows
         .iter()
-        .filter(|r| r.kind == "reminder")
-        .all(|r| r.status == "cancelled"));
+        .filter(|r| r.kind.as_str() == "reminder")
+        .all(|r| r.status.as_str() == "cancelled"));
     assert!(rows
         .iter()
-        .any(|r| r.kind == "cancelled" && r.status == "pending"));
+        .any(|r| r.kind.as_str() == "cancelled" && r.status.as_str() == "pending"));
 
     // Consent withdrawn after the messages were queued: nothing goes out.
     let mut row = patients::Entity::find_by_id(p.id)
@@ -424,7 +425,7 @@ async fn cancelling_and_moving_withdraw_reminders_and_consent_is_checked_again(b
     let skipped = rows_of(&app, p.id)
         .await
         .into_iter()
-        .find(|r| r.status == "skipped")
+        .find(|r| r.status.as_str() == "skipped")
         .unwrap();
     assert!(skipped.last_error.unwrap().contains("consent"));
 }
@@ -443,13 +444,13 @@ async fn two_workers_deliver_each_message_once(backend: Backend) {
             id: Set(Uuid::new_v4()),
             patient_id: Set(p.id),
             appointment_id: Set(None),
-            kind: Set("booked".into()),
-            channel: Set("email".into()),
+            kind: Set(NoticeKind::Booked),
+            channel: Set(Channel::Email),
             recipient: Set("many@test.example".into()),
             subject: Set(format!("Message {i}")),
             body: Set("Hello".into()),
             dedupe_key: Set(format!("test:{i}")),
-            status: Set("pending".into()),
+            status: Set(OutboxStatus::Pending),
             attempts: Set(0),
             next_attempt_at: Set(now - Duration::seconds(i)),
             lease_until: Set(None),
@@ -538,13 +539,13 @@ async fn a_running_hms_delivers_the_confirmation(backend: Backend) {
     // the message can arrive a moment before its row says so.
     let mut rows = rows_of(&app, p.id).await;
     for _ in 0..100 {
-        if rows[0].status == "sent" {
+        if rows[0].status.as_str() == "sent" {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         rows = rows_of(&app, p.id).await;
     }
-    assert_eq!(rows[0].status, "sent");
+    assert_eq!(rows[0].status.as_str(), "sent");
     assert!(rows[0].worker.is_some());
 }
 

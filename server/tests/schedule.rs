@@ -344,7 +344,7 @@ async fn first_available_and_the_overview(backend: Backend) {
         .await
         .unwrap();
         let mut row = row.into_active_model();
-        row.status = Set(status.as_str().into());
+        row.status = Set(status);
         row.update(&app.db).await.unwrap();
     }
     let from = (past - Duration::days(1)).date_naive();

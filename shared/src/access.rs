@@ -8,44 +8,20 @@ use crate::error::FieldErrors;
 use crate::validate::bounded_text;
 use crate::AppError;
 
+crate::coded!(
 /// How a clinician comes to look after a patient.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CareRelationshipKind {
+CareRelationshipKind {
     /// They registered the patient (including the emergency fast-track).
-    Registered,
+    Registered = "registered", "Registered by you";
     /// Someone assigned them to the patient's care team.
-    Assigned,
+    Assigned = "assigned", "In your care team";
     /// The patient has an appointment with them.
-    Appointment,
+    Appointment = "appointment", "Has an appointment with you";
     /// The patient is admitted under them.
-    Admission,
-}
+    Admission = "admission", "Admitted under you";
+} "Choose the kind of care relationship.");
 
 impl CareRelationshipKind {
-    pub const ALL: [CareRelationshipKind; 4] = [
-        CareRelationshipKind::Registered,
-        CareRelationshipKind::Assigned,
-        CareRelationshipKind::Appointment,
-        CareRelationshipKind::Admission,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CareRelationshipKind::Registered => "registered",
-            CareRelationshipKind::Assigned => "assigned",
-            CareRelationshipKind::Appointment => "appointment",
-            CareRelationshipKind::Admission => "admission",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown care relationship {s:?}"))
-    }
-
     /// How a care-team list names the relationship.
     pub fn team_label(self) -> &'static str {
         match self {
@@ -53,16 +29,6 @@ impl CareRelationshipKind {
             CareRelationshipKind::Assigned => "assigned",
             CareRelationshipKind::Appointment => "appointment",
             CareRelationshipKind::Admission => "admitting clinician",
-        }
-    }
-
-    /// How the chart tells a clinician why they may see it.
-    pub fn label(self) -> &'static str {
-        match self {
-            CareRelationshipKind::Registered => "Registered by you",
-            CareRelationshipKind::Assigned => "In your care team",
-            CareRelationshipKind::Appointment => "Has an appointment with you",
-            CareRelationshipKind::Admission => "Admitted under you",
         }
     }
 }

@@ -42,57 +42,18 @@ pub enum BookingOutcome {
     },
 }
 
+crate::coded!(
 /// Where an appointment stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AppointmentStatus {
-    Booked,
-    CheckedIn,
-    InProgress,
-    Completed,
-    NoShow,
-    Cancelled,
-}
+AppointmentStatus {
+    Booked = "booked", "Booked";
+    CheckedIn = "checked_in", "Checked in";
+    InProgress = "in_progress", "In progress";
+    Completed = "completed", "Completed";
+    NoShow = "no_show", "No-show";
+    Cancelled = "cancelled", "Cancelled";
+} "Choose the status.");
 
 impl AppointmentStatus {
-    pub const ALL: [AppointmentStatus; 6] = [
-        AppointmentStatus::Booked,
-        AppointmentStatus::CheckedIn,
-        AppointmentStatus::InProgress,
-        AppointmentStatus::Completed,
-        AppointmentStatus::NoShow,
-        AppointmentStatus::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AppointmentStatus::Booked => "booked",
-            AppointmentStatus::CheckedIn => "checked_in",
-            AppointmentStatus::InProgress => "in_progress",
-            AppointmentStatus::Completed => "completed",
-            AppointmentStatus::NoShow => "no_show",
-            AppointmentStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<AppointmentStatus, String> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| format!("unknown appointment status {s:?}"))
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            AppointmentStatus::Booked => "Booked",
-            AppointmentStatus::CheckedIn => "Checked in",
-            AppointmentStatus::InProgress => "In progress",
-            AppointmentStatus::Completed => "Completed",
-            AppointmentStatus::NoShow => "No-show",
-            AppointmentStatus::Cancelled => "Cancelled",
-        }
-    }
-
     /// Whether attendance may move from `self` to `next` (cancelling has its own path).
     pub fn can_become(self, next: AppointmentStatus) -> bool {
         use AppointmentStatus::*;

@@ -4,32 +4,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+crate::coded!(
 /// How an audited action ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Success,
+Outcome {
+    Success = "success", "Success";
     /// Refused by a permission or access rule.
-    Denied,
+    Denied = "denied", "Denied";
     /// Failed for another reason (wrong password, validation, locked account).
-    Failure,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Denied => "denied",
-            Outcome::Failure => "failure",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Outcome> {
-        [Outcome::Success, Outcome::Denied, Outcome::Failure]
-            .into_iter()
-            .find(|o| o.as_str() == s)
-    }
-}
+    Failure = "failure", "Failure";
+} "Choose an outcome.");
 
 /// One row of the audit viewer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,13 +21,13 @@ pub struct AuditEventView {
     pub at: DateTime<Utc>,
     pub actor_id: Option<Uuid>,
     pub actor_email: Option<String>,
-    pub actor_role: Option<String>,
+    pub actor_role: Option<crate::Role>,
     pub action: String,
     pub patient_id: Option<Uuid>,
     pub patient_mrn: Option<String>,
     pub entity: Option<String>,
     pub entity_id: Option<String>,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub client_addr: Option<String>,
     pub detail: Option<String>,
 }

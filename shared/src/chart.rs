@@ -13,92 +13,51 @@ use crate::time::HospitalTime;
 use crate::validate::{bounded_text, optional};
 use crate::AppError;
 
-/// Declares a string-coded enum with its stored names and labels.
-macro_rules! coded {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal, $label:literal;)+ } $what:literal) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-
-            pub fn parse(s: &str) -> Result<$name, String> {
-                if s.trim().is_empty() {
-                    return Err(format!("Choose the {}.", $what));
-                }
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == s.trim())
-                    .ok_or_else(|| "Choose one of the listed options.".to_string())
-            }
-
-            /// (value, label) pairs for a drop-down list.
-            pub fn options() -> Vec<(String, String)> {
-                Self::ALL
-                    .iter()
-                    .map(|v| (v.as_str().to_string(), v.label().to_string()))
-                    .collect()
-            }
-        }
-    };
-}
-
-coded!(EncounterKind {
+crate::coded!(EncounterKind {
     Outpatient = "outpatient", "Outpatient visit";
     Emergency = "emergency", "Emergency";
     Inpatient = "inpatient", "Inpatient stay";
     Telehealth = "telehealth", "Telehealth";
-} "kind of encounter");
+} "Choose the kind of encounter.");
 
-coded!(EncounterStatus {
+crate::coded!(EncounterStatus {
     InProgress = "in_progress", "In progress";
     Finished = "finished", "Finished";
-} "status");
+} "Choose the status.");
 
-coded!(NoteStatus {
+crate::coded!(NoteStatus {
     Draft = "draft", "Draft";
     Signed = "signed", "Signed";
-} "status");
+} "Choose the status.");
 
-coded!(ProblemStatus {
+crate::coded!(ProblemStatus {
     Active = "active", "Active";
     Resolved = "resolved", "Resolved";
-} "status");
+} "Choose the status.");
 
-coded!(AllergySeverity {
+crate::coded!(AllergySeverity {
     Mild = "mild", "Mild";
     Moderate = "moderate", "Moderate";
     Severe = "severe", "Severe";
     Unknown = "unknown", "Unknown";
-} "severity");
+} "Choose the severity.");
 
-coded!(AllergyStatus {
+crate::coded!(AllergyStatus {
     Active = "active", "Active";
     Inactive = "inactive", "Inactive";
     Resolved = "resolved", "Resolved";
-} "status");
+} "Choose the status.");
 
-coded!(HistoryKind {
+crate::coded!(HistoryKind {
     Surgical = "surgical", "Past surgical history";
     Family = "family", "Family history";
     Social = "social", "Social history";
-} "kind of history");
+} "Choose the kind of history.");
 
-coded!(MedicationStatus {
+crate::coded!(MedicationStatus {
     Active = "active", "Active";
     Stopped = "stopped", "Stopped";
-} "status");
+} "Choose the status.");
 
 fn required_text(input: &str, max: usize, what: &str, hint: &str) -> Result<String, String> {
     let s = bounded_text(input, max, what)?;

@@ -13,70 +13,22 @@ use crate::patients::{AdministrativeSex, PatientSearchHit};
 use crate::validate::{bounded_text, optional, parse_birth_date, Email, PersonName, Phone};
 use crate::AppError;
 
+crate::coded!(
 /// Where a record stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PatientStatus {
-    Active,
+PatientStatus {
+    Active = "active", "Active";
     /// Registered by the emergency fast-track; identity not yet confirmed.
-    Temporary,
+    Temporary = "temporary", "Temporary";
     /// Merged into another record, which now holds everything.
-    Merged,
-}
+    Merged = "merged", "Merged";
+} "Choose the status.");
 
-impl PatientStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PatientStatus::Active => "active",
-            PatientStatus::Temporary => "temporary",
-            PatientStatus::Merged => "merged",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<PatientStatus, String> {
-        [
-            PatientStatus::Active,
-            PatientStatus::Temporary,
-            PatientStatus::Merged,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
-        .ok_or_else(|| format!("unknown patient status {s:?}"))
-    }
-}
-
+crate::coded!(
 /// Primary or secondary insurance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CoverageRank {
-    Primary,
-    Secondary,
-}
-
-impl CoverageRank {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CoverageRank::Primary => "primary",
-            CoverageRank::Secondary => "secondary",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CoverageRank::Primary => "Primary",
-            CoverageRank::Secondary => "Secondary",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<CoverageRank, String> {
-        match s.trim() {
-            "primary" => Ok(CoverageRank::Primary),
-            "secondary" => Ok(CoverageRank::Secondary),
-            "" => Err("Choose primary or secondary.".into()),
-            _ => Err("Choose one of the listed options.".into()),
-        }
-    }
-}
+CoverageRank {
+    Primary = "primary", "Primary";
+    Secondary = "secondary", "Secondary";
+} "Choose primary or secondary.");
 
 /// A person to call in an emergency.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 //! does no I/O. A form calls the same parse functions for inline feedback that
 //! the server calls to decide.
 //!
+//! - [`coded`]: the one way to declare a status or kind (`coded!`), stored as a short code.
 //! - [`error`]: the one `AppError` that crosses the server-function boundary.
 //! - [`roles`]: roles, permissions and the portal each role lands in.
 //! - [`validate`]: parse-don't-validate newtypes for e-mail, password, names, phone, dates.
@@ -24,6 +25,7 @@ pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod chart;
+pub mod coded;
 pub mod demographics;
 pub mod error;
 pub mod notify;

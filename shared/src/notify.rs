@@ -6,40 +6,13 @@
 //! name or MRN, since a text message or an e-mail can be read by others.
 
 use chrono::NaiveDateTime;
-use serde::{Deserialize, Serialize};
 
+crate::coded!(
 /// How a message reaches the patient.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    Email,
-    Sms,
-}
-
-impl Channel {
-    pub const ALL: [Channel; 2] = [Channel::Email, Channel::Sms];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Sms => "sms",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Channel::Email => "E-mail",
-            Channel::Sms => "Text message (SMS)",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Channel, String> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| format!("unknown channel {s:?}"))
-    }
-}
+Channel {
+    Email = "email", "E-mail";
+    Sms = "sms", "Text message (SMS)";
+} "Choose a channel.");
 
 /// What a patient allows and prefers, with the addresses on file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -75,26 +48,29 @@ impl Reachability {
     }
 }
 
+crate::coded!(
 /// Why a message is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeKind {
-    Booked,
-    Rescheduled,
-    Cancelled,
-    Reminder,
-}
+NoticeKind {
+    Booked = "booked", "Booked";
+    Rescheduled = "rescheduled", "Rescheduled";
+    Cancelled = "cancelled", "Cancelled";
+    Reminder = "reminder", "Reminder";
+} "Choose the kind of message.");
 
-impl NoticeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NoticeKind::Booked => "booked",
-            NoticeKind::Rescheduled => "rescheduled",
-            NoticeKind::Cancelled => "cancelled",
-            NoticeKind::Reminder => "reminder",
-        }
-    }
-}
+crate::coded!(
+/// Where a message in the outbox stands.
+OutboxStatus {
+    /// Waiting for its time, or for a retry.
+    Pending = "pending", "Pending";
+    /// Leased by a worker that is delivering it.
+    Sending = "sending", "Sending";
+    Sent = "sent", "Sent";
+    /// Given up after the last attempt.
+    Failed = "failed", "Failed";
+    /// Not sent: the patient allows no channel, or the appointment changed.
+    Skipped = "skipped", "Skipped";
+    Cancelled = "cancelled", "Cancelled";
+} "Choose the status.");
 
 /// The facts a message may contain, and nothing else.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,53 +4,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+crate::coded!(
 /// Administrative sex as used for records and claims (FHIR `AdministrativeGender`).
 /// Gender identity is a separate field, added with the full demographics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AdministrativeSex {
-    Female,
-    Male,
-    Other,
-    Unknown,
-}
-
-impl AdministrativeSex {
-    pub const ALL: [AdministrativeSex; 4] = [
-        AdministrativeSex::Female,
-        AdministrativeSex::Male,
-        AdministrativeSex::Other,
-        AdministrativeSex::Unknown,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AdministrativeSex::Female => "female",
-            AdministrativeSex::Male => "male",
-            AdministrativeSex::Other => "other",
-            AdministrativeSex::Unknown => "unknown",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            AdministrativeSex::Female => "Female",
-            AdministrativeSex::Male => "Male",
-            AdministrativeSex::Other => "Other",
-            AdministrativeSex::Unknown => "Unknown",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<AdministrativeSex, String> {
-        if s.trim().is_empty() {
-            return Err("Choose the sex recorded for administrative purposes.".into());
-        }
-        AdministrativeSex::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s.trim())
-            .ok_or_else(|| "Choose one of the listed options.".to_string())
-    }
-}
+AdministrativeSex {
+    Female = "female", "Female";
+    Male = "male", "Male";
+    Other = "other", "Other";
+    Unknown = "unknown", "Unknown";
+} "Choose the sex recorded for administrative purposes.");
 
 /// A medical record number: eight digits and a Luhn check digit, e.g. `40213975-3`
 /// is stored as `402139753`. The check digit catches a mistyped digit and most

@@ -3,19 +3,18 @@
 
 use serde::{Deserialize, Serialize};
 
+crate::coded!(
 /// The job a user account does. One account has one role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Patient,
-    Doctor,
-    Nurse,
-    Receptionist,
-    LabTechnician,
-    Pharmacist,
-    BillingClerk,
-    Administrator,
-}
+Role {
+    Patient = "patient", "Patient";
+    Doctor = "doctor", "Doctor";
+    Nurse = "nurse", "Nurse";
+    Receptionist = "receptionist", "Receptionist";
+    LabTechnician = "lab_technician", "Lab technician";
+    Pharmacist = "pharmacist", "Pharmacist";
+    BillingClerk = "billing_clerk", "Billing clerk";
+    Administrator = "administrator", "Administrator";
+} "Choose a role.");
 
 /// The three user interfaces, each laid out for its users' usual device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,52 +92,6 @@ pub enum Permission {
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
-        Role::Patient,
-        Role::Doctor,
-        Role::Nurse,
-        Role::Receptionist,
-        Role::LabTechnician,
-        Role::Pharmacist,
-        Role::BillingClerk,
-        Role::Administrator,
-    ];
-
-    /// The stable identifier stored in the database and sent over the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Patient => "patient",
-            Role::Doctor => "doctor",
-            Role::Nurse => "nurse",
-            Role::Receptionist => "receptionist",
-            Role::LabTechnician => "lab_technician",
-            Role::Pharmacist => "pharmacist",
-            Role::BillingClerk => "billing_clerk",
-            Role::Administrator => "administrator",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Role, String> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("'{s}' is not a known role."))
-    }
-
-    /// A human label for the UI.
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Patient => "Patient",
-            Role::Doctor => "Doctor",
-            Role::Nurse => "Nurse",
-            Role::Receptionist => "Receptionist",
-            Role::LabTechnician => "Lab technician",
-            Role::Pharmacist => "Pharmacist",
-            Role::BillingClerk => "Billing clerk",
-            Role::Administrator => "Administrator",
-        }
-    }
-
     pub fn is_staff(self) -> bool {
         self != Role::Patient
     }

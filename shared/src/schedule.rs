@@ -53,37 +53,12 @@ pub struct TemplateBlockView {
     pub slot_minutes: u32,
 }
 
+crate::coded!(
 /// Leave (no slots) or one-off extra hours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExceptionKind {
-    Unavailable,
-    Extra,
-}
-
-impl ExceptionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExceptionKind::Unavailable => "unavailable",
-            ExceptionKind::Extra => "extra",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ExceptionKind::Unavailable => "Away (leave, course, half day off)",
-            ExceptionKind::Extra => "Extra hours",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<ExceptionKind, String> {
-        match s {
-            "unavailable" => Ok(ExceptionKind::Unavailable),
-            "extra" => Ok(ExceptionKind::Extra),
-            _ => Err("Choose away or extra hours.".into()),
-        }
-    }
-}
+ExceptionKind {
+    Unavailable = "unavailable", "Away (leave, course, half day off)";
+    Extra = "extra", "Extra hours";
+} "Choose away or extra hours.");
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExceptionView {

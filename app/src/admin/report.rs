@@ -6,7 +6,7 @@ use sea_orm::{
 };
 use shared::access::BreakGlassReportRow;
 use shared::patients::Mrn;
-use shared::{AppError, Role};
+use shared::AppError;
 
 use crate::context::OrInternal;
 use crate::entity::{audit_events, break_glass_grants};
@@ -48,10 +48,7 @@ pub async fn break_glass(
             expires_at: g.expires_at,
             user_name: user.map(|u| u.display_name.clone()).unwrap_or_default(),
             user_email: user.map(|u| u.email.clone()).unwrap_or_default(),
-            user_role: user
-                .and_then(|u| Role::parse(&u.role).ok())
-                .map(|r| r.label().to_string())
-                .unwrap_or_default(),
+            user_role: user.map(|u| u.role.label().to_string()).unwrap_or_default(),
             patient_id: g.patient_id,
             patient_name: patient
                 .map(|p| format!("{}, {}", p.family_name, p.given_name))

@@ -23,7 +23,7 @@ pub async fn summary(
 ) -> Result<UserSummary, AppError> {
     Ok(UserSummary {
         locked_minutes: lock_remaining(db, &u.email, policy).await?,
-        role: Role::parse(&u.role).or_internal()?,
+        role: u.role,
         id: u.id,
         email: u.email,
         display_name: u.display_name,
@@ -40,7 +40,7 @@ pub async fn list_staff(
     policy: &SecurityPolicy,
 ) -> Result<Vec<UserSummary>, AppError> {
     let rows = users::Entity::find()
-        .filter(users::Column::Role.ne(Role::Patient.as_str()))
+        .filter(users::Column::Role.ne(Role::Patient))
         .order_by_asc(users::Column::DisplayName)
         .all(db)
         .await
@@ -67,7 +67,7 @@ pub async fn insert_staff(
         email: Set(new.email.as_str().to_string()),
         display_name: Set(new.display_name.as_str().to_string()),
         password_hash: Set(password_hash),
-        role: Set(new.role.as_str().to_string()),
+        role: Set(new.role),
         active: Set(true),
         must_change_password: Set(must_change_password),
         patient_id: Set(None),
@@ -121,7 +121,7 @@ pub async fn change_account(
         .one(txn)
         .await
         .or_internal()?
-        .filter(|u| u.role != Role::Patient.as_str())
+        .filter(|u| u.role != Role::Patient)
         .ok_or_else(|| AppError::NotFound("That staff account".into()))?;
     if actor.id == Some(user.id)
         && matches!(
@@ -145,7 +145,7 @@ pub async fn change_account(
     active.updated_at = Set(Utc::now());
     let (action, detail, end_sessions) = match change {
         StaffAccountChange::Role(role) => {
-            active.role = Set(role.as_str().to_string());
+            active.role = Set(*role);
             (
                 "users.role_change",
                 format!("{} → {}", user.role, role.as_str()),
@@ -207,7 +207,7 @@ pub async fn overview(
     let mut users_by_role = Vec::new();
     for role in Role::ALL {
         let n = users::Entity::find()
-            .filter(users::Column::Role.eq(role.as_str()))
+            .filter(users::Column::Role.eq(role))
             .count(db)
             .await
             .or_internal()?;

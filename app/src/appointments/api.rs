@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use shared::appointments::{BookingOutcome, FreeSlot};
+use shared::appointments::{AppointmentStatus, BookingOutcome, FreeSlot};
 use shared::AppError;
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ async fn a_doctor(db: &sea_orm::DatabaseConnection, doctor_id: Uuid) -> Result<(
         .one(db)
         .await
         .or_internal()?
-        .filter(|u| u.active && u.role == shared::Role::Doctor.as_str());
+        .filter(|u| u.active && u.role == shared::Role::Doctor);
     user.map(|_| ())
         .ok_or_else(|| AppError::field("doctor_id", "Choose a doctor from the list."))
 }
@@ -291,10 +291,10 @@ async fn changeable(
         crate::auth::guard::deny_patient(caller, action, appointment.patient_id).await?;
         return Err(AppError::Forbidden);
     }
-    if appointment.status != "booked" {
+    if appointment.status != AppointmentStatus::Booked {
         return Err(AppError::Conflict(format!(
             "This appointment is {} and can no longer be changed.",
-            appointment.status.replace('_', " ")
+            appointment.status.label().to_lowercase()
         )));
     }
     Ok((appointment, staff))
@@ -348,7 +348,7 @@ pub async fn cancel(appointment_id: Uuid, override_reason: String) -> Result<(),
         },
         async |caller, (appointment, overridden), txn| {
             let mut row = appointment.into_active_model();
-            row.status = Set("cancelled".into());
+            row.status = Set(AppointmentStatus::Cancelled);
             row.cancelled_at = Set(Some(caller.now()));
             row.updated_at = Set(caller.now());
             let cancelled = row.update(txn).await.or_internal()?;
@@ -403,7 +403,7 @@ pub async fn reschedule(
                 Requested::Refused(answer) => return Ok(Outcome::Nothing(Answer::Final(answer))),
             };
             let mut previous = old.clone().into_active_model();
-            previous.status = Set("cancelled".into());
+            previous.status = Set(AppointmentStatus::Cancelled);
             previous.cancelled_at = Set(Some(caller.now()));
             previous.updated_at = Set(caller.now());
             previous.update(txn).await.or_internal()?;
@@ -529,7 +529,7 @@ pub async fn day_list(
             .filter(appointments::Column::DoctorId.eq(doctor_id))
             .filter(appointments::Column::StartsAt.gte(start))
             .filter(appointments::Column::StartsAt.lt(end))
-            .filter(appointments::Column::Status.ne("cancelled"))
+            .filter(appointments::Column::Status.ne(AppointmentStatus::Cancelled))
             .order_by_asc(appointments::Column::StartsAt)
             .all(&caller.ctx.db)
             .await
@@ -554,14 +554,11 @@ crate::access!(
 /// Attendance: check-in, no-show, in progress, completed. The doctor marks
 /// their own appointments; the front desk any.
 #[server(endpoint = "appointments/set_status", input = Json)]
-pub async fn set_status(
-    appointment_id: Uuid,
-    status: shared::appointments::AppointmentStatus,
-) -> Result<(), AppError> {
+pub async fn set_status(appointment_id: Uuid, status: AppointmentStatus) -> Result<(), AppError> {
     use crate::auth::guard::{authenticate_active, deny_patient};
     use crate::context::OrInternal;
     use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
-    use shared::appointments::AppointmentStatus;
+
     use shared::{Permission, Role};
     crate::audited::write_prepared(
         authenticate_active,
@@ -577,7 +574,7 @@ pub async fn set_status(
                 deny_patient(caller, "appointments.set_status", appointment.patient_id).await?;
                 return Err(AppError::Forbidden);
             }
-            let current = AppointmentStatus::parse(&appointment.status).or_internal()?;
+            let current = appointment.status;
             if !current.can_become(status) {
                 return Err(AppError::Conflict(format!(
                     "An appointment that is “{}” cannot become “{}”.",
@@ -589,7 +586,7 @@ pub async fn set_status(
         },
         async |caller, (appointment, current), txn| {
             let mut row = appointment.into_active_model();
-            row.status = Set(status.as_str().into());
+            row.status = Set(status);
             row.updated_at = Set(caller.now());
             let changed = row.update(txn).await.or_internal()?;
             let detail = format!("{} → {}", current.as_str(), status.as_str());
@@ -662,7 +659,7 @@ pub async fn doctors(
         let db = &caller.ctx.db;
         let staff = caller.user.role.is_staff();
         let doctors = users::Entity::find()
-            .filter(users::Column::Role.eq(shared::Role::Doctor.as_str()))
+            .filter(users::Column::Role.eq(shared::Role::Doctor))
             .filter(users::Column::Active.eq(true))
             .order_by_asc(users::Column::DisplayName)
             .all(db)

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
-use shared::appointments::BookingConflict;
+use shared::appointments::{AppointmentStatus, BookingConflict};
 use shared::AppError;
 use uuid::Uuid;
 
@@ -56,7 +56,7 @@ pub async fn insert_appointment(
         doctor_id: Set(new.doctor_id),
         starts_at: Set(new.starts_at),
         ends_at: Set(new.ends_at),
-        status: Set("booked".into()),
+        status: Set(AppointmentStatus::Booked),
         reason: Set(new.reason),
         emergency_override: Set(new.emergency_override.is_some()),
         override_reason: Set(new.emergency_override),

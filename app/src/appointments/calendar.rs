@@ -19,7 +19,7 @@ async fn doctors_of(
     use crate::entity::{doctor_profiles, users};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     let mut query = users::Entity::find()
-        .filter(users::Column::Role.eq(shared::Role::Doctor.as_str()))
+        .filter(users::Column::Role.eq(shared::Role::Doctor))
         .filter(users::Column::Active.eq(true))
         .order_by_asc(users::Column::DisplayName);
     if let Some(id) = doctor_id {

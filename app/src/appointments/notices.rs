@@ -5,7 +5,7 @@
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use shared::notify::{compose, AppointmentFacts, Channel, NoticeKind, Reachability};
+use shared::notify::{compose, AppointmentFacts, NoticeKind, OutboxStatus, Reachability};
 use shared::AppError;
 use uuid::Uuid;
 
@@ -20,10 +20,7 @@ pub fn reachability(p: &patients::Model) -> Reachability {
         phone: p.phone.clone(),
         consent_email: p.consent_email,
         consent_sms: p.consent_sms,
-        preferred: p
-            .preferred_channel
-            .as_deref()
-            .and_then(|c| Channel::parse(c).ok()),
+        preferred: p.preferred_channel,
     }
 }
 
@@ -63,13 +60,13 @@ pub async fn enqueue(
             id: Set(Uuid::new_v4()),
             patient_id: Set(a.patient_id),
             appointment_id: Set(Some(a.id)),
-            kind: Set(kind.as_str().into()),
-            channel: Set(channel.as_str().into()),
+            kind: Set(kind),
+            channel: Set(channel),
             recipient: Set(recipient.clone()),
             subject: Set(notice.subject),
             body: Set(notice.body),
             dedupe_key: Set(key),
-            status: Set("pending".into()),
+            status: Set(OutboxStatus::Pending),
             attempts: Set(0),
             next_attempt_at: Set(lead.map_or(now, |l| a.starts_at - l)),
             lease_until: Set(None),
@@ -108,11 +105,11 @@ pub async fn withdraw_reminders(
     let done = outbox::Entity::update_many()
         .col_expr(
             outbox::Column::Status,
-            sea_orm::sea_query::Expr::value("cancelled"),
+            sea_orm::sea_query::Expr::value(OutboxStatus::Cancelled),
         )
         .filter(outbox::Column::AppointmentId.eq(appointment_id))
-        .filter(outbox::Column::Kind.eq(NoticeKind::Reminder.as_str()))
-        .filter(outbox::Column::Status.eq("pending"))
+        .filter(outbox::Column::Kind.eq(NoticeKind::Reminder))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
         .exec(db)
         .await
         .or_internal()?;

@@ -39,7 +39,7 @@ pub mod ssr {
             .one(&caller.ctx.db)
             .await
             .or_internal()?
-            .filter(|u| u.role == shared::Role::Doctor.as_str());
+            .filter(|u| u.role == shared::Role::Doctor);
         doctor
             .map(drop)
             .ok_or_else(|| AppError::NotFound("The doctor".into()))
@@ -342,7 +342,7 @@ pub async fn availability(doctor_id: Uuid) -> Result<AvailabilityView, AppError>
     use crate::context::OrInternal;
     use crate::entity::{availability_exceptions as ex, availability_templates as tpl, users};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    use shared::schedule::{ExceptionKind, ExceptionView, TemplateBlockView};
+    use shared::schedule::{ExceptionView, TemplateBlockView};
     crate::audited::plain(
         || ssr::availability_manager(doctor_id),
         async |caller| {
@@ -384,7 +384,7 @@ pub async fn availability(doctor_id: Uuid) -> Result<AvailabilityView, AppError>
                 .into_iter()
                 .map(|e| ExceptionView {
                     id: e.id,
-                    kind: ExceptionKind::parse(&e.kind).unwrap_or(ExceptionKind::Unavailable),
+                    kind: e.kind,
                     starts: e.starts_local,
                     ends: e.ends_local,
                     slot_minutes: e.slot_minutes.and_then(|m| u32::try_from(m).ok()),
@@ -555,7 +555,7 @@ pub async fn add_exception(doctor_id: Uuid, form: ExceptionForm) -> Result<u64, 
             let row = ex::ActiveModel {
                 id: Set(Uuid::new_v4()),
                 doctor_id: Set(doctor_id),
-                kind: Set(e.kind.as_str().into()),
+                kind: Set(e.kind),
                 starts_local: Set(fmt(e.starts)),
                 ends_local: Set(fmt(e.ends)),
                 slot_minutes: Set(e
@@ -574,7 +574,10 @@ pub async fn add_exception(doctor_id: Uuid, form: ExceptionForm) -> Result<u64, 
                 let to = super::slots::bound_to_utc(tz, e.ends);
                 appointments::Entity::find()
                     .filter(appointments::Column::DoctorId.eq(doctor_id))
-                    .filter(appointments::Column::Status.eq("booked"))
+                    .filter(
+                        appointments::Column::Status
+                            .eq(shared::appointments::AppointmentStatus::Booked),
+                    )
                     .filter(appointments::Column::StartsAt.lt(to))
                     .filter(appointments::Column::EndsAt.gt(from))
                     .count(txn)
@@ -610,7 +613,10 @@ pub async fn remove_exception(id: Uuid) -> Result<(), AppError> {
             e.doctor_id,
             format!(
                 "doctor {}: {} {} to {}",
-                e.doctor_id, e.kind, e.starts_local, e.ends_local
+                e.doctor_id,
+                e.kind.as_str(),
+                e.starts_local,
+                e.ends_local
             ),
         )
     })

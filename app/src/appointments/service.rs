@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use shared::appointments::FreeSlot;
+use shared::appointments::{AppointmentStatus, FreeSlot};
+use shared::schedule::ExceptionKind;
 use shared::AppError;
 use uuid::Uuid;
 
@@ -87,7 +88,7 @@ async fn doctor_slots(
         .into_iter()
         .map(|e| {
             let (starts, ends) = (local(&e.starts_local)?, local(&e.ends_local)?);
-            Ok(if e.kind == "extra" {
+            Ok(if e.kind == ExceptionKind::Extra {
                 Exception::ExtraHours {
                     date: starts.date(),
                     start: starts.time(),
@@ -120,7 +121,7 @@ async fn doctor_slots(
     } else {
         appointments::Entity::find()
             .filter(appointments::Column::DoctorId.eq(doctor_id))
-            .filter(appointments::Column::Status.ne("cancelled"))
+            .filter(appointments::Column::Status.ne(AppointmentStatus::Cancelled))
             .filter(appointments::Column::StartsAt.lt(window_end))
             .filter(appointments::Column::EndsAt.gt(window_start))
             .all(db)
@@ -159,7 +160,7 @@ pub async fn views(
     tz: chrono_tz::Tz,
     rows: Vec<appointments::Model>,
 ) -> Result<Vec<shared::appointments::AppointmentView>, AppError> {
-    use shared::appointments::{AppointmentStatus, AppointmentView};
+    use shared::appointments::AppointmentView;
     let names = crate::patients::care::user_names(db, rows.iter().map(|a| a.doctor_id)).await?;
     let mut ids: Vec<Uuid> = rows.iter().map(|a| a.patient_id).collect();
     ids.sort();
@@ -185,7 +186,7 @@ pub async fn views(
                 ),
                 start: a.starts_at,
                 end: a.ends_at,
-                status: AppointmentStatus::parse(&a.status).or_internal()?,
+                status: a.status,
                 reason: a.reason,
             })
         })

@@ -64,17 +64,17 @@ pub async fn arrivals() -> Result<TodaysArrivals, AppError> {
                     .filter(Column::StartsAt.lt(end))
             };
             let total = today()
-                .filter(Column::Status.ne(Cancelled.as_str()))
+                .filter(Column::Status.ne(Cancelled))
                 .count(db)
                 .await
                 .or_internal()?;
             let checked_in = today()
-                .filter(Column::Status.eq(CheckedIn.as_str()))
+                .filter(Column::Status.eq(CheckedIn))
                 .count(db)
                 .await
                 .or_internal()?;
             let rows = today()
-                .filter(Column::Status.is_in([Booked, CheckedIn, InProgress].map(|s| s.as_str())))
+                .filter(Column::Status.is_in([Booked, CheckedIn, InProgress]))
                 .order_by_asc(Column::StartsAt)
                 .limit(ARRIVALS_LISTED)
                 .all(db)

@@ -4,7 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use shared::audit::{parse_audit_dates, AuditQuery, AuditSortColumn};
+use shared::audit::{parse_audit_dates, AuditQuery, AuditSortColumn, Outcome};
 use shared::AppError;
 
 use crate::admin::api::search_audit;
@@ -129,12 +129,12 @@ pub fn AuditViewer() -> impl IntoView {
                                     </tr></thead>
                                     <tbody>
                                         {p.events.into_iter().map(|e| {
-                                            let ok = e.outcome == "success";
+                                            let ok = e.outcome == Outcome::Success;
                                             view! {
                                             <tr>
                                                 <td class="nowrap">{format_time(e.at)}</td>
                                                 <td>{e.actor_email.unwrap_or_else(|| "—".into())}</td>
-                                                <td>{e.actor_role.unwrap_or_default()}</td>
+                                                <td>{e.actor_role.map(|r| r.label()).unwrap_or_default()}</td>
                                                 <td><code>{e.action}</code></td>
                                                 <td>{e.patient_mrn.unwrap_or_default()}</td>
                                                 {match (e.entity, e.entity_id) {
@@ -145,7 +145,7 @@ pub fn AuditViewer() -> impl IntoView {
                                                     }
                                                     _ => view! { <td></td> }.into_any(),
                                                 }}
-                                                <td><span class="badge" class:badge--ok=ok class:badge--warn=!ok>{e.outcome}</span></td>
+                                                <td><span class="badge" class:badge--ok=ok class:badge--warn=!ok>{e.outcome.label()}</span></td>
                                                 <td>{e.client_addr.unwrap_or_default()}</td>
                                                 <td>{e.detail.unwrap_or_default()}</td>
                                             </tr>

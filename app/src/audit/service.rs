@@ -22,7 +22,7 @@ use crate::entity::{audit_events, patients};
 pub struct Actor {
     pub id: Option<Uuid>,
     pub email: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<shared::Role>,
 }
 
 /// One event about to be appended.
@@ -89,7 +89,7 @@ pub fn row(event: AuditEvent, meta: &RequestMeta) -> audit_events::ActiveModel {
         patient_id: Set(event.patient_id),
         entity: Set(event.entity.map(str::to_string)),
         entity_id: Set(event.entity_id),
-        outcome: Set(event.outcome.as_str().to_string()),
+        outcome: Set(event.outcome),
         client_addr: Set(Some(meta.client_addr.clone()).filter(|a| !a.is_empty())),
         detail: Set(event.detail),
         ..Default::default()
@@ -203,7 +203,7 @@ pub async fn count_since(
     use sea_orm::PaginatorTrait;
     let n = audit_events::Entity::find()
         .filter(audit_events::Column::Action.eq(action))
-        .filter(audit_events::Column::Outcome.eq(outcome.as_str()))
+        .filter(audit_events::Column::Outcome.eq(outcome))
         .filter(audit_events::Column::At.gte(since))
         .count(db)
         .await

@@ -7,7 +7,7 @@ use leptos::prelude::use_context;
 use sea_orm::EntityTrait;
 use shared::audit::Outcome;
 use shared::auth::CurrentUser;
-use shared::{AppError, Permission, Role};
+use shared::{AppError, Permission};
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -30,7 +30,7 @@ impl Caller {
         Actor {
             id: Some(self.user.id),
             email: Some(self.user.email.clone()),
-            role: Some(self.user.role.as_str().to_string()),
+            role: Some(self.user.role),
         }
     }
 
@@ -97,7 +97,7 @@ pub fn current_user_from(model: &users::Model) -> Result<CurrentUser, AppError> 
         id: model.id,
         email: model.email.clone(),
         display_name: model.display_name.clone(),
-        role: Role::parse(&model.role).or_internal()?,
+        role: model.role,
         patient_id: model.patient_id,
         must_change_password: model.must_change_password,
     })

@@ -27,7 +27,7 @@ fn actor_of(user: &users::Model) -> Actor {
     Actor {
         id: Some(user.id),
         email: Some(user.email.clone()),
-        role: Some(user.role.clone()),
+        role: Some(user.role),
     }
 }
 
@@ -253,7 +253,7 @@ pub async fn register_patient(
         email: Set(email.clone()),
         display_name: Set(format!("{} {}", patient.given_name, patient.family_name)),
         password_hash: Set(hash),
-        role: Set(Role::Patient.as_str().to_string()),
+        role: Set(Role::Patient),
         active: Set(true),
         must_change_password: Set(false),
         patient_id: Set(Some(patient.id)),

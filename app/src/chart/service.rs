@@ -20,10 +20,6 @@ use crate::entity::{
 };
 use crate::patients::care::{name_of, user_names};
 
-fn parse<T>(r: Result<T, String>) -> Result<T, AppError> {
-    r.or_internal()
-}
-
 // ------------------------------------------------------------------ writing
 
 pub async fn open_encounter(
@@ -36,8 +32,8 @@ pub async fn open_encounter(
     encounters::ActiveModel {
         id: Set(id),
         patient_id: Set(patient_id),
-        kind: Set(e.kind.as_str().into()),
-        status: Set(EncounterStatus::InProgress.as_str().into()),
+        kind: Set(e.kind),
+        status: Set(EncounterStatus::InProgress),
         reason: Set(e.reason.clone()),
         location: Set(e.location.clone()),
         started_at: Set(e.started_at),
@@ -93,13 +89,13 @@ pub async fn finish_encounter(
     db: &impl ConnectionTrait,
     encounter: encounters::Model,
 ) -> Result<(), AppError> {
-    if encounter.status == EncounterStatus::Finished.as_str() {
+    if encounter.status == EncounterStatus::Finished {
         return Err(AppError::Conflict(
             "This encounter is already finished.".into(),
         ));
     }
     let mut row = encounter.into_active_model();
-    row.status = Set(EncounterStatus::Finished.as_str().into());
+    row.status = Set(EncounterStatus::Finished);
     row.ended_at = Set(Some(Utc::now()));
     row.update(db).await.or_internal()?;
     Ok(())
@@ -142,7 +138,7 @@ pub async fn save_draft(
                 objective: Set(soap.objective.clone()),
                 assessment: Set(soap.assessment.clone()),
                 plan: Set(soap.plan.clone()),
-                status: Set(NoteStatus::Draft.as_str().into()),
+                status: Set(NoteStatus::Draft),
                 created_at: Set(now),
                 updated_at: Set(now),
                 signed_at: Set(None),
@@ -169,7 +165,7 @@ pub async fn save_draft(
 
 /// Only the author changes or signs a draft; a signed note never changes.
 pub fn editable_draft(note: &clinical_notes::Model, author_id: Uuid) -> Result<(), AppError> {
-    if note.status == NoteStatus::Signed.as_str() {
+    if note.status == NoteStatus::Signed {
         return Err(AppError::Conflict(
             "This note is signed and cannot be edited; write an amendment instead.".into(),
         ));
@@ -195,7 +191,7 @@ pub async fn sign_note(
     }
     let now = Utc::now();
     let mut row = note.into_active_model();
-    row.status = Set(NoteStatus::Signed.as_str().into());
+    row.status = Set(NoteStatus::Signed);
     row.signed_at = Set(Some(now));
     row.updated_at = Set(now);
     row.update(db).await.or_internal()?;
@@ -244,7 +240,7 @@ pub async fn amend_note(
     reason: &str,
     soap: &Soap,
 ) -> Result<Uuid, AppError> {
-    if note.status != NoteStatus::Signed.as_str() {
+    if note.status != NoteStatus::Signed {
         return Err(AppError::Conflict(
             "Only a signed note is amended; edit the draft instead.".into(),
         ));
@@ -314,7 +310,7 @@ pub async fn add_problem(
         encounter_id: Set(encounter_id),
         icd10_code: Set(p.code.clone()),
         description: Set(description),
-        status: Set(p.status.as_str().into()),
+        status: Set(p.status),
         onset_date: Set(p.onset_date),
         resolved_date: Set((p.status == ProblemStatus::Resolved).then(|| now.date_naive())),
         note: Set(p.note.clone()),
@@ -344,7 +340,7 @@ pub async fn set_problem_status(
     )
     .await?;
     let mut row = p.into_active_model();
-    row.status = Set(status.as_str().into());
+    row.status = Set(status);
     row.resolved_date = Set((status == ProblemStatus::Resolved).then_some(today));
     row.updated_at = Set(Utc::now());
     row.update(db).await.or_internal()?;
@@ -364,8 +360,8 @@ pub async fn add_allergy(
         patient_id: Set(patient_id),
         substance: Set(a.substance.clone()),
         reaction: Set(a.reaction.clone()),
-        severity: Set(a.severity.as_str().into()),
-        status: Set(a.status.as_str().into()),
+        severity: Set(a.severity),
+        status: Set(a.status),
         recorded_by: Set(by),
         created_at: Set(now),
         updated_at: Set(now),
@@ -412,7 +408,7 @@ pub async fn add_history(
     history_entries::ActiveModel {
         id: Set(id),
         patient_id: Set(patient_id),
-        kind: Set(kind.as_str().into()),
+        kind: Set(kind),
         description: Set(description.to_string()),
         period: Set(period),
         recorded_by: Set(by),
@@ -463,7 +459,7 @@ fn problem_view(
         id: p.id,
         icd10_code: p.icd10_code,
         description: p.description,
-        status: parse(ProblemStatus::parse(&p.status))?,
+        status: p.status,
         onset_date: p.onset_date,
         resolved_date: p.resolved_date,
         note: p.note,
@@ -559,8 +555,8 @@ pub async fn chart_parts(
                     id: a.id,
                     substance: a.substance,
                     reaction: a.reaction,
-                    severity: parse(AllergySeverity::parse(&a.severity))?,
-                    status: parse(AllergyStatus::parse(&a.status))?,
+                    severity: a.severity,
+                    status: a.status,
                     recorded_by: name_of(&names, a.recorded_by),
                     recorded_at: a.created_at,
                 })
@@ -587,7 +583,7 @@ pub async fn chart_parts(
             .map(|h| {
                 Ok(HistoryView {
                     id: h.id,
-                    kind: parse(HistoryKind::parse(&h.kind))?,
+                    kind: h.kind,
                     description: h.description,
                     period: h.period,
                     recorded_by: name_of(&names, h.recorded_by),
@@ -603,7 +599,7 @@ pub async fn chart_parts(
                     dose: m.dose,
                     route: m.route,
                     frequency: m.frequency,
-                    status: parse(MedicationStatus::parse(&m.status))?,
+                    status: m.status,
                     started_on: m.started_on,
                     source: m.source,
                 })
@@ -672,11 +668,11 @@ pub async fn encounter_views(
         .filter(clinical_notes::Column::EncounterId.is_in(ids.clone()));
     notes_query = match visibility {
         NoteVisibility::SignedOnly => {
-            notes_query.filter(clinical_notes::Column::Status.eq(NoteStatus::Signed.as_str()))
+            notes_query.filter(clinical_notes::Column::Status.eq(NoteStatus::Signed))
         }
         NoteVisibility::SignedAndDraftsBy(author) => notes_query.filter(
             Condition::any()
-                .add(clinical_notes::Column::Status.eq(NoteStatus::Signed.as_str()))
+                .add(clinical_notes::Column::Status.eq(NoteStatus::Signed))
                 .add(clinical_notes::Column::AuthorId.eq(author)),
         ),
     };
@@ -748,7 +744,7 @@ pub async fn encounter_views(
                 encounter_id: n.encounter_id,
                 author_id: n.author_id,
                 author_name: name_of(&names, n.author_id),
-                status: parse(NoteStatus::parse(&n.status))?,
+                status: n.status,
                 original,
                 current,
                 amendments,
@@ -778,8 +774,8 @@ pub async fn encounter_views(
         .map(|e| {
             Ok(EncounterView {
                 id: e.id,
-                kind: parse(EncounterKind::parse(&e.kind))?,
-                status: parse(EncounterStatus::parse(&e.status))?,
+                kind: e.kind,
+                status: e.status,
                 reason: e.reason,
                 location: e.location,
                 started_at: e.started_at,

@@ -60,10 +60,7 @@ pub async fn unsigned_notes() -> Result<DraftNotes, AppError> {
             let drafts = || {
                 clinical_notes::Entity::find()
                     .filter(clinical_notes::Column::AuthorId.eq(caller.user.id))
-                    .filter(
-                        clinical_notes::Column::Status
-                            .eq(shared::chart::NoteStatus::Draft.as_str()),
-                    )
+                    .filter(clinical_notes::Column::Status.eq(shared::chart::NoteStatus::Draft))
             };
             let total = drafts().count(db).await.or_internal()?;
             let rows = drafts()
@@ -130,7 +127,7 @@ pub async fn recent_charts() -> Result<Vec<RecentChart>, AppError> {
                 .column(Column::At)
                 .filter(Column::ActorId.eq(caller.user.id))
                 .filter(Column::Action.eq("chart.read"))
-                .filter(Column::Outcome.eq(shared::audit::Outcome::Success.as_str()))
+                .filter(Column::Outcome.eq(shared::audit::Outcome::Success))
                 .filter(Column::PatientId.is_not_null())
                 .order_by_desc(Column::Id)
                 .limit(OPENINGS_READ)

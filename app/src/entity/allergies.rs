@@ -1,4 +1,6 @@
 use sea_orm::entity::prelude::*;
+use shared::chart::AllergySeverity;
+use shared::chart::AllergyStatus;
 
 /// An allergy or intolerance.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -9,8 +11,8 @@ pub struct Model {
     pub patient_id: Uuid,
     pub substance: String,
     pub reaction: Option<String>,
-    pub severity: String,
-    pub status: String,
+    pub severity: AllergySeverity,
+    pub status: AllergyStatus,
     pub recorded_by: Uuid,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use shared::appointments::AppointmentStatus;
 
 /// An appointment. Overlaps are refused by the database (see the migration).
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -11,7 +12,7 @@ pub struct Model {
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
     /// booked | checked_in | in_progress | completed | no_show | cancelled
-    pub status: String,
+    pub status: AppointmentStatus,
     pub reason: Option<String>,
     pub emergency_override: bool,
     pub override_reason: Option<String>,

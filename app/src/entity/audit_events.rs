@@ -1,4 +1,6 @@
 use sea_orm::entity::prelude::*;
+use shared::audit::Outcome;
+use shared::Role;
 
 /// Append-only: the service only inserts, and database triggers refuse updates and deletes.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -9,12 +11,12 @@ pub struct Model {
     pub at: DateTimeUtc,
     pub actor_id: Option<Uuid>,
     pub actor_email: Option<String>,
-    pub actor_role: Option<String>,
+    pub actor_role: Option<Role>,
     pub action: String,
     pub patient_id: Option<Uuid>,
     pub entity: Option<String>,
     pub entity_id: Option<String>,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub client_addr: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub detail: Option<String>,

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use shared::schedule::ExceptionKind;
 
 /// Leave (`unavailable`) or one-off extra hours (`extra`), in local time.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub doctor_id: Uuid,
-    pub kind: String,
+    pub kind: ExceptionKind,
     /// `YYYY-MM-DDTHH:MM`, local.
     pub starts_local: String,
     pub ends_local: String,

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use shared::access::CareRelationshipKind;
 
 /// Who looks after whom: `kind` is registered, assigned, appointment or admission.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     pub id: Uuid,
     pub patient_id: Uuid,
     pub user_id: Uuid,
-    pub kind: String,
+    pub kind: CareRelationshipKind,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub ends_at: Option<DateTimeUtc>,

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use shared::chart::NoteStatus;
 
 /// A SOAP note. Once `status` is `signed` the row never changes; corrections are amendments.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -17,7 +18,7 @@ pub struct Model {
     pub assessment: String,
     #[sea_orm(column_type = "Text")]
     pub plan: String,
-    pub status: String,
+    pub status: NoteStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub signed_at: Option<DateTimeUtc>,

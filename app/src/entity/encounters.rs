@@ -1,4 +1,6 @@
 use sea_orm::entity::prelude::*;
+use shared::chart::EncounterKind;
+use shared::chart::EncounterStatus;
 
 /// A visit: `kind` outpatient/emergency/inpatient/telehealth, `status` in_progress/finished.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -7,8 +9,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub patient_id: Uuid,
-    pub kind: String,
-    pub status: String,
+    pub kind: EncounterKind,
+    pub status: EncounterStatus,
     pub reason: String,
     pub location: Option<String>,
     pub started_at: DateTimeUtc,

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use shared::chart::HistoryKind;
 
 /// Past surgical, family or social history (`kind`).
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub patient_id: Uuid,
-    pub kind: String,
+    pub kind: HistoryKind,
     #[sea_orm(column_type = "Text")]
     pub description: String,
     pub period: Option<String>,

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use shared::demographics::CoverageRank;
 
 /// An insurance coverage; `rank` is `primary` or `secondary`.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -12,7 +13,7 @@ pub struct Model {
     pub group_number: Option<String>,
     pub valid_from: Option<Date>,
     pub valid_to: Option<Date>,
-    pub rank: String,
+    pub rank: CoverageRank,
     pub created_at: DateTimeUtc,
 }
 

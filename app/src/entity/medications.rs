@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use shared::chart::MedicationStatus;
 
 /// A medication the patient takes: reported by them, or prescribed (later).
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -11,7 +12,7 @@ pub struct Model {
     pub dose: Option<String>,
     pub route: Option<String>,
     pub frequency: Option<String>,
-    pub status: String,
+    pub status: MedicationStatus,
     pub started_on: Option<Date>,
     pub source: String,
     pub created_at: DateTimeUtc,

@@ -1,4 +1,7 @@
 use sea_orm::entity::prelude::*;
+use shared::notify::Channel;
+use shared::notify::NoticeKind;
+use shared::notify::OutboxStatus;
 
 /// A message to a patient waiting for (or past) delivery. See the migration
 /// `m20261122_000008_notifications` and `server::notify` for the life cycle.
@@ -10,16 +13,16 @@ pub struct Model {
     pub patient_id: Uuid,
     pub appointment_id: Option<Uuid>,
     /// booked | rescheduled | cancelled | reminder
-    pub kind: String,
+    pub kind: NoticeKind,
     /// email | sms
-    pub channel: String,
+    pub channel: Channel,
     pub recipient: String,
     pub subject: String,
     pub body: String,
     #[sea_orm(unique)]
     pub dedupe_key: String,
     /// pending | sending | sent | failed | skipped | cancelled
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub lease_until: Option<DateTimeUtc>,

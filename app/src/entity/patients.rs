@@ -1,4 +1,7 @@
 use sea_orm::entity::prelude::*;
+use shared::demographics::PatientStatus;
+use shared::notify::Channel;
+use shared::patients::AdministrativeSex;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "patients")]
@@ -10,7 +13,7 @@ pub struct Model {
     pub given_name: String,
     pub family_name: String,
     pub date_of_birth: Option<Date>,
-    pub sex: String,
+    pub sex: AdministrativeSex,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub created_by: Option<Uuid>,
@@ -40,9 +43,9 @@ pub struct Model {
     pub consent_email: bool,
     pub consent_research: bool,
     /// `sms` or `email`: where appointment messages go (see `shared::notify`).
-    pub preferred_channel: Option<String>,
+    pub preferred_channel: Option<Channel>,
     /// `active`, `temporary` (an emergency fast-track identity) or `merged`.
-    pub status: String,
+    pub status: PatientStatus,
     pub temporary_description: Option<String>,
     pub arrived_at: Option<DateTimeUtc>,
     pub merged_into: Option<Uuid>,

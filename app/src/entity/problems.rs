@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use shared::chart::ProblemStatus;
 
 /// A problem or diagnosis coded with ICD-10-CM.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -10,7 +11,7 @@ pub struct Model {
     pub encounter_id: Option<Uuid>,
     pub icd10_code: String,
     pub description: String,
-    pub status: String,
+    pub status: ProblemStatus,
     pub onset_date: Option<Date>,
     pub resolved_date: Option<Date>,
     #[sea_orm(column_type = "Text", nullable)]

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use shared::Role;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -10,7 +11,7 @@ pub struct Model {
     pub display_name: String,
     /// argon2id PHC string. Never leaves the server.
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub active: bool,
     pub must_change_password: bool,
     pub patient_id: Option<Uuid>,

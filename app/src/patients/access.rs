@@ -50,7 +50,7 @@ pub async fn chart_access(
         .await
         .or_internal()?;
     if let Some(r) = relationship {
-        let kind = CareRelationshipKind::parse(&r.kind).or_internal()?;
+        let kind = r.kind;
         return Ok(Some(AccessBasis::CareRelationship(kind)));
     }
     let grant = break_glass_grants::Entity::find()
@@ -165,7 +165,7 @@ pub async fn add_relationship(
     let existing = care_relationships::Entity::find()
         .filter(care_relationships::Column::UserId.eq(user_id))
         .filter(care_relationships::Column::PatientId.eq(patient_id))
-        .filter(care_relationships::Column::Kind.eq(kind.as_str()))
+        .filter(care_relationships::Column::Kind.eq(kind))
         .filter(care_relationships::Column::EndsAt.is_null())
         .one(db)
         .await
@@ -177,7 +177,7 @@ pub async fn add_relationship(
         id: Set(Uuid::new_v4()),
         patient_id: Set(patient_id),
         user_id: Set(user_id),
-        kind: Set(kind.as_str().to_string()),
+        kind: Set(kind),
         created_by: Set(created_by),
         created_at: Set(Utc::now()),
         ends_at: Set(None),

@@ -64,7 +64,7 @@ pub async fn team(
             continue;
         };
         // Only people who can open charts belong on the team list.
-        let role = Role::parse(&user.role).or_internal()?;
+        let role = user.role;
         if !role.can(Permission::ReadCharts) || !user.active {
             continue;
         }
@@ -72,7 +72,7 @@ pub async fn team(
             user_id: r.user_id,
             name: user.display_name.clone(),
             role: role.label().to_string(),
-            kind: CareRelationshipKind::parse(&r.kind).or_internal()?,
+            kind: r.kind,
             since: r.created_at,
         });
     }
@@ -80,10 +80,9 @@ pub async fn team(
 }
 
 pub async fn clinicians(db: &impl ConnectionTrait) -> Result<Vec<ClinicianOption>, AppError> {
-    let roles: Vec<&str> = Role::ALL
+    let roles: Vec<Role> = Role::ALL
         .into_iter()
         .filter(|r| r.can(Permission::ReadCharts))
-        .map(Role::as_str)
         .collect();
     users::Entity::find()
         .filter(users::Column::Role.is_in(roles))
@@ -97,7 +96,7 @@ pub async fn clinicians(db: &impl ConnectionTrait) -> Result<Vec<ClinicianOption
             Ok(ClinicianOption {
                 user_id: u.id,
                 name: u.display_name,
-                role: Role::parse(&u.role).or_internal()?.label().to_string(),
+                role: u.role.label().to_string(),
             })
         })
         .collect()
@@ -111,7 +110,7 @@ pub async fn joinable(db: &impl ConnectionTrait, user_id: Uuid) -> Result<users:
         .or_internal()?
         .filter(|u| u.active)
         .ok_or_else(|| AppError::field("user_id", "Choose an active clinician."))?;
-    let role = Role::parse(&user.role).or_internal()?;
+    let role = user.role;
     if !role.can(Permission::ReadCharts) {
         return Err(AppError::field(
             "user_id",
@@ -137,7 +136,7 @@ pub async fn assign(
         Some(caller.user.id),
     )
     .await?;
-    let role = Role::parse(&user.role).or_internal()?;
+    let role = user.role;
     Ok(added.then(|| {
         caller
             .event("patients.assign")

@@ -10,6 +10,7 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, Set,
 };
 use shared::demographics::{MergePreview, MergeResult, PatientStatus};
+use shared::patients::AdministrativeSex;
 use shared::AppError;
 use uuid::Uuid;
 
@@ -121,7 +122,7 @@ async fn both(
     let s = find(db, source).await?;
     let t = find(db, target).await?;
     for p in [&s, &t] {
-        if p.status == PatientStatus::Merged.as_str() {
+        if p.status == PatientStatus::Merged {
             return Err(AppError::Conflict(format!(
                 "{} {} was already merged into another record.",
                 p.given_name, p.family_name
@@ -164,7 +165,8 @@ pub async fn preview(
     {
         warnings.push("The two records have different dates of birth.".to_string());
     }
-    if s.sex != t.sex && s.sex != "unknown" && t.sex != "unknown" {
+    if s.sex != t.sex && s.sex != AdministrativeSex::Unknown && t.sex != AdministrativeSex::Unknown
+    {
         warnings.push("The two records have different sexes recorded.".to_string());
     }
     let (sa, ta) = (
@@ -261,7 +263,7 @@ pub async fn merge(
     .or_internal()?;
     let source_mrn = super::service::hit_of(&s)?.mrn;
     let mut tomb = s.into_active_model();
-    tomb.status = Set(PatientStatus::Merged.as_str().to_string());
+    tomb.status = Set(PatientStatus::Merged);
     tomb.merged_into = Set(Some(target));
     tomb.merged_at = Set(Some(Utc::now()));
     tomb.updated_at = Set(Utc::now());

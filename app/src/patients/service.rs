@@ -9,8 +9,8 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use shared::demographics::{
-    ContactDetails, Coverage, CoverageRank, Demographics, DuplicateCandidate, EmergencyContact,
-    PatientDetails, PatientStatus,
+    ContactDetails, Coverage, Demographics, DuplicateCandidate, EmergencyContact, PatientDetails,
+    PatientStatus,
 };
 use shared::patients::{AdministrativeSex, Mrn, PatientProfile, PatientSearchHit};
 use shared::AppError;
@@ -73,7 +73,7 @@ fn apply_demographics(row: &mut patients::ActiveModel, d: &Demographics) {
     row.preferred_name = Set(d.preferred_name.clone());
     row.date_of_birth = Set(d.date_of_birth);
     row.birth_date_estimated = Set(d.birth_date_estimated);
-    row.sex = Set(d.sex.as_str().to_string());
+    row.sex = Set(d.sex);
     row.gender_identity = Set(d.gender_identity.clone());
     row.language = Set(d.language.clone());
     apply_contact(row, &d.contact);
@@ -90,7 +90,7 @@ pub fn apply_contact(row: &mut patients::ActiveModel, c: &ContactDetails) {
     row.consent_sms = Set(c.consent_sms);
     row.consent_email = Set(c.consent_email);
     row.consent_research = Set(c.consent_research);
-    row.preferred_channel = Set(c.preferred_channel.map(|c| c.as_str().to_string()));
+    row.preferred_channel = Set(c.preferred_channel);
 }
 
 /// Inserts a patient with a fresh MRN, with its emergency contacts and
@@ -111,7 +111,7 @@ pub async fn insert_patient(
             created_by: Set(new.created_by),
             created_at: Set(now),
             updated_at: Set(now),
-            status: Set(new.status.as_str().to_string()),
+            status: Set(new.status),
             temporary_description: Set(new.temporary_description.clone()),
             arrived_at: Set(new.arrived_at),
             merged_into: Set(None),
@@ -177,7 +177,7 @@ pub async fn replace_contacts_and_coverages(
             group_number: Set(c.group_number.clone()),
             valid_from: Set(c.valid_from),
             valid_to: Set(c.valid_to),
-            rank: Set(c.rank.as_str().to_string()),
+            rank: Set(c.rank),
             created_at: Set(now),
         }
         .insert(db)
@@ -195,11 +195,11 @@ pub async fn update_demographics(
     confirm_identity: bool,
 ) -> Result<(), AppError> {
     let id = model.id;
-    let temporary = model.status == PatientStatus::Temporary.as_str();
+    let temporary = model.status == PatientStatus::Temporary;
     let mut row = model.into_active_model();
     apply_demographics(&mut row, d);
     if temporary && confirm_identity {
-        row.status = Set(PatientStatus::Active.as_str().to_string());
+        row.status = Set(PatientStatus::Active);
     }
     row.updated_at = Set(Utc::now());
     row.update(db).await.or_internal()?;
@@ -236,7 +236,7 @@ pub fn profile_of(p: patients::Model) -> Result<PatientProfile, AppError> {
         given_name: p.given_name,
         family_name: p.family_name,
         date_of_birth: p.date_of_birth,
-        sex: AdministrativeSex::parse(&p.sex).or_internal()?,
+        sex: p.sex,
         phone: p.phone,
         email: p.email,
         registered_at: p.created_at,
@@ -266,9 +266,9 @@ pub fn hit_of(p: &patients::Model) -> Result<PatientSearchHit, AppError> {
         given_name: p.given_name.clone(),
         family_name: p.family_name.clone(),
         date_of_birth: p.date_of_birth,
-        sex: p.sex.clone(),
+        sex: p.sex,
         phone: p.phone.clone(),
-        status: p.status.clone(),
+        status: p.status,
     }
     .into_hit()
 }
@@ -283,9 +283,9 @@ pub struct HitRow {
     pub given_name: String,
     pub family_name: String,
     pub date_of_birth: Option<chrono::NaiveDate>,
-    pub sex: String,
+    pub sex: AdministrativeSex,
     pub phone: Option<String>,
-    pub status: String,
+    pub status: PatientStatus,
 }
 
 impl HitRow {
@@ -303,8 +303,8 @@ impl HitRow {
     pub fn into_hit(self) -> Result<PatientSearchHit, AppError> {
         Ok(PatientSearchHit {
             mrn: display_mrn(&self.mrn)?,
-            sex: AdministrativeSex::parse(&self.sex).or_internal()?,
-            temporary: self.status == PatientStatus::Temporary.as_str(),
+            sex: self.sex,
+            temporary: self.status == PatientStatus::Temporary,
             id: self.id,
             given_name: self.given_name,
             family_name: self.family_name,
@@ -374,7 +374,7 @@ pub async fn details_of(
                 group_number: c.group_number,
                 valid_from: c.valid_from,
                 valid_to: c.valid_to,
-                rank: CoverageRank::parse(&c.rank).or_internal()?,
+                rank: c.rank,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
@@ -389,7 +389,7 @@ pub async fn details_of(
     Ok(PatientDetails {
         id: p.id,
         mrn: display_mrn(&p.mrn)?,
-        status: PatientStatus::parse(&p.status).or_internal()?,
+        status: p.status,
         temporary_description: p.temporary_description,
         arrived_at: p.arrived_at,
         merged_into: p.merged_into,
@@ -401,7 +401,7 @@ pub async fn details_of(
             preferred_name: p.preferred_name,
             date_of_birth: p.date_of_birth,
             birth_date_estimated: p.birth_date_estimated,
-            sex: AdministrativeSex::parse(&p.sex).or_internal()?,
+            sex: p.sex,
             gender_identity: p.gender_identity,
             language: p.language,
             contact: ContactDetails {
@@ -414,10 +414,7 @@ pub async fn details_of(
                 consent_sms: p.consent_sms,
                 consent_email: p.consent_email,
                 consent_research: p.consent_research,
-                preferred_channel: p
-                    .preferred_channel
-                    .as_deref()
-                    .and_then(|c| shared::notify::Channel::parse(c).ok()),
+                preferred_channel: p.preferred_channel,
                 emergency_contacts: contacts,
                 coverages,
             },
@@ -459,7 +456,7 @@ pub async fn likely_duplicates(
     }
     let mut query = patients::Entity::find()
         .filter(any)
-        .filter(patients::Column::Status.ne(PatientStatus::Merged.as_str()));
+        .filter(patients::Column::Status.ne(PatientStatus::Merged));
     if let Some(id) = except {
         query = query.filter(patients::Column::Id.ne(id));
     }

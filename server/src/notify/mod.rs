@@ -27,7 +27,8 @@ use app::entity::{appointments, notification_outbox as outbox, patients};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LockBehavior, LockType, Order, Query};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter};
-use shared::notify::Channel;
+use shared::appointments::AppointmentStatus;
+use shared::notify::{Channel, NoticeKind, OutboxStatus};
 
 use crate::config::ServeConfig;
 use transport::{HttpSmsGateway, Mailer, Outgoing, SendError, SmsFiles, Transport};
@@ -122,12 +123,12 @@ pub async fn claim(
     let due = Condition::any()
         .add(
             Condition::all()
-                .add(Expr::col(C::Status).eq("pending"))
+                .add(Expr::col(C::Status).eq(OutboxStatus::Pending))
                 .add(Expr::col(C::NextAttemptAt).lte(now)),
         )
         .add(
             Condition::all()
-                .add(Expr::col(C::Status).eq("sending"))
+                .add(Expr::col(C::Status).eq(OutboxStatus::Sending))
                 .add(Expr::col(C::LeaseUntil).lt(now)),
         );
     let backend = db.get_database_backend();
@@ -143,7 +144,7 @@ pub async fn claim(
     }
     let update = Query::update()
         .table(outbox::Entity)
-        .value(C::Status, "sending")
+        .value(C::Status, OutboxStatus::Sending)
         .value(C::LeaseUntil, now + policy.lease)
         .value(C::Worker, policy.name.clone())
         .value(C::Attempts, Expr::col(C::Attempts).add(1))
@@ -162,7 +163,7 @@ async fn settle(
     db: &DatabaseConnection,
     policy: &WorkerPolicy,
     row: &outbox::Model,
-    status: &str,
+    status: OutboxStatus,
     next_attempt_at: Option<DateTime<Utc>>,
     error: Option<String>,
     now: DateTime<Utc>,
@@ -175,7 +176,7 @@ async fn settle(
             C::LastError,
             Expr::value(error.map(|e| e.chars().take(500).collect::<String>())),
         );
-    if status == "sent" {
+    if status == OutboxStatus::Sent {
         update = update.col_expr(C::SentAt, Expr::value(now));
     }
     if let Some(at) = next_attempt_at {
@@ -184,7 +185,7 @@ async fn settle(
     update
         .filter(C::Id.eq(row.id))
         .filter(C::Worker.eq(policy.name.clone()))
-        .filter(C::Status.eq("sending"))
+        .filter(C::Status.eq(OutboxStatus::Sending))
         .exec(db)
         .await?;
     Ok(())
@@ -196,9 +197,7 @@ async fn stale(
     row: &outbox::Model,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, DbErr> {
-    let Ok(channel) = Channel::parse(&row.channel) else {
-        return Ok(Some(format!("unknown channel {}", row.channel)));
-    };
+    let channel = row.channel;
     let patient = patients::Entity::find_by_id(row.patient_id).one(db).await?;
     let allowed = patient
         .as_ref()
@@ -208,14 +207,14 @@ async fn stale(
             "the patient no longer consents to this channel".into(),
         ));
     }
-    if row.kind == "reminder" {
+    if row.kind == NoticeKind::Reminder {
         let appointment = match row.appointment_id {
             Some(id) => appointments::Entity::find_by_id(id).one(db).await?,
             None => None,
         };
         match appointment {
-            Some(a) if a.status == "booked" && a.starts_at > now => {}
-            Some(a) if a.status == "booked" => {
+            Some(a) if a.status == AppointmentStatus::Booked && a.starts_at > now => {}
+            Some(a) if a.status == AppointmentStatus::Booked => {
                 // A worker that was down must not remind after the fact.
                 return Ok(Some("the appointment has already started".into()));
             }
@@ -235,11 +234,20 @@ pub async fn deliver_due(
     let mut round = Round::default();
     for row in claim(db, policy, now).await? {
         if let Some(why) = stale(db, &row, now).await? {
-            settle(db, policy, &row, "skipped", None, Some(why), now).await?;
+            settle(
+                db,
+                policy,
+                &row,
+                OutboxStatus::Skipped,
+                None,
+                Some(why),
+                now,
+            )
+            .await?;
             round.skipped += 1;
             continue;
         }
-        let channel = Channel::parse(&row.channel).unwrap_or(Channel::Email);
+        let channel = row.channel;
         let message = Outgoing {
             id: row.id,
             recipient: row.recipient.clone(),
@@ -248,18 +256,36 @@ pub async fn deliver_due(
         };
         match transports.of(channel).send(&message).await {
             Ok(()) => {
-                settle(db, policy, &row, "sent", None, None, now).await?;
+                settle(db, policy, &row, OutboxStatus::Sent, None, None, now).await?;
                 round.sent += 1;
             }
             Err(SendError::Transient(e)) if row.attempts < policy.max_attempts => {
                 let at = now + backoff(row.attempts);
                 tracing::warn!(id = %row.id, attempts = row.attempts, error = %e, "delivery failed; will retry");
-                settle(db, policy, &row, "pending", Some(at), Some(e), now).await?;
+                settle(
+                    db,
+                    policy,
+                    &row,
+                    OutboxStatus::Pending,
+                    Some(at),
+                    Some(e),
+                    now,
+                )
+                .await?;
                 round.retrying += 1;
             }
             Err(e) => {
                 tracing::error!(id = %row.id, attempts = row.attempts, error = %e, "delivery failed for good");
-                settle(db, policy, &row, "failed", None, Some(e.to_string()), now).await?;
+                settle(
+                    db,
+                    policy,
+                    &row,
+                    OutboxStatus::Failed,
+                    None,
+                    Some(e.to_string()),
+                    now,
+                )
+                .await?;
                 round.failed += 1;
             }
         }

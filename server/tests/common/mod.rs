@@ -340,7 +340,14 @@ pub async fn audit_rows(
         .await
         .unwrap()
         .into_iter()
-        .map(|r| (r.action, r.outcome, r.actor_email, r.patient_id))
+        .map(|r| {
+            (
+                r.action,
+                r.outcome.as_str().to_string(),
+                r.actor_email,
+                r.patient_id,
+            )
+        })
         .collect()
 }
 
