@@ -6,11 +6,14 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
-# Where cargo-leptos writes the site (it reads LEPTOS_SITE_ROOT too).
-SITE_ROOT := $(or $(LEPTOS_SITE_ROOT),target/site)
+# Where each build's site goes (cargo-leptos and hms both read LEPTOS_SITE_ROOT):
+# apart, so that neither build overwrites the other's hashed assets (each
+# binary has its own hash.txt beside it). .ci/e2e has the same two defaults.
+SITE_ROOT := target/site
+RELEASE_SITE_ROOT := target/site-release
 BIND ?= 127.0.0.1:3000
 
-.PHONY: run test setup setup-test build build-release lint rust-tests e2e fmt bench bench-first-load
+.PHONY: run test setup setup-test build build-release lint rust-tests e2e e2e-release fmt bench bench-first-load
 
 ## Rust toolchain pieces: the wasm target, cargo-leptos and a wasm-bindgen matching Cargo.lock.
 setup:
@@ -21,17 +24,17 @@ setup-test: setup
 	@.ci/setup --test
 
 build: setup
-	cargo leptos build
+	LEPTOS_SITE_ROOT=$(SITE_ROOT) cargo leptos build
 
 ## Release build: opt-level z wasm, optimised with binaryen's wasm-opt from npm, then
 ## its static files compressed once at the highest Brotli and gzip levels (served as they are).
 build-release: setup
 	@.ci/setup --release
-	PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" cargo leptos build --release
-	.ci/precompress $(SITE_ROOT)
+	LEPTOS_SITE_ROOT=$(RELEASE_SITE_ROOT) PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" cargo leptos build --release
+	.ci/precompress $(RELEASE_SITE_ROOT)
 
 run: build
-	LEPTOS_SITE_ROOT=target/site $(TARGET_DIR)/debug/hms serve --bind $(BIND) --seed-demo
+	LEPTOS_SITE_ROOT=$(SITE_ROOT) $(TARGET_DIR)/debug/hms serve --bind $(BIND) --seed-demo
 
 fmt:
 	cargo fmt --all
@@ -47,9 +50,13 @@ rust-tests:
 	.ci/with-postgres cargo test -p shared -p migrations -p app -p server --features app/ssr
 
 e2e: build
-	.ci/e2e
+	LEPTOS_SITE_ROOT=$(SITE_ROOT) .ci/e2e
 
-test: setup-test lint rust-tests e2e
+## The release build's own test (end2end/release/): each portal cold, signed in, its menu's pages.
+e2e-release: build-release
+	LEPTOS_SITE_ROOT=$(RELEASE_SITE_ROOT) .ci/e2e --release
+
+test: setup-test lint rust-tests e2e e2e-release
 	@echo "All test suites passed."
 
 # Benchmarks (not part of `make test`): patient search at 1M patients, opening
@@ -63,4 +70,4 @@ bench:
 # release build in Chromium at 1.6 Mbit/s, 150 ms and a 4x slower CPU: bytes as
 # served per type and the time until hydrated (docs/benchmarks.md, by hand too).
 bench-first-load: setup-test build-release
-	cd end2end && HMS_BIN="$(abspath $(TARGET_DIR))/release/hms" LEPTOS_SITE_ROOT="$(abspath $(SITE_ROOT))" node bench/first-load.mjs
+	cd end2end && HMS_BIN="$(abspath $(TARGET_DIR))/release/hms" LEPTOS_SITE_ROOT="$(abspath $(RELEASE_SITE_ROOT))" node bench/first-load.mjs

@@ -4,7 +4,7 @@
 // set by frontend/src/lib.rs and awaited by the e2e tests' `hydrated()`).
 //
 //   make bench-first-load            # builds release, starts it, runs this
-//   HMS_BIN=…/release/hms LEPTOS_SITE_ROOT=…/site node bench/first-load.mjs
+//   HMS_BIN=…/release/hms LEPTOS_SITE_ROOT=…/site-release node bench/first-load.mjs
 //   BASE_URL=http://127.0.0.1:3000 node bench/first-load.mjs   # an already running server
 //
 // Environment: RUNS (loads per page, default 3; the median is reported),

@@ -10,6 +10,8 @@ export const DEMO = {
   admin: 'admin@demo-hospital.example',
   doctor: 'doctor@demo-hospital.example',
   patient: 'patient@demo-hospital.example',
+  nurse: 'nurse@demo-hospital.example',
+  receptionist: 'reception@demo-hospital.example',
 };
 
 export const DEVICES = {
@@ -56,8 +58,9 @@ export async function expectNoHorizontalScroll(page) {
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the viewport`);
 }
 
-export async function signIn(page, email, password) {
-  await page.goto('/');
+/** Signs in with the form at `at`: the front page's, or a portal's own (it asks whoever opens it signed out). */
+export async function signIn(page, email, password, at = '/') {
+  await page.goto(at);
   await hydrated(page);
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
