@@ -302,7 +302,7 @@ async fn book_at(client: &Client, dr: Uuid, start: chrono::DateTime<Utc>) -> Uui
         .await;
     assert_eq!(status, reqwest::StatusCode::OK, "{outcome:?}");
     match outcome.unwrap() {
-        shared::appointments::BookingOutcome::Booked { id, .. } => id,
+        shared::appointments::BookingOutcome::Booked { id, .. } => id.into(),
         other => panic!("not booked: {other:?}"),
     }
 }
@@ -348,7 +348,7 @@ async fn cancellation_policy_and_atomic_reschedule(backend: Backend) {
     };
     assert_eq!(start, berlin_utc(monday, 9, 40));
     assert_eq!(status_of(&app, first).await, "cancelled");
-    assert_eq!(status_of(&app, second).await, "booked");
+    assert_eq!(status_of(&app, second.into()).await, "booked");
 
     // Someone takes 09:00; moving there fails and Pia keeps 09:40 (never both, never neither).
     book_at(&other, dr, berlin_utc(monday, 9, 0)).await;
@@ -362,7 +362,7 @@ async fn cancellation_policy_and_atomic_reschedule(backend: Backend) {
         refused.unwrap(),
         shared::appointments::BookingOutcome::SlotTaken { .. }
     ));
-    assert_eq!(status_of(&app, second).await, "booked");
+    assert_eq!(status_of(&app, second.into()).await, "booked");
     let active = app::entity::appointments::Entity::find()
         .all(&app.db)
         .await

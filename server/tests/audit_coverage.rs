@@ -226,7 +226,7 @@ fn calls() -> Vec<Call> {
             json!({ "patient_id": f.patient, "form": VitalsForm {
                 heart_rate: "72".into(),
                 spo2: "98".into(),
-                encounter_id: Some(f.id("encounter")),
+                encounter_id: Some(f.id("encounter").into()),
                 ..Default::default()
             }})
         }),
@@ -234,7 +234,7 @@ fn calls() -> Vec<Call> {
             json!({ "patient_id": f.patient, "form": ProblemForm {
                 icd10_code: "E11.9".into(),
                 status: "active".into(),
-                encounter_id: Some(f.id("encounter")),
+                encounter_id: Some(f.id("encounter").into()),
                 ..Default::default()
             }})
         })

@@ -136,7 +136,7 @@ async fn try_register(
 /// Registers a patient that must not look like a duplicate; answers id and MRN.
 async fn register(client: &Client, form: &DemographicsForm) -> (Uuid, String) {
     match try_register(client, form, false).await {
-        RegistrationOutcome::Registered { id, mrn } => (id, mrn),
+        RegistrationOutcome::Registered { id, mrn } => (id.into(), mrn),
         other => panic!("expected a registration, got {other:?}"),
     }
 }
@@ -267,7 +267,7 @@ fn problem_body(patient_id: Uuid, code: &str, encounter_id: Option<Uuid>) -> Val
     json!({ "patient_id": patient_id, "form": ProblemForm {
         icd10_code: code.into(),
         status: "active".into(),
-        encounter_id,
+        encounter_id: encounter_id.map(Into::into),
         ..Default::default()
     }})
 }
@@ -437,7 +437,7 @@ async fn staff_registration_warns_about_duplicates(backend: Backend) {
     assert_eq!(registrations[0].1, "success");
     assert_eq!(registrations[0].2.as_deref(), Some("desk@test.example"));
     assert_eq!(registrations[0].3, Some(id));
-    assert_eq!(registrations[1].3, Some(second));
+    assert_eq!(registrations[1].3, Some(Into::into(second)));
 }
 
 async fn bad_registration_gets_field_errors(backend: Backend) {
@@ -542,7 +542,7 @@ async fn fast_track_then_complete_and_merge(backend: Backend) {
             VitalsForm {
                 heart_rate: "112".into(),
                 spo2: "94".into(),
-                encounter_id: Some(emergency),
+                encounter_id: Some(emergency.into()),
                 ..Default::default()
             },
         ),
@@ -1094,7 +1094,11 @@ async fn notes_sign_and_amend_keep_history(backend: Backend) {
 
     // The other doctor sees the signed note and their own draft.
     let page = timeline(&other, pid).await;
-    let ids: Vec<Uuid> = page.encounters[0].notes.iter().map(|n| n.id).collect();
+    let ids: Vec<Uuid> = page.encounters[0]
+        .notes
+        .iter()
+        .map(|n| n.id.uuid())
+        .collect();
     assert_eq!(ids.len(), 2, "{ids:?}");
     assert!(ids.contains(&note) && ids.contains(&other_draft));
 
@@ -1487,7 +1491,7 @@ async fn downloads_pdf_and_fhir(backend: Backend) {
                 spo2: "97".into(),
                 weight_kg: "80".into(),
                 height_cm: "180".into(),
-                encounter_id: Some(visit),
+                encounter_id: Some(visit.into()),
                 ..Default::default()
             },
         ),

@@ -91,7 +91,7 @@ async fn book(client: &Client, dr: Uuid, start: DateTime<Utc>) -> Uuid {
         .await;
     assert_eq!(status, reqwest::StatusCode::OK, "{outcome:?}");
     match outcome.unwrap() {
-        BookingOutcome::Booked { id, .. } => id,
+        BookingOutcome::Booked { id, .. } => id.into(),
         other => panic!("not booked: {other:?}"),
     }
 }
@@ -373,8 +373,8 @@ async fn cancelling_and_moving_withdraw_reminders_and_consent_is_checked_again(b
         ["cancelled", "cancelled"],
         "the old reminders are withdrawn"
     );
-    assert_eq!(of(second, "rescheduled"), ["pending"]);
-    assert_eq!(of(second, "reminder"), ["pending", "pending"]);
+    assert_eq!(of(second.into(), "rescheduled"), ["pending"]);
+    assert_eq!(of(second.into(), "reminder"), ["pending", "pending"]);
     assert!(rows
         .iter()
         .any(|r| r.kind.as_str() == "rescheduled" && r.subject.contains("moved")));

@@ -1,5 +1,6 @@
 //! Who may open which record, and why: care relationships and break-glass.
 
+use crate::ids::{PatientId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -81,7 +82,7 @@ pub struct BreakGlassReportRow {
     pub user_name: String,
     pub user_email: String,
     pub user_role: String,
-    pub patient_id: Uuid,
+    pub patient_id: PatientId,
     pub patient_name: String,
     pub patient_mrn: String,
     pub reason: String,
@@ -92,7 +93,7 @@ pub struct BreakGlassReportRow {
 /// A member of a patient's care team.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CareTeamMember {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub name: String,
     pub role: String,
     pub kind: CareRelationshipKind,
@@ -102,7 +103,7 @@ pub struct CareTeamMember {
 /// A clinician who can be assigned to a care team.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClinicianOption {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub name: String,
     pub role: String,
 }

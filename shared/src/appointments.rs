@@ -1,8 +1,8 @@
 //! Appointments as the UI sees them: free slots and the outcome of a booking.
 
+use crate::ids::{AppointmentId, PatientId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// A bookable time with one doctor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -32,7 +32,7 @@ pub enum BookingConflict {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum BookingOutcome {
     Booked {
-        id: Uuid,
+        id: AppointmentId,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     },
@@ -71,12 +71,12 @@ impl AppointmentStatus {
 /// One appointment in a list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppointmentView {
-    pub id: Uuid,
-    pub patient_id: Uuid,
+    pub id: AppointmentId,
+    pub patient_id: PatientId,
     pub patient_name: String,
     /// As displayed, `40213975-3`.
     pub patient_mrn: String,
-    pub doctor_id: Uuid,
+    pub doctor_id: UserId,
     pub doctor_name: String,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -111,7 +111,7 @@ mod tests {
 /// A doctor in the directory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DoctorCard {
-    pub id: Uuid,
+    pub id: UserId,
     pub name: String,
     /// For the avatar: "AY" for Amina Yusuf ("Dr" is skipped).
     pub initials: String,
@@ -159,7 +159,7 @@ pub struct SlotChoice {
     pub date: chrono::NaiveDate,
     /// "09:20", hospital time.
     pub time: String,
-    pub doctor_id: Uuid,
+    pub doctor_id: UserId,
     pub doctor_name: String,
 }
 
@@ -178,7 +178,7 @@ pub const MAX_CHOICE_DAYS: u32 = 14;
 /// One doctor's day in the overview calendar.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DoctorDay {
-    pub doctor_id: Uuid,
+    pub doctor_id: UserId,
     pub doctor_name: String,
     pub appointments: Vec<AppointmentView>,
     /// Minutes of consultation time the schedule offers.

@@ -1,8 +1,8 @@
 //! The audit trail as the administrator's viewer sees it.
 
+use crate::ids::{PatientId, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 crate::coded!(
 /// How an audited action ended.
@@ -19,11 +19,11 @@ Outcome {
 pub struct AuditEventView {
     pub id: i64,
     pub at: DateTime<Utc>,
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     pub actor_email: Option<String>,
     pub actor_role: Option<crate::Role>,
     pub action: String,
-    pub patient_id: Option<Uuid>,
+    pub patient_id: Option<PatientId>,
     pub patient_mrn: Option<String>,
     pub entity: Option<String>,
     pub entity_id: Option<String>,

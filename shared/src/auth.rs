@@ -1,8 +1,8 @@
 //! Accounts and sessions as the UI sees them, and the forms that create them.
 
+use crate::ids::{PatientId, SessionHandle, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::error::{AppError, FieldErrors};
 use crate::patients::AdministrativeSex;
@@ -12,12 +12,12 @@ use crate::validate::{optional, parse_birth_date, Email, Password, PersonName, P
 /// The signed-in user. Sent to the browser; holds nothing secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurrentUser {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub role: Role,
     /// The patient record this account belongs to (patients only).
-    pub patient_id: Option<Uuid>,
+    pub patient_id: Option<PatientId>,
     /// Set for accounts created with a temporary password: nothing else works until it is changed.
     pub must_change_password: bool,
 }
@@ -26,7 +26,7 @@ pub struct CurrentUser {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionView {
     /// A public handle for ending the session; not the secret session id.
-    pub handle: Uuid,
+    pub handle: SessionHandle,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub user_agent: String,
@@ -192,7 +192,7 @@ impl PasswordChangeForm {
 /// A staff account in the administrator's user list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserSummary {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub role: Role,

@@ -2,6 +2,7 @@
 //! amendments, vital signs (with plausibility checks and BMI), problems,
 //! allergies, immunizations, histories and medications.
 
+use crate::ids::{EncounterId, NoteId, ProblemId, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -255,9 +256,9 @@ pub struct AmendmentView {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NoteView {
-    pub id: Uuid,
-    pub encounter_id: Uuid,
-    pub author_id: Uuid,
+    pub id: NoteId,
+    pub encounter_id: EncounterId,
+    pub author_id: UserId,
     pub author_name: String,
     pub status: NoteStatus,
     /// The text as originally written (and signed).
@@ -271,7 +272,7 @@ pub struct NoteView {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EncounterView {
-    pub id: Uuid,
+    pub id: EncounterId,
     pub kind: EncounterKind,
     pub status: EncounterStatus,
     pub reason: String,
@@ -314,7 +315,7 @@ pub struct VitalsForm {
     pub height_cm: String,
     /// Blank means now.
     pub recorded_at: String,
-    pub encounter_id: Option<Uuid>,
+    pub encounter_id: Option<EncounterId>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -496,7 +497,7 @@ pub struct VitalsView {
     pub id: Uuid,
     pub recorded_at: DateTime<Utc>,
     pub recorded_by: String,
-    pub encounter_id: Option<Uuid>,
+    pub encounter_id: Option<EncounterId>,
     pub vitals: Vitals,
     /// From this set's weight and height, or the latest height on record.
     pub bmi: Option<f64>,
@@ -510,7 +511,7 @@ pub struct ProblemForm {
     pub status: String,
     pub onset_date: String,
     pub note: String,
-    pub encounter_id: Option<Uuid>,
+    pub encounter_id: Option<EncounterId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -551,7 +552,7 @@ impl ProblemForm {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProblemView {
-    pub id: Uuid,
+    pub id: ProblemId,
     pub icd10_code: String,
     pub description: String,
     pub status: ProblemStatus,

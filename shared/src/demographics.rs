@@ -4,9 +4,9 @@
 //! field and reports all problems at once, the same way in the browser and on
 //! the server.
 
+use crate::ids::PatientId;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::error::FieldErrors;
 use crate::patients::{AdministrativeSex, PatientSearchHit};
@@ -445,7 +445,7 @@ impl DemographicsForm {
 /// duplicate (nothing was saved; submit again with `confirm_new` to go ahead).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum RegistrationOutcome {
-    Registered { id: Uuid, mrn: String },
+    Registered { id: PatientId, mrn: String },
     PossibleDuplicates(Vec<DuplicateCandidate>),
 }
 
@@ -574,7 +574,7 @@ pub struct MergePreview {
 /// The result of a merge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MergeResult {
-    pub target_id: Uuid,
+    pub target_id: PatientId,
     pub target_mrn: String,
     pub alias_mrn: String,
     pub moved: u64,
@@ -707,14 +707,14 @@ mod tests {
 /// A whole patient record's administrative part, as staff and the patient see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatientDetails {
-    pub id: Uuid,
+    pub id: PatientId,
     /// As displayed, `40213975-3`.
     pub mrn: String,
     pub status: PatientStatus,
     pub temporary_description: Option<String>,
     pub arrived_at: Option<DateTime<Utc>>,
     /// When merged: the record that now holds everything.
-    pub merged_into: Option<Uuid>,
+    pub merged_into: Option<PatientId>,
     /// MRNs of records merged into this one, as displayed.
     pub aliases: Vec<String>,
     pub demographics: Demographics,

@@ -6,6 +6,7 @@
 //!
 //! - [`coded`]: the one way to declare a status or kind (`coded!`), stored as a short code.
 //! - [`error`]: the one `AppError` that crosses the server-function boundary.
+//! - [`ids`]: identifiers as types (`PatientId`, `UserId`, `AppointmentId`, …).
 //! - [`roles`]: roles, permissions and the portal each role lands in.
 //! - [`validate`]: parse-don't-validate newtypes for e-mail, password, names, phone, dates.
 //! - [`auth`]: accounts, sessions and the signed-in user as the UI sees them.
@@ -28,6 +29,7 @@ pub mod chart;
 pub mod coded;
 pub mod demographics;
 pub mod error;
+pub mod ids;
 pub mod notify;
 pub mod patients;
 pub mod records;

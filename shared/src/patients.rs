@@ -1,5 +1,6 @@
 //! Patient identity: the MRN with its check digit, and the profile.
 
+use crate::ids::PatientId;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -83,7 +84,7 @@ pub fn luhn_check_digit(digits: &str) -> u32 {
 /// The patient's own view of their registration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatientProfile {
-    pub id: Uuid,
+    pub id: PatientId,
     pub mrn: String,
     pub given_name: String,
     pub family_name: String,
@@ -97,6 +98,38 @@ pub struct PatientProfile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_browsers_check_agrees_with_the_servers_reading() {
+        for input in [
+            "",
+            "a",
+            "王",
+            "王伟",
+            "Müller",
+            "mü",
+            "Мария",
+            "מרים",
+            "أحمد",
+            "देवी",
+            "ab",
+            "--",
+            "..",
+            "402139753",
+            "40213975-3",
+            "+49 151 1234567",
+            "1984-03-27",
+            "27.03.1984",
+            "12",
+            "o'brien",
+            "x".repeat(101).as_str(),
+            "  ",
+            "a1",
+        ] {
+            let server = PatientQuery::parse(input).map(|q| q.is_some());
+            assert_eq!(PatientQuery::searchable(input), server, "{input:?}");
+        }
+    }
 
     #[test]
     fn luhn_matches_known_values() {
@@ -148,11 +181,20 @@ pub enum PatientQuery {
     NativeName(Vec<String>),
 }
 
+/// What a search box holds, before any name is folded.
+enum Reading<'a> {
+    /// Fully read: an MRN, a phone number or a birth date.
+    Exact(#[cfg_attr(target_arch = "wasm32", allow(dead_code))] PatientQuery),
+    /// Name words, still as typed.
+    Words(&'a str),
+}
+
 impl PatientQuery {
-    /// Reads a search box. `Ok(None)` means "not enough to search yet" (one
-    /// character, a lone digit; but one Chinese, Japanese or Korean
-    /// character is a name: 王); `Err` explains input that can never match.
-    pub fn parse(input: &str) -> Result<Option<PatientQuery>, String> {
+    /// The shape of a search box's text: `Ok(None)` means "not enough to
+    /// search yet" (one character, a lone digit; but one Chinese, Japanese or
+    /// Korean character is a name: 王); `Err` explains input that can never
+    /// match.
+    fn read(input: &str) -> Result<Option<Reading<'_>>, String> {
         let trimmed = input.trim();
         if trimmed.chars().count() < 2 && !trimmed.chars().any(crate::text::is_cjk) {
             return Ok(None);
@@ -161,7 +203,7 @@ impl PatientQuery {
             return Err("Search for at most 100 characters.".into());
         }
         if let Some(date) = parse_search_date(trimmed) {
-            return Ok(Some(PatientQuery::BirthDate(date)));
+            return Ok(Some(Reading::Exact(PatientQuery::BirthDate(date))));
         }
         let numeric = trimmed
             .chars()
@@ -170,24 +212,48 @@ impl PatientQuery {
             let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
             if digits.len() == Mrn::BODY_LEN + 1 && !trimmed.starts_with('+') {
                 if let Ok(mrn) = Mrn::parse(&digits) {
-                    return Ok(Some(PatientQuery::Mrn(mrn)));
+                    return Ok(Some(Reading::Exact(PatientQuery::Mrn(mrn))));
                 }
             }
             if digits.len() >= 7 {
                 return crate::validate::Phone::parse(trimmed)
-                    .map(|p| Some(PatientQuery::Phone(p.into_inner())));
+                    .map(|p| Some(Reading::Exact(PatientQuery::Phone(p.into_inner()))));
             }
             return Ok(None);
         }
-        if trimmed.chars().any(crate::text::is_non_latin_letter) {
-            let words = crate::text::native_words(trimmed);
+        Ok(Some(Reading::Words(trimmed)))
+    }
+
+    /// Whether a search box holds something worth sending, as the browser
+    /// checks it: without folding names, whose tables (`deunicode`, Unicode
+    /// normalisation and case folding) stay out of the browser's download.
+    /// A name counts when it has a letter or a digit; the server's
+    /// [`PatientQuery::parse`] has the last word.
+    pub fn searchable(input: &str) -> Result<bool, String> {
+        Ok(match Self::read(input)? {
+            None => false,
+            Some(Reading::Exact(_)) => true,
+            Some(Reading::Words(words)) => words.chars().any(char::is_alphanumeric),
+        })
+    }
+
+    /// Reads a search box (the server's side): as [`PatientQuery::read`], with
+    /// name words folded for the search columns.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn parse(input: &str) -> Result<Option<PatientQuery>, String> {
+        let Some(reading) = Self::read(input)? else {
+            return Ok(None);
+        };
+        let words = match reading {
+            Reading::Exact(query) => return Ok(Some(query)),
+            Reading::Words(words) => words,
+        };
+        if words.chars().any(crate::text::is_non_latin_letter) {
+            let words = crate::text::native_words(words);
             return Ok((!words.is_empty()).then_some(PatientQuery::NativeName(words)));
         }
-        let words = crate::text::query_words(trimmed);
-        if words.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(PatientQuery::Name(words)))
+        let words = crate::text::query_words(words);
+        Ok((!words.is_empty()).then_some(PatientQuery::Name(words)))
     }
 }
 
@@ -201,7 +267,7 @@ fn parse_search_date(s: &str) -> Option<NaiveDate> {
 /// One patient in a search result list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatientSearchHit {
-    pub id: Uuid,
+    pub id: PatientId,
     /// As displayed, `40213975-3`.
     pub mrn: String,
     pub given_name: String,

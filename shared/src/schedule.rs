@@ -2,6 +2,7 @@
 //! weekly availability templates and their exceptions, hospital holidays.
 //! Forms parse here, so the browser shows the same messages the server gives.
 
+use crate::ids::{DepartmentId, ExceptionId, TemplateBlockId, UserId};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -13,7 +14,7 @@ use crate::AppError;
 /// A department with its specialties.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Department {
-    pub id: Uuid,
+    pub id: DepartmentId,
     pub name: String,
     pub specialties: Vec<Specialty>,
 }
@@ -45,7 +46,7 @@ pub fn weekday_name(iso: u8) -> &'static str {
 /// One recurring block of a doctor's week.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateBlockView {
-    pub id: Uuid,
+    pub id: TemplateBlockId,
     pub weekday: u8,
     /// `HH:MM`, hospital time.
     pub start: String,
@@ -62,7 +63,7 @@ ExceptionKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExceptionView {
-    pub id: Uuid,
+    pub id: ExceptionId,
     pub kind: ExceptionKind,
     /// `YYYY-MM-DDTHH:MM`, hospital time.
     pub starts: String,
@@ -74,7 +75,7 @@ pub struct ExceptionView {
 /// A doctor's availability as the editor shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AvailabilityView {
-    pub doctor_id: Uuid,
+    pub doctor_id: UserId,
     pub doctor_name: String,
     pub templates: Vec<TemplateBlockView>,
     /// From today on, soonest first.

@@ -13,57 +13,67 @@
 //!   or "мари" find "王伟" and "Мария" without also finding every homophone
 //!   that transliterates alike, and duplicate detection compares it.
 //!
+//! Folding is the server's work: its crates and their tables (`deunicode`
+//! alone is 476 KB) are not built into the browser's wasm, which keeps only
+//! the character classes below.
+//!
 //! The crates behind both are pinned to exact versions (workspace
 //! `Cargo.toml`): the migrations keep a frozen copy of these functions, and
 //! different tables would fold stored rows and queries differently.
 
-use caseless::Caseless;
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+#[cfg(not(target_arch = "wasm32"))]
+pub use folding::*;
 
-/// Folds `s` to lower-case ASCII: NFKC, then transliterated to ASCII
-/// (`deunicode`; characters it does not know become a space), lower-cased,
-/// and every character other than `[a-z0-9.]` becomes a space.
-pub fn fold(s: &str) -> String {
-    let normalised: String = s.nfkc().collect();
-    deunicode::deunicode_with_tofu(&normalised, " ")
-        .chars()
-        .map(|c| match c.to_ascii_lowercase() {
-            c @ ('a'..='z' | '0'..='9' | '.') => c,
-            _ => ' ',
-        })
-        .collect()
-}
+#[cfg(not(target_arch = "wasm32"))]
+mod folding {
+    use caseless::Caseless;
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
 
-/// The folded words of a search query, without empty ones.
-pub fn query_words(s: &str) -> Vec<String> {
-    fold(s).split_whitespace().map(str::to_string).collect()
-}
+    /// Folds `s` to lower-case ASCII: NFKC, then transliterated to ASCII
+    /// (`deunicode`; characters it does not know become a space), lower-cased,
+    /// and every character other than `[a-z0-9.]` becomes a space.
+    pub fn fold(s: &str) -> String {
+        let normalised: String = s.nfkc().collect();
+        deunicode::deunicode_with_tofu(&normalised, " ")
+            .chars()
+            .map(|c| match c.to_ascii_lowercase() {
+                c @ ('a'..='z' | '0'..='9' | '.') => c,
+                _ => ' ',
+            })
+            .collect()
+    }
 
-/// A name as the ASCII search columns store it: its [`fold`]ed words joined
-/// by one space.
-pub fn fold_name(name: &str) -> String {
-    query_words(name).join(" ")
-}
+    /// The folded words of a search query, without empty ones.
+    pub fn query_words(s: &str) -> Vec<String> {
+        fold(s).split_whitespace().map(str::to_string).collect()
+    }
 
-/// The words of `s` in its own script: NFKC, Unicode full case folding, NFKC
-/// again (folding can leave a string unnormalised), and every character that
-/// is neither a letter, a digit nor a combining mark (Devanagari vowel signs
-/// and viramas, Hebrew points) becomes a word break.
-pub fn native_words(s: &str) -> Vec<String> {
-    let folded: String = s.nfkc().default_case_fold().nfkc().collect();
-    folded
-        .split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
-}
+    /// A name as the ASCII search columns store it: its [`fold`]ed words joined
+    /// by one space.
+    pub fn fold_name(name: &str) -> String {
+        query_words(name).join(" ")
+    }
 
-/// A name as the native search columns store it: its [`native_words`]
-/// joined by one space. Two spellings of a name that differ only in case or
-/// Unicode normalisation give the same string.
-pub fn fold_native(name: &str) -> String {
-    native_words(name).join(" ")
+    /// The words of `s` in its own script: NFKC, Unicode full case folding, NFKC
+    /// again (folding can leave a string unnormalised), and every character that
+    /// is neither a letter, a digit nor a combining mark (Devanagari vowel signs
+    /// and viramas, Hebrew points) becomes a word break.
+    pub fn native_words(s: &str) -> Vec<String> {
+        let folded: String = s.nfkc().default_case_fold().nfkc().collect();
+        folded
+            .split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// A name as the native search columns store it: its [`native_words`]
+    /// joined by one space. Two spellings of a name that differ only in case or
+    /// Unicode normalisation give the same string.
+    pub fn fold_native(name: &str) -> String {
+        native_words(name).join(" ")
+    }
 }
 
 /// A letter of a script other than Latin (Cyrillic, Greek, Arabic, Hebrew,

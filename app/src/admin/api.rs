@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use shared::audit::{AuditPage, AuditQuery};
 use shared::auth::{AdminStats, CreatedAccount, NewStaffForm, StaffAccountChange, UserSummary};
+use shared::ids::UserId;
 use shared::AppError;
-use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 use {
@@ -68,7 +68,7 @@ crate::access!("admin/users/create", AnyOf(&[ManageUsers]), no_patient_data);
 /// one-time password.
 #[server(endpoint = "admin/users/change", input = Json)]
 pub async fn change_staff_account(
-    user_id: Uuid,
+    user_id: UserId,
     change: StaffAccountChange,
 ) -> Result<Option<String>, AppError> {
     use crate::auth::password;
@@ -84,7 +84,7 @@ pub async fn change_staff_account(
         async |caller, reset, txn| {
             let (hash, temporary) = reset.unzip();
             let event =
-                service::change_account(txn, caller.actor(), user_id, &change, hash).await?;
+                service::change_account(txn, caller.actor(), user_id.into(), &change, hash).await?;
             Ok((temporary, event))
         },
     )
@@ -94,7 +94,7 @@ pub async fn change_staff_account(
     if changed.is_ok() {
         crate::state::server_context()?
             .auth_cache
-            .forget_user(user_id);
+            .forget_user(user_id.into());
     }
     changed
 }

@@ -49,7 +49,7 @@ pub async fn break_glass(
             user_name: user.map(|u| u.display_name.clone()).unwrap_or_default(),
             user_email: user.map(|u| u.email.clone()).unwrap_or_default(),
             user_role: user.map(|u| u.role.label().to_string()).unwrap_or_default(),
-            patient_id: g.patient_id,
+            patient_id: g.patient_id.into(),
             patient_name: patient
                 .map(|p| format!("{}, {}", p.family_name, p.given_name))
                 .unwrap_or_default(),

@@ -24,7 +24,7 @@ pub async fn summary(
     Ok(UserSummary {
         locked_minutes: lock_remaining(db, &u.email, policy).await?,
         role: u.role,
-        id: u.id,
+        id: u.id.into(),
         email: u.email,
         display_name: u.display_name,
         active: u.active,

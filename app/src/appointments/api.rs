@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use shared::appointments::{AppointmentStatus, BookingOutcome, FreeSlot};
+use shared::ids::{AppointmentId, PatientId, UserId};
 use shared::AppError;
 use uuid::Uuid;
 
@@ -143,7 +144,7 @@ async fn into_care(
         appointment.patient_id,
         appointment.doctor_id,
         shared::access::CareRelationshipKind::Appointment,
-        Some(caller.user.id),
+        Some(caller.user.id.into()),
     )
     .await
     .map(drop)
@@ -167,7 +168,7 @@ fn event_of(
 /// A doctor's free slots on `days` local days from `from` (at most 31).
 #[server(endpoint = "appointments/free_slots", input = Json)]
 pub async fn free_slots(
-    doctor_id: Uuid,
+    doctor_id: UserId,
     from: chrono::NaiveDate,
     days: u32,
 ) -> Result<Vec<FreeSlot>, AppError> {
@@ -180,12 +181,13 @@ pub async fn free_slots(
                 format!("Search between 1 and {MAX_SLOT_DAYS} days."),
             ));
         }
-        a_doctor(&caller.ctx.db, doctor_id).await?;
+        a_doctor(&caller.ctx.db, doctor_id.into()).await?;
         let to = from + chrono::Duration::days(i64::from(days) - 1);
         let now = caller.now();
         let tz = caller.ctx.timezone;
         let slots =
-            super::service::doctor_free_slots(&caller.ctx.db, tz, doctor_id, from, to).await?;
+            super::service::doctor_free_slots(&caller.ctx.db, tz, doctor_id.into(), from, to)
+                .await?;
         Ok(slots.into_iter().filter(|s| s.start > now).collect())
     })
     .await
@@ -197,9 +199,9 @@ crate::access!("appointments/free_slots", SignedIn, no_patient_data);
 /// next free slots of the same doctor instead.
 #[server(endpoint = "appointments/book", input = Json)]
 pub async fn book(
-    doctor_id: Uuid,
+    doctor_id: UserId,
     start: chrono::DateTime<chrono::Utc>,
-    patient_id: Option<Uuid>,
+    patient_id: Option<PatientId>,
     reason: String,
 ) -> Result<BookingOutcome, AppError> {
     use crate::appointments::booking::NewAppointment;
@@ -225,9 +227,9 @@ pub async fn book(
             };
             let reason = shared::validate::bounded_text(&reason, 500, "reason")
                 .map_err(|m| AppError::field("reason", m))?;
-            crate::patients::access::live_patient(&caller.ctx.db, patient_id).await?;
-            a_doctor(&caller.ctx.db, doctor_id).await?;
-            let requested = requested(&caller.ctx, doctor_id, start).await?;
+            crate::patients::access::live_patient(&caller.ctx.db, patient_id.into()).await?;
+            a_doctor(&caller.ctx.db, doctor_id.into()).await?;
+            let requested = requested(&caller.ctx, doctor_id.into(), start).await?;
             Ok((patient_id, reason, requested))
         },
         async |caller, (patient_id, reason, requested), txn| {
@@ -236,12 +238,12 @@ pub async fn book(
                 Requested::Refused(answer) => return Ok(Outcome::Nothing(Answer::Final(answer))),
             };
             let new = NewAppointment {
-                patient_id,
-                doctor_id,
+                patient_id: patient_id.into(),
+                doctor_id: doctor_id.into(),
                 starts_at: slot.start,
                 ends_at: slot.end,
                 reason: (!reason.is_empty()).then_some(reason),
-                booked_by: Some(caller.user.id),
+                booked_by: Some(caller.user.id.into()),
                 emergency_override: None,
             };
             let appointment = match insert_booked(caller, txn, new).await? {
@@ -252,7 +254,7 @@ pub async fn book(
             let detail = format!("{} with doctor {doctor_id}", appointment.starts_at);
             let event = event_of(caller, "appointments.book", &appointment, detail);
             let booked = BookingOutcome::Booked {
-                id: appointment.id,
+                id: appointment.id.into(),
                 start: appointment.starts_at,
                 end: appointment.ends_at,
             };
@@ -286,7 +288,7 @@ async fn changeable(
         .ok_or_else(|| AppError::NotFound("The appointment".into()))?;
     let staff = caller.can(Permission::BookAppointments);
     let own = caller.can(Permission::BookOwnAppointments)
-        && caller.user.patient_id == Some(appointment.patient_id);
+        && caller.user.patient_id == Some(appointment.patient_id.into());
     if !staff && !own {
         crate::auth::guard::deny_patient(caller, action, appointment.patient_id).await?;
         return Err(AppError::Forbidden);
@@ -333,7 +335,10 @@ fn check_policy(
 
 /// Cancels an appointment; the slot becomes free at once.
 #[server(endpoint = "appointments/cancel", input = Json)]
-pub async fn cancel(appointment_id: Uuid, override_reason: String) -> Result<(), AppError> {
+pub async fn cancel(
+    appointment_id: AppointmentId,
+    override_reason: String,
+) -> Result<(), AppError> {
     use crate::auth::guard::authenticate_active;
     use crate::context::OrInternal;
     use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
@@ -342,7 +347,7 @@ pub async fn cancel(appointment_id: Uuid, override_reason: String) -> Result<(),
         authenticate_active,
         async |caller| {
             let (appointment, staff) =
-                changeable(caller, appointment_id, "appointments.cancel").await?;
+                changeable(caller, appointment_id.into(), "appointments.cancel").await?;
             let overridden = check_policy(caller, &appointment, staff, &override_reason)?;
             Ok((appointment, overridden))
         },
@@ -352,7 +357,7 @@ pub async fn cancel(appointment_id: Uuid, override_reason: String) -> Result<(),
             row.cancelled_at = Set(Some(caller.now()));
             row.updated_at = Set(caller.now());
             let cancelled = row.update(txn).await.or_internal()?;
-            super::notices::withdraw_reminders(txn, appointment_id).await?;
+            super::notices::withdraw_reminders(txn, appointment_id.into()).await?;
             super::notices::enqueue(txn, &caller.ctx, &cancelled, NoticeKind::Cancelled).await?;
             let detail = match overridden {
                 Some(reason) => format!("inside the cut-off, overridden: {reason}"),
@@ -376,7 +381,7 @@ crate::access!(
 /// the patient ends with the new slot, or (when it was just taken) keeps the old one.
 #[server(endpoint = "appointments/reschedule", input = Json)]
 pub async fn reschedule(
-    appointment_id: Uuid,
+    appointment_id: AppointmentId,
     start: chrono::DateTime<chrono::Utc>,
     override_reason: String,
 ) -> Result<BookingOutcome, AppError> {
@@ -390,7 +395,7 @@ pub async fn reschedule(
         authenticate_active,
         async |caller| {
             let (old, staff) =
-                changeable(caller, appointment_id, "appointments.reschedule").await?;
+                changeable(caller, appointment_id.into(), "appointments.reschedule").await?;
             let overridden = check_policy(caller, &old, staff, &override_reason)?;
             let requested = requested(&caller.ctx, old.doctor_id, start).await?;
             Ok((old, overridden, requested))
@@ -413,7 +418,7 @@ pub async fn reschedule(
                 starts_at: slot.start,
                 ends_at: slot.end,
                 reason: old.reason.clone(),
-                booked_by: Some(caller.user.id),
+                booked_by: Some(caller.user.id.into()),
                 emergency_override: None,
             };
             let new = match insert_booked(caller, txn, new).await? {
@@ -432,7 +437,7 @@ pub async fn reschedule(
             );
             let event = event_of(caller, "appointments.reschedule", &new, detail);
             let moved = BookingOutcome::Booked {
-                id: new.id,
+                id: new.id.into(),
                 start: new.starts_at,
                 end: new.ends_at,
             };
@@ -500,7 +505,7 @@ crate::access!(
 /// A doctor's list for one local day: their own, or any doctor's for the front desk.
 #[server(endpoint = "appointments/day", input = Json)]
 pub async fn day_list(
-    doctor_id: Option<Uuid>,
+    doctor_id: Option<UserId>,
     date: chrono::NaiveDate,
 ) -> Result<Vec<shared::appointments::AppointmentView>, AppError> {
     use crate::appointments::slots::bound_to_utc;
@@ -554,7 +559,10 @@ crate::access!(
 /// Attendance: check-in, no-show, in progress, completed. The doctor marks
 /// their own appointments; the front desk any.
 #[server(endpoint = "appointments/set_status", input = Json)]
-pub async fn set_status(appointment_id: Uuid, status: AppointmentStatus) -> Result<(), AppError> {
+pub async fn set_status(
+    appointment_id: AppointmentId,
+    status: AppointmentStatus,
+) -> Result<(), AppError> {
     use crate::auth::guard::{authenticate_active, deny_patient};
     use crate::context::OrInternal;
     use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
@@ -623,7 +631,7 @@ pub async fn download_ics(
             .await
             .or_internal()?
             .ok_or_else(|| AppError::NotFound("The appointment".into()))?;
-        let own = caller.user.patient_id == Some(appointment.patient_id);
+        let own = caller.user.patient_id == Some(appointment.patient_id.into());
         if !own && !caller.can(Permission::BookAppointments) {
             crate::auth::guard::deny_patient(&caller, "appointments.ics", appointment.patient_id)
                 .await?;
@@ -691,7 +699,7 @@ pub async fn doctors(
             .map(|u| {
                 let p = profiles.get(&u.id);
                 DoctorCard {
-                    id: u.id,
+                    id: u.id.into(),
                     initials: initials(&u.display_name),
                     name: u.display_name,
                     department: p
@@ -721,8 +729,8 @@ crate::access!("appointments/doctors", SignedIn, no_patient_data);
 /// `start` is hospital time, `YYYY-MM-DDTHH:MM` (as a date-time field sends it).
 #[server(endpoint = "appointments/emergency", input = Json)]
 pub async fn emergency_assign(
-    patient_id: Uuid,
-    doctor_id: Uuid,
+    patient_id: PatientId,
+    doctor_id: UserId,
     start: String,
     minutes: u32,
     reason: String,
@@ -758,20 +766,20 @@ pub async fn emergency_assign(
             );
             errors.finish()?;
             let (reason, start) = reason.zip(start).ok_or(AppError::Internal)?;
-            crate::patients::access::live_patient(&caller.ctx.db, patient_id).await?;
-            a_doctor(&caller.ctx.db, doctor_id).await?;
+            crate::patients::access::live_patient(&caller.ctx.db, patient_id.into()).await?;
+            a_doctor(&caller.ctx.db, doctor_id.into()).await?;
             Ok((reason, start))
         },
         async |caller, (reason, start), txn| {
             let appointment = insert_appointment(
                 txn,
                 NewAppointment {
-                    patient_id,
-                    doctor_id,
+                    patient_id: patient_id.into(),
+                    doctor_id: doctor_id.into(),
                     starts_at: start,
                     ends_at: start + chrono::Duration::minutes(i64::from(minutes)),
                     reason: None,
-                    booked_by: Some(caller.user.id),
+                    booked_by: Some(caller.user.id.into()),
                     emergency_override: Some(reason.clone()),
                 },
             )

@@ -5,15 +5,15 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use shared::appointments::{DayChoices, Overview};
+use shared::ids::{DepartmentId, UserId};
 use shared::AppError;
-use uuid::Uuid;
 
 /// Active doctors, of one department when given, by name.
 #[cfg(feature = "ssr")]
 async fn doctors_of(
     db: &sea_orm::DatabaseConnection,
-    department_id: Option<Uuid>,
-    doctor_id: Option<Uuid>,
+    department_id: Option<uuid::Uuid>,
+    doctor_id: Option<uuid::Uuid>,
 ) -> Result<Vec<crate::entity::users::Model>, AppError> {
     use crate::context::OrInternal;
     use crate::entity::{doctor_profiles, users};
@@ -26,7 +26,7 @@ async fn doctors_of(
         query = query.filter(users::Column::Id.eq(id));
     }
     if let Some(dept) = department_id {
-        let ids: Vec<Uuid> = doctor_profiles::Entity::find()
+        let ids: Vec<uuid::Uuid> = doctor_profiles::Entity::find()
             .filter(doctor_profiles::Column::DepartmentId.eq(dept))
             .all(db)
             .await
@@ -43,8 +43,8 @@ async fn doctors_of(
 /// doctor, the first available doctor at each time (of a department, if given).
 #[server(endpoint = "appointments/choices", input = Json)]
 pub async fn choices(
-    department_id: Option<Uuid>,
-    doctor_id: Option<Uuid>,
+    department_id: Option<DepartmentId>,
+    doctor_id: Option<UserId>,
     from: chrono::NaiveDate,
     days: u32,
 ) -> Result<Vec<DayChoices>, AppError> {
@@ -58,7 +58,8 @@ pub async fn choices(
             ));
         }
         let (db, tz) = (&caller.ctx.db, caller.ctx.timezone);
-        let doctors = doctors_of(db, department_id, doctor_id).await?;
+        let doctors =
+            doctors_of(db, department_id.map(Into::into), doctor_id.map(Into::into)).await?;
         if doctor_id.is_some() && doctors.is_empty() {
             return Err(AppError::field(
                 "doctor_id",
@@ -79,7 +80,7 @@ pub async fn choices(
                     end: s.end,
                     date: s.start.with_timezone(&tz).date_naive(),
                     time: s.start.with_timezone(&tz).format("%H:%M").to_string(),
-                    doctor_id: d.id,
+                    doctor_id: d.id.into(),
                     doctor_name: d.display_name.clone(),
                 });
             }
@@ -109,8 +110,8 @@ crate::access!("appointments/choices", SignedIn, no_patient_data);
 pub async fn appointment_overview(
     from: chrono::NaiveDate,
     days: u32,
-    department_id: Option<Uuid>,
-    doctor_id: Option<Uuid>,
+    department_id: Option<DepartmentId>,
+    doctor_id: Option<UserId>,
 ) -> Result<Overview, AppError> {
     use crate::context::OrInternal;
     use crate::entity::appointments;
@@ -131,8 +132,9 @@ pub async fn appointment_overview(
                 local_midnight(from),
                 local_midnight(to + chrono::Duration::days(1)),
             );
-            let doctors = doctors_of(db, department_id, doctor_id).await?;
-            let ids: Vec<Uuid> = doctors.iter().map(|d| d.id).collect();
+            let doctors =
+                doctors_of(db, department_id.map(Into::into), doctor_id.map(Into::into)).await?;
+            let ids: Vec<uuid::Uuid> = doctors.iter().map(|d| d.id).collect();
             let rows = appointments::Entity::find()
                 .filter(appointments::Column::DoctorId.is_in(ids))
                 .filter(appointments::Column::StartsAt.gte(start))
@@ -180,7 +182,7 @@ pub async fn appointment_overview(
                     offered += capacity_minutes;
                     booked += booked_minutes.min(capacity_minutes);
                     list.push(DoctorDay {
-                        doctor_id: d.id,
+                        doctor_id: d.id.into(),
                         doctor_name: d.display_name.clone(),
                         appointments,
                         capacity_minutes,

@@ -10,7 +10,6 @@ use shared::schedule::{
     weekday_name, ExceptionForm, ExceptionKind, HolidayForm, ProfileForm, TemplateForm, WEEKDAYS,
 };
 use shared::AppError;
-use uuid::Uuid;
 
 use super::api::doctors;
 use super::calendar::appointment_overview;
@@ -34,7 +33,9 @@ fn weekday_options() -> Vec<(String, String)> {
 /// A doctor's weekly template and exceptions, with forms to add and buttons
 /// to remove. Times are the hospital's.
 #[component]
-pub fn AvailabilityEditor(#[prop(into)] doctor: Signal<Option<Uuid>>) -> impl IntoView {
+pub fn AvailabilityEditor(
+    #[prop(into)] doctor: Signal<Option<shared::ids::UserId>>,
+) -> impl IntoView {
     let version = RwSignal::new(0u32);
     let error = RwSignal::new(None::<AppError>);
     let data = LocalResource::new(move || {
@@ -233,7 +234,7 @@ pub fn MyAvailabilityPage() -> impl IntoView {
 
 /// A doctor's department, specialty, languages and staff phone.
 #[component]
-fn ProfileEditor(#[prop(into)] doctor: Signal<Option<Uuid>>) -> impl IntoView {
+fn ProfileEditor(#[prop(into)] doctor: Signal<Option<shared::ids::UserId>>) -> impl IntoView {
     let (department, specialty, languages, phone) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -333,7 +334,7 @@ fn DepartmentsCard() -> impl IntoView {
     };
     let add_spec = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let Some(d) = id_of(&spec_dept.get_untracked()) else {
+        let Some(d) = id_of::<shared::ids::DepartmentId>(&spec_dept.get_untracked()) else {
             spec_errors.set(Some(AppError::field(
                 "department",
                 "Choose the department.",
@@ -453,7 +454,7 @@ pub fn SchedulePage() -> impl IntoView {
             <ClientOnly>
             {move || {
                 let doctor_list = LocalResource::new(|| doctors(None));
-                let selected = Signal::derive(move || id_of(&doctor.get()));
+                let selected = Signal::derive(move || id_of::<shared::ids::UserId>(&doctor.get()));
                 view! {
                         <section class="card schedule-doctor" aria-labelledby="doctor-title">
                             <h2 id="doctor-title">"Doctors' hours"</h2>
@@ -507,7 +508,7 @@ pub fn OverviewPage() -> impl IntoView {
                     Ok::<_, AppError>((departments().await?, doctors(None).await?))
                 });
                 let data = LocalResource::new(move || {
-                    let (f, days, dep, doc) = (from.get(), span.get(), id_of(&department.get()), id_of(&doctor.get()));
+                    let (f, days, dep, doc) = (from.get(), span.get(), id_of::<shared::ids::DepartmentId>(&department.get()), id_of::<shared::ids::UserId>(&doctor.get()));
                     async move {
                         let f = chrono::NaiveDate::parse_from_str(&f, "%Y-%m-%d").map_err(|_| AppError::field("from", "Choose a day."))?;
                         let days = days.parse().unwrap_or(7);

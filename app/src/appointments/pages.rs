@@ -26,8 +26,8 @@ pub fn today() -> NaiveDate {
 }
 
 /// An id from a `<select>` value (`""`: none).
-pub fn id_of(value: &str) -> Option<Uuid> {
-    value.parse().ok()
+pub fn id_of<Id: From<Uuid>>(value: &str) -> Option<Id> {
+    value.parse::<Uuid>().ok().map(Id::from)
 }
 
 /// Runs a change, then reloads the list (or shows why not).
@@ -63,8 +63,8 @@ fn slot_lost(
 /// a doctor it offers the first available doctor at each time.
 #[component]
 pub fn SlotPicker(
-    #[prop(into)] department: Signal<Option<Uuid>>,
-    #[prop(into)] doctor: Signal<Option<Uuid>>,
+    #[prop(into)] department: Signal<Option<shared::ids::DepartmentId>>,
+    #[prop(into)] doctor: Signal<Option<shared::ids::UserId>>,
     selected: RwSignal<Option<SlotChoice>>,
     /// Bump to load fresh times (after a slot was taken).
     #[prop(into)]
@@ -155,7 +155,7 @@ pub fn BookingSteps(patient_id: Option<Uuid>, list_href: &'static str) -> impl I
 
     let depts = LocalResource::new(departments);
     let department_name = move || {
-        let id = id_of(&department.get())?;
+        let id = id_of::<shared::ids::DepartmentId>(&department.get())?;
         depts
             .get()
             .and_then(|r| r.ok())
@@ -193,11 +193,11 @@ pub fn BookingSteps(patient_id: Option<Uuid>, list_href: &'static str) -> impl I
         let call = book(
             slot.doctor_id,
             slot.start,
-            patient_id,
+            patient_id.map(Into::into),
             reason.get_untracked(),
         );
         crate::components::submit_with(busy, errors, call, move |outcome| match outcome {
-            BookingOutcome::Booked { id, .. } => done.set(Some((id, slot))),
+            BookingOutcome::Booked { id, .. } => done.set(Some((id.into(), slot))),
             BookingOutcome::SlotTaken { message, .. } => {
                 slot_lost(message, taken, selected, refresh)
             }
@@ -309,7 +309,12 @@ pub fn PatientBookPage() -> impl IntoView {
 #[component]
 pub fn BookForPatientPage(list_href: &'static str) -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
-    let patient = move || params.with(|p| p.get("id").and_then(|id| id_of(&id)));
+    let patient = move || {
+        params.with(|p| {
+            p.get("id")
+                .and_then(|id| id_of::<shared::ids::PatientId>(&id))
+        })
+    };
     let session = crate::portal_session::PortalSession::get();
     let profile = Resource::new(patient, move |id| {
         session.load(async move {
@@ -330,7 +335,7 @@ pub fn BookForPatientPage(list_href: &'static str) -> impl IntoView {
                             view! {
                                 <h1 dir="auto">{format!("Book for {} {}", p.given_name, p.family_name)}</h1>
                                 <p class="muted">{format!("MRN {}", p.mrn)}</p>
-                                <ClientOnly><BookingSteps patient_id=Some(id) list_href/></ClientOnly>
+                                <ClientOnly><BookingSteps patient_id=Some(id.into()) list_href/></ClientOnly>
                             }.into_any()
                         }
                         Err(e) => view! { <h1>"Book an appointment"</h1><ErrorBox error=e/> }.into_any(),
@@ -498,7 +503,7 @@ fn StaffCancel(id: Uuid, on_done: Callback<()>) -> impl IntoView {
         crate::components::submit_with(
             busy,
             errors,
-            cancel(id, reason.get_untracked()),
+            cancel(id.into(), reason.get_untracked()),
             move |()| on_done.run(()),
         );
     };
@@ -549,7 +554,7 @@ pub fn DayListPage() -> impl IntoView {
                     if is_doctor { Ok(Vec::new()) } else { doctors(None).await }
                 });
                 let list = LocalResource::new(move || {
-                    let (d, day) = (id_of(&doctor.get()), date.get());
+                    let (d, day) = (id_of::<shared::ids::UserId>(&doctor.get()), date.get());
                     version.track();
                     async move {
                         let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| AppError::field("date", "Choose a day."))?;
@@ -607,7 +612,7 @@ pub fn DayListPage() -> impl IntoView {
                                                     </span>
                                                     <span class="badge" data-testid="status">{a.status.label()}</span>
                                                     <span class="actions">{steps}
-                                                        {cancellable.then(|| view! { <StaffCancel id on_done=Callback::new(move |_| version.update(|v| *v += 1))/> })}
+                                                        {cancellable.then(|| view! { <StaffCancel id=id.into() on_done=Callback::new(move |_| version.update(|v| *v += 1))/> })}
                                                     </span>
                                                 </li>
                                             }
@@ -639,7 +644,7 @@ pub fn EmergencyAssign(patient_id: Uuid) -> impl IntoView {
     let doctor_list = LocalResource::new(|| doctors(None));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(d) = id_of(&doctor.get_untracked()) else {
+        let Some(d) = id_of::<shared::ids::UserId>(&doctor.get_untracked()) else {
             errors.set(Some(AppError::field("doctor_id", "Choose the doctor.")));
             return;
         };
@@ -652,7 +657,7 @@ pub fn EmergencyAssign(patient_id: Uuid) -> impl IntoView {
         };
         done.set(false);
         let call = super::api::emergency_assign(
-            patient_id,
+            patient_id.into(),
             d,
             start.get_untracked(),
             m,

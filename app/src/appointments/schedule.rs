@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
+use shared::ids::{DepartmentId, ExceptionId, TemplateBlockId, UserId};
 use shared::schedule::{
     AvailabilityView, Department, ExceptionForm, Holiday, HolidayForm, ProfileForm, TemplateForm,
 };
@@ -93,7 +94,7 @@ pub mod ssr {
                         name: s.name.clone(),
                     })
                     .collect(),
-                id: d.id,
+                id: d.id.into(),
                 name: d.name,
             })
             .collect())
@@ -133,7 +134,10 @@ crate::access!("schedule/departments", SignedIn, no_patient_data);
 
 /// Creates a department, or renames one (`id`).
 #[server(endpoint = "schedule/save_department", input = Json)]
-pub async fn save_department(id: Option<Uuid>, name: String) -> Result<Uuid, AppError> {
+pub async fn save_department(
+    id: Option<DepartmentId>,
+    name: String,
+) -> Result<DepartmentId, AppError> {
     use crate::context::OrInternal;
     use crate::entity::departments;
     use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
@@ -165,7 +169,7 @@ pub async fn save_department(id: Option<Uuid>, name: String) -> Result<Uuid, App
                 }
             }
             .map_err(|e| ssr::taken(e, "name", "A department with this name exists."))?;
-            Ok((row.id, row.id, name))
+            Ok((DepartmentId::from(row.id), row.id, name))
         },
     )
     .await
@@ -178,7 +182,7 @@ crate::access!(
 
 /// Adds a specialty to a department.
 #[server(endpoint = "schedule/add_specialty", input = Json)]
-pub async fn add_specialty(department_id: Uuid, name: String) -> Result<Uuid, AppError> {
+pub async fn add_specialty(department_id: DepartmentId, name: String) -> Result<Uuid, AppError> {
     use crate::context::OrInternal;
     use crate::entity::{departments, specialties};
     use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -196,7 +200,7 @@ pub async fn add_specialty(department_id: Uuid, name: String) -> Result<Uuid, Ap
             let row = specialties::ActiveModel {
                 id: Set(Uuid::new_v4()),
                 name: Set(name.clone()),
-                department_id: Set(department_id),
+                department_id: Set(department_id.into()),
             }
             .insert(txn)
             .await
@@ -214,11 +218,11 @@ crate::access!(
 
 /// A doctor's directory profile as the form edits it.
 #[server(endpoint = "schedule/profile", input = Json)]
-pub async fn profile(doctor_id: Uuid) -> Result<ProfileForm, AppError> {
+pub async fn profile(doctor_id: UserId) -> Result<ProfileForm, AppError> {
     use crate::context::OrInternal;
     use sea_orm::EntityTrait;
     crate::audited::plain(
-        || ssr::availability_manager(doctor_id),
+        || ssr::availability_manager(doctor_id.into()),
         async |caller| {
             let p = crate::entity::doctor_profiles::Entity::find_by_id(doctor_id)
                 .one(&caller.ctx.db)
@@ -245,7 +249,7 @@ crate::access!(
 /// Saves a doctor's department, specialty, languages and staff contact number
 /// (administrators).
 #[server(endpoint = "schedule/save_profile", input = Json)]
-pub async fn save_profile(doctor_id: Uuid, form: ProfileForm) -> Result<(), AppError> {
+pub async fn save_profile(doctor_id: UserId, form: ProfileForm) -> Result<(), AppError> {
     use crate::context::OrInternal;
     use crate::entity::{doctor_profiles, specialties};
     use sea_orm::sea_query::OnConflict;
@@ -255,7 +259,7 @@ pub async fn save_profile(doctor_id: Uuid, form: ProfileForm) -> Result<(), AppE
         "schedule.profile",
         "doctor",
         async |caller, txn| {
-            ssr::a_doctor(caller, doctor_id).await?;
+            ssr::a_doctor(caller, doctor_id.into()).await?;
             let mut errors = shared::error::FieldErrors::new();
             let uuid_or_none = |s: &str| -> Result<Option<Uuid>, String> {
                 match s.trim() {
@@ -302,7 +306,7 @@ pub async fn save_profile(doctor_id: Uuid, form: ProfileForm) -> Result<(), AppE
                 }
             }
             let row = doctor_profiles::ActiveModel {
-                user_id: Set(doctor_id),
+                user_id: Set(doctor_id.into()),
                 department_id: Set(department_id),
                 specialty_id: Set(specialty_id),
                 languages: Set(languages.filter(|l| !l.is_empty())),
@@ -325,7 +329,7 @@ pub async fn save_profile(doctor_id: Uuid, form: ProfileForm) -> Result<(), AppE
                 .exec_without_returning(txn)
                 .await
                 .or_internal()?;
-            Ok(((), doctor_id, "profile".to_string()))
+            Ok(((), doctor_id.uuid(), "profile".to_string()))
         },
     )
     .await
@@ -338,13 +342,13 @@ crate::access!(
 
 /// A doctor's weekly template and their exceptions from today on.
 #[server(endpoint = "schedule/availability", input = Json)]
-pub async fn availability(doctor_id: Uuid) -> Result<AvailabilityView, AppError> {
+pub async fn availability(doctor_id: UserId) -> Result<AvailabilityView, AppError> {
     use crate::context::OrInternal;
     use crate::entity::{availability_exceptions as ex, availability_templates as tpl, users};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     use shared::schedule::{ExceptionView, TemplateBlockView};
     crate::audited::plain(
-        || ssr::availability_manager(doctor_id),
+        || ssr::availability_manager(doctor_id.into()),
         async |caller| {
             let db = &caller.ctx.db;
             let doctor = users::Entity::find_by_id(doctor_id)
@@ -361,7 +365,7 @@ pub async fn availability(doctor_id: Uuid) -> Result<AvailabilityView, AppError>
                 .or_internal()?
                 .into_iter()
                 .map(|t| TemplateBlockView {
-                    id: t.id,
+                    id: t.id.into(),
                     weekday: u8::try_from(t.weekday).unwrap_or(0),
                     start: t.start_time,
                     end: t.end_time,
@@ -383,7 +387,7 @@ pub async fn availability(doctor_id: Uuid) -> Result<AvailabilityView, AppError>
                 .or_internal()?
                 .into_iter()
                 .map(|e| ExceptionView {
-                    id: e.id,
+                    id: e.id.into(),
                     kind: e.kind,
                     starts: e.starts_local,
                     ends: e.ends_local,
@@ -410,11 +414,14 @@ crate::access!(
 
 /// Adds a block to a doctor's weekly template; blocks on one day may not overlap.
 #[server(endpoint = "schedule/add_template", input = Json)]
-pub async fn add_template(doctor_id: Uuid, form: TemplateForm) -> Result<Uuid, AppError> {
+pub async fn add_template(
+    doctor_id: UserId,
+    form: TemplateForm,
+) -> Result<TemplateBlockId, AppError> {
     use crate::context::OrInternal;
     use crate::entity::availability_templates as tpl;
     use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-    let guard = async || ssr::availability_manager(doctor_id).await;
+    let guard = async || ssr::availability_manager(doctor_id.into()).await;
     ssr::change(
         guard,
         "schedule.template.add",
@@ -445,7 +452,7 @@ pub async fn add_template(doctor_id: Uuid, form: TemplateForm) -> Result<Uuid, A
             }
             let row = tpl::ActiveModel {
                 id: Set(Uuid::new_v4()),
-                doctor_id: Set(doctor_id),
+                doctor_id: Set(doctor_id.into()),
                 weekday: Set(i16::from(block.weekday)),
                 start_time: Set(start.clone()),
                 end_time: Set(end.clone()),
@@ -459,7 +466,7 @@ pub async fn add_template(doctor_id: Uuid, form: TemplateForm) -> Result<Uuid, A
                 shared::schedule::weekday_name(block.weekday),
                 block.slot_minutes
             );
-            Ok((row.id, row.id, detail))
+            Ok((TemplateBlockId::from(row.id), row.id, detail))
         },
     )
     .await
@@ -472,10 +479,10 @@ crate::access!(
 
 /// Removes a block from a weekly template. Booked appointments stay booked.
 #[server(endpoint = "schedule/remove_template", input = Json)]
-pub async fn remove_template(id: Uuid) -> Result<(), AppError> {
+pub async fn remove_template(id: TemplateBlockId) -> Result<(), AppError> {
     use crate::entity::availability_templates as tpl;
     let (what, action) = ("The template block", "schedule.template.remove");
-    remove_owned::<tpl::Entity>(id, what, action, "availability_template", |t| {
+    remove_owned::<tpl::Entity>(id.into(), what, action, "availability_template", |t| {
         let day = shared::schedule::weekday_name(u8::try_from(t.weekday).unwrap_or(0));
         (
             t.doctor_id,
@@ -539,12 +546,12 @@ async fn owner_of<E: sea_orm::EntityTrait>(
 /// Adds leave or extra hours for a doctor. Answers how many booked
 /// appointments fall into new leave (they stay booked: reschedule them).
 #[server(endpoint = "schedule/add_exception", input = Json)]
-pub async fn add_exception(doctor_id: Uuid, form: ExceptionForm) -> Result<u64, AppError> {
+pub async fn add_exception(doctor_id: UserId, form: ExceptionForm) -> Result<u64, AppError> {
     use crate::context::OrInternal;
     use crate::entity::{appointments, availability_exceptions as ex};
     use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
     use shared::schedule::ExceptionKind;
-    let guard = async || ssr::availability_manager(doctor_id).await;
+    let guard = async || ssr::availability_manager(doctor_id.into()).await;
     ssr::change(
         guard,
         "schedule.exception.add",
@@ -554,7 +561,7 @@ pub async fn add_exception(doctor_id: Uuid, form: ExceptionForm) -> Result<u64, 
             let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
             let row = ex::ActiveModel {
                 id: Set(Uuid::new_v4()),
-                doctor_id: Set(doctor_id),
+                doctor_id: Set(doctor_id.into()),
                 kind: Set(e.kind),
                 starts_local: Set(fmt(e.starts)),
                 ends_local: Set(fmt(e.ends)),
@@ -605,10 +612,10 @@ crate::access!(
 
 /// Removes leave or extra hours.
 #[server(endpoint = "schedule/remove_exception", input = Json)]
-pub async fn remove_exception(id: Uuid) -> Result<(), AppError> {
+pub async fn remove_exception(id: ExceptionId) -> Result<(), AppError> {
     use crate::entity::availability_exceptions as ex;
     let (what, action) = ("The exception", "schedule.exception.remove");
-    remove_owned::<ex::Entity>(id, what, action, "availability_exception", |e| {
+    remove_owned::<ex::Entity>(id.into(), what, action, "availability_exception", |e| {
         (
             e.doctor_id,
             format!(

@@ -172,11 +172,11 @@ pub async fn views(
                 .get(&a.patient_id)
                 .ok_or_else(|| crate::context::internal("appointment without patient"))?;
             Ok(AppointmentView {
-                id: a.id,
-                patient_id: a.patient_id,
+                id: a.id.into(),
+                patient_id: a.patient_id.into(),
                 patient_name: format!("{}, {}", p.family_name, p.given_name),
                 patient_mrn: crate::patients::service::hit_of(p)?.mrn,
-                doctor_id: a.doctor_id,
+                doctor_id: a.doctor_id.into(),
                 doctor_name: crate::patients::care::name_of(&names, a.doctor_id),
                 when: local_label(tz, a.starts_at),
                 time: format!(
@@ -273,11 +273,11 @@ mod ics_tests {
     fn test_view() -> shared::appointments::AppointmentView {
         let start = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
         shared::appointments::AppointmentView {
-            id: Uuid::nil(),
-            patient_id: Uuid::nil(),
+            id: Uuid::nil().into(),
+            patient_id: Uuid::nil().into(),
             patient_name: "王伟".into(),
             patient_mrn: "40213975-3".into(),
-            doctor_id: Uuid::nil(),
+            doctor_id: Uuid::nil().into(),
             doctor_name: String::new(),
             start,
             end: start + Duration::minutes(20),
@@ -300,7 +300,7 @@ mod ics_tests {
         let hospital =
             "Краевая клиническая больница №1 имени профессора С. В. Очаповского, Краснодар";
         let view = shared::appointments::AppointmentView {
-            id: Uuid::nil(),
+            id: Uuid::nil().into(),
             doctor_name: doctor.into(),
             ..test_view()
         };

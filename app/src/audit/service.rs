@@ -57,8 +57,8 @@ impl AuditEvent {
         self
     }
 
-    pub fn patient(mut self, patient_id: Uuid) -> Self {
-        self.patient_id = Some(patient_id);
+    pub fn patient(mut self, patient_id: impl Into<Uuid>) -> Self {
+        self.patient_id = Some(patient_id.into());
         self
     }
 
@@ -173,11 +173,11 @@ pub async fn search(db: &impl ConnectionTrait, query: &AuditQuery) -> Result<Aud
             patient_mrn: r.patient_id.and_then(|id| mrns.get(&id).cloned()),
             id: r.id,
             at: r.at,
-            actor_id: r.actor_id,
+            actor_id: r.actor_id.map(Into::into),
             actor_email: r.actor_email,
             actor_role: r.actor_role,
             action: r.action,
-            patient_id: r.patient_id,
+            patient_id: r.patient_id.map(Into::into),
             entity: r.entity,
             entity_id: r.entity_id,
             outcome: r.outcome,

@@ -5,8 +5,8 @@ use leptos::server_fn::codec::Json;
 use shared::auth::{
     CurrentUser, LoginOutcome, PasswordChangeForm, SelfRegistrationForm, SessionView,
 };
+use shared::ids::SessionHandle;
 use shared::AppError;
-use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -149,19 +149,19 @@ pub async fn change_password(form: PasswordChangeForm) -> Result<(), AppError> {
             let new = form.parse(&caller.user.email)?;
             let handle = caller
                 .session
-                .get::<Uuid>(keys::HANDLE)
+                .get::<uuid::Uuid>(keys::HANDLE)
                 .await
                 .or_internal()?;
             let changed = service::change_password(
                 &caller.ctx.db,
-                caller.user.id,
+                caller.user.id.into(),
                 form.current_password,
                 new,
                 handle,
                 &caller.meta,
             )
             .await;
-            caller.ctx.auth_cache.forget_user(caller.user.id);
+            caller.ctx.auth_cache.forget_user(caller.user.id.into());
             changed
         },
     )
@@ -182,10 +182,10 @@ pub async fn my_sessions() -> Result<Vec<SessionView>, AppError> {
         async |caller| {
             let handle = caller
                 .session
-                .get::<Uuid>(keys::HANDLE)
+                .get::<uuid::Uuid>(keys::HANDLE)
                 .await
                 .or_internal()?;
-            service::list_sessions(&caller.ctx.db, caller.user.id, handle).await
+            service::list_sessions(&caller.ctx.db, caller.user.id.into(), handle).await
         },
     )
     .await
@@ -198,7 +198,7 @@ crate::access!(
 
 /// Ends one of the caller's own sessions (e.g. a forgotten one on a shared computer).
 #[server(endpoint = "account/sessions/end", input = Json)]
-pub async fn end_my_session(handle: Uuid) -> Result<(), AppError> {
+pub async fn end_my_session(handle: SessionHandle) -> Result<(), AppError> {
     use ssr::*;
     crate::audited::plain(
         || require(Permission::ManageOwnAccount),
@@ -206,12 +206,12 @@ pub async fn end_my_session(handle: Uuid) -> Result<(), AppError> {
             let ended = service::end_session(
                 &caller.ctx.db,
                 caller.actor(),
-                caller.user.id,
-                handle,
+                caller.user.id.into(),
+                handle.into(),
                 &caller.meta,
             )
             .await;
-            caller.ctx.auth_cache.forget_user(caller.user.id);
+            caller.ctx.auth_cache.forget_user(caller.user.id.into());
             ended
         },
     )

@@ -28,7 +28,7 @@ pub struct Caller {
 impl Caller {
     pub fn actor(&self) -> Actor {
         Actor {
-            id: Some(self.user.id),
+            id: Some(self.user.id.into()),
             email: Some(self.user.email.clone()),
             role: Some(self.user.role),
         }
@@ -65,7 +65,7 @@ impl Caller {
     }
 
     /// The caller's own patient record, for patient-portal calls.
-    pub fn own_patient_id(&self) -> Result<Uuid, AppError> {
+    pub fn own_patient_id(&self) -> Result<shared::ids::PatientId, AppError> {
         self.user
             .patient_id
             .ok_or_else(|| AppError::NotFound("Your patient record".into()))
@@ -94,11 +94,11 @@ pub async fn current_session() -> Result<Session, AppError> {
 
 pub fn current_user_from(model: &users::Model) -> Result<CurrentUser, AppError> {
     Ok(CurrentUser {
-        id: model.id,
+        id: model.id.into(),
         email: model.email.clone(),
         display_name: model.display_name.clone(),
         role: model.role,
-        patient_id: model.patient_id,
+        patient_id: model.patient_id.map(Into::into),
         must_change_password: model.must_change_password,
     })
 }

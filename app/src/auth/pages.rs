@@ -222,7 +222,7 @@ pub fn AccountPage() -> impl IntoView {
     let end_error = RwSignal::new(None::<AppError>);
     let end = move |handle: uuid::Uuid| {
         leptos::task::spawn_local(async move {
-            match end_my_session(handle).await {
+            match end_my_session(handle.into()).await {
                 Ok(()) => {
                     end_error.set(None);
                     refresh.update(|n| *n += 1);
@@ -264,7 +264,7 @@ pub fn AccountPage() -> impl IntoView {
                                                     <p class="muted">{format!("From {} · signed in {} · last active {}", s.client_addr, format_time(s.created_at), format_time(s.last_seen_at))}</p>
                                                 </div>
                                                 {(!s.current).then(|| view! {
-                                                    <button type="button" class="btn btn--ghost" on:click=move |_| end(handle)>"End session"</button>
+                                                    <button type="button" class="btn btn--ghost" on:click=move |_| end(handle.into())>"End session"</button>
                                                 })}
                                             </li>
                                         }

@@ -353,7 +353,7 @@ pub async fn list_sessions(
         .into_iter()
         .map(|s| SessionView {
             current: Some(s.handle) == current_handle,
-            handle: s.handle,
+            handle: s.handle.into(),
             created_at: s.created_at,
             last_seen_at: s.last_seen_at,
             user_agent: s.user_agent,

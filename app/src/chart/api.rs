@@ -5,12 +5,14 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use shared::chart::*;
+use shared::ids::{EncounterId, NoteId, PatientId, ProblemId};
 use shared::AppError;
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 mod ssr {
     use sea_orm::DatabaseTransaction;
+    use shared::ids::PatientId;
     use shared::{AppError, Permission};
     use uuid::Uuid;
 
@@ -29,7 +31,7 @@ mod ssr {
     /// permission and access check, then the change and its event naming
     /// the patient.
     pub async fn write<T>(
-        patient_id: Uuid,
+        patient_id: PatientId,
         permission: Permission,
         action: &'static str,
         change: impl AsyncFnOnce(&Caller, &DatabaseTransaction) -> Result<Written<T>, AppError>,
@@ -37,7 +39,7 @@ mod ssr {
         crate::audited::write(
             async || {
                 let caller = authenticate_active().await?;
-                require_documenting(&caller, patient_id, permission, action).await?;
+                require_documenting(&caller, patient_id.uuid(), permission, action).await?;
                 Ok(caller)
             },
             async |caller, txn| {
@@ -56,13 +58,13 @@ mod ssr {
     pub fn written<T>(
         value: T,
         entity: &'static str,
-        id: Uuid,
+        id: impl Into<Uuid>,
         detail: impl Into<String>,
     ) -> Written<T> {
         Written {
             value,
             entity,
-            entity_id: id,
+            entity_id: id.into(),
             detail: detail.into(),
         }
     }
@@ -71,7 +73,7 @@ mod ssr {
 /// What the chart opens on: the patient, why the caller may see them, and
 /// the summary (problems, allergies, latest vitals, histories, medications).
 #[server(endpoint = "chart/summary", input = Json)]
-pub async fn get_chart_summary(patient_id: Uuid) -> Result<ChartSummary, AppError> {
+pub async fn get_chart_summary(patient_id: PatientId) -> Result<ChartSummary, AppError> {
     use crate::auth::guard::authenticate_active;
     use crate::patients::access::open_chart;
     use shared::access::AccessBasis;
@@ -84,7 +86,7 @@ pub async fn get_chart_summary(patient_id: Uuid) -> Result<ChartSummary, AppErro
         let (access, patient) = open_chart(caller, patient_id, "chart.read").await?;
         let db = &caller.ctx.db;
         let patient = crate::patients::service::details_of(db, patient).await?;
-        let parts = super::service::chart_parts(db, patient_id).await?;
+        let parts = super::service::chart_parts(db, patient_id.into()).await?;
         let detail = match &access {
             AccessBasis::BreakGlass { .. } => "break-glass",
             AccessBasis::CareRelationship(_) => "care relationship",
@@ -117,7 +119,7 @@ crate::access!("chart/summary", AnyOf(&[ReadCharts]), patient_data);
 /// One page of the chart's timeline of encounters, newest first.
 #[server(endpoint = "chart/timeline", input = Json)]
 pub async fn chart_timeline(
-    patient_id: Uuid,
+    patient_id: PatientId,
     cursor: Option<TimelineCursor>,
 ) -> Result<TimelinePage, AppError> {
     use crate::auth::guard::authenticate_active;
@@ -131,10 +133,10 @@ pub async fn chart_timeline(
         require_chart(caller, patient_id, "chart.read").await?;
         let page = timeline(
             &caller.ctx.db,
-            patient_id,
+            patient_id.into(),
             cursor.as_ref(),
             TIMELINE_PAGE,
-            NoteVisibility::SignedAndDraftsBy(caller.user.id),
+            NoteVisibility::SignedAndDraftsBy(caller.user.id.into()),
         )
         .await?;
         // Its own action: the break-glass report counts `chart.read`
@@ -155,7 +157,10 @@ pub async fn chart_timeline(
 crate::access!("chart/timeline", AnyOf(&[ReadCharts]), patient_data);
 
 #[server(endpoint = "chart/open_encounter", input = Json)]
-pub async fn open_encounter(patient_id: Uuid, form: EncounterForm) -> Result<Uuid, AppError> {
+pub async fn open_encounter(
+    patient_id: PatientId,
+    form: EncounterForm,
+) -> Result<EncounterId, AppError> {
     use shared::Permission;
     use ssr::*;
     write(
@@ -164,10 +169,15 @@ pub async fn open_encounter(patient_id: Uuid, form: EncounterForm) -> Result<Uui
         "chart.open_encounter",
         async |caller, txn| {
             let new = form.parse(caller)?;
-            let id = crate::chart::service::open_encounter(txn, patient_id, caller.user.id, &new)
-                .await?;
+            let id = crate::chart::service::open_encounter(
+                txn,
+                patient_id.into(),
+                caller.user.id.into(),
+                &new,
+            )
+            .await?;
             Ok(written(
-                id,
+                EncounterId::from(id),
                 "encounter",
                 id,
                 format!("{}: {}", new.kind.label(), new.reason),
@@ -179,7 +189,10 @@ pub async fn open_encounter(patient_id: Uuid, form: EncounterForm) -> Result<Uui
 crate::access!("chart/open_encounter", AnyOf(&[DocumentCare]), patient_data);
 
 #[server(endpoint = "chart/finish_encounter", input = Json)]
-pub async fn finish_encounter(patient_id: Uuid, encounter_id: Uuid) -> Result<(), AppError> {
+pub async fn finish_encounter(
+    patient_id: PatientId,
+    encounter_id: EncounterId,
+) -> Result<(), AppError> {
     use crate::chart::service;
     use shared::Permission;
     use ssr::*;
@@ -188,7 +201,7 @@ pub async fn finish_encounter(patient_id: Uuid, encounter_id: Uuid) -> Result<()
         Permission::DocumentCare,
         "chart.finish_encounter",
         async |_caller, txn| {
-            let e = service::encounter_of(txn, patient_id, encounter_id).await?;
+            let e = service::encounter_of(txn, patient_id.into(), encounter_id.into()).await?;
             service::finish_encounter(txn, e).await?;
             Ok(written((), "encounter", encounter_id, "finished"))
         },
@@ -204,11 +217,11 @@ crate::access!(
 /// Saves a draft note: a new one (`note_id` empty) or the caller's own draft.
 #[server(endpoint = "chart/save_note", input = Json)]
 pub async fn save_note(
-    patient_id: Uuid,
-    encounter_id: Uuid,
-    note_id: Option<Uuid>,
+    patient_id: PatientId,
+    encounter_id: EncounterId,
+    note_id: Option<NoteId>,
     soap: Soap,
-) -> Result<Uuid, AppError> {
+) -> Result<NoteId, AppError> {
     use crate::chart::service;
     use shared::Permission;
     use ssr::*;
@@ -219,9 +232,16 @@ pub async fn save_note(
         "chart.save_note",
         async |caller, txn| {
             let soap = soap?;
-            let e = service::encounter_of(txn, patient_id, encounter_id).await?;
-            let id = service::save_draft(txn, &e, caller.user.id, note_id, &soap).await?;
-            Ok(written(id, "note", id, "draft saved"))
+            let e = service::encounter_of(txn, patient_id.into(), encounter_id.into()).await?;
+            let id = service::save_draft(
+                txn,
+                &e,
+                caller.user.id.into(),
+                note_id.map(Into::into),
+                &soap,
+            )
+            .await?;
+            Ok(written(NoteId::from(id), "note", id, "draft saved"))
         },
     )
     .await
@@ -230,7 +250,7 @@ crate::access!("chart/save_note", AnyOf(&[DocumentCare]), patient_data);
 
 /// Signs the caller's own draft; from then on it only changes by amendment.
 #[server(endpoint = "chart/sign_note", input = Json)]
-pub async fn sign_note(patient_id: Uuid, note_id: Uuid) -> Result<(), AppError> {
+pub async fn sign_note(patient_id: PatientId, note_id: NoteId) -> Result<(), AppError> {
     use crate::chart::service;
     use shared::Permission;
     use ssr::*;
@@ -239,8 +259,8 @@ pub async fn sign_note(patient_id: Uuid, note_id: Uuid) -> Result<(), AppError> 
         Permission::DocumentCare,
         "chart.sign_note",
         async |caller, txn| {
-            let note = service::note_of(txn, patient_id, note_id).await?;
-            service::sign_note(txn, note, caller.user.id).await?;
+            let note = service::note_of(txn, patient_id.into(), note_id.into()).await?;
+            service::sign_note(txn, note, caller.user.id.into()).await?;
             Ok(written((), "note", note_id, "signed"))
         },
     )
@@ -251,8 +271,8 @@ crate::access!("chart/sign_note", AnyOf(&[DocumentCare]), patient_data);
 /// Corrects a signed note. The original and every earlier amendment stay.
 #[server(endpoint = "chart/amend_note", input = Json)]
 pub async fn amend_note(
-    patient_id: Uuid,
-    note_id: Uuid,
+    patient_id: PatientId,
+    note_id: NoteId,
     form: AmendmentForm,
 ) -> Result<Uuid, AppError> {
     use crate::chart::service;
@@ -263,10 +283,10 @@ pub async fn amend_note(
         Permission::DocumentCare,
         "chart.amend_note",
         async |caller, txn| {
-            let note = service::note_of(txn, patient_id, note_id).await?;
+            let note = service::note_of(txn, patient_id.into(), note_id.into()).await?;
             let current = service::current_text(txn, &note).await?;
             let (reason, soap) = form.parse(&current)?;
-            let id = service::amend_note(txn, &note, caller.user.id, &reason, &soap).await?;
+            let id = service::amend_note(txn, &note, caller.user.id.into(), &reason, &soap).await?;
             Ok(written(id, "note", note_id, format!("amended: {reason}")))
         },
     )
@@ -275,7 +295,7 @@ pub async fn amend_note(
 crate::access!("chart/amend_note", AnyOf(&[DocumentCare]), patient_data);
 
 #[server(endpoint = "chart/add_vitals", input = Json)]
-pub async fn add_vitals(patient_id: Uuid, form: VitalsForm) -> Result<Uuid, AppError> {
+pub async fn add_vitals(patient_id: PatientId, form: VitalsForm) -> Result<Uuid, AppError> {
     use crate::chart::service;
     use shared::Permission;
     use ssr::*;
@@ -286,13 +306,13 @@ pub async fn add_vitals(patient_id: Uuid, form: VitalsForm) -> Result<Uuid, AppE
         async |caller, txn| {
             let (vitals, at) = form.parse(caller)?;
             if let Some(e) = form.encounter_id {
-                service::encounter_of(txn, patient_id, e).await?;
+                service::encounter_of(txn, patient_id.into(), e.into()).await?;
             }
             let id = service::add_vitals(
                 txn,
-                patient_id,
-                form.encounter_id,
-                caller.user.id,
+                patient_id.into(),
+                form.encounter_id.map(Into::into),
+                caller.user.id.into(),
                 &vitals,
                 at,
             )
@@ -305,7 +325,7 @@ pub async fn add_vitals(patient_id: Uuid, form: VitalsForm) -> Result<Uuid, AppE
 crate::access!("chart/add_vitals", AnyOf(&[DocumentCare]), patient_data);
 
 #[server(endpoint = "chart/add_problem", input = Json)]
-pub async fn add_problem(patient_id: Uuid, form: ProblemForm) -> Result<Uuid, AppError> {
+pub async fn add_problem(patient_id: PatientId, form: ProblemForm) -> Result<ProblemId, AppError> {
     use crate::chart::service;
     use crate::context::OrInternal;
     use sea_orm::EntityTrait;
@@ -332,18 +352,23 @@ pub async fn add_problem(patient_id: Uuid, form: ProblemForm) -> Result<Uuid, Ap
                     )
                 })?;
             if let Some(e) = form.encounter_id {
-                service::encounter_of(txn, patient_id, e).await?;
+                service::encounter_of(txn, patient_id.into(), e.into()).await?;
             }
             let id = service::add_problem(
                 txn,
-                patient_id,
-                form.encounter_id,
-                caller.user.id,
+                patient_id.into(),
+                form.encounter_id.map(Into::into),
+                caller.user.id.into(),
                 &problem,
                 code.description,
             )
             .await?;
-            Ok(written(id, "problem", id, problem.code.clone()))
+            Ok(written(
+                ProblemId::from(id),
+                "problem",
+                id,
+                problem.code.clone(),
+            ))
         },
     )
     .await
@@ -352,8 +377,8 @@ crate::access!("chart/add_problem", AnyOf(&[Diagnose]), patient_data);
 
 #[server(endpoint = "chart/set_problem_status", input = Json)]
 pub async fn set_problem_status(
-    patient_id: Uuid,
-    problem_id: Uuid,
+    patient_id: PatientId,
+    problem_id: ProblemId,
     status: ProblemStatus,
 ) -> Result<(), AppError> {
     use shared::Permission;
@@ -365,8 +390,8 @@ pub async fn set_problem_status(
         async |_caller, txn| {
             crate::chart::service::set_problem_status(
                 txn,
-                patient_id,
-                problem_id,
+                patient_id.into(),
+                problem_id.into(),
                 status,
                 chrono::Utc::now().date_naive(),
             )
@@ -379,7 +404,7 @@ pub async fn set_problem_status(
 crate::access!("chart/set_problem_status", AnyOf(&[Diagnose]), patient_data);
 
 #[server(endpoint = "chart/add_allergy", input = Json)]
-pub async fn add_allergy(patient_id: Uuid, form: AllergyForm) -> Result<Uuid, AppError> {
+pub async fn add_allergy(patient_id: PatientId, form: AllergyForm) -> Result<Uuid, AppError> {
     use shared::Permission;
     use ssr::*;
     let parsed = form.parse();
@@ -389,8 +414,13 @@ pub async fn add_allergy(patient_id: Uuid, form: AllergyForm) -> Result<Uuid, Ap
         "chart.add_allergy",
         async |caller, txn| {
             let allergy = parsed?;
-            let id = crate::chart::service::add_allergy(txn, patient_id, caller.user.id, &allergy)
-                .await?;
+            let id = crate::chart::service::add_allergy(
+                txn,
+                patient_id.into(),
+                caller.user.id.into(),
+                &allergy,
+            )
+            .await?;
             Ok(written(id, "allergy", id, allergy.substance.clone()))
         },
     )
@@ -399,7 +429,10 @@ pub async fn add_allergy(patient_id: Uuid, form: AllergyForm) -> Result<Uuid, Ap
 crate::access!("chart/add_allergy", AnyOf(&[DocumentCare]), patient_data);
 
 #[server(endpoint = "chart/add_immunization", input = Json)]
-pub async fn add_immunization(patient_id: Uuid, form: ImmunizationForm) -> Result<Uuid, AppError> {
+pub async fn add_immunization(
+    patient_id: PatientId,
+    form: ImmunizationForm,
+) -> Result<Uuid, AppError> {
     use shared::Permission;
     use ssr::*;
     let parsed = form.parse(chrono::Utc::now().date_naive());
@@ -409,8 +442,13 @@ pub async fn add_immunization(patient_id: Uuid, form: ImmunizationForm) -> Resul
         "chart.add_immunization",
         async |caller, txn| {
             let imm = parsed?;
-            let id = crate::chart::service::add_immunization(txn, patient_id, caller.user.id, &imm)
-                .await?;
+            let id = crate::chart::service::add_immunization(
+                txn,
+                patient_id.into(),
+                caller.user.id.into(),
+                &imm,
+            )
+            .await?;
             Ok(written(id, "immunization", id, imm.vaccine.clone()))
         },
     )
@@ -423,7 +461,7 @@ crate::access!(
 );
 
 #[server(endpoint = "chart/add_history", input = Json)]
-pub async fn add_history(patient_id: Uuid, form: HistoryForm) -> Result<Uuid, AppError> {
+pub async fn add_history(patient_id: PatientId, form: HistoryForm) -> Result<Uuid, AppError> {
     use shared::Permission;
     use ssr::*;
     let parsed = form.parse();
@@ -435,8 +473,8 @@ pub async fn add_history(patient_id: Uuid, form: HistoryForm) -> Result<Uuid, Ap
             let (kind, description, period) = parsed?;
             let id = crate::chart::service::add_history(
                 txn,
-                patient_id,
-                caller.user.id,
+                patient_id.into(),
+                caller.user.id.into(),
                 kind,
                 &description,
                 period,
@@ -460,7 +498,8 @@ pub async fn my_record() -> Result<PatientRecordView, AppError> {
         async |caller| {
             let id = caller.own_patient_id()?;
             let record =
-                super::service::record_view(&caller.ctx.db, id, Some(PORTAL_ENCOUNTERS)).await?;
+                super::service::record_view(&caller.ctx.db, id.into(), Some(PORTAL_ENCOUNTERS))
+                    .await?;
             let event = caller
                 .event("chart.read_own")
                 .patient(id)

@@ -588,7 +588,7 @@ pub async fn download_mine(
             return Err(shared::AppError::Forbidden);
         }
         let id = caller.own_patient_id()?;
-        let record = super::service::record_view(&caller.ctx.db, id, None).await?;
+        let record = super::service::record_view(&caller.ctx.db, id.into(), None).await?;
         let now = Utc::now();
         let file = format!("health-record-{}", record.patient.mrn);
         let (body, content_type, file) = match format.as_str() {

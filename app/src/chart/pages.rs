@@ -43,7 +43,7 @@ pub fn PatientPage() -> impl IntoView {
         move |(id, _)| {
             session.load(async move {
                 match id {
-                    Some(id) => get_chart_summary(id).await,
+                    Some(id) => get_chart_summary(id.into()).await,
                     None => Err(AppError::NotFound("That patient".into())),
                 }
             })
@@ -86,7 +86,7 @@ fn BreakGlassGate(patient_id: Uuid, version: RwSignal<u32>) -> impl IntoView {
         submit_with(
             busy,
             errors,
-            crate::patients::api::break_glass(patient_id, form.get_untracked()),
+            crate::patients::api::break_glass(patient_id.into(), form.get_untracked()),
             move |_| version.update(|v| *v += 1),
         );
     };
@@ -195,19 +195,19 @@ fn ChartView(summary: ChartSummary, version: RwSignal<u32>) -> impl IntoView {
             </nav>
         })}
         {move || match open.get() {
-            Some("encounter") => view! { <EncounterFormPanel patient_id on_done=Callback::new(move |_| bump())/> }.into_any(),
-            Some("vitals") => view! { <VitalsFormPanel patient_id encounter_id=None on_done=Callback::new(move |_| bump())/> }.into_any(),
-            Some("problem") => view! { <ProblemFormPanel patient_id encounter_id=None on_done=Callback::new(move |_| bump())/> }.into_any(),
-            Some("allergy") => view! { <AllergyFormPanel patient_id on_done=Callback::new(move |_| bump())/> }.into_any(),
-            Some("immunization") => view! { <ImmunizationFormPanel patient_id on_done=Callback::new(move |_| bump())/> }.into_any(),
-            Some("history") => view! { <HistoryFormPanel patient_id on_done=Callback::new(move |_| bump())/> }.into_any(),
+            Some("encounter") => view! { <EncounterFormPanel patient_id=patient_id.into() on_done=Callback::new(move |_| bump())/> }.into_any(),
+            Some("vitals") => view! { <VitalsFormPanel patient_id=patient_id.into() encounter_id=None on_done=Callback::new(move |_| bump())/> }.into_any(),
+            Some("problem") => view! { <ProblemFormPanel patient_id=patient_id.into() encounter_id=None on_done=Callback::new(move |_| bump())/> }.into_any(),
+            Some("allergy") => view! { <AllergyFormPanel patient_id=patient_id.into() on_done=Callback::new(move |_| bump())/> }.into_any(),
+            Some("immunization") => view! { <ImmunizationFormPanel patient_id=patient_id.into() on_done=Callback::new(move |_| bump())/> }.into_any(),
+            Some("history") => view! { <HistoryFormPanel patient_id=patient_id.into() on_done=Callback::new(move |_| bump())/> }.into_any(),
             _ => ().into_any(),
         }}
 
         <div class="chart-grid">
             <section class="card" aria-labelledby="problems-title">
                 <h2 id="problems-title">"Problems and diagnoses"</h2>
-                <ProblemList problems=summary.problems.clone() patient_id can_diagnose version/>
+                <ProblemList problems=summary.problems.clone() patient_id=patient_id.into() can_diagnose version/>
             </section>
             <section class="card" aria-labelledby="allergies-title">
                 <h2 id="allergies-title">"Allergies"</h2>
@@ -240,7 +240,7 @@ fn ChartView(summary: ChartSummary, version: RwSignal<u32>) -> impl IntoView {
 
         <section class="timeline-section" aria-labelledby="timeline-title">
             <h2 id="timeline-title">{format!("Encounters ({})", summary.encounter_count)}</h2>
-            <Timeline patient_id can_document can_diagnose version/>
+            <Timeline patient_id=patient_id.into() can_document can_diagnose version/>
         </section>
     }
 }
@@ -319,7 +319,7 @@ fn ProblemList(
                 let toggle = move |_| {
                     let status = if resolved { ProblemStatus::Active } else { ProblemStatus::Resolved };
                     leptos::task::spawn_local(async move {
-                        if set_problem_status(patient_id, problem_id, status).await.is_ok() {
+                        if set_problem_status(patient_id.into(), problem_id, status).await.is_ok() {
                             version.update(|v| *v += 1);
                         }
                     });
@@ -456,7 +456,7 @@ fn EncounterFormPanel(patient_id: Uuid, on_done: Callback<()>) -> impl IntoView 
     let errors = FormErrors::new();
     view! {
         <PanelForm title="New encounter" submit="Open encounter" errors on_done
-            request=move || { open_encounter(patient_id, form.get_untracked()) }>
+            request=move || { open_encounter(patient_id.into(), form.get_untracked()) }>
             <div class="form-grid">
                 <Select label="Kind" name="kind" options=EncounterKind::options() required=true
                     bind=lens(form, |f| f.kind.clone(), |f, v| f.kind = v) error=errors.field("kind")/>
@@ -478,7 +478,7 @@ fn VitalsFormPanel(
     on_done: Callback<()>,
 ) -> impl IntoView {
     let form = RwSignal::new(VitalsForm {
-        encounter_id,
+        encounter_id: encounter_id.map(Into::into),
         ..Default::default()
     });
     let errors = FormErrors::new();
@@ -492,7 +492,7 @@ fn VitalsFormPanel(
     }
     view! {
         <PanelForm title="Record vital signs" submit="Save vitals" errors on_done
-            request=move || { add_vitals(patient_id, form.get_untracked()) }>
+            request=move || { add_vitals(patient_id.into(), form.get_untracked()) }>
             <div class="form-grid form-grid--compact">
                 {measure!("Systolic BP (mmHg)", systolic, "50–300")}
                 {measure!("Diastolic BP (mmHg)", diastolic, "20–200")}
@@ -592,13 +592,13 @@ fn ProblemFormPanel(
 ) -> impl IntoView {
     let form = RwSignal::new(ProblemForm {
         status: ProblemStatus::Active.as_str().into(),
-        encounter_id,
+        encounter_id: encounter_id.map(Into::into),
         ..Default::default()
     });
     let errors = FormErrors::new();
     view! {
         <PanelForm title="Add a diagnosis" submit="Save diagnosis" errors on_done
-            request=move || { add_problem(patient_id, form.get_untracked()) }>
+            request=move || { add_problem(patient_id.into(), form.get_untracked()) }>
             <Icd10Picker form error=errors.field("icd10_code")/>
             <div class="form-grid">
                 <Select label="Status" name="status" options=ProblemStatus::options() required=true
@@ -621,7 +621,7 @@ fn AllergyFormPanel(patient_id: Uuid, on_done: Callback<()>) -> impl IntoView {
     let errors = FormErrors::new();
     view! {
         <PanelForm title="Add an allergy" submit="Save allergy" errors on_done
-            request=move || { add_allergy(patient_id, form.get_untracked()) }>
+            request=move || { add_allergy(patient_id.into(), form.get_untracked()) }>
             <div class="form-grid">
                 <Input label="Substance" name="substance" required=true
                     bind=lens(form, |f| f.substance.clone(), |f, v| f.substance = v) error=errors.field("substance")/>
@@ -642,7 +642,7 @@ fn ImmunizationFormPanel(patient_id: Uuid, on_done: Callback<()>) -> impl IntoVi
     let errors = FormErrors::new();
     view! {
         <PanelForm title="Add an immunization" submit="Save immunization" errors on_done
-            request=move || { add_immunization(patient_id, form.get_untracked()) }>
+            request=move || { add_immunization(patient_id.into(), form.get_untracked()) }>
             <div class="form-grid">
                 <Input label="Vaccine" name="vaccine" required=true
                     bind=lens(form, |f| f.vaccine.clone(), |f, v| f.vaccine = v) error=errors.field("vaccine")/>
@@ -665,7 +665,7 @@ fn HistoryFormPanel(patient_id: Uuid, on_done: Callback<()>) -> impl IntoView {
     let errors = FormErrors::new();
     view! {
         <PanelForm title="Add history" submit="Save history" errors on_done
-            request=move || { add_history(patient_id, form.get_untracked()) }>
+            request=move || { add_history(patient_id.into(), form.get_untracked()) }>
             <div class="form-grid">
                 <Select label="Kind" name="kind" options=HistoryKind::options() required=true
                     bind=lens(form, |f| f.kind.clone(), |f, v| f.kind = v) error=errors.field("kind")/>
@@ -695,7 +695,7 @@ fn Timeline(
     let load = move |cursor: Option<TimelineCursor>| {
         loading.set(true);
         leptos::task::spawn_local(async move {
-            let result = chart_timeline(patient_id, cursor.clone()).await;
+            let result = chart_timeline(patient_id.into(), cursor.clone()).await;
             loading.set(false);
             match result {
                 Ok(page) => {
@@ -757,7 +757,10 @@ fn EncounterCard(
     });
     let finish = move |_| {
         leptos::task::spawn_local(async move {
-            if finish_encounter(patient_id, encounter_id).await.is_ok() {
+            if finish_encounter(patient_id.into(), encounter_id)
+                .await
+                .is_ok()
+            {
                 version.update(|v| *v += 1);
             }
         });
@@ -790,11 +793,11 @@ fn EncounterCard(
                 </div>
             })}
             {move || writing.get().then(|| view! {
-                <NoteEditor patient_id encounter_id note_id=None initial=Soap::default() on_done=done/>
+                <NoteEditor patient_id encounter_id=encounter_id.into() note_id=None initial=Soap::default() on_done=done/>
             })}
             {move || match panel.get() {
-                Some("vitals") => view! { <VitalsFormPanel patient_id encounter_id=Some(encounter_id) on_done=done/> }.into_any(),
-                Some("problem") => view! { <ProblemFormPanel patient_id encounter_id=Some(encounter_id) on_done=done/> }.into_any(),
+                Some("vitals") => view! { <VitalsFormPanel patient_id encounter_id=Some(encounter_id.into()) on_done=done/> }.into_any(),
+                Some("problem") => view! { <ProblemFormPanel patient_id encounter_id=Some(encounter_id.into()) on_done=done/> }.into_any(),
                 _ => ().into_any(),
             }}
         </li>
@@ -839,7 +842,7 @@ fn NoteCard(
     });
     let sign = move |_| {
         leptos::task::spawn_local(async move {
-            match sign_note(patient_id, note_id).await {
+            match sign_note(patient_id.into(), note_id).await {
                 Ok(()) => version.update(|v| *v += 1),
                 Err(e) => sign_error.set(Some(e)),
             }
@@ -888,9 +891,9 @@ fn NoteCard(
             })}
             {move || editing.get().then(|| {
                 let encounter_id = n.encounter_id;
-                view! { <NoteEditor patient_id encounter_id note_id=Some(note_id) initial=current_for_edit.clone() on_done=done/> }
+                view! { <NoteEditor patient_id encounter_id=encounter_id.into() note_id=Some(note_id.into()) initial=current_for_edit.clone() on_done=done/> }
             })}
-            {move || amending.get().then(|| view! { <AmendEditor patient_id note_id initial=current.clone() on_done=done/> })}
+            {move || amending.get().then(|| view! { <AmendEditor patient_id note_id=note_id.into() initial=current.clone() on_done=done/> })}
         </article>
     }
 }
@@ -921,7 +924,12 @@ fn NoteEditor(
         submit_with(
             busy,
             errors,
-            save_note(patient_id, encounter_id, note_id, form.get_untracked()),
+            save_note(
+                patient_id.into(),
+                encounter_id.into(),
+                note_id.map(Into::into),
+                form.get_untracked(),
+            ),
             move |_| on_done.run(()),
         );
     };
@@ -956,7 +964,7 @@ fn AmendEditor(
         submit_with(
             busy,
             errors,
-            amend_note(patient_id, note_id, f),
+            amend_note(patient_id.into(), note_id.into(), f),
             move |_| on_done.run(()),
         );
     };

@@ -445,7 +445,7 @@ fn vitals_view(
         id: v.id,
         recorded_at: v.recorded_at,
         recorded_by: name_of(names, v.recorded_by),
-        encounter_id: v.encounter_id,
+        encounter_id: v.encounter_id.map(Into::into),
         vitals,
         bmi,
     }
@@ -456,7 +456,7 @@ fn problem_view(
     names: &HashMap<Uuid, crate::entity::users::Model>,
 ) -> Result<ProblemView, AppError> {
     Ok(ProblemView {
-        id: p.id,
+        id: p.id.into(),
         icd10_code: p.icd10_code,
         description: p.description,
         status: p.status,
@@ -740,9 +740,9 @@ pub async fn encounter_views(
             .entry(n.encounter_id)
             .or_default()
             .push(NoteView {
-                id: n.id,
-                encounter_id: n.encounter_id,
-                author_id: n.author_id,
+                id: n.id.into(),
+                encounter_id: n.encounter_id.into(),
+                author_id: n.author_id.into(),
                 author_name: name_of(&names, n.author_id),
                 status: n.status,
                 original,
@@ -773,7 +773,7 @@ pub async fn encounter_views(
     rows.into_iter()
         .map(|e| {
             Ok(EncounterView {
-                id: e.id,
+                id: e.id.into(),
                 kind: e.kind,
                 status: e.status,
                 reason: e.reason,

@@ -82,7 +82,7 @@ pub async fn unsigned_notes() -> Result<DraftNotes, AppError> {
                 crate::patients::in_care::hits_in_order(db, &ids)
                     .await?
                     .into_iter()
-                    .map(|p| (p.id, p))
+                    .map(|p| (p.id.uuid(), p))
                     .collect();
             let notes: Vec<UnsignedNote> = rows
                 .into_iter()
@@ -161,7 +161,7 @@ pub async fn recent_charts() -> Result<Vec<RecentChart>, AppError> {
                 .await?
                 .into_iter()
                 .map(|patient| RecentChart {
-                    opened: local(tz, opened[&patient.id]),
+                    opened: local(tz, opened[&patient.id.uuid()]),
                     patient,
                 })
                 .collect();

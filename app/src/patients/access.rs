@@ -17,6 +17,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use shared::access::{AccessBasis, CareRelationshipKind, BREAK_GLASS_MINUTES};
+use shared::ids::PatientId;
 use shared::{AppError, Permission};
 use uuid::Uuid;
 
@@ -29,7 +30,7 @@ pub async fn chart_access(
     caller: &Caller,
     patient_id: Uuid,
 ) -> Result<Option<AccessBasis>, AppError> {
-    if caller.user.patient_id == Some(patient_id) {
+    if caller.user.patient_id == Some(patient_id.into()) {
         return Ok(Some(AccessBasis::OwnRecord));
     }
     if !caller.can(Permission::ReadCharts) {
@@ -84,7 +85,7 @@ pub async fn live_patient(
 /// The patient must exist: a missing record is `NotFound`, whoever asks.
 pub async fn require_chart(
     caller: &Caller,
-    patient_id: Uuid,
+    patient_id: PatientId,
     action: &'static str,
 ) -> Result<AccessBasis, AppError> {
     open_chart(caller, patient_id, action)
@@ -95,9 +96,10 @@ pub async fn require_chart(
 /// [`require_chart`], with the patient's row it read.
 pub async fn open_chart(
     caller: &Caller,
-    patient_id: Uuid,
+    patient_id: PatientId,
     action: &'static str,
 ) -> Result<(AccessBasis, patients::Model), AppError> {
+    let patient_id = patient_id.uuid();
     let patient = live_patient(&caller.ctx.db, patient_id).await?;
     match chart_access(caller, patient_id).await? {
         Some(basis) => Ok((basis, patient)),
@@ -119,7 +121,7 @@ pub async fn require_documenting(
         deny_patient(caller, action, patient_id).await?;
         return Err(AppError::Forbidden);
     }
-    let basis = require_chart(caller, patient_id, action).await?;
+    let basis = require_chart(caller, patient_id.into(), action).await?;
     if basis == AccessBasis::OwnRecord {
         // A clinician who is also a patient does not chart their own care.
         deny_patient(caller, action, patient_id).await?;
@@ -203,7 +205,7 @@ pub async fn break_glass(
     break_glass_grants::ActiveModel {
         id: Set(id),
         patient_id: Set(patient_id),
-        user_id: Set(caller.user.id),
+        user_id: Set(caller.user.id.into()),
         reason: Set(reason.clone()),
         granted_at: Set(now),
         expires_at: Set(expires_at),

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
+use shared::ids::{PatientId, UserId};
 use shared::patients::PatientProfile;
 use shared::AppError;
 use uuid::Uuid;
@@ -38,7 +39,7 @@ pub async fn my_profile() -> Result<PatientProfile, AppError> {
         || require(shared::Permission::ViewOwnRecord),
         async |caller| {
             let patient_id = caller.own_patient_id()?;
-            ssr::read(caller, patient_id).await
+            ssr::read(caller, patient_id.into()).await
         },
     )
     .await
@@ -47,11 +48,11 @@ crate::access!("patients/me", AnyOf(&[ViewOwnRecord]), patient_data);
 
 /// One patient's registration details, if the caller may see them.
 #[server(endpoint = "patients/get", input = Json)]
-pub async fn get_patient(patient_id: Uuid) -> Result<PatientProfile, AppError> {
+pub async fn get_patient(patient_id: PatientId) -> Result<PatientProfile, AppError> {
     use crate::auth::guard::authenticate_active;
 
     crate::audited::read(authenticate_active, async |caller| {
-        ssr::read(caller, patient_id).await
+        ssr::read(caller, patient_id.into()).await
     })
     .await
 }
@@ -137,16 +138,16 @@ pub async fn register_patient_staff(
                     status: PatientStatus::Active,
                     temporary_description: None,
                     arrived_at: None,
-                    created_by: Some(caller.user.id),
+                    created_by: Some(caller.user.id.into()),
                 },
             )
             .await?;
             crate::patients::access::add_relationship(
                 txn,
                 p.id,
-                caller.user.id,
+                caller.user.id.into(),
                 CareRelationshipKind::Registered,
-                Some(caller.user.id),
+                Some(caller.user.id.into()),
             )
             .await?;
             let event = caller
@@ -159,7 +160,10 @@ pub async fn register_patient_staff(
                     "registered"
                 });
             let mrn = crate::patients::service::hit_of(&p)?.mrn;
-            let registered = RegistrationOutcome::Registered { id: p.id, mrn };
+            let registered = RegistrationOutcome::Registered {
+                id: p.id.into(),
+                mrn,
+            };
             Ok(Outcome::from((registered, event)))
         },
     )
@@ -214,16 +218,16 @@ pub async fn fast_track(
                     status: PatientStatus::Temporary,
                     temporary_description: Some(ft.description.clone()),
                     arrived_at: Some(ft.arrived_at),
-                    created_by: Some(caller.user.id),
+                    created_by: Some(caller.user.id.into()),
                 },
             )
             .await?;
             crate::patients::access::add_relationship(
                 txn,
                 p.id,
-                caller.user.id,
+                caller.user.id.into(),
                 CareRelationshipKind::Registered,
-                Some(caller.user.id),
+                Some(caller.user.id.into()),
             )
             .await?;
             let encounter_id = if caller.can(shared::Permission::DocumentCare) {
@@ -231,7 +235,7 @@ pub async fn fast_track(
                     crate::chart::service::open_encounter(
                         txn,
                         p.id,
-                        caller.user.id,
+                        caller.user.id.into(),
                         &shared::chart::NewEncounter {
                             kind: shared::chart::EncounterKind::Emergency,
                             reason: ft.description.clone(),
@@ -269,14 +273,19 @@ crate::access!(
 /// A patient's administrative record (demographics, contacts, insurance).
 #[server(endpoint = "patients/details", input = Json)]
 pub async fn patient_details(
-    patient_id: Uuid,
+    patient_id: PatientId,
 ) -> Result<shared::demographics::PatientDetails, AppError> {
     use crate::auth::guard::authenticate_active;
 
     crate::audited::read(authenticate_active, async |caller| {
-        crate::patients::access::require_demographics(caller, patient_id, false, "patients.read")
-            .await?;
-        let details = crate::patients::service::details(&caller.ctx.db, patient_id).await?;
+        crate::patients::access::require_demographics(
+            caller,
+            patient_id.into(),
+            false,
+            "patients.read",
+        )
+        .await?;
+        let details = crate::patients::service::details(&caller.ctx.db, patient_id.into()).await?;
         let event = caller
             .event("patients.read")
             .patient(patient_id)
@@ -354,7 +363,7 @@ fn changes(changed: &[&str]) -> String {
 /// record, `confirm_identity` marks the identity as known.
 #[server(endpoint = "patients/update", input = Json)]
 pub async fn update_patient(
-    patient_id: Uuid,
+    patient_id: PatientId,
     form: shared::demographics::DemographicsForm,
     confirm_identity: bool,
 ) -> Result<shared::demographics::PatientDetails, AppError> {
@@ -367,11 +376,11 @@ pub async fn update_patient(
                 return Err(AppError::Forbidden);
             }
             let access = crate::patients::access::require_demographics;
-            access(caller, patient_id, true, "patients.update").await?;
+            access(caller, patient_id.into(), true, "patients.update").await?;
             form.parse(caller.now().date_naive())
         },
         async |caller, new, txn| {
-            let model = service::find(txn, patient_id).await?;
+            let model = service::find(txn, patient_id.into()).await?;
             let old = service::details_of(txn, model.clone()).await?;
             let was_temporary = old.status == shared::demographics::PatientStatus::Temporary;
             let mut changed = changed_fields(&old.demographics, &new);
@@ -384,7 +393,7 @@ pub async fn update_patient(
                 .patient(patient_id)
                 .entity("patient", patient_id)
                 .detail(changes(&changed));
-            Ok((service::details(txn, patient_id).await?, event))
+            Ok((service::details(txn, patient_id.into()).await?, event))
         },
     )
     .await
@@ -404,7 +413,7 @@ pub async fn my_details() -> Result<shared::demographics::PatientDetails, AppErr
         || require(shared::Permission::ViewOwnRecord),
         async |caller| {
             let id = caller.own_patient_id()?;
-            let details = crate::patients::service::details(&caller.ctx.db, id).await?;
+            let details = crate::patients::service::details(&caller.ctx.db, id.into()).await?;
             let event = caller
                 .event("patients.read_own")
                 .patient(id)
@@ -429,7 +438,7 @@ pub async fn update_my_contact(
         async |caller, txn| {
             let id = caller.own_patient_id()?;
             let contact = form.parse()?;
-            let model = service::find(txn, id).await?;
+            let model = service::find(txn, id.into()).await?;
             let old = service::details_of(txn, model.clone()).await?;
             let mut new = old.demographics.clone();
             new.contact = contact.clone();
@@ -440,7 +449,7 @@ pub async fn update_my_contact(
                 .patient(id)
                 .entity("patient", id)
                 .detail(changes(&changed));
-            Ok((service::details(txn, id).await?, event))
+            Ok((service::details(txn, id.into()).await?, event))
         },
     )
     .await
@@ -454,15 +463,17 @@ crate::access!(
 /// What merging `source` into `target` would move.
 #[server(endpoint = "patients/merge_preview", input = Json)]
 pub async fn merge_preview(
-    source: Uuid,
-    target: Uuid,
+    source: PatientId,
+    target: PatientId,
 ) -> Result<shared::demographics::MergePreview, AppError> {
     use crate::auth::guard::require;
 
     crate::audited::read(
         || require(shared::Permission::MergePatients),
         async |caller| {
-            let preview = crate::patients::merge::preview(&caller.ctx.db, source, target).await?;
+            let preview =
+                crate::patients::merge::preview(&caller.ctx.db, source.into(), target.into())
+                    .await?;
             // The preview shows both records, so both patients' trails name it.
             let events = [(source, "source"), (target, "target")]
                 .map(|(patient, role)| {
@@ -490,14 +501,16 @@ crate::access!(
 /// Merges `source` into `target`; see [`merge_preview`] first.
 #[server(endpoint = "patients/merge", input = Json)]
 pub async fn merge_patients(
-    source: Uuid,
-    target: Uuid,
+    source: PatientId,
+    target: PatientId,
 ) -> Result<shared::demographics::MergeResult, AppError> {
     use crate::auth::guard::require;
 
     let merged = crate::audited::write(
         || require(shared::Permission::MergePatients),
-        async |caller, txn| crate::patients::merge::merge(caller, txn, source, target).await,
+        async |caller, txn| {
+            crate::patients::merge::merge(caller, txn, source.into(), target.into()).await
+        },
     )
     .await?;
     // The moved portal account's cached sessions name the old record.
@@ -512,7 +525,9 @@ crate::access!("patients/merge", AnyOf(&[MergePatients]), patient_data);
 
 /// A patient's care team.
 #[server(endpoint = "patients/care_team", input = Json)]
-pub async fn care_team(patient_id: Uuid) -> Result<Vec<shared::access::CareTeamMember>, AppError> {
+pub async fn care_team(
+    patient_id: PatientId,
+) -> Result<Vec<shared::access::CareTeamMember>, AppError> {
     use crate::auth::guard::authenticate_active;
 
     crate::audited::read(authenticate_active, async |caller| {
@@ -521,12 +536,12 @@ pub async fn care_team(patient_id: Uuid) -> Result<Vec<shared::access::CareTeamM
         }
         crate::patients::access::require_demographics(
             caller,
-            patient_id,
+            patient_id.into(),
             false,
             "patients.care_team",
         )
         .await?;
-        let team = super::care::team(&caller.ctx.db, patient_id).await?;
+        let team = super::care::team(&caller.ctx.db, patient_id.into()).await?;
         let event = caller
             .event("patients.care_team")
             .patient(patient_id)
@@ -561,7 +576,7 @@ crate::access!(
 
 /// Adds a clinician to a patient's care team, which opens the chart to them.
 #[server(endpoint = "patients/assign", input = Json)]
-pub async fn assign_clinician(patient_id: Uuid, user_id: Uuid) -> Result<(), AppError> {
+pub async fn assign_clinician(patient_id: PatientId, user_id: UserId) -> Result<(), AppError> {
     use crate::auth::guard::require;
 
     use crate::audited::Outcome;
@@ -569,12 +584,12 @@ pub async fn assign_clinician(patient_id: Uuid, user_id: Uuid) -> Result<(), App
         || require(shared::Permission::AssignCareTeam),
         async |caller| {
             let access = crate::patients::access::require_demographics;
-            access(caller, patient_id, true, "patients.assign").await?;
-            super::care::joinable(&caller.ctx.db, user_id).await
+            access(caller, patient_id.into(), true, "patients.assign").await?;
+            super::care::joinable(&caller.ctx.db, user_id.into()).await
         },
         async |caller, user, txn| {
             Ok(
-                match super::care::assign(caller, txn, patient_id, user).await? {
+                match super::care::assign(caller, txn, patient_id.into(), user).await? {
                     Some(event) => Outcome::from(((), event)),
                     None => Outcome::Nothing(()),
                 },
@@ -588,7 +603,7 @@ crate::access!("patients/assign", AnyOf(&[AssignCareTeam]), patient_data);
 /// Break-glass: time-limited access to a chart outside one's care, with a reason.
 #[server(endpoint = "patients/break_glass", input = Json)]
 pub async fn break_glass(
-    patient_id: Uuid,
+    patient_id: PatientId,
     form: shared::access::BreakGlassForm,
 ) -> Result<shared::access::AccessBasis, AppError> {
     use crate::auth::guard::require;
@@ -597,11 +612,11 @@ pub async fn break_glass(
         || require(shared::Permission::ReadCharts),
         async |caller| {
             let reason = form.parse()?;
-            crate::patients::access::live_patient(&caller.ctx.db, patient_id).await?;
+            crate::patients::access::live_patient(&caller.ctx.db, patient_id.into()).await?;
             Ok(reason)
         },
         async |caller, reason, txn| {
-            crate::patients::access::break_glass(caller, txn, patient_id, reason).await
+            crate::patients::access::break_glass(caller, txn, patient_id.into(), reason).await
         },
     )
     .await

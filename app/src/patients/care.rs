@@ -69,7 +69,7 @@ pub async fn team(
             continue;
         }
         team.push(CareTeamMember {
-            user_id: r.user_id,
+            user_id: r.user_id.into(),
             name: user.display_name.clone(),
             role: role.label().to_string(),
             kind: r.kind,
@@ -94,7 +94,7 @@ pub async fn clinicians(db: &impl ConnectionTrait) -> Result<Vec<ClinicianOption
         .into_iter()
         .map(|u| {
             Ok(ClinicianOption {
-                user_id: u.id,
+                user_id: u.id.into(),
                 name: u.display_name,
                 role: u.role.label().to_string(),
             })
@@ -133,7 +133,7 @@ pub async fn assign(
         patient_id,
         user.id,
         CareRelationshipKind::Assigned,
-        Some(caller.user.id),
+        Some(caller.user.id.into()),
     )
     .await?;
     let role = user.role;

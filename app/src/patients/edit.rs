@@ -29,8 +29,8 @@ pub fn PatientDetailsPage(base: &'static str) -> impl IntoView {
         move |(id, _)| {
             session.load(async move {
                 let id = id.ok_or_else(|| AppError::NotFound("That patient".into()))?;
-                let details = patient_details(id).await?;
-                let team = care_team(id).await?;
+                let details = patient_details(id.into()).await?;
+                let team = care_team(id.into()).await?;
                 Ok::<_, AppError>((details, team))
             })
         },
@@ -130,12 +130,12 @@ fn AdminView(
             </section>
             <section class="card" aria-labelledby="team-title">
                 <h2 id="team-title">"Care team"</h2>
-                <CareTeam patient_id team can_assign version/>
+                <CareTeam patient_id=patient_id.into() team can_assign version/>
             </section>
         </div>
         {move || editing.get().then(|| view! { <EditForm d=d.clone() version/> })}
-        {can_override.then(|| view! { <crate::components::ClientOnly><crate::appointments::pages::EmergencyAssign patient_id/></crate::components::ClientOnly> })}
-        {can_merge.then(|| view! { <MergeSection source=patient_id base/> })}
+        {can_override.then(|| view! { <crate::components::ClientOnly><crate::appointments::pages::EmergencyAssign patient_id=patient_id.into()/></crate::components::ClientOnly> })}
+        {can_merge.then(|| view! { <MergeSection source=patient_id.into() base/> })}
     }
 }
 
@@ -208,7 +208,7 @@ fn CareTeam(
         submit_with(
             busy,
             errors,
-            assign_clinician(patient_id, user_id),
+            assign_clinician(patient_id.into(), user_id.into()),
             move |_| {
                 choice.set(String::new());
                 version.update(|v| *v += 1);
@@ -258,7 +258,7 @@ fn MergeSection(source: Uuid, base: &'static str) -> impl IntoView {
         ev.prevent_default();
         preview.set(None);
         let q = query.get_untracked();
-        if !matches!(PatientQuery::parse(&q), Ok(Some(_))) {
+        if PatientQuery::searchable(&q) != Ok(true) {
             errors.set(Some(AppError::field(
                 "merge_query",
                 "Enter an MRN, a name, a phone number or a birth date.",
@@ -270,19 +270,27 @@ fn MergeSection(source: Uuid, base: &'static str) -> impl IntoView {
         });
     };
     let choose = move |target: Uuid| {
-        submit_with(busy, errors, merge_preview(source, target), move |p| {
-            preview.set(Some(p))
-        });
+        submit_with(
+            busy,
+            errors,
+            merge_preview(source.into(), target.into()),
+            move |p| preview.set(Some(p)),
+        );
     };
     let confirm = move |target: Uuid| {
-        submit_with(busy, errors, merge_patients(source, target), move |r| {
-            let to = if base == "/admin" {
-                format!("/admin/patients/{}", r.target_id)
-            } else {
-                format!("{base}/patients/{}/details", r.target_id)
-            };
-            hard_navigate(&to);
-        });
+        submit_with(
+            busy,
+            errors,
+            merge_patients(source.into(), target.into()),
+            move |r| {
+                let to = if base == "/admin" {
+                    format!("/admin/patients/{}", r.target_id)
+                } else {
+                    format!("{base}/patients/{}/details", r.target_id)
+                };
+                hard_navigate(&to);
+            },
+        );
     };
     view! {
         <section class="card" aria-labelledby="merge-title" data-testid="merge">
@@ -306,7 +314,7 @@ fn MergeSection(source: Uuid, base: &'static str) -> impl IntoView {
                             <strong dir="auto">{format!("{}, {}", h.family_name, h.given_name)}</strong>
                             <span class="mrn">{h.mrn.clone()}</span>
                             <span class="muted">{h.date_of_birth.map(|d| d.to_string()).unwrap_or_default()}</span>
-                            <button type="button" class="btn btn--small" on:click=move |_| choose(id)>"Preview merge"</button>
+                            <button type="button" class="btn btn--small" on:click=move |_| choose(id.into())>"Preview merge"</button>
                         </li>
                     }
                 }).collect_view()}
@@ -323,7 +331,7 @@ fn MergeSection(source: Uuid, base: &'static str) -> impl IntoView {
                             view! { <ul class="list">{p.moves.iter().map(|(what, n)| view! { <li>{format!("{what}: {n}")}</li> }).collect_view()}</ul> }.into_any()
                         }}
                         {p.warnings.iter().map(|w| view! { <p class="alert alert--warn">{w.clone()}</p> }).collect_view()}
-                        <button type="button" class="btn btn--danger" disabled=move || busy.get() || blocked on:click=move |_| confirm(target)>
+                        <button type="button" class="btn btn--danger" disabled=move || busy.get() || blocked on:click=move |_| confirm(target.into())>
                             "Merge the records"
                         </button>
                     </div>

@@ -288,7 +288,7 @@ pub async fn merge(
         })
         .to_vec();
     let result = MergeResult {
-        target_id: target,
+        target_id: target.into(),
         target_mrn: target_hit.mrn,
         alias_mrn: source_mrn,
         moved,

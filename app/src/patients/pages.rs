@@ -110,8 +110,8 @@ pub fn PatientSearchBox(
         let value = event_target_value(&ev);
         text.set(value.clone());
         let ticket = latest.take();
-        match PatientQuery::parse(&value) {
-            Ok(None) => {
+        match PatientQuery::searchable(&value) {
+            Ok(false) => {
                 hint.set((!value.trim().is_empty()).then(|| {
                     "Type at least two characters, or a whole MRN or phone number.".into()
                 }));
@@ -124,7 +124,7 @@ pub fn PatientSearchBox(
                 hint.set(Some(message));
                 loading.set(false);
             }
-            Ok(Some(_)) => {
+            Ok(true) => {
                 hint.set(None);
                 latest.debounce(ticket, 250, move || run(value, None, ticket));
             }
@@ -166,7 +166,7 @@ pub fn PatientSearchBox(
                         <ul class="results" data-testid="search-results">
                             {list.into_iter().map(|h| view! {
                                 <li class="results__item">
-                                    <a href=patient_link(base, h.id)><strong dir="auto">{format!("{}, {}", h.family_name, h.given_name)}</strong></a>
+                                    <a href=patient_link(base, h.id.into())><strong dir="auto">{format!("{}, {}", h.family_name, h.given_name)}</strong></a>
                                     {h.temporary.then(|| view! { <span class="badge badge--warn">"Temporary"</span> })}
                                     <span class="mrn">{h.mrn}</span>
                                     <span class="muted">

@@ -18,7 +18,7 @@ pub fn DuplicateList(candidates: Vec<DuplicateCandidate>, base: &'static str) ->
     view! {
         <ul class="results" data-testid="duplicates">
             {candidates.into_iter().map(|c| {
-                let href = crate::patients::pages::patient_link(base, c.patient.id);
+                let href = crate::patients::pages::patient_link(base, c.patient.id.into());
                 view! {
                     <li class="results__item">
                         <a href=href><strong dir="auto">{format!("{}, {}", c.patient.family_name, c.patient.given_name)}</strong></a>
@@ -55,7 +55,7 @@ pub fn RegisterPatientPage() -> impl IntoView {
                     errors.set(None);
                     duplicates.set(None);
                     done.set(Some((
-                        id,
+                        id.into(),
                         mrn,
                         format!("{} {}", f.given_name.trim(), f.family_name.trim()),
                     )));

@@ -231,7 +231,7 @@ fn display_mrn(stored: &str) -> Result<String, AppError> {
 
 pub fn profile_of(p: patients::Model) -> Result<PatientProfile, AppError> {
     Ok(PatientProfile {
-        id: p.id,
+        id: p.id.into(),
         mrn: display_mrn(&p.mrn)?,
         given_name: p.given_name,
         family_name: p.family_name,
@@ -305,7 +305,7 @@ impl HitRow {
             mrn: display_mrn(&self.mrn)?,
             sex: self.sex,
             temporary: self.status == PatientStatus::Temporary,
-            id: self.id,
+            id: self.id.into(),
             given_name: self.given_name,
             family_name: self.family_name,
             date_of_birth: self.date_of_birth,
@@ -387,12 +387,12 @@ pub async fn details_of(
         .map(|a| display_mrn(&a.mrn))
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(PatientDetails {
-        id: p.id,
+        id: p.id.into(),
         mrn: display_mrn(&p.mrn)?,
         status: p.status,
         temporary_description: p.temporary_description,
         arrived_at: p.arrived_at,
-        merged_into: p.merged_into,
+        merged_into: p.merged_into.map(Into::into),
         aliases,
         registered_at: p.created_at,
         demographics: Demographics {
