@@ -151,3 +151,29 @@ where
         </Suspense>
     }
 }
+
+/// A tile's list: `empty` when there is nothing to list, otherwise one item
+/// per row and, when the server cut the list short, how many there are.
+pub fn tile_list<T>(
+    rows: Vec<T>,
+    total: Option<u64>,
+    empty: &'static str,
+    row: impl Fn(T) -> AnyView,
+) -> AnyView {
+    if rows.is_empty() {
+        return view! { <p class="muted">{empty}</p> }.into_any();
+    }
+    let shown = rows.len();
+    view! {
+        <ul class="tile-list">
+            {rows.into_iter().map(|r| view! { <li class="tile-list__item">{row(r)}</li> }).collect_view()}
+        </ul>
+        {total.and_then(|total| shown_of(shown, total)).map(|t| view! { <p class="muted">{t}</p> })}
+    }
+    .into_any()
+}
+
+/// "Showing 10 of 14." when a list is cut short.
+pub fn shown_of(shown: usize, total: u64) -> Option<String> {
+    (total > shown as u64).then(|| format!("Showing {shown} of {total}."))
+}

@@ -38,9 +38,10 @@ export async function launchProfile(userDataDir, device) {
   return chromium.launchPersistentContext(userDataDir, { ...LAUNCH, ...DEVICES[device], baseURL: BASE_URL });
 }
 
-/** A page on a fresh device that records console errors and failed requests. */
-export async function openDevice(browser, device) {
-  const context = await browser.newContext({ ...DEVICES[device], baseURL: BASE_URL });
+/** A page on a fresh device that records console errors and failed requests;
+ * `options` add to (or replace) the browser context's, e.g. another server or zone. */
+export async function openDevice(browser, device, options = {}) {
+  const context = await browser.newContext({ ...DEVICES[device], baseURL: BASE_URL, ...options });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });

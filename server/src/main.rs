@@ -104,7 +104,7 @@ async fn main() -> Result<()> {
                 let accounts = seed::seed_demo(&db, config.timezone).await?;
                 print_demo_accounts(&accounts);
             }
-            workers::spawn_session_purger(db.clone(), config.policy());
+            workers::spawn_session_purger(db.clone(), config.policy(), config.clock.clone());
             workers::spawn_statistics_refresher(db.clone());
             let transports = notify::Transports::from_config(&config, &cli.common.data_dir)?;
             println!(
@@ -117,6 +117,7 @@ async fn main() -> Result<()> {
                 transports,
                 notify::WorkerPolicy::new(config.outbox_max_attempts),
                 std::time::Duration::from_secs(config.outbox_poll_secs),
+                config.clock.clone(),
             );
             let connections = db::Connections::open(&url, db.clone()).await?;
             let router = http::router(&config, &connections, &secrets)?;

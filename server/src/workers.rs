@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::auth::cache::AuthCache;
+use app::clock::SharedClock;
 use app::context::SecurityPolicy;
 use app::entity::sessions;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
@@ -15,14 +16,15 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 pub async fn purge_sessions(
     db: &DatabaseConnection,
     policy: &SecurityPolicy,
+    now: DateTime<Utc>,
 ) -> Result<u64, sea_orm::DbErr> {
     let max_idle = policy.staff_idle.max(policy.patient_idle);
     let idle_cutoff =
-        Utc::now() - chrono::Duration::from_std(max_idle).unwrap_or(chrono::Duration::hours(1));
+        now - chrono::Duration::from_std(max_idle).unwrap_or(chrono::Duration::hours(1));
     let result = sessions::Entity::delete_many()
         .filter(
             Condition::any()
-                .add(sessions::Column::ExpiresAt.lte(Utc::now()))
+                .add(sessions::Column::ExpiresAt.lte(now))
                 .add(sessions::Column::LastSeenAt.lt(idle_cutoff)),
         )
         .exec(db)
@@ -31,12 +33,12 @@ pub async fn purge_sessions(
 }
 
 /// Runs [`purge_sessions`] every five minutes, for as long as the server runs.
-pub fn spawn_session_purger(db: DatabaseConnection, policy: SecurityPolicy) {
+pub fn spawn_session_purger(db: DatabaseConnection, policy: SecurityPolicy, clock: SharedClock) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
         loop {
             tick.tick().await;
-            match purge_sessions(&db, &policy).await {
+            match purge_sessions(&db, &policy, clock.now()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "purged ended sessions"),
                 Err(e) => tracing::warn!(error = %e, "session purge failed; will retry"),

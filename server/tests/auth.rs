@@ -632,7 +632,44 @@ async fn admin_views_filtered_sorted_audit(backend: Backend) {
     assert!(error.field_message("to").is_some());
 }
 
+/// The audit filter's dates are the hospital's days: at 11:00 UTC it is
+/// already 01:00 the next day at a hospital on UTC+14.
+async fn the_audit_filter_takes_the_hospitals_days(backend: Backend) {
+    use chrono::{Duration, Utc};
+    let app = spawn_app_with(backend, &["--timezone", "Pacific/Kiritimati"]).await;
+    let now = Utc::now();
+    let target = (now + Duration::days(1))
+        .date_naive()
+        .and_hms_opt(11, 0, 0)
+        .unwrap()
+        .and_utc();
+    app.clock.advance(target - now);
+    let nurse = Client::new(&app.base);
+    let email = staff(&app, "nurse@test.example", Role::Nurse).await;
+    nurse.login(&email, PASSWORD).await.1.unwrap();
+    let admin = signed_in(&app, "admin@test.example", Role::Administrator).await;
+    let logins_on = |day: chrono::NaiveDate| {
+        let day = day.format("%Y-%m-%d").to_string();
+        json!({"query": {"user": "nurse@", "patient": "", "action": "auth.login",
+            "from": day, "to": day, "sort": "at", "descending": true, "page": 0}})
+    };
+    let count = |page: Result<Value, AppError>| page.unwrap()["events"].as_array().unwrap().len();
+    let utc_day = target.date_naive();
+    let hospital_day = utc_day + Duration::days(1);
+    let (_, on_hospital_day) = admin
+        .call::<Value>("admin/audit", logins_on(hospital_day))
+        .await;
+    assert_eq!(
+        count(on_hospital_day),
+        1,
+        "the sign-in is on the hospital's {hospital_day}"
+    );
+    let (_, on_utc_day) = admin.call::<Value>("admin/audit", logins_on(utc_day)).await;
+    assert_eq!(count(on_utc_day), 0, "not on the UTC date {utc_day}");
+}
+
 on_both_databases!(
+    the_audit_filter_takes_the_hospitals_days,
     wrong_password_is_refused_and_audited,
     ten_failures_lock_the_account,
     one_address_is_throttled_across_accounts,

@@ -63,9 +63,9 @@ pub struct AuditQuery {
     pub patient: String,
     /// An action name or its prefix, e.g. `auth.` for all sign-in events.
     pub action: String,
-    /// First day included (UTC), `YYYY-MM-DD`.
+    /// First day included (the hospital's day), `YYYY-MM-DD`.
     pub from: String,
-    /// Last day included (UTC), `YYYY-MM-DD`.
+    /// Last day included (the hospital's day), `YYYY-MM-DD`.
     pub to: String,
     pub sort: AuditSortColumn,
     pub descending: bool,

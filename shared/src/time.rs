@@ -13,6 +13,18 @@ pub trait HospitalTime {
     fn to_utc(&self, local: NaiveDateTime) -> Option<DateTime<Utc>>;
     /// Today's date at the hospital.
     fn today(&self) -> NaiveDate;
+
+    /// The first instant of `day` at the hospital: its midnight, or, where
+    /// the clocks skip midnight (daylight saving in some zones), the first
+    /// wall-clock minute that exists.
+    fn start_of_day(&self, day: NaiveDate) -> DateTime<Utc> {
+        (0..24 * 60)
+            .find_map(|minute| {
+                let local = day.and_hms_opt(minute / 60, minute % 60, 0)?;
+                self.to_utc(local)
+            })
+            .unwrap_or_else(|| day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+    }
 }
 
 /// A hospital that keeps UTC (and tests): wall-clock time is UTC.

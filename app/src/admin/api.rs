@@ -20,7 +20,7 @@ use {
 pub async fn admin_overview() -> Result<AdminStats, AppError> {
     plain(
         || require(Permission::ManageUsers),
-        async |caller| service::overview(&caller.ctx.db, &caller.ctx.policy).await,
+        async |caller| service::overview(&caller.ctx.db, &caller.ctx.policy, caller.now()).await,
     )
     .await
 }
@@ -31,7 +31,7 @@ crate::access!("admin/overview", AnyOf(&[ManageUsers]), no_patient_data);
 pub async fn list_staff() -> Result<Vec<UserSummary>, AppError> {
     plain(
         || require(Permission::ManageUsers),
-        async |caller| service::list_staff(&caller.ctx.db, &caller.ctx.policy).await,
+        async |caller| service::list_staff(&caller.ctx.db, &caller.ctx.policy, caller.now()).await,
     )
     .await
 }
@@ -52,7 +52,7 @@ pub async fn create_staff(form: NewStaffForm) -> Result<CreatedAccount, AppError
         async |caller, (new, temporary_password, hash), txn| {
             let (user, event) =
                 service::insert_staff(txn, caller.actor(), &new, hash, true).await?;
-            let user = service::summary(txn, user, &caller.ctx.policy).await?;
+            let user = service::summary(txn, user, &caller.ctx.policy, caller.now()).await?;
             let created = CreatedAccount {
                 user,
                 temporary_password,
@@ -83,8 +83,15 @@ pub async fn change_staff_account(
         },
         async |caller, reset, txn| {
             let (hash, temporary) = reset.unzip();
-            let event =
-                service::change_account(txn, caller.actor(), user_id.into(), &change, hash).await?;
+            let event = service::change_account(
+                txn,
+                caller.actor(),
+                user_id.into(),
+                &change,
+                hash,
+                caller.now(),
+            )
+            .await?;
             Ok((temporary, event))
         },
     )
@@ -105,7 +112,7 @@ crate::access!("admin/users/change", AnyOf(&[ManageUsers]), no_patient_data);
 pub async fn search_audit(query: AuditQuery) -> Result<AuditPage, AppError> {
     plain(
         || require(Permission::ViewAudit),
-        async |caller| crate::audit::service::search(&caller.ctx.db, &query).await,
+        async |caller| crate::audit::service::search(&caller.ctx.db, &query, caller).await,
     )
     .await
 }
@@ -123,7 +130,7 @@ pub async fn break_glass_report(
             if !(1..=366).contains(&days) {
                 return Err(AppError::field("days", "Choose between 1 and 366 days."));
             }
-            let rows = super::report::break_glass(&caller.ctx.db, days).await?;
+            let rows = super::report::break_glass(&caller.ctx.db, days, caller.now()).await?;
             let event = caller
                 .event("audit.break_glass_report")
                 .detail(format!("last {days} day(s): {} grant(s)", rows.len()));

@@ -1,6 +1,6 @@
 //! The break-glass report for administrators.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -18,8 +18,9 @@ pub const REPORT_LIMIT: u64 = 200;
 pub async fn break_glass(
     db: &impl ConnectionTrait,
     days: u32,
+    now: DateTime<Utc>,
 ) -> Result<Vec<BreakGlassReportRow>, AppError> {
-    let since = Utc::now() - Duration::days(i64::from(days));
+    let since = now - Duration::days(i64::from(days));
     let grants = break_glass_grants::Entity::find()
         .filter(break_glass_grants::Column::GrantedAt.gte(since))
         .order_by_desc(break_glass_grants::Column::GrantedAt)

@@ -1,6 +1,6 @@
 //! Account administration: staff accounts, roles, deactivation, unlocking.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
@@ -20,9 +20,10 @@ pub async fn summary(
     db: &impl ConnectionTrait,
     u: users::Model,
     policy: &SecurityPolicy,
+    now: DateTime<Utc>,
 ) -> Result<UserSummary, AppError> {
     Ok(UserSummary {
-        locked_minutes: lock_remaining(db, &u.email, policy).await?,
+        locked_minutes: lock_remaining(db, &u.email, policy, now).await?,
         role: u.role,
         id: u.id.into(),
         email: u.email,
@@ -38,6 +39,7 @@ pub async fn summary(
 pub async fn list_staff(
     db: &impl ConnectionTrait,
     policy: &SecurityPolicy,
+    now: DateTime<Utc>,
 ) -> Result<Vec<UserSummary>, AppError> {
     let rows = users::Entity::find()
         .filter(users::Column::Role.ne(Role::Patient))
@@ -47,7 +49,7 @@ pub async fn list_staff(
         .or_internal()?;
     let mut out = Vec::with_capacity(rows.len());
     for u in rows {
-        out.push(summary(db, u, policy).await?);
+        out.push(summary(db, u, policy, now).await?);
     }
     Ok(out)
 }
@@ -116,6 +118,7 @@ pub async fn change_account(
     user_id: Uuid,
     change: &StaffAccountChange,
     new_hash: Option<String>,
+    now: DateTime<Utc>,
 ) -> Result<AuditEvent, AppError> {
     let user = users::Entity::find_by_id(user_id)
         .one(txn)
@@ -142,7 +145,7 @@ pub async fn change_account(
     }
 
     let mut active: users::ActiveModel = user.clone().into();
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(now);
     let (action, detail, end_sessions) = match change {
         StaffAccountChange::Role(role) => {
             active.role = Set(*role);
@@ -169,7 +172,7 @@ pub async fn change_account(
                     actor.email.clone().unwrap_or_default()
                 )),
                 success: Set(true),
-                at: Set(Utc::now()),
+                at: Set(now),
                 ..Default::default()
             }
             .insert(txn)
@@ -192,7 +195,9 @@ pub async fn change_account(
             .await
             .or_internal()?;
     }
-    let mut event = AuditEvent::new(actor, action, Outcome::Success).entity("user", user.id);
+    let mut event = AuditEvent::new(actor, action, Outcome::Success)
+        .at(now)
+        .entity("user", user.id);
     if !detail.is_empty() {
         event = event.detail(detail);
     }
@@ -203,6 +208,7 @@ pub async fn change_account(
 pub async fn overview(
     db: &impl ConnectionTrait,
     policy: &SecurityPolicy,
+    now: DateTime<Utc>,
 ) -> Result<AdminStats, AppError> {
     let mut users_by_role = Vec::new();
     for role in Role::ALL {
@@ -215,7 +221,7 @@ pub async fn overview(
     }
     let active_sessions = sessions::Entity::find()
         .filter(sessions::Column::UserId.is_not_null())
-        .filter(sessions::Column::ExpiresAt.gt(Utc::now()))
+        .filter(sessions::Column::ExpiresAt.gt(now))
         .count(db)
         .await
         .or_internal()? as i64;
@@ -223,10 +229,10 @@ pub async fn overview(
         db,
         "auth.login",
         Outcome::Failure,
-        Utc::now() - Duration::hours(24),
+        now - Duration::hours(24),
     )
     .await?;
-    let since = Utc::now() - Duration::from_std(policy.lockout_window).or_internal()?;
+    let since = now - Duration::from_std(policy.lockout_window).or_internal()?;
     let candidates: Vec<String> = login_attempts::Entity::find()
         .select_only()
         .column(login_attempts::Column::Email)
@@ -239,7 +245,7 @@ pub async fn overview(
         .or_internal()?;
     let mut locked_accounts = 0;
     for email in candidates {
-        if lock_remaining(db, &email, policy).await?.is_some() {
+        if lock_remaining(db, &email, policy, now).await?.is_some() {
             locked_accounts += 1;
         }
     }

@@ -2,7 +2,7 @@
 //! transaction: the booking and its confirmation (and reminders) commit
 //! together or not at all. `server::notify` delivers them.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use shared::notify::{compose, AppointmentFacts, NoticeKind, OutboxStatus, Reachability};
@@ -49,7 +49,7 @@ pub async fn enqueue(
         .unwrap_or_else(|| "your doctor".into());
     let local = a.starts_at.with_timezone(&ctx.timezone).naive_local();
     let facts = AppointmentFacts::new(local, ctx.timezone.name(), &doctor, &ctx.hospital_name);
-    let now = Utc::now();
+    let now = ctx.clock.now();
     let row = |kind: NoticeKind, lead: Option<Duration>| {
         let notice = compose(kind, channel, &facts, lead.map(|l| l.num_minutes()));
         let key = match lead {

@@ -1,7 +1,7 @@
 //! Writing and reading the audit trail. Writing takes any connection, so the
 //! event goes into the same transaction as the change it describes.
 
-use chrono::{Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Order;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -11,6 +11,7 @@ use shared::audit::{
     parse_audit_dates, AuditEventView, AuditPage, AuditQuery, AuditSortColumn, Outcome,
 };
 use shared::patients::Mrn;
+use shared::time::HospitalTime;
 use shared::AppError;
 use uuid::Uuid;
 
@@ -36,6 +37,9 @@ pub struct AuditEvent {
     pub entity_id: Option<String>,
     pub outcome: Outcome,
     pub detail: Option<String>,
+    /// When it happened, from the server's clock; appended without one, the
+    /// event is stamped when its row is made.
+    pub at: Option<DateTime<Utc>>,
 }
 
 impl AuditEvent {
@@ -48,7 +52,13 @@ impl AuditEvent {
             entity_id: None,
             outcome,
             detail: None,
+            at: None,
         }
+    }
+
+    pub fn at(mut self, at: DateTime<Utc>) -> Self {
+        self.at = Some(at);
+        self
     }
 
     pub fn entity(mut self, entity: &'static str, id: impl ToString) -> Self {
@@ -78,10 +88,10 @@ pub async fn append(
     Ok(())
 }
 
-/// The row for `event`, stamped now.
+/// The row for `event`, stamped with its time (or now).
 pub fn row(event: AuditEvent, meta: &RequestMeta) -> audit_events::ActiveModel {
     audit_events::ActiveModel {
-        at: Set(Utc::now()),
+        at: Set(event.at.unwrap_or_else(Utc::now)),
         actor_id: Set(event.actor.id),
         actor_email: Set(event.actor.email),
         actor_role: Set(event.actor.role),
@@ -99,7 +109,12 @@ pub fn row(event: AuditEvent, meta: &RequestMeta) -> audit_events::ActiveModel {
 pub const AUDIT_PAGE_SIZE: u32 = 50;
 
 /// One page of the audit trail, filtered and sorted as the viewer asks.
-pub async fn search(db: &impl ConnectionTrait, query: &AuditQuery) -> Result<AuditPage, AppError> {
+/// The dates are the hospital's days (`at` knows its zone).
+pub async fn search(
+    db: &impl ConnectionTrait,
+    query: &AuditQuery,
+    at: &impl HospitalTime,
+) -> Result<AuditPage, AppError> {
     let (from, to) = parse_audit_dates(query)?;
     let mut select = audit_events::Entity::find();
     let user = query.user.trim().to_lowercase();
@@ -123,11 +138,10 @@ pub async fn search(db: &impl ConnectionTrait, query: &AuditQuery) -> Result<Aud
         select = select.filter(audit_events::Column::Action.starts_with(action));
     }
     if let Some(from) = from {
-        select =
-            select.filter(audit_events::Column::At.gte(from.and_time(NaiveTime::MIN).and_utc()));
+        select = select.filter(audit_events::Column::At.gte(at.start_of_day(from)));
     }
     if let Some(to) = to {
-        let end = (to + Duration::days(1)).and_time(NaiveTime::MIN).and_utc();
+        let end = at.start_of_day(to + Duration::days(1));
         select = select.filter(audit_events::Column::At.lt(end));
     }
     let order = if query.descending {

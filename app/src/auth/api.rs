@@ -53,7 +53,8 @@ mod ssr {
             .insert(keys::CLIENT_ADDR, meta.client_addr.clone())
             .await
             .or_internal()?;
-        let end = time::OffsetDateTime::now_utc() + lifetime;
+        let end =
+            time::OffsetDateTime::from_unix_timestamp(now.timestamp()).or_internal()? + lifetime;
         session.set_expiry(Some(Expiry::AtDateTime(end)));
         Ok(())
     }
@@ -67,7 +68,15 @@ pub async fn login(email: String, password: String) -> Result<LoginOutcome, AppE
         let ctx = server_context()?;
         let meta = request_meta();
         let session = current_session().await?;
-        let signed_in = service::login(&ctx.db, &ctx.policy, &email, password, &meta).await?;
+        let signed_in = service::login(
+            &ctx.db,
+            &ctx.policy,
+            &email,
+            password,
+            &meta,
+            ctx.clock.now(),
+        )
+        .await?;
         start_session(&session, &signed_in.user, &meta, &ctx).await?;
         let user = current_user_from(&signed_in.user)?;
         Ok(LoginOutcome {
@@ -88,7 +97,8 @@ pub async fn logout() -> Result<(), AppError> {
             Ok(caller) => {
                 append(
                     &caller.ctx.db,
-                    AuditEvent::new(caller.actor(), "auth.logout", Outcome::Success),
+                    AuditEvent::new(caller.actor(), "auth.logout", Outcome::Success)
+                        .at(caller.now()),
                     &caller.meta,
                 )
                 .await
@@ -126,7 +136,7 @@ pub async fn register_patient(form: SelfRegistrationForm) -> Result<LoginOutcome
         let ctx = server_context()?;
         let meta = request_meta();
         let registration = form.parse(ctx.clock.now().date_naive())?;
-        let user = service::register_patient(&ctx.db, registration, &meta).await?;
+        let user = service::register_patient(&ctx.db, registration, &meta, ctx.clock.now()).await?;
         let session = current_session().await?;
         start_session(&session, &user, &meta, &ctx).await?;
         let user = current_user_from(&user)?;
@@ -159,6 +169,7 @@ pub async fn change_password(form: PasswordChangeForm) -> Result<(), AppError> {
                 new,
                 handle,
                 &caller.meta,
+                caller.now(),
             )
             .await;
             caller.ctx.auth_cache.forget_user(caller.user.id.into());
@@ -185,7 +196,8 @@ pub async fn my_sessions() -> Result<Vec<SessionView>, AppError> {
                 .get::<uuid::Uuid>(keys::HANDLE)
                 .await
                 .or_internal()?;
-            service::list_sessions(&caller.ctx.db, caller.user.id.into(), handle).await
+            service::list_sessions(&caller.ctx.db, caller.user.id.into(), handle, caller.now())
+                .await
         },
     )
     .await

@@ -36,7 +36,7 @@ impl Caller {
 
     /// A successful event by this caller, to fill in and [`Caller::record`].
     pub fn event(&self, action: &'static str) -> AuditEvent {
-        AuditEvent::new(self.actor(), action, Outcome::Success)
+        AuditEvent::new(self.actor(), action, Outcome::Success).at(self.now())
     }
 
     /// Appends an event on `db` (pass the transaction of the change it describes).
@@ -191,6 +191,7 @@ pub async fn authenticate_with(
         append(
             &caller.ctx.db,
             AuditEvent::new(caller.actor(), "auth.session_expired", Outcome::Success)
+                .at(caller.now())
                 .detail(reason),
             &caller.meta,
         )
@@ -260,6 +261,7 @@ pub async fn deny_patient(
     append(
         &caller.ctx.db,
         AuditEvent::new(caller.actor(), action, Outcome::Denied)
+            .at(caller.now())
             .patient(patient_id)
             .entity("patient", patient_id),
         &caller.meta,
@@ -276,8 +278,9 @@ pub async fn deny_call(
     path: &str,
     patient_id: Option<Uuid>,
 ) -> Result<(), AppError> {
-    let mut event =
-        AuditEvent::new(caller.actor(), "access.denied", Outcome::Denied).detail(path.to_string());
+    let mut event = AuditEvent::new(caller.actor(), "access.denied", Outcome::Denied)
+        .at(caller.now())
+        .detail(path.to_string());
     if let Some(id) = patient_id {
         event = event.patient(id).entity("patient", id);
     }

@@ -44,12 +44,13 @@ async fn record_attempt(
     email: &str,
     addr: &str,
     success: bool,
+    now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     login_attempts::ActiveModel {
         email: Set(email.to_string()),
         client_addr: Set(addr.to_string()),
         success: Set(success),
-        at: Set(Utc::now()),
+        at: Set(now),
         ..Default::default()
     }
     .insert(db)
@@ -64,8 +65,9 @@ async fn recent_failures(
     db: &impl ConnectionTrait,
     email: &str,
     policy: &SecurityPolicy,
+    now: DateTime<Utc>,
 ) -> Result<Vec<DateTime<Utc>>, AppError> {
-    let since = Utc::now() - Duration::from_std(policy.lockout_window).or_internal()?;
+    let since = now - Duration::from_std(policy.lockout_window).or_internal()?;
     let last_reset = login_attempts::Entity::find()
         .filter(login_attempts::Column::Email.eq(email))
         .filter(login_attempts::Column::Success.eq(true))
@@ -92,15 +94,16 @@ pub async fn lock_remaining(
     db: &impl ConnectionTrait,
     email: &str,
     policy: &SecurityPolicy,
+    now: DateTime<Utc>,
 ) -> Result<Option<i64>, AppError> {
-    let failures = recent_failures(db, email, policy).await?;
+    let failures = recent_failures(db, email, policy, now).await?;
     if (failures.len() as u64) < policy.lockout_threshold {
         return Ok(None);
     }
     // Locked from the failure that reached the threshold (the newest: attempts
     // made while locked are refused before they count).
     let until = failures[0] + Duration::from_std(policy.lockout_duration).or_internal()?;
-    let left = until - Utc::now();
+    let left = until - now;
     if left <= Duration::zero() {
         return Ok(None);
     }
@@ -111,8 +114,9 @@ async fn address_throttled(
     db: &impl ConnectionTrait,
     addr: &str,
     policy: &SecurityPolicy,
+    now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    let since = Utc::now() - Duration::from_std(policy.lockout_window).or_internal()?;
+    let since = now - Duration::from_std(policy.lockout_window).or_internal()?;
     let n = login_attempts::Entity::find()
         .filter(login_attempts::Column::ClientAddr.eq(addr))
         .filter(login_attempts::Column::Success.eq(false))
@@ -131,6 +135,7 @@ pub async fn login(
     email_input: &str,
     password_input: String,
     meta: &RequestMeta,
+    now: DateTime<Utc>,
 ) -> Result<SignedIn, AppError> {
     let email = Email::parse(email_input).map_err(|m| AppError::field("email", m))?;
     let email = email.as_str();
@@ -138,10 +143,12 @@ pub async fn login(
         return Err(AppError::field("password", "Enter your password."));
     }
     let fail = |detail: &'static str| {
-        AuditEvent::new(anonymous(email), "auth.login", Outcome::Failure).detail(detail)
+        AuditEvent::new(anonymous(email), "auth.login", Outcome::Failure)
+            .at(now)
+            .detail(detail)
     };
 
-    if address_throttled(db, &meta.client_addr, policy).await? {
+    if address_throttled(db, &meta.client_addr, policy, now).await? {
         append(db, fail("client address throttled"), meta)
             .await
             .or_internal()?;
@@ -150,7 +157,7 @@ pub async fn login(
                 .into(),
         ));
     }
-    if let Some(minutes) = lock_remaining(db, email, policy).await? {
+    if let Some(minutes) = lock_remaining(db, email, policy, now).await? {
         append(db, fail("account locked"), meta)
             .await
             .or_internal()?;
@@ -164,19 +171,21 @@ pub async fn login(
         .or_internal()?;
     let Some(user) = user else {
         password::verify_dummy(password_input).await?;
-        record_attempt(db, email, &meta.client_addr, false).await?;
+        record_attempt(db, email, &meta.client_addr, false, now).await?;
         append(db, fail("unknown account"), meta)
             .await
             .or_internal()?;
         return Err(AppError::InvalidCredentials);
     };
     if !password::verify(password_input, user.password_hash.clone()).await? {
-        record_attempt(db, email, &meta.client_addr, false).await?;
+        record_attempt(db, email, &meta.client_addr, false, now).await?;
         let failed = AuditEvent::new(actor_of(&user), "auth.login", Outcome::Failure)
+            .at(now)
             .detail("wrong password");
         append(db, failed, meta).await.or_internal()?;
-        if let Some(minutes) = lock_remaining(db, email, policy).await? {
+        if let Some(minutes) = lock_remaining(db, email, policy, now).await? {
             let locked = AuditEvent::new(actor_of(&user), "auth.lockout", Outcome::Success)
+                .at(now)
                 .entity("user", user.id)
                 .detail(format!("{} failed sign-ins", policy.lockout_threshold));
             append(db, locked, meta).await.or_internal()?;
@@ -186,6 +195,7 @@ pub async fn login(
     }
     if !user.active {
         let refused = AuditEvent::new(actor_of(&user), "auth.login", Outcome::Denied)
+            .at(now)
             .detail("account deactivated");
         append(db, refused, meta).await.or_internal()?;
         return Err(AppError::BadRequest(
@@ -194,13 +204,15 @@ pub async fn login(
     }
 
     let txn = crate::context::begin_write(db).await?;
-    record_attempt(&txn, email, &meta.client_addr, true).await?;
+    record_attempt(&txn, email, &meta.client_addr, true, now).await?;
     let mut active: users::ActiveModel = user.clone().into();
-    active.last_login_at = Set(Some(Utc::now()));
+    active.last_login_at = Set(Some(now));
     let user = active.update(&txn).await.or_internal()?;
     append(
         &txn,
-        AuditEvent::new(actor_of(&user), "auth.login", Outcome::Success).entity("user", user.id),
+        AuditEvent::new(actor_of(&user), "auth.login", Outcome::Success)
+            .at(now)
+            .entity("user", user.id),
         meta,
     )
     .await
@@ -222,6 +234,7 @@ pub async fn register_patient(
     db: &(impl ConnectionTrait + TransactionTrait),
     registration: SelfRegistration,
     meta: &RequestMeta,
+    now: DateTime<Utc>,
 ) -> Result<users::Model, AppError> {
     let email = registration.email.as_str().to_string();
     if users::Entity::find()
@@ -247,7 +260,6 @@ pub async fn register_patient(
         ),
     )
     .await?;
-    let now = Utc::now();
     let user = users::ActiveModel {
         id: Set(Uuid::new_v4()),
         email: Set(email.clone()),
@@ -272,6 +284,7 @@ pub async fn register_patient(
     append(
         &txn,
         AuditEvent::new(actor_of(&user), "patients.self_register", Outcome::Success)
+            .at(now)
             .patient(patient.id)
             .entity("patient", patient.id),
         meta,
@@ -292,6 +305,7 @@ pub async fn change_password(
     new: Password,
     keep_session_handle: Option<Uuid>,
     meta: &RequestMeta,
+    now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let user = users::Entity::find_by_id(user_id)
         .one(db)
@@ -302,6 +316,7 @@ pub async fn change_password(
         append(
             db,
             AuditEvent::new(actor_of(&user), "auth.password_change", Outcome::Failure)
+                .at(now)
                 .detail("wrong current password"),
             meta,
         )
@@ -317,7 +332,7 @@ pub async fn change_password(
     let mut active: users::ActiveModel = user.clone().into();
     active.password_hash = Set(hash);
     active.must_change_password = Set(false);
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(now);
     active.update(&txn).await.or_internal()?;
     let mut others = sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id));
     if let Some(handle) = keep_session_handle {
@@ -327,6 +342,7 @@ pub async fn change_password(
     append(
         &txn,
         AuditEvent::new(actor_of(&user), "auth.password_change", Outcome::Success)
+            .at(now)
             .entity("user", user.id),
         meta,
     )
@@ -341,10 +357,11 @@ pub async fn list_sessions(
     db: &impl ConnectionTrait,
     user_id: Uuid,
     current_handle: Option<Uuid>,
+    now: DateTime<Utc>,
 ) -> Result<Vec<SessionView>, AppError> {
     let rows = sessions::Entity::find()
         .filter(sessions::Column::UserId.eq(user_id))
-        .filter(sessions::Column::ExpiresAt.gt(Utc::now()))
+        .filter(sessions::Column::ExpiresAt.gt(now))
         .order_by_desc(sessions::Column::LastSeenAt)
         .all(db)
         .await

@@ -13,6 +13,7 @@ use uuid::Uuid;
 mod ssr {
     use sea_orm::DatabaseTransaction;
     use shared::ids::PatientId;
+    pub use shared::time::HospitalTime;
     use shared::{AppError, Permission};
     use uuid::Uuid;
 
@@ -331,13 +332,12 @@ pub async fn add_problem(patient_id: PatientId, form: ProblemForm) -> Result<Pro
     use sea_orm::EntityTrait;
     use shared::Permission;
     use ssr::*;
-    let parsed = form.parse(chrono::Utc::now().date_naive());
     write(
         patient_id,
         Permission::Diagnose,
         "chart.add_problem",
         async |caller, txn| {
-            let problem = parsed?;
+            let problem = form.parse(caller.today())?;
             let code = crate::entity::icd10_codes::Entity::find_by_id(problem.code.clone())
                 .one(txn)
                 .await
@@ -387,13 +387,13 @@ pub async fn set_problem_status(
         patient_id,
         Permission::Diagnose,
         "chart.set_problem_status",
-        async |_caller, txn| {
+        async |caller, txn| {
             crate::chart::service::set_problem_status(
                 txn,
                 patient_id.into(),
                 problem_id.into(),
                 status,
-                chrono::Utc::now().date_naive(),
+                caller.today(),
             )
             .await?;
             Ok(written((), "problem", problem_id, status.as_str()))
@@ -435,13 +435,12 @@ pub async fn add_immunization(
 ) -> Result<Uuid, AppError> {
     use shared::Permission;
     use ssr::*;
-    let parsed = form.parse(chrono::Utc::now().date_naive());
     write(
         patient_id,
         Permission::DocumentCare,
         "chart.add_immunization",
         async |caller, txn| {
-            let imm = parsed?;
+            let imm = form.parse(caller.today())?;
             let id = crate::chart::service::add_immunization(
                 txn,
                 patient_id.into(),

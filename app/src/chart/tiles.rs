@@ -9,8 +9,8 @@ use super::pages::{AllergyList, ImmunizationList, MedicationList};
 use super::trend::VitalsTrends;
 use super::worklist::{recent_charts, unsigned_notes};
 use crate::components::{ErrorBox, Loading};
-use crate::nav::{loaded, TileCard};
-use crate::patients::tiles::{shown_of, PatientName};
+use crate::nav::{loaded, tile_list, TileCard};
+use crate::patients::tiles::PatientName;
 use crate::portal_session::{Gate, PortalSession};
 
 /// The patient's record (details, problems, allergies, immunizations,
@@ -123,24 +123,16 @@ pub fn UnsignedNotesTile() -> impl IntoView {
     );
     view! {
         <TileCard id="notes-title" title="Unsigned notes" needs=Some(Permission::DocumentCare)>
-            {loaded(notes, |n| if n.notes.is_empty() {
-                view! {
-                    <p class="muted">"No unsigned notes. Drafts you save appear here until you sign them."</p>
-                }.into_any()
-            } else {
-                view! {
-                    <ul class="tile-list">
-                        {n.notes.iter().cloned().map(|note| view! {
-                            <li class="tile-list__item">
-                                <span><PatientName patient=note.patient/></span>
-                                <span dir="auto">{note.visit}</span>
-                                <span class="muted">{format!("Draft saved {}", note.saved)}</span>
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                    {shown_of(n.notes.len(), n.total).map(|t| view! { <p class="muted">{t}</p> })}
-                }.into_any()
-            })}
+            {loaded(notes, |n| tile_list(
+                n.notes,
+                Some(n.total),
+                "No unsigned notes. Drafts you save appear here until you sign them.",
+                |note| view! {
+                    <span><PatientName patient=note.patient/></span>
+                    <span dir="auto">{note.visit}</span>
+                    <span class="muted">{format!("Draft saved {}", note.saved)}</span>
+                }.into_any(),
+            ))}
         </TileCard>
     }
 }
@@ -155,22 +147,15 @@ pub fn RecentChartsTile() -> impl IntoView {
     );
     view! {
         <TileCard id="recent-title" title="Recently opened charts" needs=Some(Permission::ReadCharts)>
-            {loaded(charts, |list| if list.is_empty() {
-                view! {
-                    <p class="muted">"No charts opened yet. Find a patient to open their chart."</p>
-                }.into_any()
-            } else {
-                view! {
-                    <ul class="tile-list">
-                        {list.into_iter().map(|c| view! {
-                            <li class="tile-list__item">
-                                <span><PatientName patient=c.patient/></span>
-                                <span class="muted">{format!("Opened {}", c.opened)}</span>
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            })}
+            {loaded(charts, |list| tile_list(
+                list,
+                None,
+                "No charts opened yet. Find a patient to open their chart.",
+                |c| view! {
+                    <span><PatientName patient=c.patient/></span>
+                    <span class="muted">{format!("Opened {}", c.opened)}</span>
+                }.into_any(),
+            ))}
         </TileCard>
     }
 }

@@ -7,7 +7,7 @@ use shared::Permission;
 
 use super::in_care::in_my_care;
 use super::pages::{patient_link, PatientSearchBox};
-use crate::nav::{loaded, TileCard};
+use crate::nav::{loaded, tile_list, TileCard};
 use crate::portal_session::{Gate, PortalSession};
 
 /// The search box, for roles that search the patient index.
@@ -33,11 +33,6 @@ pub fn PatientName(patient: PatientSearchHit) -> impl IntoView {
     }
 }
 
-/// "Showing 10 of 14." when a list is cut short.
-pub fn shown_of(shown: usize, total: u64) -> Option<String> {
-    (total > shown as u64).then(|| format!("Showing {shown} of {total}."))
-}
-
 /// The patients in the clinician's care, the newest first.
 #[component]
 pub fn InCareTile() -> impl IntoView {
@@ -48,20 +43,12 @@ pub fn InCareTile() -> impl IntoView {
     );
     view! {
         <TileCard id="care-title" title="Patients in your care" needs=Some(Permission::ReadCharts)>
-            {loaded(care, |c| if c.patients.is_empty() {
-                view! {
-                    <p class="muted">"No patients in your care yet. Patients you register, are assigned or see by appointment appear here."</p>
-                }.into_any()
-            } else {
-                view! {
-                    <ul class="tile-list">
-                        {c.patients.iter().cloned().map(|patient| view! {
-                            <li class="tile-list__item"><span><PatientName patient/></span></li>
-                        }).collect_view()}
-                    </ul>
-                    {shown_of(c.patients.len(), c.total).map(|t| view! { <p class="muted">{t}</p> })}
-                }.into_any()
-            })}
+            {loaded(care, |c| tile_list(
+                c.patients,
+                Some(c.total),
+                "No patients in your care yet. Patients you register, are assigned or see by appointment appear here.",
+                |patient| view! { <span><PatientName patient/></span> }.into_any(),
+            ))}
         </TileCard>
     }
 }

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::appointments::notices::reachability;
+use app::clock::SharedClock;
 use app::entity::{appointments, notification_outbox as outbox, patients};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LockBehavior, LockType, Order, Query};
@@ -299,6 +300,7 @@ pub fn spawn_worker(
     transports: Transports,
     policy: WorkerPolicy,
     poll: Duration,
+    clock: SharedClock,
 ) {
     tracing::info!(
         worker = %policy.name,
@@ -311,7 +313,7 @@ pub fn spawn_worker(
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match deliver_due(&db, &transports, &policy, Utc::now()).await {
+            match deliver_due(&db, &transports, &policy, clock.now()).await {
                 Ok(r) if r == Round::default() => {}
                 Ok(r) => tracing::info!(?r, "outbox round"),
                 Err(e) => tracing::warn!(error = %e, "outbox round failed; will retry"),
