@@ -60,10 +60,12 @@ function wallClock(at, zone) {
 test('the audit list shows the hospital\'s wall clock on a device set to another zone', async () => {
   const { context, page, problems } = await openDevice(browser, 'desktop', { baseURL: base, timezoneId: DEVICE });
   await signIn(page, DEMO.admin, DEMO_PASSWORD, '/admin');
-  await page.waitForURL((url) => url.pathname === '/admin');
+  await page.locator('nav.portal__nav').waitFor();
   assert.equal(await page.locator('meta[name="hospital-timezone"]').getAttribute('content'), HOSPITAL);
 
+  // The browser's session; the Origin header a same-origin fetch would send.
   const response = await page.request.post(`${base}/api/admin/audit`, {
+    headers: { Origin: base },
     data: { query: { user: DEMO.admin, patient: '', action: 'auth.login', from: '', to: '', sort: 'at', descending: true, page: 0 } },
   });
   assert.equal(response.status(), 200);
