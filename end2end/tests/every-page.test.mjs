@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { launch, hydrated, BASE_URL, DEMO_PASSWORD, DEVICES } from './helpers.mjs';
+import { launch, hydrated, watch, BASE_URL, DEMO_PASSWORD, DEVICES } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -68,9 +68,7 @@ for (const visitor of VISITORS) {
     for (const route of routes) {
       const url = address(route);
       const page = await context.newPage();
-      const problems = [];
-      page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
-      page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+      const problems = watch(page);
       try {
         const response = await page.goto(url);
         if (response.status() !== 200) problems.push(`HTTP ${response.status()}`);

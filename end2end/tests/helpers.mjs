@@ -43,10 +43,15 @@ export async function launchProfile(userDataDir, device) {
 export async function openDevice(browser, device, options = {}) {
   const context = await browser.newContext({ ...DEVICES[device], baseURL: BASE_URL, ...options });
   const page = await context.newPage();
+  return { context, page, problems: watch(page) };
+}
+
+/** The page's console errors and uncaught exceptions, as they happen. */
+export function watch(page) {
   const problems = [];
   page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  return { context, page, problems };
+  return problems;
 }
 
 /** Waits until the wasm has hydrated the page, so clicks reach Leptos handlers. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchProfile, hydrated, assertClean, BASE_URL } from './helpers.mjs';
+import { launchProfile, hydrated, watch, assertClean, BASE_URL } from './helpers.mjs';
 
 
 test('the manifest has what installation needs', async () => {
@@ -44,9 +44,7 @@ test('the service worker installs, Chromium finds the app installable, and offli
   const profile = mkdtempSync(join(tmpdir(), 'hms-pwa-'));
   const context = await launchProfile(profile, 'phone');
   const page = context.pages()[0] ?? await context.newPage();
-  const problems = [];
-  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  const problems = watch(page);
   await page.goto('/');
   await hydrated(page);
   const state = await page.evaluate(async () => {
