@@ -10,14 +10,13 @@ use shared::AppError;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::audit::service::{append, AuditEvent};
+    pub use crate::audit::service::append;
     pub use crate::auth::guard::{authenticate, current_session, current_user_from, require};
     pub use crate::auth::service;
     pub use crate::auth::session_keys as keys;
     pub use crate::context::{request_meta, OrInternal, RequestMeta};
     pub use crate::entity::users;
     pub use crate::state::server_context;
-    pub use shared::audit::Outcome;
     pub use shared::Permission;
     pub use tower_sessions::{Expiry, Session};
 
@@ -95,14 +94,9 @@ pub async fn logout() -> Result<(), AppError> {
     crate::audited::public(async || {
         match authenticate().await {
             Ok(caller) => {
-                append(
-                    &caller.ctx.db,
-                    AuditEvent::new(caller.actor(), "auth.logout", Outcome::Success)
-                        .at(caller.now()),
-                    &caller.meta,
-                )
-                .await
-                .or_internal()?;
+                append(&caller.ctx.db, caller.event("auth.logout"), &caller.meta)
+                    .await
+                    .or_internal()?;
                 caller.session.flush().await.or_internal()?;
             }
             // Already signed out (or timed out): nothing left to end.

@@ -39,6 +39,11 @@ impl Caller {
         AuditEvent::new(self.actor(), action, Outcome::Success).at(self.now())
     }
 
+    /// A refusal of this caller, to fill in and append.
+    pub fn refusal(&self, action: &'static str) -> AuditEvent {
+        AuditEvent::new(self.actor(), action, Outcome::Denied).at(self.now())
+    }
+
     /// Appends an event on `db` (pass the transaction of the change it describes).
     pub async fn record(
         &self,
@@ -190,9 +195,7 @@ pub async fn authenticate_with(
     if let Some(reason) = expired {
         append(
             &caller.ctx.db,
-            AuditEvent::new(caller.actor(), "auth.session_expired", Outcome::Success)
-                .at(caller.now())
-                .detail(reason),
+            caller.event("auth.session_expired").detail(reason),
             &caller.meta,
         )
         .await
@@ -260,8 +263,8 @@ pub async fn deny_patient(
 ) -> Result<(), AppError> {
     append(
         &caller.ctx.db,
-        AuditEvent::new(caller.actor(), action, Outcome::Denied)
-            .at(caller.now())
+        caller
+            .refusal(action)
             .patient(patient_id)
             .entity("patient", patient_id),
         &caller.meta,
@@ -278,9 +281,7 @@ pub async fn deny_call(
     path: &str,
     patient_id: Option<Uuid>,
 ) -> Result<(), AppError> {
-    let mut event = AuditEvent::new(caller.actor(), "access.denied", Outcome::Denied)
-        .at(caller.now())
-        .detail(path.to_string());
+    let mut event = caller.refusal("access.denied").detail(path.to_string());
     if let Some(id) = patient_id {
         event = event.patient(id).entity("patient", id);
     }
