@@ -6,6 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use shared::appointments::Overview;
+use shared::ids::{DepartmentId, UserId};
 use shared::schedule::{
     weekday_name, ExceptionForm, ExceptionKind, HolidayForm, ProfileForm, TemplateForm, WEEKDAYS,
 };
@@ -33,9 +34,7 @@ fn weekday_options() -> Vec<(String, String)> {
 /// A doctor's weekly template and exceptions, with forms to add and buttons
 /// to remove. Times are the hospital's.
 #[component]
-pub fn AvailabilityEditor(
-    #[prop(into)] doctor: Signal<Option<shared::ids::UserId>>,
-) -> impl IntoView {
+pub fn AvailabilityEditor(#[prop(into)] doctor: Signal<Option<UserId>>) -> impl IntoView {
     let version = RwSignal::new(0u32);
     let error = RwSignal::new(None::<AppError>);
     let data = LocalResource::new(move || {
@@ -234,7 +233,7 @@ pub fn MyAvailabilityPage() -> impl IntoView {
 
 /// A doctor's department, specialty, languages and staff phone.
 #[component]
-fn ProfileEditor(#[prop(into)] doctor: Signal<Option<shared::ids::UserId>>) -> impl IntoView {
+fn ProfileEditor(#[prop(into)] doctor: Signal<Option<UserId>>) -> impl IntoView {
     let (department, specialty, languages, phone) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -334,7 +333,7 @@ fn DepartmentsCard() -> impl IntoView {
     };
     let add_spec = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let Some(d) = id_of::<shared::ids::DepartmentId>(&spec_dept.get_untracked()) else {
+        let Some(d) = id_of::<DepartmentId>(&spec_dept.get_untracked()) else {
             spec_errors.set(Some(AppError::field(
                 "department",
                 "Choose the department.",
@@ -454,7 +453,7 @@ pub fn SchedulePage() -> impl IntoView {
             <ClientOnly>
             {move || {
                 let doctor_list = LocalResource::new(|| doctors(None));
-                let selected = Signal::derive(move || id_of::<shared::ids::UserId>(&doctor.get()));
+                let selected = Signal::derive(move || id_of::<UserId>(&doctor.get()));
                 view! {
                         <section class="card schedule-doctor" aria-labelledby="doctor-title">
                             <h2 id="doctor-title">"Doctors' hours"</h2>
@@ -508,7 +507,7 @@ pub fn OverviewPage() -> impl IntoView {
                     Ok::<_, AppError>((departments().await?, doctors(None).await?))
                 });
                 let data = LocalResource::new(move || {
-                    let (f, days, dep, doc) = (from.get(), span.get(), id_of::<shared::ids::DepartmentId>(&department.get()), id_of::<shared::ids::UserId>(&doctor.get()));
+                    let (f, days, dep, doc) = (from.get(), span.get(), id_of::<DepartmentId>(&department.get()), id_of::<UserId>(&doctor.get()));
                     async move {
                         let f = chrono::NaiveDate::parse_from_str(&f, "%Y-%m-%d").map_err(|_| AppError::field("from", "Choose a day."))?;
                         let days = days.parse().unwrap_or(7);

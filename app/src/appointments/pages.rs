@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use shared::appointments::{AppointmentStatus, AppointmentView, BookingOutcome, SlotChoice};
+use shared::ids::{DepartmentId, PatientId, UserId};
 use shared::AppError;
 use uuid::Uuid;
 
@@ -63,8 +64,8 @@ fn slot_lost(
 /// a doctor it offers the first available doctor at each time.
 #[component]
 pub fn SlotPicker(
-    #[prop(into)] department: Signal<Option<shared::ids::DepartmentId>>,
-    #[prop(into)] doctor: Signal<Option<shared::ids::UserId>>,
+    #[prop(into)] department: Signal<Option<DepartmentId>>,
+    #[prop(into)] doctor: Signal<Option<UserId>>,
     selected: RwSignal<Option<SlotChoice>>,
     /// Bump to load fresh times (after a slot was taken).
     #[prop(into)]
@@ -155,7 +156,7 @@ pub fn BookingSteps(patient_id: Option<Uuid>, list_href: &'static str) -> impl I
 
     let depts = LocalResource::new(departments);
     let department_name = move || {
-        let id = id_of::<shared::ids::DepartmentId>(&department.get())?;
+        let id = id_of::<DepartmentId>(&department.get())?;
         depts
             .get()
             .and_then(|r| r.ok())
@@ -309,12 +310,7 @@ pub fn PatientBookPage() -> impl IntoView {
 #[component]
 pub fn BookForPatientPage(list_href: &'static str) -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
-    let patient = move || {
-        params.with(|p| {
-            p.get("id")
-                .and_then(|id| id_of::<shared::ids::PatientId>(&id))
-        })
-    };
+    let patient = move || params.with(|p| p.get("id").and_then(|id| id_of::<PatientId>(&id)));
     let session = crate::portal_session::PortalSession::get();
     let profile = Resource::new(patient, move |id| {
         session.load(async move {
@@ -554,7 +550,7 @@ pub fn DayListPage() -> impl IntoView {
                     if is_doctor { Ok(Vec::new()) } else { doctors(None).await }
                 });
                 let list = LocalResource::new(move || {
-                    let (d, day) = (id_of::<shared::ids::UserId>(&doctor.get()), date.get());
+                    let (d, day) = (id_of::<UserId>(&doctor.get()), date.get());
                     version.track();
                     async move {
                         let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| AppError::field("date", "Choose a day."))?;
@@ -644,7 +640,7 @@ pub fn EmergencyAssign(patient_id: Uuid) -> impl IntoView {
     let doctor_list = LocalResource::new(|| doctors(None));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(d) = id_of::<shared::ids::UserId>(&doctor.get_untracked()) else {
+        let Some(d) = id_of::<UserId>(&doctor.get_untracked()) else {
             errors.set(Some(AppError::field("doctor_id", "Choose the doctor.")));
             return;
         };
