@@ -23,14 +23,17 @@ setup:
 setup-test: setup
 	@.ci/setup --test
 
+## `--split`: the pages are separate pieces of the wasm (`app::lazy_pages!`), fetched
+## when first shown. Every wasm build needs it: without it the pieces' imports stay
+## unresolved and the page never hydrates.
 build: setup
-	LEPTOS_SITE_ROOT=$(SITE_ROOT) cargo leptos build
+	LEPTOS_SITE_ROOT=$(SITE_ROOT) cargo leptos build --split
 
 ## Release build: opt-level z wasm, optimised with binaryen's wasm-opt from npm, then
 ## its static files compressed once at the highest Brotli and gzip levels (served as they are).
 build-release: setup
 	@.ci/setup --release
-	LEPTOS_SITE_ROOT=$(RELEASE_SITE_ROOT) PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" cargo leptos build --release
+	LEPTOS_SITE_ROOT=$(RELEASE_SITE_ROOT) PATH="$(CURDIR)/end2end/node_modules/.bin:$$PATH" cargo leptos build --release --split
 	.ci/precompress $(RELEASE_SITE_ROOT)
 
 run: build

@@ -85,7 +85,7 @@ pub mod state;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 use shared::Portal;
 
 /// The HTML document around the app. On the server it also hands the request's
@@ -148,15 +148,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=portals::Landing/>
                 <modules::PublicRoutes/>
                 <ParentRoute path=path!("/patient") view=|| view! { <portals::PatientPortal nav=modules::nav(Portal::Patient)/> }>
-                    <Route path=path!("") view=|| view! { <home::PortalHome portal=Portal::Patient tiles=modules::tiles(Portal::Patient)/> }/>
+                    <Route path=path!("") view={Lazy::<modules::PatientHome>::new()}/>
                     <modules::PatientRoutes/>
                 </ParentRoute>
                 <ParentRoute path=path!("/clinic") view=|| view! { <portals::ClinicPortal nav=modules::nav(Portal::Clinic)/> }>
-                    <Route path=path!("") view=|| view! { <home::PortalHome portal=Portal::Clinic tiles=modules::tiles(Portal::Clinic)/> }/>
+                    <Route path=path!("") view={Lazy::<modules::ClinicHome>::new()}/>
                     <modules::ClinicRoutes/>
                 </ParentRoute>
                 <ParentRoute path=path!("/admin") view=|| view! { <portals::AdminPortal nav=modules::nav(Portal::Admin)/> }>
-                    <Route path=path!("") view=|| view! { <home::PortalHome portal=Portal::Admin tiles=modules::tiles(Portal::Admin)/> }/>
+                    <Route path=path!("") view={Lazy::<modules::AdminHome>::new()}/>
                     <modules::AdminRoutes/>
                 </ParentRoute>
             </Routes>

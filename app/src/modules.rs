@@ -11,12 +11,16 @@ use leptos::prelude::*;
 use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
 use shared::Portal;
 
-use crate::nav::{of_portal, NavEntry, Tile};
+use crate::home::PortalHome;
+use crate::nav::{of_portal, ranked, NavEntry, Tile};
 
 macro_rules! modules {
     ($($module:ident),+ $(,)?) => {
         const NAV: &[&[NavEntry]] = &[$(crate::$module::routes::NAV),+];
-        const TILES: &[&[Tile]] = &[$(crate::$module::routes::TILES),+];
+        // One list per portal (see `PortalTiles`).
+        const PATIENT_TILES: &[&[Tile]] = &[$(crate::$module::routes::TILES.patient),+];
+        const CLINIC_TILES: &[&[Tile]] = &[$(crate::$module::routes::TILES.clinic),+];
+        const ADMIN_TILES: &[&[Tile]] = &[$(crate::$module::routes::TILES.admin),+];
 
         /// Every module's pages in the portal `at` (`None`: outside the portals).
         fn routes(at: Option<Portal>) -> AnyNestedRoute {
@@ -27,14 +31,17 @@ macro_rules! modules {
 
 modules!(home, patients, chart, appointments, admin, audit, auth);
 
+// Each portal's home, with the tiles of every module: a piece of the wasm
+// of its own, so a portal's first load fetches only its own tiles.
+crate::lazy_pages! {
+    patient_home in patient_home { PatientHome => view! { <PortalHome portal=Portal::Patient tiles=ranked(PATIENT_TILES)/> } }
+    clinic_home in clinic_home { ClinicHome => view! { <PortalHome portal=Portal::Clinic tiles=ranked(CLINIC_TILES)/> } }
+    admin_home in admin_home { AdminHome => view! { <PortalHome portal=Portal::Admin tiles=ranked(ADMIN_TILES)/> } }
+}
+
 /// The menu of `portal`, in rank order.
 pub fn nav(portal: Portal) -> Vec<NavEntry> {
     of_portal(NAV, portal)
-}
-
-/// The home-page tiles of `portal`, in rank order.
-pub fn tiles(portal: Portal) -> Vec<Tile> {
-    of_portal(TILES, portal)
 }
 
 /// The pages outside the portals (registration).

@@ -47,55 +47,56 @@ impl NavEntry {
     }
 }
 
-/// A card on one portal's home page. `view` builds the tile's component,
+/// A card on a portal's home page. `view` builds the tile's component,
 /// which creates its resources at its own top level (never inside a
 /// suspense) and shows itself inside a [`TileCard`].
 #[derive(Clone, Copy)]
 pub struct Tile {
-    pub portal: Portal,
     /// Place on the page, lowest first, across every module's tiles.
     pub rank: u16,
     pub view: fn() -> AnyView,
 }
 
 impl Tile {
-    pub const fn new(portal: Portal, rank: u16, view: fn() -> AnyView) -> Self {
-        Tile { portal, rank, view }
+    pub const fn new(rank: u16, view: fn() -> AnyView) -> Self {
+        Tile { rank, view }
     }
 }
 
-/// Something placed in one portal, in rank order.
-pub trait Placed: Copy {
-    fn portal(&self) -> Portal;
-    fn rank(&self) -> u16;
+/// A module's home-page tiles, one list per portal. Separate lists, not one
+/// list filtered by portal: each portal's home is a piece of the wasm of its
+/// own (`lazy_pages!`), and it should hold the code of its own tiles only.
+#[derive(Clone, Copy)]
+pub struct PortalTiles {
+    pub patient: &'static [Tile],
+    pub clinic: &'static [Tile],
+    pub admin: &'static [Tile],
 }
 
-impl Placed for NavEntry {
-    fn portal(&self) -> Portal {
-        self.portal
-    }
-    fn rank(&self) -> u16 {
-        self.rank
-    }
+impl PortalTiles {
+    /// No tiles anywhere; `PortalTiles { clinic: &[…], ..PortalTiles::NONE }`.
+    pub const NONE: PortalTiles = PortalTiles {
+        patient: &[],
+        clinic: &[],
+        admin: &[],
+    };
 }
 
-impl Placed for Tile {
-    fn portal(&self) -> Portal {
-        self.portal
-    }
-    fn rank(&self) -> u16 {
-        self.rank
-    }
+/// The tiles of every module's `lists` for one portal, lowest rank first.
+pub fn ranked(lists: &[&[Tile]]) -> Vec<Tile> {
+    let mut tiles: Vec<Tile> = lists.iter().flat_map(|l| l.iter().copied()).collect();
+    tiles.sort_by_key(|t| t.rank);
+    tiles
 }
 
-/// The entries of `portal` among every module's `lists`, lowest rank first.
-pub fn of_portal<T: Placed>(lists: &[&[T]], portal: Portal) -> Vec<T> {
-    let mut entries: Vec<T> = lists
+/// The menu entries of `portal` among every module's `lists`, lowest rank first.
+pub fn of_portal(lists: &[&[NavEntry]], portal: Portal) -> Vec<NavEntry> {
+    let mut entries: Vec<NavEntry> = lists
         .iter()
         .flat_map(|list| list.iter().copied())
-        .filter(|e| e.portal() == portal)
+        .filter(|e| e.portal == portal)
         .collect();
-    entries.sort_by_key(Placed::rank);
+    entries.sort_by_key(|e| e.rank);
     entries
 }
 
@@ -176,4 +177,66 @@ pub fn tile_list<T>(
 /// "Showing 10 of 14." when a list is cut short.
 pub fn shown_of(shown: usize, total: u64) -> Option<String> {
     (total > shown as u64).then(|| format!("Showing {shown} of {total}."))
+}
+
+/// Declares pages whose code the browser fetches only when one of them is
+/// first shown. Pages are grouped into areas (a module's pages in one
+/// portal): each area is one piece of the wasm (`cargo leptos build
+/// --split`), and what several areas share goes into chunks of their own.
+/// Areas, not single pages: every piece and chunk is one more request, and
+/// the splitter makes a chunk for each set of pieces that share some code,
+/// so a piece per page meant a hundred requests for one page.
+///
+/// Each `Name => view` is a unit struct that a route takes as
+/// `view={Lazy::<Name>::new()}`; the server renders it as any view and
+/// tells the browser to preload the area's pieces. Area names are unique in
+/// the crate (the piece is named after the area), in snake case.
+#[macro_export]
+macro_rules! lazy_pages {
+    ($($area:ident in $split:ident { $($name:ident => $view:expr),+ $(,)? })+) => {$(
+        /// The pages of this area, to say which one to draw.
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy)]
+        #[repr(u8)]
+        pub enum $area {
+            $($name,)+
+            /// Draws nothing: calling it loads the piece ahead of the page.
+            __Preload,
+        }
+
+        /// Draws one page of the area: the code that goes into its piece.
+        #[doc(hidden)]
+        #[::leptos::lazy($split)]
+        pub fn $area(page: $area) -> ::leptos::prelude::AnyView {
+            match page {
+                $($area::$name => ::leptos::prelude::IntoAny::into_any($view),)+
+                $area::__Preload => ::leptos::prelude::IntoAny::into_any(()),
+            }
+        }
+
+        $(
+            pub struct $name;
+
+            impl ::leptos_router::LazyRoute for $name {
+                fn data() -> Self {
+                    $name
+                }
+
+                async fn view(_this: Self) -> ::leptos::prelude::AnyView {
+                    $area($area::$name).await
+                }
+
+                // The router loads the piece before it hydrates or draws
+                // the page: hydrating a page whose code is still on its way
+                // fails. (What `#[lazy_route]` does with the preload
+                // function that `#[lazy]` generates, whose name a
+                // `macro_rules!` cannot spell.)
+                async fn preload() {
+                    #[cfg(target_arch = "wasm32")]
+                    let _ = $area($area::__Preload).await;
+                }
+            }
+        )+
+    )+};
 }

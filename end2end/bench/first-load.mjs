@@ -210,8 +210,8 @@ const KINDS = ['html', 'js', 'wasm', 'css', 'api', 'other'];
 const lines = [];
 lines.push(`Network ${NETWORK.downloadThroughput * 8 / 1e6} Mbit/s down, ${NETWORK.uploadThroughput * 8 / 1e3} kbit/s up, ${NETWORK.latency} ms latency; CPU ${CPU_SLOWDOWN}× slower; median of ${RUNS} cold loads.`);
 lines.push('');
-lines.push('| Page | Served total (B) | ' + KINDS.map((k) => `${k} served / raw (B)`).join(' | ') + ' | Encodings | First byte (ms) | Wasm downloaded (ms) | Hydrated (ms) |');
-lines.push('|---|---:|' + KINDS.map(() => '---:').join('|') + '|---|---:|---:|---:|');
+lines.push('| Page | Served total (B) | ' + KINDS.map((k) => `${k} served / raw (B)`).join(' | ') + ' | Wasm files | Encodings | First byte (ms) | Wasm downloaded (ms) | Hydrated (ms) |');
+lines.push('|---|---:|' + KINDS.map(() => '---:').join('|') + '|---:|---|---:|---:|---:|');
 for (const spec of PAGES) {
   const runs = all.filter((r) => r.path === spec.path);
   const med = (f) => median(runs.map(f));
@@ -221,7 +221,7 @@ for (const spec of PAGES) {
   });
   const encodings = [...new Set(runs.flatMap((r) => ['wasm', 'js', 'css'].flatMap((k) => [...(r.byKind[k]?.encodings ?? [])])))].join(', ');
   const who = spec.who ? ` (${spec.who}, ${spec.device})` : ` (signed out, ${spec.device})`;
-  lines.push(`| \`${spec.path}\`${who} | ${fmt(med((r) => r.total))} | ${cells.join(' | ')} | ${encodings} | ${fmt(med((r) => r.timing.firstByte))} | ${fmt(med((r) => r.timing.wasmDownloaded))} | ${fmt(med((r) => r.timing.hydrated))} |`);
+  lines.push(`| \`${spec.path}\`${who} | ${fmt(med((r) => r.total))} | ${cells.join(' | ')} | ${fmt(med((r) => r.byKind.wasm?.count ?? 0))} | ${encodings} | ${fmt(med((r) => r.timing.firstByte))} | ${fmt(med((r) => r.timing.wasmDownloaded))} | ${fmt(med((r) => r.timing.hydrated))} |`);
 }
 console.log(lines.join('\n'));
 if (process.env.JSON_OUT) {

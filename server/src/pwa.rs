@@ -2,7 +2,11 @@
 //! so it pre-caches exactly the current hashed wasm, js and css.
 //!
 //! Strategy: build assets, icons and the offline page come from the cache
-//! first; page navigations go to the network and fall back to the offline page;
+//! first. Only the main files are pre-cached: the pages' pieces of the wasm
+//! (`split_*`, `chunk_*`, from `cargo leptos build --split`) are cached as
+//! they are first fetched, so installing the app does not download every
+//! page over a slow connection. Page navigations go to the network and fall
+//! back to the offline page;
 //! server functions (`/api/`) always go to the network and are never cached,
 //! because their answers hold patient data.
 
@@ -26,8 +30,9 @@ const SHELL: &[&str] = &[
 pub fn service_worker(site_root: &Path) -> Result<String> {
     let pkg = site_root.join("pkg");
     let mut assets: Vec<String> = SHELL.iter().map(|s| s.to_string()).collect();
+    let mut built: Vec<String> = Vec::new();
     if pkg.is_dir() {
-        let mut built: Vec<String> = std::fs::read_dir(&pkg)
+        built = std::fs::read_dir(&pkg)
             .with_context(|| format!("reading {}", pkg.display()))?
             .filter_map(|e| e.ok())
             .filter_map(|e| e.file_name().into_string().ok())
@@ -39,11 +44,13 @@ pub fn service_worker(site_root: &Path) -> Result<String> {
             .map(|name| format!("/pkg/{name}"))
             .collect();
         built.sort();
-        assets.extend(built);
+        assets.extend(built.iter().filter(|path| !is_page_piece(path)).cloned());
     } else {
         tracing::warn!(path = %pkg.display(), "no built assets found; the service worker will cache only the shell");
     }
-    let version: String = Sha256::digest(assets.join("\n").as_bytes())
+    // Every built file counts toward the version, the pieces too: a new
+    // build replaces the cache, and with it the pieces of the old one.
+    let version: String = Sha256::digest([assets.join("\n"), built.join("\n")].concat())
         .iter()
         .take(6)
         .map(|b| format!("{b:02x}"))
@@ -74,10 +81,27 @@ self.addEventListener("fetch", (event) => {{
   }}
   if (ASSETS.includes(url.pathname)) {{
     event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+    return;
+  }}
+  if (url.pathname.startsWith("/pkg/")) {{
+    event.respondWith(caches.match(request).then((hit) => hit || fetch(request).then((response) => {{
+      if (response.ok) {{
+        const copy = response.clone();
+        event.waitUntil(caches.open(CACHE).then((cache) => cache.put(request, copy)));
+      }}
+      return response;
+    }})));
   }}
 }});
 "#
     ))
+}
+
+/// A page's piece of the split wasm, or a chunk that several pages share
+/// (named by cargo-leptos' splitter), as opposed to the main files.
+fn is_page_piece(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.starts_with("split_") || name.starts_with("chunk_")
 }
 
 #[cfg(test)]
@@ -91,8 +115,13 @@ mod tests {
         std::fs::write(dir.path().join("pkg/hms.abc123.js"), "").unwrap();
         std::fs::write(dir.path().join("pkg/hms.abc123.wasm"), "").unwrap();
         std::fs::write(dir.path().join("pkg/hash.txt"), "").unwrap();
+        std::fs::write(dir.path().join("pkg/split_chart_1.abc123.wasm"), "").unwrap();
+        std::fs::write(dir.path().join("pkg/chunk_3.abc123.wasm"), "").unwrap();
         let first = service_worker(dir.path()).unwrap();
         assert!(first.contains("/pkg/hms.abc123.wasm"));
+        // The pages' pieces are cached when first fetched, not at install.
+        assert!(!first.contains("split_chart_1"));
+        assert!(!first.contains("chunk_3"));
         assert!(first.contains("/offline.html"));
         assert!(!first.contains("hash.txt"));
         std::fs::write(dir.path().join("pkg/hms.def456.css"), "").unwrap();

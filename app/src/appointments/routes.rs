@@ -3,12 +3,12 @@
 use leptos::prelude::*;
 use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
 use leptos_router::components::Route;
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 use shared::Permission::{ManageOwnAvailability, ViewDayLists};
 use shared::Portal::{self, Admin, Clinic, Patient};
 
 use super::{manage, pages, tiles};
-use crate::nav::{no_routes, NavEntry, Tile};
+use crate::nav::{no_routes, NavEntry, PortalTiles, Tile};
 
 pub const NAV: &[NavEntry] = &[
     NavEntry::new(Patient, 20, "/patient/appointments", "Appointments"),
@@ -19,33 +19,51 @@ pub const NAV: &[NavEntry] = &[
     NavEntry::new(Admin, 40, "/admin/schedule", "Schedules"),
 ];
 
-pub const TILES: &[Tile] = &[
-    Tile::new(Patient, 10, || {
+pub const TILES: PortalTiles = PortalTiles {
+    patient: &[Tile::new(10, || {
         view! { <tiles::NextAppointmentTile/> }.into_any()
-    }),
-    Tile::new(Clinic, 10, || view! { <tiles::TodayTile/> }.into_any()),
-];
+    })],
+    clinic: &[Tile::new(10, || view! { <tiles::TodayTile/> }.into_any())],
+    ..PortalTiles::NONE
+};
+
+crate::lazy_pages! {
+    patient_appointments in patient {
+        MyAppointments => view! { <pages::MyAppointmentsPage/> },
+        PatientBook => view! { <pages::PatientBookPage/> },
+    }
+    clinic_appointments in clinic {
+        DayList => view! { <pages::DayListPage/> },
+        MyAvailability => view! { <manage::MyAvailabilityPage/> },
+        ClinicBook => view! { <pages::BookForPatientPage list_href="/clinic/appointments"/> },
+    }
+    admin_appointments in admin {
+        AppointmentsOverview => view! { <manage::OverviewPage/> },
+        Schedules => view! { <manage::SchedulePage/> },
+        AdminBook => view! { <pages::BookForPatientPage list_href="/admin/appointments"/> },
+    }
+}
 
 /// This module's pages in the portal `at` (`None`: outside the portals).
 pub fn routes(at: Option<Portal>) -> AnyNestedRoute {
     match at {
         Some(Patient) => view! {
-            <Route path=path!("appointments") view=pages::MyAppointmentsPage/>
-            <Route path=path!("book") view=pages::PatientBookPage/>
+            <Route path=path!("appointments") view={Lazy::<MyAppointments>::new()}/>
+            <Route path=path!("book") view={Lazy::<PatientBook>::new()}/>
         }
         .into_inner()
         .into_any_nested_route(),
         Some(Clinic) => view! {
-            <Route path=path!("appointments") view=pages::DayListPage/>
-            <Route path=path!("availability") view=manage::MyAvailabilityPage/>
-            <Route path=path!("book/:id") view=|| view! { <pages::BookForPatientPage list_href="/clinic/appointments"/> }/>
+            <Route path=path!("appointments") view={Lazy::<DayList>::new()}/>
+            <Route path=path!("availability") view={Lazy::<MyAvailability>::new()}/>
+            <Route path=path!("book/:id") view={Lazy::<ClinicBook>::new()}/>
         }
         .into_inner()
         .into_any_nested_route(),
         Some(Admin) => view! {
-            <Route path=path!("appointments") view=manage::OverviewPage/>
-            <Route path=path!("schedule") view=manage::SchedulePage/>
-            <Route path=path!("book/:id") view=|| view! { <pages::BookForPatientPage list_href="/admin/appointments"/> }/>
+            <Route path=path!("appointments") view={Lazy::<AppointmentsOverview>::new()}/>
+            <Route path=path!("schedule") view={Lazy::<Schedules>::new()}/>
+            <Route path=path!("book/:id") view={Lazy::<AdminBook>::new()}/>
         }
         .into_inner()
         .into_any_nested_route(),

@@ -4,11 +4,11 @@
 use leptos::prelude::*;
 use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
 use leptos_router::components::Route;
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 use shared::Portal::{self, Admin, Clinic, Patient};
 
 use super::{pages, tiles};
-use crate::nav::{NavEntry, Tile};
+use crate::nav::{NavEntry, PortalTiles, Tile};
 
 pub const NAV: &[NavEntry] = &[
     NavEntry::new(Patient, 90, "/patient/account", "Account"),
@@ -16,18 +16,26 @@ pub const NAV: &[NavEntry] = &[
     NavEntry::new(Admin, 90, "/admin/account", "Account"),
 ];
 
-pub const TILES: &[Tile] = &[
-    Tile::new(Clinic, 80, || view! { <tiles::AccountTile/> }.into_any()),
-    Tile::new(Clinic, 90, || view! { <tiles::SessionsTile/> }.into_any()),
-];
+pub const TILES: PortalTiles = PortalTiles {
+    clinic: &[
+        Tile::new(80, || view! { <tiles::AccountTile/> }.into_any()),
+        Tile::new(90, || view! { <tiles::SessionsTile/> }.into_any()),
+    ],
+    ..PortalTiles::NONE
+};
+
+crate::lazy_pages! {
+    account in account { Account => view! { <pages::AccountPage/> } }
+    registration in registration { Register => view! { <pages::RegisterPage/> } }
+}
 
 /// This module's pages in the portal `at` (`None`: outside the portals).
 pub fn routes(at: Option<Portal>) -> AnyNestedRoute {
     match at {
-        Some(_) => view! { <Route path=path!("account") view=pages::AccountPage/> }
+        Some(_) => view! { <Route path=path!("account") view={Lazy::<Account>::new()}/> }
             .into_inner()
             .into_any_nested_route(),
-        None => view! { <Route path=path!("/register") view=pages::RegisterPage/> }
+        None => view! { <Route path=path!("/register") view={Lazy::<Register>::new()}/> }
             .into_inner()
             .into_any_nested_route(),
     }

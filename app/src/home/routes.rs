@@ -4,7 +4,7 @@
 use leptos_router::any_nested_route::AnyNestedRoute;
 use shared::Portal::{self, Admin, Clinic, Patient};
 
-use crate::nav::{no_routes, NavEntry, Tile};
+use crate::nav::{no_routes, NavEntry, PortalTiles};
 
 pub const NAV: &[NavEntry] = &[
     NavEntry::new(Patient, 10, "/patient", "Record"),
@@ -12,7 +12,7 @@ pub const NAV: &[NavEntry] = &[
     NavEntry::new(Admin, 10, "/admin", "Dashboard"),
 ];
 
-pub const TILES: &[Tile] = &[];
+pub const TILES: PortalTiles = PortalTiles::NONE;
 
 /// No pages of its own beside the homes.
 pub fn routes(_at: Option<Portal>) -> AnyNestedRoute {
