@@ -86,7 +86,6 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy};
-use shared::Portal;
 
 /// The HTML document around the app. On the server it also hands the request's
 /// CSP nonce to the hydration scripts, so the strict policy allows them.
@@ -147,15 +146,15 @@ pub fn App() -> impl IntoView {
             <Routes fallback=portals::NotFound>
                 <Route path=path!("/") view=portals::Landing/>
                 <modules::PublicRoutes/>
-                <ParentRoute path=path!("/patient") view=|| view! { <portals::PatientPortal nav=modules::nav(Portal::Patient)/> }>
+                <ParentRoute path=path!("/patient") view={Lazy::<modules::PatientLayout>::new()}>
                     <Route path=path!("") view={Lazy::<modules::PatientHome>::new()}/>
                     <modules::PatientRoutes/>
                 </ParentRoute>
-                <ParentRoute path=path!("/clinic") view=|| view! { <portals::ClinicPortal nav=modules::nav(Portal::Clinic)/> }>
+                <ParentRoute path=path!("/clinic") view={Lazy::<modules::ClinicLayout>::new()}>
                     <Route path=path!("") view={Lazy::<modules::ClinicHome>::new()}/>
                     <modules::ClinicRoutes/>
                 </ParentRoute>
-                <ParentRoute path=path!("/admin") view=|| view! { <portals::AdminPortal nav=modules::nav(Portal::Admin)/> }>
+                <ParentRoute path=path!("/admin") view={Lazy::<modules::AdminLayout>::new()}>
                     <Route path=path!("") view={Lazy::<modules::AdminHome>::new()}/>
                     <modules::AdminRoutes/>
                 </ParentRoute>

@@ -13,6 +13,7 @@ use shared::Portal;
 
 use crate::home::PortalHome;
 use crate::nav::{of_portal, ranked, NavEntry, Tile};
+use crate::portals::{AdminPortal, ClinicPortal, PatientPortal};
 
 macro_rules! modules {
     ($($module:ident),+ $(,)?) => {
@@ -31,12 +32,22 @@ macro_rules! modules {
 
 modules!(home, patients, chart, appointments, admin, audit, auth);
 
-// Each portal's home, with the tiles of every module: a piece of the wasm
-// of its own, so a portal's first load fetches only its own tiles.
+// Each portal's layout and home, with the tiles of every module: a piece of
+// the wasm of its own, so a portal's first load fetches only its own tiles,
+// and the front page none of the portals.
 crate::lazy_pages! {
-    patient_home in patient_home { PatientHome => view! { <PortalHome portal=Portal::Patient tiles=ranked(PATIENT_TILES)/> } }
-    clinic_home in clinic_home { ClinicHome => view! { <PortalHome portal=Portal::Clinic tiles=ranked(CLINIC_TILES)/> } }
-    admin_home in admin_home { AdminHome => view! { <PortalHome portal=Portal::Admin tiles=ranked(ADMIN_TILES)/> } }
+    patient_home in patient_home {
+        PatientLayout => view! { <PatientPortal nav=nav(Portal::Patient)/> },
+        PatientHome => view! { <PortalHome portal=Portal::Patient tiles=ranked(PATIENT_TILES)/> },
+    }
+    clinic_home in clinic_home {
+        ClinicLayout => view! { <ClinicPortal nav=nav(Portal::Clinic)/> },
+        ClinicHome => view! { <PortalHome portal=Portal::Clinic tiles=ranked(CLINIC_TILES)/> },
+    }
+    admin_home in admin_home {
+        AdminLayout => view! { <AdminPortal nav=nav(Portal::Admin)/> },
+        AdminHome => view! { <PortalHome portal=Portal::Admin tiles=ranked(ADMIN_TILES)/> },
+    }
 }
 
 /// The menu of `portal`, in rank order.
