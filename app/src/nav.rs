@@ -180,17 +180,22 @@ pub fn shown_of(shown: usize, total: u64) -> Option<String> {
 }
 
 /// Declares pages whose code the browser fetches only when one of them is
-/// first shown. Pages are grouped into areas (a module's pages in one
-/// portal): each area is one piece of the wasm (`cargo leptos build
-/// --split`), and what several areas share goes into chunks of their own.
-/// Areas, not single pages: every piece and chunk is one more request, and
-/// the splitter makes a chunk for each set of pieces that share some code,
-/// so a piece per page meant a hundred requests for one page.
+/// first shown: `area in piece { Name => view, … }`. An area (a module's
+/// pages in one portal) becomes one `#[lazy]` function; `piece` names the
+/// piece of the wasm it goes into (`cargo leptos build --split`). Areas of
+/// several modules share a piece, and what several pieces share goes into
+/// chunks of their own. Pieces per portal, not per page: the splitter makes
+/// a chunk for every set of pieces that share some code, so a piece per page
+/// meant 120–180 wasm files for one portal home (docs/benchmarks.md).
 ///
 /// Each `Name => view` is a unit struct that a route takes as
-/// `view={Lazy::<Name>::new()}`; the server renders it as any view and
-/// tells the browser to preload the area's pieces. Area names are unique in
-/// the crate (the piece is named after the area), in snake case.
+/// `view={Lazy::<Name>::new()}`; the server renders it as any view and tells
+/// the browser to preload the pieces the page used. Area names are unique in
+/// the crate (they name the function), in snake case.
+///
+/// A piece's full name is `piece` plus a hash of where `#[lazy]` is written.
+/// Written inside this macro, that place is the same for every use, so the
+/// same `piece` in two modules is one piece.
 #[macro_export]
 macro_rules! lazy_pages {
     ($($area:ident in $split:ident { $($name:ident => $view:expr),+ $(,)? })+) => {$(
