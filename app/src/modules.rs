@@ -4,7 +4,7 @@
 //! `modules!` line below.
 //!
 //! The route functions answer `AnyNestedRoute`: the dev build
-//! (`cargo leptos build`, with `--cfg erase_components`) makes every
+//! (`cargo leptos build --split`, with `--cfg erase_components`) makes every
 //! transparent component return one, so both builds get the same type.
 
 use leptos::prelude::*;

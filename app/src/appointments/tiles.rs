@@ -118,7 +118,7 @@ fn AppointmentRows(rows: Vec<AppointmentView>, with_doctor: bool) -> impl IntoVi
                     <li class="tile-list__item tile-list__item--appointment" data-testid="today-row">
                         <span class="tile-list__time">{a.time.clone()}</span>
                         <span class="tile-list__who">
-                            <a href=patient_link("/clinic", a.patient_id.into())><strong dir="auto">{a.patient_name.clone()}</strong></a>
+                            <a href=patient_link("/clinic", a.patient_id)><strong dir="auto">{a.patient_name.clone()}</strong></a>
                             {with_doctor.then(|| view! { <small class="muted" dir="auto">{format!("with {}", a.doctor_name)}</small> })}
                         </span>
                         <span class=if checked_in { "badge badge--ok" } else { "badge" }>{a.status.label()}</span>

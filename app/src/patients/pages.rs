@@ -54,7 +54,7 @@ pub fn MyDetailsPage() -> impl IntoView {
 
 /// Where a search result leads: clinicians open the chart, everyone else the
 /// administrative record.
-pub fn patient_link(base: &str, id: uuid::Uuid) -> String {
+pub fn patient_link(base: &str, id: shared::ids::PatientId) -> String {
     let user = crate::portal_session::current_user();
     if base == "/clinic" && !user.role.can(shared::Permission::ReadCharts) {
         format!("{base}/patients/{id}/details")
@@ -166,7 +166,7 @@ pub fn PatientSearchBox(
                         <ul class="results" data-testid="search-results">
                             {list.into_iter().map(|h| view! {
                                 <li class="results__item">
-                                    <a href=patient_link(base, h.id.into())><strong dir="auto">{format!("{}, {}", h.family_name, h.given_name)}</strong></a>
+                                    <a href=patient_link(base, h.id)><strong dir="auto">{format!("{}, {}", h.family_name, h.given_name)}</strong></a>
                                     {h.temporary.then(|| view! { <span class="badge badge--warn">"Temporary"</span> })}
                                     <span class="mrn">{h.mrn}</span>
                                     <span class="muted">

@@ -18,7 +18,7 @@ pub fn DuplicateList(candidates: Vec<DuplicateCandidate>, base: &'static str) ->
     view! {
         <ul class="results" data-testid="duplicates">
             {candidates.into_iter().map(|c| {
-                let href = crate::patients::pages::patient_link(base, c.patient.id.into());
+                let href = crate::patients::pages::patient_link(base, c.patient.id);
                 view! {
                     <li class="results__item">
                         <a href=href><strong dir="auto">{format!("{}, {}", c.patient.family_name, c.patient.given_name)}</strong></a>
@@ -80,7 +80,7 @@ pub fn RegisterPatientPage() -> impl IntoView {
         {move || done.get().map(|(id, mrn, name)| view! {
             <div class="alert alert--success" role="status" data-testid="registered">
                 <p dir="auto">{format!("{name} is registered. MRN ")}<strong class="mrn" data-testid="new-mrn">{mrn}</strong></p>
-                <p><a href=crate::patients::pages::patient_link("/clinic", id)>"Open the record"</a></p>
+                <p><a href=crate::patients::pages::patient_link("/clinic", id.into())>"Open the record"</a></p>
             </div>
         })}
         <form class="form card" novalidate on:submit=move |ev| { ev.prevent_default(); submit(false); }>

@@ -25,7 +25,7 @@ pub fn SearchTile(base: &'static str) -> impl IntoView {
 #[component]
 pub fn PatientName(patient: PatientSearchHit) -> impl IntoView {
     view! {
-        <a href=patient_link("/clinic", patient.id.into())>
+        <a href=patient_link("/clinic", patient.id)>
             <strong dir="auto">{format!("{}, {}", patient.family_name, patient.given_name)}</strong>
         </a>
         " "<span class="muted">{format!("MRN {}", patient.mrn)}</span>
