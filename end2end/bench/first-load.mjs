@@ -26,7 +26,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
-import { DEMO, DEMO_PASSWORD, DEVICES } from '../tests/helpers.mjs';
+import { DEMO, DEMO_PASSWORD, DEVICES, watch } from '../tests/helpers.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const NETWORK = { offline: false, latency: 150, downloadThroughput: 200_000, uploadThroughput: 93_750 };
@@ -104,9 +104,7 @@ async function loadOnce(browser, base, spec) {
       if (!r.ok()) throw new Error(`sign-in as ${spec.who}: ${r.status()} ${await r.text()}`);
     }
     const page = await context.newPage();
-    const problems = [];
-    page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    const problems = watch(page);
     // Records when frontend::hydrate marks the body, in the page's own clock
     // (milliseconds since navigation start), before any page script runs.
     await page.addInitScript(() => {
