@@ -275,6 +275,9 @@ pub fn TextField(
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] autocomplete: Option<&'static str>,
+    /// The keyboard a phone offers (`numeric` for codes typed as digits).
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
     let id = format!("field-{name}");
@@ -293,6 +296,7 @@ pub fn TextField(
                 type=kind
                 dir="auto"
                 autocomplete=autocomplete
+                inputmode=inputmode
                 required=required
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=described
@@ -342,16 +346,31 @@ pub fn SelectField(
     }
 }
 
-/// The form-level message for errors that are not about one field.
+/// The form-level message for errors that are not about one field. When the
+/// server asks the user to confirm who they are first, it shows the
+/// portal's [`ConfirmIdentity`] form; once confirmed, the error is cleared
+/// and the form (with everything typed in it) can be sent again.
 #[component]
 pub fn FormAlert(errors: FormErrors) -> impl IntoView {
+    let confirm = use_context::<ConfirmIdentity>();
     move || {
-        errors.0.get().map(|e| {
-            let text = e.to_string();
-            view! { <div class="alert alert--error" role="alert">{text}</div> }
+        errors.0.get().map(|e| match (&e, confirm) {
+            (AppError::ReauthRequired, Some(confirm)) => {
+                confirm.0.run(Callback::new(move |()| errors.set(None)))
+            }
+            _ => {
+                let text = e.to_string();
+                view! { <div class="alert alert--error" role="alert">{text}</div> }.into_any()
+            }
         })
     }
 }
+
+/// How a portal asks its user to confirm who they are before a sensitive
+/// action: a view given what to do once confirmed. The layouts provide it
+/// (the form lives with sign-in), so these building blocks need not know it.
+#[derive(Clone, Copy)]
+pub struct ConfirmIdentity(pub Callback<Callback<()>, AnyView>);
 
 /// Content that exists only in the browser: the server and the hydrating
 /// browser both render `<Loading/>`, and the children are built once the page
@@ -377,6 +396,9 @@ pub fn ClientOnly(children: ChildrenFn) -> impl IntoView {
 /// A shown error from loading data, with the same wording everywhere.
 #[component]
 pub fn ErrorBox(error: AppError) -> impl IntoView {
+    if let (AppError::ReauthRequired, Some(confirm)) = (&error, use_context::<ConfirmIdentity>()) {
+        return confirm.0.run(Callback::new(|()| ())).into_any();
+    }
     let signed_out = matches!(error, AppError::Unauthorized);
     view! {
         <div class="alert alert--error" role="alert">
@@ -384,6 +406,7 @@ pub fn ErrorBox(error: AppError) -> impl IntoView {
             {signed_out.then(|| view! { <p><a href="/">"Sign in again"</a></p> })}
         </div>
     }
+    .into_any()
 }
 
 /// What a list shows while it loads.

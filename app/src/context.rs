@@ -25,6 +25,9 @@ pub struct SecurityPolicy {
     pub lockout_duration: Duration,
     /// Failed sign-ins from one client address within `lockout_window` before it is throttled.
     pub address_threshold: u64,
+    /// How long after the user last proved who they are (signing in, or
+    /// confirming it) sensitive actions go ahead without asking again.
+    pub reauth_grace: Duration,
 }
 
 impl Default for SecurityPolicy {
@@ -37,6 +40,7 @@ impl Default for SecurityPolicy {
             lockout_window: Duration::from_secs(15 * 60),
             lockout_duration: Duration::from_secs(15 * 60),
             address_threshold: 100,
+            reauth_grace: Duration::from_secs(5 * 60),
         }
     }
 }

@@ -19,6 +19,7 @@
 //! - `audited` (server only): the one shape of a server function's body (audited writes and reads).
 //! - `state` (server only): what every server function is handed (database, policy, audit writer, caches).
 //! - `context`, `entity` (server only): small leaf helpers (errors, transactions, the caller's address) and SeaORM entities.
+//! - `crypto` (server only): AES-256-GCM for values kept encrypted, HMAC for values looked up by hash.
 //! - `pdf` (server only): paginated PDF documents in every script (krilla, embedded Noto fonts).
 
 #![recursion_limit = "512"]
@@ -26,17 +27,25 @@
 /// Declares who may call the server function at `endpoint` (as written in its
 /// `#[server(endpoint = …)]`), and whether it reads or writes a patient's
 /// data (`patient_data`, which must leave an audit event naming the patient)
-/// or not (`no_patient_data`); write it right after the function. See
+/// or not (`no_patient_data`); write it right after the function. A trailing
+/// `reauth` marks a sensitive action, for which the user must have given
+/// their password (and code) within the last few minutes. See
 /// `auth::gate` (server only) for how it is enforced and tested.
 #[macro_export]
 macro_rules! access {
     ($endpoint:literal, $access:expr, patient_data) => {
-        $crate::access!(@declare $endpoint, $access, true);
+        $crate::access!(@declare $endpoint, $access, true, false);
     };
     ($endpoint:literal, $access:expr, no_patient_data) => {
-        $crate::access!(@declare $endpoint, $access, false);
+        $crate::access!(@declare $endpoint, $access, false, false);
     };
-    (@declare $endpoint:literal, $access:expr, $patient_data:literal) => {
+    ($endpoint:literal, $access:expr, patient_data, reauth) => {
+        $crate::access!(@declare $endpoint, $access, true, true);
+    };
+    ($endpoint:literal, $access:expr, no_patient_data, reauth) => {
+        $crate::access!(@declare $endpoint, $access, false, true);
+    };
+    (@declare $endpoint:literal, $access:expr, $patient_data:literal, $reauth:literal) => {
         #[cfg(feature = "ssr")]
         ::inventory::submit! {
             $crate::auth::gate::Declared {
@@ -49,6 +58,7 @@ macro_rules! access {
                     $access
                 },
                 patient_data: $patient_data,
+                reauth: $reauth,
             }
         }
     };
@@ -75,6 +85,8 @@ pub mod audited;
 pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod context;
+#[cfg(feature = "ssr")]
+pub mod crypto;
 #[cfg(feature = "ssr")]
 pub mod entity;
 #[cfg(feature = "ssr")]

@@ -41,7 +41,7 @@ pub struct PortalSession {
 pub async fn signed_in() -> Option<CurrentUser> {
     let session = expect_context::<PortalSession>();
     let user = session.me.await.ok().flatten()?;
-    if user.role.portal() != session.portal || user.must_change_password {
+    if user.role.portal() != session.portal || !user.is_cleared() {
         return None;
     }
     provide_context(user.clone());
@@ -67,7 +67,7 @@ impl PortalSession {
         request: impl std::future::Future<Output = Result<T, AppError>>,
     ) -> Result<T, AppError> {
         match self.me.await {
-            Ok(Some(user)) if user.role.portal() == self.portal && !user.must_change_password => {
+            Ok(Some(user)) if user.role.portal() == self.portal && user.is_cleared() => {
                 request.await
             }
             Ok(_) => Err(AppError::Unauthorized),
@@ -98,7 +98,7 @@ impl PortalSession {
         F: std::future::Future<Output = Result<T, AppError>>,
     {
         match self.me.await {
-            Ok(Some(user)) if user.role.portal() == self.portal && !user.must_change_password => {
+            Ok(Some(user)) if user.role.portal() == self.portal && user.is_cleared() => {
                 if user.role.can(needs) {
                     request(user).await
                 } else {

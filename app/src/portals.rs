@@ -11,8 +11,9 @@ use shared::auth::CurrentUser;
 use shared::{AppError, Portal};
 
 use crate::auth::api::{logout, me};
+use crate::auth::mfa_pages::{ConfirmIdentityForm, ForcedMfaSetup};
 use crate::auth::pages::{ForcedPasswordChange, LoginForm};
-use crate::components::{ErrorBox, Loading};
+use crate::components::{ConfirmIdentity, ErrorBox, Loading};
 use crate::nav::NavEntry;
 use crate::portal_session::{hard_navigate, PortalSession};
 
@@ -47,6 +48,9 @@ fn SignOutButton() -> impl IntoView {
 fn PortalLayout(portal: Portal, name: &'static str, nav: Vec<NavEntry>) -> impl IntoView {
     let me = use_me();
     provide_context(PortalSession::new(me, portal));
+    provide_context(ConfirmIdentity(Callback::new(|on_done| {
+        view! { <ConfirmIdentityForm on_done/> }.into_any()
+    })));
     let nav = StoredValue::new(nav);
     view! {
         <div class=format!("portal portal--{}", name.to_lowercase())>
@@ -54,7 +58,7 @@ fn PortalLayout(portal: Portal, name: &'static str, nav: Vec<NavEntry>) -> impl 
             <Suspense fallback=|| view! { <div class="portal__header portal__header--loading"><Loading/></div> }>
                 {move || Suspend::new(async move {
                     match me.await {
-                        Ok(Some(user)) if user.role.portal() == portal && !user.must_change_password => {
+                        Ok(Some(user)) if user.role.portal() == portal && user.is_cleared() => {
                             Some(view! { <PortalChrome portal name nav=nav.get_value() user/> })
                         }
                         _ => None,
@@ -62,16 +66,24 @@ fn PortalLayout(portal: Portal, name: &'static str, nav: Vec<NavEntry>) -> impl 
                 })}
             </Suspense>
             <main class="portal__main" id="main">
-                // Otherwise the sign-in form, the wrong-portal notice or the
-                // forced password change, inside the page's one main landmark.
+                // Otherwise the sign-in form, the wrong-portal notice, the
+                // forced password change or the forced set-up of two-step
+                // sign-in, inside the page's one main landmark.
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         match me.await {
                             Ok(Some(user)) if user.role.portal() == portal => {
-                                user.must_change_password.then(|| view! {
-                                    <Title text="Choose your own password"/>
-                                    <section class="portal__gate"><ForcedPasswordChange user/></section>
-                                }.into_any())
+                                if user.must_change_password {
+                                    Some(view! {
+                                        <section class="portal__gate"><ForcedPasswordChange user/></section>
+                                    }.into_any())
+                                } else if user.must_enrol_mfa() {
+                                    Some(view! {
+                                        <section class="portal__gate"><ForcedMfaSetup user/></section>
+                                    }.into_any())
+                                } else {
+                                    None
+                                }
                             }
                             Ok(Some(user)) => {
                                 let home = user.role.portal().path();

@@ -34,6 +34,8 @@ pub struct ServerContext {
     pub clock: crate::clock::SharedClock,
     /// Recently used sessions and accounts, shared with the session store.
     pub auth_cache: std::sync::Arc<crate::auth::cache::AuthCache>,
+    /// Encrypts the values kept encrypted (MFA secrets) and hashes recovery codes.
+    pub cipher: std::sync::Arc<crate::crypto::Cipher>,
 }
 
 pub fn server_context() -> Result<ServerContext, AppError> {

@@ -26,7 +26,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
-import { DEMO, DEMO_PASSWORD, DEVICES, watch } from '../tests/helpers.mjs';
+import { DEMO, DEVICES, apiSignIn, watch } from '../tests/helpers.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const NETWORK = { offline: false, latency: 150, downloadThroughput: 200_000, uploadThroughput: 93_750 };
@@ -59,6 +59,8 @@ async function startServer() {
   const bin = process.env.HMS_BIN;
   if (!bin) throw new Error('set HMS_BIN (the release hms binary) and LEPTOS_SITE_ROOT, or BASE_URL');
   const data = mkdtempSync(join(tmpdir(), 'hms-bench-'));
+  // The sign-in codes this run has used (tests/helpers.mjs): a fresh server takes any.
+  process.env.HMS_E2E_STEPS = join(data, 'totp-steps.json');
   const port = await freePort();
   const log = [];
   const child = spawn(bin, ['--data-dir', data, 'serve', '--bind', `127.0.0.1:${port}`, '--seed-demo'], {
@@ -92,17 +94,26 @@ function kind(url, mimeType) {
   return 'other';
 }
 
+const sessions = {};
+/** The cookies of a session signed in as `who`, made once per account: a
+ * staff sign-in takes a code, and the server takes each code once. */
+async function signedIn(browser, base, who) {
+  if (!sessions[who]) {
+    const context = await browser.newContext({ baseURL: base });
+    await apiSignIn(context, DEMO[who], { origin: base });
+    sessions[who] = await context.storageState();
+    await context.close();
+  }
+  return sessions[who];
+}
+
 /** One cold load of `page.path`; the figures at the moment the page hydrated. */
 async function loadOnce(browser, base, spec) {
-  const context = await browser.newContext({ ...DEVICES[spec.device], baseURL: base, serviceWorkers: 'block' });
+  const storageState = spec.who ? await signedIn(browser, base, spec.who) : undefined;
+  const context = await browser.newContext({
+    ...DEVICES[spec.device], baseURL: base, serviceWorkers: 'block', storageState,
+  });
   try {
-    if (spec.who) {
-      const r = await context.request.post('/api/auth/login', {
-        data: { email: DEMO[spec.who], password: DEMO_PASSWORD },
-        headers: { Origin: base },
-      });
-      if (!r.ok()) throw new Error(`sign-in as ${spec.who}: ${r.status()} ${await r.text()}`);
-    }
     const page = await context.newPage();
     const problems = watch(page);
     // Records when frontend::hydrate marks the body, in the page's own clock

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, BASE_URL, DEMO, DEMO_PASSWORD } from './helpers.mjs';
+import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, api, apiSignIn, BASE_URL, DEMO, DEMO_PASSWORD } from './helpers.mjs';
 
 const RECEPTION = 'reception@demo-hospital.example';
 const NURSE = 'nurse@demo-hospital.example';
@@ -244,17 +244,11 @@ test('a doctor on a tablet records vitals, a note, a diagnosis and an allergy; t
   await patient.context.close();
 });
 
-/** Calls a server function in a browser context signed in as someone. */
-async function api(context, endpoint, data) {
-  const response = await context.request.post(`/api/${endpoint}`, { data, headers: { Origin: BASE_URL } });
-  assert.ok(response.ok(), `${endpoint}: ${response.status()} ${await response.text()}`);
-  return response.json();
-}
 
 test('the clinic home shows the day: the front desk its arrivals, the doctor their list, unsigned notes and recent charts', async () => {
   // An emergency on the demo doctor's list today (the demo server keeps UTC).
   const admin = await browser.newContext({ baseURL: BASE_URL });
-  await api(admin, 'auth/login', { email: DEMO.admin, password: DEMO_PASSWORD });
+  await apiSignIn(admin, DEMO.admin);
   const maria = (await api(admin, 'patients/search', { query: 'Müller', cursor: null })).hits[0];
   const doctors = await api(admin, 'appointments/doctors', { department: null });
   const yusuf = doctors.find((d) => d.name === 'Dr Amina Yusuf');

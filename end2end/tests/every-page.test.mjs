@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { launch, hydrated, watch, BASE_URL, DEMO_PASSWORD, DEVICES } from './helpers.mjs';
+import { launch, hydrated, watch, api, apiSignIn, BASE_URL, DEMO, DEVICES } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -34,12 +34,6 @@ function pageRoutes() {
   return routes;
 }
 
-/** The request context of a signed-in browser context, for API set-up calls. */
-async function api(context, endpoint, data) {
-  const response = await context.request.post(`/api/${endpoint}`, { data, headers: { Origin: BASE_URL } });
-  assert.ok(response.ok(), `${endpoint}: ${response.status()} ${await response.text()}`);
-  return response.json();
-}
 
 let browser;
 let routes;
@@ -48,7 +42,7 @@ before(async () => {
   browser = await launch();
   routes = pageRoutes();
   const admin = await browser.newContext({ baseURL: BASE_URL });
-  await api(admin, 'auth/login', { email: 'admin@demo-hospital.example', password: DEMO_PASSWORD });
+  await apiSignIn(admin, DEMO.admin);
   const page = await api(admin, 'patients/search', { query: 'Müller', cursor: null });
   patientId = page.hits[0].id;
   await admin.close();
@@ -63,7 +57,7 @@ function address(route) {
 for (const visitor of VISITORS) {
   test(`every page loads cold for ${visitor.role}`, async () => {
     const context = await browser.newContext({ ...DEVICES[visitor.device], baseURL: BASE_URL, bypassCSP: true });
-    if (visitor.email) await api(context, 'auth/login', { email: visitor.email, password: DEMO_PASSWORD });
+    if (visitor.email) await apiSignIn(context, visitor.email);
     const failures = [];
     for (const route of routes) {
       const url = address(route);

@@ -3,6 +3,8 @@
 // console errors (the console must stay clean).
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
 export const DEMO_PASSWORD = 'hms-demo-2026!';
@@ -64,13 +66,88 @@ export async function expectNoHorizontalScroll(page) {
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the viewport`);
 }
 
-/** Signs in with the form at `at`: the front page's, or a portal's own (it asks whoever opens it signed out). */
+/** Signs in with the form at `at`: the front page's, or a portal's own (it
+ * asks whoever opens it signed out). A demo staff account is then asked for
+ * its code, which this computes as the account's authenticator app would. */
 export async function signIn(page, email, password, at = '/') {
   await page.goto(at);
   await hydrated(page);
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  if (password === DEMO_PASSWORD && isDemoStaff(email)) await enterCode(page, demoSecret(email), email);
+}
+
+/** Types the next unused code of `secret` into the sign-in's code step. */
+export async function enterCode(page, secret, account) {
+  await page.getByLabel('Code').fill(await nextCode(secret, account));
+  await page.getByRole('button', { name: 'Verify and sign in' }).click();
+}
+
+/** Calls a server function in a browser context (signed in as someone, or
+ * not) whose site is `origin`; it must succeed. Answers its value. */
+export async function api(context, endpoint, data, origin = BASE_URL) {
+  const response = await context.request.post(`/api/${endpoint}`, { data, headers: { Origin: origin } });
+  assert.ok(response.ok(), `${endpoint}: ${response.status()} ${await response.text()}`);
+  return response.json();
+}
+
+/** Signs a browser context in through the server functions, with the code
+ * when the account asks for one. */
+export async function apiSignIn(context, email, { password = DEMO_PASSWORD, origin = BASE_URL } = {}) {
+  const step = await api(context, 'auth/login', { email, password }, origin);
+  if (step.step === 'code_required') {
+    await api(context, 'auth/login/code', { code: await nextCode(demoSecret(email), email) }, origin);
+  }
+}
+
+const isDemoStaff = (email) => email.endsWith('@demo-hospital.example') && email !== DEMO.patient;
+
+/** A demo staff account's authenticator secret: `server/src/seed.rs`'s `demo_totp_secret`. */
+export function demoSecret(email) {
+  return createHash('sha256').update(`hms demo authenticator ${email}`).digest().subarray(0, 20);
+}
+
+/** The RFC 6238 code of `secret` (bytes) for 30-second step `step`. */
+export function totp(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', secret).update(counter).digest();
+  const at = mac[mac.length - 1] & 0x0f;
+  const value = (mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000;
+  return String(value).padStart(6, '0');
+}
+
+/** Decodes a base32 secret as the enrolment page shows it (groups of four). */
+export function fromBase32(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of text.replace(/[\s=]/g, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+// The server takes each code once, so the steps already sent are kept, per
+// account, in a file the whole run shares (test files run one at a time).
+const stepsFile = () => process.env.HMS_E2E_STEPS ?? 'test-results/totp-steps.json';
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A code of `secret` that the server has not taken yet for `account`: the
+ * current step's or the next one's (one step of skew is allowed); when
+ * both are spent, it waits for the next step. */
+export async function nextCode(secret, account) {
+  for (;;) {
+    const now = Math.floor(Date.now() / 30000);
+    const steps = existsSync(stepsFile()) ? JSON.parse(readFileSync(stepsFile(), 'utf8')) : {};
+    const step = Math.max(now, (steps[account] ?? -1) + 1);
+    if (step <= now + 1) {
+      steps[account] = step;
+      writeFileSync(stepsFile(), JSON.stringify(steps));
+      return totp(secret, step);
+    }
+    await sleep(500);
+  }
 }
 
 export function assertClean(problems) {

@@ -1,8 +1,13 @@
 // Admin portal on a desktop creates a doctor; the doctor signs in to the
-// clinic portal on a tablet, replaces the one-time password, and signs out.
+// clinic portal on a tablet, replaces the one-time password, is made to set
+// up two-step sign-in, signs out and back in with a code; a patient turns
+// two-step sign-in on from a phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, unique, DEMO, DEMO_PASSWORD } from './helpers.mjs';
+import {
+  launch, openDevice, hydrated, signIn, enterCode, nextCode, fromBase32, totp, expectNoHorizontalScroll, assertClean, unique,
+  DEMO, DEMO_PASSWORD,
+} from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -62,6 +67,24 @@ test('the admin creates a doctor account and the doctor signs in to the clinic p
   await doctor.page.getByLabel('New password', { exact: true }).fill('harbour lamp violin');
   await doctor.page.getByLabel('Repeat the new password').fill('harbour lamp violin');
   await doctor.page.getByRole('button', { name: 'Change password' }).click();
+  // Staff cannot go on without two-step sign-in.
+  await doctor.page.getByRole('heading', { name: 'Set up two-step sign-in' }).waitFor();
+  await hydrated(doctor.page);
+  await doctor.page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await doctor.page.getByRole('img', { name: 'QR code to scan with your authenticator app' }).waitFor();
+  const secret = fromBase32(await doctor.page.getByTestId('mfa-secret').textContent());
+  assert.equal(secret.length, 20);
+  await expectNoHorizontalScroll(doctor.page);
+  await doctor.page.getByLabel('Code shown by the app').fill('000000');
+  await doctor.page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+  await doctor.page.getByText('That code is not right.').waitFor();
+  const step = Math.floor(Date.now() / 30000);
+  await doctor.page.getByLabel('Code shown by the app').fill(totp(secret, step));
+  await doctor.page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+  const codes = await doctor.page.getByTestId('recovery-codes').locator('li').allTextContents();
+  assert.equal(codes.length, 10);
+  for (const code of codes) assert.match(code.trim(), /^[a-z2-9]{5}-[a-z2-9]{5}$/);
+  await doctor.page.getByRole('button', { name: 'I have kept these codes' }).click();
   await doctor.page.getByRole('heading', { name: 'Welcome, Dr Ines Duarte' }).waitFor();
   await doctor.page.getByText('Doctor', { exact: true }).first().waitFor();
   await expectNoHorizontalScroll(doctor.page);
@@ -76,8 +99,67 @@ test('the admin creates a doctor account and the doctor signs in to the clinic p
   await doctor.page.waitForURL((url) => url.pathname === '/');
   await doctor.page.goto('/clinic');
   await doctor.page.getByRole('heading', { name: 'Please sign in' }).waitFor();
-  assertClean(doctor.problems);
+
+  // Back in with the password and a code; the code that set the app up is
+  // refused a second time.
+  await signIn(doctor.page, email, 'harbour lamp violin', '/clinic');
+  await doctor.page.getByLabel('Code').fill(totp(secret, step));
+  await doctor.page.getByRole('button', { name: 'Verify and sign in' }).click();
+  await doctor.page.getByText('That code was used already.').waitFor();
+  await doctor.page.getByLabel('Code').fill(totp(secret, step + 1));
+  await doctor.page.getByRole('button', { name: 'Verify and sign in' }).click();
+  await doctor.page.getByRole('heading', { name: 'Welcome, Dr Ines Duarte' }).waitFor();
+  // The wrong and reused codes answered 422, which Chromium logs.
+  assertClean(doctor.problems.filter((p) => !/status of 422/.test(p)));
   await doctor.context.close();
+});
+
+test('a patient turns two-step sign-in on from a phone, and signs in with a code and with a recovery code', async () => {
+  const { context, page, problems } = await openDevice(browser, 'phone');
+  const email = `${unique('noor')}@example.org`;
+  await page.goto('/register');
+  await hydrated(page);
+  await page.getByLabel('Given name').fill('نور');
+  await page.getByLabel('Family name').fill('Haddad');
+  await page.getByLabel('Date of birth').fill('1990-04-12');
+  await page.getByLabel('Sex (as on your official documents)').selectOption('female');
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill('quiet meadow lantern');
+  await page.getByLabel('Repeat the password').fill('quiet meadow lantern');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL('**/patient');
+
+  await page.goto('/patient/account');
+  await hydrated(page);
+  const section = page.getByRole('region', { name: 'Two-step sign-in' });
+  await section.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  const secret = fromBase32(await section.getByTestId('mfa-secret').textContent());
+  await section.getByLabel('Code shown by the app').fill(await nextCode(secret, email));
+  await section.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+  const codes = (await section.getByTestId('recovery-codes').locator('li').allTextContents()).map((c) => c.trim());
+  assert.equal(codes.length, 10);
+  await expectNoHorizontalScroll(page);
+  await page.screenshot({ path: 'test-results/patient-mfa-phone.png', fullPage: true });
+  await section.getByRole('button', { name: 'I have kept these codes' }).click();
+  await section.getByText('Recovery codes left: 10 of 10.').waitFor();
+
+  // Signed out, the password alone is not enough.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  await signIn(page, email, 'quiet meadow lantern');
+  await enterCode(page, secret, email);
+  await page.waitForURL('**/patient');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  // A recovery code works once.
+  await signIn(page, email, 'quiet meadow lantern');
+  await page.getByLabel('Code').fill(codes[0].toUpperCase());
+  await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  await page.waitForURL('**/patient');
+  await page.goto('/patient/account');
+  await page.getByText('Recovery codes left: 9 of 10.').waitFor();
+  assertClean(problems);
+  await context.close();
 });
 
 test('a wrong password shows a clear message and a patient cannot open the admin portal', async () => {

@@ -33,6 +33,7 @@ mod m20261202_000012_birth_date_covering;
 mod m20261203_000013_names_in_every_script;
 mod m20261203_000014_home_tiles;
 mod m20261203_000015_coded_columns;
+mod m20261203_000016_mfa;
 mod util;
 
 /// Every migration, in order.
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_names_in_every_script::Migration),
             Box::new(m20261203_000014_home_tiles::Migration),
             Box::new(m20261203_000015_coded_columns::Migration),
+            Box::new(m20261203_000016_mfa::Migration),
         ]
     }
 }

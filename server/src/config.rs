@@ -54,6 +54,10 @@ pub struct ServeConfig {
     /// Absolute session lifetime, in seconds.
     #[arg(long, env = "HMS_SESSION_LIFETIME_SECS", default_value_t = 12 * 3600)]
     pub session_lifetime_secs: u64,
+    /// How long after a user gave their password (and code) sensitive
+    /// actions go ahead without asking again, in seconds.
+    #[arg(long, env = "HMS_REAUTH_GRACE_SECS", default_value_t = 5 * 60)]
+    pub reauth_grace_secs: u64,
     /// Failed sign-ins from one client address (per 15 minutes) before it is throttled.
     #[arg(long, env = "HMS_ADDRESS_LOGIN_LIMIT", default_value_t = 100)]
     pub address_login_limit: u64,
@@ -163,6 +167,7 @@ impl ServeConfig {
             patient_idle: Duration::from_secs(self.patient_idle_secs),
             absolute_lifetime: Duration::from_secs(self.session_lifetime_secs),
             address_threshold: self.address_login_limit,
+            reauth_grace: Duration::from_secs(self.reauth_grace_secs),
             ..SecurityPolicy::default()
         }
     }

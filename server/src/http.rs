@@ -97,6 +97,7 @@ pub fn router(
         audit: AuditWriter::spawn(connections.audit.clone()),
         auth_cache: auth_cache.clone(),
         clock: config.clock.clone(),
+        cipher: Arc::new(secrets.cipher()),
     };
     let routes = generate_route_list(App);
 
@@ -285,35 +286,40 @@ async fn server_fn_gate(
                 return error_response(&AppError::Internal);
             };
             let meta = app::context::RequestMeta::from_parts(&parts);
-            match app::auth::guard::authenticate_with(ctx, meta, session).await {
+            let caller = match app::auth::guard::authenticate_with(ctx, meta, session).await {
+                Ok(caller) => caller,
                 Err(e) => return error_response(&e),
-                // A temporary password blocks everything but changing it.
-                Ok(caller)
-                    if caller.user.must_change_password
-                        && access != Access::AnyOf(&[shared::Permission::ManageOwnAccount]) =>
-                {
-                    return error_response(&AppError::PasswordChangeRequired);
-                }
-                Ok(caller) if !access.allows(caller.user.role) => {
-                    // The refusal names the patient the request named, so
-                    // "who tried to reach this record" stays answerable.
-                    let named = axum::body::to_bytes(body, 256 * 1024)
-                        .await
-                        .ok()
-                        .and_then(|bytes| named_patient(&bytes));
-                    let refused =
-                        match app::auth::guard::deny_call(&caller, parts.uri.path(), named).await {
-                            Ok(()) => AppError::Forbidden,
-                            Err(e) => e,
-                        };
-                    return error_response(&refused);
-                }
-                Ok(caller) => {
-                    parts
-                        .extensions
-                        .insert(app::auth::guard::Admitted(caller.user));
+            };
+            // A temporary password, or a staff account without two-step
+            // sign-in, blocks everything but the caller's own account.
+            if access != Access::AnyOf(&[shared::Permission::ManageOwnAccount]) {
+                if let Err(pending) = app::auth::guard::first_steps_done(&caller.user) {
+                    return error_response(&pending);
                 }
             }
+            if !access.allows(caller.user.role) {
+                // The refusal names the patient the request named, so
+                // "who tried to reach this record" stays answerable.
+                let named = axum::body::to_bytes(body, 256 * 1024)
+                    .await
+                    .ok()
+                    .and_then(|bytes| named_patient(&bytes));
+                let refused =
+                    match app::auth::guard::deny_call(&caller, parts.uri.path(), named).await {
+                        Ok(()) => AppError::Forbidden,
+                        Err(e) => e,
+                    };
+                return error_response(&refused);
+            }
+            // A sensitive action asks for the password again after a while.
+            if app::auth::gate::needs_reauth(parts.uri.path()) {
+                if let Err(e) = app::auth::guard::recently_confirmed(&caller).await {
+                    return error_response(&e);
+                }
+            }
+            parts
+                .extensions
+                .insert(app::auth::guard::Admitted(caller.user));
             return client_errors_keep_their_status(
                 next.run(Request::from_parts(parts, body)).await,
             )

@@ -35,6 +35,9 @@ enum Command {
     /// Print the path of every page of every portal, from the router, as a
     /// JSON array (the end-to-end tests load each one).
     Routes,
+    /// Print the current sign-in code of a demo staff account (demo data
+    /// only: their authenticator keys are derived from their e-mail).
+    DemoCode { email: String },
     /// Create an administrator account with a one-time password.
     CreateAdmin {
         #[arg(long)]
@@ -61,9 +64,20 @@ fn print_demo_accounts(accounts: &[(String, shared::Role)]) {
         seed::DEMO_PASSWORD
     );
     for (email, role) in accounts {
-        println!("  {:<16} {}", role.label(), email);
+        if role.is_staff() {
+            let key = app::auth::mfa::base32(&seed::demo_totp_secret(email));
+            println!(
+                "  {:<16} {:<34} authenticator key {key}",
+                role.label(),
+                email
+            );
+        } else {
+            println!("  {:<16} {email}", role.label());
+        }
     }
-    println!();
+    println!(
+        "Staff sign in with a code as well: add the key to an authenticator app, or run\n  hms demo-code <e-mail>\nfor the code of the moment.\n"
+    );
 }
 
 #[tokio::main]
@@ -72,6 +86,14 @@ async fn main() -> Result<()> {
     init_logging(cli.log_json);
     if let Some(Command::Routes) = cli.command {
         println!("{}", serde_json::to_string(&http::page_routes())?);
+        return Ok(());
+    }
+    if let Some(Command::DemoCode { email }) = &cli.command {
+        if !seed::DEMO_STAFF.iter().any(|(e, _, _)| e == email) {
+            anyhow::bail!("{email} is not a demo staff account");
+        }
+        let code = app::auth::mfa::code_at(&seed::demo_totp_secret(email), chrono::Utc::now());
+        println!("{code}");
         return Ok(());
     }
     let url = cli.common.database_url();
@@ -83,14 +105,15 @@ async fn main() -> Result<()> {
     let db = db::connect(&url).await?;
     db::migrate(&db).await?;
     match command {
-        Command::Routes => unreachable!("answered before connecting"),
+        Command::Routes | Command::DemoCode { .. } => unreachable!("answered before connecting"),
         Command::Migrate => {
             println!("Database at {} is up to date.", db::redact(&url));
         }
         Command::SeedDemo => {
             // The hospital's time zone, as `hms serve` would read it.
             let tz = ServeConfig::from_args(&[])?.timezone;
-            let accounts = seed::seed_demo(&db, tz).await?;
+            let cipher = secrets::load_or_create(&cli.common.data_dir)?.cipher();
+            let accounts = seed::seed_demo(&db, tz, &cipher).await?;
             print_demo_accounts(&accounts);
         }
         Command::CreateAdmin { email, name } => {
@@ -101,7 +124,7 @@ async fn main() -> Result<()> {
         Command::Serve(config) => {
             let secrets = secrets::load_or_create(&cli.common.data_dir)?;
             if config.seed_demo {
-                let accounts = seed::seed_demo(&db, config.timezone).await?;
+                let accounts = seed::seed_demo(&db, config.timezone, &secrets.cipher()).await?;
                 print_demo_accounts(&accounts);
             }
             workers::spawn_session_purger(db.clone(), config.policy(), config.clock.clone());

@@ -19,6 +19,27 @@ pub struct Secrets {
     pub session_key: Vec<u8>,
     /// Encrypts sensitive columns such as MFA secrets (32 bytes, AES-256).
     pub encryption_key: Vec<u8>,
+    /// Keys the hashes of values looked up but never stored in clear, such
+    /// as recovery codes (32 bytes, HMAC-SHA-256). Never rotated: the stored
+    /// hashes are found by recomputing them.
+    pub index_key: Vec<u8>,
+}
+
+impl Secrets {
+    /// The application's cipher over these keys (key version 1).
+    pub fn cipher(&self) -> app::crypto::Cipher {
+        let key: [u8; 32] = self
+            .encryption_key
+            .as_slice()
+            .try_into()
+            .expect("the encryption key is 32 bytes (checked on loading)");
+        let index: [u8; 32] = self
+            .index_key
+            .as_slice()
+            .try_into()
+            .expect("the index key is 32 bytes (checked on loading)");
+        app::crypto::Cipher::new(&[(1, key)], index)
+    }
 }
 
 impl std::fmt::Debug for Secrets {
@@ -27,7 +48,8 @@ impl std::fmt::Debug for Secrets {
     }
 }
 
-/// Loads the keys from `HMS_SESSION_KEY` / `HMS_ENCRYPTION_KEY` (base64) or
+/// Loads the keys from `HMS_SESSION_KEY` / `HMS_ENCRYPTION_KEY` /
+/// `HMS_INDEX_KEY` (base64) or
 /// from files, creating missing files with 0600 permissions.
 pub fn load_or_create(data_dir: &Path) -> Result<Secrets> {
     let dir = data_dir.join("secrets");
@@ -36,6 +58,7 @@ pub fn load_or_create(data_dir: &Path) -> Result<Secrets> {
     Ok(Secrets {
         session_key: key("HMS_SESSION_KEY", &dir.join("session.key"), 64)?,
         encryption_key: key("HMS_ENCRYPTION_KEY", &dir.join("encryption.key"), 32)?,
+        index_key: key("HMS_INDEX_KEY", &dir.join("index.key"), 32)?,
     })
 }
 

@@ -74,9 +74,23 @@ fn meta() -> RequestMeta {
     }
 }
 
-/// Loads the demo accounts and patients unless they are already there.
+/// The authenticator secret of a demo staff account: derived from its
+/// e-mail, so that `hms demo-code`, the printout and the end-to-end tests
+/// (`end2end/tests/helpers.mjs`) know it without reading the database.
+/// Demo data only: a real account's secret is random (`app::auth::mfa`).
+pub fn demo_totp_secret(email: &str) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(format!("hms demo authenticator {email}").as_bytes())[..20].to_vec()
+}
+
+/// Loads the demo accounts and patients unless they are already there, the
+/// staff with their authenticators set up (`demo_totp_secret`).
 /// Returns the (e-mail, role) of every demo account.
-pub async fn seed_demo(db: &DatabaseConnection, tz: chrono_tz::Tz) -> Result<Vec<(String, Role)>> {
+pub async fn seed_demo(
+    db: &DatabaseConnection,
+    tz: chrono_tz::Tz,
+    cipher: &app::crypto::Cipher,
+) -> Result<Vec<(String, Role)>> {
     let mut accounts = Vec::new();
     for (email, name, role) in DEMO_STAFF {
         let exists = users::Entity::find()
@@ -100,6 +114,17 @@ pub async fn seed_demo(db: &DatabaseConnection, tz: chrono_tz::Tz) -> Result<Vec
             )
             .await
             .map_err(|e| anyhow!("{e}"))?;
+        }
+        let account = users::Entity::find()
+            .filter(users::Column::Email.eq(*email))
+            .one(db)
+            .await?
+            .ok_or_else(|| anyhow!("demo account {email} missing"))?;
+        if account.mfa_enrolled_at.is_none() {
+            let secret = demo_totp_secret(email);
+            app::auth::mfa::enrol_known(db, cipher, account.id, &secret, Utc::now())
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
         }
         accounts.push((email.to_string(), *role));
     }
@@ -216,6 +241,7 @@ async fn seed_demo_patients(db: &DatabaseConnection, tz: chrono_tz::Tz) -> Resul
         created_at: Set(now),
         updated_at: Set(now),
         last_login_at: Set(None),
+        mfa_enrolled_at: Set(None),
     }
     .insert(&txn)
     .await?;

@@ -33,25 +33,11 @@ use uuid::Uuid;
 /// Creates a staff account with its own display name and signs it in; answers
 /// the client and the account's id.
 async fn staff_named(app: &TestApp, email: &str, name: &str, role: Role) -> (Client, Uuid) {
-    let new = shared::auth::NewStaff {
-        display_name: shared::validate::PersonName::parse(name, "name").unwrap(),
-        email: shared::validate::Email::parse(email).unwrap(),
-        role,
-    };
-    let user = app::admin::service::create_user(
-        &app.db,
-        app::audit::service::Actor::default(),
-        &new,
-        PASSWORD.into(),
-        false,
-        &app::context::RequestMeta::default(),
-    )
-    .await
-    .expect("create staff");
+    let id = common::staff_named(app, email, name, role).await;
     let client = Client::new(&app.base);
     let (status, outcome) = client.login(email, PASSWORD).await;
     assert_eq!(status, StatusCode::OK, "{outcome:?}");
-    (client, user.id)
+    (client, id)
 }
 
 /// A signed-in patient-portal user with a record of their own; answers the patient id.
@@ -1731,7 +1717,7 @@ async fn record_pdf_prints_every_script(backend: Backend) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_record_pdf_size() {
     let app = spawn_app(Backend::Sqlite).await;
-    server::seed::seed_demo(&app.db, chrono_tz::UTC)
+    server::seed::seed_demo(&app.db, chrono_tz::UTC, &app.cipher)
         .await
         .expect("seed the demo data");
     let client = Client::new(&app.base);

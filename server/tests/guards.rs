@@ -8,8 +8,10 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use app::auth::gate::{declarations, declared, duplicate_declarations, server_functions, Access};
-use common::{register_patient, schedule, Backend, Client, TestApp};
+use app::auth::gate::{
+    declarations, declared, duplicate_declarations, reauth_functions, server_functions, Access,
+};
+use common::{register_patient, schedule, Backend, Client, TestApp, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use shared::Role;
@@ -121,6 +123,11 @@ async fn unreadable_requests_get_400(backend: Backend) {
 
 /// A client signed in with `role` (patients register themselves).
 async fn signed_in_as(app: &TestApp, role: Role) -> Client {
+    signed_in_with_email(app, role).await.0
+}
+
+/// [`signed_in_as`], and the account's e-mail.
+async fn signed_in_with_email(app: &TestApp, role: Role) -> (Client, String) {
     let email = format!(
         "{}-{}@example.org",
         role.as_str(),
@@ -129,9 +136,71 @@ async fn signed_in_as(app: &TestApp, role: Role) -> Client {
     if role == Role::Patient {
         let client = Client::new(&app.base);
         register_patient(&client, &email, "Guarded").await;
-        client
+        (client, email)
     } else {
-        common::signed_in(app, &email, role).await
+        (common::signed_in(app, &email, role).await, email)
+    }
+}
+
+/// Sensitive actions (declared with `reauth`) ask for the password again
+/// once the user's last proof is older than the grace, before their
+/// arguments are read; confirming (password, and code for staff) lets them
+/// through again.
+async fn sensitive_actions_ask_for_the_password_again(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let sensitive = reauth_functions();
+    for expected in [
+        "/api/account/password",
+        "/api/admin/users/create",
+        "/api/admin/users/change",
+        "/api/patients/merge",
+        "/api/patients/break_glass",
+    ] {
+        assert!(
+            sensitive.contains(&expected),
+            "{expected} is not declared reauth"
+        );
+    }
+    for path in sensitive {
+        let access = declared(path).unwrap();
+        let role = Role::ALL
+            .into_iter()
+            .find(|r| access.allows(*r))
+            .unwrap_or_else(|| panic!("no role may call {path}"));
+        let (client, email) = signed_in_with_email(&app, role).await;
+        // Just signed in: through the gate to the arguments.
+        let (status, text) = post_raw(&client, path, "{not json").await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{path} just signed in: {text}"
+        );
+        app.clock.advance(chrono::Duration::minutes(6));
+        let (status, text) = post_raw(&client, path, "{not json").await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{path} after 6 minutes: {text}"
+        );
+        let error: shared::AppError = serde_json::from_str(&text).unwrap();
+        assert_eq!(error, shared::AppError::ReauthRequired, "{path}");
+        let code = if role.is_staff() {
+            client.next_code(&email).await
+        } else {
+            String::new()
+        };
+        common::ok::<()>(
+            &client,
+            "account/confirm",
+            json!({ "password": PASSWORD, "code": code }),
+        )
+        .await;
+        let (status, text) = post_raw(&client, path, "{not json").await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{path} once confirmed: {text}"
+        );
     }
 }
 
@@ -216,6 +285,19 @@ fn cross_patient_calls() -> Vec<(&'static str, &'static str)> {
         ("/api/schedule/departments", "{}"),
         ("/api/schedule/holidays", "{}"),
         ("/api/account/sessions", "{}"),
+        // The caller's own two-step sign-in: no other account can be named.
+        ("/api/account/mfa", "{}"),
+        ("/api/account/mfa/begin", "{}"),
+        ("/api/account/mfa/confirm", r#"{"code": "000000"}"#),
+        (
+            "/api/account/mfa/recovery-codes",
+            r#"{"password": "x", "code": ""}"#,
+        ),
+        (
+            "/api/account/mfa/disable",
+            r#"{"password": "x", "code": "000000"}"#,
+        ),
+        ("/api/account/confirm", r#"{"password": "x", "code": ""}"#),
         (
             "/api/account/sessions/end",
             r#"{"handle": "{other_session}"}"#,
@@ -336,6 +418,7 @@ async fn patients_never_reach_another_patients_data(backend: Backend) {
 }
 
 on_both_databases!(
+    sensitive_actions_ask_for_the_password_again,
     anonymous_callers_get_401,
     unreadable_requests_get_400,
     roles_without_the_permission_get_403,

@@ -18,6 +18,7 @@ async fn prepare(backend: Backend) -> TestDatabase {
         base: String::new(),
         search_db: db.clone(),
         db,
+        cipher: cipher_of(&database),
         database,
         backend,
         clock: Default::default(),
@@ -100,6 +101,32 @@ async fn one_session_works_across_two_processes_on_postgres() {
     .await
     .unwrap();
     assert!(signed_out_soon(&on_a).await, "A still honours the account");
+}
+
+/// Two processes on one PostgreSQL: a code one of them took is refused by
+/// the other (the last step taken is in the database, not in memory).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_taken_by_one_process_is_refused_by_another() {
+    let database = prepare(Backend::Postgres).await;
+    let a = start(&database).await;
+    let b = start(&database).await;
+    let secret = test_totp_secret("nurse@test.example");
+    let code = app::auth::mfa::code_at(&secret, chrono::Utc::now());
+    let on_a = Client::new(&a.base);
+    let on_b = Client::new(&b.base);
+    for client in [&on_a, &on_b] {
+        let (_, step) = client.login_password("nurse@test.example", PASSWORD).await;
+        assert_eq!(step.unwrap()["step"], "code_required");
+    }
+    let (status, _) = on_a
+        .call::<serde_json::Value>("auth/login/code", serde_json::json!({ "code": code }))
+        .await;
+    assert_eq!(status, 200);
+    let (status, result) = on_b
+        .call::<serde_json::Value>("auth/login/code", serde_json::json!({ "code": code }))
+        .await;
+    assert_eq!(status, 422, "{result:?}");
+    assert_eq!(on_b.whoami().await, None);
 }
 
 on_both_databases!(sessions_survive_a_restart);
@@ -197,4 +224,24 @@ async fn create_admin_prints_a_one_time_password_that_works_once_changed() {
     let outcome = outcome.unwrap();
     assert_eq!(outcome["redirect_to"], "/admin");
     assert_eq!(outcome["user"]["must_change_password"], true);
+}
+
+/// `hms demo-code` prints a demo staff account's code of the moment, and
+/// nothing for any other account.
+#[test]
+fn demo_code_prints_the_code_of_a_demo_account_only() {
+    let run = |email: &str| {
+        Command::new(env!("CARGO_BIN_EXE_hms"))
+            .args(["demo-code", email])
+            .output()
+            .unwrap()
+    };
+    let before = chrono::Utc::now();
+    let output = run("doctor@demo-hospital.example");
+    assert!(output.status.success());
+    let printed = String::from_utf8(output.stdout).unwrap().trim().to_string();
+    let secret = server::seed::demo_totp_secret("doctor@demo-hospital.example");
+    let expected = [before, chrono::Utc::now()].map(|at| app::auth::mfa::code_at(&secret, at));
+    assert!(expected.contains(&printed), "{printed} not in {expected:?}");
+    assert!(!run("someone@hospital.example").status.success());
 }

@@ -20,6 +20,22 @@ pub struct CurrentUser {
     pub patient_id: Option<PatientId>,
     /// Set for accounts created with a temporary password: nothing else works until it is changed.
     pub must_change_password: bool,
+    /// The account signs in with a code from an authenticator app too.
+    pub mfa_enrolled: bool,
+}
+
+impl CurrentUser {
+    /// A staff account without two-step sign-in: it must set it up before
+    /// anything else (it is optional for patients).
+    pub fn must_enrol_mfa(&self) -> bool {
+        self.role.is_staff() && !self.mfa_enrolled
+    }
+
+    /// May use its portal: no temporary password to replace and no
+    /// authenticator to set up first.
+    pub fn is_cleared(&self) -> bool {
+        !self.must_change_password && !self.must_enrol_mfa()
+    }
 }
 
 /// One of the caller's own sessions, for "where am I signed in".
@@ -35,11 +51,49 @@ pub struct SessionView {
     pub current: bool,
 }
 
-/// What the login server function answers: where to go next.
+/// A finished sign-in (or registration): who, and where to go next.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoginOutcome {
     pub user: CurrentUser,
     pub redirect_to: String,
+}
+
+/// What the password step of signing in answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum LoginStep {
+    /// Signed in.
+    SignedIn(LoginOutcome),
+    /// The password was right; the account also needs a code from its
+    /// authenticator app (or a recovery code), sent to `auth/login/code`.
+    CodeRequired,
+}
+
+/// A new authenticator being set up: what the app must be given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MfaEnrolment {
+    /// The secret in base32, in groups of four, for typing it in by hand.
+    pub secret: String,
+    /// The `otpauth://totp/…` address the QR code holds.
+    pub uri: String,
+    /// That QR code, as an SVG document drawn on the server.
+    pub qr_svg: String,
+}
+
+/// Two-step sign-in on the caller's account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MfaStatus {
+    pub enrolled: bool,
+    /// Staff accounts must keep it; patients may turn it off.
+    pub required: bool,
+    /// Recovery codes not used yet.
+    pub recovery_codes_left: u32,
+}
+
+/// Fresh single-use recovery codes, shown once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
 }
 
 /// A patient's self-registration, as typed.
@@ -199,6 +253,8 @@ pub struct UserSummary {
     pub active: bool,
     pub locked_minutes: Option<i64>,
     pub must_change_password: bool,
+    /// Two-step sign-in is set up.
+    pub mfa_enrolled: bool,
     pub created_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
 }
@@ -215,6 +271,9 @@ pub enum StaffAccountChange {
     Unlock,
     /// A one-time password replaces the password, returned to the administrator.
     ResetPassword,
+    /// The account's authenticator and recovery codes are removed; its
+    /// sessions end, and a staff member sets up a new one at next sign-in.
+    ResetMfa,
 }
 
 /// A new account with the one-time password to hand over in person.

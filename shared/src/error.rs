@@ -41,6 +41,13 @@ pub enum AppError {
     /// 403: the account still has its temporary password; only changing it is allowed.
     #[error("Please choose a new password before continuing.")]
     PasswordChangeRequired,
+    /// 403: a staff account must set up two-step sign-in before anything else.
+    #[error("Please set up two-step sign-in before continuing.")]
+    MfaEnrolmentRequired,
+    /// 403: a sensitive action, and the user last proved who they are too
+    /// long ago: they give their password (and code) again, then retry.
+    #[error("For your security, confirm it is you before doing this.")]
+    ReauthRequired,
     /// 404: the named thing does not exist (or is not visible to the caller).
     #[error("{0} was not found.")]
     NotFound(String),
@@ -78,7 +85,10 @@ impl AppError {
         match self {
             AppError::Validation(_) => 422,
             AppError::Unauthorized | AppError::InvalidCredentials => 401,
-            AppError::Forbidden | AppError::PasswordChangeRequired => 403,
+            AppError::Forbidden
+            | AppError::PasswordChangeRequired
+            | AppError::MfaEnrolmentRequired
+            | AppError::ReauthRequired => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) | AppError::Booking(_) => 409,
             AppError::AccountLocked { .. } => 423,

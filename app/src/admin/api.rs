@@ -62,7 +62,12 @@ pub async fn create_staff(form: NewStaffForm) -> Result<CreatedAccount, AppError
     )
     .await
 }
-crate::access!("admin/users/create", AnyOf(&[ManageUsers]), no_patient_data);
+crate::access!(
+    "admin/users/create",
+    AnyOf(&[ManageUsers]),
+    no_patient_data,
+    reauth
+);
 
 /// Changes one thing on a staff account. A password reset answers the
 /// one-time password.
@@ -105,7 +110,12 @@ pub async fn change_staff_account(
     }
     changed
 }
-crate::access!("admin/users/change", AnyOf(&[ManageUsers]), no_patient_data);
+crate::access!(
+    "admin/users/change",
+    AnyOf(&[ManageUsers]),
+    no_patient_data,
+    reauth
+);
 
 /// One page of the audit trail.
 #[server(endpoint = "admin/audit", input = Json)]

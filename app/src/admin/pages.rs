@@ -38,6 +38,9 @@ pub fn UsersPage() -> impl IntoView {
                 StaffAccountChange::ResetPassword => {
                     "Password reset; give the new one-time password to the user in person"
                 }
+                StaffAccountChange::ResetMfa => {
+                    "Two-step sign-in reset; the user sets up their authenticator again at next sign-in"
+                }
             };
             match change_staff_account(user.id, change).await {
                 Ok(temporary) => {
@@ -93,8 +96,9 @@ pub fn UsersPage() -> impl IntoView {
                                             let status = if !u.active { "Deactivated".to_string() }
                                                 else if let Some(m) = u.locked_minutes { format!("Locked ({m} min)") }
                                                 else if u.must_change_password { "Awaiting first sign-in".to_string() }
+                                                else if !u.mfa_enrolled { "Two-step sign-in not set up".to_string() }
                                                 else { "Active".to_string() };
-                                            let (u1, u2, u3, u4) = (u.clone(), u.clone(), u.clone(), u.clone());
+                                            let (u1, u2, u3, u4, u5) = (u.clone(), u.clone(), u.clone(), u.clone(), u.clone());
                                             let select_id = format!("role-{}", u.id);
                                             view! {
                                                 <tr>
@@ -126,6 +130,7 @@ pub fn UsersPage() -> impl IntoView {
                                                         }}
                                                         {u.locked_minutes.map(|_| view! { <button type="button" class="btn btn--ghost" on:click=move |_| apply(u3.clone(), StaffAccountChange::Unlock)>"Unlock"</button> })}
                                                         <button type="button" class="btn btn--ghost" on:click=move |_| apply(u4.clone(), StaffAccountChange::ResetPassword)>"Reset password"</button>
+                                                        {u.mfa_enrolled.then(|| view! { <button type="button" class="btn btn--ghost" on:click=move |_| apply(u5.clone(), StaffAccountChange::ResetMfa)>"Reset two-step sign-in"</button> })}
                                                     </td>
                                                 </tr>
                                             }

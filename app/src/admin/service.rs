@@ -30,6 +30,7 @@ pub async fn summary(
         display_name: u.display_name,
         active: u.active,
         must_change_password: u.must_change_password,
+        mfa_enrolled: u.mfa_enrolled_at.is_some(),
         created_at: u.created_at,
         last_login_at: u.last_login_at,
     })
@@ -76,6 +77,7 @@ pub async fn insert_staff(
         created_at: Set(now),
         updated_at: Set(now),
         last_login_at: Set(None),
+        mfa_enrolled_at: Set(None),
     }
     .insert(txn)
     .await;
@@ -185,6 +187,11 @@ pub async fn change_account(
             active.password_hash = Set(hash);
             active.must_change_password = Set(true);
             ("users.password_reset", String::new(), true)
+        }
+        StaffAccountChange::ResetMfa => {
+            crate::auth::mfa::forget(txn, user.id).await?;
+            active.mfa_enrolled_at = Set(None);
+            ("users.mfa_reset", String::new(), true)
         }
     };
     active.update(txn).await.or_internal()?;

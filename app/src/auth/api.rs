@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use shared::auth::{
-    CurrentUser, LoginOutcome, PasswordChangeForm, SelfRegistrationForm, SessionView,
+    CurrentUser, LoginOutcome, LoginStep, PasswordChangeForm, SelfRegistrationForm, SessionView,
 };
 use shared::ids::SessionHandle;
 use shared::AppError;
@@ -45,6 +45,10 @@ mod ssr {
             .await
             .or_internal()?;
         session
+            .insert(keys::REAUTH_AT, now.timestamp())
+            .await
+            .or_internal()?;
+        session
             .insert(keys::USER_AGENT, meta.user_agent.clone())
             .await
             .or_internal()?;
@@ -57,17 +61,27 @@ mod ssr {
         session.set_expiry(Some(Expiry::AtDateTime(end)));
         Ok(())
     }
+
+    /// A finished sign-in: who, and their portal.
+    pub fn outcome(user: &users::Model) -> Result<shared::auth::LoginOutcome, shared::AppError> {
+        let user = current_user_from(user)?;
+        Ok(shared::auth::LoginOutcome {
+            redirect_to: user.role.portal().path().to_string(),
+            user,
+        })
+    }
 }
 
-/// Signs in with e-mail and password; answers where the user's portal is.
+/// Signs in with e-mail and password; answers where the user's portal is,
+/// or that the account's code is needed next ([`login_code`]).
 #[server(endpoint = "auth/login", input = Json)]
-pub async fn login(email: String, password: String) -> Result<LoginOutcome, AppError> {
+pub async fn login(email: String, password: String) -> Result<LoginStep, AppError> {
     use ssr::*;
     crate::audited::public(async || {
         let ctx = server_context()?;
         let meta = request_meta();
         let session = current_session().await?;
-        let signed_in = service::login(
+        let checked = service::login(
             &ctx.db,
             &ctx.policy,
             &email,
@@ -76,16 +90,89 @@ pub async fn login(email: String, password: String) -> Result<LoginOutcome, AppE
             ctx.clock.now(),
         )
         .await?;
-        start_session(&session, &signed_in.user, &meta, &ctx).await?;
-        let user = current_user_from(&signed_in.user)?;
-        Ok(LoginOutcome {
-            redirect_to: user.role.portal().path().to_string(),
-            user,
-        })
+        match checked {
+            service::PasswordChecked::SignedIn(signed_in) => {
+                start_session(&session, &signed_in.user, &meta, &ctx).await?;
+                Ok(LoginStep::SignedIn(outcome(&signed_in.user)?))
+            }
+            service::PasswordChecked::CodeRequired(user) => {
+                // A session of its own for the half-done sign-in, holding
+                // nobody: nothing but the code step reads it.
+                session.clear().await;
+                session.cycle_id().await.or_internal()?;
+                session
+                    .insert(keys::PENDING_USER, user.id)
+                    .await
+                    .or_internal()?;
+                session
+                    .insert(keys::PENDING_AT, ctx.clock.now().timestamp())
+                    .await
+                    .or_internal()?;
+                Ok(LoginStep::CodeRequired)
+            }
+        }
     })
     .await
 }
 crate::access!("auth/login", Public, no_patient_data);
+
+/// How long the code may follow the password.
+#[cfg(feature = "ssr")]
+const CODE_STEP_WINDOW_SECONDS: i64 = 5 * 60;
+
+/// The second step of signing in: the code from the authenticator app (or
+/// a recovery code) of the account whose password was just given.
+#[server(endpoint = "auth/login/code", input = Json)]
+pub async fn login_code(code: String) -> Result<LoginOutcome, AppError> {
+    use ssr::*;
+    crate::audited::public(async || {
+        let ctx = server_context()?;
+        let meta = request_meta();
+        let session = current_session().await?;
+        let pending = session
+            .get::<uuid::Uuid>(keys::PENDING_USER)
+            .await
+            .or_internal()?;
+        let at = session
+            .get::<i64>(keys::PENDING_AT)
+            .await
+            .or_internal()?
+            .unwrap_or(0);
+        let Some(user_id) =
+            pending.filter(|_| ctx.clock.now().timestamp() - at <= CODE_STEP_WINDOW_SECONDS)
+        else {
+            session.clear().await;
+            return Err(AppError::BadRequest(
+                "Your sign-in took too long. Enter your e-mail and password again.".into(),
+            ));
+        };
+        let signed_in = service::login_code(
+            &ctx.db,
+            &ctx.policy,
+            &ctx.cipher,
+            user_id,
+            &code,
+            &meta,
+            ctx.clock.now(),
+        )
+        .await;
+        match signed_in {
+            Ok(signed_in) => {
+                start_session(&session, &signed_in.user, &meta, &ctx).await?;
+                outcome(&signed_in.user)
+            }
+            Err(e) => {
+                if !matches!(e, AppError::Validation(_)) {
+                    // Locked, deactivated: the half-done sign-in ends.
+                    session.clear().await;
+                }
+                Err(e)
+            }
+        }
+    })
+    .await
+}
+crate::access!("auth/login/code", Public, no_patient_data);
 
 /// Signs out: the session is destroyed on the server, not just forgotten by the browser.
 #[server(endpoint = "auth/logout", input = Json)]
@@ -133,11 +220,7 @@ pub async fn register_patient(form: SelfRegistrationForm) -> Result<LoginOutcome
         let user = service::register_patient(&ctx.db, registration, &meta, ctx.clock.now()).await?;
         let session = current_session().await?;
         start_session(&session, &user, &meta, &ctx).await?;
-        let user = current_user_from(&user)?;
-        Ok(LoginOutcome {
-            redirect_to: user.role.portal().path().to_string(),
-            user,
-        })
+        outcome(&user)
     })
     .await
 }
@@ -174,6 +257,42 @@ pub async fn change_password(form: PasswordChangeForm) -> Result<(), AppError> {
 }
 crate::access!(
     "account/password",
+    AnyOf(&[ManageOwnAccount]),
+    no_patient_data,
+    reauth
+);
+
+/// The caller proves again who they are (password, and a code when they
+/// have two-step sign-in) before a sensitive action; for the next few
+/// minutes such actions go ahead without asking.
+#[server(endpoint = "account/confirm", input = Json)]
+pub async fn confirm_identity(password: String, code: String) -> Result<(), AppError> {
+    use ssr::*;
+    crate::audited::plain(
+        || require(Permission::ManageOwnAccount),
+        async |caller| {
+            service::confirm_identity(
+                &caller.ctx.db,
+                &caller.ctx.policy,
+                &caller.ctx.cipher,
+                caller.user.id.into(),
+                password,
+                &code,
+                &caller.meta,
+                caller.now(),
+            )
+            .await?;
+            caller
+                .session
+                .insert(keys::REAUTH_AT, caller.now().timestamp())
+                .await
+                .or_internal()
+        },
+    )
+    .await
+}
+crate::access!(
+    "account/confirm",
     AnyOf(&[ManageOwnAccount]),
     no_patient_data
 );

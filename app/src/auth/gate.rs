@@ -8,7 +8,9 @@
 //! permissions gets 403 (audited), and a function that declares nothing is
 //! refused outright, so a new module cannot forget its rule and still work.
 //! The function's own guard still runs: it decides the finer, per-record
-//! rules (own appointment, patients in one's care).
+//! rules (own appointment, patients in one's care). A declaration ending in
+//! `reauth` makes the gate ask for the password again (403
+//! `ReauthRequired`) unless the user gave it within the last minutes.
 //!
 //! The guard tests (`server/tests/guards.rs`) read the registered server
 //! functions and these declarations, never a hand-written list.
@@ -47,6 +49,10 @@ pub struct Declared {
     /// Reads or writes a patient's data, so a successful call leaves an
     /// audit event naming the patient.
     pub patient_data: bool,
+    /// A sensitive action: the gate lets it through only when the session
+    /// proved its user (password, and code when enrolled) within the
+    /// policy's grace, and answers 403 `ReauthRequired` otherwise.
+    pub reauth: bool,
 }
 
 inventory::collect!(Declared);
@@ -72,6 +78,24 @@ pub fn patient_data_functions() -> Vec<&'static str> {
         .collect();
     paths.sort_unstable();
     paths
+}
+
+/// The paths of the server functions that ask for the password again.
+pub fn reauth_functions() -> Vec<&'static str> {
+    let mut paths: Vec<_> = inventory::iter::<Declared>
+        .into_iter()
+        .filter(|d| d.reauth)
+        .map(|d| d.path)
+        .collect();
+    paths.sort_unstable();
+    paths
+}
+
+/// Whether the server function at `path` asks for the password again.
+pub fn needs_reauth(path: &str) -> bool {
+    static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| reauth_functions().into_iter().collect())
+        .contains(path)
 }
 
 /// Paths declared more than once (should be none).

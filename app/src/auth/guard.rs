@@ -105,6 +105,7 @@ pub fn current_user_from(model: &users::Model) -> Result<CurrentUser, AppError> 
         role: model.role,
         patient_id: model.patient_id.map(Into::into),
         must_change_password: model.must_change_password,
+        mfa_enrolled: model.mfa_enrolled_at.is_some(),
     })
 }
 
@@ -224,20 +225,46 @@ pub async fn authenticate_download(
     parts: &http::request::Parts,
 ) -> Result<Caller, AppError> {
     let caller = authenticate_with(ctx, RequestMeta::from_parts(parts), session).await?;
-    if caller.user.must_change_password {
-        return Err(AppError::PasswordChangeRequired);
-    }
+    first_steps_done(&caller.user)?;
     Ok(caller)
 }
 
-/// Who is calling, once they have replaced any temporary password. For server
+/// Refuses a user who still has a first step to take before anything else:
+/// replacing a temporary password, then (staff) setting up two-step sign-in.
+pub fn first_steps_done(user: &CurrentUser) -> Result<(), AppError> {
+    if user.must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    if user.must_enrol_mfa() {
+        return Err(AppError::MfaEnrolmentRequired);
+    }
+    Ok(())
+}
+
+/// Refuses a sensitive action (`access!(…, reauth)`) unless the caller
+/// proved who they are within the policy's grace: at sign-in, or through
+/// `account/confirm`.
+pub async fn recently_confirmed(caller: &Caller) -> Result<(), AppError> {
+    let at = caller
+        .session
+        .get::<i64>(keys::REAUTH_AT)
+        .await
+        .or_internal()?
+        .unwrap_or(0);
+    let grace = caller.ctx.policy.reauth_grace.as_secs() as i64;
+    if caller.now().timestamp() - at > grace {
+        return Err(AppError::ReauthRequired);
+    }
+    Ok(())
+}
+
+/// Who is calling, once they have taken their first steps (a temporary
+/// password replaced, two-step sign-in set up for staff). For server
 /// functions whose access rule depends on the record asked for rather than on a
 /// permission alone; they must check access themselves.
 pub async fn authenticate_active() -> Result<Caller, AppError> {
     let caller = authenticate().await?;
-    if caller.user.must_change_password {
-        return Err(AppError::PasswordChangeRequired);
-    }
+    first_steps_done(&caller.user)?;
     Ok(caller)
 }
 

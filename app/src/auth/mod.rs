@@ -6,6 +6,10 @@ pub mod cache;
 pub mod gate;
 #[cfg(feature = "ssr")]
 pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod mfa;
+pub mod mfa_api;
+pub mod mfa_pages;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password;

@@ -4,12 +4,16 @@ use leptos::context::Provider;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use shared::auth::{CurrentUser, PasswordChangeForm, SelfRegistrationForm};
+use shared::auth::{
+    CurrentUser, LoginOutcome, LoginStep, PasswordChangeForm, SelfRegistrationForm,
+};
 use shared::patients::AdministrativeSex;
 use shared::validate::Email;
 use shared::AppError;
 
-use super::api::{change_password, end_my_session, login, my_sessions, register_patient};
+use super::api::{
+    change_password, end_my_session, login, login_code, my_sessions, register_patient,
+};
 use crate::components::{
     format_time, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, SelectField, TextField,
 };
@@ -23,15 +27,25 @@ fn safe_next(next: Option<String>, fallback: String) -> String {
     }
 }
 
-/// E-mail and password. On success the browser goes to the user's portal
-/// (or back to `next` when that page belongs to the same portal).
+/// E-mail and password, then (for an account with two-step sign-in) the
+/// code from the authenticator app. On success the browser goes to the
+/// user's portal (or back to `next` when that page belongs to the same portal).
 #[component]
 pub fn LoginForm(next: Option<String>) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    // The password was right and the code is asked for.
+    let code_step = RwSignal::new(false);
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
-    let on_submit = move |ev: SubmitEvent| {
+    let next = StoredValue::new(next);
+    let signed_in = move |outcome: LoginOutcome| {
+        let portal = outcome.redirect_to.clone();
+        let to = safe_next(next.get_value().filter(|n| n.starts_with(&portal)), portal);
+        hard_navigate(&to);
+    };
+    let on_password = move |ev: SubmitEvent| {
         ev.prevent_default();
         if let Err(m) = Email::parse(&email.get_untracked()) {
             errors.set(Some(AppError::field("email", m)));
@@ -43,31 +57,74 @@ pub fn LoginForm(next: Option<String>) -> impl IntoView {
         }
         busy.set(true);
         errors.set(None);
-        let next = next.clone();
         leptos::task::spawn_local(async move {
-            match login(email.get_untracked(), password.get_untracked()).await {
-                Ok(outcome) => {
-                    let portal = outcome.redirect_to.clone();
-                    let to = safe_next(next.filter(|n| n.starts_with(&portal)), portal);
-                    hard_navigate(&to);
+            let answer = login(email.get_untracked(), password.get_untracked()).await;
+            password.set(String::new());
+            match answer {
+                Ok(LoginStep::SignedIn(outcome)) => signed_in(outcome),
+                Ok(LoginStep::CodeRequired) => {
+                    busy.set(false);
+                    code_step.set(true);
                 }
                 Err(e) => {
                     busy.set(false);
-                    password.set(String::new());
+                    errors.set(Some(e));
+                }
+            }
+        });
+    };
+    let on_code = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if code.get_untracked().trim().is_empty() {
+            errors.set(Some(AppError::field(
+                "code",
+                "Enter the code from your authenticator app.",
+            )));
+            return;
+        }
+        busy.set(true);
+        errors.set(None);
+        leptos::task::spawn_local(async move {
+            match login_code(code.get_untracked()).await {
+                Ok(outcome) => signed_in(outcome),
+                Err(e) => {
+                    busy.set(false);
+                    code.set(String::new());
+                    // Anything but a wrong code ends the half-done sign-in.
+                    if !matches!(e, AppError::Validation(_)) {
+                        code_step.set(false);
+                    }
                     errors.set(Some(e));
                 }
             }
         });
     };
     view! {
-        <form class="form" on:submit=on_submit novalidate>
-            <FormAlert errors/>
-            <TextField label="E-mail" name="email" kind="email" value=email error=errors.field("email") autocomplete="username" required=true/>
-            <TextField label="Password" name="password" kind="password" value=password error=errors.field("password") autocomplete="current-password" required=true/>
-            <button type="submit" class="btn btn--primary btn--block" disabled=move || busy.get()>
-                {move || if busy.get() { "Signing in…" } else { "Sign in" }}
-            </button>
-        </form>
+        <Show
+            when=move || code_step.get()
+            fallback=move || view! {
+                <form class="form" on:submit=on_password novalidate>
+                    <FormAlert errors/>
+                    <TextField label="E-mail" name="email" kind="email" value=email error=errors.field("email") autocomplete="username" required=true/>
+                    <TextField label="Password" name="password" kind="password" value=password error=errors.field("password") autocomplete="current-password" required=true/>
+                    <button type="submit" class="btn btn--primary btn--block" disabled=move || busy.get()>
+                        {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </form>
+            }
+        >
+            <form class="form" on:submit=on_code novalidate>
+                <FormAlert errors/>
+                <p>"Open your authenticator app and type the six-digit code it shows for HMS."</p>
+                <TextField label="Code" name="code" value=code error=errors.field("code") autocomplete="one-time-code" inputmode="numeric" required=true hint="Lost your phone? Type one of your recovery codes instead."/>
+                <button type="submit" class="btn btn--primary btn--block" disabled=move || busy.get()>
+                    {move || if busy.get() { "Checking…" } else { "Verify and sign in" }}
+                </button>
+                <button type="button" class="btn btn--ghost btn--block" on:click=move |_| { code_step.set(false); errors.set(None); }>
+                    "Start again"
+                </button>
+            </form>
+        </Show>
     }
 }
 
@@ -219,6 +276,8 @@ pub fn AccountPage() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let session = crate::portal_session::PortalSession::get();
     let sessions = Resource::new(move || refresh.get(), move |_| session.load(my_sessions()));
+    let mfa_refresh = RwSignal::new(0u32);
+    let mfa = crate::auth::mfa_pages::mfa_resource(mfa_refresh);
     let end_error = RwSignal::new(None::<AppError>);
     let end = move |handle: uuid::Uuid| {
         leptos::task::spawn_local(async move {
@@ -243,6 +302,7 @@ pub fn AccountPage() -> impl IntoView {
                 })}
                 <PasswordChange on_done=move |_| { changed.set(true); refresh.update(|n| *n += 1); }/>
             </section>
+            <crate::auth::mfa_pages::MfaSection status=mfa refresh=mfa_refresh/>
             <section class="card" aria-labelledby="sessions-title">
                 <h2 id="sessions-title">"Where you are signed in"</h2>
                 {move || end_error.get().map(|e| view! { <ErrorBox error=e/> })}

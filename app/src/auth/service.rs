@@ -129,6 +129,8 @@ async fn address_throttled(
 
 /// Checks an e-mail and password. Every failure is counted and audited; an
 /// account is locked after too many failures, and an address is throttled.
+/// An account with two-step sign-in is not signed in yet: [`login_code`]
+/// finishes it.
 pub async fn login(
     db: &(impl ConnectionTrait + TransactionTrait),
     policy: &SecurityPolicy,
@@ -136,7 +138,7 @@ pub async fn login(
     password_input: String,
     meta: &RequestMeta,
     now: DateTime<Utc>,
-) -> Result<SignedIn, AppError> {
+) -> Result<PasswordChecked, AppError> {
     let email = Email::parse(email_input).map_err(|m| AppError::field("email", m))?;
     let email = email.as_str();
     if password_input.is_empty() {
@@ -178,20 +180,8 @@ pub async fn login(
         return Err(AppError::InvalidCredentials);
     };
     if !password::verify(password_input, user.password_hash.clone()).await? {
-        record_attempt(db, email, &meta.client_addr, false, now).await?;
-        let failed = AuditEvent::new(actor_of(&user), "auth.login", Outcome::Failure)
-            .at(now)
-            .detail("wrong password");
-        append(db, failed, meta).await.or_internal()?;
-        if let Some(minutes) = lock_remaining(db, email, policy, now).await? {
-            let locked = AuditEvent::new(actor_of(&user), "auth.lockout", Outcome::Success)
-                .at(now)
-                .entity("user", user.id)
-                .detail(format!("{} failed sign-ins", policy.lockout_threshold));
-            append(db, locked, meta).await.or_internal()?;
-            return Err(AppError::AccountLocked { minutes });
-        }
-        return Err(AppError::InvalidCredentials);
+        let wrong = AppError::InvalidCredentials;
+        return Err(refuse(db, policy, &user, "wrong password", meta, now, wrong).await?);
     }
     if !user.active {
         let refused = AuditEvent::new(actor_of(&user), "auth.login", Outcome::Denied)
@@ -203,20 +193,200 @@ pub async fn login(
         ));
     }
 
+    if user.mfa_enrolled_at.is_some() {
+        // The password is right; the sign-in is not done until a code is.
+        // Nothing is recorded yet: the failures before it still count.
+        return Ok(PasswordChecked::CodeRequired(user));
+    }
+    finish_login(db, user, meta, now, None)
+        .await
+        .map(PasswordChecked::SignedIn)
+}
+
+/// The second step of signing in, for an account with two-step sign-in:
+/// `user_id` gave the right password moments ago (the session says so);
+/// `code` comes from the authenticator app, or is a recovery code. A wrong
+/// or reused code counts toward the account's lock like a wrong password.
+#[allow(clippy::too_many_arguments)]
+pub async fn login_code(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    policy: &SecurityPolicy,
+    cipher: &crate::crypto::Cipher,
+    user_id: Uuid,
+    code: &str,
+    meta: &RequestMeta,
+    now: DateTime<Utc>,
+) -> Result<SignedIn, AppError> {
+    let user = users::Entity::find_by_id(user_id)
+        .one(db)
+        .await
+        .or_internal()?
+        .filter(|u| u.active)
+        .ok_or(AppError::Unauthorized)?;
+    let fail = |detail: &'static str| {
+        AuditEvent::new(actor_of(&user), "auth.login", Outcome::Failure)
+            .at(now)
+            .entity("user", user.id)
+            .detail(detail)
+    };
+    if let Some(minutes) = lock_remaining(db, &user.email, policy, now).await? {
+        append(db, fail("account locked"), meta)
+            .await
+            .or_internal()?;
+        return Err(AppError::AccountLocked { minutes });
+    }
+    let check = spend_code(db, policy, cipher, &user, code, meta, now).await?;
+    let how = match check {
+        super::mfa::CodeCheck::RecoveryCodeUsed => "with a recovery code",
+        _ => "with an authenticator code",
+    };
+    finish_login(db, user, meta, now, Some(how)).await
+}
+
+/// Takes `user`'s code (from the app, or a recovery code) and spends it. A
+/// wrong or reused one is counted and audited like a wrong password; the
+/// error then is the account's lock if this failure locked it, otherwise
+/// what was wrong with the code.
+#[allow(clippy::too_many_arguments)]
+async fn spend_code(
+    db: &impl ConnectionTrait,
+    policy: &SecurityPolicy,
+    cipher: &crate::crypto::Cipher,
+    user: &users::Model,
+    code: &str,
+    meta: &RequestMeta,
+    now: DateTime<Utc>,
+) -> Result<super::mfa::CodeCheck, AppError> {
+    if code.trim().is_empty() {
+        return Err(AppError::field(
+            "code",
+            "Enter the code from your authenticator app.",
+        ));
+    }
+    let check = super::mfa::check_code(db, cipher, user.id, code, now).await?;
+    if check.accepted() {
+        return Ok(check);
+    }
+    let (detail, message) = if check == super::mfa::CodeCheck::Reused {
+        (
+            "code already used",
+            "That code was used already. Wait for the next one in your app.",
+        )
+    } else {
+        (
+            "wrong code",
+            "That code is not right. Type the code your app shows now, or a recovery code.",
+        )
+    };
+    let wrong = AppError::field("code", message);
+    Err(refuse(db, policy, user, detail, meta, now, wrong).await?)
+}
+
+/// Counts a failed proof of identity toward the account's lock and audits
+/// it (`auth.login`, failure, `detail`); answers the lock if it is now
+/// locked, otherwise `error`.
+async fn refuse(
+    db: &impl ConnectionTrait,
+    policy: &SecurityPolicy,
+    user: &users::Model,
+    detail: &'static str,
+    meta: &RequestMeta,
+    now: DateTime<Utc>,
+    error: AppError,
+) -> Result<AppError, AppError> {
+    record_attempt(db, &user.email, &meta.client_addr, false, now).await?;
+    let failed = AuditEvent::new(actor_of(user), "auth.login", Outcome::Failure)
+        .at(now)
+        .entity("user", user.id)
+        .detail(detail);
+    append(db, failed, meta).await.or_internal()?;
+    if let Some(minutes) = lock_remaining(db, &user.email, policy, now).await? {
+        let locked = AuditEvent::new(actor_of(user), "auth.lockout", Outcome::Success)
+            .at(now)
+            .entity("user", user.id)
+            .detail(format!("{} failed sign-ins", policy.lockout_threshold));
+        append(db, locked, meta).await.or_internal()?;
+        return Ok(AppError::AccountLocked { minutes });
+    }
+    Ok(error)
+}
+
+/// A signed-in user proves again who they are before a sensitive action:
+/// their password, and a code when they have two-step sign-in. Failures
+/// count toward the account's lock like failed sign-ins.
+#[allow(clippy::too_many_arguments)]
+pub async fn confirm_identity(
+    db: &impl ConnectionTrait,
+    policy: &SecurityPolicy,
+    cipher: &crate::crypto::Cipher,
+    user_id: Uuid,
+    password_input: String,
+    code: &str,
+    meta: &RequestMeta,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let user = users::Entity::find_by_id(user_id)
+        .one(db)
+        .await
+        .or_internal()?
+        .ok_or(AppError::Unauthorized)?;
+    if let Some(minutes) = lock_remaining(db, &user.email, policy, now).await? {
+        return Err(AppError::AccountLocked { minutes });
+    }
+    if password_input.is_empty() {
+        return Err(AppError::field("password", "Enter your password."));
+    }
+    if !password::verify(password_input, user.password_hash.clone()).await? {
+        let wrong = AppError::field("password", "Your password is not correct.");
+        return Err(refuse(
+            db,
+            policy,
+            &user,
+            "wrong password (confirming)",
+            meta,
+            now,
+            wrong,
+        )
+        .await?);
+    }
+    if user.mfa_enrolled_at.is_some() {
+        spend_code(db, policy, cipher, &user, code, meta, now).await?;
+    }
+    let confirmed = AuditEvent::new(actor_of(&user), "auth.reauth", Outcome::Success)
+        .at(now)
+        .entity("user", user.id);
+    append(db, confirmed, meta).await.or_internal()?;
+    Ok(())
+}
+
+/// What the password step of signing in found.
+pub enum PasswordChecked {
+    SignedIn(SignedIn),
+    /// Right password; the account's second step is still to come.
+    CodeRequired(users::Model),
+}
+
+/// Records a successful sign-in: the attempt (which resets the count of
+/// failures), the time, the audit event.
+async fn finish_login(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: users::Model,
+    meta: &RequestMeta,
+    now: DateTime<Utc>,
+    how: Option<&'static str>,
+) -> Result<SignedIn, AppError> {
     let txn = crate::context::begin_write(db).await?;
-    record_attempt(&txn, email, &meta.client_addr, true, now).await?;
-    let mut active: users::ActiveModel = user.clone().into();
+    record_attempt(&txn, &user.email, &meta.client_addr, true, now).await?;
+    let mut active: users::ActiveModel = user.into();
     active.last_login_at = Set(Some(now));
     let user = active.update(&txn).await.or_internal()?;
-    append(
-        &txn,
-        AuditEvent::new(actor_of(&user), "auth.login", Outcome::Success)
-            .at(now)
-            .entity("user", user.id),
-        meta,
-    )
-    .await
-    .or_internal()?;
+    let mut event = AuditEvent::new(actor_of(&user), "auth.login", Outcome::Success)
+        .at(now)
+        .entity("user", user.id);
+    if let Some(how) = how {
+        event = event.detail(how);
+    }
+    append(&txn, event, meta).await.or_internal()?;
     txn.commit().await.or_internal()?;
     Ok(SignedIn { user })
 }
@@ -272,6 +442,7 @@ pub async fn register_patient(
         created_at: Set(now),
         updated_at: Set(now),
         last_login_at: Set(None),
+        mfa_enrolled_at: Set(None),
     }
     .insert(&txn)
     .await;

@@ -521,7 +521,12 @@ pub async fn merge_patients(
     }
     Ok(merged.result)
 }
-crate::access!("patients/merge", AnyOf(&[MergePatients]), patient_data);
+crate::access!(
+    "patients/merge",
+    AnyOf(&[MergePatients]),
+    patient_data,
+    reauth
+);
 
 /// A patient's care team.
 #[server(endpoint = "patients/care_team", input = Json)]
@@ -621,4 +626,9 @@ pub async fn break_glass(
     )
     .await
 }
-crate::access!("patients/break_glass", AnyOf(&[ReadCharts]), patient_data);
+crate::access!(
+    "patients/break_glass",
+    AnyOf(&[ReadCharts]),
+    patient_data,
+    reauth
+);

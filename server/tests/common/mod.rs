@@ -79,6 +79,48 @@ pub struct TestApp {
     pub backend: Backend,
     /// The server's clock: a test moves it forward instead of sleeping.
     pub clock: std::sync::Arc<app::clock::ShiftedClock>,
+    /// The server's cipher (its keys are in the database's temp dir).
+    pub cipher: std::sync::Arc<app::crypto::Cipher>,
+}
+
+/// The cipher over the keys in `database`'s data directory: the one an
+/// `hms` process started on it, or [`spawn_app`]'s server, uses.
+pub fn cipher_of(database: &TestDatabase) -> std::sync::Arc<app::crypto::Cipher> {
+    let secrets = server::secrets::load_or_create(database.dir.path()).expect("secrets");
+    std::sync::Arc::new(secrets.cipher())
+}
+
+/// The authenticator secret of a test staff account (derived from its
+/// e-mail), or of a demo account (`server::seed::demo_totp_secret`).
+pub fn test_totp_secret(email: &str) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    if server::seed::DEMO_STAFF
+        .iter()
+        .any(|(demo, _, _)| *demo == email)
+    {
+        return server::seed::demo_totp_secret(email);
+    }
+    Sha256::digest(format!("test authenticator {email}").as_bytes())[..20].to_vec()
+}
+
+/// The clocks of the servers this test process started, by base URL, so a
+/// [`Client`] computes its codes at the time its server reads (a server
+/// not listed, an `hms` process, runs on the system clock).
+fn clocks(
+) -> &'static std::sync::Mutex<std::collections::HashMap<String, Arc<app::clock::ShiftedClock>>> {
+    static CLOCKS: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<String, Arc<app::clock::ShiftedClock>>>,
+    > = std::sync::OnceLock::new();
+    CLOCKS.get_or_init(Default::default)
+}
+
+/// The newest step whose code each (server, account) sent: a server
+/// accepts a code once, so the next sign-in uses a later step.
+fn steps() -> &'static std::sync::Mutex<std::collections::HashMap<(String, String), i64>> {
+    static STEPS: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<(String, String), i64>>,
+    > = std::sync::OnceLock::new();
+    STEPS.get_or_init(Default::default)
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -96,6 +138,7 @@ pub async fn spawn_app_with(backend: Backend, args: &[&str]) -> TestApp {
     let db = server::db::connect(&database.url).await.expect("connect");
     server::db::migrate(&db).await.expect("migrate");
     let secrets = server::secrets::load_or_create(database.dir.path()).expect("secrets");
+    let cipher = std::sync::Arc::new(secrets.cipher());
     let site = database.dir.path().join("site");
     let site_arg = site.display().to_string();
     let mut all_args = vec!["--site-root", site_arg.as_str()];
@@ -111,6 +154,10 @@ pub async fn spawn_app_with(backend: Backend, args: &[&str]) -> TestApp {
         .await
         .expect("bind");
     let addr = listener.local_addr().unwrap();
+    clocks()
+        .lock()
+        .unwrap()
+        .insert(format!("http://{addr}"), clock.clone());
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -126,6 +173,7 @@ pub async fn spawn_app_with(backend: Backend, args: &[&str]) -> TestApp {
         database,
         backend,
         clock,
+        cipher,
     }
 }
 
@@ -181,7 +229,28 @@ impl Client {
         decode(response).await
     }
 
+    /// Signs in like the browser: the password, then, when the account
+    /// asks for it, the code its authenticator app would show now (test
+    /// accounts' secrets are [`test_totp_secret`]). Answers the last step's
+    /// status and result.
     pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> (StatusCode, Result<Value, AppError>) {
+        let (status, step) = self.login_password(email, password).await;
+        match &step {
+            Ok(value) if value["step"] == "code_required" => {
+                let code = self.next_code(email).await;
+                self.call("auth/login/code", serde_json::json!({ "code": code }))
+                    .await
+            }
+            _ => (status, step),
+        }
+    }
+
+    /// The password step of signing in alone.
+    pub async fn login_password(
         &self,
         email: &str,
         password: &str,
@@ -191,6 +260,41 @@ impl Client {
             serde_json::json!({ "email": email, "password": password }),
         )
         .await
+    }
+
+    /// The server's time now (its shifted clock, or the system's).
+    pub fn server_now(&self) -> chrono::DateTime<chrono::Utc> {
+        use app::clock::Clock;
+        match clocks().lock().unwrap().get(&self.base) {
+            Some(clock) => clock.now(),
+            None => chrono::Utc::now(),
+        }
+    }
+
+    /// A code for `email` that its server has not taken yet: the current
+    /// step's, or the next one's (one step of skew is allowed); when both
+    /// are spent, it waits for the next step.
+    pub async fn next_code(&self, email: &str) -> String {
+        let step_of = |at: chrono::DateTime<chrono::Utc>| at.timestamp().div_euclid(30);
+        loop {
+            let now = step_of(self.server_now());
+            let key = (self.base.clone(), email.to_string());
+            let step = {
+                let mut steps = steps().lock().unwrap();
+                let step = steps.get(&key).map_or(now, |last| (last + 1).max(now));
+                if step <= now + 1 {
+                    steps.insert(key, step);
+                    Some(step)
+                } else {
+                    None
+                }
+            };
+            if let Some(step) = step {
+                let at = chrono::DateTime::from_timestamp(step * 30, 0).unwrap();
+                return app::auth::mfa::code_at(&test_totp_secret(email), at);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
     }
 
     /// The signed-in user's e-mail, or `None`.
@@ -246,10 +350,17 @@ pub async fn user_id(app: &TestApp, email: &str) -> uuid::Uuid {
         .id
 }
 
-/// Creates a staff account directly in the database (no temporary password).
-pub async fn staff(app: &TestApp, email: &str, role: shared::Role) -> String {
+/// Creates a staff account directly in the database, with [`PASSWORD`] and
+/// no authenticator yet (as if an administrator had just made it, without
+/// the temporary password).
+pub async fn new_staff_account(
+    app: &TestApp,
+    email: &str,
+    name: &str,
+    role: shared::Role,
+) -> app::entity::users::Model {
     let new = shared::auth::NewStaff {
-        display_name: shared::validate::PersonName::parse("Test Person", "name").unwrap(),
+        display_name: shared::validate::PersonName::parse(name, "name").unwrap(),
         email: shared::validate::Email::parse(email).unwrap(),
         role,
     };
@@ -262,7 +373,28 @@ pub async fn staff(app: &TestApp, email: &str, role: shared::Role) -> String {
         &app::context::RequestMeta::default(),
     )
     .await
-    .expect("create staff");
+    .expect("create staff")
+}
+
+/// [`new_staff_account`] with its authenticator set up with
+/// [`test_totp_secret`]; answers the account's id.
+pub async fn staff_named(app: &TestApp, email: &str, name: &str, role: shared::Role) -> uuid::Uuid {
+    let user = new_staff_account(app, email, name, role).await;
+    app::auth::mfa::enrol_known(
+        &app.db,
+        &app.cipher,
+        user.id,
+        &test_totp_secret(email),
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("set up the authenticator");
+    user.id
+}
+
+/// A ready staff account named "Test Person" (see [`staff_named`]).
+pub async fn staff(app: &TestApp, email: &str, role: shared::Role) -> String {
+    staff_named(app, email, "Test Person", role).await;
     email.to_string()
 }
 
