@@ -81,6 +81,7 @@ test('the admin creates a doctor account and the doctor signs in to the clinic p
   const step = Math.floor(Date.now() / 30000);
   await doctor.page.getByLabel('Code shown by the app').fill(totp(secret, step));
   await doctor.page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+  await doctor.page.getByTestId('recovery-codes').waitFor();
   const codes = await doctor.page.getByTestId('recovery-codes').locator('li').allTextContents();
   assert.equal(codes.length, 10);
   for (const code of codes) assert.match(code.trim(), /^[a-z2-9]{5}-[a-z2-9]{5}$/);
@@ -136,6 +137,7 @@ test('a patient turns two-step sign-in on from a phone, and signs in with a code
   const secret = fromBase32(await section.getByTestId('mfa-secret').textContent());
   await section.getByLabel('Code shown by the app').fill(await nextCode(secret, email));
   await section.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+  await section.getByTestId('recovery-codes').waitFor();
   const codes = (await section.getByTestId('recovery-codes').locator('li').allTextContents()).map((c) => c.trim());
   assert.equal(codes.length, 10);
   await expectNoHorizontalScroll(page);
