@@ -13,7 +13,7 @@ SITE_ROOT := target/site
 RELEASE_SITE_ROOT := target/site-release
 BIND ?= 127.0.0.1:3000
 
-.PHONY: run test setup setup-test build build-release lint rust-tests e2e e2e-release fmt bench bench-first-load
+.PHONY: run test setup setup-test build build-release lint rust-tests e2e e2e-release fmt bench bench-first-load demo-code
 
 ## Rust toolchain pieces: the wasm target, cargo-leptos and a wasm-bindgen matching Cargo.lock.
 setup:
@@ -38,6 +38,11 @@ build-release: setup
 
 run: build
 	LEPTOS_SITE_ROOT=$(SITE_ROOT) $(TARGET_DIR)/debug/hms serve --bind $(BIND) --seed-demo
+
+## A demo staff account's sign-in code of the moment (after `make run` has built hms):
+##   make demo-code EMAIL=doctor@demo-hospital.example
+demo-code:
+	$(TARGET_DIR)/debug/hms demo-code $(EMAIL)
 
 fmt:
 	cargo fmt --all
