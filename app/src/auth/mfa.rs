@@ -143,7 +143,12 @@ fn matching_step(secret: &[u8], digits: &str, now: DateTime<Utc>) -> Option<i64>
     let now_step = step_of(now);
     [now_step + 1, now_step, now_step - 1]
         .into_iter()
-        .find(|step| code_at(secret, at_step(*step)).as_bytes() == digits.as_bytes())
+        .find(|step| {
+            constant_time_eq::constant_time_eq(
+                code_at(secret, at_step(*step)).as_bytes(),
+                digits.as_bytes(),
+            )
+        })
 }
 
 fn at_step(step: i64) -> DateTime<Utc> {
