@@ -271,17 +271,7 @@ pub async fn confirm_identity(password: String, code: String) -> Result<(), AppE
     crate::audited::plain(
         || require(Permission::ManageOwnAccount),
         async |caller| {
-            service::confirm_identity(
-                &caller.ctx.db,
-                &caller.ctx.policy,
-                &caller.ctx.cipher,
-                caller.user.id.into(),
-                password,
-                &code,
-                &caller.meta,
-                caller.now(),
-            )
-            .await?;
+            crate::auth::mfa_api::ssr::confirm(caller, password, &code).await?;
             caller
                 .session
                 .insert(keys::REAUTH_AT, caller.now().timestamp())

@@ -8,13 +8,12 @@ use shared::auth::{MfaEnrolment, MfaStatus, RecoveryCodes};
 use shared::AppError;
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     pub use crate::audited::{plain, write, write_prepared};
     pub use crate::auth::guard::{require, Caller};
     pub use crate::auth::mfa;
     pub use crate::context::OrInternal;
     pub use crate::entity::users;
-    pub use sea_orm::EntityTrait;
     pub use shared::{AppError, Permission};
 
     /// The caller's account row.
@@ -22,11 +21,7 @@ mod ssr {
         db: &impl sea_orm::ConnectionTrait,
         caller: &Caller,
     ) -> Result<users::Model, AppError> {
-        users::Entity::find_by_id(uuid::Uuid::from(caller.user.id))
-            .one(db)
-            .await
-            .or_internal()?
-            .ok_or(AppError::Unauthorized)
+        crate::auth::service::account(db, caller.user.id.into()).await
     }
 
     /// The caller proves who they are again: password and a code (from the

@@ -217,12 +217,10 @@ pub async fn login_code(
     meta: &RequestMeta,
     now: DateTime<Utc>,
 ) -> Result<SignedIn, AppError> {
-    let user = users::Entity::find_by_id(user_id)
-        .one(db)
-        .await
-        .or_internal()?
-        .filter(|u| u.active)
-        .ok_or(AppError::Unauthorized)?;
+    let user = account(db, user_id).await?;
+    if !user.active {
+        return Err(AppError::Unauthorized);
+    }
     let fail = |detail: &'static str| {
         AuditEvent::new(actor_of(&user), "auth.login", Outcome::Failure)
             .at(now)
@@ -325,11 +323,7 @@ pub async fn confirm_identity(
     meta: &RequestMeta,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let user = users::Entity::find_by_id(user_id)
-        .one(db)
-        .await
-        .or_internal()?
-        .ok_or(AppError::Unauthorized)?;
+    let user = account(db, user_id).await?;
     if let Some(minutes) = lock_remaining(db, &user.email, policy, now).await? {
         return Err(AppError::AccountLocked { minutes });
     }
@@ -389,6 +383,15 @@ async fn finish_login(
     append(&txn, event, meta).await.or_internal()?;
     txn.commit().await.or_internal()?;
     Ok(SignedIn { user })
+}
+
+/// The account `user_id`; `Unauthorized` when it no longer exists.
+pub async fn account(db: &impl ConnectionTrait, user_id: Uuid) -> Result<users::Model, AppError> {
+    users::Entity::find_by_id(user_id)
+        .one(db)
+        .await
+        .or_internal()?
+        .ok_or(AppError::Unauthorized)
 }
 
 /// A taken e-mail address, as a field error on the form.
@@ -478,11 +481,7 @@ pub async fn change_password(
     meta: &RequestMeta,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let user = users::Entity::find_by_id(user_id)
-        .one(db)
-        .await
-        .or_internal()?
-        .ok_or(AppError::Unauthorized)?;
+    let user = account(db, user_id).await?;
     if !password::verify(current, user.password_hash.clone()).await? {
         append(
             db,
