@@ -95,13 +95,20 @@ impl RequestMeta {
 /// desk was writing. Taken at `BEGIN`, the lock is waited for like any other.
 /// PostgreSQL ignores the mode; nested calls become savepoints.
 pub async fn begin_write<C: sea_orm::TransactionTrait>(db: &C) -> Result<C::Transaction, AppError> {
+    begin_write_raw(db).await.or_internal()
+}
+
+/// [`begin_write`] answering the database's error, for code below the
+/// server functions (the audit chain).
+pub async fn begin_write_raw<C: sea_orm::TransactionTrait>(
+    db: &C,
+) -> Result<C::Transaction, sea_orm::DbErr> {
     db.begin_with_options(sea_orm::TransactionOptions {
         isolation_level: None,
         access_mode: None,
         sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
     })
     .await
-    .or_internal()
 }
 
 /// Whether a database error is a unique-constraint violation: the database,
@@ -148,9 +155,7 @@ pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         .is_some_and(|parts| parts.uri.path().starts_with("/api/"));
     if let (Err(e), true) = (&result, called_over_http) {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(status) = http::StatusCode::from_u16(e.status_code()) {
-                response.set_status(status);
-            }
+            response.set_status(http_status(e));
         }
     }
     result
@@ -162,7 +167,7 @@ pub fn file_response(
     result: Result<(Vec<u8>, &'static str, String), AppError>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    use http::{header, StatusCode};
+    use http::header;
     match result {
         Ok((body, content_type, file)) => (
             [
@@ -175,10 +180,19 @@ pub fn file_response(
             body,
         )
             .into_response(),
-        Err(e) => {
-            let status =
-                StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, e.to_string()).into_response()
-        }
+        Err(e) => error_response(&e),
     }
+}
+
+/// The HTTP status that fits an error (500 for a code `http` does not know).
+pub fn http_status(error: &AppError) -> http::StatusCode {
+    http::StatusCode::from_u16(error.status_code())
+        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// How a plain axum handler (a download, the sign-out form) answers an
+/// error: its message as text, with the status that fits it.
+pub fn error_response(error: &AppError) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (http_status(error), error.to_string()).into_response()
 }

@@ -10,34 +10,26 @@ use leptos_router::hooks::use_location;
 use shared::auth::CurrentUser;
 use shared::{AppError, Portal};
 
-use crate::auth::api::{logout, me};
+use crate::auth::api::{me, SIGN_OUT_PATH};
+use crate::auth::idle::IdleWarning;
 use crate::auth::mfa_pages::{ConfirmIdentityForm, ForcedMfaSetup};
 use crate::auth::pages::{ForcedPasswordChange, LoginForm};
 use crate::components::{ConfirmIdentity, ErrorBox, Loading};
 use crate::nav::NavEntry;
-use crate::portal_session::{hard_navigate, PortalSession};
+use crate::portal_session::PortalSession;
 
 /// The signed-in user's data, fetched once per portal load.
 fn use_me() -> Resource<Result<Option<CurrentUser>, AppError>> {
     Resource::new(|| (), |_| me())
 }
 
+/// A plain form, so it works before the page has hydrated (`auth::sign_out`).
 #[component]
 fn SignOutButton() -> impl IntoView {
-    let busy = RwSignal::new(false);
-    let on_click = move |_| {
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            // Whatever the answer, the browser leaves the portal; the server has
-            // destroyed the session if it still existed.
-            let _ = logout().await;
-            hard_navigate("/");
-        });
-    };
     view! {
-        <button type="button" class="btn btn--ghost" on:click=on_click disabled=move || busy.get()>
-            {move || if busy.get() { "Signing out…" } else { "Sign out" }}
-        </button>
+        <form method="post" action=SIGN_OUT_PATH class="portal__sign-out">
+            <button type="submit" class="btn btn--ghost">"Sign out"</button>
+        </form>
     }
 }
 
@@ -147,6 +139,7 @@ fn PortalChrome(
         <nav class="portal__nav" aria-label=format!("{name} navigation")>
             <ul>{links}</ul>
         </nav>
+        <IdleWarning user_id=user.id/>
     }
 }
 

@@ -34,8 +34,13 @@ pub struct ServerContext {
     pub clock: crate::clock::SharedClock,
     /// Recently used sessions and accounts, shared with the session store.
     pub auth_cache: std::sync::Arc<crate::auth::cache::AuthCache>,
-    /// Encrypts the values kept encrypted (MFA secrets) and hashes recovery codes.
+    /// Encrypts the values kept encrypted (MFA secrets, messages holding a
+    /// link) and hashes recovery codes and reset tokens.
     pub cipher: std::sync::Arc<crate::crypto::Cipher>,
+    /// The address users reach the server at, without a trailing slash
+    /// (`https://hms.example.org`): links in e-mails start with it. Never
+    /// taken from a request's `Host`, which whoever sends it chooses.
+    pub public_url: String,
 }
 
 pub fn server_context() -> Result<ServerContext, AppError> {

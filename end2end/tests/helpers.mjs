@@ -4,7 +4,11 @@
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
 export const DEMO_PASSWORD = 'hms-demo-2026!';
@@ -148,6 +152,41 @@ export async function nextCode(secret, account) {
     }
     await sleep(500);
   }
+}
+
+/** A free TCP port on the loopback interface. */
+export async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts an `hms` of the test's own on a fresh data directory with demo
+ * data (`HMS_BIN`, set by `.ci/e2e`), with extra `serve` flags and
+ * environment. Answers its base URL and `stop()`. */
+export async function startServer(flags = [], env = {}) {
+  assert.ok(process.env.HMS_BIN && process.env.LEPTOS_SITE_ROOT, 'set by .ci/e2e');
+  const dataDir = mkdtempSync(join(tmpdir(), 'hms-own-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(process.env.HMS_BIN, ['--data-dir', dataDir, 'serve', '--bind', `127.0.0.1:${port}`, '--seed-demo', ...flags], {
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 150; i++) {
+    if (await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) break;
+    await sleep(200);
+  }
+  return {
+    base,
+    stop() {
+      server.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export function assertClean(problems) {

@@ -47,6 +47,23 @@ test('the admin creates a doctor account and the doctor signs in to the clinic p
   await admin.page.waitForSelector('th[aria-sort="ascending"] button[data-sort="action"]');
   await expectNoHorizontalScroll(admin.page);
   await admin.page.screenshot({ path: 'test-results/admin-audit-desktop.png', fullPage: true });
+  // A review's first views, and the export of what is shown.
+  await admin.page.getByRole('button', { name: 'Failed sign-ins' }).click();
+  await admin.page.waitForSelector('button.chip[aria-pressed="true"]');
+  const exportLink = admin.page.getByTestId('audit-export');
+  await admin.page.waitForFunction(
+    () => document.querySelector('[data-testid="audit-export"]')?.getAttribute('href')?.includes('outcome=failure'),
+  );
+  const href = await exportLink.getAttribute('href');
+  assert.match(href, /^\/api\/audit\/export\.csv\?action=auth\.login&outcome=failure/);
+  const csv = await admin.page.request.get(href);
+  assert.equal(csv.status(), 200);
+  assert.match(csv.headers()['content-type'], /^text\/csv/);
+  const lines = (await csv.text()).trim().split('\n');
+  assert.ok(lines[0].startsWith('seq,at_utc,at_hospital,actor_email'), lines[0]);
+  for (const line of lines.slice(1)) {
+    assert.ok(line.includes(',auth.login,') && line.includes(',failure,'), line);
+  }
   // Desktop-first, but still usable on a phone: wide tables scroll inside their box, not the page.
   await admin.page.setViewportSize({ width: 390, height: 844 });
   await admin.page.goto('/admin/audit');

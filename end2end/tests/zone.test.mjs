@@ -4,48 +4,22 @@
 // the server stored, converted with the browser's own zone data.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { launch, openDevice, hydrated, signIn, assertClean, DEMO, DEMO_PASSWORD } from './helpers.mjs';
+import { launch, openDevice, hydrated, signIn, assertClean, startServer, DEMO, DEMO_PASSWORD } from './helpers.mjs';
 
 const HOSPITAL = 'Asia/Kolkata';
 const DEVICE = 'America/Los_Angeles';
 
-let browser, server, dataDir, base;
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+let browser, server, base;
 
 before(async () => {
-  assert.ok(process.env.HMS_BIN && process.env.LEPTOS_SITE_ROOT, 'set by .ci/e2e');
-  dataDir = mkdtempSync(join(tmpdir(), 'hms-zone-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(process.env.HMS_BIN, ['--data-dir', dataDir, 'serve', '--bind', `127.0.0.1:${port}`, '--seed-demo'], {
-    env: { ...process.env, HMS_TIMEZONE: HOSPITAL },
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 150; i++) {
-    const ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
-    if (ready) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  server = await startServer([], { HMS_TIMEZONE: HOSPITAL });
+  base = server.base;
   browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill();
-  rmSync(dataDir, { recursive: true, force: true });
+  server?.stop();
 });
 
 /** `at` as the page writes it (`%Y-%m-%d %H:%M`) on the wall clock of `zone`. */

@@ -16,8 +16,31 @@ pub mod fold_names;
 pub use m20261122_000011_name_search_covering::HIT_COLUMNS as SEARCH_HIT_COLUMNS;
 /// Patient rows migration 13 recomputes per statement.
 pub use m20261203_000013_names_in_every_script::BATCH as NAME_RECOMPUTE_BATCH;
-/// The status and kind columns whose codes the database checks (migration 15).
+/// The status and kind columns whose codes the database checks, as migration
+/// 15 first checked them; [`coded_columns`] has them as they are now.
 pub use m20261203_000015_coded_columns::CODED_COLUMNS;
+
+/// Every status and kind column with the codes the database accepts now:
+/// migration 15's list with the later migrations' changes applied. A
+/// migration that changes a column's codes adds its change here.
+pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
+    let changes: &[(&str, &str, &'static [&'static str])] = &[(
+        "notification_outbox",
+        "kind",
+        m20261204_000018_password_resets::NOTICE_KINDS,
+    )];
+    CODED_COLUMNS
+        .iter()
+        .map(|&(table, column, codes)| {
+            let now = changes
+                .iter()
+                .rev()
+                .find(|(t, c, _)| *t == table && *c == column)
+                .map_or(codes, |(_, _, codes)| codes);
+            (table, column, now)
+        })
+        .collect()
+}
 mod m20261122_000001_foundation;
 mod m20261122_000002_icd10cm;
 mod m20261122_000003_patient_search;
@@ -34,6 +57,8 @@ mod m20261203_000013_names_in_every_script;
 mod m20261203_000014_home_tiles;
 mod m20261203_000015_coded_columns;
 mod m20261203_000016_mfa;
+mod m20261203_000017_audit_chain;
+mod m20261204_000018_password_resets;
 mod util;
 
 /// Every migration, in order.
@@ -59,6 +84,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_home_tiles::Migration),
             Box::new(m20261203_000015_coded_columns::Migration),
             Box::new(m20261203_000016_mfa::Migration),
+            Box::new(m20261203_000017_audit_chain::Migration),
+            Box::new(m20261204_000018_password_resets::Migration),
         ]
     }
 }

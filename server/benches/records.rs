@@ -306,6 +306,26 @@ struct Hits {
     hits: Vec<serde::de::IgnoredAny>,
 }
 
+/// An audit event as a receptionist's request would make it (client `c`).
+fn bench_event(c: usize, action: &'static str) -> app::audit::service::AuditEvent {
+    app::audit::service::AuditEvent::new(
+        app::audit::service::Actor {
+            id: Some(Uuid::new_v4()),
+            email: Some(format!("desk{c}@bench.example")),
+            role: Some(shared::Role::Receptionist),
+        },
+        action,
+        shared::audit::Outcome::Success,
+    )
+}
+
+fn bench_meta() -> app::context::RequestMeta {
+    app::context::RequestMeta {
+        client_addr: "127.0.0.1".into(),
+        user_agent: String::new(),
+    }
+}
+
 async fn search_bench(backend: Backend, a: &Args) {
     let app = spawn_app(backend).await;
     let samples = std::sync::Arc::new(generate(&app.db, a.patients).await);
@@ -383,6 +403,7 @@ async fn search_bench(backend: Backend, a: &Args) {
     // What every search adds to its query: one audit row, through the same
     // writer (on a connection of its own) the server uses.
     let mut audit = [None, None];
+    let mut audit_rates = Vec::new();
     if wanted("audit") {
         let writer = app::audit::writer::AuditWriter::spawn(
             server::db::connect_dedicated(&app.database.url)
@@ -395,21 +416,10 @@ async fn search_bench(backend: Backend, a: &Args) {
             let run = support::measure(concurrency, requests, requests, move |c, _| {
                 let w = w.clone();
                 async move {
-                    let event = app::audit::service::AuditEvent::new(
-                        app::audit::service::Actor {
-                            id: Some(Uuid::new_v4()),
-                            email: Some(format!("desk{c}@bench.example")),
-                            role: Some(shared::Role::Receptionist),
-                        },
-                        "patients.search",
-                        shared::audit::Outcome::Success,
-                    )
-                    .detail("\"mull\": 20 result(s)");
-                    let meta = app::context::RequestMeta {
-                        client_addr: "127.0.0.1".into(),
-                        user_agent: String::new(),
-                    };
-                    w.append(event, &meta).await.expect("audit row stored");
+                    let event = bench_event(c, "patients.search").detail("\"mull\": 20 result(s)");
+                    w.append(event, &bench_meta())
+                        .await
+                        .expect("audit row stored");
                 }
             })
             .await;
@@ -421,8 +431,40 @@ async fn search_bench(backend: Backend, a: &Args) {
                 ms(d.p99),
                 run.cpu_cell()
             );
+            audit_rates.push(("group-commit writer (reads)", concurrency, run));
             audit[i] = Some(run);
         }
+        // The other path: an event in a write transaction of its own (a
+        // change's event goes the same way, inside the change's transaction).
+        for concurrency in [1usize, 50] {
+            let requests = requests_at(concurrency);
+            let db = app.db.clone();
+            let run = support::measure(concurrency, requests, requests, move |c, _| {
+                let db = db.clone();
+                async move {
+                    let event = bench_event(c, "patients.update");
+                    app::audit::service::append(&db, event, &bench_meta())
+                        .await
+                        .expect("audit row stored");
+                }
+            })
+            .await;
+            audit_rates.push(("own write transaction (changes)", concurrency, run));
+        }
+        println!("\nAudit write rate ({backend:?}):\n");
+        println!("| path | writers | rows/s | p50 ms | p95 ms | p99 ms |");
+        println!("|---|---:|---:|---:|---:|---:|");
+        for (path, concurrency, run) in &audit_rates {
+            let d = &run.stats;
+            println!(
+                "| {path} | {concurrency} | {:.0} | {} | {} | {} |",
+                run.rate(),
+                ms(d.p50),
+                ms(d.p95),
+                ms(d.p99)
+            );
+        }
+        println!();
     }
     for (key, kind, pool) in [
         ("mrn", "MRN", &samples.mrns),

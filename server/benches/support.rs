@@ -70,12 +70,21 @@ pub struct Run {
     /// The whole machine's busy CPU per call: this process, PostgreSQL and
     /// the kernel's work for both.
     pub machine_cpu: Duration,
+    /// From the first call sent to the last answered.
+    pub elapsed: Duration,
+    /// Calls made.
+    pub calls: usize,
 }
 
 impl Run {
     /// `process / machine` CPU per call, for a table cell.
     pub fn cpu_cell(&self) -> String {
         format!("{} / {}", ms(self.cpu), ms(self.machine_cpu))
+    }
+
+    /// Calls answered per second.
+    pub fn rate(&self) -> f64 {
+        self.calls as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
     }
 }
 
@@ -88,12 +97,16 @@ where
     Fut: std::future::Future<Output = ()> + Send,
 {
     let (process, machine) = (process_cpu(), machine_cpu());
+    let started = std::time::Instant::now();
     let times = load(clients, requests, call).await;
+    let elapsed = started.elapsed();
     let per = per.max(1) as u32;
     Run {
+        calls: times.len(),
         stats: stats(times),
         cpu: (process_cpu() - process) / per,
         machine_cpu: (machine_cpu() - machine) / per,
+        elapsed,
     }
 }
 

@@ -39,6 +39,13 @@ pub struct ServeConfig {
     /// cookies and HSTS when https, and is the origin accepted for changes.
     #[arg(long, env = "HMS_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); needs
+    /// `--tls-key`. Cookies are then `Secure` and HSTS is sent.
+    #[arg(long, env = "HMS_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of `--tls-cert` (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "HMS_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Trust the last `X-Forwarded-For` hop (only behind your own reverse proxy).
     #[arg(long, env = "HMS_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
@@ -176,16 +183,70 @@ impl ServeConfig {
         Duration::from_millis(self.auth_cache_ms)
     }
 
+    /// The address users reach: `--public-url`, or else this server's own
+    /// listening address (a loopback one when it listens on every interface),
+    /// which is right for a trial on one machine only. Links in e-mails
+    /// start with it.
+    pub fn public_base(&self) -> String {
+        if let Some(url) = &self.public_url {
+            return url.trim_end_matches('/').to_string();
+        }
+        let scheme = if self.tls_cert.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let mut addr = self.bind;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        format!("{scheme}://{addr}")
+    }
+
+    /// Whether users reach the server over HTTPS: it serves TLS itself, or
+    /// its public URL (a reverse proxy's) is https.
     pub fn secure_cookies(&self) -> bool {
-        self.public_url
-            .as_deref()
-            .is_some_and(|u| u.starts_with("https://"))
+        self.tls_cert.is_some()
+            || self
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tls_needs_both_files_and_makes_cookies_secure() {
+        assert!(!ServeConfig::from_args(&[]).unwrap().secure_cookies());
+        let tls = ServeConfig::from_args(&["--tls-cert", "c.pem", "--tls-key", "k.pem"]).unwrap();
+        assert!(tls.secure_cookies());
+        assert!(ServeConfig::from_args(&["--tls-cert", "c.pem"]).is_err());
+        assert!(ServeConfig::from_args(&["--tls-key", "k.pem"]).is_err());
+        let proxied = ServeConfig::from_args(&["--public-url", "https://hms.example.org"]).unwrap();
+        assert!(proxied.secure_cookies());
+    }
+
+    #[test]
+    fn links_start_with_the_public_address_never_a_wildcard() {
+        let proxied =
+            ServeConfig::from_args(&["--public-url", "https://hms.example.org/"]).unwrap();
+        assert_eq!(proxied.public_base(), "https://hms.example.org");
+        let everywhere = ServeConfig::from_args(&["--bind", "0.0.0.0:8080"]).unwrap();
+        assert_eq!(everywhere.public_base(), "http://127.0.0.1:8080");
+        let tls = ServeConfig::from_args(&[
+            "--bind",
+            "10.0.0.5:8443",
+            "--tls-cert",
+            "c.pem",
+            "--tls-key",
+            "k.pem",
+        ])
+        .unwrap();
+        assert_eq!(tls.public_base(), "https://10.0.0.5:8443");
+    }
 
     #[test]
     fn lead_times_parse_sort_and_refuse_nonsense() {

@@ -20,7 +20,7 @@ use axum::extract::{ConnectInfo, FromRef, State};
 use axum::http::{header, HeaderValue, Method, Request, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use base64::Engine;
 use leptos::config::LeptosOptions;
@@ -98,6 +98,7 @@ pub fn router(
         auth_cache: auth_cache.clone(),
         clock: config.clock.clone(),
         cipher: Arc::new(secrets.cipher()),
+        public_url: config.public_base(),
     };
     let routes = generate_route_list(App);
 
@@ -124,6 +125,14 @@ pub fn router(
         .route(
             "/api/records/mine/{format}",
             get(app::chart::export::download_mine).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
+            shared::audit::AUDIT_EXPORT_PATH,
+            get(app::admin::audit_export::export_csv).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
+            app::auth::api::SIGN_OUT_PATH,
+            post(app::auth::sign_out::sign_out).layer(axum::Extension(ctx.clone())),
         )
         .route(
             "/api/appointments/{id}/ics",
@@ -338,10 +347,8 @@ fn named_patient(body: &[u8]) -> Option<uuid::Uuid> {
 /// A server function's error as the framework sends it: the JSON of
 /// [`AppError`] with the status that fits it.
 fn error_response(error: &AppError) -> Response {
-    let status =
-        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
-        status,
+        app::context::http_status(error),
         [(header::CONTENT_TYPE, "application/json")],
         serde_json::to_string(error).unwrap_or_default(),
     )
@@ -360,9 +367,7 @@ async fn client_errors_keep_their_status(response: Response) -> Response {
         return error_response(&AppError::Internal);
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        if let Ok(status) = StatusCode::from_u16(error.status_code()) {
-            parts.status = status;
-        }
+        parts.status = app::context::http_status(&error);
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -4,7 +4,9 @@
 //!
 //! - [`config`]: settings from flags and environment, with safe defaults for the embedded SQLite mode.
 //! - [`secrets`]: session and encryption keys, generated on first run, stored 0600.
+//! - [`backup`]: `hms backup` / `hms restore` of the SQLite database, and the serve lock.
 //! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
+//! - [`tls`]: HTTPS served by `hms` itself (rustls).
 //! - [`http`]: the axum router: Leptos pages, server functions, health checks, security middleware.
 //! - [`pwa`]: the service worker, generated from the built assets.
 //! - [`seed`]: demo data and the first administrator.
@@ -20,6 +22,7 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod http;
@@ -29,4 +32,5 @@ pub mod secrets;
 pub mod seed;
 pub mod seed_chart;
 pub mod seed_schedule;
+pub mod tls;
 pub mod workers;

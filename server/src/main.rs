@@ -5,8 +5,9 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use server::config::{CommonConfig, ServeConfig};
-use server::{db, http, notify, secrets, seed, workers};
+use server::{backup, db, http, notify, secrets, seed, tls, workers};
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -38,12 +39,35 @@ enum Command {
     /// Print the current sign-in code of a demo staff account (demo data
     /// only: their authenticator keys are derived from their e-mail).
     DemoCode { email: String },
+    /// Copy the SQLite database, while the server runs, into FILE (a new
+    /// file): one consistent snapshot, then checked (integrity and the
+    /// audit chain). On PostgreSQL, use pg_dump (docs/operations.md).
+    Backup { file: std::path::PathBuf },
+    /// Replace the SQLite database with the backup in FILE, once the file
+    /// checks out. The server must be stopped. On PostgreSQL, use pg_restore.
+    Restore { file: std::path::PathBuf },
+    /// The audit trail's hash chain.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Create an administrator account with a one-time password.
     CreateAdmin {
         #[arg(long)]
         email: String,
         #[arg(long)]
         name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Walk the whole chain and report the first broken link: exits 0 when
+    /// it holds, 1 when it does not. Prints the head (last place and hash);
+    /// keep it somewhere the database's users cannot write, and a later run
+    /// can show the history up to it was not rewritten.
+    Verify {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -84,6 +108,7 @@ fn print_demo_accounts(accounts: &[(String, shared::Role)]) {
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     init_logging(cli.log_json);
+    tls::install_crypto_provider();
     if let Some(Command::Routes) = cli.command {
         println!("{}", serde_json::to_string(&http::page_routes())?);
         return Ok(());
@@ -102,10 +127,31 @@ async fn main() -> Result<()> {
         Some(c) => c,
         None => Command::Serve(Box::new(ServeConfig::from_args(&[])?)),
     };
+    if let Command::Restore { file } = &command {
+        // Before anything opens the database it replaces.
+        let checked = backup::restore(&url, file).await?;
+        println!(
+            "Restored {} from {}: {checked}.",
+            db::redact(&url),
+            file.display()
+        );
+        return Ok(());
+    }
+    // One server per SQLite file, held until this process ends.
+    let _serve_lock = match &command {
+        Command::Serve(_) => backup::lock_for_serving(&url)?,
+        _ => None,
+    };
     let db = db::connect(&url).await?;
     db::migrate(&db).await?;
     match command {
-        Command::Routes | Command::DemoCode { .. } => unreachable!("answered before connecting"),
+        Command::Routes | Command::DemoCode { .. } | Command::Restore { .. } => {
+            unreachable!("answered before connecting")
+        }
+        Command::Backup { file } => {
+            let checked = backup::backup(&db, &url, &file).await?;
+            println!("Backup written to {}: {checked}.", file.display());
+        }
         Command::Migrate => {
             println!("Database at {} is up to date.", db::redact(&url));
         }
@@ -115,6 +161,17 @@ async fn main() -> Result<()> {
             let cipher = secrets::load_or_create(&cli.common.data_dir)?.cipher();
             let accounts = seed::seed_demo(&db, tz, &cipher).await?;
             print_demo_accounts(&accounts);
+        }
+        Command::Audit(AuditCommand::Verify { json }) => {
+            let report = app::audit::chain::verify(&db).await?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!("{report}");
+            }
+            if !report.holds() {
+                std::process::exit(1);
+            }
         }
         Command::CreateAdmin { email, name } => {
             let password = seed::create_admin(&db, &email, &name).await?;
@@ -137,6 +194,7 @@ async fn main() -> Result<()> {
             );
             notify::spawn_worker(
                 db.clone(),
+                Arc::new(secrets.cipher()),
                 transports,
                 notify::WorkerPolicy::new(config.outbox_max_attempts),
                 std::time::Duration::from_secs(config.outbox_poll_secs),
@@ -144,16 +202,36 @@ async fn main() -> Result<()> {
             );
             let connections = db::Connections::open(&url, db.clone()).await?;
             let router = http::router(&config, &connections, &secrets)?;
+            // Read before binding, so a bad certificate stops the start.
+            let tls_config = match (&config.tls_cert, &config.tls_key) {
+                (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
+                _ => None,
+            };
             let listener = tokio::net::TcpListener::bind(config.bind).await?;
             let addr = listener.local_addr()?;
-            tracing::info!(%addr, database = %db::redact(&url), "hms listening");
-            println!("HMS is running at http://{addr}");
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+            let scheme = if tls_config.is_some() {
+                "https"
+            } else {
+                "http"
+            };
+            tracing::info!(%addr, scheme, database = %db::redact(&url), "hms listening");
+            println!("HMS is running at {scheme}://{addr}");
+            let service = router.into_make_service_with_connect_info::<SocketAddr>();
+            match tls_config {
+                Some(tls_config) => {
+                    use axum::serve::ListenerExt;
+                    // tap_io: the TLS listener's peer address reaches the
+                    // handlers as ConnectInfo, as the plain one's does.
+                    axum::serve(tls::listener(listener, tls_config).tap_io(|_| {}), service)
+                        .with_graceful_shutdown(shutdown_signal())
+                        .await?
+                }
+                None => {
+                    axum::serve(listener, service)
+                        .with_graceful_shutdown(shutdown_signal())
+                        .await?
+                }
+            }
         }
     }
     Ok(())

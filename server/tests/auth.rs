@@ -197,6 +197,57 @@ async fn logout_destroys_the_session_server_side(backend: Backend) {
         .any(|r| r.0 == "auth.logout" && r.2.as_deref() == Some("lab@test.example")));
 }
 
+/// The portals' Sign out button is a plain form posting to `/sign-out`, so
+/// it works before the page hydrates: the session ends on the server, the
+/// browser goes to the front page, and another site cannot post it.
+async fn the_sign_out_form_ends_the_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = staff(&app, "pharm@test.example", Role::Pharmacist).await;
+    let client = Client::new(&app.base);
+    client.login(&email, PASSWORD).await.1.unwrap();
+    let cookie = client.cookie().unwrap();
+
+    // From another site: refused, and the session lives on.
+    let refused = reqwest::Client::new()
+        .post(format!("{}/sign-out", app.base))
+        .header("cookie", &cookie)
+        .header("origin", "https://elsewhere.example")
+        .form(&[("x", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(client.whoami().await.as_deref(), Some("pharm@test.example"));
+
+    // As the browser posts the form: an empty body, the page's origin.
+    let response = client
+        .http
+        .post(format!("{}/sign-out", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/");
+    assert_eq!(client.whoami().await, None);
+    let (status, _) =
+        call_with_cookie::<Value>(&app.base, &cookie, "account/sessions", json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the old cookie is dead");
+    let rows = audit_rows(&app).await;
+    assert!(rows
+        .iter()
+        .any(|r| r.0 == "auth.logout" && r.2.as_deref() == Some("pharm@test.example")));
+
+    // Signed out already (a second tab): still the front page.
+    let again = Client::new(&app.base)
+        .http
+        .post(format!("{}/sign-out", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+}
+
 async fn roles_are_denied_what_they_lack(backend: Backend) {
     let app = spawn_app(backend).await;
     let patient = Client::new(&app.base);
@@ -472,6 +523,50 @@ async fn idle_staff_sessions_expire(backend: Backend) {
     );
 }
 
+async fn left(client: &Client) -> Option<Value> {
+    let (status, left) = client
+        .call::<Option<Value>>("auth/session_left", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    left.unwrap()
+}
+
+/// What the idle warning asks: the time left, without the question counting
+/// as activity; "Stay signed in" counts; past the limit, nothing is left.
+async fn the_idle_warning_reads_and_extends_the_session(backend: Backend) {
+    let app = spawn_app_with(backend, &["--staff-idle-secs", "120"]).await;
+    let email = staff(&app, "ward@test.example", Role::Nurse).await;
+    let client = Client::new(&app.base);
+    client.login(&email, PASSWORD).await.1.unwrap();
+    let now = left(&client).await.unwrap();
+    assert_eq!(now["idle_limit_secs"], 120);
+    assert!(now["idle_secs"].as_i64().unwrap() >= 119, "{now}");
+    assert!(now["absolute_secs"].as_i64().unwrap() > now["idle_secs"].as_i64().unwrap());
+
+    // Asking does not count as activity.
+    app.clock.advance(chrono::Duration::seconds(70));
+    let later = left(&client).await.unwrap();
+    assert!(
+        (49..=50).contains(&later["idle_secs"].as_i64().unwrap()),
+        "{later}"
+    );
+    app.clock.advance(chrono::Duration::seconds(20));
+    assert!(left(&client).await.unwrap()["idle_secs"].as_i64().unwrap() <= 30);
+
+    // "Stay signed in" does.
+    let (status, kept) = client.call::<Value>("auth/keep_alive", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kept.unwrap()["idle_secs"].as_i64().unwrap() >= 119);
+
+    // Past the limit: nothing left, and the next request is refused.
+    app.clock.advance(chrono::Duration::seconds(121));
+    assert_eq!(left(&client).await, None);
+    let (status, _) = client.call::<Value>("auth/keep_alive", json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Nobody signed in: nothing either.
+    assert_eq!(left(&Client::new(&app.base)).await, None);
+}
+
 async fn sessions_end_at_their_absolute_lifetime(backend: Backend) {
     // Activity does not extend a session past its absolute lifetime.
     let app = spawn_app_with(backend, &["--session-lifetime-secs", "4"]).await;
@@ -678,6 +773,7 @@ on_both_databases!(
     session_id_rotates_on_login,
     session_cookie_is_httponly_lax_and_secure_behind_https,
     logout_destroys_the_session_server_side,
+    the_sign_out_form_ends_the_session,
     roles_are_denied_what_they_lack,
     a_patient_reads_only_their_own_record,
     cross_origin_posts_are_refused,
@@ -685,6 +781,7 @@ on_both_databases!(
     new_staff_must_replace_the_temporary_password,
     users_list_and_end_their_own_sessions,
     idle_staff_sessions_expire,
+    the_idle_warning_reads_and_extends_the_session,
     sessions_end_at_their_absolute_lifetime,
     administrators_change_roles_deactivate_and_reset,
     the_audit_trail_is_append_only,

@@ -1652,6 +1652,34 @@ async fn downloads_pdf_and_fhir(backend: Backend) {
         assert_eq!(staff.status(), StatusCode::FORBIDDEN, "{format}");
     }
 
+    // A whole record leaves only with a recent proof of who is asking: past
+    // the grace, the patient confirms their password first.
+    app.clock.advance(chrono::Duration::minutes(6));
+    for format in ["pdf", "fhir"] {
+        let refused = patient
+            .http
+            .get(format!("{}/api/records/mine/{format}", patient.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{format}");
+        assert_eq!(
+            refused.text().await.unwrap(),
+            shared::AppError::ReauthRequired.to_string()
+        );
+    }
+    let (status, ready) = patient.call::<()>("chart/download_ready", json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(ready.unwrap_err(), shared::AppError::ReauthRequired);
+    ok::<()>(
+        &patient,
+        "account/confirm",
+        json!({ "password": PASSWORD, "code": "" }),
+    )
+    .await;
+    ok::<()>(&patient, "chart/download_ready", json!({})).await;
+    my_record_pdf(&patient).await;
+
     let rows = audit_rows(&app).await;
     assert_eq!(
         rows.iter()
@@ -1660,7 +1688,7 @@ async fn downloads_pdf_and_fhir(backend: Backend) {
                 && r.2.as_deref() == Some("petra@test.example")
                 && r.3 == Some(pid))
             .count(),
-        2,
+        3,
         "{rows:?}"
     );
     assert!(rows

@@ -155,6 +155,7 @@ async fn sensitive_actions_ask_for_the_password_again(backend: Backend) {
         "/api/admin/users/change",
         "/api/patients/merge",
         "/api/patients/break_glass",
+        "/api/chart/download_ready",
     ] {
         assert!(
             sensitive.contains(&expected),
@@ -260,6 +261,7 @@ fn cross_patient_calls() -> Vec<(&'static str, &'static str)> {
             r#"{"form": {"phone": "", "email": "", "address": {"line1": "", "line2": "", "city": "", "region": "", "postal_code": "", "country": ""}, "preferred_channel": "email", "sms_consent": false, "email_consent": false, "emergency_contacts": []}}"#,
         ),
         ("/api/chart/my_record", "{}"),
+        ("/api/chart/download_ready", "{}"),
         ("/api/appointments/mine", "{}"),
         (
             "/api/appointments/book",
@@ -285,6 +287,8 @@ fn cross_patient_calls() -> Vec<(&'static str, &'static str)> {
         ("/api/schedule/departments", "{}"),
         ("/api/schedule/holidays", "{}"),
         ("/api/account/sessions", "{}"),
+        // Extends the caller's own session: names nobody.
+        ("/api/auth/keep_alive", "{}"),
         // The caller's own two-step sign-in: no other account can be named.
         ("/api/account/mfa", "{}"),
         ("/api/account/mfa/begin", "{}"),

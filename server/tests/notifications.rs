@@ -169,6 +169,7 @@ async fn bookings_queue_messages_by_consent_without_clinical_content(backend: Ba
     let (sink, gateway) = (SmtpSink::start().await, SmsGateway::start().await);
     let late = deliver_due(
         &app.db,
+        &app.cipher,
         &transports(&sink, &gateway),
         &WorkerPolicy::new(5),
         free[0].start + Duration::minutes(1),
@@ -237,7 +238,9 @@ async fn the_worker_delivers_retries_and_sends_reminders(backend: Backend) {
     sink.refuse_next(1);
     gateway.answer_next(&[503]);
     let now = Utc::now();
-    let round = deliver_due(&app.db, &t, &policy, now).await.unwrap();
+    let round = deliver_due(&app.db, &app.cipher, &t, &policy, now)
+        .await
+        .unwrap();
     assert_eq!(
         round,
         Round {
@@ -258,13 +261,25 @@ async fn the_worker_delivers_retries_and_sends_reminders(backend: Backend) {
         "backoff {wait}"
     );
     // Not due again yet.
-    let round = deliver_due(&app.db, &t, &policy, now + Duration::seconds(5))
-        .await
-        .unwrap();
+    let round = deliver_due(
+        &app.db,
+        &app.cipher,
+        &t,
+        &policy,
+        now + Duration::seconds(5),
+    )
+    .await
+    .unwrap();
     assert_eq!(round, Round::default());
-    let round = deliver_due(&app.db, &t, &policy, now + Duration::seconds(31))
-        .await
-        .unwrap();
+    let round = deliver_due(
+        &app.db,
+        &app.cipher,
+        &t,
+        &policy,
+        now + Duration::seconds(31),
+    )
+    .await
+    .unwrap();
     assert_eq!(round.sent, 2);
 
     let mails = sink.mails();
@@ -300,12 +315,19 @@ async fn the_worker_delivers_retries_and_sends_reminders(backend: Backend) {
 
     // The reminders wait for their time: 24 h, then 2 h before.
     let start = free[0].start;
-    let round = deliver_due(&app.db, &t, &policy, start - Duration::hours(25))
-        .await
-        .unwrap();
+    let round = deliver_due(
+        &app.db,
+        &app.cipher,
+        &t,
+        &policy,
+        start - Duration::hours(25),
+    )
+    .await
+    .unwrap();
     assert_eq!(round, Round::default());
     let round = deliver_due(
         &app.db,
+        &app.cipher,
         &t,
         &policy,
         start - Duration::hours(24) + Duration::seconds(1),
@@ -313,9 +335,15 @@ async fn the_worker_delivers_retries_and_sends_reminders(backend: Backend) {
     .await
     .unwrap();
     assert_eq!(round.sent, 1, "the e-mail patient's 24 h reminder");
-    let round = deliver_due(&app.db, &t, &policy, start - Duration::minutes(110))
-        .await
-        .unwrap();
+    let round = deliver_due(
+        &app.db,
+        &app.cipher,
+        &t,
+        &policy,
+        start - Duration::minutes(110),
+    )
+    .await
+    .unwrap();
     assert_eq!(round.sent, 2, "the other 24 h reminder and a 2 h one");
     assert!(sink.mails()[1]
         .header("Subject")
@@ -324,9 +352,15 @@ async fn the_worker_delivers_retries_and_sends_reminders(backend: Backend) {
 
     // A permanent refusal is not retried.
     gateway.answer_next(&[400]);
-    let round = deliver_due(&app.db, &t, &policy, free[1].start - Duration::minutes(119))
-        .await
-        .unwrap();
+    let round = deliver_due(
+        &app.db,
+        &app.cipher,
+        &t,
+        &policy,
+        free[1].start - Duration::minutes(119),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         round,
         Round {
@@ -407,6 +441,7 @@ async fn cancelling_and_moving_withdraw_reminders_and_consent_is_checked_again(b
     row.update(&app.db).await.unwrap();
     let round = deliver_due(
         &app.db,
+        &app.cipher,
         &transports(&sink, &gateway),
         &WorkerPolicy::new(5),
         Utc::now(),
@@ -468,6 +503,7 @@ async fn two_workers_deliver_each_message_once(backend: Backend) {
     let other_pool = server::db::connect(&app.database.url).await.unwrap();
     let run = |db: sea_orm::DatabaseConnection, name: &'static str| {
         let t = transports(&sink, &gateway);
+        let cipher = app.cipher.clone();
         async move {
             let policy = WorkerPolicy {
                 name: name.into(),
@@ -476,7 +512,9 @@ async fn two_workers_deliver_each_message_once(backend: Backend) {
             };
             let mut sent = 0;
             loop {
-                let round = deliver_due(&db, &t, &policy, Utc::now()).await.unwrap();
+                let round = deliver_due(&db, &cipher, &t, &policy, Utc::now())
+                    .await
+                    .unwrap();
                 if round == Round::default() {
                     return sent;
                 }

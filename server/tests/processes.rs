@@ -11,20 +11,7 @@ use common::*;
 use shared::Role;
 
 async fn prepare(backend: Backend) -> TestDatabase {
-    let database = test_database(backend).await;
-    let db = server::db::connect(&database.url).await.unwrap();
-    server::db::migrate(&db).await.unwrap();
-    let app = TestApp {
-        base: String::new(),
-        search_db: db.clone(),
-        db,
-        cipher: cipher_of(&database),
-        database,
-        backend,
-        clock: Default::default(),
-    };
-    staff(&app, "nurse@test.example", Role::Nurse).await;
-    app.database
+    database_with_staff(backend, "nurse@test.example", Role::Nurse).await
 }
 
 async fn sessions_survive_a_restart(backend: Backend) {
@@ -129,6 +116,53 @@ async fn a_code_taken_by_one_process_is_refused_by_another() {
     assert_eq!(on_b.whoami().await, None);
 }
 
+/// Three processes on one PostgreSQL append audit events at once (their
+/// group-commit writers, and events of their own): one chain, no fork.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_on_one_postgres_extend_one_audit_chain() {
+    let database = prepare(Backend::Postgres).await;
+    let servers = [
+        start(&database).await,
+        start(&database).await,
+        start(&database).await,
+    ];
+    // One session (in the database) serves on every process.
+    let client = Client::new(&servers[0].base);
+    assert_eq!(client.login("nurse@test.example", PASSWORD).await.0, 200);
+    let mut tasks = Vec::new();
+    for (n, server) in servers.iter().enumerate() {
+        for t in 0..4 {
+            let base = server.base.clone();
+            let cookie = client.cookie().unwrap();
+            tasks.push(tokio::spawn(async move {
+                for i in 0..15 {
+                    let (status, _) = call_with_cookie::<serde_json::Value>(
+                        &base,
+                        &cookie,
+                        "patients/search",
+                        serde_json::json!({"query": format!("ab{n}{t}{i}"), "cursor": null}),
+                    )
+                    .await;
+                    assert_eq!(status, 200);
+                }
+                let stranger = Client::new(&base);
+                let (status, _) = stranger
+                    .login_password(&format!("nobody{n}{t}@test.example"), "wrong password 1")
+                    .await;
+                assert_eq!(status, 401);
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let db = server::db::connect(&database.url).await.unwrap();
+    let report = app::audit::chain::verify(&db).await.unwrap();
+    assert!(report.holds(), "{report}");
+    // A sign-in, 180 searches, 12 failed sign-ins, and the set-up's events.
+    assert!(report.verified >= 1 + 180 + 12, "{report}");
+}
+
 on_both_databases!(sessions_survive_a_restart);
 
 #[test]
@@ -139,7 +173,14 @@ fn the_cli_lists_its_commands() {
         .unwrap();
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).unwrap();
-    for command in ["serve", "migrate", "seed-demo", "routes", "create-admin"] {
+    for command in [
+        "serve",
+        "migrate",
+        "seed-demo",
+        "routes",
+        "create-admin",
+        "audit",
+    ] {
         assert!(help.contains(command), "{command} missing from:\n{help}");
     }
 }

@@ -54,8 +54,10 @@ impl AuditSortColumn {
     }
 }
 
-/// The viewer's filters. Empty strings mean "any".
+/// The viewer's filters. Empty strings mean "any"; a field left out of a
+/// request is "any" too.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AuditQuery {
     /// Part of the actor's e-mail address.
     pub user: String,
@@ -67,10 +69,70 @@ pub struct AuditQuery {
     pub from: String,
     /// Last day included (the hospital's day), `YYYY-MM-DD`.
     pub to: String,
+    /// Only events that ended so.
+    pub outcome: Option<Outcome>,
     pub sort: AuditSortColumn,
     pub descending: bool,
-    pub page: u32,
+    /// The page after this event (keyset paging); None for the first page.
+    pub after: Option<AuditCursor>,
 }
+
+/// Where a page of the viewer ends: the last event's sort key (as text; a
+/// time in RFC 3339 with all its digits) and its id, which breaks ties.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditCursor {
+    pub key: String,
+    pub id: i64,
+}
+
+/// The filters of an [`AuditQuery`], as the export's query string carries them.
+#[derive(Serialize)]
+struct ExportFilter<'a> {
+    #[serde(skip_serializing_if = "str::is_empty")]
+    user: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    patient: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    action: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<Outcome>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    from: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    to: &'a str,
+}
+
+/// Where the CSV of every event the query's filters match is downloaded.
+pub const AUDIT_EXPORT_PATH: &str = "/api/audit/export.csv";
+
+impl AuditQuery {
+    /// The export's address for these filters (sort and paging do not apply:
+    /// the file holds the whole range, oldest first).
+    pub fn export_path(&self) -> String {
+        let filter = ExportFilter {
+            user: self.user.trim(),
+            patient: self.patient.trim(),
+            action: self.action.trim(),
+            outcome: self.outcome,
+            from: self.from.trim(),
+            to: self.to.trim(),
+        };
+        match serde_urlencoded::to_string(&filter) {
+            Ok(q) if !q.is_empty() => format!("{AUDIT_EXPORT_PATH}?{q}"),
+            _ => AUDIT_EXPORT_PATH.to_string(),
+        }
+    }
+}
+
+/// Views of the audit trail a security review asks for first: (label,
+/// action prefix, outcome).
+pub const AUDIT_VIEWS: &[(&str, &str, Option<Outcome>)] = &[
+    ("Break-glass use", "patients.break_glass", None),
+    ("Failed sign-ins", "auth.login", Some(Outcome::Failure)),
+    ("Two-step sign-in resets", "users.mfa_reset", None),
+    ("Record downloads", "records.download", None),
+    ("Refused access", "access.denied", None),
+];
 
 /// The parsed date range of an [`AuditQuery`].
 pub fn parse_audit_dates(
@@ -98,9 +160,9 @@ pub fn parse_audit_dates(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditPage {
     pub events: Vec<AuditEventView>,
-    pub page: u32,
     pub page_size: u32,
-    pub has_more: bool,
+    /// Where the next page starts, if there is one.
+    pub next: Option<AuditCursor>,
 }
 
 #[cfg(test)]
@@ -130,5 +192,31 @@ mod tests {
             parse_audit_dates(&AuditQuery::default()).unwrap(),
             (None, None)
         );
+    }
+
+    #[test]
+    fn the_export_link_carries_the_filters_encoded() {
+        assert_eq!(AuditQuery::default().export_path(), AUDIT_EXPORT_PATH);
+        let q = AuditQuery {
+            user: " nurse+1@x.example ".into(),
+            action: "auth.login".into(),
+            outcome: Some(Outcome::Failure),
+            from: "2026-12-01".into(),
+            after: Some(AuditCursor {
+                key: "x".into(),
+                id: 3,
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            q.export_path(),
+            "/api/audit/export.csv?user=nurse%2B1%40x.example&action=auth.login&outcome=failure&from=2026-12-01"
+        );
+        // What the server reads back is the same filter.
+        let back: AuditQuery =
+            serde_urlencoded::from_str(q.export_path().split_once('?').unwrap().1).unwrap();
+        assert_eq!(back.user, "nurse+1@x.example");
+        assert_eq!(back.outcome, Some(Outcome::Failure));
+        assert_eq!(back.after, None);
     }
 }

@@ -243,6 +243,73 @@ impl PasswordChangeForm {
     }
 }
 
+/// What a session has left, in seconds: before it ends for inactivity, and
+/// before its absolute lifetime, whatever the activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRemaining {
+    pub idle_secs: i64,
+    pub absolute_secs: i64,
+    /// The idle limit of the user's sessions.
+    pub idle_limit_secs: i64,
+}
+
+impl SessionRemaining {
+    /// Seconds until the session ends, whichever limit comes first.
+    pub fn ends_in(&self) -> i64 {
+        self.idle_secs.min(self.absolute_secs)
+    }
+
+    /// Whether activity can keep the session going (the idle limit comes
+    /// first), or it reaches its absolute lifetime anyway.
+    pub fn extendable(&self) -> bool {
+        self.idle_secs < self.absolute_secs
+    }
+
+    /// How long before the end the user is warned: a minute, or half the
+    /// idle limit when that is shorter than two minutes.
+    pub fn warn_before(&self) -> i64 {
+        (self.idle_limit_secs / 2).clamp(1, 60)
+    }
+}
+
+/// How long a password-reset link works, in minutes.
+pub const PASSWORD_RESET_MINUTES: i64 = 30;
+
+/// Where a password-reset link leads: `/reset-password?token=…`.
+pub const PASSWORD_RESET_PATH: &str = "/reset-password";
+
+/// A new password chosen through a reset link.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PasswordResetForm {
+    /// The token from the link.
+    pub token: String,
+    pub new_password: String,
+    pub new_password_confirm: String,
+}
+
+impl PasswordResetForm {
+    /// Checks the form; `email` is the account's address, known only to the
+    /// server (the browser passes `None`).
+    pub fn parse(&self, email: Option<&str>) -> Result<Password, AppError> {
+        let mut errors = FieldErrors::new();
+        if self.token.trim().is_empty() {
+            errors.push(
+                "token",
+                "This link is incomplete. Open the link from the e-mail again, or ask for a new one.",
+            );
+        }
+        let new = errors.check(
+            "new_password",
+            Password::parse_new(&self.new_password, email),
+        );
+        if new.is_some() && self.new_password != self.new_password_confirm {
+            errors.push("new_password_confirm", "The two passwords do not match.");
+        }
+        errors.finish()?;
+        Ok(new.expect("checked"))
+    }
+}
+
 /// A staff account in the administrator's user list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserSummary {

@@ -11,6 +11,7 @@
 //! - [`validate`]: parse-don't-validate newtypes for e-mail, password, names, phone, dates.
 //! - [`auth`]: accounts, sessions and the signed-in user as the UI sees them.
 //! - [`audit`]: audit events, the viewer's filter and sort.
+//! - [`audit_chain`]: the audit trail's hash chain: one canonical encoding (server side only).
 //! - [`patients`]: MRN (with Luhn check digit) and the patient profile.
 //! - [`demographics`]: registration, emergency fast-track, contact and insurance details, merges.
 //! - [`access`]: care relationships and break-glass.
@@ -24,6 +25,8 @@
 pub mod access;
 pub mod appointments;
 pub mod audit;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod audit_chain;
 pub mod auth;
 pub mod chart;
 pub mod coded;

@@ -1,5 +1,6 @@
-//! Messages to patients about their appointments: the channels, what each
-//! message says, and how the patient's consent and preference pick the channel.
+//! Messages to patients about their appointments and their account: the
+//! channels, what each message says, and how the patient's consent and
+//! preference pick the channel for appointment messages.
 //!
 //! Messages carry no clinical information: only the time, the place and the
 //! doctor's name. Not the reason for the visit, the department, the patient's
@@ -55,6 +56,9 @@ NoticeKind {
     Rescheduled = "rescheduled", "Rescheduled";
     Cancelled = "cancelled", "Cancelled";
     Reminder = "reminder", "Reminder";
+    /// A link to choose a new password, asked for by whoever knows the
+    /// account's address: sent to that address only, whatever the consents.
+    PasswordReset = "password_reset", "Password reset";
 } "Choose the kind of message.");
 
 crate::coded!(
@@ -109,14 +113,17 @@ pub fn lead_phrase(lead_minutes: i64) -> String {
     }
 }
 
-/// Composes the message for `kind`. `reminder_lead` is the lead time of a reminder in minutes.
+/// Composes the message for an appointment's `kind`; `None` for a kind that
+/// is not about an appointment. `reminder_lead` is the lead time of a
+/// reminder in minutes.
 pub fn compose(
     kind: NoticeKind,
     channel: Channel,
     f: &AppointmentFacts,
     reminder_lead: Option<i64>,
-) -> Notice {
+) -> Option<Notice> {
     let (subject, line) = match kind {
+        NoticeKind::PasswordReset => return None,
         NoticeKind::Booked => (
             format!("Appointment confirmed: {}", f.when),
             format!(
@@ -156,7 +163,18 @@ pub fn compose(
             f.hospital
         ),
     };
-    Notice { subject, body }
+    Some(Notice { subject, body })
+}
+
+/// The e-mail with a link to choose a new password, valid for `minutes`.
+/// Nothing about the account but its link: whoever asked may not own it.
+pub fn password_reset_notice(link: &str, hospital: &str, minutes: i64) -> Notice {
+    Notice {
+        subject: format!("Reset your {hospital} patient portal password"),
+        body: format!(
+            "Hello,\r\n\r\nSomeone, probably you, asked to reset the password of the patient portal account for this address.\r\n\r\nTo choose a new password, open this link within {minutes} minutes:\r\n\r\n{link}\r\n\r\nThe link works once. Every device signed in to the account is signed out when the password changes.\r\n\r\nIf you did not ask for this, ignore this message: your password stays as it is.\r\n\r\n{hospital}\r\n\r\nThis message was sent automatically. Please do not reply.\r\n"
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -210,14 +228,27 @@ mod tests {
             .unwrap();
         let f = AppointmentFacts::new(start, "Europe/Berlin", "Dr Amina Yusuf", "St. Example");
         assert_eq!(f.when, "Mon 23 Nov 2026, 09:20 (Europe/Berlin)");
-        let n = compose(NoticeKind::Reminder, Channel::Sms, &f, Some(120));
+        let n = compose(NoticeKind::Reminder, Channel::Sms, &f, Some(120)).unwrap();
         assert!(n.body.contains("in 2 hours"), "{}", n.body);
         assert!(n.body.contains("Dr Amina Yusuf") && n.body.contains("St. Example"));
-        let n = compose(NoticeKind::Booked, Channel::Email, &f, None);
+        let n = compose(NoticeKind::Booked, Channel::Email, &f, None).unwrap();
         assert!(n.subject.contains("confirmed"));
         assert!(n.body.contains("09:20"));
         assert_eq!(lead_phrase(24 * 60), "tomorrow");
         assert_eq!(lead_phrase(60), "in 1 hour");
         assert_eq!(lead_phrase(30), "in 30 minutes");
+        assert_eq!(
+            compose(NoticeKind::PasswordReset, Channel::Email, &f, None),
+            None
+        );
+    }
+
+    #[test]
+    fn the_reset_message_has_the_link_and_its_limits() {
+        let link = "https://hms.example.org/reset-password?token=abc";
+        let n = password_reset_notice(link, "St. Example", 30);
+        assert!(n.subject.contains("Reset your St. Example"));
+        assert!(n.body.contains(&format!("\r\n{link}\r\n")), "{}", n.body);
+        assert!(n.body.contains("within 30 minutes") && n.body.contains("works once"));
     }
 }

@@ -50,13 +50,16 @@ pub async fn enqueue(
     let local = a.starts_at.with_timezone(&ctx.timezone).naive_local();
     let facts = AppointmentFacts::new(local, ctx.timezone.name(), &doctor, &ctx.hospital_name);
     let now = ctx.clock.now();
-    let row = |kind: NoticeKind, lead: Option<Duration>| {
-        let notice = compose(kind, channel, &facts, lead.map(|l| l.num_minutes()));
+    let row = |kind: NoticeKind, lead: Option<Duration>| -> Result<outbox::ActiveModel, AppError> {
+        let notice =
+            compose(kind, channel, &facts, lead.map(|l| l.num_minutes())).ok_or_else(|| {
+                crate::context::internal(format!("{kind:?} is not about an appointment"))
+            })?;
         let key = match lead {
             Some(l) => format!("reminder:{}:{}:{}", l.num_minutes(), a.id, channel.as_str()),
             None => format!("{}:{}:{}", kind.as_str(), a.id, channel.as_str()),
         };
-        outbox::ActiveModel {
+        Ok(outbox::ActiveModel {
             id: Set(Uuid::new_v4()),
             patient_id: Set(a.patient_id),
             appointment_id: Set(Some(a.id)),
@@ -74,13 +77,13 @@ pub async fn enqueue(
             last_error: Set(None),
             created_at: Set(now),
             sent_at: Set(None),
-        }
+        })
     };
-    let mut rows = vec![row(kind, None)];
+    let mut rows = vec![row(kind, None)?];
     if matches!(kind, NoticeKind::Booked | NoticeKind::Rescheduled) {
         for lead in &ctx.reminder_leads {
             if a.starts_at - *lead > now {
-                rows.push(row(NoticeKind::Reminder, Some(*lead)));
+                rows.push(row(NoticeKind::Reminder, Some(*lead))?);
             }
         }
     }

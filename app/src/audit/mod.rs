@@ -1,4 +1,7 @@
-//! The append-only audit trail: writing events (server) and the admin's viewer.
+//! The append-only audit trail, a hash chain: writing events (server), verifying
+//! the chain, and the admin's viewer.
+#[cfg(feature = "ssr")]
+pub mod chain;
 pub mod pages;
 pub mod routes;
 #[cfg(feature = "ssr")]

@@ -4,12 +4,12 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use shared::audit::{parse_audit_dates, AuditQuery, AuditSortColumn, Outcome};
+use shared::audit::{parse_audit_dates, AuditQuery, AuditSortColumn, Outcome, AUDIT_VIEWS};
 use shared::AppError;
 
 use crate::admin::api::search_audit;
 use crate::components::{
-    format_time, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, TextField,
+    format_time, EmptyState, ErrorBox, FormAlert, FormErrors, Loading, SelectField, TextField,
 };
 
 #[component]
@@ -21,6 +21,8 @@ pub fn AuditViewer() -> impl IntoView {
     let action = RwSignal::new(initial_action.clone());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
+    // The outcome's code, or "" for any.
+    let outcome = RwSignal::new(String::new());
     let errors = FormErrors::new();
     // The query actually sent; the filter fields apply on submit.
     let query = RwSignal::new(AuditQuery {
@@ -28,6 +30,8 @@ pub fn AuditViewer() -> impl IntoView {
         descending: true,
         ..Default::default()
     });
+    // The cursors of the pages before the one shown, for "Previous page".
+    let earlier = RwSignal::new(Vec::<Option<shared::audit::AuditCursor>>::new());
     let session = crate::portal_session::PortalSession::get();
     let page = Resource::new(move || query.get(), move |q| session.load(search_audit(q)));
 
@@ -39,15 +43,33 @@ pub fn AuditViewer() -> impl IntoView {
             action: action.get_untracked(),
             from: from.get_untracked(),
             to: to.get_untracked(),
-            page: 0,
+            outcome: Outcome::from_code(&outcome.get_untracked()).ok(),
+            after: None,
             ..query.get_untracked()
         };
+        earlier.set(Vec::new());
         if let Err(e) = parse_audit_dates(&next) {
             errors.set(Some(e));
             return;
         }
         errors.set(None);
         query.set(next);
+    };
+    // A view fills the action and outcome filters and applies them, keeping
+    // the rest (a date range stays).
+    let show_view = move |view_action: &'static str, view_outcome: Option<Outcome>| {
+        action.set(view_action.to_string());
+        outcome.set(
+            view_outcome
+                .map(|o| o.as_str().to_string())
+                .unwrap_or_default(),
+        );
+        query.update(|q| {
+            q.action = view_action.to_string();
+            q.outcome = view_outcome;
+            q.after = None;
+        });
+        earlier.set(Vec::new());
     };
     let sort_by = move |column: AuditSortColumn| {
         query.update(|q| {
@@ -57,8 +79,9 @@ pub fn AuditViewer() -> impl IntoView {
                 q.sort = column;
                 q.descending = column == AuditSortColumn::At;
             }
-            q.page = 0;
+            q.after = None;
         });
+        earlier.set(Vec::new());
     };
     let header = move |column: AuditSortColumn, label: &'static str| {
         let aria = move || {
@@ -93,6 +116,22 @@ pub fn AuditViewer() -> impl IntoView {
         <Title text="Audit trail"/>
         <h1>"Audit trail"</h1>
         <p class="muted">"Every sign-in, every change and every access to patient data. Entries cannot be changed or deleted."</p>
+        <nav class="audit-views" aria-label="Views of the audit trail">
+            <ul class="chips">
+                {AUDIT_VIEWS.iter().map(|(label, view_action, view_outcome)| {
+                    let (view_action, view_outcome) = (*view_action, *view_outcome);
+                    let current = move || {
+                        let q = query.get();
+                        q.action == view_action && q.outcome == view_outcome
+                    };
+                    view! {
+                        <li><button type="button" class="chip" aria-pressed=move || current().to_string()
+                            on:click=move |_| show_view(view_action, view_outcome)>{*label}</button></li>
+                    }
+                }).collect_view()}
+                <li><button type="button" class="chip" on:click=move |_| show_view("", None)>"All events"</button></li>
+            </ul>
+        </nav>
         <form class="filters card" on:submit=on_submit novalidate>
             <FormAlert errors/>
             <div class="filters__row">
@@ -101,8 +140,12 @@ pub fn AuditViewer() -> impl IntoView {
                 <TextField label="Action starts with" name="action" value=action error=errors.field("action") hint="e.g. auth. or users.create"/>
                 <TextField label="From" name="from" kind="date" value=from error=errors.field("from")/>
                 <TextField label="To" name="to" kind="date" value=to error=errors.field("to")/>
+                <SelectField label="Outcome" name="outcome" value=outcome error=errors.field("outcome") options=Outcome::options() placeholder="Any outcome"/>
             </div>
-            <button type="submit" class="btn btn--primary">"Apply filters"</button>
+            <div class="actions">
+                <button type="submit" class="btn btn--primary">"Apply filters"</button>
+                <a class="btn" href=move || query.get().export_path() download rel="external" data-testid="audit-export">"Export these events (CSV)"</a>
+            </div>
         </form>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
@@ -111,8 +154,18 @@ pub fn AuditViewer() -> impl IntoView {
                         <EmptyState title="No matching events">"Try a wider date range or fewer filters."</EmptyState>
                     }.into_any(),
                     Ok(p) => {
-                        let has_more = p.has_more;
-                        let number = p.page;
+                        let next = p.next.clone();
+                        let has_more = next.is_some();
+                        let number = earlier.with_untracked(Vec::len);
+                        let go_next = move |_| {
+                            let current = query.with_untracked(|q| q.after.clone());
+                            earlier.update(|e| e.push(current));
+                            query.update(|q| q.after = next.clone());
+                        };
+                        let go_back = move |_| {
+                            let previous = earlier.try_update(|e| e.pop()).flatten().flatten();
+                            query.update(|q| q.after = previous);
+                        };
                         view! {
                             <div class="table-wrap">
                                 <table class="table table--dense" data-testid="audit-table">
@@ -154,9 +207,9 @@ pub fn AuditViewer() -> impl IntoView {
                                 </table>
                             </div>
                             <nav class="pager" aria-label="Audit pages">
-                                <button type="button" class="btn btn--ghost" disabled=number == 0 on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1))>"← Previous page"</button>
+                                <button type="button" class="btn btn--ghost" disabled=number == 0 on:click=go_back>"← Previous page"</button>
                                 <span>{format!("Page {}", number + 1)}</span>
-                                <button type="button" class="btn btn--ghost" disabled=!has_more on:click=move |_| query.update(|q| q.page += 1)>"Next page →"</button>
+                                <button type="button" class="btn btn--ghost" disabled=!has_more on:click=go_next>"Next page →"</button>
                             </nav>
                         }.into_any()
                     }

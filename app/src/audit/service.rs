@@ -4,12 +4,13 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Order;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    TransactionSession, TransactionTrait,
 };
 use shared::audit::{
-    parse_audit_dates, AuditEventView, AuditPage, AuditQuery, AuditSortColumn, Outcome,
+    parse_audit_dates, AuditCursor, AuditEventView, AuditPage, AuditQuery, AuditSortColumn, Outcome,
 };
+use shared::audit_chain::chain_time;
 use shared::patients::Mrn;
 use shared::time::HospitalTime;
 use shared::AppError;
@@ -78,43 +79,50 @@ impl AuditEvent {
     }
 }
 
-/// Appends one event. With [`super::writer`], the only writes ever made to the table.
+/// Appends one event to the chain. Pass the transaction of the change it
+/// describes (the event is then a savepoint of it, appended last, before the
+/// commit); given a connection, the event is a write transaction of its own.
+/// With [`super::writer`], the only writes ever made to the table.
 pub async fn append(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     event: AuditEvent,
     meta: &RequestMeta,
 ) -> Result<(), DbErr> {
-    row(event, meta).insert(db).await?;
-    Ok(())
+    let txn = crate::context::begin_write_raw(db).await?;
+    super::chain::append(&txn, vec![row(event, meta)]).await?;
+    txn.commit().await
 }
 
-/// The row for `event`, stamped with its time (or now).
-pub fn row(event: AuditEvent, meta: &RequestMeta) -> audit_events::ActiveModel {
-    audit_events::ActiveModel {
-        at: Set(event.at.unwrap_or_else(Utc::now)),
-        actor_id: Set(event.actor.id),
-        actor_email: Set(event.actor.email),
-        actor_role: Set(event.actor.role),
-        action: Set(event.action.to_string()),
-        patient_id: Set(event.patient_id),
-        entity: Set(event.entity.map(str::to_string)),
-        entity_id: Set(event.entity_id),
-        outcome: Set(event.outcome),
-        client_addr: Set(Some(meta.client_addr.clone()).filter(|a| !a.is_empty())),
-        detail: Set(event.detail),
-        ..Default::default()
+/// The row for `event`, stamped with its time (or now) as the chain keeps
+/// it; its id and place in the chain are given when it is appended.
+pub fn row(event: AuditEvent, meta: &RequestMeta) -> audit_events::Model {
+    audit_events::Model {
+        id: 0,
+        at: chain_time(event.at.unwrap_or_else(Utc::now)),
+        actor_id: event.actor.id,
+        actor_email: event.actor.email,
+        actor_role: event.actor.role,
+        action: event.action.to_string(),
+        patient_id: event.patient_id,
+        entity: event.entity.map(str::to_string),
+        entity_id: event.entity_id,
+        outcome: event.outcome,
+        client_addr: Some(meta.client_addr.clone()).filter(|a| !a.is_empty()),
+        detail: event.detail,
+        seq: None,
+        prev_hash: None,
     }
 }
 
 pub const AUDIT_PAGE_SIZE: u32 = 50;
 
-/// One page of the audit trail, filtered and sorted as the viewer asks.
-/// The dates are the hospital's days (`at` knows its zone).
-pub async fn search(
+/// The events `query`'s filters match, unordered. The dates are the
+/// hospital's days (`at` knows its zone).
+pub async fn filtered(
     db: &impl ConnectionTrait,
     query: &AuditQuery,
     at: &impl HospitalTime,
-) -> Result<AuditPage, AppError> {
+) -> Result<Select<audit_events::Entity>, AppError> {
     let (from, to) = parse_audit_dates(query)?;
     let mut select = audit_events::Entity::find();
     let user = query.user.trim().to_lowercase();
@@ -144,43 +152,79 @@ pub async fn search(
         let end = at.start_of_day(to + Duration::days(1));
         select = select.filter(audit_events::Column::At.lt(end));
     }
+    if let Some(outcome) = query.outcome {
+        select = select.filter(audit_events::Column::Outcome.eq(outcome));
+    }
+    Ok(select)
+}
+
+/// One page of the audit trail, filtered and sorted as the viewer asks.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    query: &AuditQuery,
+    at: &impl HospitalTime,
+) -> Result<AuditPage, AppError> {
+    use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
+    let mut select = filtered(db, query, at).await?;
     let order = if query.descending {
         Order::Desc
     } else {
         Order::Asc
     };
-    let column = match query.sort {
-        AuditSortColumn::At => audit_events::Column::At,
-        AuditSortColumn::Actor => audit_events::Column::ActorEmail,
-        AuditSortColumn::Action => audit_events::Column::Action,
-        AuditSortColumn::Outcome => audit_events::Column::Outcome,
+    // The sort key; an event without an actor sorts as the empty address on
+    // both databases (they put NULLs at opposite ends).
+    let key: Expr = match query.sort {
+        AuditSortColumn::At => Expr::col(audit_events::Column::At),
+        AuditSortColumn::Actor => {
+            Func::coalesce([Expr::col(audit_events::Column::ActorEmail), Expr::val("")]).into()
+        }
+        AuditSortColumn::Action => Expr::col(audit_events::Column::Action),
+        AuditSortColumn::Outcome => Expr::col(audit_events::Column::Outcome),
     };
-    // The id breaks ties, so pages never overlap or skip rows.
+    // Keyset paging: the events after the last one shown, in the same
+    // order; the id breaks ties, so pages never overlap or skip an event.
+    if let Some(after) = &query.after {
+        let value: sea_orm::Value = match query.sort {
+            AuditSortColumn::At => chrono::DateTime::parse_from_rfc3339(&after.key)
+                .map_err(|_| {
+                    AppError::BadRequest("That page of the audit trail is not known.".into())
+                })?
+                .with_timezone(&Utc)
+                .into(),
+            _ => after.key.clone().into(),
+        };
+        let id = Expr::col(audit_events::Column::Id);
+        let (beyond, id_beyond) = if query.descending {
+            (key.clone().lt(value.clone()), id.lt(after.id))
+        } else {
+            (key.clone().gt(value.clone()), id.gt(after.id))
+        };
+        select = select.filter(
+            Condition::any()
+                .add(beyond)
+                .add(Condition::all().add(key.clone().eq(value)).add(id_beyond)),
+        );
+    }
     select = select
-        .order_by(column, order.clone())
+        .order_by(key, order.clone())
         .order_by(audit_events::Column::Id, order);
     let rows = select
-        .offset(u64::from(query.page) * u64::from(AUDIT_PAGE_SIZE))
         .limit(u64::from(AUDIT_PAGE_SIZE) + 1)
         .all(db)
         .await
         .or_internal()?;
     let has_more = rows.len() > AUDIT_PAGE_SIZE as usize;
     let rows: Vec<_> = rows.into_iter().take(AUDIT_PAGE_SIZE as usize).collect();
-
-    let patient_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.patient_id).collect();
-    let mrns: std::collections::HashMap<Uuid, String> = if patient_ids.is_empty() {
-        Default::default()
-    } else {
-        patients::Entity::find()
-            .filter(patients::Column::Id.is_in(patient_ids))
-            .all(db)
-            .await
-            .or_internal()?
-            .into_iter()
-            .map(|p| (p.id, p.mrn))
-            .collect()
-    };
+    let next = rows.last().filter(|_| has_more).map(|r| AuditCursor {
+        key: match query.sort {
+            AuditSortColumn::At => r.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            AuditSortColumn::Actor => r.actor_email.clone().unwrap_or_default(),
+            AuditSortColumn::Action => r.action.clone(),
+            AuditSortColumn::Outcome => r.outcome.as_str().to_string(),
+        },
+        id: r.id,
+    });
+    let mrns = mrns_of(db, &rows).await?;
     let events = rows
         .into_iter()
         .map(|r| AuditEventView {
@@ -201,10 +245,28 @@ pub async fn search(
         .collect();
     Ok(AuditPage {
         events,
-        page: query.page,
         page_size: AUDIT_PAGE_SIZE,
-        has_more,
+        next,
     })
+}
+
+/// The MRNs of the patients `rows` name.
+pub async fn mrns_of(
+    db: &impl ConnectionTrait,
+    rows: &[audit_events::Model],
+) -> Result<std::collections::HashMap<Uuid, String>, AppError> {
+    let patient_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.patient_id).collect();
+    if patient_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(patients::Entity::find()
+        .filter(patients::Column::Id.is_in(patient_ids))
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|p| (p.id, p.mrn))
+        .collect())
 }
 
 /// Counts events matching an action and outcome since a moment (for the admin overview).

@@ -10,11 +10,12 @@
 //! acknowledged that a crash could lose. Under load the rows of many requests
 //! share one commit; alone, a request pays one INSERT as before.
 
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{DatabaseConnection, DbErr};
 use shared::AppError;
 use tokio::sync::{mpsc, oneshot};
 
 use super::service::{row, AuditEvent};
+use crate::context::begin_write_raw;
 use crate::context::RequestMeta;
 use crate::entity::audit_events;
 
@@ -25,7 +26,7 @@ const MAX_BATCH: usize = 500;
 const QUEUE: usize = 10_000;
 
 struct Job {
-    row: audit_events::ActiveModel,
+    row: audit_events::Model,
     done: oneshot::Sender<Result<(), String>>,
 }
 
@@ -74,14 +75,20 @@ async fn write_batches(db: DatabaseConnection, mut jobs: mpsc::Receiver<Job>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (rows, waiting): (Vec<_>, Vec<_>) = batch.drain(..).map(|j| (j.row, j.done)).unzip();
-        let outcome = audit_events::Entity::insert_many(rows)
-            .exec_without_returning(&db)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string());
+        let outcome = append_batch(&db, rows).await.map_err(|e| e.to_string());
         for done in waiting {
             // The request may have gone (client disconnected): nothing to tell.
             let _ = done.send(outcome.clone());
         }
     }
+}
+
+/// One batch: one write transaction, one lock of the chain's head.
+async fn append_batch(
+    db: &DatabaseConnection,
+    rows: Vec<audit_events::Model>,
+) -> Result<(), DbErr> {
+    let txn = begin_write_raw(db).await?;
+    super::chain::append(&txn, rows).await?;
+    txn.commit().await
 }

@@ -8,8 +8,11 @@ use shared::auth::{
 use shared::ids::SessionHandle;
 use shared::AppError;
 
+/// Where the portals' Sign out form posts (`auth::sign_out`).
+pub const SIGN_OUT_PATH: &str = "/sign-out";
+
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     pub use crate::audit::service::append;
     pub use crate::auth::guard::{authenticate, current_session, current_user_from, require};
     pub use crate::auth::service;
@@ -60,6 +63,26 @@ mod ssr {
             time::OffsetDateTime::from_unix_timestamp(now.timestamp()).or_internal()? + lifetime;
         session.set_expiry(Some(Expiry::AtDateTime(end)));
         Ok(())
+    }
+
+    /// Ends the session a request carries: audited (`auth.logout`) when
+    /// someone was signed in, destroyed on the server either way. Used by the
+    /// `auth/logout` server function and by the Sign out form's `POST /sign-out`.
+    pub async fn end_session(
+        signed_in: Result<crate::auth::guard::Caller, shared::AppError>,
+        session: &Session,
+    ) -> Result<(), shared::AppError> {
+        match signed_in {
+            Ok(caller) => {
+                append(&caller.ctx.db, caller.event("auth.logout"), &caller.meta)
+                    .await
+                    .or_internal()?;
+                caller.session.flush().await.or_internal()
+            }
+            // Already signed out (or timed out): nothing left to end.
+            Err(shared::AppError::Unauthorized) => session.flush().await.or_internal(),
+            Err(e) => Err(e),
+        }
     }
 
     /// A finished sign-in: who, and their portal.
@@ -179,18 +202,7 @@ crate::access!("auth/login/code", Public, no_patient_data);
 pub async fn logout() -> Result<(), AppError> {
     use ssr::*;
     crate::audited::public(async || {
-        match authenticate().await {
-            Ok(caller) => {
-                append(&caller.ctx.db, caller.event("auth.logout"), &caller.meta)
-                    .await
-                    .or_internal()?;
-                caller.session.flush().await.or_internal()?;
-            }
-            // Already signed out (or timed out): nothing left to end.
-            Err(AppError::Unauthorized) => current_session().await?.flush().await.or_internal()?,
-            Err(e) => return Err(e),
-        }
-        Ok(())
+        end_session(authenticate().await, &current_session().await?).await
     })
     .await
 }

@@ -6,7 +6,7 @@ use chrono::Utc;
 use leptos::prelude::use_context;
 use sea_orm::EntityTrait;
 use shared::audit::Outcome;
-use shared::auth::CurrentUser;
+use shared::auth::{CurrentUser, SessionRemaining};
 use shared::{AppError, Permission};
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -47,7 +47,7 @@ impl Caller {
     /// Appends an event on `db` (pass the transaction of the change it describes).
     pub async fn record(
         &self,
-        db: &impl sea_orm::ConnectionTrait,
+        db: &(impl sea_orm::ConnectionTrait + sea_orm::TransactionTrait),
         event: AuditEvent,
     ) -> Result<(), AppError> {
         append(db, event, &self.meta).await.or_internal()
@@ -144,45 +144,18 @@ pub async fn authenticate_with(
     let Some(user_id) = session.get::<Uuid>(keys::USER_ID).await.or_internal()? else {
         return Err(AppError::Unauthorized);
     };
-    let model = match ctx.auth_cache.user(user_id) {
-        Some(cached) => Some(cached),
-        None => {
-            let epoch = ctx.auth_cache.epoch();
-            let found = users::Entity::find_by_id(user_id)
-                .one(&ctx.db)
-                .await
-                .or_internal()?;
-            if let Some(found) = &found {
-                ctx.auth_cache.put_user(found, epoch);
-            }
-            found
-        }
-    };
-    let Some(model) = model.filter(|m| m.active) else {
+    let Some(model) = active_account(&ctx, user_id).await? else {
         session.flush().await.or_internal()?;
         return Err(AppError::Unauthorized);
     };
     let user = current_user_from(&model)?;
 
     let now = ctx.clock.now().timestamp();
-    let login_at = session
-        .get::<i64>(keys::LOGIN_AT)
-        .await
-        .or_internal()?
-        .unwrap_or(0);
-    let last_seen = session
-        .get::<i64>(keys::LAST_SEEN)
-        .await
-        .or_internal()?
-        .unwrap_or(0);
-    let idle = if user.role.is_staff() {
-        ctx.policy.staff_idle
-    } else {
-        ctx.policy.patient_idle
-    };
-    let expired = if now - last_seen > idle.as_secs() as i64 {
+    let (left, last_seen) = time_left(&ctx, &session, user.role).await?;
+    let idle = idle_limit(&ctx.policy, user.role);
+    let expired = if left.idle_secs < 0 {
         Some("idle timeout")
-    } else if now - login_at > ctx.policy.absolute_lifetime.as_secs() as i64 {
+    } else if left.absolute_secs < 0 {
         Some("absolute session lifetime reached")
     } else {
         None
@@ -215,6 +188,97 @@ pub async fn authenticate_with(
             .or_internal()?;
     }
     Ok(caller)
+}
+
+/// The account of `user_id` if it is active: from the auth cache, or read
+/// (and cached).
+async fn active_account(
+    ctx: &ServerContext,
+    user_id: Uuid,
+) -> Result<Option<users::Model>, AppError> {
+    let model = match ctx.auth_cache.user(user_id) {
+        Some(cached) => Some(cached),
+        None => {
+            let epoch = ctx.auth_cache.epoch();
+            let found = users::Entity::find_by_id(user_id)
+                .one(&ctx.db)
+                .await
+                .or_internal()?;
+            if let Some(found) = &found {
+                ctx.auth_cache.put_user(found, epoch);
+            }
+            found
+        }
+    };
+    Ok(model.filter(|m| m.active))
+}
+
+/// How long a session of `role` may stay idle.
+pub fn idle_limit(
+    policy: &crate::context::SecurityPolicy,
+    role: shared::Role,
+) -> std::time::Duration {
+    if role.is_staff() {
+        policy.staff_idle
+    } else {
+        policy.patient_idle
+    }
+}
+
+/// What the session has left before its idle limit and its absolute
+/// lifetime (negative: past it), and when it was last seen active.
+async fn time_left(
+    ctx: &ServerContext,
+    session: &Session,
+    role: shared::Role,
+) -> Result<(SessionRemaining, i64), AppError> {
+    let now = ctx.clock.now().timestamp();
+    let login_at = session
+        .get::<i64>(keys::LOGIN_AT)
+        .await
+        .or_internal()?
+        .unwrap_or(0);
+    let last_seen = session
+        .get::<i64>(keys::LAST_SEEN)
+        .await
+        .or_internal()?
+        .unwrap_or(0);
+    let idle = idle_limit(&ctx.policy, role).as_secs() as i64;
+    let lifetime = ctx.policy.absolute_lifetime.as_secs() as i64;
+    let left = SessionRemaining {
+        idle_secs: idle - (now - last_seen),
+        absolute_secs: lifetime - (now - login_at),
+        idle_limit_secs: idle,
+    };
+    Ok((left, last_seen))
+}
+
+/// What the session of this request has left, without counting the request
+/// as activity (the idle warning asks it). `None` when nobody is signed in,
+/// or the session is past a limit (the next request ends it).
+pub async fn session_left(
+    ctx: &ServerContext,
+    session: &Session,
+) -> Result<Option<SessionRemaining>, AppError> {
+    let Some(user_id) = session.get::<Uuid>(keys::USER_ID).await.or_internal()? else {
+        return Ok(None);
+    };
+    let Some(model) = active_account(ctx, user_id).await? else {
+        return Ok(None);
+    };
+    let (left, _) = time_left(ctx, session, model.role).await?;
+    Ok((left.idle_secs >= 0 && left.absolute_secs >= 0).then_some(left))
+}
+
+/// Counts now as the caller's activity, whenever it was last counted.
+pub async fn keep_alive(caller: &Caller) -> Result<SessionRemaining, AppError> {
+    caller
+        .session
+        .insert(keys::LAST_SEEN, caller.now().timestamp())
+        .await
+        .or_internal()?;
+    let (left, _) = time_left(&caller.ctx, &caller.session, caller.user.role).await?;
+    Ok(left)
 }
 
 /// [`authenticate_active`] for a plain axum handler (a file download), from

@@ -6,6 +6,7 @@ pub mod cache;
 pub mod gate;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod idle;
 #[cfg(feature = "ssr")]
 pub mod mfa;
 pub mod mfa_api;
@@ -13,6 +14,8 @@ pub mod mfa_pages;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password;
+pub mod reset;
+pub mod reset_pages;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -20,4 +23,6 @@ pub mod service;
 pub mod session_keys;
 #[cfg(feature = "ssr")]
 pub mod session_store;
+#[cfg(feature = "ssr")]
+pub mod sign_out;
 pub mod tiles;

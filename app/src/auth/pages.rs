@@ -29,9 +29,14 @@ fn safe_next(next: Option<String>, fallback: String) -> String {
 
 /// E-mail and password, then (for an account with two-step sign-in) the
 /// code from the authenticator app. On success the browser goes to the
-/// user's portal (or back to `next` when that page belongs to the same portal).
+/// user's portal (or back to `next` when that page belongs to the same
+/// portal), unless `on_signed_in` is given: signing in again over a page
+/// whose session ended (`auth::idle`) stays on the page.
 #[component]
-pub fn LoginForm(next: Option<String>) -> impl IntoView {
+pub fn LoginForm(
+    next: Option<String>,
+    #[prop(optional, into)] on_signed_in: Option<Callback<LoginOutcome>>,
+) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
@@ -41,6 +46,11 @@ pub fn LoginForm(next: Option<String>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let next = StoredValue::new(next);
     let signed_in = move |outcome: LoginOutcome| {
+        if let Some(done) = on_signed_in {
+            busy.set(false);
+            done.run(outcome);
+            return;
+        }
         let portal = outcome.redirect_to.clone();
         let to = safe_next(next.get_value().filter(|n| n.starts_with(&portal)), portal);
         hard_navigate(&to);
@@ -110,6 +120,7 @@ pub fn LoginForm(next: Option<String>) -> impl IntoView {
                     <button type="submit" class="btn btn--primary btn--block" disabled=move || busy.get()>
                         {move || if busy.get() { "Signing in…" } else { "Sign in" }}
                     </button>
+                    <p class="form__aside"><a href="/forgot-password">"Forgot your password?"</a></p>
                 </form>
             }
         >

@@ -1,5 +1,5 @@
-//! Where accounts appear: registration, the account page of every portal,
-//! its menu links and home tiles.
+//! Where accounts appear: registration, a forgotten password, the account
+//! page of every portal, its menu links and home tiles.
 
 use leptos::prelude::*;
 use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
@@ -7,7 +7,7 @@ use leptos_router::components::Route;
 use leptos_router::{path, Lazy};
 use shared::Portal::{self, Admin, Clinic, Patient};
 
-use super::{pages, tiles};
+use super::{pages, reset_pages, tiles};
 use crate::nav::{NavEntry, PortalTiles, Tile};
 
 pub const NAV: &[NavEntry] = &[
@@ -27,6 +27,10 @@ pub const TILES: PortalTiles = PortalTiles {
 crate::lazy_pages! {
     account in account { Account => view! { <pages::AccountPage/> } }
     registration in registration { Register => view! { <pages::RegisterPage/> } }
+    password_reset in password_reset {
+        ForgotPassword => view! { <reset_pages::ForgotPasswordPage/> },
+        ResetPassword => view! { <reset_pages::ResetPasswordPage/> },
+    }
 }
 
 /// This module's pages in the portal `at` (`None`: outside the portals).
@@ -35,8 +39,12 @@ pub fn routes(at: Option<Portal>) -> AnyNestedRoute {
         Some(_) => view! { <Route path=path!("account") view={Lazy::<Account>::new()}/> }
             .into_inner()
             .into_any_nested_route(),
-        None => view! { <Route path=path!("/register") view={Lazy::<Register>::new()}/> }
-            .into_inner()
-            .into_any_nested_route(),
+        None => view! {
+            <Route path=path!("/register") view={Lazy::<Register>::new()}/>
+            <Route path=path!("/forgot-password") view={Lazy::<ForgotPassword>::new()}/>
+            <Route path=path!("/reset-password") view={Lazy::<ResetPassword>::new()}/>
+        }
+        .into_inner()
+        .into_any_nested_route(),
     }
 }

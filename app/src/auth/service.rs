@@ -23,7 +23,7 @@ pub struct SignedIn {
     pub user: users::Model,
 }
 
-fn actor_of(user: &users::Model) -> Actor {
+pub(crate) fn actor_of(user: &users::Model) -> Actor {
     Actor {
         id: Some(user.id),
         email: Some(user.email.clone()),
@@ -31,7 +31,7 @@ fn actor_of(user: &users::Model) -> Actor {
     }
 }
 
-fn anonymous(email: &str) -> Actor {
+pub(crate) fn anonymous(email: &str) -> Actor {
     Actor {
         id: None,
         email: Some(email.to_string()),
@@ -247,7 +247,7 @@ pub async fn login_code(
 /// what was wrong with the code.
 #[allow(clippy::too_many_arguments)]
 async fn spend_code(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     policy: &SecurityPolicy,
     cipher: &crate::crypto::Cipher,
     user: &users::Model,
@@ -284,7 +284,7 @@ async fn spend_code(
 /// it (`auth.login`, failure, `detail`); answers the lock if it is now
 /// locked, otherwise `error`.
 async fn refuse(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     policy: &SecurityPolicy,
     user: &users::Model,
     detail: &'static str,
@@ -314,7 +314,7 @@ async fn refuse(
 /// count toward the account's lock like failed sign-ins.
 #[allow(clippy::too_many_arguments)]
 pub async fn confirm_identity(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     policy: &SecurityPolicy,
     cipher: &crate::crypto::Cipher,
     user_id: Uuid,
@@ -551,7 +551,7 @@ pub async fn list_sessions(
 
 /// Ends one of the user's own sessions. Another user's handle is "not found".
 pub async fn end_session(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: Actor,
     user_id: Uuid,
     handle: Uuid,

@@ -509,3 +509,24 @@ pub async fn my_record() -> Result<PatientRecordView, AppError> {
     .await
 }
 crate::access!("chart/my_record", AnyOf(&[ViewOwnRecord]), patient_data);
+
+/// Whether the signed-in patient may download their whole record now. A
+/// record leaving the system is a sensitive action: the gate answers
+/// `ReauthRequired` unless they confirmed who they are within the grace
+/// (`reauth` below), and the download itself (`export::download_mine`)
+/// checks the same. The page asks first, so it can show the confirmation
+/// form instead of a failed download.
+#[server(endpoint = "chart/download_ready", input = Json)]
+pub async fn download_ready() -> Result<(), AppError> {
+    crate::audited::plain(
+        || crate::auth::guard::require(shared::Permission::ViewOwnRecord),
+        async |_| Ok(()),
+    )
+    .await
+}
+crate::access!(
+    "chart/download_ready",
+    AnyOf(&[ViewOwnRecord]),
+    no_patient_data,
+    reauth
+);

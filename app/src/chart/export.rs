@@ -574,7 +574,9 @@ pub fn record_bundle(record: &PatientRecordView, generated: DateTime<Utc>) -> Va
 }
 
 /// `GET /api/records/mine/{pdf|fhir}`: the signed-in patient's record as a
-/// file. A plain axum handler, because a server function answers JSON.
+/// file. A plain axum handler, because a server function answers JSON. Like
+/// the sensitive server functions, it needs the patient to have confirmed
+/// who they are within the grace (403 `ReauthRequired` otherwise).
 pub async fn download_mine(
     axum::extract::Path(format): axum::extract::Path<String>,
     axum::Extension(ctx): axum::Extension<crate::state::ServerContext>,
@@ -587,6 +589,7 @@ pub async fn download_mine(
             crate::auth::guard::deny(&caller, "records.download").await?;
             return Err(shared::AppError::Forbidden);
         }
+        crate::auth::guard::recently_confirmed(&caller).await?;
         let id = caller.own_patient_id()?;
         let record = super::service::record_view(&caller.ctx.db, id.into(), None).await?;
         let now = Utc::now();

@@ -8,7 +8,7 @@ use super::api::my_record;
 use super::pages::{AllergyList, ImmunizationList, MedicationList};
 use super::trend::VitalsTrends;
 use super::worklist::{recent_charts, unsigned_notes};
-use crate::components::{ErrorBox, Loading};
+use crate::components::{ConfirmIdentity, ErrorBox, Loading};
 use crate::nav::{loaded, tile_list, TileCard};
 use crate::patients::tiles::PatientName;
 use crate::portal_session::{Gate, PortalSession};
@@ -42,10 +42,7 @@ pub fn RecordTile() -> impl IntoView {
                             </section>
                             <section class="card" aria-labelledby="download-title">
                                 <h2 id="download-title">"Download your record"</h2>
-                                <p class="downloads">
-                                    <a class="btn btn--primary" href="/api/records/mine/pdf" download data-testid="download-pdf" rel="external">"PDF document"</a>
-                                    <a class="btn" href="/api/records/mine/fhir" download data-testid="download-fhir" rel="external">"FHIR R4 (for other apps)"</a>
-                                </p>
+                                <RecordDownloads/>
                             </section>
                             <section class="card" aria-labelledby="allergies-title">
                                 <h2 id="allergies-title">"Allergies"</h2>
@@ -158,4 +155,62 @@ pub fn RecentChartsTile() -> impl IntoView {
             ))}
         </TileCard>
     }
+}
+
+/// The whole record's download links. The server lets a record out only to
+/// a patient who confirmed who they are within the last minutes; a click
+/// asks first (`download_ready`) and, when needed, shows the portal's
+/// confirmation form here, then downloads once confirmed.
+#[component]
+fn RecordDownloads() -> impl IntoView {
+    let confirm = use_context::<ConfirmIdentity>();
+    let asking = RwSignal::new(None::<&'static str>);
+    let failed = RwSignal::new(None::<shared::AppError>);
+    let start = move |href: &'static str| {
+        failed.set(None);
+        leptos::task::spawn_local(async move {
+            match super::api::download_ready().await {
+                Ok(()) => {
+                    asking.set(None);
+                    follow(href);
+                }
+                Err(shared::AppError::ReauthRequired) if confirm.is_some() => {
+                    asking.set(Some(href))
+                }
+                Err(e) => failed.set(Some(e)),
+            }
+        });
+    };
+    let link = move |href: &'static str,
+                     label: &'static str,
+                     testid: &'static str,
+                     class: &'static str| {
+        view! {
+            <a class=class href=href download data-testid=testid rel="external"
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    start(href);
+                }>{label}</a>
+        }
+    };
+    view! {
+        <p class="downloads">
+            {link("/api/records/mine/pdf", "PDF document", "download-pdf", "btn btn--primary")}
+            {link("/api/records/mine/fhir", "FHIR R4 (for other apps)", "download-fhir", "btn")}
+        </p>
+        {move || {
+            asking.get().zip(confirm).map(|(href, confirm)| {
+                confirm.0.run(Callback::new(move |()| {
+                    asking.set(None);
+                    follow(href);
+                }))
+            })
+        }}
+        {move || failed.get().map(|error| view! { <ErrorBox error/> })}
+    }
+}
+
+/// Downloads `href` (it answers as an attachment, so the page stays).
+fn follow(href: &str) {
+    let _ = window().location().set_href(href);
 }

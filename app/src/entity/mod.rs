@@ -3,6 +3,7 @@
 
 pub mod allergies;
 pub mod appointments;
+pub mod audit_chain_head;
 pub mod audit_events;
 pub mod availability_exceptions;
 pub mod availability_templates;
@@ -24,6 +25,7 @@ pub mod mfa_recovery_codes;
 pub mod mrn_aliases;
 pub mod note_amendments;
 pub mod notification_outbox;
+pub mod password_resets;
 pub mod patients;
 pub mod problems;
 pub mod sessions;

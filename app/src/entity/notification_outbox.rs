@@ -12,12 +12,13 @@ pub struct Model {
     pub id: Uuid,
     pub patient_id: Uuid,
     pub appointment_id: Option<Uuid>,
-    /// booked | rescheduled | cancelled | reminder
+    /// booked | rescheduled | cancelled | reminder | password_reset
     pub kind: NoticeKind,
     /// email | sms
     pub channel: Channel,
     pub recipient: String,
     pub subject: String,
+    /// Plain, or encrypted when it holds a secret: see [`Model::body_to_send`].
     pub body: String,
     #[sea_orm(unique)]
     pub dedupe_key: String,
@@ -36,3 +37,24 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Where an encrypted body is kept: its associated data (`crate::crypto`).
+pub fn body_context(id: Uuid) -> String {
+    format!("notification_outbox.body:{id}")
+}
+
+impl Model {
+    /// The body as it is sent. A message holding a secret (a password-reset
+    /// link) is stored encrypted by the application and decrypted here;
+    /// appointment messages hold none and are stored plain.
+    pub fn body_to_send(
+        &self,
+        cipher: &crate::crypto::Cipher,
+    ) -> Result<String, crate::crypto::CryptoError> {
+        if !self.body.starts_with("enc:") {
+            return Ok(self.body.clone());
+        }
+        let plain = cipher.decrypt(&self.body, &body_context(self.id))?;
+        String::from_utf8(plain).map_err(|_| crate::crypto::CryptoError::Malformed)
+    }
+}

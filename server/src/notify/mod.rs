@@ -1,5 +1,6 @@
 //! The outbox worker: delivers the messages that booking, rescheduling and
-//! cancelling queued (see `app::appointments::notices`).
+//! cancelling queued (see `app::appointments::notices`), and password-reset
+//! links (`app::auth::reset`), whose bodies it decrypts just before sending.
 //!
 //! Every server process runs one. A worker *claims* due rows in one statement
 //! (`UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *` on
@@ -14,7 +15,8 @@
 //! Failures are retried with exponential backoff (30 s, 1 min, 2 min, … at
 //! most an hour) up to `max_attempts`; permanent failures stop at once. Just
 //! before sending, the worker checks again that the patient still consents to
-//! the channel and that a reminder's appointment still stands and lies ahead.
+//! the channel and that a reminder's appointment still stands and lies ahead;
+//! a reset link is sent whatever the consents, unless it has expired.
 
 pub mod transport;
 
@@ -24,11 +26,13 @@ use std::time::Duration;
 
 use app::appointments::notices::reachability;
 use app::clock::SharedClock;
+use app::crypto::Cipher;
 use app::entity::{appointments, notification_outbox as outbox, patients};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, LockBehavior, LockType, Order, Query};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter};
 use shared::appointments::AppointmentStatus;
+use shared::auth::PASSWORD_RESET_MINUTES;
 use shared::notify::{Channel, NoticeKind, OutboxStatus};
 
 use crate::config::ServeConfig;
@@ -198,6 +202,11 @@ async fn stale(
     row: &outbox::Model,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, DbErr> {
+    if row.kind == NoticeKind::PasswordReset {
+        // To the account's address, asked for just now: no consent applies.
+        let expires = row.created_at + chrono::Duration::minutes(PASSWORD_RESET_MINUTES);
+        return Ok((expires <= now).then(|| "the link expired before it could be sent".into()));
+    }
     let channel = row.channel;
     let patient = patients::Entity::find_by_id(row.patient_id).one(db).await?;
     let allowed = patient
@@ -228,6 +237,7 @@ async fn stale(
 /// One round: claims what is due at `now` and delivers it.
 pub async fn deliver_due(
     db: &DatabaseConnection,
+    cipher: &Cipher,
     transports: &Transports,
     policy: &WorkerPolicy,
     now: DateTime<Utc>,
@@ -249,11 +259,21 @@ pub async fn deliver_due(
             continue;
         }
         let channel = row.channel;
+        let body = match row.body_to_send(cipher) {
+            Ok(body) => body,
+            Err(e) => {
+                tracing::error!(id = %row.id, error = %e, "a message's body does not decrypt");
+                let why = format!("the body does not decrypt: {e}");
+                settle(db, policy, &row, OutboxStatus::Failed, None, Some(why), now).await?;
+                round.failed += 1;
+                continue;
+            }
+        };
         let message = Outgoing {
             id: row.id,
             recipient: row.recipient.clone(),
             subject: row.subject.clone(),
-            body: row.body.clone(),
+            body,
         };
         match transports.of(channel).send(&message).await {
             Ok(()) => {
@@ -297,6 +317,7 @@ pub async fn deliver_due(
 /// Runs [`deliver_due`] every `poll`, for as long as the server runs.
 pub fn spawn_worker(
     db: DatabaseConnection,
+    cipher: Arc<Cipher>,
     transports: Transports,
     policy: WorkerPolicy,
     poll: Duration,
@@ -313,7 +334,7 @@ pub fn spawn_worker(
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match deliver_due(&db, &transports, &policy, clock.now()).await {
+            match deliver_due(&db, &cipher, &transports, &policy, clock.now()).await {
                 Ok(r) if r == Round::default() => {}
                 Ok(r) => tracing::info!(?r, "outbox round"),
                 Err(e) => tracing::warn!(error = %e, "outbox round failed; will retry"),

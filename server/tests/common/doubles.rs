@@ -18,6 +18,31 @@ pub struct Mail {
 }
 
 impl Mail {
+    /// The body as a mail program shows it: decoded from its
+    /// `Content-Transfer-Encoding` (a long line, such as a link, makes the
+    /// sender pick quoted-printable).
+    pub fn text(&self) -> String {
+        use base64::Engine;
+        let body = self
+            .data
+            .split_once("\r\n\r\n")
+            .or_else(|| self.data.split_once("\n\n"))
+            .map_or("", |(_, body)| body);
+        let encoding = self
+            .header("Content-Transfer-Encoding")
+            .map(|e| e.to_lowercase());
+        let bytes = match encoding.as_deref() {
+            Some("quoted-printable") => {
+                quoted_printable::decode(body, quoted_printable::ParseMode::Robust).unwrap()
+            }
+            Some("base64") => base64::engine::general_purpose::STANDARD
+                .decode(body.split_whitespace().collect::<String>())
+                .unwrap(),
+            _ => body.as_bytes().to_vec(),
+        };
+        String::from_utf8(bytes).unwrap()
+    }
+
     pub fn header(&self, name: &str) -> Option<String> {
         let prefix = format!("{}:", name.to_lowercase());
         self.data

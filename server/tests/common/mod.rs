@@ -483,6 +483,30 @@ pub async fn audit_rows(
         .collect()
 }
 
+/// A migrated database with one staff account (`email`, `role`, enrolled
+/// in two-step sign-in), for tests that start real `hms` processes on it.
+pub async fn database_with_staff(
+    backend: Backend,
+    email: &str,
+    role: shared::Role,
+) -> TestDatabase {
+    let database = test_database(backend).await;
+    let db = server::db::connect(&database.url).await.unwrap();
+    server::db::migrate(&db).await.unwrap();
+    let app = TestApp {
+        base: String::new(),
+        search_db: db.clone(),
+        db,
+        cipher: cipher_of(&database),
+        database,
+        backend,
+        clock: Default::default(),
+    };
+    staff(&app, email, role).await;
+    app.db.close().await.ok();
+    app.database
+}
+
 /// A real `hms serve` process, killed when dropped.
 pub struct Hms {
     pub child: std::process::Child,

@@ -1,0 +1,119 @@
+// A patient who forgot their password: the link by e-mail (read from the
+// server's mail folder, where the file transport leaves each message as a
+// mail program would get it), a new password, every other device signed out.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { launch, openDevice, hydrated, expectNoHorizontalScroll, assertClean, unique, signIn } from './helpers.mjs';
+
+// `.ci/e2e` names the server's data directory.
+const MAIL_DIR = join(process.env.HMS_E2E_DATA ?? '.', 'outbox', 'mail');
+
+/** The body of a plain-text e-mail as a mail program shows it. */
+function bodyOf(eml) {
+  const split = eml.search(/\r?\n\r?\n/);
+  const head = eml.slice(0, split);
+  const body = eml.slice(split).trimStart();
+  if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
+    return body
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+  }
+  if (/content-transfer-encoding:\s*base64/i.test(head)) {
+    return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  }
+  return body;
+}
+
+/** Waits for an e-mail to `to` whose body matches `pattern`; answers the match. */
+async function mailTo(to, pattern, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const name of await readdir(MAIL_DIR).catch(() => [])) {
+      if (!name.endsWith('.eml')) continue;
+      const eml = await readFile(join(MAIL_DIR, name), 'utf8');
+      if (!new RegExp(`^To:.*${to.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'im').test(eml)) continue;
+      const found = bodyOf(eml).match(pattern);
+      if (found) return found[0];
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no e-mail to ${to} matching ${pattern} in ${MAIL_DIR}`);
+}
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('a patient resets a forgotten password with the link from the e-mail', async () => {
+  const email = `${unique('sofia')}@example.org`;
+  const first = 'mountain river lantern';
+  const second = 'copper garden whistle';
+
+  // Registered and signed in on a phone.
+  const phone = await openDevice(browser, 'phone');
+  await phone.page.goto('/register');
+  await hydrated(phone.page);
+  await phone.page.getByLabel('Given name').fill('Sofía');
+  await phone.page.getByLabel('Family name').fill('Núñez');
+  await phone.page.getByLabel('Date of birth').fill('1986-03-02');
+  await phone.page.getByLabel('Sex (as on your official documents)').selectOption('female');
+  await phone.page.getByLabel('E-mail').fill(email);
+  await phone.page.getByLabel('Password', { exact: true }).fill(first);
+  await phone.page.getByLabel('Repeat the password').fill(first);
+  await phone.page.getByRole('button', { name: 'Create account' }).click();
+  await phone.page.waitForURL('**/patient');
+  await phone.page.getByRole('heading', { name: 'Hello, Sofía' }).waitFor();
+
+  // At a desktop, the password is forgotten.
+  const desk = await openDevice(browser, 'desktop');
+  const { page } = desk;
+  await page.goto('/');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await page.waitForURL('**/forgot-password');
+  await hydrated(page);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByRole('button', { name: 'Send the link' }).click();
+  await page.getByRole('status').getByText('we have sent it a link to choose a new password').waitFor();
+  await expectNoHorizontalScroll(page);
+
+  // The link, from the e-mail, opened cold.
+  const link = await mailTo(email, /https?:\/\/\S+\/reset-password\?token=[A-Za-z0-9_-]{43}/);
+  await page.goto(link);
+  await hydrated(page);
+  await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  await page.getByLabel('New password').fill(second);
+  await page.getByLabel('Repeat the new password').fill('copper garden whistles');
+  await page.getByRole('button', { name: 'Save the new password' }).click();
+  await page.getByText('The two passwords do not match.').waitFor();
+  await page.getByLabel('Repeat the new password').fill(second);
+  await page.getByRole('button', { name: 'Save the new password' }).click();
+  await page.getByText('Your password has been changed.').waitFor();
+  await page.screenshot({ path: 'test-results/password-reset-desktop.png', fullPage: true });
+
+  // The phone was signed out; the new password signs in.
+  await phone.page.reload();
+  await phone.page.getByRole('heading', { name: 'Please sign in' }).waitFor();
+  await signIn(page, email, second);
+  await page.waitForURL('**/patient');
+  await page.getByRole('heading', { name: 'Hello, Sofía' }).waitFor();
+
+  // The link works once.
+  const again = await openDevice(browser, 'phone');
+  await again.page.goto(link);
+  await hydrated(again.page);
+  await again.page.getByLabel('New password').fill('another quiet phrase');
+  await again.page.getByLabel('Repeat the new password').fill('another quiet phrase');
+  await again.page.getByRole('button', { name: 'Save the new password' }).click();
+  await again.page.getByText('This link has expired or has been used already.').waitFor();
+  await again.page.getByRole('link', { name: 'Ask for a new link' }).waitFor();
+  await expectNoHorizontalScroll(again.page);
+
+  assertClean(phone.problems);
+  assertClean(desk.problems);
+  // The refused second use is the server's 422, which the browser logs.
+  assertClean(again.problems.filter((p) => !/status of 422/.test(p)));
+  for (const device of [phone, desk, again]) await device.context.close();
+});
