@@ -10,6 +10,7 @@
 //! nothing from the crate. Server-only.
 
 use std::collections::BTreeMap;
+use std::sync::RwLock;
 
 use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
 use aes_gcm::{AeadCore, Aes256Gcm, Nonce};
@@ -17,6 +18,65 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+
+/// A column whose values the application encrypts: every value in it is
+/// bound to `<table>.<column>:<row id>` ([`context`]).
+#[derive(Debug, Clone, Copy)]
+pub struct SealedColumn {
+    pub table: &'static str,
+    pub column: &'static str,
+    /// The row's key column, whose value the context names (a UUID).
+    pub id: &'static str,
+    /// Whether plaintext values are meant to stay (the outbox keeps only
+    /// the messages that hold a secret encrypted); otherwise a plaintext
+    /// value is one stored before the column was encrypted, and
+    /// `hms keys rotate` seals it.
+    pub plaintext_stays: bool,
+}
+
+const fn sealed(table: &'static str, column: &'static str) -> SealedColumn {
+    SealedColumn {
+        table,
+        column,
+        id: "id",
+        plaintext_stays: false,
+    }
+}
+
+/// Every encrypted column: what `hms keys rotate` re-encrypts, and what the
+/// tests find free of plaintext on both databases. The free text of the
+/// chart (note bodies, their amendments and reasons, histories) and the
+/// stored secrets.
+pub const SEALED_COLUMNS: &[SealedColumn] = &[
+    sealed("clinical_notes", "subjective"),
+    sealed("clinical_notes", "objective"),
+    sealed("clinical_notes", "assessment"),
+    sealed("clinical_notes", "plan"),
+    sealed("note_amendments", "reason"),
+    sealed("note_amendments", "subjective"),
+    sealed("note_amendments", "objective"),
+    sealed("note_amendments", "assessment"),
+    sealed("note_amendments", "plan"),
+    sealed("history_entries", "description"),
+    SealedColumn {
+        table: "user_mfa",
+        column: "secret",
+        id: "user_id",
+        plaintext_stays: false,
+    },
+    SealedColumn {
+        table: "notification_outbox",
+        column: "body",
+        id: "id",
+        plaintext_stays: true,
+    },
+];
+
+/// Where a sealed value is kept, as the cipher binds it: a value copied
+/// into another row or column does not decrypt.
+pub fn context(table: &str, column: &str, id: impl std::fmt::Display) -> String {
+    format!("{table}.{column}:{id}")
+}
 
 /// Why a stored value could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -30,16 +90,22 @@ pub enum CryptoError {
 }
 
 /// The loaded keys: every version that may still be read, the one new
-/// values are written with, and the key of the keyed hashes.
+/// values are written with, and the key of the keyed hashes. Keys can be
+/// added while the server runs ([`Cipher::load`]): that is how a rotation
+/// (`hms keys rotate`) reaches every process.
 pub struct Cipher {
+    ring: RwLock<Keyring>,
+    index_key: [u8; 32],
+}
+
+struct Keyring {
     keys: BTreeMap<u32, Aes256Gcm>,
     current: u32,
-    index_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Cipher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Cipher(current v{}, ****)", self.current)
+        write!(f, "Cipher(current v{}, ****)", self.current_version())
     }
 }
 
@@ -49,26 +115,54 @@ impl Cipher {
     /// since the stored hashes are looked up by value.
     pub fn new(keys: &[(u32, [u8; 32])], index_key: [u8; 32]) -> Cipher {
         assert!(!keys.is_empty(), "at least one encryption key");
-        let keys: BTreeMap<u32, Aes256Gcm> = keys
-            .iter()
-            .map(|(version, key)| (*version, Aes256Gcm::new(key.into())))
-            .collect();
-        let current = *keys.keys().next_back().expect("one key");
-        Cipher {
-            keys,
-            current,
+        let current = keys.iter().map(|(v, _)| *v).max().expect("one key");
+        Cipher::with_current(keys, current, index_key)
+    }
+
+    /// `keys` by version; new values use version `current`, which must be
+    /// among them.
+    pub fn with_current(keys: &[(u32, [u8; 32])], current: u32, index_key: [u8; 32]) -> Cipher {
+        let cipher = Cipher {
+            ring: RwLock::new(Keyring {
+                keys: BTreeMap::new(),
+                current,
+            }),
             index_key,
+        };
+        cipher.load(keys, current);
+        cipher
+    }
+
+    /// Adds the versions of `keys` not loaded yet (a loaded version never
+    /// changes) and writes new values with `current` from now on, if that
+    /// version is loaded. Answers whether anything changed.
+    pub fn load(&self, keys: &[(u32, [u8; 32])], current: u32) -> bool {
+        let mut ring = self.ring.write().expect("the keyring lock");
+        let mut changed = false;
+        for (version, key) in keys {
+            if !ring.keys.contains_key(version) {
+                ring.keys.insert(*version, Aes256Gcm::new(key.into()));
+                changed = true;
+            }
         }
+        assert!(
+            ring.keys.contains_key(&current),
+            "the current key v{current} is loaded"
+        );
+        changed |= ring.current != current;
+        ring.current = current;
+        changed
     }
 
     /// The version new values are encrypted with.
     pub fn current_version(&self) -> u32 {
-        self.current
+        self.ring.read().expect("the keyring lock").current
     }
 
     /// Encrypts `plain` for the place `context` names.
     pub fn encrypt(&self, plain: &[u8], context: &str) -> String {
-        let key = &self.keys[&self.current];
+        let ring = self.ring.read().expect("the keyring lock");
+        let key = &ring.keys[&ring.current];
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let sealed = key
             .encrypt(
@@ -81,13 +175,30 @@ impl Cipher {
             .expect("AES-GCM encryption of an in-memory value cannot fail");
         let mut bytes = nonce.to_vec();
         bytes.extend_from_slice(&sealed);
-        format!("enc:v{}:{}", self.current, STANDARD.encode(bytes))
+        format!("enc:v{}:{}", ring.current, STANDARD.encode(bytes))
+    }
+
+    /// Encrypts a text for the place `context` names ([`Cipher::open`]
+    /// reads it back).
+    pub fn seal(&self, text: &str, context: &str) -> String {
+        self.encrypt(text.as_bytes(), context)
+    }
+
+    /// The text [`Cipher::seal`] stored for `context`. A value without the
+    /// `enc:` prefix was stored before its column was encrypted and is
+    /// answered as it is, until `hms keys rotate` seals it.
+    pub fn open(&self, stored: &str, context: &str) -> Result<String, CryptoError> {
+        if !stored.starts_with("enc:") {
+            return Ok(stored.to_string());
+        }
+        String::from_utf8(self.decrypt(stored, context)?).map_err(|_| CryptoError::Tampered)
     }
 
     /// Decrypts a value that [`Cipher::encrypt`] wrote for `context`.
     pub fn decrypt(&self, stored: &str, context: &str) -> Result<Vec<u8>, CryptoError> {
         let (version, body) = parse(stored)?;
-        let key = self
+        let ring = self.ring.read().expect("the keyring lock");
+        let key = ring
             .keys
             .get(&version)
             .ok_or(CryptoError::UnknownKey(version))?;
@@ -188,6 +299,30 @@ mod tests {
         assert_eq!(both.current_version(), 2);
         assert_eq!(both.decrypt(&stored, "n").unwrap(), b"note");
         assert!(both.encrypt(b"note", "n").starts_with("enc:v2:"));
+    }
+
+    #[test]
+    fn a_key_loaded_while_running_reads_and_then_writes() {
+        let c = cipher(&[(1, 1)]);
+        let old = c.seal("Плохо спал", "n:1");
+        // Loaded but not yet current: read everywhere before anyone writes with it.
+        assert!(c.load(&[(1, [1; 32]), (2, [2; 32])], 1));
+        assert!(c.seal("x", "n:1").starts_with("enc:v1:"));
+        let written_elsewhere = cipher(&[(2, 2)]).seal("x", "n:2");
+        assert_eq!(c.open(&written_elsewhere, "n:2").unwrap(), "x");
+        assert!(c.load(&[(2, [2; 32])], 2));
+        assert!(c.seal("x", "n:1").starts_with("enc:v2:"));
+        assert_eq!(c.open(&old, "n:1").unwrap(), "Плохо спал");
+        // A version, once loaded, is never replaced.
+        assert!(!c.load(&[(2, [7; 32])], 2));
+        assert_eq!(c.open(&written_elsewhere, "n:2").unwrap(), "x");
+    }
+
+    #[test]
+    fn text_from_before_encryption_is_read_as_it_is() {
+        let c = cipher(&[(1, 1)]);
+        assert_eq!(c.open("written in 2025", "n:1").unwrap(), "written in 2025");
+        assert_eq!(c.open("enc:v1:AAAA", "n:1"), Err(CryptoError::Malformed));
     }
 
     #[test]

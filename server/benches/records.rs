@@ -406,7 +406,7 @@ async fn search_bench(backend: Backend, a: &Args) {
     let mut audit_rates = Vec::new();
     if wanted("audit") {
         let writer = app::audit::writer::AuditWriter::spawn(
-            server::db::connect_dedicated(&app.database.url)
+            server::db::connect_dedicated(&app.database.target())
                 .await
                 .expect("connect the audit writer"),
         );
@@ -617,11 +617,13 @@ async fn chart_bench(backend: Backend, a: &Args) {
             plan: "Continue.".into(),
             ..Default::default()
         };
-        let note = chart::save_draft(&txn, &enc, doctor_id, None, &soap)
+        let note = chart::save_draft(&txn, &app.cipher, &enc, doctor_id, None, &soap)
             .await
             .unwrap();
         let note = chart::note_of(&txn, p.id, note).await.unwrap();
-        chart::sign_note(&txn, note, doctor_id).await.unwrap();
+        chart::sign_note(&txn, &app.cipher, note, doctor_id)
+            .await
+            .unwrap();
         if i < 20 {
             chart::add_problem(
                 &txn,

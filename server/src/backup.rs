@@ -23,11 +23,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
-/// The SQLite file a `sqlite://` URL names, or None for PostgreSQL.
-pub fn sqlite_path(url: &str) -> Option<PathBuf> {
-    url.strip_prefix("sqlite://")
-        .map(|rest| PathBuf::from(rest.split('?').next().unwrap_or(rest)))
-}
+use crate::db::{sqlite_file, DatabaseKey, Target};
 
 fn lock_path(database: &Path) -> PathBuf {
     let mut name = database.as_os_str().to_owned();
@@ -43,7 +39,7 @@ pub struct ServeLock {
 /// Takes the serve lock of `url`'s SQLite file (nothing on PostgreSQL, where
 /// many processes share the database by design).
 pub fn lock_for_serving(url: &str) -> Result<Option<ServeLock>> {
-    let Some(database) = sqlite_path(url) else {
+    let Some(database) = sqlite_file(url) else {
         return Ok(None);
     };
     let path = lock_path(&database);
@@ -74,9 +70,10 @@ impl std::fmt::Display for Checked {
 }
 
 /// Takes a consistent copy of the running database into `target`, which
-/// must not exist yet, and checks it.
-pub async fn backup(db: &DatabaseConnection, url: &str, target: &Path) -> Result<Checked> {
-    if sqlite_path(url).is_none() {
+/// must not exist yet, and checks it. The copy is encrypted with the
+/// database's key, as the database is.
+pub async fn backup(db: &DatabaseConnection, database: &Target, target: &Path) -> Result<Checked> {
+    if database.sqlite_file().is_none() {
         bail!("hms backup is for the SQLite database; on PostgreSQL use pg_dump and WAL archiving (docs/operations.md, \"Backups\")");
     }
     if target.exists() {
@@ -89,21 +86,18 @@ pub async fn backup(db: &DatabaseConnection, url: &str, target: &Path) -> Result
     ))
     .await
     .with_context(|| format!("writing the backup to {}", target.display()))?;
-    check(target).await
+    check(target, &database.key).await
 }
 
 /// Replaces the database with the backup in `source`, once it checks out,
-/// while no server has the database open.
-pub async fn restore(url: &str, source: &Path) -> Result<Checked> {
-    let Some(database) = sqlite_path(url) else {
+/// while no server has the database open. The copy is checked, never
+/// `source` itself: a plaintext backup made before the database was
+/// encrypted is encrypted in the copy and left as it was.
+pub async fn restore(target: &Target, source: &Path) -> Result<Checked> {
+    let url = target.url.as_str();
+    let Some(database) = target.sqlite_file() else {
         bail!("hms restore is for the SQLite database; on PostgreSQL use pg_restore (docs/operations.md, \"Backups\")");
     };
-    let checked = check(source).await.with_context(|| {
-        format!(
-            "{} is not a sound backup; nothing was changed",
-            source.display()
-        )
-    })?;
     let _lock = lock_for_serving(url).context("stop the server before restoring")?;
     let staging = {
         let mut name = database.as_os_str().to_owned();
@@ -112,6 +106,16 @@ pub async fn restore(url: &str, source: &Path) -> Result<Checked> {
     };
     std::fs::copy(source, &staging)
         .with_context(|| format!("copying {} to {}", source.display(), staging.display()))?;
+    let checked = match check(&staging, &target.key).await {
+        Ok(checked) => checked,
+        Err(e) => {
+            std::fs::remove_file(&staging).ok();
+            return Err(e.context(format!(
+                "{} is not a sound backup; nothing was changed",
+                source.display()
+            )));
+        }
+    };
     File::open(&staging)?.sync_all()?;
     for suffix in ["-wal", "-shm"] {
         let mut name = database.as_os_str().to_owned();
@@ -130,14 +134,17 @@ pub async fn restore(url: &str, source: &Path) -> Result<Checked> {
     Ok(checked)
 }
 
-/// Opens a backup file and checks it: SQLite's integrity check, then the
-/// audit chain from its first event to its head.
-pub async fn check(file: &Path) -> Result<Checked> {
+/// Opens a backup file with the database's key and checks it: SQLite's
+/// integrity check, then the audit chain from its first event to its head.
+pub async fn check(file: &Path, key: &DatabaseKey) -> Result<Checked> {
     let bytes = std::fs::metadata(file)
         .with_context(|| format!("reading {}", file.display()))?
         .len();
-    let url = format!("sqlite://{}?mode=rw", file.display());
-    let copy = crate::db::connect_dedicated(&url).await?;
+    let copy = crate::db::connect_dedicated(&Target::new(
+        format!("sqlite://{}?mode=rw", file.display()),
+        key.clone(),
+    ))
+    .await?;
     let result = async {
         let row = copy
             .query_one_raw(Statement::from_string(

@@ -9,19 +9,50 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
 };
 
-/// Connects to the database at `url`: the pool requests share,
-/// `HMS_DB_POOL_SIZE` connections. For SQLite the file's directory is
-/// created and WAL mode switched on, so readers never wait for the writer.
-pub async fn connect(url: &str) -> Result<DatabaseConnection> {
-    connect_with(url, pool_size(url)?, Plans::PerExecution).await
+pub use crate::sqlcipher::DatabaseKey;
+
+/// The database a process works on: its URL and, for SQLite, the key its
+/// file is encrypted with ([`crate::sqlcipher`]; PostgreSQL ignores it).
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub url: String,
+    pub key: DatabaseKey,
+}
+
+impl Target {
+    pub fn new(url: impl Into<String>, key: DatabaseKey) -> Self {
+        Self {
+            url: url.into(),
+            key,
+        }
+    }
+
+    /// The SQLite file the URL names, or None for PostgreSQL.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        sqlite_file(&self.url)
+    }
+}
+
+/// The SQLite file a `sqlite://` URL names, or None for PostgreSQL.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    url.strip_prefix("sqlite://")
+        .map(|rest| std::path::PathBuf::from(rest.split('?').next().unwrap_or(rest)))
+}
+
+/// Connects to the database: the pool requests share, `HMS_DB_POOL_SIZE`
+/// connections. For SQLite the file's directory is created, the file opened
+/// with its key (encrypted first if it was plaintext), and WAL mode switched
+/// on, so readers never wait for the writer.
+pub async fn connect(target: &Target) -> Result<DatabaseConnection> {
+    connect_with(target, pool_size(&target.url)?, Plans::PerExecution).await
 }
 
 /// One connection of its own, outside the pool, for a task that must not
 /// wait behind the requests for a pooled one: the audit writer, whose
 /// commit every searching request waits for. Sharing the pool, a search
 /// queued twice under load, once for its query and once for its audit row.
-pub async fn connect_dedicated(url: &str) -> Result<DatabaseConnection> {
-    connect_with(url, 1, Plans::PerExecution).await
+pub async fn connect_dedicated(target: &Target) -> Result<DatabaseConnection> {
+    connect_with(target, 1, Plans::PerExecution).await
 }
 
 /// Pages in SQLite's write-ahead log after which a committing connection
@@ -87,40 +118,71 @@ pub struct Connections {
 
 impl Connections {
     /// Opens the search and audit connections beside `main`, which is
-    /// connected to `url`.
-    pub async fn open(url: &str, main: DatabaseConnection) -> Result<Self> {
+    /// connected to `target`.
+    pub async fn open(target: &Target, main: DatabaseConnection) -> Result<Self> {
         let search = match main.get_database_backend() {
             DbBackend::Postgres => {
-                let size = (pool_size(url)? / 2).max(2);
-                connect_with(url, size, Plans::Generic).await?
+                let size = (pool_size(&target.url)? / 2).max(2);
+                connect_with(target, size, Plans::Generic).await?
             }
             _ => main.clone(),
         };
         let checkpoint = match main.get_database_backend() {
-            DbBackend::Sqlite => Some(connect_dedicated(url).await?),
+            DbBackend::Sqlite => Some(connect_dedicated(target).await?),
             _ => None,
         };
         Ok(Self {
             search,
-            audit: connect_dedicated(url).await?,
+            audit: connect_dedicated(target).await?,
             checkpoint,
             main,
         })
     }
 }
 
-async fn connect_with(url: &str, connections: u32, plans: Plans) -> Result<DatabaseConnection> {
-    let sqlite_file = url
-        .strip_prefix("sqlite://")
-        .map(|rest| rest.split('?').next().unwrap_or(rest).to_string());
-    if let Some(file) = &sqlite_file {
-        if let Some(dir) = Path::new(file)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
+impl Connections {
+    /// Closes every pool (see [`close`]).
+    pub async fn close(self) {
+        for db in [
+            Some(self.main),
+            Some(self.search),
+            Some(self.audit),
+            self.checkpoint,
+        ]
+        .into_iter()
+        .flatten()
         {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            close(db).await;
         }
     }
+}
+
+/// Closes a pool and waits, at most 10 s, until each of its connections
+/// has closed its database: a process must not end while a connection's
+/// thread is still closing one.
+pub async fn close(db: DatabaseConnection) {
+    if tokio::time::timeout(Duration::from_secs(10), db.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections still busy after 10 s; exiting anyway");
+    }
+}
+
+async fn connect_with(
+    target: &Target,
+    connections: u32,
+    plans: Plans,
+) -> Result<DatabaseConnection> {
+    let url = target.url.as_str();
+    let sqlite_file = target.sqlite_file();
+    if let Some(file) = &sqlite_file {
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        crate::sqlcipher::prepare(file, &target.key).await?;
+    }
+    let key = target.key.pragma();
     let mut options = ConnectOptions::new(url.to_string());
     // sqlx pings a pooled connection on every checkout by default: a round
     // trip to PostgreSQL, or to the SQLite connection's thread, before each
@@ -145,9 +207,11 @@ async fn connect_with(url: &str, connections: u32, plans: Plans) -> Result<Datab
         // file in the background (see FOREGROUND_CHECKPOINT_PAGES). (A
         // memory map of the file was measured: searches read faster, but the
         // server as a whole, which also writes audit rows, got slower.)
-        .map_sqlx_sqlite_opts(|o| {
+        .map_sqlx_sqlite_opts(move |o| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-            o.journal_mode(SqliteJournalMode::Wal)
+            // The key first (sqlx sends `key` before every other pragma).
+            o.pragma("key", key.clone())
+                .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma(
@@ -163,8 +227,11 @@ async fn connect_with(url: &str, connections: u32, plans: Plans) -> Result<Datab
         .await
         .with_context(|| format!("connecting to {}", redact(url)))?;
     if db.get_database_backend() == DbBackend::Sqlite {
+        if crate::sqlcipher::cipher_version(&db).await?.is_none() {
+            anyhow::bail!("this hms is linked with a SQLite library without SQLCipher; the database cannot be encrypted");
+        }
         if let Some(file) = &sqlite_file {
-            owner_only(Path::new(file))?;
+            owner_only(file)?;
         }
     }
     Ok(db)
@@ -268,6 +335,14 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// An SQLite file's target, with a test key.
+    fn target(file: &std::path::Path) -> super::Target {
+        super::Target::new(
+            format!("sqlite://{}?mode=rwc", file.display()),
+            super::DatabaseKey::new([7; 32]),
+        )
+    }
+
     #[test]
     fn pool_size_defaults_per_backend_and_refuses_nonsense() {
         use super::pool_size_of;
@@ -286,8 +361,9 @@ mod tests {
     async fn every_sqlite_connection_uses_wal_and_normal_sync() {
         use sea_orm::{ConnectionTrait, Statement};
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("hms.db").display());
-        let db = super::connect(&url).await.unwrap();
+        let db = super::connect(&target(&dir.path().join("hms.db")))
+            .await
+            .unwrap();
         // Hold several connections of the pool at once, so not only the first is asked.
         let mut held = Vec::new();
         for _ in 0..4 {
@@ -326,8 +402,9 @@ mod tests {
     async fn a_write_transaction_takes_the_lock_before_it_reads() {
         use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("hms.db").display());
-        let db = super::connect(&url).await.unwrap();
+        let db = super::connect(&target(&dir.path().join("hms.db")))
+            .await
+            .unwrap();
         let q = |sql: &str| Statement::from_string(db.get_database_backend(), sql);
         db.execute_raw(q("CREATE TABLE t (v INTEGER)"))
             .await
@@ -381,8 +458,8 @@ mod tests {
         use sea_orm::ConnectionTrait;
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("hms.db");
-        let url = format!("sqlite://{}?mode=rwc", file.display());
-        let connections = super::Connections::open(&url, super::connect(&url).await.unwrap())
+        let target = target(&file);
+        let connections = super::Connections::open(&target, super::connect(&target).await.unwrap())
             .await
             .unwrap();
         let db = &connections.main;
@@ -422,9 +499,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("data/hms.db");
-        let db = super::connect(&format!("sqlite://{}?mode=rwc", file.display()))
-            .await
-            .unwrap();
+        let db = super::connect(&target(&file)).await.unwrap();
         super::migrate(&db).await.unwrap();
         for path in [file.clone(), dir.path().join("data/hms.db-wal")] {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
@@ -436,8 +511,9 @@ mod tests {
     /// lives as long as the returned guard.
     async fn migrated_sqlite() -> (tempfile::TempDir, sea_orm::DatabaseConnection) {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("hms.db").display());
-        let db = super::connect(&url).await.unwrap();
+        let db = super::connect(&target(&dir.path().join("hms.db")))
+            .await
+            .unwrap();
         super::migrate(&db).await.unwrap();
         (dir, db)
     }

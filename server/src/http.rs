@@ -86,6 +86,7 @@ pub fn router(
         connections.checkpoint.clone(),
         std::time::Duration::from_secs(1),
     );
+    crate::workers::spawn_key_reloader(secrets.clone(), crate::workers::KEY_RELOAD_PERIOD);
     let ctx = ServerContext {
         db: db.clone(),
         policy: config.policy(),
@@ -97,7 +98,7 @@ pub fn router(
         audit: AuditWriter::spawn(connections.audit.clone()),
         auth_cache: auth_cache.clone(),
         clock: config.clock.clone(),
-        cipher: Arc::new(secrets.cipher()),
+        cipher: secrets.cipher(),
         public_url: config.public_base(),
     };
     let routes = generate_route_list(App);

@@ -7,7 +7,6 @@ use clap::{Parser, Subcommand};
 use server::config::{CommonConfig, ServeConfig};
 use server::{backup, db, http, notify, secrets, seed, tls, workers};
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -49,6 +48,9 @@ enum Command {
     /// The audit trail's hash chain.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The encryption keys of note bodies, histories and stored secrets.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Create an administrator account with a one-time password.
     CreateAdmin {
         #[arg(long)]
@@ -69,6 +71,21 @@ enum AuditCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Make a new encryption key and seal every encrypted value with it,
+    /// while servers run (they load the new key from the shared secrets
+    /// directory). The old key files stay, for older backups.
+    Rotate {
+        /// Seconds to wait between the steps, for running servers to load
+        /// the keys (default: twice their reload period).
+        #[arg(long)]
+        wait_secs: Option<u64>,
+    },
+    /// How many values each encrypted column holds under each key version.
+    Status,
 }
 
 fn init_logging(json: bool) {
@@ -108,6 +125,7 @@ fn print_demo_accounts(accounts: &[(String, shared::Role)]) {
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     init_logging(cli.log_json);
+    server::sqlcipher::keep_crypto_until_exit();
     tls::install_crypto_provider();
     if let Some(Command::Routes) = cli.command {
         println!("{}", serde_json::to_string(&http::page_routes())?);
@@ -127,9 +145,12 @@ async fn main() -> Result<()> {
         Some(c) => c,
         None => Command::Serve(Box::new(ServeConfig::from_args(&[])?)),
     };
+    // Before the database: its key is one of them.
+    let secrets = secrets::load_or_create(&cli.common.data_dir)?;
+    let target = db::Target::new(url.clone(), secrets.database_key());
     if let Command::Restore { file } = &command {
         // Before anything opens the database it replaces.
-        let checked = backup::restore(&url, file).await?;
+        let checked = backup::restore(&target, file).await?;
         println!(
             "Restored {} from {}: {checked}.",
             db::redact(&url),
@@ -142,14 +163,14 @@ async fn main() -> Result<()> {
         Command::Serve(_) => backup::lock_for_serving(&url)?,
         _ => None,
     };
-    let db = db::connect(&url).await?;
+    let db = db::connect(&target).await?;
     db::migrate(&db).await?;
     match command {
         Command::Routes | Command::DemoCode { .. } | Command::Restore { .. } => {
             unreachable!("answered before connecting")
         }
         Command::Backup { file } => {
-            let checked = backup::backup(&db, &url, &file).await?;
+            let checked = backup::backup(&db, &target, &file).await?;
             println!("Backup written to {}: {checked}.", file.display());
         }
         Command::Migrate => {
@@ -158,8 +179,7 @@ async fn main() -> Result<()> {
         Command::SeedDemo => {
             // The hospital's time zone, as `hms serve` would read it.
             let tz = ServeConfig::from_args(&[])?.timezone;
-            let cipher = secrets::load_or_create(&cli.common.data_dir)?.cipher();
-            let accounts = seed::seed_demo(&db, tz, &cipher).await?;
+            let accounts = seed::seed_demo(&db, tz, &secrets.cipher()).await?;
             print_demo_accounts(&accounts);
         }
         Command::Audit(AuditCommand::Verify { json }) => {
@@ -173,13 +193,38 @@ async fn main() -> Result<()> {
                 std::process::exit(1);
             }
         }
+        Command::Keys(KeysCommand::Status) => {
+            let status = server::keys::status(&db).await?;
+            println!(
+                "New values are sealed with key v{}.\n{status}",
+                secrets.cipher().current_version()
+            );
+        }
+        Command::Keys(KeysCommand::Rotate { wait_secs }) => {
+            let wait = wait_secs
+                .map(std::time::Duration::from_secs)
+                .unwrap_or(2 * workers::KEY_RELOAD_PERIOD);
+            println!(
+                "Rotating: a new key, then {} s for running servers to load it, twice.",
+                wait.as_secs()
+            );
+            let rotation = server::keys::rotate(&db, &secrets, wait).await?;
+            let left = rotation.status.not_under(rotation.version);
+            println!(
+                "Key v{} is current: {} value(s) sealed again, {left} left under other keys.\n{}",
+                rotation.version, rotation.resealed, rotation.status
+            );
+            println!("Keep the older key files until no backup older than today is kept.");
+            if left > 0 {
+                std::process::exit(1);
+            }
+        }
         Command::CreateAdmin { email, name } => {
             let password = seed::create_admin(&db, &email, &name).await?;
             println!("Administrator {email} created. One-time password: {password}");
             println!("It must be changed at first sign-in.");
         }
         Command::Serve(config) => {
-            let secrets = secrets::load_or_create(&cli.common.data_dir)?;
             if config.seed_demo {
                 let accounts = seed::seed_demo(&db, config.timezone, &secrets.cipher()).await?;
                 print_demo_accounts(&accounts);
@@ -194,13 +239,13 @@ async fn main() -> Result<()> {
             );
             notify::spawn_worker(
                 db.clone(),
-                Arc::new(secrets.cipher()),
+                secrets.cipher(),
                 transports,
                 notify::WorkerPolicy::new(config.outbox_max_attempts),
                 std::time::Duration::from_secs(config.outbox_poll_secs),
                 config.clock.clone(),
             );
-            let connections = db::Connections::open(&url, db.clone()).await?;
+            let connections = db::Connections::open(&target, db.clone()).await?;
             let router = http::router(&config, &connections, &secrets)?;
             // Read before binding, so a bad certificate stops the start.
             let tls_config = match (&config.tls_cert, &config.tls_key) {
@@ -232,8 +277,13 @@ async fn main() -> Result<()> {
                         .await?
                 }
             }
+            connections.close().await;
         }
     }
+    // Every connection closed before the process ends: a connection's
+    // thread still closing its database while the process exits crashed
+    // it (SIGSEGV in SQLCipher's clean-up) after its work was done.
+    db::close(db).await;
     Ok(())
 }
 

@@ -128,7 +128,7 @@ pub async fn seed_demo(
         }
         accounts.push((email.to_string(), *role));
     }
-    seed_demo_patients(db, tz).await?;
+    seed_demo_patients(db, tz, cipher).await?;
     accounts.push((DEMO_PATIENT_EMAIL.to_string(), Role::Patient));
     Ok(accounts)
 }
@@ -143,7 +143,11 @@ struct DemoPerson(
 );
 
 /// Sample patients; the first one has a portal account.
-async fn seed_demo_patients(db: &DatabaseConnection, tz: chrono_tz::Tz) -> Result<()> {
+async fn seed_demo_patients(
+    db: &DatabaseConnection,
+    tz: chrono_tz::Tz,
+    cipher: &app::crypto::Cipher,
+) -> Result<()> {
     if users::Entity::find()
         .filter(users::Column::Email.eq(DEMO_PATIENT_EMAIL))
         .one(db)
@@ -221,7 +225,7 @@ async fn seed_demo_patients(db: &DatabaseConnection, tz: chrono_tz::Tz) -> Resul
     };
     let doctor = staff_id("doctor@demo-hospital.example").await?;
     let nurse = staff_id("nurse@demo-hospital.example").await?;
-    crate::seed_chart::seed_histories(&txn, &created, doctor, nurse).await?;
+    crate::seed_chart::seed_histories(&txn, cipher, &created, doctor, nurse).await?;
     crate::seed_schedule::seed_schedule(&txn, doctor).await?;
     let others: Vec<Uuid> = created.iter().skip(1).map(|p| p.id).collect();
     crate::seed_schedule::seed_appointments(&txn, tz, doctor, &others).await?;

@@ -5,6 +5,7 @@
 
 use anyhow::{anyhow, Result};
 use app::chart::service as chart;
+use app::crypto::Cipher;
 use app::entity::{medications, patients};
 use app::patients::access::add_relationship;
 use chrono::{Duration, NaiveDate, Utc};
@@ -30,6 +31,7 @@ fn err(e: shared::AppError) -> anyhow::Error {
 
 async fn visit(
     txn: &DatabaseTransaction,
+    cipher: &Cipher,
     patient: Uuid,
     doctor: Uuid,
     nurse: Uuid,
@@ -97,11 +99,13 @@ async fn visit(
     let e = chart::encounter_of(txn, patient, encounter)
         .await
         .map_err(err)?;
-    let note = chart::save_draft(txn, &e, doctor, None, &soap)
+    let note = chart::save_draft(txn, cipher, &e, doctor, None, &soap)
         .await
         .map_err(err)?;
     let note = chart::note_of(txn, patient, note).await.map_err(err)?;
-    chart::sign_note(txn, note, doctor).await.map_err(err)?;
+    chart::sign_note(txn, cipher, note, doctor)
+        .await
+        .map_err(err)?;
     chart::finish_encounter(txn, e).await.map_err(err)?;
     Ok(())
 }
@@ -134,6 +138,7 @@ async fn medication(
 /// Histories for the demo patients (the first is Maria Müller, the portal demo).
 pub async fn seed_histories(
     txn: &DatabaseTransaction,
+    cipher: &Cipher,
     people: &[patients::Model],
     doctor: Uuid,
     nurse: Uuid,
@@ -217,7 +222,7 @@ pub async fn seed_histories(
         },
     ];
     for v in &visits {
-        visit(txn, m, doctor, nurse, 168.0, v).await?;
+        visit(txn, cipher, m, doctor, nurse, 168.0, v).await?;
     }
     // The pharyngitis has resolved.
     let resolved = app::entity::problems::Entity::find()
@@ -312,6 +317,7 @@ pub async fn seed_histories(
     ] {
         chart::add_history(
             txn,
+            cipher,
             m,
             doctor,
             kind,
@@ -362,7 +368,7 @@ pub async fn seed_histories(
             ),
             code: None,
         };
-        visit(txn, p.id, doctor, nurse, 160.0 + i as f64 * 5.0, &v).await?;
+        visit(txn, cipher, p.id, doctor, nurse, 160.0 + i as f64 * 5.0, &v).await?;
     }
     Ok(())
 }

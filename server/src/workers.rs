@@ -83,6 +83,34 @@ pub fn spawn_wal_checkpointer(db: Option<DatabaseConnection>, period: Duration) 
     });
 }
 
+/// How often a serving process looks for encryption keys added by `hms
+/// keys rotate` ([`spawn_key_reloader`]). The rotation waits twice this
+/// long between its steps (`server::keys`).
+pub const KEY_RELOAD_PERIOD: Duration = Duration::from_secs(5);
+
+/// Every `period`, loads encryption key versions added to the secrets
+/// directory since, and the version new values use: a rotation reaches
+/// every process on the shared keys without a restart.
+pub fn spawn_key_reloader(secrets: crate::secrets::Secrets, period: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match secrets.reload() {
+                Ok(true) => tracing::info!(
+                    current = secrets.cipher().current_version(),
+                    "loaded new encryption keys"
+                ),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "reading the encryption keys failed; will retry")
+                }
+            }
+        }
+    });
+}
+
 /// On PostgreSQL, listens for the database's notices of deleted sessions and
 /// changed accounts (`NOTIFY hms_auth`, migration 9) and drops them from this
 /// process's [`AuthCache`], so a sign-out or deactivation made through any

@@ -22,7 +22,7 @@ use shared::Role;
 /// transaction), the third with a detail in three scripts.
 async fn chained(backend: Backend, n: usize) -> (TestDatabase, DatabaseConnection) {
     let database = test_database(backend).await;
-    let db = server::db::connect(&database.url).await.unwrap();
+    let db = database.connect().await;
     server::db::migrate(&db).await.unwrap();
     let meta = RequestMeta {
         client_addr: "192.0.2.7".into(),
@@ -74,21 +74,8 @@ async fn row_at(db: &DatabaseConnection, seq: i64) -> audit_events::Model {
 }
 
 fn hms_audit_verify(database: &TestDatabase) -> (i32, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hms"))
-        .args([
-            "--data-dir",
-            database.dir.path().to_str().unwrap(),
-            "audit",
-            "verify",
-        ])
-        .env("DATABASE_URL", &database.url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run hms audit verify");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+    let run = run_hms(database, &["audit", "verify"], &[]);
+    (run.code.unwrap_or(-1), run.stdout)
 }
 
 async fn events_on_every_path_form_one_chain(backend: Backend) {
@@ -260,9 +247,9 @@ async fn a_forged_row_is_found(backend: Backend) {
 /// the chain does.
 async fn migration_chains_the_events_stored_before_it(backend: Backend) {
     use sea_orm::{Statement, Value};
-    use sea_orm_migration::{MigrationName, MigratorTrait};
+    use sea_orm_migration::MigratorTrait;
     let database = test_database(backend).await;
-    let db = server::db::connect(&database.url).await.unwrap();
+    let db = database.connect().await;
     let before = migrations::Migrator::migrations()
         .iter()
         .position(|m| m.name().contains("_000017_audit_chain"))

@@ -73,22 +73,8 @@ async fn signed_in_desk(base: &str) -> String {
 }
 
 fn hms(database: &TestDatabase, args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_hms"))
-        .arg("--data-dir")
-        .arg(database.dir.path())
-        .args(args)
-        .env("DATABASE_URL", &database.url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run hms");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    let run = run_hms(database, args, &[]);
+    (run.ok, run.out)
 }
 
 /// Rows per table, every table of the schema.
@@ -122,8 +108,8 @@ async fn counts(db: &DatabaseConnection) -> Vec<(String, i64)> {
     out
 }
 
-async fn chain_holds(url: &str) -> i64 {
-    let db = server::db::connect(url).await.unwrap();
+async fn chain_holds(database: &TestDatabase) -> i64 {
+    let db = database.connect().await;
     let report = app::audit::chain::verify(&db).await.unwrap();
     assert!(report.holds(), "{report}");
     db.close().await.ok();
@@ -169,9 +155,10 @@ async fn a_backup_taken_under_load_restores_to_the_same_rows() {
     assert!(!ok && out.contains("exists already"), "{out}");
 
     // The snapshot taken during the load holds some of it, consistently.
-    let snapshot = server::db::connect(&format!("sqlite://{}?mode=rw", during.display()))
-        .await
-        .unwrap();
+    let snapshot =
+        server::db::connect(&database.target_of(&format!("sqlite://{}?mode=rw", during.display())))
+            .await
+            .unwrap();
     let patients: i64 = snapshot
         .query_one_raw(Statement::from_string(
             sea_orm::DbBackend::Sqlite,
@@ -186,17 +173,26 @@ async fn a_backup_taken_under_load_restores_to_the_same_rows() {
     snapshot.close().await.ok();
 
     // Restore into another data directory: the same rows, the same chain.
+    // The backup is encrypted with the database's key: without it, no restore.
     let elsewhere = test_database(Backend::Sqlite).await;
     let (ok, out) = hms(&elsewhere, &["restore", after.to_str().unwrap()]);
+    assert!(!ok && out.contains("does not open"), "{out}");
+    assert!(
+        !elsewhere.dir.path().join("hms.db").exists(),
+        "nothing restored"
+    );
+    // With the keys copied beside it, as docs/operations.md says.
+    for key in ["database.key", "encryption.key", "index.key", "session.key"] {
+        let secrets = |d: &TestDatabase| d.dir.path().join("secrets").join(key);
+        std::fs::copy(secrets(&database), secrets(&elsewhere)).unwrap();
+    }
+    let (ok, out) = hms(&elsewhere, &["restore", after.to_str().unwrap()]);
     assert!(ok, "{out}");
-    let live = server::db::connect(&database.url).await.unwrap();
-    let restored = server::db::connect(&elsewhere.url).await.unwrap();
+    let live = database.connect().await;
+    let restored = elsewhere.connect().await;
     assert_eq!(counts(&restored).await, counts(&live).await);
     restored.close().await.ok();
-    assert_eq!(
-        chain_holds(&elsewhere.url).await,
-        chain_holds(&database.url).await
-    );
+    assert_eq!(chain_holds(&elsewhere).await, chain_holds(&database).await);
 
     // Not under a running server.
     let (ok, out) = hms(&database, &["restore", after.to_str().unwrap()]);
@@ -204,9 +200,10 @@ async fn a_backup_taken_under_load_restores_to_the_same_rows() {
     drop(server);
 
     // Not from a backup whose audit trail was changed.
-    let tampered = server::db::connect(&format!("sqlite://{}?mode=rw", during.display()))
-        .await
-        .unwrap();
+    let tampered =
+        server::db::connect(&database.target_of(&format!("sqlite://{}?mode=rw", during.display())))
+            .await
+            .unwrap();
     tampered
         .execute_unprepared(
             "DROP TRIGGER audit_events_no_update; UPDATE audit_events SET detail = 'x' WHERE seq = 2",
@@ -217,7 +214,7 @@ async fn a_backup_taken_under_load_restores_to_the_same_rows() {
     let (ok, out) = hms(&elsewhere, &["restore", during.to_str().unwrap()]);
     assert!(!ok && out.contains("not a sound backup"), "{out}");
     // And nothing was changed by the refusal.
-    assert!(chain_holds(&elsewhere.url).await > 0);
+    assert!(chain_holds(&elsewhere).await > 0);
 }
 
 /// docs/operations.md's PostgreSQL recipe: `pg_dump -Fc`, `pg_restore`
@@ -251,13 +248,10 @@ async fn postgres_backups_are_pg_dump_and_pg_restore() {
         .status()
         .expect("pg_restore");
     assert!(status.success());
-    let live = server::db::connect(&database.url).await.unwrap();
-    let restored = server::db::connect(&target.url).await.unwrap();
+    let live = database.connect().await;
+    let restored = target.connect().await;
     assert_eq!(counts(&restored).await, counts(&live).await);
-    assert_eq!(
-        chain_holds(&target.url).await,
-        chain_holds(&database.url).await
-    );
+    assert_eq!(chain_holds(&target).await, chain_holds(&database).await);
 }
 
 /// 1,000 registrations from 25 clients at once; the server is killed with
@@ -298,7 +292,7 @@ async fn acknowledged_writes_survive_sigkill(backend: Backend) {
     );
 
     let restarted = start(&database).await;
-    let db = server::db::connect(&database.url).await.unwrap();
+    let db = database.connect().await;
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     for chunk in acknowledged.chunks(200) {
         let found = app::entity::patients::Entity::find()

@@ -500,7 +500,7 @@ async fn two_workers_deliver_each_message_once(backend: Backend) {
         .await
         .unwrap();
 
-    let other_pool = server::db::connect(&app.database.url).await.unwrap();
+    let other_pool = app.database.connect().await;
     let run = |db: sea_orm::DatabaseConnection, name: &'static str| {
         let t = transports(&sink, &gateway);
         let cipher = app.cipher.clone();

@@ -80,7 +80,7 @@ async fn one_session_works_across_two_processes_on_postgres() {
     // refused by a process that had it in memory.
     assert_eq!(on_a.login("nurse@test.example", PASSWORD).await.0, 200);
     assert_eq!(on_a.whoami().await.as_deref(), Some("nurse@test.example"));
-    let db = server::db::connect(&database.url).await.unwrap();
+    let db = database.connect().await;
     sea_orm::ConnectionTrait::execute_unprepared(
         &db,
         "UPDATE users SET active = false WHERE email = 'nurse@test.example'",
@@ -156,7 +156,7 @@ async fn processes_on_one_postgres_extend_one_audit_chain() {
     for t in tasks {
         t.await.unwrap();
     }
-    let db = server::db::connect(&database.url).await.unwrap();
+    let db = database.connect().await;
     let report = app::audit::chain::verify(&db).await.unwrap();
     assert!(report.holds(), "{report}");
     // A sign-in, 180 searches, 12 failed sign-ins, and the set-up's events.
@@ -180,6 +180,9 @@ fn the_cli_lists_its_commands() {
         "routes",
         "create-admin",
         "audit",
+        "backup",
+        "restore",
+        "keys",
     ] {
         assert!(help.contains(command), "{command} missing from:\n{help}");
     }
@@ -199,6 +202,8 @@ fn routes_lists_every_portal_page() {
     let mut expected = vec![
         "/",
         "/register",
+        "/forgot-password",
+        "/reset-password",
         "/patient",
         "/patient/details",
         "/patient/appointments",

@@ -40,7 +40,7 @@ const RECOVERY_ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
 
 /// Where an account's secret is kept, as the cipher binds it.
 fn secret_context(user_id: Uuid) -> String {
-    format!("user_mfa.secret:{user_id}")
+    crate::crypto::context("user_mfa", "secret", user_id)
 }
 
 /// The TOTP generator of a secret, for `account` (its e-mail).

@@ -87,7 +87,7 @@ pub async fn get_chart_summary(patient_id: PatientId) -> Result<ChartSummary, Ap
         let (access, patient) = open_chart(caller, patient_id, "chart.read").await?;
         let db = &caller.ctx.db;
         let patient = crate::patients::service::details_of(db, patient).await?;
-        let parts = super::service::chart_parts(db, patient_id.into()).await?;
+        let parts = super::service::chart_parts(db, &caller.ctx.cipher, patient_id.into()).await?;
         let detail = match &access {
             AccessBasis::BreakGlass { .. } => "break-glass",
             AccessBasis::CareRelationship(_) => "care relationship",
@@ -134,6 +134,7 @@ pub async fn chart_timeline(
         require_chart(caller, patient_id, "chart.read").await?;
         let page = timeline(
             &caller.ctx.db,
+            &caller.ctx.cipher,
             patient_id.into(),
             cursor.as_ref(),
             TIMELINE_PAGE,
@@ -236,6 +237,7 @@ pub async fn save_note(
             let e = service::encounter_of(txn, patient_id.into(), encounter_id.into()).await?;
             let id = service::save_draft(
                 txn,
+                &caller.ctx.cipher,
                 &e,
                 caller.user.id.into(),
                 note_id.map(Into::into),
@@ -261,7 +263,7 @@ pub async fn sign_note(patient_id: PatientId, note_id: NoteId) -> Result<(), App
         "chart.sign_note",
         async |caller, txn| {
             let note = service::note_of(txn, patient_id.into(), note_id.into()).await?;
-            service::sign_note(txn, note, caller.user.id.into()).await?;
+            service::sign_note(txn, &caller.ctx.cipher, note, caller.user.id.into()).await?;
             Ok(written((), "note", note_id, "signed"))
         },
     )
@@ -285,9 +287,11 @@ pub async fn amend_note(
         "chart.amend_note",
         async |caller, txn| {
             let note = service::note_of(txn, patient_id.into(), note_id.into()).await?;
-            let current = service::current_text(txn, &note).await?;
+            let cipher = &caller.ctx.cipher;
+            let current = service::current_text(txn, cipher, &note).await?;
             let (reason, soap) = form.parse(&current)?;
-            let id = service::amend_note(txn, &note, caller.user.id.into(), &reason, &soap).await?;
+            let id = service::amend_note(txn, cipher, &note, caller.user.id.into(), &reason, &soap)
+                .await?;
             Ok(written(id, "note", note_id, format!("amended: {reason}")))
         },
     )
@@ -472,6 +476,7 @@ pub async fn add_history(patient_id: PatientId, form: HistoryForm) -> Result<Uui
             let (kind, description, period) = parsed?;
             let id = crate::chart::service::add_history(
                 txn,
+                &caller.ctx.cipher,
                 patient_id.into(),
                 caller.user.id.into(),
                 kind,
@@ -496,9 +501,13 @@ pub async fn my_record() -> Result<PatientRecordView, AppError> {
         || require(shared::Permission::ViewOwnRecord),
         async |caller| {
             let id = caller.own_patient_id()?;
-            let record =
-                super::service::record_view(&caller.ctx.db, id.into(), Some(PORTAL_ENCOUNTERS))
-                    .await?;
+            let record = super::service::record_view(
+                &caller.ctx.db,
+                &caller.ctx.cipher,
+                id.into(),
+                Some(PORTAL_ENCOUNTERS),
+            )
+            .await?;
             let event = caller
                 .event("chart.read_own")
                 .patient(id)

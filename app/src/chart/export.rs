@@ -591,7 +591,9 @@ pub async fn download_mine(
         }
         crate::auth::guard::recently_confirmed(&caller).await?;
         let id = caller.own_patient_id()?;
-        let record = super::service::record_view(&caller.ctx.db, id.into(), None).await?;
+        let record =
+            super::service::record_view(&caller.ctx.db, &caller.ctx.cipher, id.into(), None)
+                .await?;
         let now = Utc::now();
         let file = format!("health-record-{}", record.patient.mrn);
         let (body, content_type, file) = match format.as_str() {

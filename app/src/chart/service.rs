@@ -14,11 +14,50 @@ use shared::AppError;
 use uuid::Uuid;
 
 use crate::context::OrInternal;
+use crate::crypto::{context, Cipher};
 use crate::entity::{
     allergies, clinical_notes, encounters, history_entries, immunizations, medications,
     note_amendments, problems, vital_signs,
 };
 use crate::patients::care::{name_of, user_names};
+
+// -------------------------------------------------------------- sealed text
+
+/// The note text as stored: each part sealed for its row and column
+/// (`crate::crypto::SEALED_COLUMNS`).
+fn seal_soap(cipher: &Cipher, table: &str, id: Uuid, soap: &Soap) -> Soap {
+    let seal = |column: &str, text: &str| cipher.seal(text, &context(table, column, id));
+    Soap {
+        subjective: seal("subjective", &soap.subjective),
+        objective: seal("objective", &soap.objective),
+        assessment: seal("assessment", &soap.assessment),
+        plan: seal("plan", &soap.plan),
+    }
+}
+
+/// A sealed text of row `id` read back.
+fn open_text(
+    cipher: &Cipher,
+    table: &str,
+    column: &str,
+    id: Uuid,
+    stored: &str,
+) -> Result<String, AppError> {
+    cipher
+        .open(stored, &context(table, column, id))
+        .or_internal()
+}
+
+/// A sealed note text (subjective, objective, assessment, plan) read back.
+fn open_soap(cipher: &Cipher, table: &str, id: Uuid, parts: [&str; 4]) -> Result<Soap, AppError> {
+    let [s, o, a, p] = parts;
+    Ok(Soap {
+        subjective: open_text(cipher, table, "subjective", id, s)?,
+        objective: open_text(cipher, table, "objective", id, o)?,
+        assessment: open_text(cipher, table, "assessment", id, a)?,
+        plan: open_text(cipher, table, "plan", id, p)?,
+    })
+}
 
 // ------------------------------------------------------------------ writing
 
@@ -120,6 +159,7 @@ pub async fn note_of(
 /// Creates a draft, or replaces the text of the author's own draft.
 pub async fn save_draft(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     encounter: &encounters::Model,
     author_id: Uuid,
     note_id: Option<Uuid>,
@@ -129,15 +169,16 @@ pub async fn save_draft(
     match note_id {
         None => {
             let id = Uuid::new_v4();
+            let sealed = seal_soap(cipher, "clinical_notes", id, soap);
             clinical_notes::ActiveModel {
                 id: Set(id),
                 encounter_id: Set(encounter.id),
                 patient_id: Set(encounter.patient_id),
                 author_id: Set(author_id),
-                subjective: Set(soap.subjective.clone()),
-                objective: Set(soap.objective.clone()),
-                assessment: Set(soap.assessment.clone()),
-                plan: Set(soap.plan.clone()),
+                subjective: Set(sealed.subjective),
+                objective: Set(sealed.objective),
+                assessment: Set(sealed.assessment),
+                plan: Set(sealed.plan),
                 status: Set(NoteStatus::Draft),
                 created_at: Set(now),
                 updated_at: Set(now),
@@ -151,11 +192,12 @@ pub async fn save_draft(
         Some(id) => {
             let note = note_of(db, encounter.patient_id, id).await?;
             editable_draft(&note, author_id)?;
+            let sealed = seal_soap(cipher, "clinical_notes", id, soap);
             let mut row = note.into_active_model();
-            row.subjective = Set(soap.subjective.clone());
-            row.objective = Set(soap.objective.clone());
-            row.assessment = Set(soap.assessment.clone());
-            row.plan = Set(soap.plan.clone());
+            row.subjective = Set(sealed.subjective);
+            row.objective = Set(sealed.objective);
+            row.assessment = Set(sealed.assessment);
+            row.plan = Set(sealed.plan);
             row.updated_at = Set(now);
             row.update(db).await.or_internal()?;
             Ok(id)
@@ -178,11 +220,12 @@ pub fn editable_draft(note: &clinical_notes::Model, author_id: Uuid) -> Result<(
 
 pub async fn sign_note(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     note: clinical_notes::Model,
     author_id: Uuid,
 ) -> Result<(), AppError> {
     editable_draft(&note, author_id)?;
-    let soap = soap_of_note(&note);
+    let soap = soap_of_note(cipher, &note)?;
     if soap.is_empty() {
         return Err(AppError::field(
             "subjective",
@@ -198,27 +241,28 @@ pub async fn sign_note(
     Ok(())
 }
 
-fn soap_of_note(n: &clinical_notes::Model) -> Soap {
-    Soap {
-        subjective: n.subjective.clone(),
-        objective: n.objective.clone(),
-        assessment: n.assessment.clone(),
-        plan: n.plan.clone(),
-    }
+fn soap_of_note(cipher: &Cipher, n: &clinical_notes::Model) -> Result<Soap, AppError> {
+    open_soap(
+        cipher,
+        "clinical_notes",
+        n.id,
+        [&n.subjective, &n.objective, &n.assessment, &n.plan],
+    )
 }
 
-fn soap_of_amendment(a: &note_amendments::Model) -> Soap {
-    Soap {
-        subjective: a.subjective.clone(),
-        objective: a.objective.clone(),
-        assessment: a.assessment.clone(),
-        plan: a.plan.clone(),
-    }
+fn soap_of_amendment(cipher: &Cipher, a: &note_amendments::Model) -> Result<Soap, AppError> {
+    open_soap(
+        cipher,
+        "note_amendments",
+        a.id,
+        [&a.subjective, &a.objective, &a.assessment, &a.plan],
+    )
 }
 
 /// The note's text now: its latest amendment's, or the original.
 pub async fn current_text(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     note: &clinical_notes::Model,
 ) -> Result<Soap, AppError> {
     let latest = note_amendments::Entity::find()
@@ -227,14 +271,15 @@ pub async fn current_text(
         .one(db)
         .await
         .or_internal()?;
-    Ok(latest
-        .as_ref()
-        .map(soap_of_amendment)
-        .unwrap_or_else(|| soap_of_note(note)))
+    match &latest {
+        Some(amendment) => soap_of_amendment(cipher, amendment),
+        None => soap_of_note(cipher, note),
+    }
 }
 
 pub async fn amend_note(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     note: &clinical_notes::Model,
     author_id: Uuid,
     reason: &str,
@@ -246,15 +291,16 @@ pub async fn amend_note(
         ));
     }
     let id = Uuid::new_v4();
+    let sealed = seal_soap(cipher, "note_amendments", id, soap);
     note_amendments::ActiveModel {
         id: Set(id),
         note_id: Set(note.id),
         author_id: Set(author_id),
-        reason: Set(reason.to_string()),
-        subjective: Set(soap.subjective.clone()),
-        objective: Set(soap.objective.clone()),
-        assessment: Set(soap.assessment.clone()),
-        plan: Set(soap.plan.clone()),
+        reason: Set(cipher.seal(reason, &context("note_amendments", "reason", id))),
+        subjective: Set(sealed.subjective),
+        objective: Set(sealed.objective),
+        assessment: Set(sealed.assessment),
+        plan: Set(sealed.plan),
         created_at: Set(Utc::now()),
     }
     .insert(db)
@@ -398,6 +444,7 @@ pub async fn add_immunization(
 
 pub async fn add_history(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     patient_id: Uuid,
     by: Uuid,
     kind: HistoryKind,
@@ -409,7 +456,7 @@ pub async fn add_history(
         id: Set(id),
         patient_id: Set(patient_id),
         kind: Set(kind),
-        description: Set(description.to_string()),
+        description: Set(cipher.seal(description, &context("history_entries", "description", id))),
         period: Set(period),
         recorded_by: Set(by),
         created_at: Set(Utc::now()),
@@ -481,6 +528,7 @@ pub struct ChartParts {
 
 pub async fn chart_parts(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     patient_id: Uuid,
 ) -> Result<ChartParts, AppError> {
     let problem_rows = problems::Entity::find()
@@ -584,7 +632,13 @@ pub async fn chart_parts(
                 Ok(HistoryView {
                     id: h.id,
                     kind: h.kind,
-                    description: h.description,
+                    description: open_text(
+                        cipher,
+                        "history_entries",
+                        "description",
+                        h.id,
+                        &h.description,
+                    )?,
                     period: h.period,
                     recorded_by: name_of(&names, h.recorded_by),
                 })
@@ -620,6 +674,7 @@ pub enum NoteVisibility {
 /// One page of encounters, newest first, each with its notes, vitals and problems.
 pub async fn timeline(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     patient_id: Uuid,
     cursor: Option<&TimelineCursor>,
     page_size: u64,
@@ -650,13 +705,14 @@ pub async fn timeline(
         started_at: e.started_at,
         id: e.id,
     });
-    let encounters = encounter_views(db, rows, visibility).await?;
+    let encounters = encounter_views(db, cipher, rows, visibility).await?;
     Ok(TimelinePage { encounters, next })
 }
 
 /// Builds the views of the given encounters with a fixed number of queries.
 pub async fn encounter_views(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     rows: Vec<encounters::Model>,
     visibility: NoteVisibility,
 ) -> Result<Vec<EncounterView>, AppError> {
@@ -723,15 +779,15 @@ pub async fn encounter_views(
             .push(AmendmentView {
                 id: a.id,
                 author_name: name_of(&names, a.author_id),
-                reason: a.reason.clone(),
+                reason: open_text(cipher, "note_amendments", "reason", a.id, &a.reason)?,
                 at: a.created_at,
-                soap: soap_of_amendment(&a),
+                soap: soap_of_amendment(cipher, &a)?,
             });
     }
     let mut notes_by_encounter: HashMap<Uuid, Vec<NoteView>> = HashMap::new();
     for n in notes {
         let amendments = amendments_by_note.remove(&n.id).unwrap_or_default();
-        let original = soap_of_note(&n);
+        let original = soap_of_note(cipher, &n)?;
         let current = amendments
             .last()
             .map(|a| a.soap.clone())
@@ -792,6 +848,7 @@ pub async fn encounter_views(
 /// Every encounter of a patient, newest first (for the record download).
 pub async fn all_encounters(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     patient_id: Uuid,
     visibility: NoteVisibility,
 ) -> Result<Vec<EncounterView>, AppError> {
@@ -807,7 +864,7 @@ pub async fn all_encounters(
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(200).collect();
-        views.extend(encounter_views(db, chunk, visibility).await?);
+        views.extend(encounter_views(db, cipher, chunk, visibility).await?);
     }
     Ok(views)
 }
@@ -816,18 +873,26 @@ pub async fn all_encounters(
 /// `encounter_limit` encounters (newest first), or all of them.
 pub async fn record_view(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     patient_id: Uuid,
     encounter_limit: Option<u64>,
 ) -> Result<PatientRecordView, AppError> {
     let patient = crate::patients::service::details(db, patient_id).await?;
-    let parts = chart_parts(db, patient_id).await?;
+    let parts = chart_parts(db, cipher, patient_id).await?;
     let encounters = match encounter_limit {
         Some(limit) => {
-            timeline(db, patient_id, None, limit, NoteVisibility::SignedOnly)
-                .await?
-                .encounters
+            timeline(
+                db,
+                cipher,
+                patient_id,
+                None,
+                limit,
+                NoteVisibility::SignedOnly,
+            )
+            .await?
+            .encounters
         }
-        None => all_encounters(db, patient_id, NoteVisibility::SignedOnly).await?,
+        None => all_encounters(db, cipher, patient_id, NoteVisibility::SignedOnly).await?,
     };
     Ok(PatientRecordView {
         patient,

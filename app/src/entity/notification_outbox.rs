@@ -40,7 +40,7 @@ impl ActiveModelBehavior for ActiveModel {}
 
 /// Where an encrypted body is kept: its associated data (`crate::crypto`).
 pub fn body_context(id: Uuid) -> String {
-    format!("notification_outbox.body:{id}")
+    crate::crypto::context("notification_outbox", "body", id)
 }
 
 impl Model {

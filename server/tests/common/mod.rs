@@ -43,7 +43,27 @@ pub struct TestDatabase {
     pub dir: tempfile::TempDir,
 }
 
+impl TestDatabase {
+    /// The database with the key in its data directory (the key an `hms`
+    /// process started with `--data-dir` on it uses).
+    pub fn target(&self) -> server::db::Target {
+        self.target_of(&self.url)
+    }
+
+    /// Another database (a backup, a copy) under this one's key.
+    pub fn target_of(&self, url: &str) -> server::db::Target {
+        let secrets = server::secrets::load_or_create(self.dir.path()).expect("secrets");
+        server::db::Target::new(url, secrets.database_key())
+    }
+
+    /// A pool on the database, as `hms` opens it.
+    pub async fn connect(&self) -> DatabaseConnection {
+        server::db::connect(&self.target()).await.expect("connect")
+    }
+}
+
 pub async fn test_database(backend: Backend) -> TestDatabase {
+    server::sqlcipher::keep_crypto_until_exit();
     let dir = tempfile::tempdir().expect("temp dir");
     let url = match backend {
         Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("hms.db").display()),
@@ -87,7 +107,7 @@ pub struct TestApp {
 /// `hms` process started on it, or [`spawn_app`]'s server, uses.
 pub fn cipher_of(database: &TestDatabase) -> std::sync::Arc<app::crypto::Cipher> {
     let secrets = server::secrets::load_or_create(database.dir.path()).expect("secrets");
-    std::sync::Arc::new(secrets.cipher())
+    secrets.cipher()
 }
 
 /// The authenticator secret of a test staff account (derived from its
@@ -135,10 +155,10 @@ pub async fn spawn_app_with(backend: Backend, args: &[&str]) -> TestApp {
         .with_env_filter("warn,server=info")
         .try_init();
     let database = test_database(backend).await;
-    let db = server::db::connect(&database.url).await.expect("connect");
+    let db = database.connect().await;
     server::db::migrate(&db).await.expect("migrate");
     let secrets = server::secrets::load_or_create(database.dir.path()).expect("secrets");
-    let cipher = std::sync::Arc::new(secrets.cipher());
+    let cipher = secrets.cipher();
     let site = database.dir.path().join("site");
     let site_arg = site.display().to_string();
     let mut all_args = vec!["--site-root", site_arg.as_str()];
@@ -146,7 +166,7 @@ pub async fn spawn_app_with(backend: Backend, args: &[&str]) -> TestApp {
     let mut config = ServeConfig::from_args(&all_args).expect("config");
     let clock = std::sync::Arc::new(app::clock::ShiftedClock::default());
     config.clock = clock.clone();
-    let connections = server::db::Connections::open(&database.url, db.clone())
+    let connections = server::db::Connections::open(&database.target(), db.clone())
         .await
         .expect("connect the search pool and the audit writer");
     let router = server::http::router(&config, &connections, &secrets).expect("router");
@@ -491,7 +511,7 @@ pub async fn database_with_staff(
     role: shared::Role,
 ) -> TestDatabase {
     let database = test_database(backend).await;
-    let db = server::db::connect(&database.url).await.unwrap();
+    let db = database.connect().await;
     server::db::migrate(&db).await.unwrap();
     let app = TestApp {
         base: String::new(),
@@ -505,6 +525,36 @@ pub async fn database_with_staff(
     staff(&app, email, role).await;
     app.db.close().await.ok();
     app.database
+}
+
+/// What an `hms` command run on `database` (its data directory and URL)
+/// printed, and whether it succeeded; `env` adds variables.
+pub struct HmsRun {
+    pub ok: bool,
+    pub code: Option<i32>,
+    pub stdout: String,
+    /// stdout then stderr.
+    pub out: String,
+}
+
+/// Runs `hms <args>` to completion on `database`, as an operator would.
+pub fn run_hms(database: &TestDatabase, args: &[&str], env: &[(&str, &str)]) -> HmsRun {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hms"))
+        .arg("--data-dir")
+        .arg(database.dir.path())
+        .args(args)
+        .env("DATABASE_URL", &database.url)
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run hms");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    HmsRun {
+        ok: out.status.success(),
+        code: out.status.code(),
+        out: format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)),
+        stdout,
+    }
 }
 
 /// A real `hms serve` process, killed when dropped.
