@@ -84,7 +84,7 @@ test('a patient resets a forgotten password with the link from the e-mail', asyn
   await page.goto(link);
   await hydrated(page);
   await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
-  await page.getByLabel('New password').fill(second);
+  await page.getByLabel('New password', { exact: true }).fill(second);
   await page.getByLabel('Repeat the new password').fill('copper garden whistles');
   await page.getByRole('button', { name: 'Save the new password' }).click();
   await page.getByText('The two passwords do not match.').waitFor();
@@ -104,7 +104,7 @@ test('a patient resets a forgotten password with the link from the e-mail', asyn
   const again = await openDevice(browser, 'phone');
   await again.page.goto(link);
   await hydrated(again.page);
-  await again.page.getByLabel('New password').fill('another quiet phrase');
+  await again.page.getByLabel('New password', { exact: true }).fill('another quiet phrase');
   await again.page.getByLabel('Repeat the new password').fill('another quiet phrase');
   await again.page.getByRole('button', { name: 'Save the new password' }).click();
   await again.page.getByText('This link has expired or has been used already.').waitFor();

@@ -229,7 +229,7 @@ fn routes_lists_every_portal_page() {
         "/admin/account",
     ];
     expected.sort_unstable();
-    assert_eq!(expected.len(), 25);
+    assert_eq!(expected.len(), 27);
     assert_eq!(routes, expected, "the router's pages");
 }
 
