@@ -257,7 +257,8 @@ pub async fn rotate(
         .with_context(|| format!("writing {}", staging.display()))?;
     std::fs::File::open(&staging)?.sync_all()?;
     std::fs::rename(&staging, &path).with_context(|| format!("writing {}", path.display()))?;
-    if !secrets.reload()? && secrets.cipher().current_version() != version {
+    secrets.reload()?;
+    if secrets.cipher().current_version() != version {
         bail!("key version {version} did not become current");
     }
     tracing::info!(version, "new values are sealed with the new key");
