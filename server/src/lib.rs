@@ -25,6 +25,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod backup;
 pub mod config;
 pub mod db;
+pub mod exit;
 pub mod http;
 pub mod keys;
 pub mod notify;

@@ -125,7 +125,7 @@ fn print_demo_accounts(accounts: &[(String, shared::Role)]) {
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     init_logging(cli.log_json);
-    server::sqlcipher::keep_crypto_until_exit();
+    server::exit::leave_teardown_to_the_os();
     tls::install_crypto_provider();
     if let Some(Command::Routes) = cli.command {
         println!("{}", serde_json::to_string(&http::page_routes())?);

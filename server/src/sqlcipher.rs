@@ -80,7 +80,7 @@ fn not_a_database(e: &sqlx::Error) -> bool {
 /// encrypted first; a file the key does not open is refused with a clear
 /// error. A missing or empty file is left for the pool to create, encrypted.
 pub async fn prepare(file: &Path, key: &DatabaseKey) -> Result<()> {
-    keep_crypto_until_exit();
+    crate::exit::leave_teardown_to_the_os();
     if std::fs::metadata(file).map(|m| m.len()).unwrap_or(0) == 0 {
         // Missing or empty: the pool creates it, encrypted.
         return Ok(());
@@ -101,29 +101,6 @@ pub async fn prepare(file: &Path, key: &DatabaseKey) -> Result<()> {
         Err(Refusal::Other(e)) => Err(e),
         Ok(()) => Ok(()),
     }
-}
-
-/// Asks OpenSSL, SQLCipher's cryptography, not to free its state when the
-/// process exits (`OPENSSL_INIT_NO_ATEXIT`), before anything initialises
-/// it: otherwise its exit handler ran while a connection's thread was
-/// still closing its database, and `hms` crashed (SIGSEGV) after its work
-/// was done, about one run in ten. The memory goes back with the process.
-pub fn keep_crypto_until_exit() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    const OPENSSL_INIT_NO_ATEXIT: u64 = 0x0008_0000;
-    unsafe extern "C" {
-        /// libcrypto's initialiser (OpenSSL 1.1.1 and later), linked for
-        /// SQLCipher by libsqlite3-sys.
-        fn OPENSSL_init_crypto(opts: u64, settings: *const std::ffi::c_void) -> std::ffi::c_int;
-    }
-    ONCE.call_once(|| {
-        // SAFETY: a documented libcrypto entry point, called with its
-        // "no settings" null pointer; it only records the option.
-        let ok = unsafe { OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, std::ptr::null()) };
-        if ok != 1 {
-            tracing::warn!("OpenSSL refused OPENSSL_INIT_NO_ATEXIT");
-        }
-    });
 }
 
 /// Why [`check_key`] refused.

@@ -63,7 +63,7 @@ impl TestDatabase {
 }
 
 pub async fn test_database(backend: Backend) -> TestDatabase {
-    server::sqlcipher::keep_crypto_until_exit();
+    server::exit::leave_teardown_to_the_os();
     let dir = tempfile::tempdir().expect("temp dir");
     let url = match backend {
         Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("hms.db").display()),
