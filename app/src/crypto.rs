@@ -45,8 +45,8 @@ const fn sealed(table: &'static str, column: &'static str) -> SealedColumn {
 
 /// Every encrypted column: what `hms keys rotate` re-encrypts, and what the
 /// tests find free of plaintext on both databases. The free text of the
-/// chart (note bodies, their amendments and reasons, histories) and the
-/// stored secrets.
+/// chart (note bodies, their amendments and reasons, histories), national
+/// identifiers and the stored secrets.
 pub const SEALED_COLUMNS: &[SealedColumn] = &[
     sealed("clinical_notes", "subjective"),
     sealed("clinical_notes", "objective"),
@@ -58,6 +58,7 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
     sealed("note_amendments", "assessment"),
     sealed("note_amendments", "plan"),
     sealed("history_entries", "description"),
+    sealed("patients", "national_id"),
     SealedColumn {
         table: "user_mfa",
         column: "secret",

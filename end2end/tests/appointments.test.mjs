@@ -104,7 +104,7 @@ test('a receptionist books for a patient', async () => {
   await signIn(page, RECEPTION, DEMO_PASSWORD);
   await page.waitForURL('**/clinic');
   await hydrated(page);
-  await page.getByLabel('MRN, name, phone number or date of birth').fill('muller');
+  await page.getByLabel('MRN, name, phone, national ID or date of birth').fill('muller');
   await page.getByTestId('search-results').getByRole('link', { name: /Müller, Maria/ }).click();
   await page.getByRole('link', { name: 'Book appointment' }).click();
   await page.getByRole('heading', { name: /Book for Maria Müller/ }).waitFor();
@@ -191,7 +191,7 @@ test('an administrator on a desktop edits a doctor’s weekly hours and a holida
   // An emergency goes onto the doctor's list outside the normal slots, with a reason.
   await page.getByRole('link', { name: 'Dashboard' }).click();
   await hydrated(page);
-  await page.getByLabel('MRN, name, phone number or date of birth').fill('muller');
+  await page.getByLabel('MRN, name, phone, national ID or date of birth').fill('muller');
   await page.getByTestId('search-results').getByRole('link', { name: /Müller, Maria/ }).click();
   const er = page.getByTestId('emergency-assign');
   await er.waitFor();

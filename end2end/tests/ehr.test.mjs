@@ -21,9 +21,11 @@ after(async () => { await browser?.close(); });
 const suffix = Date.now().toString(36).slice(-5);
 // A phone number nobody else has, so only the name and birth date make a duplicate.
 const phone = `+46 70 ${String(Date.now() % 10_000_000).padStart(7, '0')}`;
+// A national identifier nobody else has (a Swedish personnummer's shape).
+const personnummer = `19710614-${String(Date.now() % 10_000).padStart(4, '0')}`;
 
 async function openPatientFromSearch(page, query, name) {
-  await page.getByLabel('MRN, name, phone number or date of birth').fill(query);
+  await page.getByLabel('MRN, name, phone, national ID or date of birth').fill(query);
   await page.getByTestId('search-results').getByRole('link', { name }).click();
 }
 
@@ -60,6 +62,7 @@ test('the receptionist registers a patient on a desktop, with a duplicate warnin
   await form.getByLabel('Sex (administrative)').selectOption('female');
   await form.getByLabel('Gender identity').fill('Woman');
   await form.getByLabel('Preferred language').fill('Swedish');
+  await form.getByLabel('National identifier').fill('19710614#1234');
   await form.getByLabel('Phone', { exact: true }).fill(phone);
   await form.getByLabel('City').fill('Malmö');
   await desk.page.getByRole('button', { name: 'Add emergency contact' }).click();
@@ -75,7 +78,9 @@ test('the receptionist registers a patient on a desktop, with a duplicate warnin
   await coverage.getByLabel('Valid to').fill('2025-01-01');
   await desk.page.getByRole('button', { name: 'Register patient' }).click();
   await desk.page.getByText('The coverage cannot end before it starts.').waitFor();
+  await desk.page.getByText('“#” cannot be part of a national identifier').waitFor();
   await coverage.getByLabel('Valid to').fill('2026-12-31');
+  await form.getByLabel('National identifier').fill(personnummer);
   await desk.page.getByRole('button', { name: 'Register patient' }).click();
   const mrn = (await desk.page.getByTestId('new-mrn').textContent()).trim();
   assert.match(mrn, /^\d{8}-\d$/);
@@ -95,6 +100,13 @@ test('the receptionist registers a patient on a desktop, with a duplicate warnin
   await desk.page.getByTestId('mrn').getByText(mrn).waitFor();
   await desk.page.getByTestId('demographics').getByText('Swedish').waitFor();
   await desk.page.getByText('Nordic Health Mutual').waitFor();
+  await desk.page.getByTestId('national-id').getByText(personnummer.replace('-', '')).waitFor();
+
+  // Found by the national identifier, typed with spaces this time.
+  await desk.page.goto(`${BASE_URL}/clinic`);
+  await hydrated(desk.page);
+  await openPatientFromSearch(desk.page, personnummer.replace('-', ' '), new RegExp(family));
+  await desk.page.getByTestId('mrn').getByText(mrn).waitFor();
   assertClean(expected422(desk.problems));
   await desk.context.close();
 });
@@ -161,7 +173,7 @@ test('a nurse fast-tracks an unknown patient on a tablet; the record is merged l
   await desk.page.getByText(`also known as ${tempMrn}`).waitFor();
   await desk.page.getByRole('link', { name: 'Today' }).click();
   await hydrated(desk.page);
-  await desk.page.getByLabel('MRN, name, phone number or date of birth').fill(tempMrn);
+  await desk.page.getByLabel('MRN, name, phone, national ID or date of birth').fill(tempMrn);
   await desk.page.getByTestId('search-results').getByText(family).waitFor();
   assertClean(desk.problems);
   await desk.context.close();

@@ -73,7 +73,7 @@ test('patients with Arabic and Chinese names register, are found by the front de
   await signIn(desk.page, RECEPTION, DEMO_PASSWORD);
   await desk.page.waitForURL('**/clinic');
   await hydrated(desk.page);
-  const box = desk.page.getByLabel('MRN, name, phone number or date of birth');
+  const box = desk.page.getByLabel('MRN, name, phone, national ID or date of birth');
   for (const [i, person] of PEOPLE.entries()) {
     for (const query of [person.own, person.latin]) {
       await box.fill(query);

@@ -200,7 +200,7 @@ test('the receptionist finds a patient from the clinic search box as they type',
   await signIn(page, 'reception@demo-hospital.example', DEMO_PASSWORD);
   await page.waitForURL('**/clinic');
   await hydrated(page);
-  const box = page.getByLabel('MRN, name, phone number or date of birth');
+  const box = page.getByLabel('MRN, name, phone, national ID or date of birth');
   // A single digit never searches.
   await box.fill('7');
   await page.getByText('Type at least two characters').waitFor();

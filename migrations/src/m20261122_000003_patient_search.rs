@@ -8,6 +8,7 @@ use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, Statement};
 
 use crate::fold::fold;
+use crate::util::drop_columns;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -79,16 +80,7 @@ impl MigrationTrait for Migration {
                 .drop_index(Index::drop().name(name).table("patients").to_owned())
                 .await?;
         }
-        for column in ["family_folded", "given_folded"] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table("patients")
-                        .drop_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        drop_columns(manager, "patients", &["family_folded", "given_folded"]).await?;
         Ok(())
     }
 }

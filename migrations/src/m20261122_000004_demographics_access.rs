@@ -6,7 +6,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::util::{index, patient_fk, user_fk};
+use crate::util::{drop_columns, index, patient_fk, user_fk};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -218,33 +218,29 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for column in [
-            "preferred_name",
-            "gender_identity",
-            "birth_date_estimated",
-            "address_line",
-            "city",
-            "postal_code",
-            "country",
-            "language",
-            "consent_sms",
-            "consent_email",
-            "consent_research",
-            "status",
-            "temporary_description",
-            "arrived_at",
-            "merged_into",
-            "merged_at",
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table("patients")
-                        .drop_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        drop_columns(
+            manager,
+            "patients",
+            &[
+                "preferred_name",
+                "gender_identity",
+                "birth_date_estimated",
+                "address_line",
+                "city",
+                "postal_code",
+                "country",
+                "language",
+                "consent_sms",
+                "consent_email",
+                "consent_research",
+                "status",
+                "temporary_description",
+                "arrived_at",
+                "merged_into",
+                "merged_at",
+            ],
+        )
+        .await?;
         Ok(())
     }
 }

@@ -19,7 +19,7 @@ use sea_orm_migration::sea_orm::prelude::{DateTimeUtc, Uuid};
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
 use shared::audit_chain::{Link, GENESIS};
 
-use crate::util::index;
+use crate::util::{add_columns, drop_columns, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -75,16 +75,12 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [big_integer_null("seq"), string_len_null("prev_hash", 64)] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table("audit_events")
-                        .add_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        add_columns(
+            manager,
+            "audit_events",
+            [big_integer_null("seq"), string_len_null("prev_hash", 64)],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -192,16 +188,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for column in ["prev_hash", "seq"] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table("audit_events")
-                        .drop_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        drop_columns(manager, "audit_events", &["prev_hash", "seq"]).await?;
         Ok(())
     }
 }

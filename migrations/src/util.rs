@@ -23,6 +23,36 @@ pub fn user_fk(table: &'static str, column: &'static str) -> ForeignKeyCreateSta
         .to_owned()
 }
 
+/// Adds `columns` to `table`, one statement each (SQLite adds one column
+/// per `ALTER TABLE`).
+pub async fn add_columns(
+    manager: &SchemaManager<'_>,
+    table: &'static str,
+    columns: impl IntoIterator<Item = ColumnDef>,
+) -> Result<(), DbErr> {
+    for column in columns {
+        manager
+            .alter_table(Table::alter().table(table).add_column(column).to_owned())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Drops `columns` of `table`, one statement each (the indexes on them
+/// first: SQLite refuses to drop an indexed column).
+pub async fn drop_columns(
+    manager: &SchemaManager<'_>,
+    table: &'static str,
+    columns: &[&'static str],
+) -> Result<(), DbErr> {
+    for column in columns {
+        manager
+            .alter_table(Table::alter().table(table).drop_column(*column).to_owned())
+            .await?;
+    }
+    Ok(())
+}
+
 pub async fn index(
     manager: &SchemaManager<'_>,
     name: &str,

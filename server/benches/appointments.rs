@@ -113,10 +113,10 @@ async fn doctors(app: &TestApp, n: usize) -> Vec<Uuid> {
     ids
 }
 
-async fn patients(db: &DatabaseConnection, n: usize) -> Vec<Uuid> {
+async fn patients(app: &TestApp, n: usize) -> Vec<Uuid> {
     let mut out = Vec::new();
     for i in 0..n {
-        out.push(basic_patient(db, &format!("Bench{i}")).await);
+        out.push(basic_patient(app, &format!("Bench{i}")).await);
     }
     out
 }
@@ -179,7 +179,7 @@ async fn free_slot_bench(backend: Backend, a: &Args) {
     let app = spawn_app_with(backend, &["--timezone", "Europe/Berlin"]).await;
     let t = Instant::now();
     let doctor_ids = doctors(&app, a.doctors).await;
-    let patient_ids = patients(&app.db, 500).await;
+    let patient_ids = patients(&app, 500).await;
     history(&app.db, &doctor_ids, &patient_ids, a.history).await;
     // Ten holidays in the coming months.
     let today = Utc::now().with_timezone(&TZ).date_naive();

@@ -561,6 +561,7 @@ async fn chart_bench(backend: Backend, a: &Args) {
         .unwrap();
     let p = app::patients::service::insert_patient(
         &app.db,
+        &app.cipher,
         app::patients::service::NewPatient::basic(
             "Long".into(),
             "History".into(),

@@ -97,7 +97,8 @@ pub async fn status(db: &DatabaseConnection) -> Result<KeyStatus> {
         // The version is the text between `enc:v` and the next `:`; read in
         // Rust, so the SQL is the same on both databases.
         let sql = format!(
-            "SELECT substr({col}, 1, 16), count(*) FROM {table} GROUP BY substr({col}, 1, 16)",
+            "SELECT substr({col}, 1, 16), count(*) FROM {table} WHERE {col} IS NOT NULL \
+             GROUP BY substr({col}, 1, 16)",
             col = c.column,
             table = c.table
         );

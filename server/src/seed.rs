@@ -199,6 +199,7 @@ async fn seed_demo_patients(
         let email = created.is_empty().then(|| DEMO_PATIENT_EMAIL.to_string());
         let p = insert_patient(
             &txn,
+            cipher,
             NewPatient::basic(
                 given.to_string(),
                 family.to_string(),

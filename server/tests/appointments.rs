@@ -18,6 +18,7 @@ use uuid::Uuid;
 async fn patient(app: &TestApp, given: &str) -> Uuid {
     insert_patient(
         &app.db,
+        &app.cipher,
         NewPatient::basic(
             given.into(),
             "Booker".into(),

@@ -430,7 +430,7 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
     let slots: Vec<_> = slots.unwrap().into_iter().map(|s| s.start).collect();
     assert!(slots.len() >= 2, "two free slots on {monday}: {slots:?}");
     let demographics = DemographicsForm::from_demographics(
-        &app::patients::service::details(&app.db, patient)
+        &app::patients::service::details(&app.db, &app.cipher, patient)
             .await
             .unwrap()
             .demographics,
@@ -442,8 +442,8 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
         nurse: user_id(&app, "nurse@audit.example").await,
         monday,
         slots,
-        merge_source: common::basic_patient(&app.db, "Merged").await,
-        merge_target: common::basic_patient(&app.db, "Kept").await,
+        merge_source: common::basic_patient(&app, "Merged").await,
+        merge_target: common::basic_patient(&app, "Kept").await,
         kept: HashMap::new(),
     };
 

@@ -129,7 +129,7 @@ async fn an_unknown_code_is_refused_and_a_known_one_kept(backend: Backend) {
     use sea_orm::sea_query::{Expr, Query};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let app = spawn_app(backend).await;
-    let id = basic_patient(&app.db, "Ada").await;
+    let id = basic_patient(&app, "Ada").await;
     // Raw strings, as a writer that bypasses the enums would send them.
     let set = |status: &'static str| {
         patients::Entity::update_many()

@@ -304,6 +304,7 @@ async fn staff_registration_warns_about_duplicates(backend: Backend) {
         sex: "female".into(),
         gender_identity: "woman".into(),
         language: "Portuguese".into(),
+        national_id: "123-45-6789".into(),
         contact: ContactForm {
             phone: "+4915112345678".into(),
             email: "ana.souza@example.org".into(),
@@ -351,6 +352,7 @@ async fn staff_registration_warns_about_duplicates(backend: Backend) {
         sex: AdministrativeSex::Female,
         gender_identity: Some("woman".into()),
         language: Some("Portuguese".into()),
+        national_id: Some("123456789".into()),
         contact: ContactDetails {
             phone: Some("+4915112345678".into()),
             email: Some("ana.souza@example.org".into()),
@@ -424,6 +426,155 @@ async fn staff_registration_warns_about_duplicates(backend: Backend) {
     assert_eq!(registrations[0].2.as_deref(), Some("desk@test.example"));
     assert_eq!(registrations[0].3, Some(id));
     assert_eq!(registrations[1].3, Some(Into::into(second)));
+}
+
+/// A national identifier is stored sealed, found through its keyed hash
+/// however it is typed, flags a second record that carries it, and never
+/// reaches the audit trail as text.
+async fn national_identifiers_are_sealed_and_found_by_their_blind_index(backend: Backend) {
+    use app::entity::{audit_events, patients};
+    use sea_orm::{ConnectionTrait, EntityTrait, Statement};
+    let app = spawn_app(backend).await;
+    let (desk, _) = staff_named(&app, "desk@test.example", "Rita Desk", Role::Receptionist).await;
+    let mut form = demographics("ليلى", "حداد", "1988-02-29", "female", "");
+    form.national_id = "784-1988-1234567-1".into();
+    let (id, _) = register(&desk, &form).await;
+    let saved = details(&desk, id).await;
+    assert_eq!(
+        saved.demographics.national_id.as_deref(),
+        Some("784198812345671")
+    );
+
+    // Sealed under the current key and bound to its row; the index is a
+    // keyed hash. Read with SQL, as a copy of the database would be.
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT national_id, national_id_index FROM patients WHERE national_id IS NOT NULL",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    let stored: String = rows[0].try_get_by_index(0).unwrap();
+    let index: String = rows[0].try_get_by_index(1).unwrap();
+    assert!(stored.starts_with("enc:v1:"), "{stored}");
+    for value in [&stored, &index] {
+        assert!(!value.contains("1234567"), "{value}");
+    }
+    assert_eq!(index.len(), 64);
+    assert_eq!(
+        index,
+        app::patients::service::national_id_index(&app.cipher, "784198812345671")
+    );
+
+    // Found however it is typed: with separators, or in Arabic-Indic digits.
+    for query in [
+        "784-1988-1234567-1",
+        "784198812345671",
+        "٧٨٤-١٩٨٨-١٢٣٤٥٦٧-١",
+    ] {
+        let hits = search(&desk, query).await;
+        assert_eq!(
+            hits.iter().map(|h| Uuid::from(h.id)).collect::<Vec<_>>(),
+            vec![id],
+            "{query}"
+        );
+    }
+    let details_of_searches: Vec<String> = audit_events::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "patients.search")
+        .filter_map(|e| e.detail)
+        .collect();
+    assert_eq!(details_of_searches.len(), 3, "{details_of_searches:?}");
+    for detail in &details_of_searches {
+        assert!(!detail.contains("784"), "{detail}");
+        assert!(!detail.contains("٧٨٤"), "{detail}");
+    }
+
+    // A second record with the number, typed another way: a warning that
+    // names the reason, and nothing saved.
+    let mut other = demographics("Leila", "Haddad", "1990-01-01", "female", "");
+    other.national_id = "784 1988 1234567 1".into();
+    match try_register(&desk, &other, false).await {
+        RegistrationOutcome::PossibleDuplicates(candidates) => {
+            assert_eq!(candidates.len(), 1, "{candidates:?}");
+            assert_eq!(Uuid::from(candidates[0].patient.id), id);
+            assert_eq!(candidates[0].reasons, vec!["Same national identifier"]);
+        }
+        other => panic!("expected a duplicate warning, got {other:?}"),
+    }
+
+    // A number that cannot be one: a message on the field, and only there.
+    other.national_id = "784#1988".into();
+    let errors = field_errors(
+        &desk,
+        "patients/register",
+        json!({ "form": other, "confirm_new": true }),
+    )
+    .await;
+    assert_eq!(field_names(&errors), vec!["national_id"]);
+    assert!(message_for(&errors, "national_id").contains("“#”"));
+    assert_eq!(
+        patients::Entity::find().all(&app.db).await.unwrap().len(),
+        1,
+        "nothing was saved"
+    );
+
+    // A corrected number is indexed anew: the old one finds nobody.
+    let mut edit = DemographicsForm::from_demographics(&saved.demographics);
+    edit.national_id = "ab 123456 c".into();
+    let updated: PatientDetails = ok(
+        &desk,
+        "patients/update",
+        json!({ "patient_id": id, "form": edit, "confirm_identity": false }),
+    )
+    .await;
+    assert_eq!(
+        updated.demographics.national_id.as_deref(),
+        Some("AB123456C")
+    );
+    assert!(search(&desk, "784198812345671").await.is_empty());
+    assert_eq!(search(&desk, "AB123456C").await.len(), 1);
+    let update = audit_events::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .rfind(|e| e.action == "patients.update")
+        .and_then(|e| e.detail);
+    assert_eq!(update.as_deref(), Some("changed: national_id"));
+
+    // Merged into a record without one, the identifier moves with the
+    // person: the kept record is the one the number finds.
+    other.national_id = String::new();
+    let kept = match try_register(&desk, &other, true).await {
+        RegistrationOutcome::Registered { id, .. } => Uuid::from(id),
+        other => panic!("expected a registration, got {other:?}"),
+    };
+    let merged: MergeResult = ok(
+        &desk,
+        "patients/merge",
+        json!({ "source": id, "target": kept }),
+    )
+    .await;
+    assert_eq!(Uuid::from(merged.target_id), kept);
+    let found = search(&desk, "AB 123456 C").await;
+    assert_eq!(
+        found.iter().map(|h| Uuid::from(h.id)).collect::<Vec<_>>(),
+        vec![kept]
+    );
+    assert_eq!(
+        details(&desk, kept)
+            .await
+            .demographics
+            .national_id
+            .as_deref(),
+        Some("AB123456C")
+    );
 }
 
 async fn bad_registration_gets_field_errors(backend: Backend) {
@@ -1769,6 +1920,7 @@ async fn demo_record_pdf_size() {
 
 on_both_databases!(
     staff_registration_warns_about_duplicates,
+    national_identifiers_are_sealed_and_found_by_their_blind_index,
     bad_registration_gets_field_errors,
     fast_track_then_complete_and_merge,
     access_matrix,

@@ -36,7 +36,7 @@ async fn staff(app: &TestApp, email: &str, role: Role) -> (Client, Uuid) {
 
 /// A patient ("<given> Patient") in the care of `clinician`.
 async fn patient_of(app: &TestApp, given: &str, clinician: Uuid) -> Uuid {
-    let patient = basic_patient(&app.db, given).await;
+    let patient = basic_patient(app, given).await;
     app::patients::access::add_relationship(
         &app.db,
         patient,
@@ -236,7 +236,7 @@ async fn todays_appointments(backend: Backend) {
     };
     let mut patients = Vec::new();
     for given in ["Ann", "Ben", "Cat", "Dan", "Eve", "Fay"] {
-        patients.push(basic_patient(&app.db, given).await);
+        patients.push(basic_patient(&app, given).await);
     }
     use AppointmentStatus::*;
     let checked_in = appointment(&app, patients[0], doctor_id, at(today, 30), CheckedIn).await;

@@ -19,7 +19,9 @@ use app::chart::service as chart;
 use app::crypto::{Cipher, SEALED_COLUMNS};
 use chrono::Utc;
 use common::*;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set, Statement};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, Statement,
+};
 use shared::chart::{EncounterKind, HistoryKind, NewEncounter, Soap};
 use shared::Role;
 use uuid::Uuid;
@@ -92,7 +94,11 @@ async fn write_chart(app: &TestApp, patient: Uuid, doctor: Uuid, n: usize) {
 async fn stored_values(db: &sea_orm::DatabaseConnection) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for c in SEALED_COLUMNS {
-        let sql = format!("SELECT {} FROM {}", c.column, c.table);
+        let sql = format!(
+            "SELECT {col} FROM {} WHERE {col} IS NOT NULL",
+            c.table,
+            col = c.column
+        );
         for row in db
             .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
             .await
@@ -110,31 +116,32 @@ async fn stored_values(db: &sea_orm::DatabaseConnection) -> Vec<(String, String)
 async fn clinical_text_is_sealed_and_rotated_while_the_server_writes(backend: Backend) {
     let app = spawn_app(backend).await;
     let doctor = staff_named(&app, "keys@test.example", "Dr Keys", Role::Doctor).await;
-    let patient = app::patients::service::insert_patient(
-        &app.db,
-        app::patients::service::NewPatient::basic(
-            "Ада".into(),
-            "Łukasiewicz".into(),
-            chrono::NaiveDate::from_ymd_opt(1970, 3, 1),
-            shared::patients::AdministrativeSex::Female,
-            None,
-            None,
-        ),
-    )
-    .await
-    .unwrap()
-    .id;
+    let mut new = app::patients::service::NewPatient::basic(
+        "Ада".into(),
+        "Łukasiewicz".into(),
+        chrono::NaiveDate::from_ymd_opt(1970, 3, 1),
+        shared::patients::AdministrativeSex::Female,
+        None,
+        None,
+    );
+    new.demographics.national_id = Some("AB123456C".into());
+    let patient = app::patients::service::insert_patient(&app.db, &app.cipher, new)
+        .await
+        .unwrap()
+        .id;
     write_chart(&app, patient, doctor, 0).await;
 
     // Stored sealed under key 1, never as the text.
     let stored = stored_values(&app.db).await;
     assert!(stored.iter().any(|(c, _)| c == "note_amendments.reason"));
+    assert!(stored.iter().any(|(c, _)| c == "patients.national_id"));
     for (column, value) in &stored {
         if column == "notification_outbox.body" {
             continue;
         }
         assert!(value.starts_with("enc:v1:"), "{column}: {value}");
         assert!(!value.contains("Головная"), "{column}: {value}");
+        assert!(!value.contains("AB123456C"), "{column}: {value}");
     }
 
     // A history written before its column was encrypted.
@@ -206,6 +213,21 @@ async fn clinical_text_is_sealed_and_rotated_while_the_server_writes(backend: Ba
         assert!(note.current.assessment.starts_with("Migraine Головная"));
         assert!(note.amendments[0].reason.starts_with("Added Головная"));
     }
+    let details = app::patients::service::details(&app.db, &only_v2, patient)
+        .await
+        .unwrap();
+    assert_eq!(
+        details.demographics.national_id.as_deref(),
+        Some("AB123456C")
+    );
+    // The blind index never rotates: the identifier is still found by it.
+    let index = app::patients::service::national_id_index(&only_v2, "AB123456C");
+    let found = app::entity::patients::Entity::find()
+        .filter(app::entity::patients::Column::NationalIdIndex.eq(index))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
     let history = chart::chart_parts(&app.db, &only_v2, patient)
         .await
         .unwrap()

@@ -21,6 +21,7 @@ async fn add(
 ) -> String {
     let p = insert_patient(
         &app.db,
+        &app.cipher,
         NewPatient::basic(
             given.into(),
             family.into(),
@@ -409,9 +410,9 @@ async fn duplicates_compare_names_in_their_own_script(backend: Backend) {
         .demographics
     };
     let candidates = |given: &'static str, family: &'static str| {
-        let db = app.db.clone();
+        let (db, cipher) = (app.db.clone(), app.cipher.clone());
         async move {
-            likely_duplicates(&db, &demographics(given, family), None)
+            likely_duplicates(&db, &cipher, &demographics(given, family), None)
                 .await
                 .unwrap()
                 .into_iter()

@@ -328,7 +328,7 @@ async fn first_available_and_the_overview(backend: Backend) {
         (a, AppointmentStatus::NoShow),
         (b, AppointmentStatus::Completed),
     ] {
-        let pid = basic_patient(&app.db, "Past").await;
+        let pid = basic_patient(&app, "Past").await;
         let row = app::appointments::booking::insert_appointment(
             &app.db,
             app::appointments::booking::NewAppointment {

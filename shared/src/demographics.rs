@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::FieldErrors;
 use crate::patients::{AdministrativeSex, PatientSearchHit};
-use crate::validate::{bounded_text, optional, parse_birth_date, Email, PersonName, Phone};
+use crate::validate::{
+    bounded_text, optional, parse_birth_date, Email, NationalId, PersonName, Phone,
+};
 use crate::AppError;
 
 crate::coded!(
@@ -360,6 +362,8 @@ pub struct DemographicsForm {
     pub sex: String,
     pub gender_identity: String,
     pub language: String,
+    /// As typed; stored in its canonical form ([`NationalId`]).
+    pub national_id: String,
     pub contact: ContactForm,
 }
 
@@ -374,6 +378,9 @@ pub struct Demographics {
     pub sex: AdministrativeSex,
     pub gender_identity: Option<String>,
     pub language: Option<String>,
+    /// In its canonical form (`NationalId`). Encrypted where it is stored,
+    /// found through a keyed hash of it.
+    pub national_id: Option<String>,
     pub contact: ContactDetails,
 }
 
@@ -388,6 +395,7 @@ impl DemographicsForm {
             sex: d.sex.as_str().to_string(),
             gender_identity: d.gender_identity.clone().unwrap_or_default(),
             language: d.language.clone().unwrap_or_default(),
+            national_id: d.national_id.clone().unwrap_or_default(),
             contact: ContactForm::from_details(&d.contact),
         }
     }
@@ -424,6 +432,12 @@ impl DemographicsForm {
             optional_text(&self.gender_identity, 64, "gender identity"),
         );
         let language = errors.check("language", optional_text(&self.language, 64, "language"));
+        let national_id = errors.check(
+            "national_id",
+            optional(&self.national_id, |s| {
+                NationalId::parse(s).map(NationalId::into_inner)
+            }),
+        );
         let contact = self.contact.parse_into(&mut errors);
         errors.finish()?;
         let missing = || AppError::Internal;
@@ -436,6 +450,7 @@ impl DemographicsForm {
             sex: sex.ok_or_else(missing)?,
             gender_identity: gender_identity.ok_or_else(missing)?,
             language: language.ok_or_else(missing)?,
+            national_id: national_id.ok_or_else(missing)?,
             contact: contact.ok_or_else(missing)?,
         })
     }

@@ -184,6 +184,79 @@ impl Phone {
     }
 }
 
+/// A national identifier (social security, national insurance, Aadhaar,
+/// Emirates ID, …) in one canonical form: letters and digits only, Latin
+/// capitals and ASCII digits. The separators people type (spaces, `-`,
+/// `.`, `/`) are dropped, and digits and letters typed in another form are
+/// read as what they are: full-width (`１２３`), Arabic-Indic (`١٢٣`),
+/// Persian (`۱۲۳`), Devanagari (`१२३`) and Bengali digits. So the same
+/// number typed two ways is one value, which is what the server's keyed
+/// hash (the blind index the search and the duplicate check look it up by)
+/// needs. No Unicode tables: this also runs in the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NationalId(String);
+
+impl NationalId {
+    pub const MIN_LEN: usize = 4;
+    pub const MAX_LEN: usize = 32;
+
+    pub fn parse(input: &str) -> Result<NationalId, String> {
+        let mut canonical = String::new();
+        for c in input.trim().chars() {
+            if c.is_whitespace() || "-./".contains(c) {
+                continue;
+            }
+            match canonical_char(c) {
+                Some(c) => canonical.push(c),
+                None => {
+                    return Err(format!(
+                        "“{c}” cannot be part of a national identifier: use its letters and digits                          (spaces, -, . and / may separate them)."
+                    ))
+                }
+            }
+        }
+        let len = canonical.chars().count();
+        if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&len) {
+            return Err(format!(
+                "A national identifier has {} to {} letters and digits.",
+                Self::MIN_LEN,
+                Self::MAX_LEN
+            ));
+        }
+        if !canonical.chars().any(|c| c.is_ascii_digit()) {
+            return Err("A national identifier has at least one digit.".into());
+        }
+        Ok(NationalId(canonical))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// `c` as a Latin capital or an ASCII digit, if it is a letter of the
+/// basic Latin alphabet or a decimal digit of a script above.
+fn canonical_char(c: char) -> Option<char> {
+    const ZEROS: [u32; 5] = [0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6];
+    if c.is_ascii_alphanumeric() {
+        return Some(c.to_ascii_uppercase());
+    }
+    let code = c as u32;
+    if let Some(zero) = ZEROS.iter().find(|z| (**z..**z + 10).contains(&code)) {
+        return char::from_digit(code - zero, 10);
+    }
+    // Full-width Latin capitals and small letters.
+    match code {
+        0xFF21..=0xFF3A => char::from_u32('A' as u32 + code - 0xFF21),
+        0xFF41..=0xFF5A => char::from_u32('A' as u32 + code - 0xFF41),
+        _ => None,
+    }
+}
+
 /// Parses an optional field: empty input is `Ok(None)`.
 pub fn optional<T>(
     input: &str,
@@ -332,5 +405,33 @@ mod tests {
     fn optional_accepts_empty() {
         assert_eq!(optional("  ", Phone::parse).unwrap(), None);
         assert!(optional("abc", Phone::parse).is_err());
+    }
+
+    #[test]
+    fn national_identifiers_have_one_form_however_typed() {
+        let canonical = |s: &str| NationalId::parse(s).map(NationalId::into_inner);
+        assert_eq!(canonical("123-45-6789"), Ok("123456789".into()));
+        assert_eq!(canonical(" ab 12 34 56 c "), Ok("AB123456C".into()));
+        assert_eq!(
+            canonical("784.1987/1234567.1"),
+            Ok("784198712345671".into())
+        );
+        // The same number on a full-width, an Arabic and a Devanagari keyboard.
+        assert_eq!(canonical("１２３-４５-６７８９"), Ok("123456789".into()));
+        assert_eq!(canonical("١٢٣-٤٥-٦٧٨٩"), Ok("123456789".into()));
+        assert_eq!(canonical("۱۲۳۴۵۶۷۸۹"), Ok("123456789".into()));
+        assert_eq!(canonical("१२३४ ५६७८ ९०१२"), Ok("123456789012".into()));
+        assert_eq!(canonical("ａｂ１２３"), Ok("AB123".into()));
+    }
+
+    #[test]
+    fn national_identifiers_out_of_shape_are_refused_with_a_reason() {
+        assert!(NationalId::parse("12").unwrap_err().contains("4 to 32"));
+        assert!(NationalId::parse(&"1".repeat(33))
+            .unwrap_err()
+            .contains("4 to 32"));
+        assert!(NationalId::parse("ABCDEF").unwrap_err().contains("digit"));
+        assert!(NationalId::parse("123#456").unwrap_err().contains("“#”"));
+        assert!(NationalId::parse("Мария123").unwrap_err().contains("“М”"));
     }
 }

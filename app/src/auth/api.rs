@@ -229,7 +229,9 @@ pub async fn register_patient(form: SelfRegistrationForm) -> Result<LoginOutcome
         let ctx = server_context()?;
         let meta = request_meta();
         let registration = form.parse(ctx.clock.now().date_naive())?;
-        let user = service::register_patient(&ctx.db, registration, &meta, ctx.clock.now()).await?;
+        let user =
+            service::register_patient(&ctx.db, &ctx.cipher, registration, &meta, ctx.clock.now())
+                .await?;
         let session = current_session().await?;
         start_session(&session, &user, &meta, &ctx).await?;
         outcome(&user)

@@ -405,6 +405,7 @@ pub fn email_taken() -> AppError {
 /// Creates a patient's account and their patient record together, in one transaction.
 pub async fn register_patient(
     db: &(impl ConnectionTrait + TransactionTrait),
+    cipher: &crate::crypto::Cipher,
     registration: SelfRegistration,
     meta: &RequestMeta,
     now: DateTime<Utc>,
@@ -423,6 +424,7 @@ pub async fn register_patient(
     let txn = crate::context::begin_write(db).await?;
     let patient = insert_patient(
         &txn,
+        cipher,
         NewPatient::basic(
             registration.given_name.into_inner(),
             registration.family_name.into_inner(),

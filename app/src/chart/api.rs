@@ -86,7 +86,7 @@ pub async fn get_chart_summary(patient_id: PatientId) -> Result<ChartSummary, Ap
         }
         let (access, patient) = open_chart(caller, patient_id, "chart.read").await?;
         let db = &caller.ctx.db;
-        let patient = crate::patients::service::details_of(db, patient).await?;
+        let patient = crate::patients::service::details_of(db, &caller.ctx.cipher, patient).await?;
         let parts = super::service::chart_parts(db, &caller.ctx.cipher, patient_id.into()).await?;
         let detail = match &access {
             AccessBasis::BreakGlass { .. } => "break-glass",

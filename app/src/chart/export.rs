@@ -293,6 +293,22 @@ fn patient_resource(p: &PatientDetails) -> Value {
     for alias in &p.aliases {
         identifiers.push(json!({ "use": "old", "system": MRN_SYSTEM, "value": alias }));
     }
+    if let Some(national) = &d.national_id {
+        // Which country issued it is not recorded, so no `system`: the
+        // type (HL7 v2 table 0203, "NI") says what kind of number it is.
+        identifiers.push(json!({
+            "use": "official",
+            "type": {
+                "coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/v2-0203",
+                    "code": "NI",
+                    "display": "National unique individual identifier",
+                }],
+                "text": "National identifier",
+            },
+            "value": national,
+        }));
+    }
     let mut r = json!({
         "resourceType": "Patient",
         "id": p.id.to_string(),

@@ -877,7 +877,7 @@ pub async fn record_view(
     patient_id: Uuid,
     encounter_limit: Option<u64>,
 ) -> Result<PatientRecordView, AppError> {
-    let patient = crate::patients::service::details(db, patient_id).await?;
+    let patient = crate::patients::service::details(db, cipher, patient_id).await?;
     let parts = chart_parts(db, cipher, patient_id).await?;
     let encounters = match encounter_limit {
         Some(limit) => {

@@ -50,6 +50,14 @@ pub struct Model {
     pub arrived_at: Option<DateTimeUtc>,
     pub merged_into: Option<Uuid>,
     pub merged_at: Option<DateTimeUtc>,
+    /// The national identifier, sealed by the application
+    /// (`crate::crypto::SEALED_COLUMNS`); read it with
+    /// `patients::service::national_id_of`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub national_id: Option<String>,
+    /// The keyed hash of the identifier's canonical form
+    /// (`Cipher::mac(NATIONAL_ID_INDEX, …)`): how it is looked up.
+    pub national_id_index: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

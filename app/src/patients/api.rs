@@ -62,8 +62,9 @@ crate::access!(
     patient_data
 );
 
-/// The patient index search: an MRN, a name or part of one, a phone number or
-/// a birth date. Answers one page; pass `next` back for the following one.
+/// The patient index search: an MRN, a national identifier, a name or part
+/// of one, a phone number or a birth date. Answers one page; pass `next`
+/// back for the following one.
 #[server(endpoint = "patients/search", input = Json)]
 pub async fn search_patients(
     query: String,
@@ -75,6 +76,23 @@ pub async fn search_patients(
     crate::audited::read(
         || require(shared::Permission::SearchPatients),
         async |caller| {
+            let db = &caller.ctx.search_db;
+            // A national identifier is matched exactly, through its blind
+            // index, before anything else the text could mean.
+            let identifier = shared::validate::NationalId::parse(&query).ok();
+            if let (Some(identifier), None) = (&identifier, &cursor) {
+                let cipher = &caller.ctx.cipher;
+                let index = super::service::national_id_index(cipher, identifier.as_str());
+                let hits = super::search::by_national_id(db, &index, PATIENT_SEARCH_PAGE).await?;
+                if !hits.is_empty() {
+                    let event = caller.event("patients.search").detail(format!(
+                        "national identifier (not recorded): {} result(s)",
+                        hits.len()
+                    ));
+                    let page = PatientSearchPage { hits, next: None };
+                    return Ok(Outcome::from((page, event)));
+                }
+            }
             let Some(parsed) =
                 PatientQuery::parse(&query).map_err(|m| AppError::field("query", m))?
             else {
@@ -83,18 +101,19 @@ pub async fn search_patients(
                     next: None,
                 }));
             };
-            let page = super::search::search(
-                &caller.ctx.search_db,
-                &parsed,
-                cursor.as_ref(),
-                PATIENT_SEARCH_PAGE,
-            )
-            .await?;
-            let event = caller.event("patients.search").detail(format!(
-                "{:?}: {} result(s)",
-                query.trim(),
-                page.hits.len()
-            ));
+            let page =
+                super::search::search(db, &parsed, cursor.as_ref(), PATIENT_SEARCH_PAGE).await?;
+            // Text that could be someone's national identifier stays out of
+            // the audit trail, which keeps everything for good; MRNs and
+            // birth dates are recorded as typed.
+            let shown = match parsed {
+                PatientQuery::Mrn(_) | PatientQuery::BirthDate(_) => format!("{:?}", query.trim()),
+                _ if identifier.is_some() => "number or identifier (not recorded)".to_string(),
+                _ => format!("{:?}", query.trim()),
+            };
+            let event = caller
+                .event("patients.search")
+                .detail(format!("{shown}: {} result(s)", page.hits.len()));
             Ok(Outcome::from((page, event)))
         },
     )
@@ -122,7 +141,7 @@ pub async fn register_patient_staff(
             let candidates = if confirm_new {
                 Vec::new()
             } else {
-                likely_duplicates(&caller.ctx.db, &demographics, None).await?
+                likely_duplicates(&caller.ctx.db, &caller.ctx.cipher, &demographics, None).await?
             };
             Ok((demographics, candidates))
         },
@@ -133,6 +152,7 @@ pub async fn register_patient_staff(
             }
             let p = insert_patient(
                 txn,
+                &caller.ctx.cipher,
                 NewPatient {
                     demographics,
                     status: PatientStatus::Active,
@@ -203,6 +223,7 @@ pub async fn fast_track(
             let (given, family) = ft.temporary_names();
             let p = insert_patient(
                 txn,
+                &caller.ctx.cipher,
                 NewPatient {
                     demographics: Demographics {
                         given_name: given.clone(),
@@ -213,6 +234,7 @@ pub async fn fast_track(
                         sex: ft.sex,
                         gender_identity: None,
                         language: None,
+                        national_id: None,
                         contact: ContactDetails::default(),
                     },
                     status: PatientStatus::Temporary,
@@ -285,7 +307,12 @@ pub async fn patient_details(
             "patients.read",
         )
         .await?;
-        let details = crate::patients::service::details(&caller.ctx.db, patient_id.into()).await?;
+        let details = crate::patients::service::details(
+            &caller.ctx.db,
+            &caller.ctx.cipher,
+            patient_id.into(),
+        )
+        .await?;
         let event = caller
             .event("patients.read")
             .patient(patient_id)
@@ -322,6 +349,7 @@ fn changed_fields(
             old.gender_identity != new.gender_identity,
         ),
         ("language", old.language != new.language),
+        ("national_id", old.national_id != new.national_id),
         ("phone", o.phone != n.phone),
         ("email", o.email != n.email),
         (
@@ -381,10 +409,11 @@ pub async fn update_patient(
         },
         async |caller, new, txn| {
             let model = service::find(txn, patient_id.into()).await?;
-            let old = service::details_of(txn, model.clone()).await?;
+            let old = service::details_of(txn, &caller.ctx.cipher, model.clone()).await?;
             let was_temporary = old.status == shared::demographics::PatientStatus::Temporary;
             let mut changed = changed_fields(&old.demographics, &new);
-            service::update_demographics(txn, model, &new, confirm_identity).await?;
+            service::update_demographics(txn, &caller.ctx.cipher, model, &new, confirm_identity)
+                .await?;
             if was_temporary && confirm_identity {
                 changed.push("identity confirmed");
             }
@@ -393,7 +422,10 @@ pub async fn update_patient(
                 .patient(patient_id)
                 .entity("patient", patient_id)
                 .detail(changes(&changed));
-            Ok((service::details(txn, patient_id.into()).await?, event))
+            Ok((
+                service::details(txn, &caller.ctx.cipher, patient_id.into()).await?,
+                event,
+            ))
         },
     )
     .await
@@ -413,7 +445,9 @@ pub async fn my_details() -> Result<shared::demographics::PatientDetails, AppErr
         || require(shared::Permission::ViewOwnRecord),
         async |caller| {
             let id = caller.own_patient_id()?;
-            let details = crate::patients::service::details(&caller.ctx.db, id.into()).await?;
+            let details =
+                crate::patients::service::details(&caller.ctx.db, &caller.ctx.cipher, id.into())
+                    .await?;
             let event = caller
                 .event("patients.read_own")
                 .patient(id)
@@ -439,7 +473,7 @@ pub async fn update_my_contact(
             let id = caller.own_patient_id()?;
             let contact = form.parse()?;
             let model = service::find(txn, id.into()).await?;
-            let old = service::details_of(txn, model.clone()).await?;
+            let old = service::details_of(txn, &caller.ctx.cipher, model.clone()).await?;
             let mut new = old.demographics.clone();
             new.contact = contact.clone();
             let changed = changed_fields(&old.demographics, &new);
@@ -449,7 +483,10 @@ pub async fn update_my_contact(
                 .patient(id)
                 .entity("patient", id)
                 .detail(changes(&changed));
-            Ok((service::details(txn, id.into()).await?, event))
+            Ok((
+                service::details(txn, &caller.ctx.cipher, id.into()).await?,
+                event,
+            ))
         },
     )
     .await

@@ -107,6 +107,7 @@ fn AdminView(
                     <dt>"Sex"</dt><dd>{dm.sex.label()}</dd>
                     <dt>"Gender identity"</dt><dd dir="auto">{or_none(&dm.gender_identity)}</dd>
                     <dt>"Language"</dt><dd dir="auto">{or_none(&dm.language)}</dd>
+                    <dt>"National identifier"</dt><dd data-testid="national-id">{or_none(&dm.national_id)}</dd>
                     <dt>"Phone"</dt><dd>{or_none(&c.phone)}</dd>
                     <dt>"E-mail"</dt><dd>{or_none(&c.email)}</dd>
                     <dt>"Address"</dt><dd dir="auto">{non_empty([c.address_line.clone(), c.postal_code.clone(), c.city.clone(), c.country.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "))}</dd>

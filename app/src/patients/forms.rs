@@ -53,6 +53,10 @@ pub fn IdentityFields(form: RwSignal<DemographicsForm>, errors: FormErrors) -> i
                 <Input label="Preferred language" name="language"
                     bind=lens(form, |f| f.language.clone(), |f, v| f.language = v)
                     error=errors.field("language")/>
+                <Input label="National identifier" name="national_id" autocomplete="off"
+                    hint="Social security, national insurance or ID card number, as on the document. Stored encrypted."
+                    bind=lens(form, |f| f.national_id.clone(), |f, v| f.national_id = v)
+                    error=errors.field("national_id")/>
             </div>
         </fieldset>
     }

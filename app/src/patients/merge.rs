@@ -237,6 +237,18 @@ pub async fn merge(
         }
         moved += n;
     }
+    // A target without a national identifier takes the source's, sealed
+    // anew for its own row: the number keeps finding the person.
+    let cipher = &caller.ctx.cipher;
+    if t.national_id.is_none() {
+        if let Some(national) = super::service::national_id_of(cipher, &s)? {
+            let mut row = t.clone().into_active_model();
+            super::service::seal_national_id(&mut row, cipher, target, &Some(national));
+            row.updated_at = Set(Utc::now());
+            row.update(txn).await.or_internal()?;
+            summary.push("national identifier".into());
+        }
+    }
     let moved_account = source_account.as_ref().map(|a| a.id);
     if let Some(account) = source_account {
         let mut account = account.into_active_model();

@@ -140,7 +140,7 @@ pub fn PatientSearchBox(
         <section class="card search" aria-labelledby="search-title">
             <h2 id="search-title">"Find a patient"</h2>
             <div class="field">
-                <label for="patient-search">"MRN, name, phone number or date of birth"</label>
+                <label for="patient-search">"MRN, name, phone, national ID or date of birth"</label>
                 <input
                     id="patient-search"
                     type="search"

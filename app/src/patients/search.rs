@@ -373,6 +373,32 @@ struct PhaseRow {
     given: String,
 }
 
+/// The patients whose national identifier has the blind index `index`
+/// (`service::national_id_index`), merged records left out: at most
+/// `limit`, by name.
+pub async fn by_national_id(
+    db: &impl ConnectionTrait,
+    index: &str,
+    limit: u64,
+) -> Result<Vec<shared::patients::PatientSearchHit>, AppError> {
+    patients::Entity::find()
+        .select_only()
+        .columns(HitRow::COLUMNS)
+        .filter(Column::NationalIdIndex.eq(index))
+        .filter(Column::Status.ne(PatientStatus::Merged))
+        .order_by_asc(Column::FamilyFolded)
+        .order_by_asc(Column::GivenFolded)
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .into_model::<HitRow>()
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(HitRow::into_hit)
+        .collect()
+}
+
 /// One page of patients matching `query`, exact name matches first.
 pub async fn search(
     db: &impl ConnectionTrait,

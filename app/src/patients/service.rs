@@ -17,7 +17,40 @@ use shared::AppError;
 use uuid::Uuid;
 
 use crate::context::{internal, is_unique_violation, OrInternal};
+use crate::crypto::Cipher;
 use crate::entity::{emergency_contacts, insurance_coverages, mrn_aliases, patients};
+
+/// The purpose label of the national identifier's keyed hash (its blind
+/// index, `patients.national_id_index`).
+const NATIONAL_ID_INDEX: &str = "national_id";
+
+/// The blind index of a national identifier in its canonical form
+/// (`shared::validate::NationalId`): what the search and the duplicate
+/// check compare, never the identifier itself.
+pub fn national_id_index(cipher: &Cipher, canonical: &str) -> String {
+    cipher.mac(NATIONAL_ID_INDEX, canonical.as_bytes())
+}
+
+/// The sealed identifier of the patient `id`, and its blind index.
+pub(crate) fn seal_national_id(
+    row: &mut patients::ActiveModel,
+    cipher: &Cipher,
+    id: Uuid,
+    national: &Option<String>,
+) {
+    let context = crate::crypto::context("patients", "national_id", id);
+    row.national_id = Set(national.as_ref().map(|n| cipher.seal(n, &context)));
+    row.national_id_index = Set(national.as_ref().map(|n| national_id_index(cipher, n)));
+}
+
+/// A record's national identifier, decrypted.
+pub fn national_id_of(cipher: &Cipher, p: &patients::Model) -> Result<Option<String>, AppError> {
+    let context = crate::crypto::context("patients", "national_id", p.id);
+    p.national_id
+        .as_deref()
+        .map(|sealed| cipher.open(sealed, &context).or_internal())
+        .transpose()
+}
 
 /// A patient record about to be created.
 pub struct NewPatient {
@@ -48,6 +81,7 @@ impl NewPatient {
                 sex,
                 gender_identity: None,
                 language: None,
+                national_id: None,
                 contact: ContactDetails {
                     phone,
                     email,
@@ -62,8 +96,14 @@ impl NewPatient {
     }
 }
 
-/// Copies demographics into a row (everything but identity and bookkeeping).
-fn apply_demographics(row: &mut patients::ActiveModel, d: &Demographics) {
+/// Copies demographics into a row (everything but identity and bookkeeping);
+/// the row's id binds the sealed identifier to it.
+fn apply_demographics(
+    row: &mut patients::ActiveModel,
+    cipher: &Cipher,
+    id: Uuid,
+    d: &Demographics,
+) {
     row.given_name = Set(d.given_name.clone());
     row.family_name = Set(d.family_name.clone());
     row.given_folded = Set(folded(&d.given_name));
@@ -76,6 +116,7 @@ fn apply_demographics(row: &mut patients::ActiveModel, d: &Demographics) {
     row.sex = Set(d.sex);
     row.gender_identity = Set(d.gender_identity.clone());
     row.language = Set(d.language.clone());
+    seal_national_id(row, cipher, id, &d.national_id);
     apply_contact(row, &d.contact);
 }
 
@@ -100,13 +141,15 @@ pub fn apply_contact(row: &mut patients::ActiveModel, c: &ContactDetails) {
 /// because PostgreSQL aborts the surrounding transaction on a failed insert.
 pub async fn insert_patient(
     db: &(impl ConnectionTrait + TransactionTrait),
+    cipher: &Cipher,
     new: NewPatient,
 ) -> Result<patients::Model, AppError> {
     let now = Utc::now();
+    let id = Uuid::new_v4();
     for _ in 0..8 {
         let mrn = Mrn::from_body(rand::thread_rng().gen_range(10_000_000..100_000_000));
         let mut row = patients::ActiveModel {
-            id: Set(Uuid::new_v4()),
+            id: Set(id),
             mrn: Set(mrn.as_str().to_string()),
             created_by: Set(new.created_by),
             created_at: Set(now),
@@ -118,7 +161,7 @@ pub async fn insert_patient(
             merged_at: Set(None),
             ..Default::default()
         };
-        apply_demographics(&mut row, &new.demographics);
+        apply_demographics(&mut row, cipher, id, &new.demographics);
         let attempt = crate::context::begin_write(db).await?;
         match row.insert(&attempt).await {
             Ok(model) => {
@@ -190,6 +233,7 @@ pub async fn replace_contacts_and_coverages(
 /// Replaces the whole administrative part of a record.
 pub async fn update_demographics(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     model: patients::Model,
     d: &Demographics,
     confirm_identity: bool,
@@ -197,7 +241,7 @@ pub async fn update_demographics(
     let id = model.id;
     let temporary = model.status == PatientStatus::Temporary;
     let mut row = model.into_active_model();
-    apply_demographics(&mut row, d);
+    apply_demographics(&mut row, cipher, id, d);
     if temporary && confirm_identity {
         row.status = Set(PatientStatus::Active);
     }
@@ -335,16 +379,19 @@ pub async fn profile(
 /// The whole administrative record: demographics, contacts, coverages, aliases.
 pub async fn details(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     patient_id: Uuid,
 ) -> Result<PatientDetails, AppError> {
     let p = find(db, patient_id).await?;
-    details_of(db, p).await
+    details_of(db, cipher, p).await
 }
 
 pub async fn details_of(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     p: patients::Model,
 ) -> Result<PatientDetails, AppError> {
+    let national_id = national_id_of(cipher, &p)?;
     let contacts = emergency_contacts::Entity::find()
         .filter(emergency_contacts::Column::PatientId.eq(p.id))
         .order_by_asc(emergency_contacts::Column::Position)
@@ -404,6 +451,7 @@ pub async fn details_of(
             sex: p.sex,
             gender_identity: p.gender_identity,
             language: p.language,
+            national_id,
             contact: ContactDetails {
                 phone: p.phone,
                 email: p.email,
@@ -422,8 +470,9 @@ pub async fn details_of(
     })
 }
 
-/// Records that look like `d`: the same name and birth date, or the same
-/// phone number. Merged records are left out; `except` too (an edit).
+/// Records that look like `d`: the same national identifier (by its blind
+/// index), the same name and birth date, or the same phone number. Merged
+/// records are left out; `except` too (an edit).
 ///
 /// Names are compared as written, normalised (NFKC) and case-folded
 /// (`fold_native`), not in their ASCII forms: "王伟" and "李娜" both
@@ -431,12 +480,20 @@ pub async fn details_of(
 /// through their transliteration, and "Müller" is not "Muller".
 pub async fn likely_duplicates(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     d: &Demographics,
     except: Option<Uuid>,
 ) -> Result<Vec<DuplicateCandidate>, AppError> {
     let family = shared::text::fold_native(&d.family_name);
     let given = shared::text::fold_native(&d.given_name);
+    let national = d
+        .national_id
+        .as_deref()
+        .map(|n| national_id_index(cipher, n));
     let mut any = Condition::any();
+    if let Some(index) = &national {
+        any = any.add(patients::Column::NationalIdIndex.eq(index.as_str()));
+    }
     if let Some(dob) = d.date_of_birth {
         any = any.add(
             Condition::all()
@@ -469,6 +526,9 @@ pub async fn likely_duplicates(
     rows.iter()
         .map(|p| {
             let mut reasons = Vec::new();
+            if national.is_some() && p.national_id_index == national {
+                reasons.push("Same national identifier".to_string());
+            }
             if d.date_of_birth.is_some()
                 && p.date_of_birth == d.date_of_birth
                 && p.family_native == family

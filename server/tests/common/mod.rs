@@ -447,9 +447,10 @@ pub async fn call_with_cookie<T: DeserializeOwned>(
 
 /// A patient with a name only ("<given> Patient"), for fixtures that need
 /// someone to book or to have seen.
-pub async fn basic_patient(db: &sea_orm::DatabaseConnection, given: &str) -> uuid::Uuid {
+pub async fn basic_patient(app: &TestApp, given: &str) -> uuid::Uuid {
     app::patients::service::insert_patient(
-        db,
+        &app.db,
+        &app.cipher,
         app::patients::service::NewPatient::basic(
             given.into(),
             "Patient".into(),
