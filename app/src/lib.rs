@@ -15,6 +15,7 @@
 //! - [`audit`]: the append-only audit trail and its viewer.
 //! - [`patients`]: patient records.
 //! - [`records`]: the electronic health record (ICD-10-CM search so far).
+//! - [`formulary`]: the drugs prescribers choose from, kept by the pharmacy.
 //! - `clock` (server only): where "now" comes from; tests move it forward.
 //! - `audited` (server only): the one shape of a server function's body (audited writes and reads).
 //! - `state` (server only): what every server function is handed (database, policy, audit writer, caches).
@@ -70,6 +71,7 @@ pub mod audit;
 pub mod auth;
 pub mod chart;
 pub mod components;
+pub mod formulary;
 pub mod home;
 pub mod modules;
 pub mod nav;

@@ -60,6 +60,7 @@ mod m20261203_000016_mfa;
 mod m20261203_000017_audit_chain;
 mod m20261204_000018_password_resets;
 mod m20261204_000019_national_id;
+mod m20261204_000020_formulary;
 mod util;
 
 /// Every migration, in order.
@@ -88,6 +89,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_audit_chain::Migration),
             Box::new(m20261204_000018_password_resets::Migration),
             Box::new(m20261204_000019_national_id::Migration),
+            Box::new(m20261204_000020_formulary::Migration),
         ]
     }
 }

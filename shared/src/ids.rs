@@ -66,6 +66,8 @@ macro_rules! ids {
 ids! {
     /// A patient's record.
     PatientId;
+    /// A drug of the formulary.
+    DrugId;
     /// An account: staff (a doctor's id is their account's) or patient.
     UserId;
     AppointmentId;

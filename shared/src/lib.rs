@@ -32,6 +32,7 @@ pub mod chart;
 pub mod coded;
 pub mod demographics;
 pub mod error;
+pub mod formulary;
 pub mod ids;
 pub mod notify;
 pub mod patients;

@@ -89,6 +89,10 @@ pub enum Permission {
     ManageOwnAvailability,
     /// See appointment day lists: doctors their own, the front desk any doctor's.
     ViewDayLists,
+    /// Look drugs up in the formulary (prescribers, nurses, the pharmacy).
+    SearchFormulary,
+    /// Add, edit and retire formulary drugs (pharmacists, administrators).
+    ManageFormulary,
 }
 
 impl Role {
@@ -127,6 +131,7 @@ impl Role {
                 Diagnose,
                 ManageOwnAvailability,
                 ViewDayLists,
+                SearchFormulary,
             ],
             Role::Nurse => &[
                 ManageOwnAccount,
@@ -137,6 +142,7 @@ impl Role {
                 AssignCareTeam,
                 ReadCharts,
                 DocumentCare,
+                SearchFormulary,
             ],
             Role::Receptionist => &[
                 ManageOwnAccount,
@@ -150,11 +156,19 @@ impl Role {
                 BookAppointments,
                 ViewDayLists,
             ],
-            Role::LabTechnician | Role::Pharmacist => &[
+            Role::LabTechnician => &[
                 ManageOwnAccount,
                 UseClinicPortal,
                 SearchPatients,
                 ReadCharts,
+            ],
+            Role::Pharmacist => &[
+                ManageOwnAccount,
+                UseClinicPortal,
+                SearchPatients,
+                ReadCharts,
+                SearchFormulary,
+                ManageFormulary,
             ],
             Role::BillingClerk => &[
                 ManageOwnAccount,
@@ -173,6 +187,8 @@ impl Role {
                 BookAppointments,
                 OverrideSchedule,
                 ManageSchedules,
+                SearchFormulary,
+                ManageFormulary,
             ],
         }
     }

@@ -14,6 +14,7 @@ pub mod departments;
 pub mod doctor_profiles;
 pub mod emergency_contacts;
 pub mod encounters;
+pub mod formulary_drugs;
 pub mod history_entries;
 pub mod holidays;
 pub mod icd10_codes;

@@ -1,0 +1,6 @@
+//! The formulary: the drugs prescribers choose from. RxNorm's drugs are
+//! loaded by a migration; pharmacists and administrators add, edit and
+//! retire drugs. Prescribing and the pharmacy build on it.
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod service;
