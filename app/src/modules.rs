@@ -30,7 +30,16 @@ macro_rules! modules {
     };
 }
 
-modules!(home, patients, chart, appointments, admin, audit, auth);
+modules!(
+    home,
+    patients,
+    chart,
+    appointments,
+    formulary,
+    admin,
+    audit,
+    auth
+);
 
 // Each portal's layout and home, with the tiles of every module: a piece of
 // the wasm of its own, so a portal's first load fetches only its own tiles,

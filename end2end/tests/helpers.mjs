@@ -18,6 +18,7 @@ export const DEMO = {
   patient: 'patient@demo-hospital.example',
   nurse: 'nurse@demo-hospital.example',
   receptionist: 'reception@demo-hospital.example',
+  pharmacist: 'pharmacy@demo-hospital.example',
 };
 
 export const DEVICES = {

@@ -217,6 +217,7 @@ fn routes_lists_every_portal_page() {
         "/clinic/availability",
         "/clinic/book/{id}",
         "/clinic/patients/{id}/details",
+        "/clinic/formulary",
         "/clinic/account",
         "/admin",
         "/admin/users",
@@ -226,10 +227,11 @@ fn routes_lists_every_portal_page() {
         "/admin/schedule",
         "/admin/book/{id}",
         "/admin/patients/{id}",
+        "/admin/formulary",
         "/admin/account",
     ];
     expected.sort_unstable();
-    assert_eq!(expected.len(), 27);
+    assert_eq!(expected.len(), 29);
     assert_eq!(routes, expected, "the router's pages");
 }
 
