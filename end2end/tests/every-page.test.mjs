@@ -56,7 +56,14 @@ function address(route) {
 
 for (const visitor of VISITORS) {
   test(`every page loads cold for ${visitor.role}`, async () => {
-    const context = await browser.newContext({ ...DEVICES[visitor.device], baseURL: BASE_URL, bypassCSP: true });
+    // Cold means nothing cached: the service worker (the PWA test covers
+    // it) is kept out, so every page comes from the server as on a first
+    // visit. With it allowed, a page's module import failed now and then
+    // ("Failed to fetch dynamically imported module", on the 7th or 8th
+    // page of a visitor, about when the worker finished installing).
+    const context = await browser.newContext({
+      ...DEVICES[visitor.device], baseURL: BASE_URL, bypassCSP: true, serviceWorkers: 'block',
+    });
     if (visitor.email) await apiSignIn(context, visitor.email);
     const failures = [];
     for (const route of routes) {
