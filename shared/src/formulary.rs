@@ -62,6 +62,16 @@ pub fn ingredients(generic_name: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Comma-separated brand names as a list, blanks left out (as typed in the
+/// form, and as stored).
+pub fn brand_names(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// A drug as typed by the pharmacist or administrator who adds or edits it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrugForm {
@@ -146,13 +156,7 @@ impl DrugForm {
             })
         });
         let brand_names = errors.check("brand_names", {
-            bounded_text(&self.brand_names, 300, "brand names").map(|s| {
-                s.split(',')
-                    .map(str::trim)
-                    .filter(|b| !b.is_empty())
-                    .map(str::to_string)
-                    .collect::<Vec<_>>()
-            })
+            bounded_text(&self.brand_names, 300, "brand names").map(|s| brand_names(&s))
         });
         let strength = errors.check("strength", required(&self.strength, 120, "strength"));
         let dose_form = errors.check("dose_form", required(&self.dose_form, 80, "dose form"));

@@ -32,13 +32,7 @@ pub fn view(m: Model) -> FormularyDrug {
         retired: m.retired_at.is_some(),
         drug: Drug {
             rxcui: m.rxcui,
-            brand_names: m
-                .brand_names
-                .split(',')
-                .map(str::trim)
-                .filter(|b| !b.is_empty())
-                .map(str::to_string)
-                .collect(),
+            brand_names: shared::formulary::brand_names(&m.brand_names),
             generic_name: m.generic_name,
             strength: m.strength,
             dose_form: m.dose_form,
