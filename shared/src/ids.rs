@@ -68,6 +68,10 @@ ids! {
     PatientId;
     /// A drug of the formulary.
     DrugId;
+    /// A signed prescription (one drug).
+    PrescriptionId;
+    /// An interaction or allergy rule of the decision support.
+    DrugRuleId;
     /// An account: staff (a doctor's id is their account's) or patient.
     UserId;
     AppointmentId;

@@ -19,6 +19,9 @@
 //! - [`appointments`]: free slots, bookings, the doctor directory.
 //! - [`schedule`]: departments, availability templates and exceptions, holidays (forms and views).
 //! - [`notify`]: messages to patients: channels, consent, wording without clinical content.
+//! - [`formulary`]: the drugs prescribers choose from.
+//! - [`prescribing`]: prescriptions: dose, structured frequency, quantity, directions.
+//! - [`decision`]: allergy, interaction, duplicate-therapy and dose alerts.
 //! - [`records`]: coded EHR data (ICD-10-CM).
 //! - [`text`]: folding text for case- and accent-insensitive search.
 
@@ -30,12 +33,14 @@ pub mod audit_chain;
 pub mod auth;
 pub mod chart;
 pub mod coded;
+pub mod decision;
 pub mod demographics;
 pub mod error;
 pub mod formulary;
 pub mod ids;
 pub mod notify;
 pub mod patients;
+pub mod prescribing;
 pub mod records;
 pub mod roles;
 pub mod schedule;

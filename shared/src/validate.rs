@@ -240,7 +240,7 @@ impl NationalId {
 
 /// `c` as a Latin capital or an ASCII digit, if it is a letter of the
 /// basic Latin alphabet or a decimal digit of a script above.
-fn canonical_char(c: char) -> Option<char> {
+pub(crate) fn canonical_char(c: char) -> Option<char> {
     const ZEROS: [u32; 5] = [0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6];
     if c.is_ascii_alphanumeric() {
         return Some(c.to_ascii_uppercase());
