@@ -78,6 +78,7 @@ pub mod nav;
 pub mod patients;
 pub mod portal_session;
 pub mod portals;
+pub mod prescriptions;
 pub mod records;
 pub mod zone;
 

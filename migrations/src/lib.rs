@@ -21,8 +21,10 @@ pub use m20261203_000013_names_in_every_script::BATCH as NAME_RECOMPUTE_BATCH;
 pub use m20261203_000015_coded_columns::CODED_COLUMNS;
 
 /// Every status and kind column with the codes the database accepts now:
-/// migration 15's list with the later migrations' changes applied. A
-/// migration that changes a column's codes adds its change here.
+/// migration 15's list with the later migrations' changes applied, then the
+/// coded columns of the tables created since. A migration that changes a
+/// column's codes adds its change here; one that creates coded columns adds
+/// its list.
 pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
     let changes: &[(&str, &str, &'static [&'static str])] = &[(
         "notification_outbox",
@@ -39,6 +41,7 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
                 .map_or(codes, |(_, _, codes)| codes);
             (table, column, now)
         })
+        .chain(m20261204_000021_prescriptions::CODED.iter().copied())
         .collect()
 }
 mod m20261122_000001_foundation;
@@ -61,6 +64,7 @@ mod m20261203_000017_audit_chain;
 mod m20261204_000018_password_resets;
 mod m20261204_000019_national_id;
 mod m20261204_000020_formulary;
+mod m20261204_000021_prescriptions;
 mod util;
 
 /// Every migration, in order.
@@ -90,6 +94,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000018_password_resets::Migration),
             Box::new(m20261204_000019_national_id::Migration),
             Box::new(m20261204_000020_formulary::Migration),
+            Box::new(m20261204_000021_prescriptions::Migration),
         ]
     }
 }

@@ -102,6 +102,8 @@ struct Fixtures {
     /// Two records of no one else's calls, for the merge.
     merge_source: Uuid,
     merge_target: Uuid,
+    /// A formulary drug to prescribe (metformin 500 mg tablets).
+    drug: Uuid,
     kept: HashMap<&'static str, Value>,
 }
 
@@ -251,6 +253,33 @@ fn calls() -> Vec<Call> {
                 status: "active".into(),
             }})
         }),
+        call(
+            "/api/prescriptions/context",
+            Doctor,
+            |f| json!({ "patient_id": f.patient }),
+        ),
+        call("/api/prescriptions/sign", Doctor, |f| {
+            json!({ "request": {
+                "patient_id": f.patient, "encounter_id": f.id("encounter"), "drug_id": f.drug,
+                "form": shared::prescribing::PrescriptionForm {
+                    dose: "1".into(), dose_unit: "tablet".into(), route: "oral".into(),
+                    frequency: "times_daily".into(), frequency_value: "2".into(),
+                    start_date: chrono::Utc::now().date_naive().to_string(),
+                    duration_days: "30".into(), ..Default::default()
+                },
+                "override_reason": "" }, "replaces": null })
+        })
+        .keep("prescription", "/id"),
+        call(
+            "/api/prescriptions/list",
+            Doctor,
+            |f| json!({ "patient_id": f.patient }),
+        ),
+        call("/api/prescriptions/stop", Doctor, |f| {
+            json!({ "patient_id": f.patient, "prescription_id": f.id("prescription"),
+                    "reason": "Course changed" })
+        }),
+        call("/api/prescriptions/mine", Patient, |_| json!({})),
         call("/api/chart/add_immunization", Doctor, |f| {
             json!({ "patient_id": f.patient, "form": ImmunizationForm {
                 vaccine: "Tetanus toxoid".into(),
@@ -444,6 +473,16 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
         slots,
         merge_source: common::basic_patient(&app, "Merged").await,
         merge_target: common::basic_patient(&app, "Kept").await,
+        drug: {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            app::entity::formulary_drugs::Entity::find()
+                .filter(app::entity::formulary_drugs::Column::Rxcui.eq("861007"))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        },
         kept: HashMap::new(),
     };
 

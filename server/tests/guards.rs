@@ -262,6 +262,7 @@ fn cross_patient_calls() -> Vec<(&'static str, &'static str)> {
         ),
         ("/api/chart/my_record", "{}"),
         ("/api/chart/download_ready", "{}"),
+        ("/api/prescriptions/mine", "{}"),
         ("/api/appointments/mine", "{}"),
         (
             "/api/appointments/book",

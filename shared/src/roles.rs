@@ -93,6 +93,10 @@ pub enum Permission {
     SearchFormulary,
     /// Add, edit and retire formulary drugs (pharmacists, administrators).
     ManageFormulary,
+    /// Sign, change and stop prescriptions (doctors).
+    Prescribe,
+    /// Keep the local interaction and allergy rules (pharmacists).
+    ManageDrugRules,
 }
 
 impl Role {
@@ -132,6 +136,7 @@ impl Role {
                 ManageOwnAvailability,
                 ViewDayLists,
                 SearchFormulary,
+                Prescribe,
             ],
             Role::Nurse => &[
                 ManageOwnAccount,
@@ -169,6 +174,7 @@ impl Role {
                 ReadCharts,
                 SearchFormulary,
                 ManageFormulary,
+                ManageDrugRules,
             ],
             Role::BillingClerk => &[
                 ManageOwnAccount,
@@ -250,6 +256,8 @@ mod tests {
                 matches!(role, Doctor | Nurse)
             );
             assert_eq!(role.can(Permission::Diagnose), role == Doctor);
+            assert_eq!(role.can(Permission::Prescribe), role == Doctor);
+            assert_eq!(role.can(Permission::ManageDrugRules), role == Pharmacist);
             // Nobody who reads charts manages demographics wholesale, and the reverse.
             assert!(
                 !(role.can(Permission::ReadCharts) && role.can(Permission::ManageDemographics))

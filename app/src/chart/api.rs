@@ -10,7 +10,7 @@ use shared::AppError;
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use sea_orm::DatabaseTransaction;
     use shared::ids::PatientId;
     pub use shared::time::HospitalTime;

@@ -572,6 +572,7 @@ pub async fn chart_parts(
         .all(db)
         .await
         .or_internal()?;
+    let prescribed = crate::prescriptions::service::medication_list(db, patient_id).await?;
     let encounter_count = encounters::Entity::find()
         .filter(encounters::Column::PatientId.eq(patient_id))
         .count(db)
@@ -644,21 +645,19 @@ pub async fn chart_parts(
                 })
             })
             .collect::<Result<_, AppError>>()?,
-        medications: medication_rows
+        medications: prescribed
             .into_iter()
-            .map(|m| {
-                Ok(MedicationView {
-                    id: m.id,
-                    name: m.name,
-                    dose: m.dose,
-                    route: m.route,
-                    frequency: m.frequency,
-                    status: m.status,
-                    started_on: m.started_on,
-                    source: m.source,
-                })
-            })
-            .collect::<Result<_, AppError>>()?,
+            .chain(medication_rows.into_iter().map(|m| MedicationView {
+                id: m.id,
+                name: m.name,
+                dose: m.dose,
+                route: m.route,
+                frequency: m.frequency,
+                status: m.status,
+                started_on: m.started_on,
+                source: m.source,
+            }))
+            .collect(),
         encounter_count,
     })
 }

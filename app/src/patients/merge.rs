@@ -21,7 +21,7 @@ use crate::context::{internal, OrInternal};
 use crate::entity::{mrn_aliases, patients, users};
 
 /// Every table holding rows that belong to a patient, with what the preview calls them.
-pub const PATIENT_TABLES: [(&str, &str); 15] = [
+pub const PATIENT_TABLES: [(&str, &str); 16] = [
     ("encounters", "Encounters"),
     ("clinical_notes", "Clinical notes"),
     ("vital_signs", "Vital-sign sets"),
@@ -30,6 +30,7 @@ pub const PATIENT_TABLES: [(&str, &str); 15] = [
     ("immunizations", "Immunizations"),
     ("history_entries", "History entries"),
     ("medications", "Medications"),
+    ("prescriptions", "Prescriptions"),
     ("emergency_contacts", "Emergency contacts"),
     ("insurance_coverages", "Insurance coverages"),
     ("care_relationships", "Care-team entries"),
