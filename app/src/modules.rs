@@ -36,6 +36,7 @@ modules!(
     chart,
     appointments,
     formulary,
+    prescriptions,
     admin,
     audit,
     auth

@@ -135,6 +135,55 @@ async fn medication(
     Ok(())
 }
 
+/// A prescription by the demo doctor, signed `days_ago`: one tablet
+/// `times` a day for 90 days, with `refills`.
+async fn prescribe(
+    txn: &DatabaseTransaction,
+    patient: Uuid,
+    doctor: Uuid,
+    rxcui: &str,
+    times: &str,
+    days_ago: i64,
+    refills: u8,
+) -> Result<()> {
+    use app::entity::formulary_drugs;
+    use app::prescriptions::service::{sign, Signing};
+    let drug = formulary_drugs::Entity::find()
+        .filter(formulary_drugs::Column::Rxcui.eq(rxcui))
+        .one(txn)
+        .await?
+        .ok_or_else(|| anyhow!("no drug {rxcui} in the formulary"))?;
+    let signed_on = Utc::now().date_naive() - Duration::days(days_ago);
+    let form = shared::prescribing::PrescriptionForm {
+        dose: "1".into(),
+        dose_unit: "tablet".into(),
+        route: "oral".into(),
+        frequency: "times_daily".into(),
+        frequency_value: times.into(),
+        start_date: signed_on.to_string(),
+        duration_days: "90".into(),
+        refills: refills.to_string(),
+        ..Default::default()
+    };
+    sign(
+        txn,
+        Signing {
+            patient_id: patient,
+            encounter_id: None,
+            drug_id: drug.id.into(),
+            form: &form,
+            override_reason: "",
+            prescriber_id: doctor,
+            now: Utc::now() - Duration::days(days_ago),
+            today: signed_on,
+            replaces: None,
+        },
+    )
+    .await
+    .map_err(err)?;
+    Ok(())
+}
+
 /// Histories for the demo patients (the first is Maria Müller, the portal demo).
 pub async fn seed_histories(
     txn: &DatabaseTransaction,
@@ -327,24 +376,19 @@ pub async fn seed_histories(
         .await
         .map_err(err)?;
     }
+    // What she reports taking herself, and what the demo doctor prescribed.
     medication(
         txn,
         m,
-        "Metformin",
-        "500 mg",
-        "twice daily",
-        today - Duration::days(400),
-    )
-    .await?;
-    medication(
-        txn,
-        m,
-        "Lisinopril",
-        "10 mg",
+        "Vitamin D3 1000 IU",
+        "1 capsule",
         "once daily",
-        today - Duration::days(300),
+        today - Duration::days(200),
     )
     .await?;
+    for (rxcui, times, days_ago, refills) in [("861007", "2", 400, 5), ("314076", "1", 300, 3)] {
+        prescribe(txn, m, doctor, rxcui, times, days_ago, refills).await?;
+    }
 
     // A shorter history for the others.
     for (i, p) in people.iter().enumerate().skip(1) {

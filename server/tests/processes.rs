@@ -217,6 +217,7 @@ fn routes_lists_every_portal_page() {
         "/clinic/availability",
         "/clinic/book/{id}",
         "/clinic/patients/{id}/details",
+        "/clinic/patients/{id}/prescribe",
         "/clinic/formulary",
         "/clinic/account",
         "/admin",
@@ -231,7 +232,7 @@ fn routes_lists_every_portal_page() {
         "/admin/account",
     ];
     expected.sort_unstable();
-    assert_eq!(expected.len(), 29);
+    assert_eq!(expected.len(), 30);
     assert_eq!(routes, expected, "the router's pages");
 }
 

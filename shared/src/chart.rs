@@ -744,6 +744,8 @@ pub struct ChartSummary {
     pub can_document: bool,
     /// The caller may code problems and diagnoses.
     pub can_diagnose: bool,
+    /// The caller may sign, change and stop prescriptions.
+    pub can_prescribe: bool,
     pub problems: Vec<ProblemView>,
     pub allergies: Vec<AllergyView>,
     /// Newest first, at most [`VITALS_TREND_POINTS`], for the trend charts.

@@ -49,12 +49,12 @@ impl DoseUnit {
 crate::coded!(
     /// How often a dose is taken.
     FrequencyKind {
-        TimesDaily = "times_daily", "times a day";
-        EveryHours = "every_hours", "every few hours";
-        Morning = "morning", "in the morning";
-        Night = "night", "at night";
-        Once = "once", "once only";
-        AsNeeded = "as_needed", "as needed";
+        TimesDaily = "times_daily", "Times a day";
+        EveryHours = "every_hours", "Every few hours";
+        Morning = "morning", "In the morning";
+        Night = "night", "At night";
+        Once = "once", "Once only";
+        AsNeeded = "as_needed", "As needed";
     } "Choose how often."
 );
 
@@ -391,6 +391,15 @@ pub struct PrescribedDrug {
     pub dose_form: String,
 }
 
+impl PrescribedDrug {
+    pub fn of(drug: &crate::formulary::Drug) -> PrescribedDrug {
+        PrescribedDrug {
+            strength: drug.strength.clone(),
+            dose_form: drug.dose_form.clone(),
+        }
+    }
+}
+
 /// A prescription as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrescriptionForm {
@@ -419,7 +428,8 @@ pub struct Sig {
     pub start_date: NaiveDate,
     pub duration_days: u32,
     pub quantity: u32,
-    /// What the quantity counts: the dispensed unit, or packs.
+    /// What the quantity counts: a [`DoseUnit`] code (the dispensed unit),
+    /// or `pack`.
     pub quantity_unit: String,
     pub refills: u8,
     pub instructions: Option<String>,
@@ -619,7 +629,7 @@ impl PrescriptionForm {
         e.finish()?;
         let missing = || AppError::Internal;
         let quantity_unit = match dispense_unit(&drug.dose_form) {
-            Some(u) => u.label().to_string(),
+            Some(u) => u.as_str().to_string(),
             None => "pack".to_string(),
         };
         Ok(Sig {
@@ -675,7 +685,21 @@ fn route_words(route: &str) -> String {
     }
 }
 
+/// "21 capsules", "150 mL", "1 pack".
+pub fn quantity_text(quantity: u32, unit: &str) -> String {
+    match DoseUnit::from_code(unit) {
+        Ok(u) => u.count(quantity.saturating_mul(1000)),
+        Err(_) if quantity == 1 => "1 pack".to_string(),
+        Err(_) => format!("{quantity} packs"),
+    }
+}
+
 impl Sig {
+    /// The quantity to supply in words: "21 capsules".
+    pub fn quantity_text(&self) -> String {
+        quantity_text(self.quantity, &self.quantity_unit)
+    }
+
     /// The directions in plain language: "Take 1 tablet by mouth twice a
     /// day for 7 days."
     pub fn directions(&self) -> String {
@@ -703,6 +727,31 @@ impl Sig {
     pub fn end_date(&self) -> NaiveDate {
         self.start_date + chrono::Days::new(u64::from(self.duration_days.saturating_sub(1)))
     }
+}
+
+/// Every alert for prescribing `drug` with `sig` (when the form parses):
+/// the checks of [`crate::decision::check`] and the dose flag. The form runs
+/// it as the prescriber types; signing runs it again on the server.
+pub fn alerts_for(
+    ctx: &crate::decision::CheckContext,
+    drug: &crate::formulary::Drug,
+    sig: Option<&Sig>,
+    replacing: Option<PrescriptionId>,
+) -> Vec<Alert> {
+    let facts = crate::decision::DrugFacts::of(drug);
+    let mut alerts = crate::decision::check(ctx, &facts, replacing);
+    if let Some(sig) = sig {
+        if let Some(concern) = dose_concern(
+            sig.dose_milli,
+            sig.dose_unit,
+            &sig.frequency,
+            &drug.strength,
+            &drug.dose_form,
+        ) {
+            alerts.push(crate::decision::dose_alert(concern));
+        }
+    }
+    alerts
 }
 
 /// What signing sends: the drug, the fields, and the reason for going on
@@ -931,6 +980,7 @@ mod tests {
         let sig = form.parse(&tablet(), today()).unwrap();
         assert_eq!(sig.quantity, 14);
         assert_eq!(sig.quantity_unit, "tablet");
+        assert_eq!(sig.quantity_text(), "14 tablets");
         assert_eq!(
             sig.directions(),
             "Take 1 tablet by mouth twice a day for 7 days."

@@ -103,6 +103,7 @@ pub async fn get_chart_summary(patient_id: PatientId) -> Result<ChartSummary, Ap
             access,
             can_document: caller.can(Permission::DocumentCare),
             can_diagnose: caller.can(Permission::Diagnose),
+            can_prescribe: caller.can(Permission::Prescribe),
             problems: parts.problems,
             allergies: parts.allergies,
             vitals: parts.vitals,

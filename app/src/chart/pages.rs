@@ -146,6 +146,7 @@ fn ChartView(summary: ChartSummary, version: RwSignal<u32>) -> impl IntoView {
     let break_glass = matches!(summary.access, AccessBasis::BreakGlass { .. });
     let can_document = summary.can_document;
     let can_diagnose = summary.can_diagnose;
+    let can_prescribe = summary.can_prescribe;
     let open = RwSignal::new(None::<&'static str>);
     let bump = move || {
         open.set(None);
@@ -192,6 +193,9 @@ fn ChartView(summary: ChartSummary, version: RwSignal<u32>) -> impl IntoView {
                 <ActionButton open name="allergy" label="Add allergy"/>
                 <ActionButton open name="immunization" label="Add immunization"/>
                 <ActionButton open name="history" label="Add history"/>
+                {can_prescribe.then(|| view! {
+                    <a class="btn" href=format!("/clinic/patients/{patient_id}/prescribe")>"Prescribe"</a>
+                })}
             </nav>
         })}
         {move || match open.get() {
@@ -227,6 +231,10 @@ fn ChartView(summary: ChartSummary, version: RwSignal<u32>) -> impl IntoView {
             <section class="card" aria-labelledby="meds-title">
                 <h2 id="meds-title">"Current medications"</h2>
                 <MedicationList medications=summary.medications.clone()/>
+            </section>
+            <section class="card card--wide" aria-labelledby="prescriptions-title">
+                <h2 id="prescriptions-title">"Prescriptions"</h2>
+                <crate::prescriptions::pages::PrescriptionPanel patient_id=patient_id.into() can_prescribe/>
             </section>
             <section class="card" aria-labelledby="imm-title">
                 <h2 id="imm-title">"Immunizations"</h2>
@@ -788,6 +796,9 @@ fn EncounterCard(
                     <button type="button" class="btn" on:click=move |_| panel.update(|p| *p = if p.is_some() { None } else { Some("vitals") })>"Vitals for this visit"</button>
                     {can_diagnose.then(|| view! {
                         <button type="button" class="btn" on:click=move |_| panel.update(|p| *p = if p.is_some() { None } else { Some("problem") })>"Diagnosis for this visit"</button>
+                    })}
+                    {current_user().role.can(Permission::Prescribe).then(|| view! {
+                        <a class="btn" href=format!("/clinic/patients/{patient_id}/prescribe?encounter={encounter_id}")>"Prescribe for this visit"</a>
                     })}
                     <button type="button" class="btn btn--ghost" on:click=finish>"Finish encounter"</button>
                 </div>

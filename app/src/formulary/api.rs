@@ -120,3 +120,19 @@ crate::access!(
     AnyOf(&[ManageFormulary]),
     no_patient_data
 );
+
+/// One drug of the formulary, retired or not (a prescription being changed
+/// names its drug by id).
+#[server(endpoint = "formulary/get", input = Json)]
+pub async fn get_drug(drug_id: DrugId) -> Result<FormularyDrug, AppError> {
+    use crate::auth::guard::require;
+    crate::audited::plain(
+        || require(shared::Permission::SearchFormulary),
+        async |caller| {
+            let row = super::service::find(&caller.ctx.db, drug_id).await?;
+            Ok(super::service::view(row))
+        },
+    )
+    .await
+}
+crate::access!("formulary/get", AnyOf(&[SearchFormulary]), no_patient_data);

@@ -3,5 +3,7 @@
 //! stopped with their history kept. The pharmacy and the patient's side
 //! build on it.
 pub mod api;
+pub mod pages;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod service;

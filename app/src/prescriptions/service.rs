@@ -11,13 +11,13 @@ use sea_orm::{
 };
 use shared::chart::AllergyStatus;
 use shared::decision::{
-    allergy_class_named, check, classes, dose_alert, needs_override, ActiveDrug, Alert,
-    AllergyFacts, CheckContext, DrugFacts, DrugRule, Term,
+    allergy_class_named, classes, needs_override, ActiveDrug, Alert, AllergyFacts, CheckContext,
+    DrugFacts, DrugRule, Term,
 };
-use shared::formulary::{ingredients, FormularyDrug};
+use shared::formulary::ingredients;
 use shared::ids::{DrugId, PrescriptionId};
 use shared::prescribing::{
-    dose_concern, Frequency, FrequencyKind, PrescribedDrug, PrescriptionForm, PrescriptionStatus,
+    Frequency, FrequencyKind, PrescribedDrug, PrescriptionForm, PrescriptionStatus,
     PrescriptionView, Sig, VERIFICATION_ALPHABET,
 };
 use shared::text::fold_name;
@@ -32,14 +32,6 @@ use crate::patients::care::{name_of, user_names};
 pub fn facts_of(drug: &formulary_drugs::Model) -> DrugFacts {
     let d = crate::formulary::service::view(drug.clone());
     DrugFacts::of(&d.drug)
-}
-
-/// The form's view of a drug.
-pub fn prescribed(drug: &FormularyDrug) -> PrescribedDrug {
-    PrescribedDrug {
-        strength: drug.drug.strength.clone(),
-        dose_form: drug.drug.dose_form.clone(),
-    }
 }
 
 /// Formulary drugs whose generic name or brand is the start of `text`
@@ -222,28 +214,6 @@ pub async fn check_context(
     Ok(ctx)
 }
 
-/// The alerts for a drug and sig: the checks of [`check`] and the dose flag.
-pub fn alerts_for(
-    ctx: &CheckContext,
-    drug: &FormularyDrug,
-    sig: Option<&Sig>,
-    replacing: Option<PrescriptionId>,
-) -> Vec<Alert> {
-    let mut alerts = check(ctx, &DrugFacts::of(&drug.drug), replacing);
-    if let Some(sig) = sig {
-        if let Some(concern) = dose_concern(
-            sig.dose_milli,
-            sig.dose_unit,
-            &sig.frequency,
-            &drug.drug.strength,
-            &drug.drug.dose_form,
-        ) {
-            alerts.push(dose_alert(concern));
-        }
-    }
-    alerts
-}
-
 fn verification_code() -> String {
     let mut rng = rand::rngs::OsRng;
     (0..10)
@@ -284,10 +254,10 @@ pub async fn sign(
             "This drug has been retired from the formulary: choose another.",
         ));
     }
-    let sig = s.form.parse(&prescribed(&drug), s.today)?;
+    let sig = s.form.parse(&PrescribedDrug::of(&drug.drug), s.today)?;
     let ctx = check_context(db, s.patient_id).await?;
     let replacing = s.replaces.as_ref().map(|r| PrescriptionId::from(r.id));
-    let alerts = alerts_for(&ctx, &drug, Some(&sig), replacing);
+    let alerts = shared::prescribing::alerts_for(&ctx, &drug.drug, Some(&sig), replacing);
     let reason = shared::validate::bounded_text(s.override_reason, 500, "reason")
         .map_err(|m| AppError::field("override_reason", m))?;
     let override_reason = if needs_override(&alerts) {
