@@ -73,6 +73,7 @@ test: setup-test lint rust-tests e2e e2e-release
 bench:
 	.ci/with-postgres cargo bench -p server --bench records -- --patients 1000000 --requests 2000 --encounters 1000
 	.ci/with-postgres cargo bench -p server --bench appointments -- --doctors 100 --history 100000 --requests 1000 --clients 50
+	.ci/with-postgres cargo bench -p server --bench prescribing -- --requests 2000
 
 # First load of each portal's landing page (/, /patient, /clinic, /admin) on the
 # release build in Chromium at 1.6 Mbit/s, 150 ms and a 4x slower CPU: bytes as

@@ -76,6 +76,7 @@ pub mod home;
 pub mod modules;
 pub mod nav;
 pub mod patients;
+pub mod pharmacy;
 pub mod portal_session;
 pub mod portals;
 pub mod prescriptions;

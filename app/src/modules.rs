@@ -37,6 +37,7 @@ modules!(
     appointments,
     formulary,
     prescriptions,
+    pharmacy,
     admin,
     audit,
     auth

@@ -42,6 +42,7 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
             (table, column, now)
         })
         .chain(m20261204_000021_prescriptions::CODED.iter().copied())
+        .chain(m20261204_000022_pharmacy::CODED.iter().copied())
         .collect()
 }
 mod m20261122_000001_foundation;
@@ -65,6 +66,7 @@ mod m20261204_000018_password_resets;
 mod m20261204_000019_national_id;
 mod m20261204_000020_formulary;
 mod m20261204_000021_prescriptions;
+mod m20261204_000022_pharmacy;
 mod util;
 
 /// Every migration, in order.
@@ -95,6 +97,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000019_national_id::Migration),
             Box::new(m20261204_000020_formulary::Migration),
             Box::new(m20261204_000021_prescriptions::Migration),
+            Box::new(m20261204_000022_pharmacy::Migration),
         ]
     }
 }

@@ -136,6 +136,10 @@ pub fn router(
             post(app::auth::sign_out::sign_out).layer(axum::Extension(ctx.clone())),
         )
         .route(
+            "/api/prescriptions/{id}/pdf",
+            get(app::prescriptions::export::download_pdf).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
             "/api/appointments/{id}/ics",
             get(app::appointments::api::download_ics).layer(axum::Extension(ctx.clone())),
         )

@@ -269,14 +269,37 @@ fn calls() -> Vec<Call> {
                 },
                 "override_reason": "" }, "replaces": null })
         })
-        .keep("prescription", "/id"),
+        .keep("signed", ""),
         call(
             "/api/prescriptions/list",
             Doctor,
             |f| json!({ "patient_id": f.patient }),
         ),
+        // The queue shows many patients at once, so it names none.
+        call("/api/pharmacy/queue", Pharmacist, |_| json!({})).action_only("pharmacy.queue"),
+        call(
+            "/api/pharmacy/verify",
+            Pharmacist,
+            |f| json!({ "code": f.kept["signed"]["verification_code"] }),
+        ),
+        call(
+            "/api/pharmacy/fill_status",
+            Pharmacist,
+            |f| json!({ "prescription_id": f.kept["signed"]["id"], "status": "preparing" }),
+        ),
+        call(
+            "/api/pharmacy/dispense",
+            Pharmacist,
+            |f| json!({ "prescription_id": f.kept["signed"]["id"], "quantity": "10" }),
+        )
+        .keep("dispensed", "/taken/0/movement_id"),
+        call(
+            "/api/pharmacy/return",
+            Pharmacist,
+            |f| json!({ "dispense_id": f.id("dispensed"), "quantity": "2", "reason": "Unopened" }),
+        ),
         call("/api/prescriptions/stop", Doctor, |f| {
-            json!({ "patient_id": f.patient, "prescription_id": f.id("prescription"),
+            json!({ "patient_id": f.patient, "prescription_id": f.kept["signed"]["id"],
                     "reason": "Course changed" })
         }),
         call("/api/prescriptions/mine", Patient, |_| json!({})),
@@ -485,6 +508,21 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
         },
         kept: HashMap::new(),
     };
+    // Stock for the pharmacy's calls.
+    app::pharmacy::service::receive(
+        &app.db,
+        &shared::pharmacy::NewBatch {
+            drug_id: fixtures.drug.into(),
+            lot_number: "AUDIT-1".into(),
+            expires_on: chrono::Utc::now().date_naive() + chrono::Duration::days(365),
+            quantity: 100,
+            location: "Shelf A1".into(),
+        },
+        fixtures.doctor,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
 
     // Every call must succeed; what it failed to audit is gathered so one
     // run names every function that leaves no trace.

@@ -12,8 +12,8 @@ use shared::coded::Coded;
 /// Every coded column with the enum the app reads it as.
 fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     use shared::{
-        access, appointments, audit, chart, decision, demographics, notify, patients, prescribing,
-        schedule,
+        access, appointments, audit, chart, decision, demographics, notify, patients, pharmacy,
+        prescribing, schedule,
     };
     fn of<E: Coded>(
         table: &'static str,
@@ -50,6 +50,9 @@ fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         of::<prescribing::DoseUnit>("prescriptions", "dose_unit"),
         of::<prescribing::FrequencyKind>("prescriptions", "frequency"),
         of::<prescribing::PrescriptionStatus>("prescriptions", "status"),
+        of::<pharmacy::MovementKind>("stock_movements", "kind"),
+        of::<pharmacy::FillStatus>("prescriptions", "fill_status"),
+        of::<pharmacy::ChargeKind>("charge_items", "kind"),
     ]
 }
 

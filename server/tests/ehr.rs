@@ -1481,36 +1481,6 @@ async fn patient_edits_own_contact_only(backend: Backend) {
     assert_eq!(mine.demographics.given_name, "Pia");
 }
 
-/// The text of a PDF as `pdftotext` (poppler) reads it.
-fn pdftotext(pdf: &[u8]) -> String {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = match Command::new("pdftotext")
-        .args(["-enc", "UTF-8", "-", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    {
-        Ok(child) => child,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
-            "pdftotext is not installed; install poppler-utils (e.g. `apt-get install poppler-utils`) to run this test"
-        ),
-        Err(e) => panic!("cannot run pdftotext: {e}"),
-    };
-    let mut stdin = child.stdin.take().unwrap();
-    let bytes = pdf.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&bytes));
-    let output = child.wait_with_output().expect("pdftotext");
-    writer.join().unwrap().expect("write to pdftotext");
-    assert!(
-        output.status.success(),
-        "pdftotext failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("UTF-8 from pdftotext")
-}
-
 /// The resources of one type in a bundle's entries.
 fn of_type<'a>(entries: &'a [Value], resource_type: &str) -> Vec<&'a Value> {
     entries
@@ -1536,12 +1506,6 @@ fn references(value: &Value, out: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|v| references(v, out)),
         _ => {}
     }
-}
-
-/// NFC, so that text compares equal however its accents were composed.
-fn nfc(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    s.nfc().collect()
 }
 
 /// Signs up a portal patient with the given names; answers the client.

@@ -17,17 +17,6 @@ use shared::prescribing::{PrescriptionForm, PrescriptionStatus, PrescriptionView
 use shared::{AppError, Role};
 use uuid::Uuid;
 
-/// The formulary drug with this RxNorm code.
-async fn drug(app: &TestApp, rxcui: &str) -> Uuid {
-    formulary_drugs::Entity::find()
-        .filter(formulary_drugs::Column::Rxcui.eq(rxcui))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("no drug {rxcui}"))
-        .id
-}
-
 /// Puts the account `email` in the care team of patient `pid`.
 async fn in_care(app: &TestApp, email: &str, pid: Uuid) {
     let doctor_id = user_id(app, email).await;
@@ -132,7 +121,7 @@ async fn allergy_alerts_need_a_reason(backend: Backend) {
     assert_eq!(penicillin.allergy_classes, vec!["penicillin"]);
     assert!(ctx.allergies.iter().any(|a| !a.names_a_drug()));
 
-    let amoxicillin = drug(&app, "308191").await;
+    let amoxicillin = drug_by_rxcui(&app, "308191").await;
     let three_a_day = form("1", "capsule", "times_daily", "3", "7");
     let (status, error) = refused(
         &doctor,
@@ -176,7 +165,7 @@ async fn allergy_alerts_need_a_reason(backend: Backend) {
     // Cross-reactivity, from the shipped rule and its reference.
     let (doctor2, other) = doctor_with_patient(&app, "doc2@test.example", "Boris").await;
     add_allergy(&doctor2, other, "amoxicillin").await;
-    let cephalexin = drug(&app, "309114").await;
+    let cephalexin = drug_by_rxcui(&app, "309114").await;
     let (_, error) = refused(
         &doctor2,
         "prescriptions/sign",
@@ -220,12 +209,12 @@ async fn allergy_alerts_need_a_reason(backend: Backend) {
 async fn interactions_duplicates_and_dose(backend: Backend) {
     let app = spawn_app(backend).await;
     let (doctor, pid) = doctor_with_patient(&app, "doc@test.example", "Chen").await;
-    let simvastatin = drug(&app, "198211").await;
-    let clarithromycin = drug(&app, "197517").await;
-    let warfarin = drug(&app, "855332").await;
-    let ibuprofen = drug(&app, "197807").await;
-    let sertraline = drug(&app, "312941").await;
-    let fluoxetine = drug(&app, "310385").await;
+    let simvastatin = drug_by_rxcui(&app, "198211").await;
+    let clarithromycin = drug_by_rxcui(&app, "197517").await;
+    let warfarin = drug_by_rxcui(&app, "855332").await;
+    let ibuprofen = drug_by_rxcui(&app, "197807").await;
+    let sertraline = drug_by_rxcui(&app, "312941").await;
+    let fluoxetine = drug_by_rxcui(&app, "310385").await;
 
     let statin = sign(&doctor, request(pid, simvastatin, daily("1", "tablet"), "")).await;
     assert!(statin.alerts.is_empty());
@@ -302,7 +291,7 @@ async fn interactions_duplicates_and_dose(backend: Backend) {
 async fn change_and_stop_keep_history(backend: Backend) {
     let app = spawn_app(backend).await;
     let (doctor, pid) = doctor_with_patient(&app, "doc@test.example", "Emil").await;
-    let metformin = drug(&app, "861007").await;
+    let metformin = drug_by_rxcui(&app, "861007").await;
     let first = sign(&doctor, request(pid, metformin, daily("1", "tablet"), "")).await;
 
     let mut changed = request(
@@ -377,14 +366,39 @@ async fn change_and_stop_keep_history(backend: Backend) {
 async fn who_sees_and_who_prescribes(backend: Backend) {
     let app = spawn_app(backend).await;
     let patient = Client::new(&app.base);
-    let outcome = register_patient(&patient, "pat@test.example", "Farah").await;
+    let outcome = register_patient(&patient, "pat@test.example", "فرح").await;
     let pid: Uuid = serde_json::from_value(outcome["user"]["patient_id"].clone()).unwrap();
     let doctor = signed_in(&app, "doc@test.example", Role::Doctor).await;
     in_care(&app, "doc@test.example", pid).await;
-    let metformin = drug(&app, "861007").await;
+    let metformin = drug_by_rxcui(&app, "861007").await;
     let mut body = request(pid, metformin, daily("1", "tablet"), "");
     body["request"]["form"]["instructions"] = json!("Take with food — مع الطعام");
-    sign(&doctor, body.clone()).await;
+    let signed = sign(&doctor, body.clone()).await;
+
+    // The printable prescription, for the prescriber and the patient.
+    let pdf_url = format!("{}/api/prescriptions/{}/pdf", app.base, signed.id);
+    for reader in [&doctor, &patient] {
+        let response = reader.http.get(&pdf_url).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let text = nfc(&pdftotext(&response.bytes().await.unwrap()));
+        let code = format!(
+            "{}-{}",
+            &signed.verification_code[..5],
+            &signed.verification_code[5..]
+        );
+        for expected in [
+            "metformin 500 mg Oral Tablet",
+            "Take 1 tablet by mouth once a day for 30 days.",
+            &format!("Verification code: {code}"),
+            "Signature",
+            "فرح",
+        ] {
+            assert!(
+                text.contains(&nfc(expected)),
+                "{expected:?} not in:\n{text}"
+            );
+        }
+    }
 
     let mine: Vec<PrescriptionView> = ok(&patient, "prescriptions/mine", json!({})).await;
     assert_eq!(mine.len(), 1);
@@ -396,6 +410,10 @@ async fn who_sees_and_who_prescribes(backend: Backend) {
         mine[0].sig.instructions.as_deref(),
         Some("Take with food — مع الطعام")
     );
+    let stranger_patient = Client::new(&app.base);
+    register_patient(&stranger_patient, "other@patients.example", "Gita").await;
+    let response = stranger_patient.http.get(&pdf_url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let other = basic_patient(&app, "Gita").await;
     let (status, _) = refused(
         &patient,

@@ -219,6 +219,8 @@ fn routes_lists_every_portal_page() {
         "/clinic/patients/{id}/details",
         "/clinic/patients/{id}/prescribe",
         "/clinic/formulary",
+        "/clinic/pharmacy",
+        "/clinic/pharmacy/stock",
         "/clinic/account",
         "/admin",
         "/admin/users",
@@ -232,7 +234,7 @@ fn routes_lists_every_portal_page() {
         "/admin/account",
     ];
     expected.sort_unstable();
-    assert_eq!(expected.len(), 30);
+    assert_eq!(expected.len(), 32);
     assert_eq!(routes, expected, "the router's pages");
 }
 

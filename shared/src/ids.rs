@@ -72,6 +72,10 @@ ids! {
     PrescriptionId;
     /// An interaction or allergy rule of the decision support.
     DrugRuleId;
+    /// A batch of a drug in the pharmacy's stock.
+    BatchId;
+    /// One change of a batch's stock (received, dispensed, returned, written off).
+    MovementId;
     /// An account: staff (a doctor's id is their account's) or patient.
     UserId;
     AppointmentId;

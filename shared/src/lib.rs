@@ -21,6 +21,7 @@
 //! - [`notify`]: messages to patients: channels, consent, wording without clinical content.
 //! - [`formulary`]: the drugs prescribers choose from.
 //! - [`prescribing`]: prescriptions: dose, structured frequency, quantity, directions.
+//! - [`pharmacy`]: the queue, stock batches, dispensing, returns and write-offs.
 //! - [`decision`]: allergy, interaction, duplicate-therapy and dose alerts.
 //! - [`records`]: coded EHR data (ICD-10-CM).
 //! - [`text`]: folding text for case- and accent-insensitive search.
@@ -40,6 +41,7 @@ pub mod formulary;
 pub mod ids;
 pub mod notify;
 pub mod patients;
+pub mod pharmacy;
 pub mod prescribing;
 pub mod records;
 pub mod roles;

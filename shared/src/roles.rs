@@ -97,6 +97,10 @@ pub enum Permission {
     Prescribe,
     /// Keep the local interaction and allergy rules (pharmacists).
     ManageDrugRules,
+    /// Work the pharmacy's queue: dispense, return (pharmacists).
+    Dispense,
+    /// Receive stock, write it off, set reorder levels (pharmacists).
+    ManageStock,
 }
 
 impl Role {
@@ -175,6 +179,8 @@ impl Role {
                 SearchFormulary,
                 ManageFormulary,
                 ManageDrugRules,
+                Dispense,
+                ManageStock,
             ],
             Role::BillingClerk => &[
                 ManageOwnAccount,
@@ -258,6 +264,8 @@ mod tests {
             assert_eq!(role.can(Permission::Diagnose), role == Doctor);
             assert_eq!(role.can(Permission::Prescribe), role == Doctor);
             assert_eq!(role.can(Permission::ManageDrugRules), role == Pharmacist);
+            assert_eq!(role.can(Permission::Dispense), role == Pharmacist);
+            assert_eq!(role.can(Permission::ManageStock), role == Pharmacist);
             // Nobody who reads charts manages demographics wholesale, and the reverse.
             assert!(
                 !(role.can(Permission::ReadCharts) && role.can(Permission::ManageDemographics))

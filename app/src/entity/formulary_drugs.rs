@@ -26,6 +26,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub retired_at: Option<DateTimeUtc>,
+    /// Stock at or below which the pharmacy reorders; 0: not watched.
+    pub reorder_level: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

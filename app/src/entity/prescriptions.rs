@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use shared::pharmacy::FillStatus;
 use shared::prescribing::{DoseUnit, FrequencyKind, PrescriptionStatus};
 
 /// A signed prescription of one formulary drug (migration 21 documents the
@@ -37,6 +38,8 @@ pub struct Model {
     pub end_reason: Option<String>,
     pub replaces_id: Option<Uuid>,
     pub updated_at: DateTimeUtc,
+    pub fill_status: FillStatus,
+    pub dispensed_quantity: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -87,6 +87,21 @@ pub async fn find(db: &impl ConnectionTrait, id: DrugId) -> Result<Model, AppErr
         .ok_or_else(|| AppError::NotFound("The drug".into()))
 }
 
+/// The drugs with these ids, by id.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<std::collections::HashMap<Uuid, Model>, AppError> {
+    Ok(Entity::find()
+        .filter(Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect())
+}
+
 /// Copies the fields into a row.
 fn apply(row: &mut formulary_drugs::ActiveModel, d: &Drug, now: DateTime<Utc>) {
     row.rxcui = Set(d.rxcui.clone());

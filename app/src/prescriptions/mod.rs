@@ -3,6 +3,8 @@
 //! stopped with their history kept. The pharmacy and the patient's side
 //! build on it.
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod export;
 pub mod pages;
 pub mod routes;
 #[cfg(feature = "ssr")]

@@ -130,6 +130,9 @@ fn PrescriptionItem(
                 <p class="muted" dir="auto">{format!("{overridden} alert(s) overridden: {}", p.override_reason.clone().unwrap_or_default())}</p>
             })}
             {p.end_reason.clone().map(|r| view! { <p class="muted" dir="auto">{format!("Ended: {r}")}</p> })}
+            <div class="encounter__actions">
+                <a class="btn btn--ghost" href=format!("/api/prescriptions/{id}/pdf") download="prescription.pdf">"Print (PDF)"</a>
+            </div>
             {(can_prescribe && active).then(|| view! {
                 <div class="encounter__actions">
                     <a class="btn" href=format!("/clinic/patients/{patient_id}/prescribe?replaces={id}")>"Change"</a>
@@ -165,7 +168,7 @@ pub fn PrescribePage() -> impl IntoView {
     let loaded = Resource::new(
         move || id.get(),
         move |id| {
-            session.load(async move {
+            session.load_if(shared::Permission::Prescribe, async move {
                 let id = id.ok_or_else(|| AppError::NotFound("That patient".into()))?;
                 let summary = crate::chart::api::get_chart_summary(id.into()).await?;
                 let ctx = prescribing_context(id.into()).await?;
@@ -216,6 +219,12 @@ pub fn PrescribePage() -> impl IntoView {
                             <PrescribeForm patient_id=p.id.into() encounter ctx old/>
                         }.into_any()
                     }
+                    Err(AppError::Forbidden) => view! {
+                        <section class="card narrow">
+                            <h1>"Prescribing is for doctors"</h1>
+                            <p>"Only doctors in the patient's care team sign prescriptions. The chart lists them for everyone who may open it."</p>
+                        </section>
+                    }.into_any(),
                     Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                 }
             })}
@@ -223,9 +232,10 @@ pub fn PrescribePage() -> impl IntoView {
     }
 }
 
-/// The drug search of the prescribe page.
+/// A formulary search whose results are buttons: the prescribe page's drug
+/// choice, and the pharmacy's when receiving stock.
 #[component]
-fn DrugPicker(on_pick: Callback<FormularyDrug>) -> impl IntoView {
+pub fn DrugPicker(on_pick: Callback<FormularyDrug>) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let session = PortalSession::get();
     let results = Resource::new(

@@ -1,18 +1,16 @@
 //! Prescriptions: the decision-support context of a patient, signing,
 //! changing and stopping, and the lists the chart and the patient read.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use rand::Rng;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set,
 };
 use shared::chart::AllergyStatus;
 use shared::decision::{
     allergy_class_named, classes, needs_override, ActiveDrug, Alert, AllergyFacts, CheckContext,
-    DrugFacts, DrugRule, Term,
+    DrugFacts, DrugRule, RuleKind, Term,
 };
 use shared::formulary::ingredients;
 use shared::ids::{DrugId, PrescriptionId};
@@ -34,28 +32,45 @@ pub fn facts_of(drug: &formulary_drugs::Model) -> DrugFacts {
     DrugFacts::of(&d.drug)
 }
 
-/// Formulary drugs whose generic name or brand is the start of `text`
-/// (folded): "Metformin 500 mg twice daily" is metformin; "Augmentin" is
-/// amoxicillin / clavulanate when the pharmacy gave it that brand.
-async fn drugs_named(
+/// The formulary drugs that any of `texts` could name, in one query: those
+/// with a word starting like the first word of one of them.
+async fn candidates(
     db: &impl ConnectionTrait,
-    text: &str,
+    texts: &[&str],
 ) -> Result<Vec<formulary_drugs::Model>, AppError> {
-    let folded = fold_name(text);
-    let Some(first) = folded.split_whitespace().next() else {
+    let mut any = Condition::any();
+    let mut words = 0;
+    for t in texts {
+        if let Some(first) = fold_name(t).split_whitespace().next() {
+            any = any.add(formulary_drugs::Column::SearchText.like(format!("% {first}%")));
+            words += 1;
+        }
+    }
+    if words == 0 {
         return Ok(Vec::new());
-    };
-    let rows = formulary_drugs::Entity::find()
-        .filter(formulary_drugs::Column::SearchText.like(format!("% {first}%")))
+    }
+    formulary_drugs::Entity::find()
+        .filter(any)
         .all(db)
         .await
-        .or_internal()?;
+        .or_internal()
+}
+
+/// The drugs of `candidates` whose generic name, an ingredient or a brand is
+/// the start of `text` (folded): "Metformin 500 mg twice daily" is
+/// metformin; "Augmentin" is amoxicillin / clavulanate when the pharmacy
+/// gave it that brand.
+fn drugs_named<'a>(
+    candidates: &'a [formulary_drugs::Model],
+    text: &str,
+) -> Vec<&'a formulary_drugs::Model> {
+    let folded = fold_name(text);
     let starts = |name: &str| {
         let n = fold_name(name);
         !n.is_empty() && (folded == n || folded.starts_with(&format!("{n} ")))
     };
-    Ok(rows
-        .into_iter()
+    candidates
+        .iter()
         .filter(|d| {
             starts(&d.generic_name)
                 || ingredients(&d.generic_name).iter().any(|i| starts(i))
@@ -63,16 +78,13 @@ async fn drugs_named(
                     .iter()
                     .any(|b| starts(b))
         })
-        .collect())
+        .collect()
 }
 
 /// What an allergy's typed substance names: a class ("penicillins", "sulfa
 /// drugs"), or drugs of the formulary by ingredient or brand, with their
 /// classes. A combination's other ingredients are not the allergen.
-async fn allergy_facts(
-    db: &impl ConnectionTrait,
-    a: &allergies::Model,
-) -> Result<AllergyFacts, AppError> {
+fn allergy_facts(candidates: &[formulary_drugs::Model], a: &allergies::Model) -> AllergyFacts {
     let folded = fold_name(&a.substance);
     let mut facts = AllergyFacts {
         substance: a.substance.clone(),
@@ -83,9 +95,9 @@ async fn allergy_facts(
     };
     if let Some(class) = allergy_class_named(&folded) {
         facts.allergy_classes.push(class.to_string());
-        return Ok(facts);
+        return facts;
     }
-    for d in drugs_named(db, &a.substance).await? {
+    for d in drugs_named(candidates, &a.substance) {
         let parts = ingredients(&d.generic_name);
         let named: Vec<String> = if parts.len() > 1 {
             parts
@@ -119,7 +131,7 @@ async fn allergy_facts(
             }
         }
     }
-    Ok(facts)
+    facts
 }
 
 fn rule_of(r: drug_rules::Model) -> DrugRule {
@@ -162,20 +174,28 @@ pub async fn check_context(
         .all(db)
         .await
         .or_internal()?;
-    let mut ctx = CheckContext::default();
-    for a in &allergy_rows {
-        ctx.allergies.push(allergy_facts(db, a).await?);
-    }
     let active = active_prescriptions(db, patient_id).await?;
     let drug_ids: Vec<Uuid> = active.iter().map(|p| p.drug_id).collect();
-    let drugs: HashMap<Uuid, formulary_drugs::Model> = formulary_drugs::Entity::find()
-        .filter(formulary_drugs::Column::Id.is_in(drug_ids))
+    let drugs = crate::formulary::service::by_ids(db, drug_ids).await?;
+    let reported = medications::Entity::find()
+        .filter(medications::Column::PatientId.eq(patient_id))
+        .filter(medications::Column::Status.eq(shared::chart::MedicationStatus::Active))
         .all(db)
         .await
-        .or_internal()?
-        .into_iter()
-        .map(|d| (d.id, d))
+        .or_internal()?;
+    let texts: Vec<&str> = allergy_rows
+        .iter()
+        .map(|a| a.substance.as_str())
+        .chain(reported.iter().map(|m| m.name.as_str()))
         .collect();
+    let candidates = candidates(db, &texts).await?;
+    let mut ctx = CheckContext {
+        allergies: allergy_rows
+            .iter()
+            .map(|a| allergy_facts(&candidates, a))
+            .collect(),
+        ..Default::default()
+    };
     for p in &active {
         if let Some(d) = drugs.get(&p.drug_id) {
             ctx.active.push(ActiveDrug {
@@ -184,14 +204,8 @@ pub async fn check_context(
             });
         }
     }
-    let reported = medications::Entity::find()
-        .filter(medications::Column::PatientId.eq(patient_id))
-        .filter(medications::Column::Status.eq(shared::chart::MedicationStatus::Active))
-        .all(db)
-        .await
-        .or_internal()?;
     for m in reported {
-        if let Some(d) = drugs_named(db, &m.name).await?.first() {
+        if let Some(d) = drugs_named(&candidates, &m.name).first() {
             ctx.active.push(ActiveDrug {
                 prescription: None,
                 facts: DrugFacts {
@@ -201,8 +215,44 @@ pub async fn check_context(
             });
         }
     }
+    // Only the rules that can fire: allergy rules whose first side names one
+    // of the allergies, interaction rules with a side naming an active drug.
+    let terms = |f: &DrugFacts| {
+        let mut t: Vec<String> = f.ingredients.iter().chain(&f.classes).cloned().collect();
+        t.extend(f.allergy_class.clone());
+        t
+    };
+    let allergy_terms: Vec<String> = ctx
+        .allergies
+        .iter()
+        .flat_map(|a| {
+            a.ingredients
+                .iter()
+                .chain(&a.drug_classes)
+                .chain(&a.allergy_classes)
+        })
+        .cloned()
+        .collect();
+    let drug_terms: Vec<String> = ctx.active.iter().flat_map(|d| terms(&d.facts)).collect();
     let rules = drug_rules::Entity::find()
         .filter(drug_rules::Column::RetiredAt.is_null())
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(drug_rules::Column::Kind.eq(RuleKind::Allergy))
+                        .add(drug_rules::Column::AValue.is_in(allergy_terms)),
+                )
+                .add(
+                    Condition::all()
+                        .add(drug_rules::Column::Kind.eq(RuleKind::Interaction))
+                        .add(
+                            Condition::any()
+                                .add(drug_rules::Column::AValue.is_in(drug_terms.clone()))
+                                .add(drug_rules::Column::BValue.is_in(drug_terms)),
+                        ),
+                ),
+        )
         .all(db)
         .await
         .or_internal()?;
@@ -319,6 +369,8 @@ pub async fn sign(
             end_reason: Set(None),
             replaces_id: Set(replacing.map(Into::into)),
             updated_at: Set(s.now),
+            fill_status: Set(shared::pharmacy::FillStatus::New),
+            dispensed_quantity: Set(0),
         };
         match row.insert(db).await {
             Ok(m) => return Ok((m, alerts)),

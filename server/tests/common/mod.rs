@@ -620,3 +620,51 @@ pub async fn start_with(database: &TestDatabase, extra: &[&str]) -> Hms {
     }
     panic!("hms did not become ready at {}", hms.base);
 }
+
+/// The text of a PDF as `pdftotext` (poppler) reads it.
+pub fn pdftotext(pdf: &[u8]) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = match Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
+            "pdftotext is not installed; install poppler-utils (e.g. `apt-get install poppler-utils`) to run this test"
+        ),
+        Err(e) => panic!("cannot run pdftotext: {e}"),
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    let bytes = pdf.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&bytes));
+    let output = child.wait_with_output().expect("pdftotext");
+    writer.join().unwrap().expect("write to pdftotext");
+    assert!(
+        output.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 from pdftotext")
+}
+
+/// NFC, so that text compares equal however its accents were composed.
+pub fn nfc(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc().collect()
+}
+
+/// The formulary drug with this RxNorm code.
+pub async fn drug_by_rxcui(app: &TestApp, rxcui: &str) -> uuid::Uuid {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    app::entity::formulary_drugs::Entity::find()
+        .filter(app::entity::formulary_drugs::Column::Rxcui.eq(rxcui))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no drug {rxcui}"))
+        .id
+}
