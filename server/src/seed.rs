@@ -227,6 +227,8 @@ async fn seed_demo_patients(
     let doctor = staff_id("doctor@demo-hospital.example").await?;
     let nurse = staff_id("nurse@demo-hospital.example").await?;
     crate::seed_chart::seed_histories(&txn, cipher, &created, doctor, nurse).await?;
+    let pharmacist = staff_id("pharmacy@demo-hospital.example").await?;
+    crate::seed_chart::seed_pharmacy(&txn, pharmacist).await?;
     crate::seed_schedule::seed_schedule(&txn, doctor).await?;
     let others: Vec<Uuid> = created.iter().skip(1).map(|p| p.id).collect();
     crate::seed_schedule::seed_appointments(&txn, tz, doctor, &others).await?;

@@ -184,6 +184,67 @@ async fn prescribe(
     Ok(())
 }
 
+/// The pharmacy's demo stock, with batches near expiry (within 7, 30 and
+/// 90 days) beside fresh ones, and a dispensing history: the demo
+/// patient's metformin was dispensed in full when prescribed; her
+/// lisinopril waits in the queue.
+pub async fn seed_pharmacy(txn: &DatabaseTransaction, pharmacist: Uuid) -> Result<()> {
+    use app::entity::{formulary_drugs, prescriptions};
+    use app::pharmacy::service as pharmacy;
+    let today = Utc::now().date_naive();
+    // (RxNorm code, lot, days to expiry, units, location, reorder level)
+    let stock = [
+        ("861007", "MET-2291", 25, 300, "Shelf B1", 200),
+        ("861007", "MET-3307", 540, 600, "Shelf B1", 200),
+        ("314076", "LIS-1180", 20, 60, "Shelf C4", 100),
+        ("314076", "LIS-2044", 500, 500, "Shelf C4", 100),
+        ("308191", "AMX-0917", 5, 40, "Shelf A2", 50),
+        ("308191", "AMX-1502", 320, 300, "Shelf A2", 50),
+        ("309114", "CEX-0410", 80, 100, "Shelf A3", 0),
+        ("197807", "IBU-7731", 400, 250, "Shelf D1", 0),
+        ("855332", "WAR-0055", 200, 20, "Cabinet 1", 30),
+    ];
+    let mut metformin = None;
+    for (rxcui, lot, days, units, location, reorder) in stock {
+        let drug = formulary_drugs::Entity::find()
+            .filter(formulary_drugs::Column::Rxcui.eq(rxcui))
+            .one(txn)
+            .await?
+            .ok_or_else(|| anyhow!("no drug {rxcui} in the formulary"))?;
+        if rxcui == "861007" {
+            metformin = Some(drug.id);
+        }
+        pharmacy::receive(
+            txn,
+            &shared::pharmacy::NewBatch {
+                drug_id: drug.id.into(),
+                lot_number: lot.into(),
+                expires_on: today + Duration::days(days),
+                quantity: units,
+                location: location.into(),
+            },
+            pharmacist,
+            Utc::now() - Duration::days(30),
+        )
+        .await
+        .map_err(err)?;
+        pharmacy::set_reorder_level(txn, drug.id.into(), reorder)
+            .await
+            .map_err(err)?;
+    }
+    let filled = prescriptions::Entity::find()
+        .filter(prescriptions::Column::DrugId.eq(metformin))
+        .all(txn)
+        .await?;
+    for p in filled {
+        let at = p.signed_at + Duration::hours(2);
+        pharmacy::dispense(txn, p, None, pharmacist, at, at.date_naive())
+            .await
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
 /// Histories for the demo patients (the first is Maria Müller, the portal demo).
 pub async fn seed_histories(
     txn: &DatabaseTransaction,

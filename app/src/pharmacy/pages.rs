@@ -354,6 +354,7 @@ fn BatchRow(
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
     let id = b.id;
+    let open = RwSignal::new(false);
     let today = chrono::Utc::now().date_naive();
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -378,14 +379,20 @@ fn BatchRow(
             <td dir="auto">{b.location.clone()}</td>
             <td>{b.quantity}</td>
             <td>
-                <form class="form" novalidate on:submit=on_submit>
-                    <FormAlert errors/>
-                    <Input label="Units" name=format!("writeoff-{id}") inputmode="numeric" autocomplete="off"
-                        bind=(quantity.into(), Callback::new(move |v| quantity.set(v))) error=errors.field("quantity")/>
-                    <Input label="Reason" name=format!("reason-{id}") autocomplete="off"
-                        bind=(reason.into(), Callback::new(move |v| reason.set(v))) error=errors.field("reason")/>
-                    <Submit label="Write off" busy_label="Writing off…" busy class="btn btn--ghost"/>
-                </form>
+                {move || if open.get() {
+                    view! {
+                        <form class="form" novalidate on:submit=on_submit>
+                            <FormAlert errors/>
+                            <Input label="Units" name=format!("writeoff-{id}") inputmode="numeric" autocomplete="off"
+                                bind=(quantity.into(), Callback::new(move |v| quantity.set(v))) error=errors.field("quantity")/>
+                            <Input label="Reason" name=format!("reason-{id}") autocomplete="off"
+                                bind=(reason.into(), Callback::new(move |v| reason.set(v))) error=errors.field("reason")/>
+                            <Submit label="Write off" busy_label="Writing off…" busy class="btn btn--danger"/>
+                        </form>
+                    }.into_any()
+                } else {
+                    view! { <button type="button" class="btn btn--ghost btn--small" on:click=move |_| open.set(true)>"Write off…"</button> }.into_any()
+                }}
             </td>
         </tr>
     }
