@@ -4,7 +4,7 @@
 // overflow and no axe-core violations. The list of pages comes from the
 // router itself (`hms routes`), so a page added later is covered without
 // editing this file.
-import { test, before, after } from 'node:test';
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -54,6 +54,9 @@ function address(route) {
   return route.replace(/\{[^}]+\}|:[a-z_]+/g, patientId);
 }
 
+// Two visitors at a time: a page mostly waits (hydration, the network
+// settling), so two browser contexts keep both cores busy.
+describe('every page, every role', { concurrency: 2 }, () => {
 for (const visitor of VISITORS) {
   test(`every page loads cold for ${visitor.role}`, async () => {
     // Cold means nothing cached: the service worker (the PWA test covers
@@ -96,3 +99,4 @@ for (const visitor of VISITORS) {
     assert.deepEqual(failures, [], `pages that fail for ${visitor.role}:\n${failures.join('\n')}`);
   });
 }
+});

@@ -51,6 +51,22 @@ test('a pharmacist dispenses from the oldest batch and receives stock', async ()
   await page.getByTestId('stock-level').filter({ hasText: 'cephalexin 250 mg Oral Capsule' }).getByText('200 on hand').waitFor();
   await expectNoHorizontalScroll(page);
   await page.screenshot({ path: 'test-results/pharmacy-stock-desktop.png', fullPage: true });
+
+  // Local rules: the shipped high-risk pairs are listed; a new one needs its reason.
+  await page.getByRole('link', { name: 'Local rules' }).click();
+  await hydrated(page);
+  await page.getByTestId('local-rules').getByText('warfarin with azole antifungal drugs').waitFor();
+  await page.getByLabel('First: ingredient or class').fill('clopidogrel');
+  await page.getByLabel('Second: what it names').selectOption('ingredient');
+  await page.getByLabel('Second: ingredient or class').fill('omeprazole');
+  await page.getByLabel('What the prescriber reads').fill('Omeprazole lowers the effect of clopidogrel; prefer pantoprazole.');
+  await page.getByRole('button', { name: 'Add rule' }).click();
+  await page.getByText('Say why the pharmacy adds this rule.').waitFor();
+  await page.getByLabel('Why the pharmacy adds it').fill('Drug and therapeutics committee, November');
+  await page.getByRole('button', { name: 'Add rule' }).click();
+  await page.getByText('Added: clopidogrel with omeprazole.').waitFor();
+  await page.getByTestId('local-rule').filter({ hasText: 'clopidogrel with omeprazole' }).getByText(/Added by Chen Wei/).waitFor();
+  await expectNoHorizontalScroll(page);
   assertClean(expected422(problems));
   await context.close();
 });

@@ -72,3 +72,20 @@ test('a doctor prescribes on a tablet, is warned of an allergy and overrides it 
   assertClean(expected422(problems));
   await context.close();
 });
+
+test('the patient reads her prescriptions on a phone, in plain language', async () => {
+  const { page, problems, context } = await openDevice(browser, 'phone');
+  await signIn(page, DEMO.patient, DEMO_PASSWORD);
+  await page.waitForURL('**/patient');
+  await hydrated(page);
+  await page.goto(new URL('/patient/prescriptions', page.url()).href);
+  await hydrated(page);
+  const current = page.getByTestId('my-prescriptions');
+  const metformin = current.getByTestId('my-prescription').filter({ hasText: 'metformin 500 mg Oral Tablet' });
+  await metformin.getByText('Take 1 tablet by mouth twice a day for 90 days.').waitFor();
+  await metformin.getByText(/5 refill\(s\) left/).waitFor();
+  await metformin.getByRole('link', { name: 'Download (PDF)' }).waitFor();
+  await expectNoHorizontalScroll(page);
+  assertClean(problems);
+  await context.close();
+});

@@ -447,7 +447,107 @@ async fn who_sees_and_who_prescribes(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
+/// A pharmacist's local rule is checked like the shipped ones from the
+/// next prescription on, names who added it and why, and stops when
+/// retired; bad input gets field errors; doctors do not keep rules.
+async fn local_rules_are_checked_like_shipped_ones(backend: Backend) {
+    use shared::decision::{RuleForm, RuleView};
+    let app = spawn_app(backend).await;
+    let (doctor, pid) = doctor_with_patient(&app, "doc@test.example", "Ines").await;
+    let rx = signed_in(&app, "rx@test.example", Role::Pharmacist).await;
+    let metformin = drug_by_rxcui(&app, "861007").await;
+    let furosemide = drug_by_rxcui(&app, "310429").await;
+    sign(&doctor, request(pid, metformin, daily("1", "tablet"), "")).await;
+    let quiet = sign(&doctor, request(pid, furosemide, daily("1", "tablet"), "")).await;
+    assert!(
+        quiet.alerts.iter().all(|a| a.source != "Local rule"),
+        "{:?}",
+        quiet.alerts
+    );
+    let _: Value = ok(
+        &doctor,
+        "prescriptions/stop",
+        json!({ "patient_id": pid, "prescription_id": quiet.id, "reason": "Test" }),
+    )
+    .await;
+
+    let (_, error) = refused(
+        &rx,
+        "drug_rules/add",
+        json!({ "form": RuleForm { kind: "interaction".into(), a_kind: "allergy_class".into(), a_value: "peanut".into(), ..Default::default() } }),
+    )
+    .await;
+    let AppError::Validation(fields) = error else {
+        panic!("field errors expected");
+    };
+    let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["a_value", "b_kind", "severity", "text", "reason"]
+    );
+    let form = RuleForm {
+        kind: "interaction".into(),
+        a_kind: "ingredient".into(),
+        a_value: "Metformin".into(),
+        b_kind: "drug_class".into(),
+        b_value: "Loop Diuretic".into(),
+        severity: "major".into(),
+        text: "Check renal function before combining.".into(),
+        reason: "Two admissions with lactic acidosis this year".into(),
+    };
+    let (status, _) = refused(&doctor, "drug_rules/add", json!({ "form": form.clone() })).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let added: RuleView = ok(&rx, "drug_rules/add", json!({ "form": form })).await;
+    assert_eq!(added.describe(), "metformin with loop diuretic drugs");
+    assert_eq!(added.added_by.as_deref(), Some("Test Person"));
+
+    let (_, error) = refused(
+        &doctor,
+        "prescriptions/sign",
+        request(pid, furosemide, daily("1", "tablet"), ""),
+    )
+    .await;
+    assert!(error.field_message("override_reason").is_some());
+    let signed = sign(
+        &doctor,
+        request(
+            pid,
+            furosemide,
+            daily("1", "tablet"),
+            "Renal function checked today",
+        ),
+    )
+    .await;
+    let alert = signed
+        .alerts
+        .iter()
+        .find(|a| a.source == "Local rule")
+        .expect("the local rule's alert");
+    assert_eq!(alert.detail, "Check renal function before combining.");
+
+    let _: Value = ok(
+        &rx,
+        "drug_rules/retire",
+        json!({ "rule_id": added.rule.id }),
+    )
+    .await;
+    let list: Vec<RuleView> = ok(&rx, "drug_rules/list", json!({})).await;
+    assert!(list.iter().any(|r| r.rule.id == added.rule.id && r.retired));
+    assert!(
+        list.iter().filter(|r| !r.retired).count() >= 12,
+        "the shipped local pairs are listed"
+    );
+    let ctx: CheckContext = ok(
+        &doctor,
+        "prescriptions/context",
+        json!({ "patient_id": pid }),
+    )
+    .await;
+    assert!(ctx.rules.iter().all(|r| r.id != added.rule.id));
+}
+
 on_both_databases!(
+    local_rules_are_checked_like_shipped_ones,
     allergy_alerts_need_a_reason,
     interactions_duplicates_and_dose,
     change_and_stop_keep_history,

@@ -207,6 +207,7 @@ fn routes_lists_every_portal_page() {
         "/patient",
         "/patient/details",
         "/patient/appointments",
+        "/patient/prescriptions",
         "/patient/book",
         "/patient/account",
         "/clinic",
@@ -221,6 +222,7 @@ fn routes_lists_every_portal_page() {
         "/clinic/formulary",
         "/clinic/pharmacy",
         "/clinic/pharmacy/stock",
+        "/clinic/pharmacy/rules",
         "/clinic/account",
         "/admin",
         "/admin/users",
@@ -234,7 +236,7 @@ fn routes_lists_every_portal_page() {
         "/admin/account",
     ];
     expected.sort_unstable();
-    assert_eq!(expected.len(), 32);
+    assert_eq!(expected.len(), 34);
     assert_eq!(routes, expected, "the router's pages");
 }
 

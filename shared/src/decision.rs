@@ -661,3 +661,120 @@ mod tests {
         assert_eq!(allergy_class_named("peanuts"), None);
     }
 }
+
+/// A local rule as the pharmacist types it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleForm {
+    pub kind: String,
+    pub a_kind: String,
+    pub a_value: String,
+    pub b_kind: String,
+    pub b_value: String,
+    pub severity: String,
+    pub text: String,
+    /// Why the pharmacy adds it (kept with the rule and audited).
+    pub reason: String,
+}
+
+/// A local rule as it passed every rule of [`RuleForm`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRule {
+    pub kind: RuleKind,
+    pub a: Term,
+    pub b: Term,
+    pub severity: AlertSeverity,
+    pub text: String,
+    pub reason: String,
+}
+
+fn term(kind: &str, value: &str, e: &mut crate::error::FieldErrors, side: &str) -> Option<Term> {
+    let kind = e.check(&format!("{side}_kind"), TermKind::parse(kind))?;
+    let value = e.check(
+        &format!("{side}_value"),
+        crate::validate::bounded_text(value, 120, "name").and_then(|v| {
+            let v = v.to_lowercase();
+            if v.is_empty() {
+                Err("Enter the ingredient or class.".to_string())
+            } else if kind == TermKind::AllergyClass
+                && !crate::formulary::ALLERGY_CLASSES.contains(&v.as_str())
+            {
+                Err(format!(
+                    "Choose one of the allergy classes: {}.",
+                    crate::formulary::ALLERGY_CLASSES.join(", ")
+                ))
+            } else {
+                Ok(v)
+            }
+        }),
+    )?;
+    Some(Term { kind, value })
+}
+
+impl RuleForm {
+    pub fn parse(&self) -> Result<NewRule, crate::AppError> {
+        let mut e = crate::error::FieldErrors::new();
+        let kind = e.check("kind", RuleKind::parse(&self.kind));
+        let a = term(&self.a_kind, &self.a_value, &mut e, "a");
+        let b = term(&self.b_kind, &self.b_value, &mut e, "b");
+        let severity = e.check("severity", AlertSeverity::parse(&self.severity));
+        let required = |s: &str, max: usize, what: &str, hint: &str| {
+            crate::validate::bounded_text(s, max, what).and_then(|v| {
+                if v.is_empty() {
+                    Err(hint.to_string())
+                } else {
+                    Ok(v)
+                }
+            })
+        };
+        let text = e.check(
+            "text",
+            required(
+                &self.text,
+                1000,
+                "text",
+                "Say what the prescriber should know and do.",
+            ),
+        );
+        let reason = e.check(
+            "reason",
+            required(
+                &self.reason,
+                500,
+                "reason",
+                "Say why the pharmacy adds this rule.",
+            ),
+        );
+        e.finish()?;
+        let missing = || crate::AppError::Internal;
+        Ok(NewRule {
+            kind: kind.ok_or_else(missing)?,
+            a: a.ok_or_else(missing)?,
+            b: b.ok_or_else(missing)?,
+            severity: severity.ok_or_else(missing)?,
+            text: text.ok_or_else(missing)?,
+            reason: reason.ok_or_else(missing)?,
+        })
+    }
+}
+
+/// A rule as the rules page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleView {
+    pub rule: DrugRule,
+    pub added_by: Option<String>,
+    pub reason: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub retired: bool,
+}
+
+impl RuleView {
+    /// "warfarin with Azole Antifungal drugs", "allergy to penicillin-class
+    /// drugs → cephalosporin-class drugs".
+    pub fn describe(&self) -> String {
+        let r = &self.rule;
+        match r.kind {
+            RuleKind::Interaction => format!("{} with {}", r.a.describe(), r.b.describe()),
+            RuleKind::Allergy => format!("allergy to {} → {}", r.a.describe(), r.b.describe()),
+        }
+    }
+}

@@ -469,3 +469,65 @@ fn PrescribeForm(
         </div>
     }
 }
+
+/// `/patient/prescriptions`: the patient's own prescriptions on the phone,
+/// active ones first, each with its directions in plain language and its
+/// printable copy.
+#[component]
+pub fn MyPrescriptionsPage() -> impl IntoView {
+    let session = PortalSession::get();
+    let list = Resource::new(|| (), move |_| session.load(super::api::my_prescriptions()));
+    view! {
+        <Title text="My prescriptions"/>
+        <crate::portal_session::Gate>
+            <h1>"My prescriptions"</h1>
+            <Transition fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(all) => {
+                            let (active, past): (Vec<_>, Vec<_>) =
+                                all.into_iter().partition(|p| p.status == PrescriptionStatus::Active);
+                            view! {
+                                <section aria-labelledby="current-rx-title">
+                                    <h2 id="current-rx-title">"Current"</h2>
+                                    {if active.is_empty() {
+                                        view! { <EmptyState title="No current prescriptions">"Prescriptions your doctor signs appear here."</EmptyState> }.into_any()
+                                    } else {
+                                        view! { <ul class="rx-list" data-testid="my-prescriptions">{active.into_iter().map(|p| view! { <MyPrescription p/> }).collect_view()}</ul> }.into_any()
+                                    }}
+                                </section>
+                                <section aria-labelledby="past-rx-title">
+                                    <h2 id="past-rx-title">"Earlier"</h2>
+                                    {if past.is_empty() {
+                                        view! { <p class="muted">"None."</p> }.into_any()
+                                    } else {
+                                        view! { <ul class="rx-list">{past.into_iter().map(|p| view! { <MyPrescription p/> }).collect_view()}</ul> }.into_any()
+                                    }}
+                                </section>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </crate::portal_session::Gate>
+    }
+}
+
+#[component]
+fn MyPrescription(p: PrescriptionView) -> impl IntoView {
+    let refills_left = p.sig.refills.saturating_sub(p.refills_used);
+    view! {
+        <li class="card" data-testid="my-prescription">
+            <p><strong>{p.drug_label.clone()}</strong>" "<span class="badge">{p.status.label()}</span></p>
+            <p>{p.sig.directions()}</p>
+            {p.sig.instructions.clone().map(|i| view! { <p dir="auto">{i}</p> })}
+            <p class="muted">{format!(
+                "{} · {} refill(s) left · prescribed by {} on {}",
+                p.sig.quantity_text(), refills_left, p.prescriber, format_time(p.signed_at)
+            )}</p>
+            {p.end_reason.clone().map(|r| view! { <p class="muted" dir="auto">{format!("Ended: {r}")}</p> })}
+            <a class="btn btn--ghost" href=format!("/api/prescriptions/{}/pdf", p.id) download="prescription.pdf">"Download (PDF)"</a>
+        </li>
+    }
+}

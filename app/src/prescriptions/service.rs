@@ -134,7 +134,7 @@ fn allergy_facts(candidates: &[formulary_drugs::Model], a: &allergies::Model) ->
     facts
 }
 
-fn rule_of(r: drug_rules::Model) -> DrugRule {
+pub fn rule_of(r: drug_rules::Model) -> DrugRule {
     DrugRule {
         id: r.id.into(),
         kind: r.kind,
