@@ -86,6 +86,29 @@ test('the patient reads her prescriptions on a phone, in plain language', async 
   await metformin.getByText(/5 refill\(s\) left/).waitFor();
   await metformin.getByRole('link', { name: 'Download (PDF)' }).waitFor();
   await expectNoHorizontalScroll(page);
+
+  // She asks for a refill; her doctor approves it from the refill queue.
+  await metformin.getByRole('button', { name: 'Request a refill' }).click();
+  await metformin.getByTestId('refill-status').getByText(/Waiting for the doctor/).waitFor();
+  assert.equal(await metformin.getByRole('button', { name: 'Request a refill' }).count(), 0, 'one request at a time');
+  const doctor = await openDevice(browser, 'tablet');
+  await signIn(doctor.page, DEMO.doctor, DEMO_PASSWORD);
+  await doctor.page.waitForURL('**/clinic');
+  await hydrated(doctor.page);
+  await doctor.page.getByRole('link', { name: 'Refills' }).click();
+  await hydrated(doctor.page);
+  const asked = doctor.page.getByTestId('refill-request').filter({ hasText: 'metformin 500 mg Oral Tablet' });
+  await asked.getByText('Müller, Maria').waitFor();
+  await asked.getByRole('button', { name: 'Approve' }).click();
+  await doctor.page.getByText('Approved: metformin 500 mg Oral Tablet for Müller, Maria.').waitFor();
+  assertClean(doctor.problems);
+  await doctor.context.close();
+
+  await page.reload();
+  await hydrated(page);
+  const again = page.getByTestId('my-prescriptions').getByTestId('my-prescription').filter({ hasText: 'metformin 500 mg Oral Tablet' });
+  await again.getByTestId('refill-status').getByText(/Approved/).waitFor();
+  await again.getByText(/4 refill\(s\) left/).waitFor();
   assertClean(problems);
   await context.close();
 });

@@ -43,6 +43,7 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
         })
         .chain(m20261204_000021_prescriptions::CODED.iter().copied())
         .chain(m20261204_000022_pharmacy::CODED.iter().copied())
+        .chain(m20261204_000023_refills::CODED.iter().copied())
         .collect()
 }
 mod m20261122_000001_foundation;
@@ -67,6 +68,7 @@ mod m20261204_000019_national_id;
 mod m20261204_000020_formulary;
 mod m20261204_000021_prescriptions;
 mod m20261204_000022_pharmacy;
+mod m20261204_000023_refills;
 mod util;
 
 /// Every migration, in order.
@@ -98,6 +100,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000020_formulary::Migration),
             Box::new(m20261204_000021_prescriptions::Migration),
             Box::new(m20261204_000022_pharmacy::Migration),
+            Box::new(m20261204_000023_refills::Migration),
         ]
     }
 }

@@ -265,7 +265,7 @@ fn calls() -> Vec<Call> {
                     dose: "1".into(), dose_unit: "tablet".into(), route: "oral".into(),
                     frequency: "times_daily".into(), frequency_value: "2".into(),
                     start_date: chrono::Utc::now().date_naive().to_string(),
-                    duration_days: "30".into(), ..Default::default()
+                    duration_days: "30".into(), refills: "2".into(), ..Default::default()
                 },
                 "override_reason": "" }, "replaces": null })
         })
@@ -297,6 +297,20 @@ fn calls() -> Vec<Call> {
             "/api/pharmacy/return",
             Pharmacist,
             |f| json!({ "dispense_id": f.id("dispensed"), "quantity": "2", "reason": "Unopened" }),
+        ),
+        call(
+            "/api/refills/request",
+            Patient,
+            |f| json!({ "prescription_id": f.kept["signed"]["id"], "note": "" }),
+        )
+        .keep("refill", "/id"),
+        call("/api/refills/mine", Patient, |_| json!({})),
+        // The prescriber's queue: many patients at once, so it names none.
+        call("/api/refills/queue", Doctor, |_| json!({})).action_only("refills.queue"),
+        call(
+            "/api/refills/decide",
+            Doctor,
+            |f| json!({ "request_id": f.id("refill"), "approve": true, "reason": "" }),
         ),
         call("/api/prescriptions/stop", Doctor, |f| {
             json!({ "patient_id": f.patient, "prescription_id": f.kept["signed"]["id"],

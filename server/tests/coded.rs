@@ -53,6 +53,7 @@ fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         of::<pharmacy::MovementKind>("stock_movements", "kind"),
         of::<pharmacy::FillStatus>("prescriptions", "fill_status"),
         of::<pharmacy::ChargeKind>("charge_items", "kind"),
+        of::<prescribing::RefillStatus>("refill_requests", "status"),
     ]
 }
 

@@ -263,6 +263,11 @@ fn cross_patient_calls() -> Vec<(&'static str, &'static str)> {
         ("/api/chart/my_record", "{}"),
         ("/api/chart/download_ready", "{}"),
         ("/api/prescriptions/mine", "{}"),
+        ("/api/refills/mine", "{}"),
+        (
+            "/api/refills/request",
+            r#"{"prescription_id": "{other}", "note": "Not mine"}"#,
+        ),
         ("/api/appointments/mine", "{}"),
         (
             "/api/appointments/book",

@@ -546,7 +546,119 @@ async fn local_rules_are_checked_like_shipped_ones(backend: Backend) {
     assert!(ctx.rules.iter().all(|r| r.id != added.rule.id));
 }
 
+/// Refills are counted: a patient asks (one request pending at a time), the
+/// prescriber approves (a refill used, a new fill in the pharmacy's queue)
+/// or declines with a reason; with none left, asking is refused. Other
+/// patients and doctors outside the care team cannot act on it.
+async fn refills_are_counted(backend: Backend) {
+    use shared::pharmacy::FillStatus;
+    use shared::prescribing::{RefillRequestView, RefillStatus};
+    let app = spawn_app(backend).await;
+    let patient = Client::new(&app.base);
+    let outcome = register_patient(&patient, "refill@test.example", "Rafael").await;
+    let pid: Uuid = serde_json::from_value(outcome["user"]["patient_id"].clone()).unwrap();
+    let doctor = signed_in(&app, "doc@test.example", Role::Doctor).await;
+    in_care(&app, "doc@test.example", pid).await;
+    let metformin = drug_by_rxcui(&app, "861007").await;
+    let mut body = request(pid, metformin, daily("1", "tablet"), "");
+    body["request"]["form"]["refills"] = json!("1");
+    let p = sign(&doctor, body).await;
+    let ask = json!({ "prescription_id": p.id, "note": "Running out on Friday" });
+
+    let first: RefillRequestView = ok(&patient, "refills/request", ask.clone()).await;
+    assert_eq!(first.status, RefillStatus::Pending);
+    let (status, _) = refused(&patient, "refills/request", ask.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "one request pending at a time"
+    );
+    let stranger = Client::new(&app.base);
+    register_patient(&stranger, "stranger@test.example", "Sven").await;
+    let (status, _) = refused(&stranger, "refills/request", ask.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let outsider = signed_in(&app, "outsider@test.example", Role::Doctor).await;
+    let (status, _) = refused(
+        &outsider,
+        "refills/decide",
+        json!({ "request_id": first.id, "approve": true, "reason": "" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let outsiders: Vec<RefillRequestView> = ok(&outsider, "refills/queue", json!({})).await;
+    assert!(outsiders.is_empty());
+
+    let queue: Vec<RefillRequestView> = ok(&doctor, "refills/queue", json!({})).await;
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].note.as_deref(), Some("Running out on Friday"));
+    let approved: RefillRequestView = ok(
+        &doctor,
+        "refills/decide",
+        json!({ "request_id": first.id, "approve": true, "reason": "" }),
+    )
+    .await;
+    assert_eq!(
+        (approved.status, approved.refills_left),
+        (RefillStatus::Approved, 0)
+    );
+    let row = app::entity::prescriptions::Entity::find_by_id(p.id.uuid())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((row.refills_used, row.fill_status), (1, FillStatus::New));
+    let (status, _) = refused(
+        &doctor,
+        "refills/decide",
+        json!({ "request_id": first.id, "approve": false, "reason": "Late" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "decided once");
+
+    // None left now.
+    let (status, _) = refused(&patient, "refills/request", ask).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // A declined request says why.
+    let mut body = request(
+        pid,
+        drug_by_rxcui(&app, "314076").await,
+        daily("1", "tablet"),
+        "",
+    );
+    body["request"]["form"]["refills"] = json!("2");
+    let other = sign(&doctor, body).await;
+    let asked: RefillRequestView = ok(
+        &patient,
+        "refills/request",
+        json!({ "prescription_id": other.id, "note": "" }),
+    )
+    .await;
+    let (_, error) = refused(
+        &doctor,
+        "refills/decide",
+        json!({ "request_id": asked.id, "approve": false, "reason": "" }),
+    )
+    .await;
+    assert!(error.field_message("reason").is_some());
+    let declined: RefillRequestView = ok(
+        &doctor,
+        "refills/decide",
+        json!({ "request_id": asked.id, "approve": false, "reason": "Blood test first, please book one" }),
+    )
+    .await;
+    assert_eq!(declined.status, RefillStatus::Declined);
+    let mine: Vec<RefillRequestView> = ok(&patient, "refills/mine", json!({})).await;
+    assert_eq!(mine.len(), 2);
+    assert_eq!(
+        mine[0].decline_reason.as_deref(),
+        Some("Blood test first, please book one")
+    );
+    assert_eq!(mine[0].refills_left, 2, "a declined request uses no refill");
+}
+
 on_both_databases!(
+    refills_are_counted,
     local_rules_are_checked_like_shipped_ones,
     allergy_alerts_need_a_reason,
     interactions_duplicates_and_dose,

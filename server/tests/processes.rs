@@ -223,6 +223,7 @@ fn routes_lists_every_portal_page() {
         "/clinic/pharmacy",
         "/clinic/pharmacy/stock",
         "/clinic/pharmacy/rules",
+        "/clinic/refills",
         "/clinic/account",
         "/admin",
         "/admin/users",
@@ -236,7 +237,7 @@ fn routes_lists_every_portal_page() {
         "/admin/account",
     ];
     expected.sort_unstable();
-    assert_eq!(expected.len(), 34);
+    assert_eq!(expected.len(), 35);
     assert_eq!(routes, expected, "the router's pages");
 }
 

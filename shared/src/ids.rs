@@ -70,6 +70,8 @@ ids! {
     DrugId;
     /// A signed prescription (one drug).
     PrescriptionId;
+    /// A patient's request for another fill of a prescription.
+    RefillRequestId;
     /// An interaction or allergy rule of the decision support.
     DrugRuleId;
     /// A batch of a drug in the pharmacy's stock.

@@ -1060,3 +1060,32 @@ mod tests {
         assert_eq!(canonical_verification_code("ABCDE-FGHUU"), None);
     }
 }
+
+crate::coded!(
+    /// Where a patient's refill request stands.
+    RefillStatus {
+        Pending = "pending", "Waiting for the doctor";
+        Approved = "approved", "Approved";
+        Declined = "declined", "Declined";
+    } "Choose the status."
+);
+
+/// A refill request as the patient and the prescriber see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefillRequestView {
+    pub id: crate::ids::RefillRequestId,
+    pub prescription_id: PrescriptionId,
+    pub patient_id: PatientId,
+    /// "Müller, Maria" (for the prescriber's queue).
+    pub patient_name: String,
+    pub drug_label: String,
+    pub directions: String,
+    pub status: RefillStatus,
+    pub note: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<String>,
+    pub decline_reason: Option<String>,
+    /// Refills left on the prescription now.
+    pub refills_left: u8,
+}

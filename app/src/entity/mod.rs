@@ -32,6 +32,7 @@ pub mod password_resets;
 pub mod patients;
 pub mod prescriptions;
 pub mod problems;
+pub mod refill_requests;
 pub mod sessions;
 pub mod specialties;
 pub mod stock_batches;

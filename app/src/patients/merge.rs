@@ -21,7 +21,7 @@ use crate::context::{internal, OrInternal};
 use crate::entity::{mrn_aliases, patients, users};
 
 /// Every table holding rows that belong to a patient, with what the preview calls them.
-pub const PATIENT_TABLES: [(&str, &str); 18] = [
+pub const PATIENT_TABLES: [(&str, &str); 19] = [
     ("encounters", "Encounters"),
     ("clinical_notes", "Clinical notes"),
     ("vital_signs", "Vital-sign sets"),
@@ -31,6 +31,7 @@ pub const PATIENT_TABLES: [(&str, &str); 18] = [
     ("history_entries", "History entries"),
     ("medications", "Medications"),
     ("prescriptions", "Prescriptions"),
+    ("refill_requests", "Refill requests"),
     ("stock_movements", "Pharmacy dispenses and returns"),
     ("charge_items", "Charges to bill"),
     ("emergency_contacts", "Emergency contacts"),

@@ -7,6 +7,10 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod export;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod refills;
+pub mod refills_api;
+pub mod refills_pages;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod rules;

@@ -476,7 +476,16 @@ fn PrescribeForm(
 #[component]
 pub fn MyPrescriptionsPage() -> impl IntoView {
     let session = PortalSession::get();
-    let list = Resource::new(|| (), move |_| session.load(super::api::my_prescriptions()));
+    let list = Resource::new(
+        || (),
+        move |_| {
+            session.load(async move {
+                let prescriptions = super::api::my_prescriptions().await?;
+                let refills = super::refills_api::my_refills().await?;
+                Ok((prescriptions, refills))
+            })
+        },
+    );
     view! {
         <Title text="My prescriptions"/>
         <crate::portal_session::Gate>
@@ -484,16 +493,21 @@ pub fn MyPrescriptionsPage() -> impl IntoView {
             <Transition fallback=|| view! { <Loading/> }>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok(all) => {
+                        Ok((all, refills)) => {
                             let (active, past): (Vec<_>, Vec<_>) =
                                 all.into_iter().partition(|p| p.status == PrescriptionStatus::Active);
+                            // The newest request of each prescription.
+                            let latest = move |p: &PrescriptionView| refills.iter().find(|r| r.prescription_id == p.id).cloned();
                             view! {
                                 <section aria-labelledby="current-rx-title">
                                     <h2 id="current-rx-title">"Current"</h2>
                                     {if active.is_empty() {
                                         view! { <EmptyState title="No current prescriptions">"Prescriptions your doctor signs appear here."</EmptyState> }.into_any()
                                     } else {
-                                        view! { <ul class="rx-list" data-testid="my-prescriptions">{active.into_iter().map(|p| view! { <MyPrescription p/> }).collect_view()}</ul> }.into_any()
+                                        view! { <ul class="rx-list" data-testid="my-prescriptions">{active.into_iter().map(|p| {
+                                            let refill = Some(latest(&p));
+                                            view! { <MyPrescription p refill/> }
+                                        }).collect_view()}</ul> }.into_any()
                                     }}
                                 </section>
                                 <section aria-labelledby="past-rx-title">
@@ -501,7 +515,7 @@ pub fn MyPrescriptionsPage() -> impl IntoView {
                                     {if past.is_empty() {
                                         view! { <p class="muted">"None."</p> }.into_any()
                                     } else {
-                                        view! { <ul class="rx-list">{past.into_iter().map(|p| view! { <MyPrescription p/> }).collect_view()}</ul> }.into_any()
+                                        view! { <ul class="rx-list">{past.into_iter().map(|p| view! { <MyPrescription p refill=None/> }).collect_view()}</ul> }.into_any()
                                     }}
                                 </section>
                             }.into_any()
@@ -514,9 +528,15 @@ pub fn MyPrescriptionsPage() -> impl IntoView {
     }
 }
 
+/// One of the patient's prescriptions; `refill` is given for active ones
+/// (with their newest refill request, if any).
 #[component]
-fn MyPrescription(p: PrescriptionView) -> impl IntoView {
+fn MyPrescription(
+    p: PrescriptionView,
+    refill: Option<Option<shared::prescribing::RefillRequestView>>,
+) -> impl IntoView {
     let refills_left = p.sig.refills.saturating_sub(p.refills_used);
+    let id = p.id;
     view! {
         <li class="card" data-testid="my-prescription">
             <p><strong>{p.drug_label.clone()}</strong>" "<span class="badge">{p.status.label()}</span></p>
@@ -528,6 +548,9 @@ fn MyPrescription(p: PrescriptionView) -> impl IntoView {
             )}</p>
             {p.end_reason.clone().map(|r| view! { <p class="muted" dir="auto">{format!("Ended: {r}")}</p> })}
             <a class="btn btn--ghost" href=format!("/api/prescriptions/{}/pdf", p.id) download="prescription.pdf">"Download (PDF)"</a>
+            {refill.map(|latest| view! {
+                <super::refills_pages::RefillButton prescription_id=id latest refills_left/>
+            })}
         </li>
     }
 }

@@ -14,6 +14,7 @@ use crate::nav::{no_routes, NavEntry, PortalTiles};
 
 pub const NAV: &[NavEntry] = &[
     NavEntry::new(Patient, 25, "/patient/prescriptions", "Prescriptions"),
+    NavEntry::new(Clinic, 58, "/clinic/refills", "Refills").needs(shared::Permission::Prescribe),
     NavEntry::new(Clinic, 66, "/clinic/pharmacy/rules", "Local rules").needs(ManageDrugRules),
 ];
 
@@ -23,6 +24,7 @@ crate::lazy_pages! {
     clinic_prescribe in clinic {
         Prescribe => view! { <pages::PrescribePage/> },
         LocalRules => view! { <super::rules_pages::RulesPage/> },
+        RefillQueue => view! { <super::refills_pages::RefillQueuePage/> },
     }
     patient_prescriptions in patient { MyPrescriptions => view! { <pages::MyPrescriptionsPage/> } }
 }
@@ -33,6 +35,7 @@ pub fn routes(at: Option<Portal>) -> AnyNestedRoute {
         Some(Clinic) => view! {
             <Route path=path!("patients/:id/prescribe") view={Lazy::<Prescribe>::new()}/>
             <Route path=path!("pharmacy/rules") view={Lazy::<LocalRules>::new()}/>
+            <Route path=path!("refills") view={Lazy::<RefillQueue>::new()}/>
         }
         .into_inner()
         .into_any_nested_route(),
