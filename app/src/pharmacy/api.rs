@@ -147,7 +147,7 @@ pub async fn return_units(
         || require(shared::Permission::Dispense),
         async |caller, txn| {
             let (n, reason) = parsed?;
-            super::service::return_units(
+            let patient = super::service::return_units(
                 txn,
                 dispense_id,
                 n,
@@ -156,7 +156,6 @@ pub async fn return_units(
                 caller.now(),
             )
             .await?;
-            let patient = super::service::movement_patient(txn, dispense_id).await?;
             let event = caller
                 .event("pharmacy.return")
                 .patient(patient)

@@ -456,7 +456,8 @@ pub async fn dispense(
 }
 
 /// Units a patient brings back unused, into the batch they came from: a
-/// `return` movement, the prescription's dispensed count lowered.
+/// `return` movement, the prescription's dispensed count lowered. Answers
+/// the patient the units were dispensed to.
 pub async fn return_units(
     db: &impl ConnectionTrait,
     dispense_id: MovementId,
@@ -464,7 +465,7 @@ pub async fn return_units(
     reason: String,
     by: Uuid,
     now: DateTime<Utc>,
-) -> Result<stock_batches::Model, AppError> {
+) -> Result<Uuid, AppError> {
     let m = stock_movements::Entity::find_by_id(dispense_id.uuid())
         .one(db)
         .await
@@ -532,7 +533,7 @@ pub async fn return_units(
         row.updated_at = Set(now);
         row.update(db).await.or_internal()?;
     }
-    Ok(batch)
+    m.patient_id.ok_or(AppError::Internal)
 }
 
 /// Removes units from a batch (expired, damaged, lost) with a reason.
@@ -580,14 +581,4 @@ pub async fn write_off(
     )
     .await?;
     Ok(batch)
-}
-
-/// The patient a dispense movement was for.
-pub async fn movement_patient(db: &impl ConnectionTrait, id: MovementId) -> Result<Uuid, AppError> {
-    stock_movements::Entity::find_by_id(id.uuid())
-        .one(db)
-        .await
-        .or_internal()?
-        .and_then(|m| m.patient_id)
-        .ok_or_else(|| AppError::NotFound("The dispense".into()))
 }
