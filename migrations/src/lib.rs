@@ -26,11 +26,18 @@ pub use m20261203_000015_coded_columns::CODED_COLUMNS;
 /// column's codes adds its change here; one that creates coded columns adds
 /// its list.
 pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
-    let changes: &[(&str, &str, &'static [&'static str])] = &[(
-        "notification_outbox",
-        "kind",
-        m20261204_000018_password_resets::NOTICE_KINDS,
-    )];
+    let changes: &[(&str, &str, &'static [&'static str])] = &[
+        (
+            "notification_outbox",
+            "kind",
+            m20261204_000018_password_resets::NOTICE_KINDS,
+        ),
+        (
+            "notification_outbox",
+            "kind",
+            m20261204_000024_pharmacy_orders::NOTICE_KINDS,
+        ),
+    ];
     CODED_COLUMNS
         .iter()
         .map(|&(table, column, codes)| {
@@ -44,6 +51,7 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
         .chain(m20261204_000021_prescriptions::CODED.iter().copied())
         .chain(m20261204_000022_pharmacy::CODED.iter().copied())
         .chain(m20261204_000023_refills::CODED.iter().copied())
+        .chain(m20261204_000024_pharmacy_orders::CODED.iter().copied())
         .collect()
 }
 mod m20261122_000001_foundation;
@@ -69,6 +77,7 @@ mod m20261204_000020_formulary;
 mod m20261204_000021_prescriptions;
 mod m20261204_000022_pharmacy;
 mod m20261204_000023_refills;
+mod m20261204_000024_pharmacy_orders;
 mod util;
 
 /// Every migration, in order.
@@ -101,6 +110,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000021_prescriptions::Migration),
             Box::new(m20261204_000022_pharmacy::Migration),
             Box::new(m20261204_000023_refills::Migration),
+            Box::new(m20261204_000024_pharmacy_orders::Migration),
         ]
     }
 }

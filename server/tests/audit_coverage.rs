@@ -104,6 +104,8 @@ struct Fixtures {
     merge_target: Uuid,
     /// A formulary drug to prescribe (metformin 500 mg tablets).
     drug: Uuid,
+    /// Two open online orders of the patient, one for each side to cancel.
+    open_orders: Vec<Uuid>,
     kept: HashMap<&'static str, Value>,
 }
 
@@ -117,6 +119,19 @@ impl Fixtures {
         serde_json::from_value(value.clone())
             .unwrap_or_else(|e| panic!("{name} = {value} is no id: {e}"))
     }
+}
+
+/// A prescription of the fixtures' drug for their patient.
+fn prescription(f: &Fixtures, encounter: Option<Uuid>) -> Value {
+    json!({ "request": {
+        "patient_id": f.patient, "encounter_id": encounter, "drug_id": f.drug,
+        "form": shared::prescribing::PrescriptionForm {
+            dose: "1".into(), dose_unit: "tablet".into(), route: "oral".into(),
+            frequency: "times_daily".into(), frequency_value: "2".into(),
+            start_date: chrono::Utc::now().date_naive().to_string(),
+            duration_days: "30".into(), refills: "2".into(), ..Default::default()
+        },
+        "override_reason": "Audit fixture" }, "replaces": null })
 }
 
 fn soap(plan: &str) -> Soap {
@@ -259,15 +274,7 @@ fn calls() -> Vec<Call> {
             |f| json!({ "patient_id": f.patient }),
         ),
         call("/api/prescriptions/sign", Doctor, |f| {
-            json!({ "request": {
-                "patient_id": f.patient, "encounter_id": f.id("encounter"), "drug_id": f.drug,
-                "form": shared::prescribing::PrescriptionForm {
-                    dose: "1".into(), dose_unit: "tablet".into(), route: "oral".into(),
-                    frequency: "times_daily".into(), frequency_value: "2".into(),
-                    start_date: chrono::Utc::now().date_naive().to_string(),
-                    duration_days: "30".into(), refills: "2".into(), ..Default::default()
-                },
-                "override_reason": "" }, "replaces": null })
+            prescription(f, Some(f.id("encounter")))
         })
         .keep("signed", ""),
         call(
@@ -287,12 +294,37 @@ fn calls() -> Vec<Call> {
             Pharmacist,
             |f| json!({ "prescription_id": f.kept["signed"]["id"], "status": "preparing" }),
         ),
+        call("/api/orders/place", Patient, |f| {
+            json!({ "form": { "prescription_id": f.kept["signed"]["id"],
+                              "fulfilment": "delivery", "address": "1 Audit Road" } })
+        })
+        .keep("order", "/id"),
+        call("/api/orders/mine", Patient, |_| json!({})),
+        // Dispensing an order to deliver dispatches it.
         call(
             "/api/pharmacy/dispense",
             Pharmacist,
             |f| json!({ "prescription_id": f.kept["signed"]["id"], "quantity": "10" }),
         )
         .keep("dispensed", "/taken/0/movement_id"),
+        // The deliveries of many patients at once: names none.
+        call("/api/pharmacy/deliveries", Pharmacist, |_| json!({}))
+            .action_only("pharmacy.deliveries"),
+        call(
+            "/api/pharmacy/delivered",
+            Pharmacist,
+            |f| json!({ "order_id": f.id("order") }),
+        ),
+        call(
+            "/api/orders/cancel",
+            Patient,
+            |f| json!({ "order_id": f.open_orders[0] }),
+        ),
+        call(
+            "/api/pharmacy/cancel_order",
+            Pharmacist,
+            |f| json!({ "order_id": f.open_orders[1], "reason": "Out of stock" }),
+        ),
         call(
             "/api/pharmacy/return",
             Pharmacist,
@@ -520,6 +552,7 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
                 .unwrap()
                 .id
         },
+        open_orders: Vec::new(),
         kept: HashMap::new(),
     };
     // Stock for the pharmacy's calls.
@@ -537,6 +570,27 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
     )
     .await
     .unwrap();
+
+    // Two prescriptions ordered online, before the table, for its cancels.
+    for _ in 0..2 {
+        let (status, signed) = clients
+            .doctor
+            .call::<Value>("prescriptions/sign", prescription(&fixtures, None))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{signed:?}");
+        let (status, order) = clients
+            .patient
+            .call::<Value>(
+                "orders/place",
+                json!({ "form": { "prescription_id": signed.unwrap()["id"],
+                                  "fulfilment": "collect", "address": "" } }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{order:?}");
+        fixtures
+            .open_orders
+            .push(serde_json::from_value(order.unwrap()["id"].clone()).unwrap());
+    }
 
     // Every call must succeed; what it failed to audit is gathered so one
     // run names every function that leaves no trace.

@@ -54,6 +54,8 @@ fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         of::<pharmacy::FillStatus>("prescriptions", "fill_status"),
         of::<pharmacy::ChargeKind>("charge_items", "kind"),
         of::<prescribing::RefillStatus>("refill_requests", "status"),
+        of::<pharmacy::Fulfilment>("pharmacy_orders", "fulfilment"),
+        of::<pharmacy::OrderStatus>("pharmacy_orders", "status"),
     ]
 }
 

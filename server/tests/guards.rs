@@ -264,6 +264,12 @@ fn cross_patient_calls() -> Vec<(&'static str, &'static str)> {
         ("/api/chart/download_ready", "{}"),
         ("/api/prescriptions/mine", "{}"),
         ("/api/refills/mine", "{}"),
+        ("/api/orders/mine", "{}"),
+        (
+            "/api/orders/place",
+            r#"{"form": {"prescription_id": "{other}", "fulfilment": "collect", "address": ""}}"#,
+        ),
+        ("/api/orders/cancel", r#"{"order_id": "{other}"}"#),
         (
             "/api/refills/request",
             r#"{"prescription_id": "{other}", "note": "Not mine"}"#,

@@ -46,6 +46,12 @@ async fn receive(rx: &Client, drug: Uuid, lot: &str, days: i64, units: u32) -> B
 /// prescription of `quantity` tablets of `drug`.
 async fn prescribed(app: &TestApp, doctor: &Client, drug: Uuid, quantity: u32) -> PrescriptionView {
     let pid = basic_patient(app, "Rx").await;
+    in_care(app, pid).await;
+    prescribe_for(doctor, pid, drug, quantity).await
+}
+
+/// `doctor@test.example` takes `pid` into their care.
+async fn in_care(app: &TestApp, pid: Uuid) {
     let doctor_id = user_id(app, "doctor@test.example").await;
     app::patients::access::add_relationship(
         &app.db,
@@ -56,6 +62,10 @@ async fn prescribed(app: &TestApp, doctor: &Client, drug: Uuid, quantity: u32) -
     )
     .await
     .unwrap();
+}
+
+/// A prescription of `quantity` tablets of `drug` for `pid`.
+async fn prescribe_for(doctor: &Client, pid: Uuid, drug: Uuid, quantity: u32) -> PrescriptionView {
     ok(
         doctor,
         "prescriptions/sign",
@@ -349,7 +359,267 @@ async fn concurrent_dispenses_never_overdraw(backend: Backend) {
     assert!(row.update(&app.db).await.is_err());
 }
 
+/// The subjects of the order messages queued for `pid`, oldest first; no
+/// body names the drug.
+async fn order_messages(app: &TestApp, pid: Uuid, drug_word: &str) -> Vec<String> {
+    use app::entity::notification_outbox as outbox;
+    use sea_orm::QueryOrder;
+    let rows = outbox::Entity::find()
+        .filter(outbox::Column::PatientId.eq(pid))
+        .filter(outbox::Column::Kind.eq(shared::notify::NoticeKind::PharmacyOrder))
+        .order_by_asc(outbox::Column::CreatedAt)
+        .order_by_asc(outbox::Column::Subject)
+        .all(&app.db)
+        .await
+        .unwrap();
+    for r in &rows {
+        let text = format!("{} {}", r.subject, r.body).to_lowercase();
+        assert!(!text.contains(drug_word), "{text}");
+        assert_eq!(r.recipient, "orders@test.example");
+    }
+    rows.into_iter().map(|r| r.subject).collect()
+}
+
+/// A patient orders online: collection follows the fill (placed, being
+/// prepared, ready, collected), delivery is dispatched by the dispense and
+/// marked delivered; either side can cancel while the order is at the
+/// pharmacy, the pharmacy with a reason; stopping the prescription cancels
+/// its order. Each step queues one message without the drug's name.
+async fn online_orders_follow_the_fill(backend: Backend) {
+    use shared::pharmacy::{Fulfilment, MyOrders, OrderForm, OrderStatus, OrderView};
+    let app = spawn_app(backend).await;
+    let patient = Client::new(&app.base);
+    let outcome = register_patient(&patient, "orders@test.example", "Olga").await;
+    let pid: Uuid = serde_json::from_value(outcome["user"]["patient_id"].clone()).unwrap();
+    let row = app::entity::patients::Entity::find_by_id(pid)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut row: app::entity::patients::ActiveModel = row.into();
+    row.email = Set(Some("orders@test.example".into()));
+    row.consent_email = Set(true);
+    row.update(&app.db).await.unwrap();
+    let doctor = signed_in(&app, "doctor@test.example", Role::Doctor).await;
+    let rx = signed_in(&app, "rx@test.example", Role::Pharmacist).await;
+    let metformin = drug_by_rxcui(&app, "861007").await;
+    receive(&rx, metformin, "ORD-1", 300, 500).await;
+    in_care(&app, pid).await;
+    let collect = prescribe_for(&doctor, pid, metformin, 30).await;
+    let deliver = prescribe_for(&doctor, pid, metformin, 20).await;
+    let place = |id, f: Option<Fulfilment>, address: &str| {
+        json!({ "form": OrderForm {
+            prescription_id: Some(id),
+            fulfilment: f,
+            address: address.into(),
+        }})
+    };
+
+    let mine: MyOrders = ok(&patient, "orders/mine", json!({})).await;
+    assert!(mine.orders.is_empty());
+    assert!(mine.orderable.contains(&collect.id) && mine.orderable.contains(&deliver.id));
+    // A delivery needs an address; nothing is saved without it.
+    let (status, error) = refused(
+        &patient,
+        "orders/place",
+        place(deliver.id, Some(Fulfilment::Delivery), " "),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error.field_message("address").is_some());
+    let mine: MyOrders = ok(&patient, "orders/mine", json!({})).await;
+    assert!(mine.orders.is_empty());
+    // Another patient cannot order it, nor see it.
+    let stranger = Client::new(&app.base);
+    register_patient(&stranger, "other@test.example", "Oskar").await;
+    let (status, _) = refused(
+        &stranger,
+        "orders/place",
+        place(collect.id, Some(Fulfilment::Collect), ""),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = refused(
+        &rx,
+        "orders/place",
+        place(collect.id, Some(Fulfilment::Collect), ""),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Collection.
+    let order: OrderView = ok(
+        &patient,
+        "orders/place",
+        place(collect.id, Some(Fulfilment::Collect), ""),
+    )
+    .await;
+    assert_eq!(order.status, OrderStatus::Placed);
+    let (status, _) = refused(
+        &patient,
+        "orders/place",
+        place(collect.id, Some(Fulfilment::Delivery), "Elsewhere 1"),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "one open order per prescription"
+    );
+    let theirs: MyOrders = ok(&stranger, "orders/mine", json!({})).await;
+    assert!(theirs.orders.is_empty());
+    let queue: Vec<QueueItem> = ok(&rx, "pharmacy/queue", json!({})).await;
+    let item = queue
+        .iter()
+        .find(|i| i.prescription.id == collect.id)
+        .unwrap();
+    assert_eq!(item.order.as_ref().map(|o| o.id), Some(order.id));
+    for step in [FillStatus::Preparing, FillStatus::Ready] {
+        let () = ok(
+            &rx,
+            "pharmacy/fill_status",
+            json!({ "prescription_id": collect.id, "status": step }),
+        )
+        .await;
+    }
+    let mine: MyOrders = ok(&patient, "orders/mine", json!({})).await;
+    assert_eq!(mine.orders[0].status, OrderStatus::Ready);
+    assert!(!mine.orderable.contains(&collect.id));
+    dispense(&rx, &collect, "").await;
+    let mine: MyOrders = ok(&patient, "orders/mine", json!({})).await;
+    assert_eq!(mine.orders[0].status, OrderStatus::Collected);
+    assert!(
+        !mine.orderable.contains(&collect.id),
+        "dispensed: nothing to order"
+    );
+    assert_eq!(
+        order_messages(&app, pid, "metformin").await,
+        vec![
+            "We have your pharmacy order",
+            "Your pharmacy order is being prepared",
+            "Your pharmacy order is ready",
+            "Your pharmacy order was collected",
+        ]
+    );
+
+    // Delivery: the pharmacy cancels one (with a reason), the next goes out.
+    let first: OrderView = ok(
+        &patient,
+        "orders/place",
+        place(
+            deliver.id,
+            Some(Fulfilment::Delivery),
+            "Karl-Marx-Allee 1, Berlin",
+        ),
+    )
+    .await;
+    let (_, error) = refused(
+        &rx,
+        "pharmacy/cancel_order",
+        json!({ "order_id": first.id, "reason": "" }),
+    )
+    .await;
+    assert!(error.field_message("reason").is_some());
+    let cancelled: OrderView = ok(
+        &rx,
+        "pharmacy/cancel_order",
+        json!({ "order_id": first.id, "reason": "We deliver within the city only" }),
+    )
+    .await;
+    assert_eq!(cancelled.status, OrderStatus::Cancelled);
+    let mine: MyOrders = ok(&patient, "orders/mine", json!({})).await;
+    let seen = mine.orders.iter().find(|o| o.id == first.id).unwrap();
+    assert_eq!(
+        seen.cancel_reason.as_deref(),
+        Some("We deliver within the city only")
+    );
+    assert!(mine.orderable.contains(&deliver.id), "orderable again");
+    let home = "شارع الملك فهد ١٢، الرياض";
+    let second: OrderView = ok(
+        &patient,
+        "orders/place",
+        place(deliver.id, Some(Fulfilment::Delivery), home),
+    )
+    .await;
+    assert_eq!(second.address.as_deref(), Some(home));
+    // Ready is "packed" for a delivery: the patient reads "being prepared".
+    let () = ok(
+        &rx,
+        "pharmacy/fill_status",
+        json!({ "prescription_id": deliver.id, "status": FillStatus::Ready }),
+    )
+    .await;
+    dispense(&rx, &deliver, "").await;
+    let (status, _) = refused(&patient, "orders/cancel", json!({ "order_id": second.id })).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "on the road: too late to cancel"
+    );
+    let road: Vec<OrderView> = ok(&rx, "pharmacy/deliveries", json!({})).await;
+    assert_eq!(
+        road.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![second.id]
+    );
+    let done: OrderView = ok(&rx, "pharmacy/delivered", json!({ "order_id": second.id })).await;
+    assert_eq!(done.status, OrderStatus::Delivered);
+    let (status, _) = refused(&rx, "pharmacy/delivered", json!({ "order_id": second.id })).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let road: Vec<OrderView> = ok(&rx, "pharmacy/deliveries", json!({})).await;
+    assert!(road.is_empty());
+
+    // The patient cancels; stopping a prescription cancels its order.
+    let third = prescribe_for(&doctor, pid, metformin, 10).await;
+    let mine_now: OrderView = ok(
+        &patient,
+        "orders/place",
+        place(third.id, Some(Fulfilment::Collect), ""),
+    )
+    .await;
+    let own: OrderView = ok(
+        &patient,
+        "orders/cancel",
+        json!({ "order_id": mine_now.id }),
+    )
+    .await;
+    assert_eq!(own.status, OrderStatus::Cancelled);
+    let (status, _) = refused(
+        &stranger,
+        "orders/cancel",
+        json!({ "order_id": mine_now.id }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let again: OrderView = ok(
+        &patient,
+        "orders/place",
+        place(third.id, Some(Fulfilment::Collect), ""),
+    )
+    .await;
+    let _: PrescriptionView = ok(
+        &doctor,
+        "prescriptions/stop",
+        json!({ "patient_id": pid, "prescription_id": third.id, "reason": "Kidney function" }),
+    )
+    .await;
+    let mine: MyOrders = ok(&patient, "orders/mine", json!({})).await;
+    let ended = mine.orders.iter().find(|o| o.id == again.id).unwrap();
+    assert_eq!(ended.status, OrderStatus::Cancelled);
+    assert_eq!(
+        ended.cancel_reason.as_deref(),
+        Some("Your doctor stopped the prescription.")
+    );
+    assert!(mine.orderable.is_empty());
+    let subjects = order_messages(&app, pid, "metformin").await;
+    assert_eq!(subjects.len(), 4 + 2 + 4 + 2 + 2, "{subjects:?}");
+    assert_eq!(
+        subjects.iter().filter(|s| s.contains("on its way")).count(),
+        1
+    );
+}
+
 on_both_databases!(
     dispensing_takes_the_first_expiry_first,
     concurrent_dispenses_never_overdraw,
+    online_orders_follow_the_fill,
 );

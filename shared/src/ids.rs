@@ -72,6 +72,8 @@ ids! {
     PrescriptionId;
     /// A patient's request for another fill of a prescription.
     RefillRequestId;
+    /// A patient's online order of a prescription's fill, to collect or deliver.
+    PharmacyOrderId;
     /// An interaction or allergy rule of the decision support.
     DrugRuleId;
     /// A batch of a drug in the pharmacy's stock.

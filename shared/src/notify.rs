@@ -1,12 +1,15 @@
-//! Messages to patients about their appointments and their account: the
-//! channels, what each message says, and how the patient's consent and
-//! preference pick the channel for appointment messages.
+//! Messages to patients about their appointments, their pharmacy orders
+//! and their account: the channels, what each message says, and how the
+//! patient's consent and preference pick the channel.
 //!
 //! Messages carry no clinical information: only the time, the place and the
 //! doctor's name. Not the reason for the visit, the department, the patient's
-//! name or MRN, since a text message or an e-mail can be read by others.
+//! name or MRN, the drug of an order, since a text message or an e-mail can
+//! be read by others.
 
 use chrono::NaiveDateTime;
+
+use crate::pharmacy::{Fulfilment, OrderStatus};
 
 crate::coded!(
 /// How a message reaches the patient.
@@ -59,6 +62,8 @@ NoticeKind {
     /// A link to choose a new password, asked for by whoever knows the
     /// account's address: sent to that address only, whatever the consents.
     PasswordReset = "password_reset", "Password reset";
+    /// A step of an online pharmacy order: no drug, no dose.
+    PharmacyOrder = "pharmacy_order", "Pharmacy order";
 } "Choose the kind of message.");
 
 crate::coded!(
@@ -123,7 +128,7 @@ pub fn compose(
     reminder_lead: Option<i64>,
 ) -> Option<Notice> {
     let (subject, line) = match kind {
-        NoticeKind::PasswordReset => return None,
+        NoticeKind::PasswordReset | NoticeKind::PharmacyOrder => return None,
         NoticeKind::Booked => (
             format!("Appointment confirmed: {}", f.when),
             format!(
@@ -175,6 +180,57 @@ pub fn password_reset_notice(link: &str, hospital: &str, minutes: i64) -> Notice
             "Hello,\r\n\r\nSomeone, probably you, asked to reset the password of the patient portal account for this address.\r\n\r\nTo choose a new password, open this link within {minutes} minutes:\r\n\r\n{link}\r\n\r\nThe link works once. Every device signed in to the account is signed out when the password changes.\r\n\r\nIf you did not ask for this, ignore this message: your password stays as it is.\r\n\r\n{hospital}\r\n\r\nThis message was sent automatically. Please do not reply.\r\n"
         ),
     }
+}
+
+/// The message for a step of an online pharmacy order. It never names the
+/// drug: whoever reads the phone or the mailbox learns only that the
+/// patient has an order at the pharmacy, and where it stands.
+pub fn order_notice(
+    status: OrderStatus,
+    fulfilment: Fulfilment,
+    channel: Channel,
+    hospital: &str,
+) -> Notice {
+    let (subject, line) = match status {
+        OrderStatus::Placed => (
+            "We have your pharmacy order".to_string(),
+            match fulfilment {
+                Fulfilment::Collect => "We have your pharmacy order and will tell you when it is ready for pickup.".to_string(),
+                Fulfilment::Delivery => "We have your pharmacy order and will tell you when it is on its way.".to_string(),
+            },
+        ),
+        OrderStatus::Preparing => (
+            "Your pharmacy order is being prepared".to_string(),
+            "Your pharmacy order is being prepared.".to_string(),
+        ),
+        OrderStatus::Ready => (
+            "Your pharmacy order is ready".to_string(),
+            format!("Your pharmacy order is ready for pickup at the {hospital} pharmacy."),
+        ),
+        OrderStatus::Dispatched => (
+            "Your pharmacy order is on its way".to_string(),
+            "Your pharmacy order is on its way to the address you gave.".to_string(),
+        ),
+        OrderStatus::Collected => (
+            "Your pharmacy order was collected".to_string(),
+            "Your pharmacy order was collected. If it was not you or someone you sent, call the pharmacy.".to_string(),
+        ),
+        OrderStatus::Delivered => (
+            "Your pharmacy order was delivered".to_string(),
+            "Your pharmacy order was delivered.".to_string(),
+        ),
+        OrderStatus::Cancelled => (
+            "Your pharmacy order was cancelled".to_string(),
+            "Your pharmacy order was cancelled. The patient portal says why.".to_string(),
+        ),
+    };
+    let body = match channel {
+        Channel::Sms => format!("{line} Details in the patient portal."),
+        Channel::Email => format!(
+            "Hello,\r\n\r\n{line}\r\n\r\nSign in to the patient portal for the details.\r\n\r\n{hospital}\r\n\r\nThis message was sent automatically. Please do not reply.\r\n"
+        ),
+    };
+    Notice { subject, body }
 }
 
 #[cfg(test)]
@@ -241,6 +297,32 @@ mod tests {
             compose(NoticeKind::PasswordReset, Channel::Email, &f, None),
             None
         );
+    }
+
+    #[test]
+    fn order_messages_say_where_the_order_stands_and_nothing_clinical() {
+        let ready = order_notice(
+            OrderStatus::Ready,
+            Fulfilment::Collect,
+            Channel::Sms,
+            "St. Example",
+        );
+        assert_eq!(ready.subject, "Your pharmacy order is ready");
+        assert!(ready
+            .body
+            .starts_with("Your pharmacy order is ready for pickup at the St. Example pharmacy."));
+        for status in OrderStatus::ALL {
+            for f in Fulfilment::ALL {
+                for channel in Channel::ALL {
+                    let n = order_notice(status, f, channel, "St. Example");
+                    assert!(n.subject.contains("pharmacy order"), "{status:?}");
+                    // No dose, no unit, no drug form: nothing a drug name would bring.
+                    for word in ["mg", "tablet", "capsule", "dose", "prescri"] {
+                        assert!(!n.body.to_lowercase().contains(word), "{status:?} {word}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

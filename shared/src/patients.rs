@@ -15,6 +15,12 @@ AdministrativeSex {
     Unknown = "unknown", "Unknown";
 } "Choose the sex recorded for administrative purposes.");
 
+/// A patient's name as lists file it: "Family, Given". Either part may
+/// be in any script; show it with `dir="auto"`.
+pub fn filing_name(family: &str, given: &str) -> String {
+    format!("{family}, {given}")
+}
+
 /// A medical record number: eight digits and a Luhn check digit, e.g. `40213975-3`
 /// is stored as `402139753`. The check digit catches a mistyped digit and most
 /// swapped neighbours before a record is looked up.

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::FieldErrors;
-use crate::ids::{BatchId, DrugId, MovementId, PatientId, PrescriptionId};
+use crate::ids::{BatchId, DrugId, MovementId, PatientId, PharmacyOrderId, PrescriptionId};
 use crate::prescribing::PrescriptionView;
 use crate::validate::bounded_text;
 use crate::AppError;
@@ -38,6 +38,153 @@ crate::coded!(
         Drug = "drug", "Drug";
     } "Choose the kind of charge."
 );
+
+crate::coded!(
+    /// How an online order reaches the patient.
+    Fulfilment {
+        Collect = "collect", "Collect at the pharmacy";
+        Delivery = "delivery", "Deliver to my address";
+    } "Choose collection or delivery."
+);
+
+crate::coded!(
+    /// Where a patient's online order stands.
+    OrderStatus {
+        Placed = "placed", "Placed";
+        Preparing = "preparing", "Being prepared";
+        Ready = "ready", "Ready for pickup";
+        Dispatched = "dispatched", "Dispatched";
+        Collected = "collected", "Collected";
+        Delivered = "delivered", "Delivered";
+        Cancelled = "cancelled", "Cancelled";
+    } "Choose the status."
+);
+
+impl OrderStatus {
+    /// The steps an order goes through, in order.
+    pub fn steps(f: Fulfilment) -> [OrderStatus; 4] {
+        use OrderStatus::*;
+        match f {
+            Fulfilment::Collect => [Placed, Preparing, Ready, Collected],
+            Fulfilment::Delivery => [Placed, Preparing, Dispatched, Delivered],
+        }
+    }
+
+    /// Not yet collected, delivered or cancelled.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Self::Placed | Self::Preparing | Self::Ready | Self::Dispatched
+        )
+    }
+
+    /// The patient may still call it off: nothing has left the pharmacy.
+    pub fn cancellable(self) -> bool {
+        matches!(self, Self::Placed | Self::Preparing | Self::Ready)
+    }
+
+    /// Where an order goes when the pharmacy moves its prescription's fill
+    /// to `fill`: ready means "ready for pickup" for a collection and
+    /// "packed, waiting for the courier" (still being prepared) for a
+    /// delivery; a dispense hands the medicine over (collected) or to the
+    /// courier (dispatched). An order only moves forward: `None` when it
+    /// stays where it is.
+    pub fn after_fill(self, fill: FillStatus, f: Fulfilment) -> Option<OrderStatus> {
+        use OrderStatus::*;
+        let next = match (fill, f) {
+            (FillStatus::New, _) => Placed,
+            (FillStatus::Preparing, _) | (FillStatus::Ready, Fulfilment::Delivery) => Preparing,
+            (FillStatus::Ready, Fulfilment::Collect) => Ready,
+            (FillStatus::Dispensed | FillStatus::Partial, Fulfilment::Collect) => Collected,
+            (FillStatus::Dispensed | FillStatus::Partial, Fulfilment::Delivery) => Dispatched,
+        };
+        let rank = |s: OrderStatus| Self::steps(f).iter().position(|x| *x == s);
+        match (rank(self), rank(next)) {
+            (Some(now), Some(then)) if then > now && self != Dispatched => Some(next),
+            _ => None,
+        }
+    }
+}
+
+/// What the patient chooses when ordering a prescription online.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderForm {
+    pub prescription_id: Option<PrescriptionId>,
+    pub fulfilment: Option<Fulfilment>,
+    /// Where to deliver (delivery only).
+    pub address: String,
+}
+
+/// An order as it passed every rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    pub prescription_id: PrescriptionId,
+    pub fulfilment: Fulfilment,
+    pub address: Option<String>,
+}
+
+impl OrderForm {
+    pub fn parse(&self) -> Result<NewOrder, AppError> {
+        let mut e = FieldErrors::new();
+        let prescription_id = e.check(
+            "prescription",
+            self.prescription_id
+                .ok_or_else(|| "Choose the prescription to order.".to_string()),
+        );
+        let fulfilment = e.check(
+            "fulfilment",
+            self.fulfilment
+                .ok_or_else(|| Fulfilment::parse("").unwrap_err()),
+        );
+        let address = match self.fulfilment {
+            Some(Fulfilment::Delivery) => e
+                .check(
+                    "address",
+                    bounded_text(&self.address, 300, "address").and_then(|a| {
+                        if a.is_empty() {
+                            Err("Enter the address to deliver to.".to_string())
+                        } else {
+                            Ok(a)
+                        }
+                    }),
+                )
+                .map(Some),
+            _ => Some(None),
+        };
+        e.finish()?;
+        let missing = || AppError::Internal;
+        Ok(NewOrder {
+            prescription_id: prescription_id.ok_or_else(missing)?,
+            fulfilment: fulfilment.ok_or_else(missing)?,
+            address: address.ok_or_else(missing)?,
+        })
+    }
+}
+
+/// One online order, for the patient and for the pharmacy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub id: PharmacyOrderId,
+    pub prescription_id: PrescriptionId,
+    pub patient_id: PatientId,
+    /// "Family, Given" (the pharmacy's lists).
+    pub patient_name: String,
+    pub drug_label: String,
+    pub fulfilment: Fulfilment,
+    pub status: OrderStatus,
+    pub address: Option<String>,
+    pub placed_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub cancel_reason: Option<String>,
+}
+
+/// The patient's orders (open ones first, then the latest) and the
+/// prescriptions they can order now.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyOrders {
+    pub orders: Vec<OrderView>,
+    pub orderable: Vec<PrescriptionId>,
+}
 
 /// The expiry windows the stock page shows, nearest first.
 pub const EXPIRY_WINDOWS: [i64; 3] = [7, 30, 90];
@@ -200,6 +347,8 @@ pub struct QueueItem {
     pub dispensed_quantity: u32,
     /// Unexpired units of the drug in stock.
     pub on_hand: u32,
+    /// The patient's open online order of this fill.
+    pub order: Option<OrderView>,
 }
 
 impl QueueItem {
@@ -247,6 +396,71 @@ mod tests {
         assert_eq!(expiry_window(day("2026-12-30"), today), Some(30));
         assert_eq!(expiry_window(day("2027-02-01"), today), Some(90));
         assert_eq!(expiry_window(day("2027-06-01"), today), None);
+    }
+
+    #[test]
+    fn orders_follow_the_fill_forward_only() {
+        use Fulfilment::*;
+        use OrderStatus::*;
+        assert_eq!(
+            Placed.after_fill(FillStatus::Preparing, Collect),
+            Some(Preparing)
+        );
+        assert_eq!(
+            Preparing.after_fill(FillStatus::Ready, Collect),
+            Some(Ready)
+        );
+        assert_eq!(Preparing.after_fill(FillStatus::Ready, Delivery), None);
+        assert_eq!(
+            Placed.after_fill(FillStatus::Ready, Delivery),
+            Some(Preparing)
+        );
+        assert_eq!(
+            Ready.after_fill(FillStatus::Dispensed, Collect),
+            Some(Collected)
+        );
+        assert_eq!(
+            Placed.after_fill(FillStatus::Partial, Delivery),
+            Some(Dispatched)
+        );
+        // Never backwards, never past the courier, never out of an end.
+        assert_eq!(Ready.after_fill(FillStatus::New, Collect), None);
+        assert_eq!(Dispatched.after_fill(FillStatus::Dispensed, Delivery), None);
+        assert_eq!(Cancelled.after_fill(FillStatus::Ready, Collect), None);
+        assert!(Ready.cancellable() && !Dispatched.cancellable() && Dispatched.is_open());
+    }
+
+    #[test]
+    fn an_order_needs_a_choice_and_a_delivery_an_address() {
+        let id = Some(PrescriptionId(uuid::Uuid::nil()));
+        let AppError::Validation(errors) = OrderForm::default().parse().unwrap_err() else {
+            panic!("field errors expected");
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["prescription", "fulfilment"]);
+        let deliver = OrderForm {
+            prescription_id: id,
+            fulfilment: Some(Fulfilment::Delivery),
+            address: "  ".into(),
+        };
+        let AppError::Validation(errors) = deliver.parse().unwrap_err() else {
+            panic!("field errors expected");
+        };
+        assert_eq!(errors[0].field, "address");
+        let collect = OrderForm {
+            address: "ignored".into(),
+            fulfilment: Some(Fulfilment::Collect),
+            ..deliver.clone()
+        };
+        assert_eq!(collect.parse().unwrap().address, None);
+        let home = OrderForm {
+            address: " شارع الملك ١٢, الرياض ".into(),
+            ..deliver
+        };
+        assert_eq!(
+            home.parse().unwrap().address.as_deref(),
+            Some("شارع الملك ١٢, الرياض")
+        );
     }
 
     #[test]

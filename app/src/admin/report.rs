@@ -52,7 +52,7 @@ pub async fn break_glass(
             user_role: user.map(|u| u.role.label().to_string()).unwrap_or_default(),
             patient_id: g.patient_id.into(),
             patient_name: patient
-                .map(|p| format!("{}, {}", p.family_name, p.given_name))
+                .map(|p| shared::patients::filing_name(&p.family_name, &p.given_name))
                 .unwrap_or_default(),
             patient_mrn: patient
                 .and_then(|p| Mrn::parse(&p.mrn).ok())

@@ -3,8 +3,7 @@
 //! together or not at all. `server::notify` delivers them.
 
 use chrono::Duration;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use shared::notify::{compose, AppointmentFacts, NoticeKind, OutboxStatus, Reachability};
 use shared::AppError;
 use uuid::Uuid;
@@ -59,25 +58,19 @@ pub async fn enqueue(
             Some(l) => format!("reminder:{}:{}:{}", l.num_minutes(), a.id, channel.as_str()),
             None => format!("{}:{}:{}", kind.as_str(), a.id, channel.as_str()),
         };
-        Ok(outbox::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            patient_id: Set(a.patient_id),
-            appointment_id: Set(Some(a.id)),
-            kind: Set(kind),
-            channel: Set(channel),
-            recipient: Set(recipient.clone()),
-            subject: Set(notice.subject),
-            body: Set(notice.body),
-            dedupe_key: Set(key),
-            status: Set(OutboxStatus::Pending),
-            attempts: Set(0),
-            next_attempt_at: Set(lead.map_or(now, |l| a.starts_at - l)),
-            lease_until: Set(None),
-            worker: Set(None),
-            last_error: Set(None),
-            created_at: Set(now),
-            sent_at: Set(None),
-        })
+        Ok(outbox::Queued {
+            id: Uuid::new_v4(),
+            patient_id: a.patient_id,
+            appointment_id: Some(a.id),
+            kind,
+            channel,
+            recipient: recipient.clone(),
+            subject: notice.subject,
+            body: notice.body,
+            dedupe_key: key,
+            due: lead.map_or(now, |l| a.starts_at - l),
+        }
+        .row(now))
     };
     let mut rows = vec![row(kind, None)?];
     if matches!(kind, NoticeKind::Booked | NoticeKind::Rescheduled) {
@@ -88,15 +81,7 @@ pub async fn enqueue(
         }
     }
     let n = rows.len();
-    outbox::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::column(outbox::Column::DedupeKey)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await
-        .or_internal()?;
+    outbox::queue(db, rows).await.or_internal()?;
     Ok(n)
 }
 

@@ -174,7 +174,7 @@ pub async fn views(
             Ok(AppointmentView {
                 id: a.id.into(),
                 patient_id: a.patient_id.into(),
-                patient_name: format!("{}, {}", p.family_name, p.given_name),
+                patient_name: shared::patients::filing_name(&p.family_name, &p.given_name),
                 patient_mrn: crate::patients::service::hit_of(p)?.mrn,
                 doctor_id: a.doctor_id.into(),
                 doctor_name: crate::patients::care::name_of(&names, a.doctor_id),

@@ -61,7 +61,7 @@ pub mod service {
     };
     use shared::audit::Outcome;
     use shared::auth::{PasswordResetForm, PASSWORD_RESET_PATH};
-    use shared::notify::{password_reset_notice, Channel, NoticeKind, OutboxStatus};
+    use shared::notify::{password_reset_notice, Channel, NoticeKind};
     use shared::validate::Email;
     use shared::{AppError, Role};
     use uuid::Uuid;
@@ -179,27 +179,21 @@ pub mod service {
         .insert(&txn)
         .await
         .or_internal()?;
-        outbox::ActiveModel {
-            id: Set(message_id),
-            patient_id: Set(patient_id),
-            appointment_id: Set(None),
-            kind: Set(NoticeKind::PasswordReset),
-            channel: Set(Channel::Email),
-            recipient: Set(user.email.clone()),
-            subject: Set(notice.subject),
-            body: Set(ctx
+        outbox::Queued {
+            id: message_id,
+            patient_id,
+            appointment_id: None,
+            kind: NoticeKind::PasswordReset,
+            channel: Channel::Email,
+            recipient: user.email.clone(),
+            subject: notice.subject,
+            body: ctx
                 .cipher
-                .encrypt(notice.body.as_bytes(), &outbox::body_context(message_id))),
-            dedupe_key: Set(format!("password_reset:{reset_id}")),
-            status: Set(OutboxStatus::Pending),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            lease_until: Set(None),
-            worker: Set(None),
-            last_error: Set(None),
-            created_at: Set(now),
-            sent_at: Set(None),
+                .encrypt(notice.body.as_bytes(), &outbox::body_context(message_id)),
+            dedupe_key: format!("password_reset:{reset_id}"),
+            due: now,
         }
+        .row(now)
         .insert(&txn)
         .await
         .or_internal()?;

@@ -30,6 +30,7 @@ pub mod note_amendments;
 pub mod notification_outbox;
 pub mod password_resets;
 pub mod patients;
+pub mod pharmacy_orders;
 pub mod prescriptions;
 pub mod problems;
 pub mod refill_requests;

@@ -12,7 +12,7 @@ pub struct Model {
     pub id: Uuid,
     pub patient_id: Uuid,
     pub appointment_id: Option<Uuid>,
-    /// booked | rescheduled | cancelled | reminder | password_reset
+    /// booked | rescheduled | cancelled | reminder | password_reset | pharmacy_order
     pub kind: NoticeKind,
     /// email | sms
     pub channel: Channel,
@@ -37,6 +37,67 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// What one message to queue says and when it is due; the rest of its row
+/// is the same for every message (pending, no attempt yet).
+#[derive(Clone, Debug)]
+pub struct Queued {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub appointment_id: Option<Uuid>,
+    pub kind: NoticeKind,
+    pub channel: Channel,
+    pub recipient: String,
+    pub subject: String,
+    /// As stored: plain, or already encrypted (see [`Model::body_to_send`]).
+    pub body: String,
+    /// Unique: a second message with the same key is not queued.
+    pub dedupe_key: String,
+    pub due: DateTimeUtc,
+}
+
+impl Queued {
+    /// The outbox row, pending from `due`, written at `now`.
+    pub fn row(self, now: DateTimeUtc) -> ActiveModel {
+        use sea_orm::ActiveValue::Set;
+        ActiveModel {
+            id: Set(self.id),
+            patient_id: Set(self.patient_id),
+            appointment_id: Set(self.appointment_id),
+            kind: Set(self.kind),
+            channel: Set(self.channel),
+            recipient: Set(self.recipient),
+            subject: Set(self.subject),
+            body: Set(self.body),
+            dedupe_key: Set(self.dedupe_key),
+            status: Set(OutboxStatus::Pending),
+            attempts: Set(0),
+            next_attempt_at: Set(self.due),
+            lease_until: Set(None),
+            worker: Set(None),
+            last_error: Set(None),
+            created_at: Set(now),
+            sent_at: Set(None),
+        }
+    }
+}
+
+/// Queues `rows`, skipping any whose dedupe key is queued already (a
+/// retried request, or a step reached twice).
+pub async fn queue(db: &impl ConnectionTrait, rows: Vec<ActiveModel>) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    Entity::insert_many(rows)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(Column::DedupeKey)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+}
 
 /// Where an encrypted body is kept: its associated data (`crate::crypto`).
 pub fn body_context(id: Uuid) -> String {

@@ -312,7 +312,7 @@ fn MergeSection(source: Uuid, base: &'static str) -> impl IntoView {
                     let id = h.id;
                     view! {
                         <li class="results__item">
-                            <strong dir="auto">{format!("{}, {}", h.family_name, h.given_name)}</strong>
+                            <strong dir="auto">{shared::patients::filing_name(&h.family_name, &h.given_name)}</strong>
                             <span class="mrn">{h.mrn.clone()}</span>
                             <span class="muted">{h.date_of_birth.map(|d| d.to_string()).unwrap_or_default()}</span>
                             <button type="button" class="btn btn--small" on:click=move |_| choose(id.into())>"Preview merge"</button>

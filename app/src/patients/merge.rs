@@ -21,7 +21,7 @@ use crate::context::{internal, OrInternal};
 use crate::entity::{mrn_aliases, patients, users};
 
 /// Every table holding rows that belong to a patient, with what the preview calls them.
-pub const PATIENT_TABLES: [(&str, &str); 19] = [
+pub const PATIENT_TABLES: [(&str, &str); 20] = [
     ("encounters", "Encounters"),
     ("clinical_notes", "Clinical notes"),
     ("vital_signs", "Vital-sign sets"),
@@ -32,6 +32,7 @@ pub const PATIENT_TABLES: [(&str, &str); 19] = [
     ("medications", "Medications"),
     ("prescriptions", "Prescriptions"),
     ("refill_requests", "Refill requests"),
+    ("pharmacy_orders", "Online pharmacy orders"),
     ("stock_movements", "Pharmacy dispenses and returns"),
     ("charge_items", "Charges to bill"),
     ("emergency_contacts", "Emergency contacts"),

@@ -166,7 +166,7 @@ pub fn PatientSearchBox(
                         <ul class="results" data-testid="search-results">
                             {list.into_iter().map(|h| view! {
                                 <li class="results__item">
-                                    <a href=patient_link(base, h.id)><strong dir="auto">{format!("{}, {}", h.family_name, h.given_name)}</strong></a>
+                                    <a href=patient_link(base, h.id)><strong dir="auto">{shared::patients::filing_name(&h.family_name, &h.given_name)}</strong></a>
                                     {h.temporary.then(|| view! { <span class="badge badge--warn">"Temporary"</span> })}
                                     <span class="mrn">{h.mrn}</span>
                                     <span class="muted">

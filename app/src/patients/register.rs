@@ -21,7 +21,7 @@ pub fn DuplicateList(candidates: Vec<DuplicateCandidate>, base: &'static str) ->
                 let href = crate::patients::pages::patient_link(base, c.patient.id);
                 view! {
                     <li class="results__item">
-                        <a href=href><strong dir="auto">{format!("{}, {}", c.patient.family_name, c.patient.given_name)}</strong></a>
+                        <a href=href><strong dir="auto">{shared::patients::filing_name(&c.patient.family_name, &c.patient.given_name)}</strong></a>
                         <span class="mrn">{c.patient.mrn.clone()}</span>
                         <span class="muted">
                             {c.patient.date_of_birth.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|| "Birth date unknown".into())}

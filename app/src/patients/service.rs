@@ -358,6 +358,27 @@ impl HitRow {
     }
 }
 
+/// The filing names ("Family, Given") of `ids`, for lists.
+pub async fn names(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::HashMap<Uuid, String>, AppError> {
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    Ok(patients::Entity::find()
+        .filter(patients::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|p| {
+            (
+                p.id,
+                shared::patients::filing_name(&p.family_name, &p.given_name),
+            )
+        })
+        .collect())
+}
+
 pub async fn find(
     db: &impl ConnectionTrait,
     patient_id: Uuid,

@@ -26,7 +26,7 @@ pub fn SearchTile(base: &'static str) -> impl IntoView {
 pub fn PatientName(patient: PatientSearchHit) -> impl IntoView {
     view! {
         <a href=patient_link("/clinic", patient.id)>
-            <strong dir="auto">{format!("{}, {}", patient.family_name, patient.given_name)}</strong>
+            <strong dir="auto">{shared::patients::filing_name(&patient.family_name, &patient.given_name)}</strong>
         </a>
         " "<span class="muted">{format!("MRN {}", patient.mrn)}</span>
         {patient.temporary.then(|| view! { " "<span class="badge badge--warn">"Temporary"</span> })}

@@ -75,6 +75,16 @@ pub async fn set_fill_status(
             let p = super::service::active(txn, prescription_id).await?;
             let patient = p.patient_id;
             super::service::set_fill_status(txn, p, status, caller.now()).await?;
+            let by = caller.user.id.uuid();
+            super::orders::follow_fill(
+                txn,
+                &caller.ctx,
+                prescription_id.uuid(),
+                status,
+                by,
+                caller.now(),
+            )
+            .await?;
             let event = caller
                 .event("pharmacy.fill_status")
                 .patient(patient)
@@ -114,6 +124,15 @@ pub async fn dispense(
                 caller.user.id.uuid(),
                 caller.now(),
                 caller.today(),
+            )
+            .await?;
+            super::orders::follow_fill(
+                txn,
+                &caller.ctx,
+                prescription_id.uuid(),
+                out.fill_status,
+                caller.user.id.uuid(),
+                caller.now(),
             )
             .await?;
             let event = caller

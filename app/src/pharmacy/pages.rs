@@ -69,6 +69,7 @@ fn Queue() -> impl IntoView {
                 }
             })}
         </Transition>
+        <super::orders_pages::Deliveries version notice/>
     }
 }
 
@@ -181,6 +182,7 @@ fn QueueCard(
             <p><strong>{p.drug_label.clone()}</strong></p>
             <p>{p.sig.directions()}</p>
             {p.sig.instructions.clone().map(|i| view! { <p dir="auto">{i}</p> })}
+            {item.order.clone().map(|order| view! { <super::orders_pages::QueueOrder order version notice/> })}
             <p class="muted">{format!(
                 "To give: {} of {} · in stock: {} · by {}",
                 remaining, p.sig.quantity_text(), item.on_hand, p.prescriber

@@ -244,6 +244,7 @@ pub async fn queue(
         ));
     }
     let stock = on_hand(db, rows.iter().map(|p| p.drug_id).collect(), today).await?;
+    let mut orders = super::orders::open_for(db, rows.iter().map(|p| p.id).collect()).await?;
     let facts: Vec<(Uuid, Uuid, FillStatus, u32)> = rows
         .iter()
         .map(|p| {
@@ -263,7 +264,7 @@ pub async fn queue(
             let person = people.get(&patient_id);
             QueueItem {
                 patient_name: person
-                    .map(|p| format!("{}, {}", p.family_name, p.given_name))
+                    .map(|p| shared::patients::filing_name(&p.family_name, &p.given_name))
                     .unwrap_or_default(),
                 mrn: person
                     .map(|p| {
@@ -276,6 +277,7 @@ pub async fn queue(
                 fill_status,
                 dispensed_quantity: dispensed,
                 on_hand: stock.get(&drug_id).copied().unwrap_or(0),
+                order: orders.remove(&view.id),
                 prescription: view,
             }
         })

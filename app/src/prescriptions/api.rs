@@ -126,6 +126,17 @@ pub async fn sign_prescription(
             },
         )
         .await?;
+        if let Some(old) = replaces {
+            crate::pharmacy::orders::end_with_prescription(
+                txn,
+                &caller.ctx,
+                old.uuid(),
+                "Your doctor changed the prescription: order it again.",
+                caller.user.id.uuid(),
+                caller.now(),
+            )
+            .await?;
+        }
         let id = row.id;
         let view = super::service::views(txn, vec![row])
             .await?
@@ -154,6 +165,15 @@ pub async fn stop_prescription(
             let p = super::service::find(txn, patient_id.uuid(), prescription_id).await?;
             let row =
                 super::service::stop(txn, p, &reason, caller.user.id.uuid(), caller.now()).await?;
+            crate::pharmacy::orders::end_with_prescription(
+                txn,
+                &caller.ctx,
+                row.id,
+                "Your doctor stopped the prescription.",
+                caller.user.id.uuid(),
+                caller.now(),
+            )
+            .await?;
             let view = super::service::views(txn, vec![row])
                 .await?
                 .pop()

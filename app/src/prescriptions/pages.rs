@@ -482,7 +482,8 @@ pub fn MyPrescriptionsPage() -> impl IntoView {
             session.load(async move {
                 let prescriptions = super::api::my_prescriptions().await?;
                 let refills = super::refills_api::my_refills().await?;
-                Ok((prescriptions, refills))
+                let orders = crate::pharmacy::orders_api::my_pharmacy_orders().await?;
+                Ok((prescriptions, refills, orders))
             })
         },
     );
@@ -493,7 +494,7 @@ pub fn MyPrescriptionsPage() -> impl IntoView {
             <Transition fallback=|| view! { <Loading/> }>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok((all, refills)) => {
+                        Ok((all, refills, orders)) => {
                             let (active, past): (Vec<_>, Vec<_>) =
                                 all.into_iter().partition(|p| p.status == PrescriptionStatus::Active);
                             // The newest request of each prescription.
@@ -506,7 +507,11 @@ pub fn MyPrescriptionsPage() -> impl IntoView {
                                     } else {
                                         view! { <ul class="rx-list" data-testid="my-prescriptions">{active.into_iter().map(|p| {
                                             let refill = Some(latest(&p));
-                                            view! { <MyPrescription p refill/> }
+                                            let order = Some((
+                                                orders.orders.iter().find(|o| o.prescription_id == p.id).cloned(),
+                                                orders.orderable.contains(&p.id),
+                                            ));
+                                            view! { <MyPrescription p refill order/> }
                                         }).collect_view()}</ul> }.into_any()
                                     }}
                                 </section>
@@ -515,7 +520,7 @@ pub fn MyPrescriptionsPage() -> impl IntoView {
                                     {if past.is_empty() {
                                         view! { <p class="muted">"None."</p> }.into_any()
                                     } else {
-                                        view! { <ul class="rx-list">{past.into_iter().map(|p| view! { <MyPrescription p refill=None/> }).collect_view()}</ul> }.into_any()
+                                        view! { <ul class="rx-list">{past.into_iter().map(|p| view! { <MyPrescription p refill=None order=None/> }).collect_view()}</ul> }.into_any()
                                     }}
                                 </section>
                             }.into_any()
@@ -528,12 +533,14 @@ pub fn MyPrescriptionsPage() -> impl IntoView {
     }
 }
 
-/// One of the patient's prescriptions; `refill` is given for active ones
-/// (with their newest refill request, if any).
+/// One of the patient's prescriptions; `refill` and `order` are given for
+/// active ones: their newest refill request and online order, if any, and
+/// whether the fill can be ordered now.
 #[component]
 fn MyPrescription(
     p: PrescriptionView,
     refill: Option<Option<shared::prescribing::RefillRequestView>>,
+    order: Option<(Option<shared::pharmacy::OrderView>, bool)>,
 ) -> impl IntoView {
     let refills_left = p.sig.refills.saturating_sub(p.refills_used);
     let id = p.id;
@@ -550,6 +557,9 @@ fn MyPrescription(
             <a class="btn btn--ghost" href=format!("/api/prescriptions/{}/pdf", p.id) download="prescription.pdf">"Download (PDF)"</a>
             {refill.map(|latest| view! {
                 <super::refills_pages::RefillButton prescription_id=id latest refills_left/>
+            })}
+            {order.map(|(latest, orderable)| view! {
+                <crate::pharmacy::orders_pages::OrderPanel prescription_id=id latest orderable/>
             })}
         </li>
     }

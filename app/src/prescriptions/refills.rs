@@ -12,7 +12,7 @@ use shared::AppError;
 use uuid::Uuid;
 
 use crate::context::{is_unique_violation, OrInternal};
-use crate::entity::{patients, prescriptions, refill_requests};
+use crate::entity::{prescriptions, refill_requests};
 use crate::patients::care::{name_of, user_names};
 
 /// The most requests one queue or list answers, newest first.
@@ -35,14 +35,7 @@ async fn views(
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
-    let people: std::collections::HashMap<Uuid, patients::Model> = patients::Entity::find()
-        .filter(patients::Column::Id.is_in(rows.iter().map(|r| r.patient_id).collect::<Vec<_>>()))
-        .all(db)
-        .await
-        .or_internal()?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let people = crate::patients::service::names(db, rows.iter().map(|r| r.patient_id)).await?;
     let names = user_names(db, rows.iter().filter_map(|r| r.decided_by)).await?;
     rows.into_iter()
         .map(|r| {
@@ -51,10 +44,7 @@ async fn views(
                 id: r.id.into(),
                 prescription_id: r.prescription_id.into(),
                 patient_id: r.patient_id.into(),
-                patient_name: people
-                    .get(&r.patient_id)
-                    .map(|p| format!("{}, {}", p.family_name, p.given_name))
-                    .unwrap_or_default(),
+                patient_name: people.get(&r.patient_id).cloned().unwrap_or_default(),
                 drug_label: p.drug_label.clone(),
                 directions: super::service::sig_of(p).directions(),
                 status: r.status,
