@@ -29,10 +29,13 @@ test('a patient on a phone books, reschedules and cancels an appointment', async
   const { page } = phone;
   await signIn(page, DEMO.patient, DEMO_PASSWORD);
   await page.waitForURL('**/patient');
-  // All four tabs of the bottom bar fit the phone's width.
+  // Every tab of the bottom bar fits the phone's width, and its label its tab.
   const tabs = await page.locator('.portal__nav ul').evaluate((ul) => ul.scrollWidth - ul.clientWidth);
   assert.ok(tabs <= 0, `the tab bar overflows by ${tabs}px`);
-  await page.getByRole('link', { name: 'Appointments', exact: true }).click();
+  const cramped = await page.locator('.portal__nav a').evaluateAll((links) =>
+    links.filter((a) => a.scrollWidth > a.clientWidth).map((a) => a.textContent));
+  assert.deepEqual(cramped, [], 'tab labels wider than their tabs');
+  await page.getByRole('link', { name: 'Visits', exact: true }).click();
   await page.getByRole('heading', { name: 'My appointments' }).waitFor();
   await hydrated(page);
   await page.getByText('No upcoming appointments').waitFor();
@@ -83,7 +86,7 @@ test('a patient on a phone books, reschedules and cancels an appointment', async
   const moved = (await page.getByTestId('appointment').locator('.appointment__when').textContent()).trim();
   await page.getByRole('link', { name: 'Record', exact: true }).click();
   await page.getByRole('region', { name: 'Your next appointment' }).getByText(moved).waitFor();
-  await page.getByRole('link', { name: 'Appointments', exact: true }).click();
+  await page.getByRole('link', { name: 'Visits', exact: true }).click();
   await page.getByRole('heading', { name: 'My appointments' }).waitFor();
   await hydrated(page);
 

@@ -3,10 +3,12 @@
 // penicillin) raises a major allergy alert in the browser before signing,
 // signing without a reason is refused with a message on the reason, and
 // with one the prescription is signed and listed with the chart's
-// medications.
+// medications. The patient, on a phone, asks for a refill, her doctor
+// approves it, she orders it online to collect, the pharmacist prepares it
+// and she is told by e-mail (no drug named) and in the portal that it is ready.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, DEMO, DEMO_PASSWORD } from './helpers.mjs';
+import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, mailTo, DEMO, DEMO_PASSWORD } from './helpers.mjs';
 
 // Validation errors come back as HTTP 422, which Chromium logs as a failed load.
 const expected422 = (problems) => problems.filter((p) => !p.includes('status of 422'));
@@ -73,7 +75,7 @@ test('a doctor prescribes on a tablet, is warned of an allergy and overrides it 
   await context.close();
 });
 
-test('the patient reads her prescriptions on a phone, in plain language', async () => {
+test('the patient reads her prescriptions on a phone, orders a refill to collect and is told it is ready', async () => {
   const { page, problems, context } = await openDevice(browser, 'phone');
   await signIn(page, DEMO.patient, DEMO_PASSWORD);
   await page.waitForURL('**/patient');
@@ -109,6 +111,34 @@ test('the patient reads her prescriptions on a phone, in plain language', async 
   const again = page.getByTestId('my-prescriptions').getByTestId('my-prescription').filter({ hasText: 'metformin 500 mg Oral Tablet' });
   await again.getByTestId('refill-status').getByText(/Approved/).waitFor();
   await again.getByText(/4 refill\(s\) left/).waitFor();
+
+  // The approved fill is in the pharmacy's queue: she orders it online, to collect.
+  await again.getByLabel('Order online').selectOption('collect');
+  await again.getByRole('button', { name: 'Place the order' }).click();
+  await again.getByTestId('order-status').getByText('Placed').waitFor();
+  await expectNoHorizontalScroll(page);
+  const pharmacist = await openDevice(browser, 'desktop');
+  await signIn(pharmacist.page, DEMO.pharmacist, DEMO_PASSWORD);
+  await pharmacist.page.waitForURL('**/clinic');
+  await pharmacist.page.goto(new URL('/clinic/pharmacy', pharmacist.page.url()).href);
+  await hydrated(pharmacist.page);
+  const card = pharmacist.page.getByTestId('queue-item').filter({ hasText: 'metformin 500 mg Oral Tablet' }).filter({ hasText: 'Müller, Maria' });
+  await card.getByTestId('queue-order').getByText(/the patient collects/).waitFor();
+  await card.getByRole('button', { name: 'Start preparing' }).click();
+  await card.getByRole('button', { name: 'Mark ready' }).click();
+  await card.getByText('Ready', { exact: true }).waitFor();
+  assertClean(pharmacist.problems);
+  await pharmacist.context.close();
+
+  // She is told, without the drug's name, by e-mail and in the portal.
+  const told = await mailTo(DEMO.patient, /Your pharmacy order is ready for pickup[^\r\n]*/);
+  assert.ok(!/metformin/i.test(told), told);
+  await page.reload();
+  await hydrated(page);
+  const ordered = page.getByTestId('my-prescriptions').getByTestId('my-prescription').filter({ hasText: 'metformin 500 mg Oral Tablet' });
+  await ordered.getByTestId('order-status').getByText('Ready for pickup').waitFor();
+  await ordered.locator('[aria-current="step"]').getByText('Ready for pickup').waitFor();
+  await page.screenshot({ path: 'test-results/order-ready-phone.png', fullPage: true });
   assertClean(problems);
   await context.close();
 });

@@ -1,46 +1,8 @@
 // A patient who forgot their password: the link by e-mail (read from the
-// server's mail folder, where the file transport leaves each message as a
-// mail program would get it), a new password, every other device signed out.
+// server's mail folder: `mailTo`), a new password, every other device signed out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { launch, openDevice, hydrated, expectNoHorizontalScroll, assertClean, unique, signIn } from './helpers.mjs';
-
-// `.ci/e2e` names the server's data directory.
-const MAIL_DIR = join(process.env.HMS_E2E_DATA ?? '.', 'outbox', 'mail');
-
-/** The body of a plain-text e-mail as a mail program shows it. */
-function bodyOf(eml) {
-  const split = eml.search(/\r?\n\r?\n/);
-  const head = eml.slice(0, split);
-  const body = eml.slice(split).trimStart();
-  if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
-    return body
-      .replace(/=\r?\n/g, '')
-      .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
-  }
-  if (/content-transfer-encoding:\s*base64/i.test(head)) {
-    return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  }
-  return body;
-}
-
-/** Waits for an e-mail to `to` whose body matches `pattern`; answers the match. */
-async function mailTo(to, pattern, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const name of await readdir(MAIL_DIR).catch(() => [])) {
-      if (!name.endsWith('.eml')) continue;
-      const eml = await readFile(join(MAIL_DIR, name), 'utf8');
-      if (!new RegExp(`^To:.*${to.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'im').test(eml)) continue;
-      const found = bodyOf(eml).match(pattern);
-      if (found) return found[0];
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`no e-mail to ${to} matching ${pattern} in ${MAIL_DIR}`);
-}
+import { launch, openDevice, hydrated, expectNoHorizontalScroll, assertClean, unique, signIn, mailTo } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });

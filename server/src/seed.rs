@@ -197,20 +197,26 @@ async fn seed_demo_patients(
     let mut created: Vec<patients::Model> = Vec::new();
     for DemoPerson(given, family, (y, m, d), sex, phone) in people {
         let email = created.is_empty().then(|| DEMO_PATIENT_EMAIL.to_string());
-        let p = insert_patient(
-            &txn,
-            cipher,
-            NewPatient::basic(
-                given.to_string(),
-                family.to_string(),
-                NaiveDate::from_ymd_opt(y, m, d),
-                sex,
-                Some(phone.to_string()),
-                email,
-            ),
-        )
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
+        let mut new = NewPatient::basic(
+            given.to_string(),
+            family.to_string(),
+            NaiveDate::from_ymd_opt(y, m, d),
+            sex,
+            Some(phone.to_string()),
+            email,
+        );
+        if created.is_empty() {
+            // The portal demo: messages by e-mail, an address to deliver to.
+            let contact = &mut new.demographics.contact;
+            contact.consent_email = true;
+            contact.address_line = Some("Gartenstraße 12".into());
+            contact.city = Some("Berlin".into());
+            contact.postal_code = Some("10115".into());
+            contact.country = Some("DE".into());
+        }
+        let p = insert_patient(&txn, cipher, new)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
         created.push(p);
     }
     let staff_id = |email: &'static str| {

@@ -11,7 +11,7 @@ use super::{manage, pages, tiles};
 use crate::nav::{no_routes, NavEntry, PortalTiles, Tile};
 
 pub const NAV: &[NavEntry] = &[
-    NavEntry::new(Patient, 20, "/patient/appointments", "Appointments"),
+    NavEntry::new(Patient, 20, "/patient/appointments", "Visits"),
     NavEntry::new(Clinic, 20, "/clinic/appointments", "Appointments").needs(ViewDayLists),
     NavEntry::new(Clinic, 30, "/clinic/availability", "My availability")
         .needs(ManageOwnAvailability),

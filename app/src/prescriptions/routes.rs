@@ -13,7 +13,7 @@ use super::pages;
 use crate::nav::{no_routes, NavEntry, PortalTiles};
 
 pub const NAV: &[NavEntry] = &[
-    NavEntry::new(Patient, 25, "/patient/prescriptions", "Prescriptions"),
+    NavEntry::new(Patient, 25, "/patient/prescriptions", "Medicines"),
     NavEntry::new(Clinic, 58, "/clinic/refills", "Refills").needs(shared::Permission::Prescribe),
     NavEntry::new(Clinic, 66, "/clinic/pharmacy/rules", "Local rules").needs(ManageDrugRules),
 ];
