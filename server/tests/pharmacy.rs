@@ -11,7 +11,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use serde_json::{json, Value};
 use shared::access::CareRelationshipKind;
 use shared::ids::BatchId;
-use shared::pharmacy::{BatchView, Dispensed, FillStatus, QueueItem, ReceiveForm, StockLevel};
+use shared::pharmacy::{BatchView, Dispensed, FillStatus, QueuePage, ReceiveForm, StockLevel};
 use shared::prescribing::{PrescriptionForm, PrescriptionView, SignRequest};
 use shared::{AppError, Role};
 use uuid::Uuid;
@@ -134,8 +134,12 @@ async fn dispensing_takes_the_first_expiry_first(backend: Backend) {
     let expired = expired_batch(&app, metformin, 50).await;
 
     let p = prescribed(&app, &doctor, metformin, 30).await;
-    let queue: Vec<QueueItem> = ok(&rx, "pharmacy/queue", json!({})).await;
-    let item = queue.iter().find(|q| q.prescription.id == p.id).unwrap();
+    let queue: QueuePage = ok(&rx, "pharmacy/queue", json!({})).await;
+    let item = queue
+        .items
+        .iter()
+        .find(|q| q.prescription.id == p.id)
+        .unwrap();
     assert_eq!(
         (item.fill_status, item.on_hand, item.remaining()),
         (FillStatus::New, 110, 30)
@@ -310,6 +314,26 @@ async fn concurrent_dispenses_never_overdraw(backend: Backend) {
     for _ in 0..50 {
         prescriptions.push(prescribed(&app, &doctor, warfarin, 1).await);
     }
+    // The queue pages by keyset, oldest first: every prescription once.
+    let mut paged = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = app::pharmacy::service::queue(&app.db, today(), cursor.as_ref(), 7)
+            .await
+            .unwrap();
+        assert!(page.items.len() <= 7);
+        paged.extend(page.items.iter().map(|i| i.prescription.id));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let unique: std::collections::BTreeSet<_> = paged.iter().copied().collect();
+    assert_eq!(unique.len(), paged.len(), "a prescription on two pages");
+    let signed: std::collections::BTreeSet<_> = prescriptions.iter().map(|p| p.id).collect();
+    assert_eq!(unique, signed);
+    let first: QueuePage = ok(&rx, "pharmacy/queue", json!({ "cursor": null })).await;
+    assert_eq!(first.items.len() as u64, shared::pharmacy::QUEUE_PAGE);
     let rx = std::sync::Arc::new(rx);
     let tasks: Vec<_> = prescriptions
         .into_iter()
@@ -468,8 +492,9 @@ async fn online_orders_follow_the_fill(backend: Backend) {
     );
     let theirs: MyOrders = ok(&stranger, "orders/mine", json!({})).await;
     assert!(theirs.orders.is_empty());
-    let queue: Vec<QueueItem> = ok(&rx, "pharmacy/queue", json!({})).await;
+    let queue: QueuePage = ok(&rx, "pharmacy/queue", json!({})).await;
     let item = queue
+        .items
         .iter()
         .find(|i| i.prescription.id == collect.id)
         .unwrap();

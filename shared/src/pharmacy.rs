@@ -360,6 +360,24 @@ impl QueueItem {
     }
 }
 
+/// Where the next page of the queue starts: the last prescription shown
+/// (the queue runs oldest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueCursor {
+    pub signed_at: DateTime<Utc>,
+    pub id: PrescriptionId,
+}
+
+/// One page of the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePage {
+    pub items: Vec<QueueItem>,
+    pub next: Option<QueueCursor>,
+}
+
+/// Prescriptions per page of the queue.
+pub const QUEUE_PAGE: u64 = 50;
+
 /// What one dispense took from which batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Taken {

@@ -4,26 +4,32 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use shared::ids::{BatchId, DrugId, MovementId, PrescriptionId};
-use shared::pharmacy::{BatchView, Dispensed, FillStatus, QueueItem, ReceiveForm, StockLevel};
+use shared::pharmacy::{
+    BatchView, Dispensed, FillStatus, QueueCursor, QueuePage, ReceiveForm, StockLevel,
+};
 use shared::prescribing::PrescriptionView;
 use shared::AppError;
 
-/// The most prescriptions the queue shows at once, oldest first.
-pub const QUEUE_LIMIT: u64 = 200;
-
-/// Prescriptions to fill, oldest first, with each patient's allergies.
+/// Prescriptions to fill, oldest first, a page at a time from after
+/// `cursor`, with each patient's allergies.
 #[server(endpoint = "pharmacy/queue", input = Json)]
-pub async fn pharmacy_queue() -> Result<Vec<QueueItem>, AppError> {
+pub async fn pharmacy_queue(cursor: Option<QueueCursor>) -> Result<QueuePage, AppError> {
     use crate::auth::guard::require;
     use shared::time::HospitalTime;
     crate::audited::read(
         || require(shared::Permission::Dispense),
         async |caller| {
-            let list = super::service::queue(&caller.ctx.db, caller.today(), QUEUE_LIMIT).await?;
+            let page = super::service::queue(
+                &caller.ctx.db,
+                caller.today(),
+                cursor.as_ref(),
+                shared::pharmacy::QUEUE_PAGE,
+            )
+            .await?;
             let event = caller
                 .event("pharmacy.queue")
-                .detail(format!("{} prescription(s)", list.len()));
-            Ok((list, event))
+                .detail(format!("{} prescription(s)", page.items.len()));
+            Ok((page, event))
         },
     )
     .await

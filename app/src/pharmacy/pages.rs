@@ -6,7 +6,9 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use shared::formulary::FormularyDrug;
-use shared::pharmacy::{expiry_window, BatchView, FillStatus, QueueItem, ReceiveForm, StockLevel};
+use shared::pharmacy::{
+    expiry_window, BatchView, FillStatus, QueueCursor, QueueItem, ReceiveForm, StockLevel,
+};
 use shared::Permission;
 
 use super::api::*;
@@ -49,7 +51,7 @@ fn Queue() -> impl IntoView {
     let session = PortalSession::get();
     let queue = Resource::new(
         move || version.get(),
-        move |_| session.load(pharmacy_queue()),
+        move |_| session.load(pharmacy_queue(None)),
     );
     view! {
         <VerifyCode/>
@@ -57,19 +59,54 @@ fn Queue() -> impl IntoView {
         <Transition fallback=|| view! { <Loading label="Loading the queue…"/> }>
             {move || Suspend::new(async move {
                 match queue.await {
-                    Ok(items) if items.is_empty() => view! {
+                    Ok(page) if page.items.is_empty() => view! {
                         <EmptyState title="Nothing to fill">"Signed prescriptions appear here."</EmptyState>
                     }.into_any(),
-                    Ok(items) => view! {
+                    Ok(page) => view! {
                         <ul class="rx-list" data-testid="pharmacy-queue">
-                            {items.into_iter().map(|item| view! { <QueueCard item version notice/> }).collect_view()}
+                            {page.items.into_iter().map(|item| view! { <QueueCard item version notice/> }).collect_view()}
                         </ul>
+                        <MoreOfTheQueue start=page.next version notice/>
                     }.into_any(),
                     Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                 }
             })}
         </Transition>
         <super::orders_pages::Deliveries version notice/>
+    }
+}
+
+/// The queue's later pages, fetched on demand from `start`. Rendered with
+/// the first page, so a reload of the queue starts it afresh.
+#[component]
+fn MoreOfTheQueue(
+    start: Option<QueueCursor>,
+    version: RwSignal<u32>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let items = RwSignal::new(Vec::<QueueItem>::new());
+    let next = RwSignal::new(start);
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let load = move |_| {
+        let cursor = next.get_untracked();
+        crate::components::submit_with(busy, errors, pharmacy_queue(cursor), move |page| {
+            items.update(|i| i.extend(page.items));
+            next.set(page.next);
+        });
+    };
+    view! {
+        <ul class="rx-list">
+            <For each=move || items.get() key=|item| item.prescription.id let:item>
+                <QueueCard item version notice/>
+            </For>
+        </ul>
+        <FormAlert errors/>
+        {move || next.get().is_some().then(|| view! {
+            <button type="button" class="btn" disabled=move || busy.get() on:click=load>
+                {move || if busy.get() { "Loading…" } else { "Show more of the queue" }}
+            </button>
+        })}
     }
 }
 

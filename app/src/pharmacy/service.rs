@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
+use sea_orm::Condition;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -12,8 +13,8 @@ use sea_orm::{
 use shared::chart::AllergyStatus;
 use shared::ids::{BatchId, DrugId, MovementId, PrescriptionId};
 use shared::pharmacy::{
-    BatchView, ChargeKind, Dispensed, FillStatus, MovementKind, NewBatch, QueueItem, StockLevel,
-    Taken,
+    BatchView, ChargeKind, Dispensed, FillStatus, MovementKind, NewBatch, QueueCursor, QueueItem,
+    QueuePage, StockLevel, Taken,
 };
 use shared::prescribing::PrescriptionStatus;
 use shared::AppError;
@@ -203,22 +204,42 @@ pub async fn set_reorder_level(
     Ok(())
 }
 
-/// Active prescriptions not yet fully dispensed, oldest first, each with
-/// its patient's name and allergies and the drug's stock.
+/// A page of the active prescriptions not yet fully dispensed, oldest
+/// first from after `cursor`, each with its patient's name and allergies,
+/// the drug's stock and the patient's open online order.
 pub async fn queue(
     db: &impl ConnectionTrait,
     today: NaiveDate,
-    limit: u64,
-) -> Result<Vec<QueueItem>, AppError> {
-    let rows = prescriptions::Entity::find()
+    cursor: Option<&QueueCursor>,
+    page_size: u64,
+) -> Result<QueuePage, AppError> {
+    let mut query = prescriptions::Entity::find()
         .filter(prescriptions::Column::Status.eq(PrescriptionStatus::Active))
-        .filter(prescriptions::Column::FillStatus.ne(FillStatus::Dispensed))
+        .filter(prescriptions::Column::FillStatus.ne(FillStatus::Dispensed));
+    if let Some(c) = cursor {
+        query = query.filter(
+            Condition::any()
+                .add(prescriptions::Column::SignedAt.gt(c.signed_at))
+                .add(
+                    Condition::all()
+                        .add(prescriptions::Column::SignedAt.eq(c.signed_at))
+                        .add(prescriptions::Column::Id.gt(c.id.uuid())),
+                ),
+        );
+    }
+    let mut rows = query
         .order_by_asc(prescriptions::Column::SignedAt)
         .order_by_asc(prescriptions::Column::Id)
-        .limit(limit)
+        .limit(page_size + 1)
         .all(db)
         .await
         .or_internal()?;
+    let more = rows.len() as u64 > page_size;
+    rows.truncate(page_size as usize);
+    let next = more.then(|| rows.last()).flatten().map(|p| QueueCursor {
+        signed_at: p.signed_at,
+        id: p.id.into(),
+    });
     let patient_ids: Vec<Uuid> = rows.iter().map(|p| p.patient_id).collect();
     let people: HashMap<Uuid, patients::Model> = patients::Entity::find()
         .filter(patients::Column::Id.is_in(patient_ids.clone()))
@@ -257,7 +278,7 @@ pub async fn queue(
         })
         .collect();
     let views = crate::prescriptions::service::views(db, rows).await?;
-    Ok(views
+    let items = views
         .into_iter()
         .zip(facts)
         .map(|(view, (patient_id, drug_id, fill_status, dispensed))| {
@@ -281,7 +302,8 @@ pub async fn queue(
                 prescription: view,
             }
         })
-        .collect())
+        .collect();
+    Ok(QueuePage { items, next })
 }
 
 /// An active prescription, for the pharmacy.
