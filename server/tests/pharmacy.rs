@@ -423,6 +423,9 @@ async fn online_orders_follow_the_fill(backend: Backend) {
     let mut row: app::entity::patients::ActiveModel = row.into();
     row.email = Set(Some("orders@test.example".into()));
     row.consent_email = Set(true);
+    row.address_line = Set(Some("Karl-Marx-Allee 1".into()));
+    row.postal_code = Set(Some("10243".into()));
+    row.city = Set(Some("Berlin".into()));
     row.update(&app.db).await.unwrap();
     let doctor = signed_in(&app, "doctor@test.example", Role::Doctor).await;
     let rx = signed_in(&app, "rx@test.example", Role::Pharmacist).await;
@@ -442,6 +445,10 @@ async fn online_orders_follow_the_fill(backend: Backend) {
     let mine: MyOrders = ok(&patient, "orders/mine", json!({})).await;
     assert!(mine.orders.is_empty());
     assert!(mine.orderable.contains(&collect.id) && mine.orderable.contains(&deliver.id));
+    assert_eq!(
+        mine.address_on_file.as_deref(),
+        Some("Karl-Marx-Allee 1, 10243 Berlin")
+    );
     // A delivery needs an address; nothing is saved without it.
     let (status, error) = refused(
         &patient,

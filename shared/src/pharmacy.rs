@@ -184,6 +184,8 @@ pub struct OrderView {
 pub struct MyOrders {
     pub orders: Vec<OrderView>,
     pub orderable: Vec<PrescriptionId>,
+    /// The patient's address on file, offered for a delivery.
+    pub address_on_file: Option<String>,
 }
 
 /// The expiry windows the stock page shows, nearest first.

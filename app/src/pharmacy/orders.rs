@@ -227,7 +227,32 @@ pub async fn mine(db: &impl ConnectionTrait, patient_id: Uuid) -> Result<MyOrder
                 .any(|o| o.prescription_id == *id && o.status.is_open())
         })
         .collect();
-    Ok(MyOrders { orders, orderable })
+    let address_on_file = patients::Entity::find_by_id(patient_id)
+        .one(db)
+        .await
+        .or_internal()?
+        .and_then(|p| postal_address(&p));
+    Ok(MyOrders {
+        orders,
+        orderable,
+        address_on_file,
+    })
+}
+
+/// The patient's address as a courier reads it: "street, postcode city".
+fn postal_address(p: &patients::Model) -> Option<String> {
+    let town = [p.postal_code.as_deref(), p.city.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let parts: Vec<&str> = [p.address_line.as_deref().unwrap_or("").trim(), town.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// An order, of `patient_id` when given (the patient's own).

@@ -78,12 +78,15 @@ pub fn OrderPanel(
     /// The newest order of this prescription.
     latest: Option<OrderView>,
     orderable: bool,
+    /// Offered as the delivery address.
+    address_on_file: Option<String>,
 ) -> impl IntoView {
     let current = RwSignal::new(latest.map(RwSignal::new));
     let can_order = RwSignal::new(orderable);
     let form = RwSignal::new(OrderForm {
         prescription_id: Some(prescription_id),
-        ..Default::default()
+        fulfilment: None,
+        address: address_on_file.unwrap_or_default(),
     });
     let fulfilment = RwSignal::new(String::new());
     let errors = FormErrors::new();

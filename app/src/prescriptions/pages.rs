@@ -510,6 +510,7 @@ pub fn MyPrescriptionsPage() -> impl IntoView {
                                             let order = Some((
                                                 orders.orders.iter().find(|o| o.prescription_id == p.id).cloned(),
                                                 orders.orderable.contains(&p.id),
+                                                orders.address_on_file.clone(),
                                             ));
                                             view! { <MyPrescription p refill order/> }
                                         }).collect_view()}</ul> }.into_any()
@@ -540,7 +541,7 @@ pub fn MyPrescriptionsPage() -> impl IntoView {
 fn MyPrescription(
     p: PrescriptionView,
     refill: Option<Option<shared::prescribing::RefillRequestView>>,
-    order: Option<(Option<shared::pharmacy::OrderView>, bool)>,
+    order: Option<(Option<shared::pharmacy::OrderView>, bool, Option<String>)>,
 ) -> impl IntoView {
     let refills_left = p.sig.refills.saturating_sub(p.refills_used);
     let id = p.id;
@@ -558,8 +559,8 @@ fn MyPrescription(
             {refill.map(|latest| view! {
                 <super::refills_pages::RefillButton prescription_id=id latest refills_left/>
             })}
-            {order.map(|(latest, orderable)| view! {
-                <crate::pharmacy::orders_pages::OrderPanel prescription_id=id latest orderable/>
+            {order.map(|(latest, orderable, address_on_file)| view! {
+                <crate::pharmacy::orders_pages::OrderPanel prescription_id=id latest orderable address_on_file/>
             })}
         </li>
     }
