@@ -248,10 +248,13 @@ fn postal_address(p: &patients::Model) -> Option<String> {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    let parts: Vec<&str> = [p.address_line.as_deref().unwrap_or("").trim(), town.as_str()]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect();
+    let parts: Vec<&str> = [
+        p.address_line.as_deref().unwrap_or("").trim(),
+        town.as_str(),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
