@@ -15,13 +15,19 @@
 //!
 //! Both are skipped: neither does anything a process that ends needs.
 //!
-//! The same crash came back once more (CI, `ehr`, after all its tests
-//! passed; not reproduced here in 30 runs), so the end is now cut short as
-//! a whole: the first exit handler to run ends the process with its status
-//! (`_exit`), and no handler registered before it (libraries' teardown)
-//! runs at all. Rust has flushed its own output by then (`std::rt::cleanup`
-//! runs before the C `exit`). glibc's `on_exit` passes the status; it is a
-//! GNU extension, which is what the supported systems run.
+//! The crash came back (CI, `ehr` and the server's unit tests, after all
+//! their tests passed; 2 runs in 40 of the latter here). Its core dump: the
+//! main thread in SQLCipher's own exit handler (`sqlcipher_extra_shutdown`,
+//! registered with `atexit` when SQLite initialises) while a worker closed
+//! its connection in `sqlcipher_free`. So the end is now cut short as a
+//! whole: SQLite is initialised here, so that SQLCipher registers its
+//! handler first, and then a handler of ours is registered that ends the
+//! process with its status (`_exit`). Exit handlers run newest first, so
+//! ours runs before SQLCipher's, OpenSSL's and mimalloc's, and none of
+//! them runs at all. Rust has flushed its own output by then
+//! (`std::rt::cleanup` runs before the C `exit`). glibc's `on_exit` passes
+//! the status; it is a GNU extension, which is what the supported systems
+//! run.
 
 use std::ffi::{c_int, c_long, c_void};
 
@@ -59,10 +65,6 @@ extern "C" fn end_now(status: c_int, _arg: *mut c_void) {
 pub fn leave_teardown_to_the_os() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        // SAFETY: registers a handler with no state (`arg` is unused).
-        if unsafe { on_exit(end_now, std::ptr::null_mut()) } != 0 {
-            tracing::warn!("on_exit refused the handler that skips library teardown");
-        }
         // SAFETY: mimalloc's documented option setter, with an option
         // number of its enum; it stores a value read at exit.
         unsafe { mi_option_set(MI_OPTION_DESTROY_ON_EXIT, SKIP_PROCESS_DONE) };
@@ -71,6 +73,18 @@ pub fn leave_teardown_to_the_os() {
         let ok = unsafe { OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, std::ptr::null()) };
         if ok != 1 {
             tracing::warn!("OpenSSL refused OPENSSL_INIT_NO_ATEXIT");
+        }
+        // SAFETY: SQLite's documented initialiser, safe to call any number
+        // of times; it runs SQLCipher's initialiser, which registers its exit
+        // handler (after OpenSSL's option above, which it initialises).
+        let rc = unsafe { libsqlite3_sys::sqlite3_initialize() };
+        if rc != libsqlite3_sys::SQLITE_OK {
+            tracing::warn!(rc, "sqlite3_initialize failed");
+        }
+        // Registered last, so run first.
+        // SAFETY: registers a handler with no state (`arg` is unused).
+        if unsafe { on_exit(end_now, std::ptr::null_mut()) } != 0 {
+            tracing::warn!("on_exit refused the handler that skips library teardown");
         }
     });
 }
