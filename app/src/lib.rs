@@ -73,6 +73,7 @@ pub mod chart;
 pub mod components;
 pub mod formulary;
 pub mod home;
+pub mod lab;
 pub mod modules;
 pub mod nav;
 pub mod patients;

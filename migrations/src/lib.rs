@@ -52,6 +52,7 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
         .chain(m20261204_000022_pharmacy::CODED.iter().copied())
         .chain(m20261204_000023_refills::CODED.iter().copied())
         .chain(m20261204_000024_pharmacy_orders::CODED.iter().copied())
+        .chain(m20261205_000025_lab_catalogue::CODED.iter().copied())
         .collect()
 }
 mod m20261122_000001_foundation;
@@ -78,6 +79,7 @@ mod m20261204_000021_prescriptions;
 mod m20261204_000022_pharmacy;
 mod m20261204_000023_refills;
 mod m20261204_000024_pharmacy_orders;
+mod m20261205_000025_lab_catalogue;
 mod util;
 
 /// Every migration, in order.
@@ -111,6 +113,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000022_pharmacy::Migration),
             Box::new(m20261204_000023_refills::Migration),
             Box::new(m20261204_000024_pharmacy_orders::Migration),
+            Box::new(m20261205_000025_lab_catalogue::Migration),
         ]
     }
 }

@@ -12,8 +12,8 @@ use shared::coded::Coded;
 /// Every coded column with the enum the app reads it as.
 fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     use shared::{
-        access, appointments, audit, chart, decision, demographics, notify, patients, pharmacy,
-        prescribing, schedule,
+        access, appointments, audit, chart, decision, demographics, lab, notify, patients,
+        pharmacy, prescribing, schedule,
     };
     fn of<E: Coded>(
         table: &'static str,
@@ -56,6 +56,10 @@ fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         of::<prescribing::RefillStatus>("refill_requests", "status"),
         of::<pharmacy::Fulfilment>("pharmacy_orders", "fulfilment"),
         of::<pharmacy::OrderStatus>("pharmacy_orders", "status"),
+        of::<lab::TestKind>("lab_tests", "kind"),
+        of::<lab::CodeSystem>("lab_tests", "code_system"),
+        of::<lab::Modality>("lab_tests", "modality"),
+        of::<patients::AdministrativeSex>("lab_ranges", "sex"),
     ]
 }
 

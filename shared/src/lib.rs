@@ -23,6 +23,7 @@
 //! - [`prescribing`]: prescriptions: dose, structured frequency, quantity, directions.
 //! - [`pharmacy`]: the queue, stock batches, dispensing, returns and write-offs.
 //! - [`decision`]: allergy, interaction, duplicate-therapy and dose alerts.
+//! - [`lab`]: laboratory values as exact decimals, reference ranges by sex and age, flags.
 //! - [`records`]: coded EHR data (ICD-10-CM).
 //! - [`text`]: folding text for case- and accent-insensitive search.
 
@@ -39,6 +40,7 @@ pub mod demographics;
 pub mod error;
 pub mod formulary;
 pub mod ids;
+pub mod lab;
 pub mod notify;
 pub mod patients;
 pub mod pharmacy;

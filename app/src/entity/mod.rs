@@ -22,6 +22,8 @@ pub mod holidays;
 pub mod icd10_codes;
 pub mod immunizations;
 pub mod insurance_coverages;
+pub mod lab_ranges;
+pub mod lab_tests;
 pub mod login_attempts;
 pub mod medications;
 pub mod mfa_recovery_codes;
