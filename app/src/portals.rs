@@ -190,6 +190,7 @@ pub fn Landing() -> impl IntoView {
                     })}
                 </Suspense>
             </section>
+            <p class="landing__about"><a href="/about">"About HMS and its data sources"</a></p>
         </main>
     }
 }

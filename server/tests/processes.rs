@@ -204,6 +204,7 @@ fn routes_lists_every_portal_page() {
         "/register",
         "/forgot-password",
         "/reset-password",
+        "/about",
         "/patient",
         "/patient/details",
         "/patient/appointments",
@@ -237,7 +238,7 @@ fn routes_lists_every_portal_page() {
         "/admin/account",
     ];
     expected.sort_unstable();
-    assert_eq!(expected.len(), 35);
+    assert_eq!(expected.len(), 36);
     assert_eq!(routes, expected, "the router's pages");
 }
 

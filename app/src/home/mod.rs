@@ -1,6 +1,7 @@
 //! The portals' home pages: a greeting, then the tiles that every module
 //! contributes to the portal (`TILES` in each `routes.rs`), by rank.
 
+pub mod about;
 pub mod routes;
 
 use leptos::prelude::*;

@@ -1,7 +1,10 @@
 //! The portals' home pages in their menus. The home routes themselves are
 //! in `lib.rs`, which hands each home the tiles of every module.
 
-use leptos_router::any_nested_route::AnyNestedRoute;
+use leptos::prelude::*;
+use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
+use leptos_router::components::Route;
+use leptos_router::{path, Lazy};
 use shared::Portal::{self, Admin, Clinic, Patient};
 
 use crate::nav::{no_routes, NavEntry, PortalTiles};
@@ -14,7 +17,16 @@ pub const NAV: &[NavEntry] = &[
 
 pub const TILES: PortalTiles = PortalTiles::NONE;
 
-/// No pages of its own beside the homes.
-pub fn routes(_at: Option<Portal>) -> AnyNestedRoute {
-    no_routes()
+crate::lazy_pages! {
+    about in about { About => view! { <super::about::AboutPage/> } }
+}
+
+/// Beside the homes, the public about page with the data notices.
+pub fn routes(at: Option<Portal>) -> AnyNestedRoute {
+    match at {
+        None => view! { <Route path=path!("/about") view={Lazy::<About>::new()}/> }
+            .into_inner()
+            .into_any_nested_route(),
+        Some(_) => no_routes(),
+    }
 }

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use shared::ids::{PharmacyOrderId, PrescriptionId};
 use shared::notify::{order_notice, NoticeKind};
@@ -76,7 +76,9 @@ async fn tell(
 }
 
 /// Moves `order` to `status` (by `by`, `None` for the patient) and tells
-/// the patient.
+/// the patient. The update holds only if the order is still where it was
+/// read: a patient's cancel and a dispense at the same moment cannot both
+/// win, and the one that lost says so.
 async fn move_to(
     db: &impl ConnectionTrait,
     ctx: &ServerContext,
@@ -86,14 +88,33 @@ async fn move_to(
     by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<pharmacy_orders::Model, AppError> {
-    let mut row = order.into_active_model();
-    row.status = Set(status);
-    row.updated_at = Set(now);
-    row.updated_by = Set(by);
+    use pharmacy_orders::Column as C;
+    use sea_orm::sea_query::Expr;
+    let mut update = pharmacy_orders::Entity::update_many()
+        .col_expr(C::Status, Expr::value(status))
+        .col_expr(C::UpdatedAt, Expr::value(now))
+        .col_expr(C::UpdatedBy, Expr::value(by));
     if reason.is_some() {
-        row.cancel_reason = Set(reason);
+        update = update.col_expr(C::CancelReason, Expr::value(reason.clone()));
     }
-    let order = row.update(db).await.or_internal()?;
+    let done = update
+        .filter(C::Id.eq(order.id))
+        .filter(C::Status.eq(order.status))
+        .exec(db)
+        .await
+        .or_internal()?;
+    if done.rows_affected != 1 {
+        return Err(AppError::Conflict(
+            "This order changed in the meantime: reload to see where it stands.".into(),
+        ));
+    }
+    let order = pharmacy_orders::Model {
+        status,
+        updated_at: now,
+        updated_by: by,
+        cancel_reason: reason.or(order.cancel_reason),
+        ..order
+    };
     tell(db, ctx, &order, now).await?;
     Ok(order)
 }

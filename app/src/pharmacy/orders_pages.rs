@@ -37,13 +37,16 @@ fn Steps(order: OrderView) -> impl IntoView {
 /// One order as the patient follows it, with a cancel button while it is
 /// still at the pharmacy.
 #[component]
-fn MyOrder(order: RwSignal<OrderView>) -> impl IntoView {
+fn MyOrder(order: RwSignal<OrderView>, on_cancelled: Callback<()>) -> impl IntoView {
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
     let on_cancel = move |ev: SubmitEvent| {
         ev.prevent_default();
         let id = order.with_untracked(|o| o.id);
-        submit_with(busy, errors, cancel_my_order(id), move |o| order.set(o));
+        submit_with(busy, errors, cancel_my_order(id), move |o| {
+            order.set(o);
+            on_cancelled.run(());
+        });
     };
     view! {
         {move || {
@@ -104,7 +107,8 @@ pub fn OrderPanel(
         can_order.get() && current.with(|c| c.is_none_or(|o| !o.with(|o| o.status.is_open())))
     };
     view! {
-        {move || current.get().map(|order| view! { <MyOrder order/> })}
+        // Cancelled here: the fill is still in the queue, so it can be ordered again.
+        {move || current.get().map(|order| view! { <MyOrder order on_cancelled=Callback::new(move |()| can_order.set(true))/> })}
         {move || show_form().then(|| view! {
             <form class="form" novalidate on:submit=on_submit data-testid="order-form">
                 <FormAlert errors/>
