@@ -119,6 +119,23 @@ async fn move_to(
     Ok(order)
 }
 
+/// The view of an order, given its patient's filing name and its drug.
+pub fn view_of(o: pharmacy_orders::Model, patient_name: String, drug_label: String) -> OrderView {
+    OrderView {
+        id: o.id.into(),
+        prescription_id: o.prescription_id.into(),
+        patient_id: o.patient_id.into(),
+        patient_name,
+        drug_label,
+        fulfilment: o.fulfilment,
+        status: o.status,
+        address: o.address,
+        placed_at: o.placed_at,
+        updated_at: o.updated_at,
+        cancel_reason: o.cancel_reason,
+    }
+}
+
 async fn views(
     db: &impl ConnectionTrait,
     rows: Vec<pharmacy_orders::Model>,
@@ -134,38 +151,29 @@ async fn views(
     let people = crate::patients::service::names(db, rows.iter().map(|o| o.patient_id)).await?;
     Ok(rows
         .into_iter()
-        .map(|o| OrderView {
-            id: o.id.into(),
-            prescription_id: o.prescription_id.into(),
-            patient_id: o.patient_id.into(),
-            patient_name: people.get(&o.patient_id).cloned().unwrap_or_default(),
-            drug_label: rx
+        .map(|o| {
+            let name = people.get(&o.patient_id).cloned().unwrap_or_default();
+            let drug = rx
                 .get(&o.prescription_id)
                 .map(|p| p.drug_label.clone())
-                .unwrap_or_default(),
-            fulfilment: o.fulfilment,
-            status: o.status,
-            address: o.address,
-            placed_at: o.placed_at,
-            updated_at: o.updated_at,
-            cancel_reason: o.cancel_reason,
+                .unwrap_or_default();
+            view_of(o, name, drug)
         })
         .collect())
 }
 
-/// The open order of each of `prescription_ids`.
+/// The open order of each of `prescription_ids` (the queue makes their
+/// views from the patients and prescriptions it has read).
 pub async fn open_for(
     db: &impl ConnectionTrait,
     prescription_ids: Vec<Uuid>,
-) -> Result<HashMap<PrescriptionId, OrderView>, AppError> {
-    let rows = pharmacy_orders::Entity::find()
+) -> Result<HashMap<Uuid, pharmacy_orders::Model>, AppError> {
+    Ok(pharmacy_orders::Entity::find()
         .filter(pharmacy_orders::Column::PrescriptionId.is_in(prescription_ids))
         .filter(pharmacy_orders::Column::Status.is_in(OPEN))
         .all(db)
         .await
-        .or_internal()?;
-    Ok(views(db, rows)
-        .await?
+        .or_internal()?
         .into_iter()
         .map(|o| (o.prescription_id, o))
         .collect())

@@ -283,10 +283,14 @@ pub async fn queue(
         .zip(facts)
         .map(|(view, (patient_id, drug_id, fill_status, dispensed))| {
             let person = people.get(&patient_id);
+            let patient_name = person
+                .map(|p| shared::patients::filing_name(&p.family_name, &p.given_name))
+                .unwrap_or_default();
+            let order = orders
+                .remove(&view.id.uuid())
+                .map(|o| super::orders::view_of(o, patient_name.clone(), view.drug_label.clone()));
             QueueItem {
-                patient_name: person
-                    .map(|p| shared::patients::filing_name(&p.family_name, &p.given_name))
-                    .unwrap_or_default(),
+                patient_name,
                 mrn: person
                     .map(|p| {
                         shared::patients::Mrn::parse(&p.mrn)
@@ -298,7 +302,7 @@ pub async fn queue(
                 fill_status,
                 dispensed_quantity: dispensed,
                 on_hand: stock.get(&drug_id).copied().unwrap_or(0),
-                order: orders.remove(&view.id),
+                order,
                 prescription: view,
             }
         })
