@@ -37,6 +37,11 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
             "kind",
             m20261204_000024_pharmacy_orders::NOTICE_KINDS,
         ),
+        (
+            "notification_outbox",
+            "kind",
+            m20261205_000026_lab_orders::NOTICE_KINDS,
+        ),
     ];
     CODED_COLUMNS
         .iter()
@@ -53,6 +58,7 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
         .chain(m20261204_000023_refills::CODED.iter().copied())
         .chain(m20261204_000024_pharmacy_orders::CODED.iter().copied())
         .chain(m20261205_000025_lab_catalogue::CODED.iter().copied())
+        .chain(m20261205_000026_lab_orders::CODED.iter().copied())
         .collect()
 }
 mod m20261122_000001_foundation;
@@ -80,6 +86,7 @@ mod m20261204_000022_pharmacy;
 mod m20261204_000023_refills;
 mod m20261204_000024_pharmacy_orders;
 mod m20261205_000025_lab_catalogue;
+mod m20261205_000026_lab_orders;
 mod util;
 
 /// Every migration, in order.
@@ -114,6 +121,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000023_refills::Migration),
             Box::new(m20261204_000024_pharmacy_orders::Migration),
             Box::new(m20261205_000025_lab_catalogue::Migration),
+            Box::new(m20261205_000026_lab_orders::Migration),
         ]
     }
 }

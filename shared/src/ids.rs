@@ -68,6 +68,12 @@ ids! {
     PatientId;
     /// A drug of the formulary.
     DrugId;
+    /// A doctor's order of laboratory tests or imaging studies.
+    LabOrderId;
+    /// One ordered test of a laboratory order.
+    LabItemId;
+    /// A result entered for an ordered test (corrections are results too).
+    LabResultId;
     /// A signed prescription (one drug).
     PrescriptionId;
     /// A patient's request for another fill of a prescription.

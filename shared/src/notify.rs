@@ -64,6 +64,11 @@ NoticeKind {
     PasswordReset = "password_reset", "Password reset";
     /// A step of an online pharmacy order: no drug, no dose.
     PharmacyOrder = "pharmacy_order", "Pharmacy order";
+    /// To the ordering doctor: a critical result waits in the clinic
+    /// portal. No patient, test or value.
+    LabCritical = "lab_critical", "Critical result";
+    /// To the patient: results are ready in the portal. No test, no value.
+    LabResults = "lab_results", "Results ready";
 } "Choose the kind of message.");
 
 crate::coded!(
@@ -128,7 +133,10 @@ pub fn compose(
     reminder_lead: Option<i64>,
 ) -> Option<Notice> {
     let (subject, line) = match kind {
-        NoticeKind::PasswordReset | NoticeKind::PharmacyOrder => return None,
+        NoticeKind::PasswordReset
+        | NoticeKind::PharmacyOrder
+        | NoticeKind::LabCritical
+        | NoticeKind::LabResults => return None,
         NoticeKind::Booked => (
             format!("Appointment confirmed: {}", f.when),
             format!(
@@ -231,6 +239,34 @@ pub fn order_notice(
         ),
     };
     Notice { subject, body }
+}
+
+/// The message to the ordering doctor about a critical result. It names
+/// neither the patient nor the test nor the value: only that a critical
+/// result waits, to be read and acknowledged in the clinic portal.
+pub fn critical_notice(hospital: &str) -> Notice {
+    Notice {
+        subject: "A critical result needs your acknowledgement".into(),
+        body: format!(
+            "Hello,\r\n\r\nA laboratory result you ordered is critical and waits for your acknowledgement in the clinic portal (Critical results).\r\n\r\n{hospital}\r\n\r\nThis message was sent automatically. Please do not reply.\r\n"
+        ),
+    }
+}
+
+/// The message to the patient when results are released: that there are
+/// new results to read in the portal, nothing of what they are.
+pub fn results_notice(channel: Channel, hospital: &str) -> Notice {
+    let line = "You have new test results in the patient portal.";
+    let body = match channel {
+        Channel::Sms => format!("{line} {hospital}"),
+        Channel::Email => format!(
+            "Hello,\r\n\r\n{line}\r\n\r\nSign in to the patient portal to read them.\r\n\r\n{hospital}\r\n\r\nThis message was sent automatically. Please do not reply.\r\n"
+        ),
+    };
+    Notice {
+        subject: "New test results".into(),
+        body,
+    }
 }
 
 #[cfg(test)]

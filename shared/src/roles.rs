@@ -101,6 +101,21 @@ pub enum Permission {
     Dispense,
     /// Receive stock, write it off, set reorder levels (pharmacists).
     ManageStock,
+    /// Order laboratory tests and imaging studies, acknowledge critical
+    /// results (doctors).
+    OrderTests,
+    /// Work the laboratory: the worklist, collecting specimens and printing
+    /// their labels, entering results (laboratory technicians).
+    WorkLab,
+    /// Verify and release results entered by someone else, correct released
+    /// ones (laboratory technicians and supervisors).
+    VerifyResults,
+    /// Report imaging studies: findings and impression (radiologists, who
+    /// are doctors).
+    ReportImaging,
+    /// Keep the laboratory catalogue (tests, prices, turnaround, ranges)
+    /// and the technicians' shifts (administrators).
+    ManageLab,
 }
 
 impl Role {
@@ -141,6 +156,8 @@ impl Role {
                 ViewDayLists,
                 SearchFormulary,
                 Prescribe,
+                OrderTests,
+                ReportImaging,
             ],
             Role::Nurse => &[
                 ManageOwnAccount,
@@ -170,6 +187,8 @@ impl Role {
                 UseClinicPortal,
                 SearchPatients,
                 ReadCharts,
+                WorkLab,
+                VerifyResults,
             ],
             Role::Pharmacist => &[
                 ManageOwnAccount,
@@ -201,6 +220,7 @@ impl Role {
                 ManageSchedules,
                 SearchFormulary,
                 ManageFormulary,
+                ManageLab,
             ],
         }
     }

@@ -346,6 +346,16 @@ pub async fn require(permission: Permission) -> Result<Caller, AppError> {
     Ok(caller)
 }
 
+/// [`require`] for a call that any of `permissions` allows.
+pub async fn require_any(permissions: &[Permission]) -> Result<Caller, AppError> {
+    let caller = authenticate_active().await?;
+    if !permissions.iter().any(|p| caller.user.role.can(*p)) {
+        deny(&caller, &format!("{permissions:?}")).await?;
+        return Err(AppError::Forbidden);
+    }
+    Ok(caller)
+}
+
 /// Records a refused access to one patient's data in the audit trail.
 pub async fn deny_patient(
     caller: &Caller,

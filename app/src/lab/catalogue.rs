@@ -61,3 +61,12 @@ pub async fn rules_at(
         .map(rule_of)
         .collect()
 }
+
+/// A catalogue entry by its id.
+pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<lab_tests::Model, AppError> {
+    lab_tests::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .or_internal()?
+        .ok_or_else(|| AppError::NotFound("The test".into()))
+}

@@ -1,5 +1,13 @@
-//! Laboratory and imaging: the catalogue of what doctors order, with the
-//! reference ranges results are judged against (issue 19, in progress:
-//! orders, specimens, results and reports follow).
+//! Laboratory and imaging: the catalogue of what doctors order with the
+//! reference ranges results are judged against, orders, the laboratory's
+//! worklist, specimens and their labels, results with verification and
+//! corrections, critical alerts, and what the patient reads.
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod barcode;
 #[cfg(feature = "ssr")]
 pub mod catalogue;
+#[cfg(feature = "ssr")]
+pub mod orders;
+#[cfg(feature = "ssr")]
+pub mod work;
