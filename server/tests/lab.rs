@@ -1,15 +1,29 @@
-//! The laboratory catalogue: the tests and imaging studies loaded at
-//! migration, and results flagged against the range for the patient's sex
-//! and age on the collection day, on SQLite and PostgreSQL.
+//! The laboratory: the catalogue loaded at migration and results flagged
+//! against the range for the patient's sex and age on the collection day;
+//! the path from a doctor's order to a verified result the patient reads
+//! (duplicates, collection and labels, critical alerts, verification by
+//! someone else, corrections that keep the original, imaging reports); the
+//! worklist paged by keyset. On SQLite and PostgreSQL.
 
 mod common;
 
-use app::entity::lab_tests;
+use app::entity::{lab_tests, notification_outbox as outbox, patients};
 use chrono::{NaiveDate, Utc};
 use common::*;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use reqwest::StatusCode;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use serde_json::{json, Value};
+use shared::access::CareRelationshipKind;
+use shared::ids::LabOrderId;
 use shared::lab::{limits_for, Flag, LabValue, Modality, TestKind};
+use shared::lab_work::{
+    Correction, CriticalAlert, ItemStatus, ItemView, Label, MyResults, OrderForm, OrderView,
+    Priority, ResultEntry, ResultStatus, Stage, WorkFilter, WorkPage,
+};
+use shared::notify::NoticeKind;
 use shared::patients::AdministrativeSex::{Female, Male, Unknown};
+use shared::{AppError, Role};
+use uuid::Uuid;
 
 fn v(s: &str) -> LabValue {
     LabValue::parse(s).unwrap()
@@ -103,3 +117,484 @@ async fn catalogue_ranges_flag_results(backend: Backend) {
 }
 
 on_both_databases!(catalogue_ranges_flag_results);
+
+async fn refused(client: &Client, endpoint: &str, body: Value) -> (StatusCode, AppError) {
+    match client.call::<Value>(endpoint, body).await {
+        (status, Err(e)) => (status, e),
+        (status, Ok(v)) => panic!("{endpoint} should fail, answered {status}: {v}"),
+    }
+}
+
+fn order_form(pid: Uuid, choices: &[&str], priority: Priority, again: bool) -> Value {
+    json!({ "form": OrderForm {
+        patient_id: Some(pid.into()),
+        encounter_id: None,
+        choices: choices.iter().map(|c| c.to_string()).collect(),
+        priority: priority.as_str().into(),
+        note: "Palpitations; on ramipril.".into(),
+        confirm_duplicates: again,
+    }})
+}
+
+fn item<'a>(order: &'a OrderView, code: &str) -> &'a ItemView {
+    order
+        .items
+        .iter()
+        .find(|i| i.code == code)
+        .unwrap_or_else(|| panic!("{code} in the order"))
+}
+
+async fn enter(
+    client: &Client,
+    i: &ItemView,
+    value: &str,
+    impression: &str,
+) -> (StatusCode, Result<OrderView, AppError>) {
+    client
+        .call(
+            "lab/enter",
+            json!({ "entry": ResultEntry {
+                item_id: Some(i.id),
+                value: value.into(),
+                impression: impression.into(),
+            }}),
+        )
+        .await
+}
+
+/// The bars of a label as a scanner reads them (widths of bars and of the
+/// spaces after them), decoded by the `code128` crate, an implementation
+/// independent of the one that encoded them.
+fn decode_label(label: &Label) -> String {
+    let bars: Vec<code128::Bar> = label
+        .bars
+        .iter()
+        .enumerate()
+        .map(|(n, &(x, w))| code128::Bar {
+            width: w as u8,
+            space: label
+                .bars
+                .get(n + 1)
+                .map_or(0, |&(next, _)| (next - x - w) as u8),
+        })
+        .collect();
+    String::from_utf8(code128::decode(&bars).expect("a valid Code 128")).unwrap()
+}
+
+/// A doctor orders potassium, the CBC panel and a chest X-ray (STAT); the
+/// same test again is flagged; a technician collects (one specimen per
+/// type, a label whose barcode decodes to the accession number), enters a
+/// critical potassium that alerts the doctor (by e-mail without clinical
+/// content) while the patient sees nothing; the same technician cannot
+/// verify it, a second one releases it; the doctor acknowledges; a
+/// correction keeps the original; a radiologist reports the X-ray.
+async fn an_order_becomes_a_verified_result(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let patient = Client::new(&app.base);
+    let outcome = register_patient(&patient, "lab@test.example", "Лариса").await;
+    let pid: Uuid = serde_json::from_value(outcome["user"]["patient_id"].clone()).unwrap();
+    let mut row: patients::ActiveModel = patients::Entity::find_by_id(pid)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    row.email = Set(Some("lab@test.example".into()));
+    row.consent_email = Set(true);
+    row.sex = Set(Male);
+    row.date_of_birth = Set(NaiveDate::from_ymd_opt(1961, 3, 9));
+    row.update(&app.db).await.unwrap();
+    let doctor = signed_in(&app, "doctor@test.example", Role::Doctor).await;
+    let doctor_id = user_id(&app, "doctor@test.example").await;
+    app::patients::access::add_relationship(
+        &app.db,
+        pid,
+        doctor_id,
+        CareRelationshipKind::Assigned,
+        None,
+    )
+    .await
+    .unwrap();
+    let tech = signed_in(&app, "tech@test.example", Role::LabTechnician).await;
+    let second = signed_in(&app, "tech2@test.example", Role::LabTechnician).await;
+
+    // Ordering: field errors save nothing; a doctor without the patient in
+    // care, a technician and the patient may not order.
+    let (status, error) = refused(
+        &doctor,
+        "lab/order",
+        order_form(pid, &[], Priority::Stat, false),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error.field_message("tests").is_some());
+    let (status, error) = refused(
+        &doctor,
+        "lab/order",
+        order_form(pid, &["9999-9"], Priority::Stat, false),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error.field_message("tests").unwrap().contains("9999-9"));
+    let (status, _) = refused(
+        &tech,
+        "lab/order",
+        order_form(pid, &["2823-3"], Priority::Stat, false),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let stranger = signed_in(&app, "stranger@test.example", Role::Doctor).await;
+    let (status, _) = refused(
+        &stranger,
+        "lab/order",
+        order_form(pid, &["2823-3"], Priority::Stat, false),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let order: OrderView = ok(
+        &doctor,
+        "lab/order",
+        order_form(
+            pid,
+            &["2823-3", "panel:CBC", "IMG-XR-CHEST"],
+            Priority::Stat,
+            false,
+        ),
+    )
+    .await;
+    assert_eq!(
+        order.items.len(),
+        6,
+        "potassium, the CBC's four tests, the X-ray"
+    );
+    assert!(order.items.iter().all(|i| i.status == ItemStatus::Ordered));
+    assert_eq!(item(&order, "IMG-XR-CHEST").kind, TestKind::Imaging);
+    assert_eq!(
+        order
+            .items
+            .iter()
+            .filter(|i| i.panel.as_deref() == Some("CBC"))
+            .count(),
+        4
+    );
+    // Potassium again while pending: flagged, nothing saved unless confirmed.
+    let (status, error) = refused(
+        &doctor,
+        "lab/order",
+        order_form(pid, &["2823-3"], Priority::Routine, false),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error
+        .field_message("confirm_duplicates")
+        .unwrap()
+        .contains("Potassium"));
+    let again: OrderView = ok(
+        &doctor,
+        "lab/order",
+        order_form(pid, &["2823-3"], Priority::Routine, true),
+    )
+    .await;
+    let orders: Vec<OrderView> =
+        ok(&doctor, "lab/patient_orders", json!({ "patient_id": pid })).await;
+    assert_eq!(orders.len(), 2);
+    // The doctor cancels the duplicate; a reason is needed.
+    let cancel =
+        |reason: &str| json!({ "patient_id": pid, "item_id": again.items[0].id, "reason": reason });
+    let (status, _) = refused(&doctor, "lab/cancel", cancel(" ")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let cancelled: OrderView = ok(&doctor, "lab/cancel", cancel("Ordered twice.")).await;
+    assert_eq!(cancelled.items[0].status, ItemStatus::Cancelled);
+
+    // The patient sees what is pending, no result.
+    let mine: MyResults = ok(&patient, "lab/mine", json!({})).await;
+    assert!(mine.results.is_empty());
+    assert_eq!(mine.pending.len(), 6);
+
+    // The worklist: the STAT tests, due within the hour, none routine.
+    let list: WorkPage = ok(
+        &tech,
+        "lab/worklist",
+        json!({ "filter": WorkFilter { stage: Some(Stage::Collect), ..Default::default() } }),
+    )
+    .await;
+    assert_eq!(list.rows.len(), 6);
+    assert!(list
+        .rows
+        .iter()
+        .all(|r| r.priority == Priority::Stat && r.order_id == order.id));
+    let routine: WorkPage = ok(&tech, "lab/worklist", json!({ "filter": WorkFilter { stage: Some(Stage::Collect), priority: Some(Priority::Routine), ..Default::default() } })).await;
+    assert!(routine.rows.is_empty());
+    let (status, _) = refused(
+        &patient,
+        "lab/worklist",
+        json!({ "filter": WorkFilter::default() }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = refused(&patient, "lab/order_view", json!({ "order_id": order.id })).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // No result before collection.
+    let (status, _) = enter(&tech, item(&order, "2823-3"), "4.1", "").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // Collection: serum and whole blood, two accession numbers.
+    let accessions: Vec<String> = ok(&tech, "lab/collect", json!({ "order_id": order.id })).await;
+    assert_eq!(accessions.len(), 2);
+    let (status, _) = refused(&tech, "lab/collect", json!({ "order_id": order.id })).await;
+    assert_eq!(status, StatusCode::CONFLICT, "nothing left to collect");
+    for accession in &accessions {
+        let label: Label = ok(&tech, "lab/label", json!({ "accession": accession })).await;
+        assert_eq!(&decode_label(&label), accession);
+        assert_eq!(label.patient_name, "Tester, Лариса");
+        assert_eq!(label.birth_date, NaiveDate::from_ymd_opt(1961, 3, 9));
+        // Scanned, or typed in lower case with a dash.
+        let typed = format!("{}-{}", &accession[..7], &accession[7..]).to_lowercase();
+        let found: LabOrderId = ok(&tech, "lab/scan", json!({ "accession": typed })).await;
+        assert_eq!(found, order.id);
+    }
+    let (status, error) = refused(&tech, "lab/scan", json!({ "accession": "L0000000000" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error.field_message("accession").is_some());
+
+    // Result entry: the value is checked; a critical potassium alerts the
+    // ordering doctor at once, in the portal and by e-mail.
+    let k = item(&order, "2823-3").clone();
+    let (status, answer) = enter(&tech, &k, "high", "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.unwrap_err().field_message("value").is_some());
+    let (_, answer) = enter(&tech, &k, "7,1", "").await;
+    let order = answer.unwrap();
+    let result = item(&order, "2823-3").current().unwrap().clone();
+    assert_eq!(
+        (result.value.as_str(), result.flag, result.status),
+        ("7.1", Some(Flag::CriticalHigh), ResultStatus::Entered)
+    );
+    assert_eq!(result.limits.interval_text(), "3.5–5");
+    let alerts: Vec<CriticalAlert> = ok(&doctor, "lab/alerts", json!({})).await;
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(
+        (alerts[0].test.as_str(), alerts[0].flag),
+        ("Potassium", Flag::CriticalHigh)
+    );
+    let mail = outbox::Entity::find()
+        .filter(outbox::Column::Kind.eq(NoticeKind::LabCritical))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the doctor's message");
+    assert_eq!(mail.recipient, "doctor@test.example");
+    for secret in ["otassium", "7.1", "7,1", "Лариса", "Patient"] {
+        assert!(
+            !mail.subject.contains(secret) && !mail.body.contains(secret),
+            "{secret} in {mail:?}"
+        );
+    }
+    // Not visible to the patient before verification.
+    let mine: MyResults = ok(&patient, "lab/mine", json!({})).await;
+    assert!(mine.results.is_empty());
+
+    // Verification: never by who entered it.
+    let verify = |accept: bool| json!({ "result_id": result.id, "accept": accept });
+    let (status, _) = refused(&tech, "lab/verify", verify(true)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = refused(&doctor, "lab/verify", verify(true)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let order: OrderView = ok(&second, "lab/verify", verify(true)).await;
+    let released = item(&order, "2823-3");
+    assert_eq!(released.status, ItemStatus::Released);
+    assert!(released.current().unwrap().verified_by.is_some());
+    let mine: MyResults = ok(&patient, "lab/mine", json!({})).await;
+    assert_eq!(mine.results.len(), 1);
+    assert_eq!(
+        mine.results[0].plain.as_deref(),
+        Some("above the usual range")
+    );
+    assert_eq!(mine.results[0].range, "3.5–5");
+    let told = outbox::Entity::find()
+        .filter(outbox::Column::Kind.eq(NoticeKind::LabResults))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].recipient, "lab@test.example");
+    assert!(!told[0].body.contains("otassium") && !told[0].body.contains("7.1"));
+
+    // Acknowledgement: by the ordering doctor only.
+    let ack = json!({ "result_id": result.id });
+    let (status, _) = refused(&tech, "lab/acknowledge", ack.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = refused(&stranger, "lab/acknowledge", ack.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let () = ok(&doctor, "lab/acknowledge", ack).await;
+    let alerts: Vec<CriticalAlert> = ok(&doctor, "lab/alerts", json!({})).await;
+    assert!(alerts.is_empty());
+
+    // A correction keeps the original and says why; it waits for another
+    // person's verification, the original in force until then.
+    let correction = |reason: &str| {
+        json!({ "correction": Correction {
+            result_id: Some(result.id),
+            value: "5.0".into(),
+            impression: String::new(),
+            reason: reason.into(),
+        }})
+    };
+    let (status, error) = refused(&second, "lab/correct", correction("")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error.field_message("reason").is_some());
+    let order: OrderView = ok(
+        &second,
+        "lab/correct",
+        correction("Haemolysed sample; run again."),
+    )
+    .await;
+    let fixed = item(&order, "2823-3").current().unwrap().clone();
+    assert_eq!(
+        (fixed.value.as_str(), fixed.flag, fixed.status),
+        ("5.0", Some(Flag::Normal), ResultStatus::Entered)
+    );
+    let mine: MyResults = ok(&patient, "lab/mine", json!({})).await;
+    assert_eq!(
+        mine.results[0].value, "7.1",
+        "the released result until the correction is verified"
+    );
+    let (status, _) = refused(
+        &second,
+        "lab/verify",
+        json!({ "result_id": fixed.id, "accept": true }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let order: OrderView = ok(
+        &tech,
+        "lab/verify",
+        json!({ "result_id": fixed.id, "accept": true }),
+    )
+    .await;
+    let history = &item(&order, "2823-3").results;
+    assert_eq!(
+        history
+            .iter()
+            .map(|r| (r.value.as_str(), r.status))
+            .collect::<Vec<_>>(),
+        [
+            ("5.0", ResultStatus::Released),
+            ("7.1", ResultStatus::Superseded)
+        ]
+    );
+    assert_eq!(
+        history[0].correction_reason.as_deref(),
+        Some("Haemolysed sample; run again.")
+    );
+    let mine: MyResults = ok(&patient, "lab/mine", json!({})).await;
+    assert_eq!(mine.results.len(), 1);
+    assert_eq!(
+        (mine.results[0].value.as_str(), mine.results[0].corrected),
+        ("5.0", true)
+    );
+
+    // A result sent back is entered again.
+    let hb = item(&order, "718-7").clone();
+    let (_, answer) = enter(&tech, &hb, "13.9", "").await;
+    let entered = item(&answer.unwrap(), "718-7").current().unwrap().clone();
+    let order: OrderView = ok(
+        &second,
+        "lab/verify",
+        json!({ "result_id": entered.id, "accept": false }),
+    )
+    .await;
+    assert_eq!(item(&order, "718-7").status, ItemStatus::Collected);
+    let (_, answer) = enter(&tech, &hb, "139", "").await;
+    assert_eq!(item(&answer.unwrap(), "718-7").status, ItemStatus::Resulted);
+
+    // Imaging: the radiologist's report, released as signed.
+    let xray = item(&order, "IMG-XR-CHEST").clone();
+    let (status, _) = enter(&tech, &xray, "Clear lungs.", "Normal.").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, answer) = enter(&doctor, &xray, " ", "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error = answer.unwrap_err();
+    assert!(error.field_message("value").is_some() && error.field_message("impression").is_some());
+    let (_, answer) = enter(
+        &doctor,
+        &xray,
+        "Lungs clear. Heart size normal.",
+        "No acute disease.",
+    )
+    .await;
+    let reported = item(&answer.unwrap(), "IMG-XR-CHEST").clone();
+    assert_eq!(reported.status, ItemStatus::Released);
+    let mine: MyResults = ok(&patient, "lab/mine", json!({})).await;
+    let report = mine
+        .results
+        .iter()
+        .find(|r| r.kind == TestKind::Imaging)
+        .unwrap();
+    assert_eq!(report.impression.as_deref(), Some("No acute disease."));
+    assert!(
+        mine.results.iter().all(|r| r.code != "718-7"),
+        "awaiting verification"
+    );
+}
+
+on_both_databases!(an_order_becomes_a_verified_result);
+
+/// The worklist pages by keyset: every open test once, by due time.
+async fn the_worklist_pages_by_keyset(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let pid = basic_patient(&app, "Worklist").await;
+    let doctor = signed_in(&app, "doctor@test.example", Role::Doctor).await;
+    let doctor_id = user_id(&app, "doctor@test.example").await;
+    app::patients::access::add_relationship(
+        &app.db,
+        pid,
+        doctor_id,
+        CareRelationshipKind::Assigned,
+        None,
+    )
+    .await
+    .unwrap();
+    let tech = signed_in(&app, "tech@test.example", Role::LabTechnician).await;
+    let mut ordered = 0;
+    for priority in [
+        Priority::Routine,
+        Priority::Urgent,
+        Priority::Stat,
+        Priority::Routine,
+        Priority::Urgent,
+        Priority::Routine,
+    ] {
+        let order: OrderView = ok(
+            &doctor,
+            "lab/order",
+            order_form(pid, &["panel:BMP"], priority, true),
+        )
+        .await;
+        ordered += order.items.len();
+    }
+    assert!(ordered > 50);
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page: WorkPage = ok(
+            &tech,
+            "lab/worklist",
+            json!({ "filter": WorkFilter { after, ..Default::default() } }),
+        )
+        .await;
+        assert!(page.rows.len() <= 50);
+        seen.extend(page.rows.iter().map(|r| (r.due_at, r.item_id)));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), ordered);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(seen, sorted, "in due order, each once");
+}
+
+on_both_databases!(the_worklist_pages_by_keyset);
