@@ -38,6 +38,10 @@ enum Who {
     Pharmacist,
     /// An administrator: emergencies over the schedule, the audit reports.
     Admin,
+    /// A laboratory technician: collects, enters, verifies.
+    Lab,
+    /// A second technician, who verifies what `Lab` entered.
+    Lab2,
 }
 
 /// What a successful call must leave in the audit trail.
@@ -56,6 +60,7 @@ struct Call {
     body: fn(&Fixtures) -> Value,
     /// Keeps (name, JSON pointer into the answer) for the calls after it.
     keep: Option<(&'static str, &'static str)>,
+    keep_more: Option<(&'static str, &'static str)>,
     expect: Expect,
 }
 
@@ -66,6 +71,7 @@ fn call(path: &'static str, by: Who, body: fn(&Fixtures) -> Value) -> Call {
         by,
         body,
         keep: None,
+        keep_more: None,
         expect: Expect::Names(|f| vec![f.patient]),
     }
 }
@@ -78,6 +84,12 @@ impl Call {
 
     fn names(mut self, patients: fn(&Fixtures) -> Vec<Uuid>) -> Call {
         self.expect = Expect::Names(patients);
+        self
+    }
+
+    /// A second value to keep (`keep` keeps the first).
+    fn keep_also(mut self, name: &'static str, pointer: &'static str) -> Call {
+        self.keep_more = Some((name, pointer));
         self
     }
 
@@ -106,6 +118,8 @@ struct Fixtures {
     drug: Uuid,
     /// Two open online orders of the patient, one for each side to cancel.
     open_orders: Vec<Uuid>,
+    /// An ordered laboratory test not yet collected, for the cancel.
+    open_test: Uuid,
     kept: HashMap<&'static str, Value>,
 }
 
@@ -377,6 +391,48 @@ fn calls() -> Vec<Call> {
                 ..Default::default()
             }})
         }),
+        // The laboratory: an order to a corrected result.
+        call("/api/lab/order", Doctor, |f| {
+            json!({ "form": { "patient_id": f.patient, "encounter_id": null,
+                              "choices": ["2823-3"], "priority": "stat", "note": "",
+                              "confirm_duplicates": false } })
+        })
+        .keep("lab_order", "/id")
+        .keep_also("lab_item", "/items/0/id"),
+        call(
+            "/api/lab/patient_orders",
+            Doctor,
+            |f| json!({ "patient_id": f.patient }),
+        ),
+        call("/api/lab/order_view", Lab, |f| json!({ "order_id": f.id("lab_order") })),
+        // The worklist shows many patients at once, so it names none.
+        call("/api/lab/worklist", Lab, |_| json!({ "filter": {} })).action_only("lab.worklist"),
+        call("/api/lab/collect", Lab, |f| json!({ "order_id": f.id("lab_order") }))
+            .keep("accession", "/0"),
+        call("/api/lab/label", Lab, |f| json!({ "accession": f.kept["accession"] })),
+        call("/api/lab/enter", Lab, |f| {
+            json!({ "entry": { "item_id": f.id("lab_item"), "value": "7.1", "impression": "" } })
+        })
+        .keep("lab_result", "/items/0/results/0/id"),
+        call("/api/lab/alerts", Doctor, |_| json!({})),
+        call(
+            "/api/lab/verify",
+            Lab2,
+            |f| json!({ "result_id": f.id("lab_result"), "accept": true }),
+        ),
+        call(
+            "/api/lab/acknowledge",
+            Doctor,
+            |f| json!({ "result_id": f.id("lab_result") }),
+        ),
+        call("/api/lab/correct", Lab2, |f| {
+            json!({ "correction": { "result_id": f.id("lab_result"), "value": "5.0",
+                                    "impression": "", "reason": "Haemolysed" } })
+        }),
+        call("/api/lab/mine", Patient, |_| json!({})),
+        call("/api/lab/cancel", Doctor, |f| {
+            json!({ "patient_id": f.patient, "item_id": f.open_test, "reason": "Not needed" })
+        }),
         call("/api/chart/my_record", Patient, |_| json!({})),
         call("/api/appointments/book", Desk, |f| {
             json!({ "doctor_id": f.doctor, "start": f.slots[0], "patient_id": f.patient,
@@ -456,6 +512,8 @@ struct Clients {
     doctor: Client,
     pharmacist: Client,
     admin: Client,
+    lab: Client,
+    lab2: Client,
 }
 
 impl Clients {
@@ -467,6 +525,8 @@ impl Clients {
             Who::Doctor => &self.doctor,
             Who::Pharmacist => &self.pharmacist,
             Who::Admin => &self.admin,
+            Who::Lab => &self.lab,
+            Who::Lab2 => &self.lab2,
         }
     }
 }
@@ -505,6 +565,8 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
         ("nurse@audit.example", Role::Nurse),
         ("pharmacist@audit.example", Role::Pharmacist),
         ("admin@audit.example", Role::Administrator),
+        ("lab@audit.example", Role::LabTechnician),
+        ("lab2@audit.example", Role::LabTechnician),
     ] {
         common::staff(&app, email, role).await;
     }
@@ -515,6 +577,8 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
         doctor: sign_in(&app, "doctor@audit.example").await,
         pharmacist: sign_in(&app, "pharmacist@audit.example").await,
         admin: sign_in(&app, "admin@audit.example").await,
+        lab: sign_in(&app, "lab@audit.example").await,
+        lab2: sign_in(&app, "lab2@audit.example").await,
     };
     let monday = schedule::next_monday();
     let (status, slots) = clients
@@ -553,6 +617,7 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
                 .id
         },
         open_orders: Vec::new(),
+        open_test: Uuid::nil(),
         kept: HashMap::new(),
     };
     // Stock for the pharmacy's calls.
@@ -592,6 +657,19 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
             .push(serde_json::from_value(order.unwrap()["id"].clone()).unwrap());
     }
 
+    // A test ordered before the table, for its cancel.
+    let (status, order) = clients
+        .doctor
+        .call::<Value>(
+            "lab/order",
+            json!({ "form": { "patient_id": fixtures.patient, "encounter_id": null,
+                              "choices": ["2160-0"], "priority": "routine", "note": "",
+                              "confirm_duplicates": false } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{order:?}");
+    fixtures.open_test = serde_json::from_value(order.unwrap()["items"][0]["id"].clone()).unwrap();
+
     // Every call must succeed; what it failed to audit is gathered so one
     // run names every function that leaves no trace.
     let mut unaudited = Vec::new();
@@ -608,7 +686,7 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
             c.by
         );
         let answer = answer.unwrap();
-        if let Some((name, pointer)) = c.keep {
+        for (name, pointer) in c.keep.into_iter().chain(c.keep_more) {
             let value = answer
                 .pointer(pointer)
                 .unwrap_or_else(|| panic!("{}: no {pointer:?} in {answer}", c.path));

@@ -12,8 +12,8 @@ use shared::coded::Coded;
 /// Every coded column with the enum the app reads it as.
 fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     use shared::{
-        access, appointments, audit, chart, decision, demographics, lab, notify, patients,
-        pharmacy, prescribing, schedule,
+        access, appointments, audit, chart, decision, demographics, lab, lab_work, notify,
+        patients, pharmacy, prescribing, schedule,
     };
     fn of<E: Coded>(
         table: &'static str,
@@ -60,6 +60,12 @@ fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         of::<lab::CodeSystem>("lab_tests", "code_system"),
         of::<lab::Modality>("lab_tests", "modality"),
         of::<patients::AdministrativeSex>("lab_ranges", "sex"),
+        of::<lab_work::Priority>("lab_orders", "priority"),
+        of::<lab_work::Priority>("lab_order_items", "priority"),
+        of::<lab_work::ItemStatus>("lab_order_items", "status"),
+        of::<lab_work::ResultStatus>("lab_results", "status"),
+        of::<lab::Flag>("lab_results", "flag"),
+        of::<lab_work::Shift>("lab_technician_shifts", "shift"),
     ]
 }
 

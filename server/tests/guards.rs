@@ -265,6 +265,7 @@ fn cross_patient_calls() -> Vec<(&'static str, &'static str)> {
         ("/api/prescriptions/mine", "{}"),
         ("/api/refills/mine", "{}"),
         ("/api/orders/mine", "{}"),
+        ("/api/lab/mine", "{}"),
         (
             "/api/orders/place",
             r#"{"form": {"prescription_id": "{other}", "fulfilment": "collect", "address": ""}}"#,
