@@ -38,6 +38,7 @@ modules!(
     formulary,
     prescriptions,
     pharmacy,
+    lab,
     admin,
     audit,
     auth

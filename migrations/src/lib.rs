@@ -21,8 +21,8 @@ pub use m20261203_000013_names_in_every_script::BATCH as NAME_RECOMPUTE_BATCH;
 pub use m20261203_000015_coded_columns::CODED_COLUMNS;
 
 /// Every status and kind column with the codes the database accepts now:
-/// migration 15's list with the later migrations' changes applied, then the
-/// coded columns of the tables created since. A migration that changes a
+/// migration 15's list and the coded columns of the tables created since,
+/// with the later migrations' changes applied. A migration that changes a
 /// column's codes adds its change here; one that creates coded columns adds
 /// its list.
 pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
@@ -42,10 +42,22 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
             "kind",
             m20261205_000026_lab_orders::NOTICE_KINDS,
         ),
+        (
+            "charge_items",
+            "kind",
+            m20261205_000026_lab_orders::CHARGE_KINDS,
+        ),
     ];
     CODED_COLUMNS
         .iter()
-        .map(|&(table, column, codes)| {
+        .copied()
+        .chain(m20261204_000021_prescriptions::CODED.iter().copied())
+        .chain(m20261204_000022_pharmacy::CODED.iter().copied())
+        .chain(m20261204_000023_refills::CODED.iter().copied())
+        .chain(m20261204_000024_pharmacy_orders::CODED.iter().copied())
+        .chain(m20261205_000025_lab_catalogue::CODED.iter().copied())
+        .chain(m20261205_000026_lab_orders::CODED.iter().copied())
+        .map(|(table, column, codes)| {
             let now = changes
                 .iter()
                 .rev()
@@ -53,12 +65,6 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
                 .map_or(codes, |(_, _, codes)| codes);
             (table, column, now)
         })
-        .chain(m20261204_000021_prescriptions::CODED.iter().copied())
-        .chain(m20261204_000022_pharmacy::CODED.iter().copied())
-        .chain(m20261204_000023_refills::CODED.iter().copied())
-        .chain(m20261204_000024_pharmacy_orders::CODED.iter().copied())
-        .chain(m20261205_000025_lab_catalogue::CODED.iter().copied())
-        .chain(m20261205_000026_lab_orders::CODED.iter().copied())
         .collect()
 }
 mod m20261122_000001_foundation;

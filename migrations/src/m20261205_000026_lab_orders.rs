@@ -21,6 +21,8 @@
 //! - `notification_outbox.kind` takes `lab_critical` (to the ordering
 //!   doctor) and `lab_results` (to the patient): neither names a test or a
 //!   value.
+//! - `charge_items.kind` takes `lab` and `imaging`: a released test or a
+//!   reported study is charged once (the item is the charge's source).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -43,6 +45,10 @@ pub const CODED: &[(&str, &str, &[&str])] = &[
     ("lab_results", "flag", FLAGS),
     ("lab_technician_shifts", "shift", SHIFTS),
 ];
+
+/// `ChargeKind`'s codes from this migration on: released tests and reported
+/// studies are charged.
+pub const CHARGE_KINDS: &[&str] = &["drug", "lab", "imaging"];
 
 /// `NoticeKind`'s codes from this migration on.
 pub const NOTICE_KINDS: &[&str] = &[
@@ -263,17 +269,28 @@ impl MigrationTrait for Migration {
         for (table, column, codes) in CODED {
             check_codes(manager, table, column, codes).await?;
         }
+        drop_check_codes(manager, "charge_items", "kind").await?;
+        check_codes(manager, "charge_items", "kind", CHARGE_KINDS).await?;
         drop_check_codes(manager, "notification_outbox", "kind").await?;
         check_codes(manager, "notification_outbox", "kind", NOTICE_KINDS).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(
-                "DELETE FROM notification_outbox WHERE kind IN ('lab_critical', 'lab_results')",
-            )
+        let db = manager.get_connection();
+        db.execute_unprepared(
+            "DELETE FROM notification_outbox WHERE kind IN ('lab_critical', 'lab_results')",
+        )
+        .await?;
+        db.execute_unprepared("DELETE FROM charge_items WHERE kind IN ('lab', 'imaging')")
             .await?;
+        drop_check_codes(manager, "charge_items", "kind").await?;
+        check_codes(
+            manager,
+            "charge_items",
+            "kind",
+            crate::m20261204_000022_pharmacy::CHARGE_KINDS,
+        )
+        .await?;
         drop_check_codes(manager, "notification_outbox", "kind").await?;
         check_codes(
             manager,

@@ -33,6 +33,7 @@ pub mod pwa;
 pub mod secrets;
 pub mod seed;
 pub mod seed_chart;
+pub mod seed_lab;
 pub mod seed_schedule;
 pub mod sqlcipher;
 pub mod tls;

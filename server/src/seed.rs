@@ -22,7 +22,8 @@ use uuid::Uuid;
 /// never for a real deployment.
 pub const DEMO_PASSWORD: &str = "hms-demo-2026!";
 
-/// (e-mail, name, role) of the demo staff accounts: one per role.
+/// (e-mail, name, role) of the demo staff accounts: one per role, and a
+/// second laboratory technician.
 pub const DEMO_STAFF: &[(&str, &str, Role)] = &[
     (
         "admin@demo-hospital.example",
@@ -43,6 +44,13 @@ pub const DEMO_STAFF: &[(&str, &str, Role)] = &[
     (
         "lab@demo-hospital.example",
         "Ravi Menon",
+        Role::LabTechnician,
+    ),
+    // A second technician, the laboratory's supervisor: results are
+    // verified by someone other than who entered them.
+    (
+        "labsupervisor@demo-hospital.example",
+        "Grace Adeyemi",
         Role::LabTechnician,
     ),
     (
@@ -236,6 +244,11 @@ async fn seed_demo_patients(
     let pharmacist = staff_id("pharmacy@demo-hospital.example").await?;
     crate::seed_chart::seed_pharmacy(&txn, pharmacist).await?;
     crate::seed_schedule::seed_schedule(&txn, doctor).await?;
+    let (technician, supervisor) = (
+        staff_id("lab@demo-hospital.example").await?,
+        staff_id("labsupervisor@demo-hospital.example").await?,
+    );
+    crate::seed_lab::seed_results(&txn, &created[0], doctor, technician, supervisor).await?;
     let others: Vec<Uuid> = created.iter().skip(1).map(|p| p.id).collect();
     crate::seed_schedule::seed_appointments(&txn, tz, doctor, &others).await?;
     let patient = created.first().expect("at least one demo patient").clone();

@@ -36,6 +36,10 @@ crate::coded!(
     /// What a charge item is for (billing prices it).
     ChargeKind {
         Drug = "drug", "Drug";
+        /// A laboratory test, once its result is released.
+        Lab = "lab", "Laboratory test";
+        /// An imaging study, once reported.
+        Imaging = "imaging", "Imaging study";
     } "Choose the kind of charge."
 );
 

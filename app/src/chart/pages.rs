@@ -147,6 +147,7 @@ fn ChartView(summary: ChartSummary, version: RwSignal<u32>) -> impl IntoView {
     let can_document = summary.can_document;
     let can_diagnose = summary.can_diagnose;
     let can_prescribe = summary.can_prescribe;
+    let can_order = can_document && current_user().role.can(Permission::OrderTests);
     let open = RwSignal::new(None::<&'static str>);
     let bump = move || {
         open.set(None);
@@ -196,6 +197,9 @@ fn ChartView(summary: ChartSummary, version: RwSignal<u32>) -> impl IntoView {
                 {can_prescribe.then(|| view! {
                     <a class="btn" href=format!("/clinic/patients/{patient_id}/prescribe")>"Prescribe"</a>
                 })}
+                {can_order.then(|| view! {
+                    <a class="btn" href=format!("/clinic/patients/{patient_id}/lab-order")>"Order tests"</a>
+                })}
             </nav>
         })}
         {move || match open.get() {
@@ -235,6 +239,10 @@ fn ChartView(summary: ChartSummary, version: RwSignal<u32>) -> impl IntoView {
             <section class="card card--wide" aria-labelledby="prescriptions-title">
                 <h2 id="prescriptions-title">"Prescriptions"</h2>
                 <crate::prescriptions::pages::PrescriptionPanel patient_id=patient_id.into() can_prescribe/>
+            </section>
+            <section class="card card--wide" aria-labelledby="results-title" id="results">
+                <h2 id="results-title">"Results"</h2>
+                <crate::lab::pages::ResultsPanel patient_id=patient_id.into()/>
             </section>
             <section class="card" aria-labelledby="imm-title">
                 <h2 id="imm-title">"Immunizations"</h2>
@@ -799,6 +807,9 @@ fn EncounterCard(
                     })}
                     {current_user().role.can(Permission::Prescribe).then(|| view! {
                         <a class="btn" href=format!("/clinic/patients/{patient_id}/prescribe?encounter={encounter_id}")>"Prescribe for this visit"</a>
+                    })}
+                    {current_user().role.can(Permission::OrderTests).then(|| view! {
+                        <a class="btn" href=format!("/clinic/patients/{patient_id}/lab-order?encounter={encounter_id}")>"Order tests for this visit"</a>
                     })}
                     <button type="button" class="btn btn--ghost" on:click=finish>"Finish encounter"</button>
                 </div>

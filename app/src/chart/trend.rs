@@ -32,11 +32,18 @@ pub struct Layout {
 /// Scales the series into the plot area: time along x, values along y with
 /// a margin, so a flat series still draws as a line in the middle.
 pub fn layout(series: &[Series]) -> Option<Layout> {
+    layout_with(series, &[])
+}
+
+/// [`layout`] with the y range stretched to show `include` too (the limits
+/// of a shaded reference range).
+pub fn layout_with(series: &[Series], include: &[f64]) -> Option<Layout> {
     let all: Vec<&(DateTime<Utc>, f64)> = series.iter().flat_map(|s| s.points.iter()).collect();
     let t_min = all.iter().map(|p| p.0).min()?;
     let t_max = all.iter().map(|p| p.0).max()?;
-    let v_min = all.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-    let v_max = all.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    let values = || all.iter().map(|p| p.1).chain(include.iter().copied());
+    let v_min = values().fold(f64::INFINITY, f64::min);
+    let v_max = values().fold(f64::NEG_INFINITY, f64::max);
     let pad = ((v_max - v_min) * 0.15).max(1.0);
     let (y_min, y_max) = ((v_min - pad).floor(), (v_max + pad).ceil());
     let span_t = (t_max - t_min).num_seconds().max(1) as f64;
@@ -66,14 +73,23 @@ fn number(v: f64) -> String {
     }
 }
 
-/// A small multi-series line chart with its latest values in the caption.
+/// A small multi-series line chart with its latest values in the caption;
+/// `band` shades a reference range (either limit may be open).
 #[component]
-pub fn TrendChart(title: &'static str, unit: &'static str, series: Vec<Series>) -> impl IntoView {
+pub fn TrendChart(
+    #[prop(into)] title: String,
+    #[prop(into)] unit: String,
+    series: Vec<Series>,
+    #[prop(optional)] band: Option<(Option<f64>, Option<f64>)>,
+) -> impl IntoView {
     let series: Vec<Series> = series
         .into_iter()
         .filter(|s| !s.points.is_empty())
         .collect();
-    let Some(geometry) = layout(&series) else {
+    let include: Vec<f64> = band
+        .map(|(l, h)| [l, h].into_iter().flatten().collect())
+        .unwrap_or_default();
+    let Some(geometry) = layout_with(&series, &include) else {
         return view! {
             <figure class="trend trend--empty">
                 <figcaption><strong>{title}</strong></figcaption>
@@ -129,10 +145,22 @@ pub fn TrendChart(title: &'static str, unit: &'static str, series: Vec<Series>) 
             .collect_view()
     });
     let axis_y = H - BOTTOM;
+    let y_of = |v: f64| {
+        TOP + (geometry.y_max - v) / (geometry.y_max - geometry.y_min) * (H - TOP - BOTTOM)
+    };
+    let shade = band.map(|(low, high)| {
+        let top = high.map_or(TOP, y_of);
+        let bottom = low.map_or(axis_y, y_of);
+        view! {
+            <rect class="trend__band" x=LEFT y=format!("{top:.1}") width=W - LEFT - RIGHT
+                height=format!("{:.1}", (bottom - top).max(0.0))><title>"Reference range"</title></rect>
+        }
+    });
     view! {
         <figure class="trend" data-testid="trend">
             <figcaption><strong>{title}</strong>" "<span class="muted">{format!("latest {latest} {unit}")}</span>" "{legend}</figcaption>
             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=label class="trend__svg">
+                {shade}
                 <line class="trend__axis" x1=LEFT y1=TOP x2=LEFT y2=axis_y/>
                 <line class="trend__axis" x1=LEFT y1=axis_y x2=W - RIGHT y2=axis_y/>
                 <text class="trend__tick" x=LEFT - 4.0 y=TOP + 4.0 text-anchor="end">{number(geometry.y_max)}</text>

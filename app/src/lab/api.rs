@@ -380,9 +380,7 @@ pub async fn correct_result(correction: Correction) -> Result<OrderView, AppErro
                 txn,
                 &caller.ctx,
                 original,
-                &correction.value,
-                &correction.impression,
-                &correction.reason,
+                &correction,
                 caller.user.id.uuid(),
                 caller.now(),
             )

@@ -9,5 +9,8 @@ pub mod barcode;
 pub mod catalogue;
 #[cfg(feature = "ssr")]
 pub mod orders;
+pub mod pages;
+pub mod patient_pages;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod work;

@@ -551,6 +551,7 @@ pub async fn enter(
         alert_orderer(db, ctx, &item, &row, now).await?;
     }
     if imaging {
+        charge(db, ctx, &item, now).await?;
         tell_patient(db, ctx, &item, now).await?;
     }
     Ok(row)
@@ -619,6 +620,44 @@ async fn alert_orderer(
     }
     .row(now);
     outbox::queue(db, vec![row]).await.or_internal()
+}
+
+/// Charges a released test or reported study, once (a correction released
+/// later charges nothing more).
+async fn charge(
+    db: &impl ConnectionTrait,
+    ctx: &ServerContext,
+    item: &items::Model,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    use crate::entity::charge_items;
+    use shared::pharmacy::ChargeKind;
+    let t = super::catalogue::by_id(db, item.test_id).await?;
+    charge_items::Entity::insert(charge_items::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        patient_id: Set(item.patient_id),
+        kind: Set(match t.kind {
+            TestKind::Lab => ChargeKind::Lab,
+            TestKind::Imaging => ChargeKind::Imaging,
+        }),
+        source: Set("lab_order_item".into()),
+        source_id: Set(item.id),
+        drug_id: Set(None),
+        description: Set(format!("{} ({})", t.name, t.code)),
+        quantity: Set(1),
+        service_date: Set(local_day(ctx, now)),
+        created_at: Set(now),
+        invoiced_at: Set(None),
+    })
+    .on_conflict(
+        OnConflict::columns([charge_items::Column::Source, charge_items::Column::SourceId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await
+    .or_internal()?;
+    Ok(())
 }
 
 /// Queues the message to the patient that results of an order are ready,
@@ -735,9 +774,7 @@ pub async fn correct(
     db: &impl ConnectionTrait,
     ctx: &ServerContext,
     original: results::Model,
-    value: &str,
-    impression: &str,
-    reason: &str,
+    fix: &shared::lab_work::Correction,
     by: Uuid,
     now: DateTime<Utc>,
 ) -> Result<results::Model, AppError> {
@@ -747,7 +784,7 @@ pub async fn correct(
                 .into(),
         ));
     }
-    let reason = shared::validate::bounded_text(reason, 500, "reason")
+    let reason = shared::validate::bounded_text(&fix.reason, 500, "reason")
         .map_err(|m| AppError::field("reason", m))?;
     if reason.is_empty() {
         return Err(AppError::field(
@@ -756,7 +793,7 @@ pub async fn correct(
         ));
     }
     let t = super::catalogue::by_id(db, original.test_id).await?;
-    let checked = check_value(&t, value, impression)?;
+    let checked = check_value(&t, &fix.value, &fix.impression)?;
     let limits = original.limits();
     // Judged as the original was: against its limits, if it had any.
     let flag = match original.flag {

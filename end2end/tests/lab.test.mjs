@@ -1,0 +1,163 @@
+// The laboratory as the issue tells it: a doctor on a tablet orders a CBC,
+// a potassium and a chest X-ray (STAT) for the demo patient; a technician
+// finds them on the worklist, collects the specimens, opens a label (its
+// barcode drawn as SVG), scans the accession number back and enters a
+// critical potassium; a second technician verifies and releases it; the
+// doctor sees the critical result on the clinic home, acknowledges it in
+// the chart and, as the radiologist, reports the X-ray, whose impression the
+// chart then shows; the patient on a phone reads the flagged potassium with
+// the usual range and its trend.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, mailTo, DEMO, DEMO_PASSWORD } from './helpers.mjs';
+
+const TECH = 'lab@demo-hospital.example';
+const SUPERVISOR = 'labsupervisor@demo-hospital.example';
+// Validation errors come back as HTTP 422, which Chromium logs as a failed load.
+const expected422 = (problems) => problems.filter((p) => !p.includes('status of 422'));
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function openChart(page) {
+  await page.getByLabel('MRN, name, phone, national ID or date of birth').fill('muller');
+  await page.getByTestId('search-results').getByRole('link', { name: /Müller, Maria/ }).click();
+  await page.getByTestId('chart-banner').waitFor();
+  await hydrated(page);
+}
+
+test('an order of tests becomes a verified, acknowledged result the patient reads', async () => {
+  // The doctor orders on a tablet.
+  const doctor = await openDevice(browser, 'tablet');
+  await signIn(doctor.page, DEMO.doctor, DEMO_PASSWORD);
+  await doctor.page.waitForURL('**/clinic');
+  await hydrated(doctor.page);
+  await openChart(doctor.page);
+  await doctor.page.getByRole('link', { name: 'Order tests', exact: true }).click();
+  await doctor.page.waitForURL('**/lab-order');
+  await hydrated(doctor.page);
+  const form = doctor.page.getByTestId('lab-order-form');
+  await form.getByLabel('CBC', { exact: true }).check();
+  await form.getByLabel('Find a test').fill('potassium');
+  await form.getByLabel('Potassium (serum)').check();
+  await form.getByLabel('Find a test').fill('chest');
+  await form.getByLabel('X-ray, chest (imaging)').check();
+  await form.getByLabel('Priority').selectOption('stat');
+  await form.getByLabel('Clinical note for the laboratory').fill('Palpitations; on ramipril — خفقان');
+  await expectNoHorizontalScroll(doctor.page);
+  await form.getByRole('button', { name: 'Place the order' }).click();
+  await doctor.page.waitForURL(/\/clinic\/patients\/[0-9a-f-]+#results$/);
+  await hydrated(doctor.page);
+  const row = (code) => doctor.page.getByTestId('chart-results').locator(`[data-code="${code}"]`).first();
+  await row('2823-3').getByText('Ordered').waitFor();
+
+  // The technician collects, opens a label, scans it back, enters a result.
+  const tech = await openDevice(browser, 'tablet');
+  await signIn(tech.page, TECH, DEMO_PASSWORD);
+  await tech.page.waitForURL('**/clinic');
+  await tech.page.getByRole('link', { name: 'Laboratory' }).first().click();
+  await tech.page.waitForURL('**/clinic/lab');
+  await hydrated(tech.page);
+  const work = tech.page.getByTestId('worklist').getByTestId('work-row').filter({ hasText: 'Potassium' });
+  await work.getByText('STAT').waitFor();
+  await work.getByRole('link', { name: /Müller, Maria/ }).click();
+  await tech.page.waitForURL(/\/clinic\/lab\/orders\//);
+  await hydrated(tech.page);
+  const orderUrl = tech.page.url();
+  await tech.page.getByText('Palpitations; on ramipril — خفقان').waitFor();
+  await tech.page.getByTestId('collect').click();
+  const labels = tech.page.getByTestId('labels');
+  await labels.getByRole('link').first().waitFor();
+  assert.equal(await labels.getByRole('link').count(), 2, 'serum and whole blood');
+  const k = tech.page.locator('[data-testid="bench-item"][data-code="2823-3"]');
+  const accession = (await k.locator('.mrn').textContent()).trim();
+  assert.match(accession, /^L\d{10}$/);
+  await labels.getByRole('link', { name: accession }).click();
+  await tech.page.waitForURL(`**/clinic/lab/labels/${accession}`);
+  await hydrated(tech.page);
+  await tech.page.getByTestId('label').getByText('Müller, Maria').waitFor();
+  assert.ok(await tech.page.getByTestId('barcode').locator('rect').count() > 20, 'the bars are drawn');
+  assert.equal(await tech.page.getByTestId('accession').textContent(), accession);
+  await tech.page.screenshot({ path: 'test-results/lab-label-tablet.png', fullPage: true });
+  // A USB scanner types the number and presses Enter.
+  await tech.page.goto('/clinic/lab');
+  await hydrated(tech.page);
+  await tech.page.getByLabel('Scan or type an accession number').fill(accession.toLowerCase());
+  await tech.page.getByLabel('Scan or type an accession number').press('Enter');
+  await tech.page.waitForURL(orderUrl);
+  await hydrated(tech.page);
+  await k.getByLabel('Result').fill('abc');
+  await k.getByRole('button', { name: 'Enter' }).click();
+  await k.getByText('Enter a number, e.g. 4.2.', { exact: false }).waitFor();
+  await k.getByLabel('Result').fill('6,9');
+  await k.getByRole('button', { name: 'Enter' }).click();
+  await k.getByTestId('flag').getByText('HH').waitFor();
+  await k.getByTestId('item-status').getByText('Awaiting verification').waitFor();
+  // The one who entered it cannot verify it.
+  await k.getByRole('button', { name: /Verify and release/ }).click();
+  await k.getByText('A result is verified by someone other than who entered it.').waitFor();
+  await expectNoHorizontalScroll(tech.page);
+
+  // A second technician verifies and releases it.
+  const second = await openDevice(browser, 'desktop');
+  await signIn(second.page, SUPERVISOR, DEMO_PASSWORD);
+  await second.page.waitForURL('**/clinic');
+  await second.page.goto(orderUrl);
+  await hydrated(second.page);
+  const k2 = second.page.locator('[data-testid="bench-item"][data-code="2823-3"]');
+  await k2.getByRole('button', { name: /Verify and release/ }).click();
+  await k2.getByTestId('item-status').getByText('Released').waitFor();
+
+  // The doctor is alerted (clinic home and e-mail, neither clinical), acknowledges.
+  const mail = await mailTo(DEMO.doctor, /A laboratory result you ordered is critical[^\r\n]*/);
+  assert.ok(!/otassium|6[.,]9|Müller/.test(mail), mail);
+  await doctor.page.goto('/clinic');
+  await hydrated(doctor.page);
+  await doctor.page.getByTestId('critical-alert').filter({ hasText: 'Potassium: 6.9 mmol/L' }).waitFor();
+  await openChart(doctor.page);
+  await row('2823-3').getByTestId('flag').getByText('HH').waitFor();
+  await row('2823-3').getByTestId('acknowledge').click();
+  await row('2823-3').getByTestId('acknowledge').waitFor({ state: 'detached' });
+  await doctor.page.getByTestId('lab-trends').waitFor();
+
+  // The doctor, as radiologist, reports the X-ray.
+  await doctor.page.getByRole('link', { name: 'Worklist' }).first().click();
+  await doctor.page.waitForURL('**/clinic/lab');
+  await hydrated(doctor.page);
+  await doctor.page.getByTestId('worklist').getByTestId('work-row').filter({ hasText: 'X-ray, chest' }).getByRole('link').click();
+  await doctor.page.waitForURL(/\/clinic\/lab\/orders\//);
+  await hydrated(doctor.page);
+  const xray = doctor.page.locator('[data-testid="bench-item"][data-code="IMG-XR-CHEST"]');
+  await xray.getByLabel('Findings').fill('Lungs clear. Heart size normal.');
+  await xray.getByLabel('Impression').fill('No acute cardiopulmonary disease.');
+  await xray.getByRole('button', { name: 'Sign the report' }).click();
+  await xray.getByTestId('item-status').getByText('Released').waitFor();
+  await doctor.page.goBack();
+  await openChart(doctor.page);
+  await row('IMG-XR-CHEST').getByText('No acute cardiopulmonary disease.').waitFor();
+
+  // The patient reads the flagged potassium and its trend on her phone.
+  const patient = await openDevice(browser, 'phone');
+  await signIn(patient.page, DEMO.patient, DEMO_PASSWORD);
+  await patient.page.waitForURL('**/patient');
+  await hydrated(patient.page);
+  await patient.page.getByRole('link', { name: 'All test results' }).click();
+  await patient.page.waitForURL('**/patient/results');
+  await hydrated(patient.page);
+  const card = patient.page.locator('[data-testid="my-result"][data-code="2823-3"]');
+  await card.getByTestId('my-value').getByText('6.9 mmol/L').waitFor();
+  await card.getByTestId('plain').getByText('above the usual range').waitFor();
+  await card.getByText('Usual range: 3.5–5 mmol/L').waitFor();
+  assert.ok(await card.getByTestId('trend').locator('circle').count() >= 2, 'the potassium trend');
+  await patient.page.locator('[data-testid="my-result"][data-code="IMG-XR-CHEST"]').getByText('No acute cardiopulmonary disease.').waitFor();
+  // Haemoglobin and the rest of the CBC are not entered: not shown.
+  assert.equal(await patient.page.locator('[data-testid="my-result"][data-code="718-7"]').count(), 0);
+  await expectNoHorizontalScroll(patient.page);
+  await patient.page.screenshot({ path: 'test-results/lab-results-phone.png', fullPage: true });
+
+  for (const who of [doctor, tech, second, patient]) {
+    assertClean(expected422(who.problems).filter((p) => !p.includes('status of 409')));
+    await who.context.close();
+  }
+});
