@@ -133,7 +133,8 @@ test('an order of tests becomes a verified, acknowledged result the patient read
   await xray.getByLabel('Impression').fill('No acute cardiopulmonary disease.');
   await xray.getByRole('button', { name: 'Sign the report' }).click();
   await xray.getByTestId('item-status').getByText('Released').waitFor();
-  await doctor.page.goBack();
+  await doctor.page.goto('/clinic');
+  await hydrated(doctor.page);
   await openChart(doctor.page);
   await row('IMG-XR-CHEST').getByText('No acute cardiopulmonary disease.').waitFor();
 

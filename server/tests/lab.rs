@@ -598,3 +598,191 @@ async fn the_worklist_pages_by_keyset(backend: Backend) {
 }
 
 on_both_databases!(the_worklist_pages_by_keyset);
+
+/// Administrators edit a test (price in minor units, turnaround, retired)
+/// and its ranges by age band: a new range applies to results entered after
+/// it, a result entered before keeps the limits it was judged against; a
+/// child is judged by the paediatric band. Technicians are put on shifts
+/// the worklist shows.
+async fn administrators_keep_the_catalogue(backend: Backend) {
+    use shared::lab_work::{CatalogueRow, RangeForm, Shift, TestEdit};
+    let app = spawn_app(backend).await;
+    let admin = signed_in(&app, "admin@test.example", Role::Administrator).await;
+    let doctor = signed_in(&app, "doctor@test.example", Role::Doctor).await;
+    let doctor_id = user_id(&app, "doctor@test.example").await;
+    let tech = signed_in(&app, "tech@test.example", Role::LabTechnician).await;
+    let second = signed_in(&app, "tech2@test.example", Role::LabTechnician).await;
+    let edit = |turnaround: &str, price: &str, currency: &str| {
+        json!({ "code": "2823-3", "edit": TestEdit {
+            name: "Potassium".into(),
+            turnaround_hours: turnaround.into(),
+            price: price.into(),
+            currency: currency.into(),
+            retired: false,
+        }})
+    };
+    let (status, error) = refused(&admin, "lab/update_test", edit("0", "1.005", "euro")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["turnaround_hours", "price", "currency"] {
+        assert!(error.field_message(field).is_some(), "{field}");
+    }
+    let (status, _) = refused(&tech, "lab/update_test", edit("2", "12.50", "EUR")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let () = ok(&admin, "lab/update_test", edit("2", "12,5", "eur")).await;
+    let rows: Vec<CatalogueRow> = ok(&admin, "lab/catalogue_rows", json!({})).await;
+    let k = rows.iter().find(|r| r.code == "2823-3").unwrap();
+    assert_eq!(
+        (k.turnaround_hours, k.price_minor, k.currency.as_deref()),
+        (2, Some(1250), Some("EUR"))
+    );
+    assert_eq!(k.ranges.len(), 1, "the adult range from the file");
+
+    // An adult's potassium of 5.3, judged against the file's range (high).
+    let adult = basic_patient(&app, "Adult").await;
+    let child = basic_patient(&app, "Child").await;
+    let today = Utc::now().date_naive();
+    for (pid, born) in [
+        (adult, NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()),
+        (child, today - chrono::Duration::days(365 * 8)),
+    ] {
+        let mut row: patients::ActiveModel = patients::Entity::find_by_id(pid)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .into();
+        row.sex = Set(Female);
+        row.date_of_birth = Set(Some(born));
+        row.update(&app.db).await.unwrap();
+        app::patients::access::add_relationship(
+            &app.db,
+            pid,
+            doctor_id,
+            CareRelationshipKind::Assigned,
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    let result_for = |pid: Uuid, value: &'static str| {
+        let (doctor, tech, second) = (&doctor, &tech, &second);
+        async move {
+            let order: OrderView = ok(
+                doctor,
+                "lab/order",
+                order_form(pid, &["2823-3"], Priority::Routine, true),
+            )
+            .await;
+            let _: Vec<String> = ok(tech, "lab/collect", json!({ "order_id": order.id })).await;
+            let (_, answer) = enter(tech, &order.items[0], value, "").await;
+            let r = answer.unwrap().items[0].current().unwrap().clone();
+            let _: OrderView = ok(
+                second,
+                "lab/verify",
+                json!({ "result_id": r.id, "accept": true }),
+            )
+            .await;
+            r
+        }
+    };
+    let before = result_for(adult, "5.3").await;
+    assert_eq!(
+        (before.flag, before.limits.interval_text()),
+        (Some(Flag::High), "3.5–5".to_string())
+    );
+    // No paediatric range yet: the child's result is not flagged.
+    let unflagged = result_for(child, "5.3").await;
+    assert_eq!(unflagged.flag, None);
+
+    // A new adult range, and a paediatric band for girls.
+    let range = |sex: &str, from: &str, until: &str, low: &str, high: &str| {
+        json!({ "code": "2823-3", "range": RangeForm {
+            sex: sex.into(), from_age: from.into(), until_age: until.into(),
+            low: low.into(), high: high.into(), critical_low: "2.8".into(), critical_high: "6.2".into(),
+        }})
+    };
+    let (status, error) = refused(&admin, "lab/add_range", range("", "18y", "1y", "4", "3")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error.field_message("high").is_some() && error.field_message("until_age").is_some());
+    let () = ok(&admin, "lab/add_range", range("", "18y", "", "3.5", "5.5")).await;
+    let () = ok(
+        &admin,
+        "lab/add_range",
+        range("female", "1y", "18y", "3.4", "4.7"),
+    )
+    .await;
+    let rows: Vec<CatalogueRow> = ok(&admin, "lab/catalogue_rows", json!({})).await;
+    let k = rows.iter().find(|r| r.code == "2823-3").unwrap();
+    assert_eq!(k.ranges.len(), 2, "the new adult range replaced the file's");
+
+    let after = result_for(adult, "5.3").await;
+    assert_eq!(
+        (after.flag, after.limits.interval_text()),
+        (Some(Flag::Normal), "3.5–5.5".to_string())
+    );
+    let child_now = result_for(child, "5.3").await;
+    assert_eq!(
+        (child_now.flag, child_now.limits.interval_text()),
+        (Some(Flag::High), "3.4–4.7".to_string())
+    );
+    // The earlier result keeps the range it was judged against.
+    let orders: Vec<OrderView> = ok(
+        &doctor,
+        "lab/patient_orders",
+        json!({ "patient_id": adult }),
+    )
+    .await;
+    let first = orders
+        .iter()
+        .flat_map(|o| o.items.iter())
+        .filter_map(|i| i.current())
+        .find(|r| r.id == before.id)
+        .unwrap();
+    assert_eq!(
+        (first.flag, first.limits.interval_text()),
+        (Some(Flag::High), "3.5–5".to_string())
+    );
+
+    // Shifts: a technician, not a doctor; the worklist names who is on.
+    let tech_id = user_id(&app, "tech@test.example").await;
+    let today = today.to_string();
+    let (status, error) = refused(
+        &admin,
+        "lab/assign_shift",
+        json!({ "user_id": doctor_id, "day": today, "shift": Shift::Collection }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error.field_message("user").is_some());
+    let () = ok(
+        &admin,
+        "lab/assign_shift",
+        json!({ "user_id": tech_id, "day": today, "shift": Shift::Collection }),
+    )
+    .await;
+    let page: WorkPage = ok(
+        &tech,
+        "lab/worklist",
+        json!({ "filter": WorkFilter::default() }),
+    )
+    .await;
+    assert_eq!(
+        page.on_shift,
+        [(Shift::Collection, "Test Person".to_string())]
+    );
+
+    // A retired test is no longer ordered.
+    let () = ok(&admin, "lab/update_test", json!({ "code": "2823-3", "edit": TestEdit {
+        name: "Potassium".into(), turnaround_hours: "2".into(), price: String::new(), currency: String::new(), retired: true,
+    }})).await;
+    let (status, error) = refused(
+        &doctor,
+        "lab/order",
+        order_form(adult, &["2823-3"], Priority::Routine, true),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error.field_message("tests").is_some());
+}
+
+on_both_databases!(administrators_keep_the_catalogue);

@@ -210,6 +210,7 @@ fn routes_lists_every_portal_page() {
         "/patient/appointments",
         "/patient/prescriptions",
         "/patient/book",
+        "/patient/results",
         "/patient/account",
         "/clinic",
         "/clinic/register",
@@ -225,6 +226,10 @@ fn routes_lists_every_portal_page() {
         "/clinic/pharmacy/stock",
         "/clinic/pharmacy/rules",
         "/clinic/refills",
+        "/clinic/lab",
+        "/clinic/lab/orders/{id}",
+        "/clinic/lab/labels/{accession}",
+        "/clinic/patients/{id}/lab-order",
         "/clinic/account",
         "/admin",
         "/admin/users",
@@ -235,10 +240,11 @@ fn routes_lists_every_portal_page() {
         "/admin/book/{id}",
         "/admin/patients/{id}",
         "/admin/formulary",
+        "/admin/lab",
         "/admin/account",
     ];
     expected.sort_unstable();
-    assert_eq!(expected.len(), 36);
+    assert_eq!(expected.len(), 42);
     assert_eq!(routes, expected, "the router's pages");
 }
 

@@ -442,3 +442,260 @@ mod tests {
         assert_eq!(normalise_accession("L-261204-0001"), "L2612040001");
     }
 }
+
+/// One range rule of the catalogue as the administrator sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RangeView {
+    pub id: uuid::Uuid,
+    pub sex: Option<crate::patients::AdministrativeSex>,
+    pub from_age: Option<String>,
+    pub until_age: Option<String>,
+    pub limits: Limits,
+    pub valid_from: DateTime<Utc>,
+}
+
+/// A catalogue entry as the administrator edits it, with its ranges in force.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogueRow {
+    pub code: String,
+    pub name: String,
+    pub kind: TestKind,
+    pub specimen: Option<String>,
+    pub unit: Option<String>,
+    pub panel: Option<String>,
+    pub turnaround_hours: i32,
+    pub price_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub retired: bool,
+    pub ranges: Vec<RangeView>,
+}
+
+/// The edit form of a catalogue entry.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TestEdit {
+    pub name: String,
+    pub turnaround_hours: String,
+    /// In the currency's major unit ("12.50"); empty: not priced.
+    pub price: String,
+    pub currency: String,
+    pub retired: bool,
+}
+
+/// A catalogue entry's edit as the server applies it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestChange {
+    pub name: String,
+    pub turnaround_hours: i32,
+    /// Minor units and the currency, or not priced.
+    pub price: Option<(i64, String)>,
+    pub retired: bool,
+}
+
+/// A price typed in major units ("12.50", "12,5") as integer minor units
+/// (cents): at most two decimals, not negative.
+pub fn parse_price(text: &str) -> Result<i64, String> {
+    let v = LabValue::parse(text).map_err(|_| "Enter a price, e.g. 12.50.".to_string())?;
+    if v.0 < 0 {
+        return Err("A price is not negative.".into());
+    }
+    if v.0 % 10_000 != 0 {
+        return Err("A price has at most two decimals.".into());
+    }
+    Ok(v.0 / 10_000)
+}
+
+impl TestEdit {
+    pub fn parse(&self) -> Result<TestChange, AppError> {
+        let mut e = FieldErrors::new();
+        let name = e.check(
+            "name",
+            bounded_text(&self.name, 160, "name").and_then(|n| {
+                if n.is_empty() {
+                    Err("Enter the test's name.".into())
+                } else {
+                    Ok(n)
+                }
+            }),
+        );
+        let turnaround = e.check(
+            "turnaround_hours",
+            self.turnaround_hours
+                .trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|h| (1..=2160).contains(h))
+                .ok_or_else(|| "Enter the turnaround in hours, 1 to 2160.".to_string()),
+        );
+        let price = if self.price.trim().is_empty() {
+            Some(None)
+        } else {
+            let minor = e.check("price", parse_price(&self.price));
+            let currency = self.currency.trim().to_ascii_uppercase();
+            let currency = e.check(
+                "currency",
+                if currency.len() == 3 && currency.chars().all(|c| c.is_ascii_uppercase()) {
+                    Ok(currency)
+                } else {
+                    Err("Enter the currency's three-letter code, e.g. EUR.".to_string())
+                },
+            );
+            minor.zip(currency).map(Some)
+        };
+        e.finish()?;
+        let missing = || AppError::Internal;
+        Ok(TestChange {
+            name: name.ok_or_else(missing)?,
+            turnaround_hours: turnaround.ok_or_else(missing)?,
+            price: price.ok_or_else(missing)?,
+            retired: self.retired,
+        })
+    }
+}
+
+/// The form of a new range rule: a sex or both, an age band, limits.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RangeForm {
+    /// A sex's code, or empty for both.
+    pub sex: String,
+    /// `18y`, `6m`, `7d`, or empty for open.
+    pub from_age: String,
+    pub until_age: String,
+    pub low: String,
+    pub high: String,
+    pub critical_low: String,
+    pub critical_high: String,
+}
+
+/// A range rule as the server stores it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRange {
+    pub sex: Option<crate::patients::AdministrativeSex>,
+    pub from_age: Option<crate::lab::Age>,
+    pub until_age: Option<crate::lab::Age>,
+    pub limits: Limits,
+}
+
+impl RangeForm {
+    pub fn parse(&self) -> Result<NewRange, AppError> {
+        use crate::lab::Age;
+        let mut e = FieldErrors::new();
+        let sex = if self.sex.trim().is_empty() {
+            Some(None)
+        } else {
+            e.check(
+                "sex",
+                crate::patients::AdministrativeSex::parse(&self.sex).map(Some),
+            )
+        };
+        let age = |e: &mut FieldErrors, field: &str, text: &str| {
+            if text.trim().is_empty() {
+                Some(None)
+            } else {
+                e.check(field, Age::parse(text).map(Some))
+            }
+        };
+        let from_age = age(&mut e, "from_age", &self.from_age);
+        let until_age = age(&mut e, "until_age", &self.until_age);
+        let limit = |e: &mut FieldErrors, field: &str, text: &str| {
+            if text.trim().is_empty() {
+                Some(None)
+            } else {
+                e.check(field, LabValue::parse(text).map(Some))
+            }
+        };
+        let low = limit(&mut e, "low", &self.low);
+        let high = limit(&mut e, "high", &self.high);
+        let critical_low = limit(&mut e, "critical_low", &self.critical_low);
+        let critical_high = limit(&mut e, "critical_high", &self.critical_high);
+        if let (Some(Some(l)), Some(Some(h))) = (low, high) {
+            if l > h {
+                e.push("high", "The upper limit is at least the lower one.");
+            }
+        }
+        if let (Some(Some(c)), Some(Some(l))) = (critical_low, low) {
+            if c > l {
+                e.push(
+                    "critical_low",
+                    "The critical low limit is at most the lower limit.",
+                );
+            }
+        }
+        if let (Some(Some(c)), Some(Some(h))) = (critical_high, high) {
+            if c < h {
+                e.push(
+                    "critical_high",
+                    "The critical high limit is at least the upper limit.",
+                );
+            }
+        }
+        if let (Some(Some(from)), Some(Some(until))) = (from_age, until_age) {
+            let reference = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
+            if from.reached_on(reference) >= until.reached_on(reference) {
+                e.push("until_age", "The band ends after it starts.");
+            }
+        }
+        if [low, high, critical_low, critical_high]
+            .iter()
+            .all(|l| matches!(l, Some(None)))
+        {
+            e.push("low", "Enter at least one limit.");
+        }
+        e.finish()?;
+        let missing = || AppError::Internal;
+        Ok(NewRange {
+            sex: sex.ok_or_else(missing)?,
+            from_age: from_age.ok_or_else(missing)?,
+            until_age: until_age.ok_or_else(missing)?,
+            limits: Limits {
+                low: low.ok_or_else(missing)?,
+                high: high.ok_or_else(missing)?,
+                critical_low: critical_low.ok_or_else(missing)?,
+                critical_high: critical_high.ok_or_else(missing)?,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod admin_tests {
+    use super::*;
+
+    #[test]
+    fn prices_are_whole_minor_units() {
+        assert_eq!(parse_price("12.50"), Ok(1250));
+        assert_eq!(parse_price("12,5"), Ok(1250));
+        assert_eq!(parse_price("7"), Ok(700));
+        assert!(parse_price("1.005").is_err());
+        assert!(parse_price("-3").is_err());
+    }
+
+    #[test]
+    fn a_range_is_checked_limit_by_limit() {
+        let form = RangeForm {
+            from_age: "1y".into(),
+            until_age: "6m".into(),
+            low: "5".into(),
+            high: "4".into(),
+            critical_low: "6".into(),
+            ..RangeForm::default()
+        };
+        let AppError::Validation(errors) = form.parse().unwrap_err() else {
+            panic!("field errors expected");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["high", "critical_low", "until_age"]);
+        let child = RangeForm {
+            sex: "female".into(),
+            from_age: "1y".into(),
+            until_age: "18y".into(),
+            low: "3.4".into(),
+            high: "4.7".into(),
+            critical_high: "6".into(),
+            ..RangeForm::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(child.limits.interval_text(), "3.4–4.7");
+        assert!(RangeForm::default().parse().is_err(), "no limit at all");
+    }
+}

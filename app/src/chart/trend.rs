@@ -46,6 +46,8 @@ pub fn layout_with(series: &[Series], include: &[f64]) -> Option<Layout> {
     let v_max = values().fold(f64::NEG_INFINITY, f64::max);
     let pad = ((v_max - v_min) * 0.15).max(1.0);
     let (y_min, y_max) = ((v_min - pad).floor(), (v_max + pad).ceil());
+    // No negative axis for values that cannot be negative.
+    let y_min = if v_min >= 0.0 { y_min.max(0.0) } else { y_min };
     let span_t = (t_max - t_min).num_seconds().max(1) as f64;
     let x = |t: DateTime<Utc>| {
         if t_max == t_min {

@@ -494,3 +494,105 @@ pub async fn assign_shift(user_id: UserId, day: String, shift: Shift) -> Result<
     .await
 }
 crate::access!("lab/assign_shift", AnyOf(&[ManageLab]), no_patient_data);
+
+/// The whole catalogue with its ranges in force, for the administrator.
+#[server(endpoint = "lab/catalogue_rows", input = Json)]
+pub async fn catalogue_rows() -> Result<Vec<shared::lab_work::CatalogueRow>, AppError> {
+    use crate::auth::guard::require;
+    crate::audited::plain(
+        || require(shared::Permission::ManageLab),
+        async |caller| super::catalogue::rows(&caller.ctx.db, caller.now()).await,
+    )
+    .await
+}
+crate::access!("lab/catalogue_rows", AnyOf(&[ManageLab]), no_patient_data);
+
+/// Edits a catalogue entry: name, turnaround, price, retired.
+#[server(endpoint = "lab/update_test", input = Json)]
+pub async fn update_lab_test(
+    code: String,
+    edit: shared::lab_work::TestEdit,
+) -> Result<(), AppError> {
+    use crate::auth::guard::require;
+    let change = edit.parse();
+    crate::audited::write(
+        || require(shared::Permission::ManageLab),
+        async |caller, txn| {
+            let change = change?;
+            let test = super::catalogue::by_code(txn, &code).await?;
+            let detail = format!(
+                "{code}: turnaround {} h, price {}{}",
+                change.turnaround_hours,
+                change
+                    .price
+                    .as_ref()
+                    .map_or("none".to_string(), |(m, c)| format!("{m} {c} minor units")),
+                if change.retired { ", retired" } else { "" }
+            );
+            let row = super::catalogue::update(txn, test, change, caller.now()).await?;
+            let event = caller
+                .event("lab.update_test")
+                .entity("lab_test", row.id)
+                .detail(detail);
+            Ok(((), event))
+        },
+    )
+    .await
+}
+crate::access!("lab/update_test", AnyOf(&[ManageLab]), no_patient_data);
+
+/// Adds a reference range to a test, ending the one in force for the same
+/// sex and age band.
+#[server(endpoint = "lab/add_range", input = Json)]
+pub async fn add_lab_range(
+    code: String,
+    range: shared::lab_work::RangeForm,
+) -> Result<(), AppError> {
+    use crate::auth::guard::require;
+    let parsed = range.parse();
+    crate::audited::write(
+        || require(shared::Permission::ManageLab),
+        async |caller, txn| {
+            let parsed = parsed?;
+            let test = super::catalogue::by_code(txn, &code).await?;
+            let detail = format!(
+                "{code}: {} {}–{} {}",
+                parsed.sex.map_or("both sexes", |s| s.label()),
+                parsed.from_age.map(|a| a.code()).unwrap_or_default(),
+                parsed.until_age.map(|a| a.code()).unwrap_or_default(),
+                parsed.limits.interval_text()
+            );
+            let row = super::catalogue::add_range(
+                txn,
+                &test,
+                parsed,
+                caller.user.id.uuid(),
+                caller.now(),
+            )
+            .await?;
+            let event = caller
+                .event("lab.add_range")
+                .entity("lab_range", row.id)
+                .detail(detail);
+            Ok(((), event))
+        },
+    )
+    .await
+}
+crate::access!("lab/add_range", AnyOf(&[ManageLab]), no_patient_data);
+
+/// Ends a reference range now.
+#[server(endpoint = "lab/end_range", input = Json)]
+pub async fn end_lab_range(range_id: uuid::Uuid) -> Result<(), AppError> {
+    use crate::auth::guard::require;
+    crate::audited::write(
+        || require(shared::Permission::ManageLab),
+        async |caller, txn| {
+            let row = super::catalogue::end_range(txn, range_id, caller.now()).await?;
+            let event = caller.event("lab.end_range").entity("lab_range", row.id);
+            Ok(((), event))
+        },
+    )
+    .await
+}
+crate::access!("lab/end_range", AnyOf(&[ManageLab]), no_patient_data);

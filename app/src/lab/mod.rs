@@ -2,6 +2,7 @@
 //! reference ranges results are judged against, orders, the laboratory's
 //! worklist, specimens and their labels, results with verification and
 //! corrections, critical alerts, and what the patient reads.
+pub mod admin_pages;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod barcode;

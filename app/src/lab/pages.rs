@@ -375,6 +375,10 @@ pub fn LabOrderPage() -> impl IntoView {
         <Title text="Laboratory order"/>
         <Transition fallback=|| view! { <Loading label="Opening the order…"/> }>
             {move || Suspend::new(async move {
+                // Provides the signed-in user the bench's buttons depend on.
+                if crate::portal_session::signed_in().await.is_none() {
+                    return ().into_any();
+                }
                 match order.await {
                     Ok(o) => view! { <OrderAtBench o version/> }.into_any(),
                     Err(e) => view! { <ErrorBox error=e/> }.into_any(),

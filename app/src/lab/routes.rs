@@ -1,15 +1,16 @@
 //! Where the laboratory appears: the worklist, orders at the bench and
 //! labels in the clinic portal, ordering from a chart, the doctor's
-//! critical results on the clinic home, and the patient's results.
+//! critical results on the clinic home, the patient's results, and the
+//! catalogue and shifts in the admin portal.
 
 use leptos::prelude::*;
 use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
 use leptos_router::components::Route;
 use leptos_router::{path, Lazy};
-use shared::Permission::{ReportImaging, WorkLab};
-use shared::Portal::{self, Clinic, Patient};
+use shared::Permission::{ManageLab, ReportImaging, WorkLab};
+use shared::Portal::{self, Admin, Clinic, Patient};
 
-use super::{pages, patient_pages};
+use super::{admin_pages, pages, patient_pages};
 use crate::nav::{no_routes, NavEntry, PortalTiles, Tile};
 
 pub const NAV: &[NavEntry] = &[
@@ -17,6 +18,7 @@ pub const NAV: &[NavEntry] = &[
     // same list; no role holds both permissions.
     NavEntry::new(Clinic, 68, "/clinic/lab", "Laboratory").needs(WorkLab),
     NavEntry::new(Clinic, 69, "/clinic/lab", "Worklist").needs(ReportImaging),
+    NavEntry::new(Admin, 55, "/admin/lab", "Laboratory").needs(ManageLab),
 ];
 
 pub const TILES: PortalTiles = PortalTiles {
@@ -37,6 +39,7 @@ crate::lazy_pages! {
         OrderTests => view! { <pages::OrderTestsPage/> },
     }
     patient_results in patient { MyResults => view! { <patient_pages::MyResultsPage/> } }
+    admin_lab in admin { LabCatalogue => view! { <admin_pages::CataloguePage/> } }
 }
 
 /// This module's pages in the portal `at` (`None`: outside the portals).
