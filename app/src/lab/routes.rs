@@ -56,6 +56,9 @@ pub fn routes(at: Option<Portal>) -> AnyNestedRoute {
         Some(Patient) => view! { <Route path=path!("results") view={Lazy::<MyResults>::new()}/> }
             .into_inner()
             .into_any_nested_route(),
+        Some(Admin) => view! { <Route path=path!("lab") view={Lazy::<LabCatalogue>::new()}/> }
+            .into_inner()
+            .into_any_nested_route(),
         _ => no_routes(),
     }
 }
