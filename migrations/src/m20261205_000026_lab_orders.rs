@@ -108,6 +108,14 @@ impl MigrationTrait for Migration {
             false,
         )
         .await?;
+        index(
+            manager,
+            "ix_lab_orders_ordered_by",
+            "lab_orders",
+            &["ordered_by"],
+            false,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()

@@ -509,13 +509,7 @@ impl TestEdit {
         let mut e = FieldErrors::new();
         let name = e.check(
             "name",
-            bounded_text(&self.name, 160, "name").and_then(|n| {
-                if n.is_empty() {
-                    Err("Enter the test's name.".into())
-                } else {
-                    Ok(n)
-                }
-            }),
+            crate::validate::required_text(&self.name, 160, "name", "Enter the test's name."),
         );
         let turnaround = e.check(
             "turnaround_hours",

@@ -295,6 +295,15 @@ pub fn bounded_text(input: &str, max: usize, what: &str) -> Result<String, Strin
     Ok(s.to_string())
 }
 
+/// [`bounded_text`] that must not be empty: `missing` says what to write.
+pub fn required_text(input: &str, max: usize, what: &str, missing: &str) -> Result<String, String> {
+    let s = bounded_text(input, max, what)?;
+    if s.is_empty() {
+        return Err(missing.to_string());
+    }
+    Ok(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,7 +79,7 @@ pub fn OrderTestsPage() -> impl IntoView {
                         </header>
                         <OrderFormCard patient_id=p.id catalogue encounter/>
                     }.into_any(),
-                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    Err(e) => view! { <h1>"Order tests"</h1><ErrorBox error=e/> }.into_any(),
                 }
             })}
         </Transition>
@@ -381,7 +381,7 @@ pub fn LabOrderPage() -> impl IntoView {
                 }
                 match order.await {
                     Ok(o) => view! { <OrderAtBench o version/> }.into_any(),
-                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    Err(e) => view! { <h1>"Laboratory order"</h1><ErrorBox error=e/> }.into_any(),
                 }
             })}
         </Transition>

@@ -87,18 +87,7 @@ pub async fn worklist(
     } else {
         None
     };
-    let names = crate::patients::service::names(db, rows.iter().map(|r| r.patient_id)).await?;
-    let mrns: HashMap<Uuid, String> = patients::Entity::find()
-        .select_only()
-        .column(patients::Column::Id)
-        .column(patients::Column::Mrn)
-        .filter(patients::Column::Id.is_in(rows.iter().map(|r| r.patient_id)))
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
-        .await
-        .or_internal()?
-        .into_iter()
-        .collect();
+    let who = filing_names(db, rows.iter().map(|r| r.patient_id)).await?;
     let tests = tests_by_id(db, rows.iter().map(|r| r.test_id)).await?;
     let specimens: HashMap<Uuid, String> = lab_specimens::Entity::find()
         .select_only()
@@ -118,8 +107,14 @@ pub async fn worklist(
             Ok(WorkRow {
                 item_id: r.id.into(),
                 order_id: r.order_id.into(),
-                patient_name: names.get(&r.patient_id).cloned().unwrap_or_default(),
-                mrn: mrns.get(&r.patient_id).cloned().unwrap_or_default(),
+                patient_name: who
+                    .get(&r.patient_id)
+                    .map(|w| w.0.clone())
+                    .unwrap_or_default(),
+                mrn: who
+                    .get(&r.patient_id)
+                    .map(|w| w.1.clone())
+                    .unwrap_or_default(),
                 test: t.name.clone(),
                 kind: t.kind,
                 specimen: t.specimen.clone(),
@@ -199,6 +194,32 @@ pub async fn assign_shift(
     .await
     .or_internal()?;
     Ok(())
+}
+
+/// The filing name ("Family, Given") and MRN of each of `ids`, in one query.
+async fn filing_names(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, (String, String)>, AppError> {
+    let mut ids: Vec<Uuid> = ids.into_iter().collect();
+    ids.sort();
+    ids.dedup();
+    Ok(patients::Entity::find()
+        .select_only()
+        .columns([
+            patients::Column::Id,
+            patients::Column::FamilyName,
+            patients::Column::GivenName,
+            patients::Column::Mrn,
+        ])
+        .filter(patients::Column::Id.is_in(ids))
+        .into_tuple::<(Uuid, String, String, String)>()
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|(id, family, given, mrn)| (id, (shared::patients::filing_name(&family, &given), mrn)))
+        .collect())
 }
 
 async fn tests_by_id(
@@ -843,46 +864,29 @@ pub async fn alerts(
     db: &impl ConnectionTrait,
     doctor: Uuid,
 ) -> Result<Vec<CriticalAlert>, AppError> {
-    let mine: Vec<Uuid> = orders::Entity::find()
-        .select_only()
+    use sea_orm::sea_query::Query;
+    // The doctor's orders' items, as subqueries: a doctor with years of
+    // orders sends no list of ids.
+    let orders_of = Query::select()
         .column(orders::Column::Id)
-        .filter(orders::Column::OrderedBy.eq(doctor))
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await
-        .or_internal()?;
-    if mine.is_empty() {
-        return Ok(Vec::new());
-    }
+        .from(orders::Entity)
+        .and_where(orders::Column::OrderedBy.eq(doctor))
+        .to_owned();
+    let items_of = Query::select()
+        .column(items::Column::Id)
+        .from(items::Entity)
+        .and_where(items::Column::OrderId.in_subquery(orders_of))
+        .to_owned();
     let found = results::Entity::find()
         .filter(results::Column::Flag.is_in([Flag::CriticalLow, Flag::CriticalHigh]))
         .filter(results::Column::AcknowledgedAt.is_null())
         .filter(results::Column::Status.is_in([ResultStatus::Entered, ResultStatus::Released]))
-        .filter(
-            results::Column::ItemId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(items::Column::Id)
-                    .from(items::Entity)
-                    .and_where(items::Column::OrderId.is_in(mine))
-                    .to_owned(),
-            ),
-        )
+        .filter(results::Column::ItemId.in_subquery(items_of))
         .order_by_asc(results::Column::EnteredAt)
         .all(db)
         .await
         .or_internal()?;
-    let names = crate::patients::service::names(db, found.iter().map(|r| r.patient_id)).await?;
-    let mrns: HashMap<Uuid, String> = patients::Entity::find()
-        .select_only()
-        .column(patients::Column::Id)
-        .column(patients::Column::Mrn)
-        .filter(patients::Column::Id.is_in(found.iter().map(|r| r.patient_id)))
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
-        .await
-        .or_internal()?
-        .into_iter()
-        .collect();
+    let who = filing_names(db, found.iter().map(|r| r.patient_id)).await?;
     let tests = tests_by_id(db, found.iter().map(|r| r.test_id)).await?;
     found
         .into_iter()
@@ -891,8 +895,14 @@ pub async fn alerts(
             Ok(CriticalAlert {
                 result_id: r.id.into(),
                 patient_id: r.patient_id.into(),
-                patient_name: names.get(&r.patient_id).cloned().unwrap_or_default(),
-                mrn: mrns.get(&r.patient_id).cloned().unwrap_or_default(),
+                patient_name: who
+                    .get(&r.patient_id)
+                    .map(|w| w.0.clone())
+                    .unwrap_or_default(),
+                mrn: who
+                    .get(&r.patient_id)
+                    .map(|w| w.1.clone())
+                    .unwrap_or_default(),
                 test: t.name.clone(),
                 value: value_text(&r, t.decimals),
                 unit: r.unit.clone(),
