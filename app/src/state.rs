@@ -41,6 +41,8 @@ pub struct ServerContext {
     /// (`https://hms.example.org`): links in e-mails start with it. Never
     /// taken from a request's `Host`, which whoever sends it chooses.
     pub public_url: String,
+    /// Where files kept outside the database are (imaging attachments).
+    pub files: std::sync::Arc<crate::files::FileStore>,
 }
 
 pub fn server_context() -> Result<ServerContext, AppError> {

@@ -57,6 +57,7 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
         .chain(m20261204_000024_pharmacy_orders::CODED.iter().copied())
         .chain(m20261205_000025_lab_catalogue::CODED.iter().copied())
         .chain(m20261205_000026_lab_orders::CODED.iter().copied())
+        .chain(m20261206_000027_lab_visits::CODED.iter().copied())
         .map(|(table, column, codes)| {
             let now = changes
                 .iter()
@@ -93,6 +94,7 @@ mod m20261204_000023_refills;
 mod m20261204_000024_pharmacy_orders;
 mod m20261205_000025_lab_catalogue;
 mod m20261205_000026_lab_orders;
+mod m20261206_000027_lab_visits;
 mod util;
 
 /// Every migration, in order.
@@ -128,6 +130,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000024_pharmacy_orders::Migration),
             Box::new(m20261205_000025_lab_catalogue::Migration),
             Box::new(m20261205_000026_lab_orders::Migration),
+            Box::new(m20261206_000027_lab_visits::Migration),
         ]
     }
 }

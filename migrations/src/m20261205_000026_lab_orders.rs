@@ -28,7 +28,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::ConnectionTrait;
 
-use crate::util::{check_codes, drop_check_codes, index, patient_fk, user_fk};
+use crate::util::{check_codes, drop_check_codes, fk, index, patient_fk, user_fk};
 
 pub const PRIORITIES: &[&str] = &["routine", "urgent", "stat"];
 pub const ITEM_STATUSES: &[&str] = &["ordered", "collected", "resulted", "released", "cancelled"];
@@ -64,15 +64,6 @@ pub const NOTICE_KINDS: &[&str] = &[
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(table: &'static str, column: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from(table, column)
-        .to(to, "id")
-        .on_delete(ForeignKeyAction::Restrict)
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

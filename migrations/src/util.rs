@@ -13,6 +13,21 @@ pub fn patient_fk(table: &'static str) -> ForeignKeyCreateStatement {
         .to_owned()
 }
 
+/// A foreign key from `table.column` to `to.id`, refusing to delete what it
+/// points at.
+pub fn fk(
+    table: &'static str,
+    column: &'static str,
+    to: &'static str,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from(table, column)
+        .to(to, "id")
+        .on_delete(ForeignKeyAction::Restrict)
+        .to_owned()
+}
+
 /// A foreign key from `table.column` to `users.id`.
 pub fn user_fk(table: &'static str, column: &'static str) -> ForeignKeyCreateStatement {
     ForeignKey::create()
@@ -93,8 +108,9 @@ pub async fn check_codes(
         .iter()
         .map(|c| {
             assert!(
-                c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_'),
-                "codes are plain words: {c:?}"
+                c.chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || "_/.+-".contains(ch)),
+                "codes are plain words (or media types): {c:?}"
             );
             format!("'{c}'")
         })

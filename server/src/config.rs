@@ -52,6 +52,11 @@ pub struct ServeConfig {
     /// The built site (cargo-leptos output): HTML assets, wasm, js, css.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+    /// Where imaging attachments are kept (encrypted), outside the database.
+    /// Defaults to `attachments` in the data directory. With several `hms`
+    /// processes, a directory they all share (a network volume).
+    #[arg(long, env = "HMS_ATTACHMENTS_DIR")]
+    pub attachments_dir: Option<PathBuf>,
     /// Idle timeout of staff sessions, in seconds.
     #[arg(long, env = "HMS_STAFF_IDLE_SECS", default_value_t = 15 * 60)]
     pub staff_idle_secs: u64,
@@ -187,6 +192,12 @@ impl ServeConfig {
     /// listening address (a loopback one when it listens on every interface),
     /// which is right for a trial on one machine only. Links in e-mails
     /// start with it.
+    pub fn attachments_dir(&self) -> PathBuf {
+        self.attachments_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("data/attachments"))
+    }
+
     pub fn public_base(&self) -> String {
         if let Some(url) = &self.public_url {
             return url.trim_end_matches('/').to_string();

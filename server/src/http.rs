@@ -100,6 +100,7 @@ pub fn router(
         clock: config.clock.clone(),
         cipher: secrets.cipher(),
         public_url: config.public_base(),
+        files: Arc::new(app::files::FileStore::new(config.attachments_dir())),
     };
     let routes = generate_route_list(App);
 
@@ -138,6 +139,22 @@ pub fn router(
         .route(
             "/api/prescriptions/{id}/pdf",
             get(app::prescriptions::export::download_pdf).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
+            "/uploads/lab/results/{id}/attachments",
+            post(app::lab::attachments::upload)
+                .layer::<_, std::convert::Infallible>(axum::extract::DefaultBodyLimit::max(
+                    shared::lab_visits::MAX_ATTACHMENT_BYTES + 64 * 1024,
+                ))
+                .layer(axum::Extension(ctx.clone())),
+        )
+        .route(
+            "/api/lab/attachments/{id}",
+            get(app::lab::attachments::download).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
+            "/api/lab/orders/{id}/pdf",
+            get(app::lab::report::download_pdf).layer(axum::Extension(ctx.clone())),
         )
         .route(
             "/api/appointments/{id}/ics",

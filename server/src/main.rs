@@ -224,7 +224,10 @@ async fn main() -> Result<()> {
             println!("Administrator {email} created. One-time password: {password}");
             println!("It must be changed at first sign-in.");
         }
-        Command::Serve(config) => {
+        Command::Serve(mut config) => {
+            if config.attachments_dir.is_none() {
+                config.attachments_dir = Some(cli.common.data_dir.join("attachments"));
+            }
             if config.seed_demo {
                 let accounts = seed::seed_demo(&db, config.timezone, &secrets.cipher()).await?;
                 print_demo_accounts(&accounts);

@@ -249,6 +249,7 @@ async fn seed_demo_patients(
         staff_id("labsupervisor@demo-hospital.example").await?,
     );
     crate::seed_lab::seed_results(&txn, &created[0], doctor, technician, supervisor).await?;
+    crate::seed_lab::seed_collection_hours(&txn).await?;
     let others: Vec<Uuid> = created.iter().skip(1).map(|p| p.id).collect();
     crate::seed_schedule::seed_appointments(&txn, tz, doctor, &others).await?;
     let patient = created.first().expect("at least one demo patient").clone();

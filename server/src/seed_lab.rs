@@ -133,3 +133,29 @@ pub async fn seed_results(
     }
     Ok(())
 }
+
+/// The laboratory's sample collection hours: weekday mornings, 07:30 to
+/// 11:00 in 15-minute slots with two chairs, and Saturday 08:00 to 10:00
+/// with one.
+pub async fn seed_collection_hours(txn: &DatabaseTransaction) -> Result<()> {
+    let err = |e: shared::AppError| anyhow!("{e}");
+    let blocks = (1..=5)
+        .map(|day| (day, "07:30", "11:00", 2))
+        .chain([(6, "08:00", "10:00", 1)]);
+    for (weekday, start, end, capacity) in blocks {
+        let form = shared::lab_visits::HoursForm {
+            block: shared::schedule::TemplateForm {
+                weekday: weekday.to_string(),
+                start: start.into(),
+                end: end.into(),
+                slot_minutes: "15".into(),
+            },
+            capacity: capacity.to_string(),
+        };
+        let (block, capacity) = form.parse().map_err(err)?;
+        app::lab::visits::add_hours(txn, block, capacity)
+            .await
+            .map_err(err)?;
+    }
+    Ok(())
+}

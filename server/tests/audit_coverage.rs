@@ -120,6 +120,10 @@ struct Fixtures {
     open_orders: Vec<Uuid>,
     /// An ordered laboratory test not yet collected, for the cancel.
     open_test: Uuid,
+    /// Its order, for a sample collection visit.
+    open_order: Uuid,
+    /// A free time of the laboratory's collection hours.
+    collection_slot: DateTime<Utc>,
     kept: HashMap<&'static str, Value>,
 }
 
@@ -430,6 +434,23 @@ fn calls() -> Vec<Call> {
                                     "impression": "", "reason": "Haemolysed" } })
         }),
         call("/api/lab/mine", Patient, |_| json!({})),
+        // A visit to have the open test's sample taken; the laboratory's
+        // day lists many patients, so it names none.
+        call("/api/lab/book_collection", Patient, |f| {
+            json!({ "order_id": f.open_order, "start": f.collection_slot })
+        })
+        .keep("visit", "/Booked/id"),
+        call(
+            "/api/lab/collection_day",
+            Lab,
+            |f| json!({ "day": f.collection_slot.date_naive().to_string() }),
+        )
+        .action_only("lab.collection_day"),
+        call(
+            "/api/lab/cancel_collection",
+            Patient,
+            |f| json!({ "visit_id": f.id("visit") }),
+        ),
         call("/api/lab/cancel", Doctor, |f| {
             json!({ "patient_id": f.patient, "item_id": f.open_test, "reason": "Not needed" })
         }),
@@ -618,6 +639,8 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
         },
         open_orders: Vec::new(),
         open_test: Uuid::nil(),
+        open_order: Uuid::nil(),
+        collection_slot: DateTime::<Utc>::MIN_UTC,
         kept: HashMap::new(),
     };
     // Stock for the pharmacy's calls.
@@ -668,7 +691,31 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{order:?}");
-    fixtures.open_test = serde_json::from_value(order.unwrap()["items"][0]["id"].clone()).unwrap();
+    let order = order.unwrap();
+    fixtures.open_test = serde_json::from_value(order["items"][0]["id"].clone()).unwrap();
+    fixtures.open_order = serde_json::from_value(order["id"].clone()).unwrap();
+    // Collection hours every day, and the first free time.
+    for weekday in 1..=7 {
+        let (status, answer) = clients
+            .admin
+            .call::<Value>(
+                "lab/add_collection_hours",
+                json!({ "form": { "block": { "weekday": weekday.to_string(), "start": "08:00",
+                                             "end": "12:00", "slot_minutes": "15" },
+                                  "capacity": "2" } }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answer:?}");
+    }
+    let (status, slots) = clients
+        .patient
+        .call::<Vec<Value>>(
+            "lab/collection_slots",
+            json!({ "from": Utc::now().date_naive(), "days": 7 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{slots:?}");
+    fixtures.collection_slot = serde_json::from_value(slots.unwrap()[0]["start"].clone()).unwrap();
 
     // Every call must succeed; what it failed to audit is gathered so one
     // run names every function that leaves no trace.

@@ -12,8 +12,8 @@ use shared::coded::Coded;
 /// Every coded column with the enum the app reads it as.
 fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     use shared::{
-        access, appointments, audit, chart, decision, demographics, lab, lab_work, notify,
-        patients, pharmacy, prescribing, schedule,
+        access, appointments, audit, chart, decision, demographics, lab, lab_visits, lab_work,
+        notify, patients, pharmacy, prescribing, schedule,
     };
     fn of<E: Coded>(
         table: &'static str,
@@ -66,6 +66,8 @@ fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         of::<lab_work::ResultStatus>("lab_results", "status"),
         of::<lab::Flag>("lab_results", "flag"),
         of::<lab_work::Shift>("lab_technician_shifts", "shift"),
+        of::<lab_visits::VisitStatus>("lab_collection_visits", "status"),
+        of::<lab_visits::AttachmentType>("lab_attachments", "content_type"),
     ]
 }
 

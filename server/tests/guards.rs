@@ -266,6 +266,16 @@ fn cross_patient_calls() -> Vec<(&'static str, &'static str)> {
         ("/api/refills/mine", "{}"),
         ("/api/orders/mine", "{}"),
         ("/api/lab/mine", "{}"),
+        ("/api/lab/collection_hours", "{}"),
+        (
+            "/api/lab/collection_slots",
+            r#"{"from": "{monday}", "days": 7}"#,
+        ),
+        (
+            "/api/lab/book_collection",
+            r#"{"order_id": "{other}", "start": "{start}"}"#,
+        ),
+        ("/api/lab/cancel_collection", r#"{"visit_id": "{other}"}"#),
         (
             "/api/orders/place",
             r#"{"form": {"prescription_id": "{other}", "fulfilment": "collect", "address": ""}}"#,

@@ -13,7 +13,6 @@ use common::*;
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{json, Value};
-use shared::access::CareRelationshipKind;
 use shared::ids::LabOrderId;
 use shared::lab::{limits_for, Flag, LabValue, Modality, TestKind};
 use shared::lab_work::{
@@ -205,16 +204,7 @@ async fn an_order_becomes_a_verified_result(backend: Backend) {
     row.date_of_birth = Set(NaiveDate::from_ymd_opt(1961, 3, 9));
     row.update(&app.db).await.unwrap();
     let doctor = signed_in(&app, "doctor@test.example", Role::Doctor).await;
-    let doctor_id = user_id(&app, "doctor@test.example").await;
-    app::patients::access::add_relationship(
-        &app.db,
-        pid,
-        doctor_id,
-        CareRelationshipKind::Assigned,
-        None,
-    )
-    .await
-    .unwrap();
+    in_care(&app, "doctor@test.example", pid).await;
     let tech = signed_in(&app, "tech@test.example", Role::LabTechnician).await;
     let second = signed_in(&app, "tech2@test.example", Role::LabTechnician).await;
 
@@ -536,6 +526,99 @@ async fn an_order_becomes_a_verified_result(backend: Backend) {
         mine.results.iter().all(|r| r.code != "718-7"),
         "awaiting verification"
     );
+
+    // The lab report of the order: released results with their units,
+    // ranges and flags, the correction's reason, the imaging report, what is
+    // still pending; the patient's name in its own script. The patient and
+    // the doctor may download it; a doctor without the patient may not.
+    let (status, _) = lab_report(&Client::new(&app.base), order.id).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = lab_report(&stranger, order.id).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, pdf) = lab_report(&doctor, order.id).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(pdf.starts_with(b"%PDF-"));
+    let (status, pdf) = lab_report(&patient, order.id).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = nfc(&pdftotext(&pdf));
+    for expected in [
+        "Лариса",
+        "Potassium",
+        "5.0",
+        "mmol/L",
+        "3.5–5",
+        "Haemolysed sample; run again.",
+        "No acute disease.",
+        "Still pending",
+        "Hemoglobin",
+    ] {
+        assert!(text.contains(expected), "{expected} in the report:\n{text}");
+    }
+    for hidden in ["7.1", "139"] {
+        assert!(!text.contains(hidden), "{hidden} is not released:\n{text}");
+    }
+
+    // The FHIR Bundle: an Observation per released result (LOINC, UCUM,
+    // reference range, interpretation), a DiagnosticReport per order's
+    // laboratory tests and per imaging study; nothing awaiting verification.
+    let response = patient
+        .http
+        .get(format!("{}/api/records/mine/fhir", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let bundle: Value = response.json().await.unwrap();
+    let resources: Vec<&Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .collect();
+    let observation = |code: &str| {
+        resources
+            .iter()
+            .find(|r| r["resourceType"] == "Observation" && r["code"]["coding"][0]["code"] == code)
+            .copied()
+    };
+    let k = observation("2823-3").expect("the potassium Observation");
+    assert_eq!(k["code"]["coding"][0]["system"], "http://loinc.org");
+    assert_eq!(k["status"], "corrected");
+    assert_eq!(k["valueQuantity"]["value"], 5.0);
+    assert_eq!(k["valueQuantity"]["system"], "http://unitsofmeasure.org");
+    assert_eq!(k["valueQuantity"]["code"], "mmol/L");
+    assert_eq!(k["referenceRange"][0]["low"]["value"], 3.5);
+    assert_eq!(k["interpretation"][0]["coding"][0]["code"], "N");
+    assert!(observation("718-7").is_none(), "awaiting verification");
+    let reports: Vec<&&Value> = resources
+        .iter()
+        .filter(|r| r["resourceType"] == "DiagnosticReport")
+        .collect();
+    assert_eq!(reports.len(), 2, "the laboratory's and the X-ray's");
+    let lab = reports
+        .iter()
+        .find(|r| r["category"][0]["coding"][0]["code"] == "LAB")
+        .unwrap();
+    assert_eq!(
+        lab["result"][0]["reference"],
+        format!("urn:uuid:{}", k["id"].as_str().unwrap())
+    );
+    let xray = reports
+        .iter()
+        .find(|r| r["category"][0]["coding"][0]["code"] == "RAD")
+        .unwrap();
+    assert_eq!(xray["conclusion"], "No acute disease.");
+}
+
+/// One order's lab report as `client` downloads it.
+async fn lab_report(client: &Client, order: LabOrderId) -> (StatusCode, Vec<u8>) {
+    let response = client
+        .http
+        .get(format!("{}/api/lab/orders/{order}/pdf", client.base))
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.bytes().await.unwrap().to_vec())
 }
 
 on_both_databases!(an_order_becomes_a_verified_result);
@@ -545,16 +628,7 @@ async fn the_worklist_pages_by_keyset(backend: Backend) {
     let app = spawn_app(backend).await;
     let pid = basic_patient(&app, "Worklist").await;
     let doctor = signed_in(&app, "doctor@test.example", Role::Doctor).await;
-    let doctor_id = user_id(&app, "doctor@test.example").await;
-    app::patients::access::add_relationship(
-        &app.db,
-        pid,
-        doctor_id,
-        CareRelationshipKind::Assigned,
-        None,
-    )
-    .await
-    .unwrap();
+    in_care(&app, "doctor@test.example", pid).await;
     let tech = signed_in(&app, "tech@test.example", Role::LabTechnician).await;
     let mut ordered = 0;
     for priority in [
@@ -654,15 +728,7 @@ async fn administrators_keep_the_catalogue(backend: Backend) {
         row.sex = Set(Female);
         row.date_of_birth = Set(Some(born));
         row.update(&app.db).await.unwrap();
-        app::patients::access::add_relationship(
-            &app.db,
-            pid,
-            doctor_id,
-            CareRelationshipKind::Assigned,
-            None,
-        )
-        .await
-        .unwrap();
+        in_care(&app, "doctor@test.example", pid).await;
     }
     let result_for = |pid: Uuid, value: &'static str| {
         let (doctor, tech, second) = (&doctor, &tech, &second);
@@ -786,3 +852,401 @@ async fn administrators_keep_the_catalogue(backend: Backend) {
 }
 
 on_both_databases!(administrators_keep_the_catalogue);
+
+/// A portal patient (registered, so they can sign in) in the doctor's care.
+async fn portal_patient(app: &TestApp, email: &str, given: &str) -> (Client, Uuid) {
+    let client = Client::new(&app.base);
+    let outcome = register_patient(&client, email, given).await;
+    let pid: Uuid = serde_json::from_value(outcome["user"]["patient_id"].clone()).unwrap();
+    in_care(app, "doctor@test.example", pid).await;
+    (client, pid)
+}
+
+/// The laboratory is a bookable place with its own weekly hours: the
+/// administrator sets them; a patient with samples to give books a visit in
+/// a free slot, moves and cancels it; a slot takes as many visits as it has
+/// places, decided by the database when two patients race for the last one;
+/// the laboratory sees the day's visits; collecting the samples marks the
+/// visit attended.
+async fn patients_book_a_sample_collection_visit(backend: Backend) {
+    use shared::appointments::FreeSlot;
+    use shared::lab_visits::{DayVisit, HoursView, VisitOutcome, VisitStatus};
+    let app = spawn_app(backend).await;
+    let admin = signed_in(&app, "admin@test.example", Role::Administrator).await;
+    let doctor = signed_in(&app, "doctor@test.example", Role::Doctor).await;
+    let tech = signed_in(&app, "tech@test.example", Role::LabTechnician).await;
+    let (anna, anna_id) = portal_patient(&app, "anna@test.example", "Анна").await;
+    let (bela, bela_id) = portal_patient(&app, "bela@test.example", "बेला").await;
+    let (cleo, cleo_id) = portal_patient(&app, "cleo@test.example", "Cléo").await;
+
+    // Hours: each field's message at once; overlaps refused; a technician may not.
+    let hours = |weekday: u32, start: &str, end: &str, capacity: &str| {
+        json!({ "form": { "block": { "weekday": weekday.to_string(), "start": start,
+                                     "end": end, "slot_minutes": "30" },
+                          "capacity": capacity } })
+    };
+    let (status, error) = refused(
+        &admin,
+        "lab/add_collection_hours",
+        hours(1, "09:00", "08:00", "0"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error.field_message("end").is_some() && error.field_message("capacity").is_some());
+    let (status, _) = refused(
+        &tech,
+        "lab/add_collection_hours",
+        hours(1, "08:00", "09:00", "1"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for weekday in 1..=7 {
+        let _: HoursView = ok(
+            &admin,
+            "lab/add_collection_hours",
+            hours(weekday, "08:00", "09:00", "1"),
+        )
+        .await;
+    }
+    let (status, error) = refused(
+        &admin,
+        "lab/add_collection_hours",
+        hours(3, "08:30", "10:00", "1"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error
+        .field_message("start")
+        .unwrap()
+        .contains("08:00–09:00"));
+    let listed: Vec<HoursView> = ok(&anna, "lab/collection_hours", json!({})).await;
+    assert_eq!(listed.len(), 7);
+
+    // Each patient has a potassium and a chest X-ray ordered: only the
+    // potassium needs a sample.
+    let mut orders = Vec::new();
+    for pid in [anna_id, bela_id, cleo_id] {
+        let order: OrderView = ok(
+            &doctor,
+            "lab/order",
+            order_form(pid, &["2823-3", "IMG-XR-CHEST"], Priority::Routine, false),
+        )
+        .await;
+        orders.push(order.id);
+    }
+    let mine: MyResults = ok(&anna, "lab/mine", json!({})).await;
+    assert_eq!(mine.to_collect.len(), 1);
+    assert_eq!(mine.to_collect[0].tests, ["Potassium"]);
+    assert_eq!(mine.to_collect[0].visit, None);
+
+    // Two free slots a day, all in the future.
+    let today = Utc::now().date_naive();
+    let free = |client: &Client| {
+        let client = client.clone();
+        async move {
+            ok::<Vec<FreeSlot>>(
+                &client,
+                "lab/collection_slots",
+                json!({ "from": today, "days": 7 }),
+            )
+            .await
+        }
+    };
+    let slots = free(&anna).await;
+    assert!(slots.len() >= 12, "{slots:?}");
+    assert!(slots.iter().all(|s| s.start > Utc::now()));
+    let book = |client: &Client, order: LabOrderId, start| {
+        let client = client.clone();
+        async move {
+            ok::<VisitOutcome>(
+                &client,
+                "lab/book_collection",
+                json!({ "order_id": order, "start": start }),
+            )
+            .await
+        }
+    };
+    let VisitOutcome::Booked(first) = book(&anna, orders[0], slots[0].start).await else {
+        panic!("not booked");
+    };
+    assert_eq!(first.status, VisitStatus::Booked);
+    // Not another patient's order.
+    let (status, _) = refused(
+        &bela,
+        "lab/book_collection",
+        json!({ "order_id": orders[0], "start": slots[1].start }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The slot's one place is taken: other times are offered.
+    match book(&bela, orders[1], slots[0].start).await {
+        VisitOutcome::Taken { alternatives, .. } => {
+            assert!(!alternatives.is_empty());
+            assert!(alternatives.iter().all(|s| s.start != slots[0].start));
+        }
+        other => panic!("the place is taken: {other:?}"),
+    }
+    assert!(free(&bela).await.iter().all(|s| s.start != slots[0].start));
+
+    // Anna moves her visit: the old slot is free again.
+    let VisitOutcome::Booked(moved) = book(&anna, orders[0], slots[1].start).await else {
+        panic!("not moved");
+    };
+    assert!(free(&bela).await.iter().any(|s| s.start == slots[0].start));
+    let mine: MyResults = ok(&anna, "lab/mine", json!({})).await;
+    assert_eq!(
+        mine.to_collect[0].visit.as_ref().map(|v| v.id),
+        Some(moved.id)
+    );
+
+    // Bela and Cléo race for the last place of one slot: one gets it.
+    let (b, c) = tokio::join!(
+        book(&bela, orders[1], slots[2].start),
+        book(&cleo, orders[2], slots[2].start)
+    );
+    let won = [&b, &c]
+        .iter()
+        .filter(|o| matches!(o, VisitOutcome::Booked(_)))
+        .count();
+    assert_eq!(won, 1, "{b:?} {c:?}");
+    let loser = if matches!(b, VisitOutcome::Booked(_)) {
+        &cleo
+    } else {
+        &bela
+    };
+    let loser_order = if matches!(b, VisitOutcome::Booked(_)) {
+        orders[2]
+    } else {
+        orders[1]
+    };
+    let VisitOutcome::Booked(later) = book(loser, loser_order, slots[3].start).await else {
+        panic!("a later slot is free");
+    };
+
+    // The laboratory's day list, in time order, names the patients.
+    let day = slots[1].start.date_naive().to_string();
+    let list: Vec<DayVisit> = ok(&tech, "lab/collection_day", json!({ "day": day })).await;
+    assert!(list
+        .iter()
+        .any(|v| v.visit.id == moved.id && v.patient_name == "Tester, Анна"));
+    assert!(list
+        .windows(2)
+        .all(|w| w[0].visit.starts_at <= w[1].visit.starts_at));
+    let (status, _) = refused(&anna, "lab/collection_day", json!({ "day": day })).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Cancelling: once; not someone else's.
+    let (status, _) = refused(
+        &anna,
+        "lab/cancel_collection",
+        json!({ "visit_id": later.id }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let cancelled: shared::lab_visits::VisitView = ok(
+        loser,
+        "lab/cancel_collection",
+        json!({ "visit_id": later.id }),
+    )
+    .await;
+    assert_eq!(cancelled.status, VisitStatus::Cancelled);
+    let (status, _) = refused(
+        loser,
+        "lab/cancel_collection",
+        json!({ "visit_id": later.id }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // Collected: the visit was attended, nothing is left to book.
+    let _: Vec<String> = ok(&tech, "lab/collect", json!({ "order_id": orders[0] })).await;
+    let mine: MyResults = ok(&anna, "lab/mine", json!({})).await;
+    assert!(mine.to_collect.is_empty());
+    let visit = app::entity::lab_collection_visits::Entity::find_by_id(moved.id.uuid())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(visit.status, VisitStatus::Attended);
+    let (status, error) = refused(
+        &anna,
+        "lab/book_collection",
+        json!({ "order_id": orders[0], "start": slots[4].start }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{error:?}");
+}
+
+on_both_databases!(patients_book_a_sample_collection_visit);
+
+/// Uploads `bytes` as an attachment of `result`.
+async fn attach(
+    client: &Client,
+    result: shared::ids::LabResultId,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
+    let response = client
+        .http
+        .post(format!(
+            "{}{}",
+            client.base,
+            shared::lab_visits::upload_path(result)
+        ))
+        .query(&[("name", name)])
+        .header("content-type", "application/octet-stream")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// An imaging report carries JPEG, PNG and PDF files: their type read from
+/// their bytes, their size limited, only on imaging reports and only by who
+/// reports imaging; stored encrypted outside the database; served to those
+/// who may read the chart, and to the patient once released.
+async fn imaging_reports_carry_files(backend: Backend) {
+    use shared::lab_visits::{AttachmentType, AttachmentView, MAX_ATTACHMENT_BYTES};
+    let app = spawn_app(backend).await;
+    let doctor = signed_in(&app, "doctor@test.example", Role::Doctor).await;
+    let stranger = signed_in(&app, "stranger@test.example", Role::Doctor).await;
+    let tech = signed_in(&app, "tech@test.example", Role::LabTechnician).await;
+    let (patient, pid) = portal_patient(&app, "files@test.example", "Ψάρα").await;
+    let order: OrderView = ok(
+        &doctor,
+        "lab/order",
+        order_form(pid, &["IMG-XR-CHEST", "2823-3"], Priority::Urgent, false),
+    )
+    .await;
+    let (_, answer) = enter(
+        &doctor,
+        item(&order, "IMG-XR-CHEST"),
+        "Clear lungs.",
+        "Normal chest.",
+    )
+    .await;
+    let report = item(&answer.unwrap(), "IMG-XR-CHEST")
+        .current()
+        .unwrap()
+        .clone();
+
+    let png = {
+        let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
+        b.extend((0..4096).map(|i| (i % 251) as u8));
+        b
+    };
+    let (status, body) = attach(&doctor, report.id, "C:\\scans\\صدر.png", png.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let saved: AttachmentView = serde_json::from_value(body).unwrap();
+    assert_eq!(
+        (saved.file_name.as_str(), saved.content_type),
+        ("صدر.png", AttachmentType::Png)
+    );
+    let (status, _) = attach(
+        &doctor,
+        report.id,
+        "report.pdf",
+        b"%PDF-1.7\n%%EOF\n".to_vec(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // A GIF named .png, an empty file: refused on the file field.
+    for bad in [b"GIF89a....".to_vec(), Vec::new()] {
+        let (status, body) = attach(&doctor, report.id, "x.png", bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let error: AppError = serde_json::from_value(body).unwrap();
+        assert!(error.field_message("file").is_some());
+    }
+    // A byte too many: the message says the limit; far too many: the
+    // request is cut off before it is read.
+    let sized = |len: usize| {
+        let mut b = png.clone();
+        b.resize(len, 0);
+        b
+    };
+    let (status, body) = attach(
+        &doctor,
+        report.id,
+        "big.png",
+        sized(MAX_ATTACHMENT_BYTES + 1),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error: AppError = serde_json::from_value(body).unwrap();
+    assert!(error
+        .field_message("file")
+        .unwrap()
+        .contains("at most 20 MB"));
+    let (status, _) = attach(
+        &doctor,
+        report.id,
+        "huge.png",
+        sized(MAX_ATTACHMENT_BYTES + 100_000),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Not by a technician; not to a laboratory result; not signed in.
+    let (status, _) = attach(&tech, report.id, "x.png", png.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = attach(&Client::new(&app.base), report.id, "x.png", png.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let _: Vec<String> = ok(&tech, "lab/collect", json!({ "order_id": order.id })).await;
+    let (_, answer) = enter(&tech, item(&order, "2823-3"), "4.2", "").await;
+    let k = item(&answer.unwrap(), "2823-3").current().unwrap().clone();
+    let (status, _) = attach(&doctor, k.id, "x.png", png.clone()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // The order and the patient's results list the files.
+    let view: OrderView = ok(&doctor, "lab/order_view", json!({ "order_id": order.id })).await;
+    let files = &item(&view, "IMG-XR-CHEST").current().unwrap().attachments;
+    assert_eq!(files.len(), 2);
+    let mine: MyResults = ok(&patient, "lab/mine", json!({})).await;
+    let xray = mine
+        .results
+        .iter()
+        .find(|r| r.code == "IMG-XR-CHEST")
+        .unwrap();
+    assert_eq!(xray.attachments.len(), 2);
+
+    // Stored outside the database, encrypted.
+    let stored = std::fs::read_to_string(
+        app.database
+            .dir
+            .path()
+            .join("attachments")
+            .join(saved.id.to_string()),
+    )
+    .unwrap();
+    assert!(stored.starts_with("enc:"));
+
+    // Served to the doctor and the patient, not to a doctor without the
+    // patient nor to nobody; the bytes as uploaded, shown inline.
+    let fetch = |client: &Client| {
+        let url = format!("{}{}", client.base, saved.href());
+        let http = client.http.clone();
+        async move { http.get(url).send().await.unwrap() }
+    };
+    for client in [&doctor, &patient] {
+        let response = fetch(client).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "image/png");
+        assert!(response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline"));
+        assert_eq!(response.bytes().await.unwrap().to_vec(), png);
+    }
+    assert_eq!(fetch(&stranger).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        fetch(&Client::new(&app.base)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+on_both_databases!(imaging_reports_carry_files);

@@ -9,7 +9,6 @@ use common::*;
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{json, Value};
-use shared::access::CareRelationshipKind;
 use shared::ids::BatchId;
 use shared::pharmacy::{BatchView, Dispensed, FillStatus, QueuePage, ReceiveForm, StockLevel};
 use shared::prescribing::{PrescriptionForm, PrescriptionView, SignRequest};
@@ -46,22 +45,8 @@ async fn receive(rx: &Client, drug: Uuid, lot: &str, days: i64, units: u32) -> B
 /// prescription of `quantity` tablets of `drug`.
 async fn prescribed(app: &TestApp, doctor: &Client, drug: Uuid, quantity: u32) -> PrescriptionView {
     let pid = basic_patient(app, "Rx").await;
-    in_care(app, pid).await;
+    in_care(app, "doctor@test.example", pid).await;
     prescribe_for(doctor, pid, drug, quantity).await
-}
-
-/// `doctor@test.example` takes `pid` into their care.
-async fn in_care(app: &TestApp, pid: Uuid) {
-    let doctor_id = user_id(app, "doctor@test.example").await;
-    app::patients::access::add_relationship(
-        &app.db,
-        pid,
-        doctor_id,
-        CareRelationshipKind::Assigned,
-        None,
-    )
-    .await
-    .unwrap();
 }
 
 /// A prescription of `quantity` tablets of `drug` for `pid`.
@@ -431,7 +416,7 @@ async fn online_orders_follow_the_fill(backend: Backend) {
     let rx = signed_in(&app, "rx@test.example", Role::Pharmacist).await;
     let metformin = drug_by_rxcui(&app, "861007").await;
     receive(&rx, metformin, "ORD-1", 300, 500).await;
-    in_care(&app, pid).await;
+    in_care(&app, "doctor@test.example", pid).await;
     let collect = prescribe_for(&doctor, pid, metformin, 30).await;
     let deliver = prescribe_for(&doctor, pid, metformin, 20).await;
     let place = |id, f: Option<Fulfilment>, address: &str| {

@@ -10,26 +10,11 @@ use common::*;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
-use shared::access::CareRelationshipKind;
 use shared::chart::{AllergyForm, ChartSummary};
 use shared::decision::{AlertKind, AlertSeverity, CheckContext};
 use shared::prescribing::{PrescriptionForm, PrescriptionStatus, PrescriptionView, SignRequest};
 use shared::{AppError, Role};
 use uuid::Uuid;
-
-/// Puts the account `email` in the care team of patient `pid`.
-async fn in_care(app: &TestApp, email: &str, pid: Uuid) {
-    let doctor_id = user_id(app, email).await;
-    app::patients::access::add_relationship(
-        &app.db,
-        pid,
-        doctor_id,
-        CareRelationshipKind::Assigned,
-        None,
-    )
-    .await
-    .unwrap();
-}
 
 /// A doctor in the care team of a new patient.
 async fn doctor_with_patient(app: &TestApp, email: &str, given: &str) -> (Client, Uuid) {

@@ -14,6 +14,21 @@ pub struct FreeSlot {
 /// The most days one free-slot search covers.
 pub const MAX_SLOT_DAYS: u32 = 31;
 
+/// The last day of a free-slot search of `days` days from `from`, or the
+/// message on `days` when it is not 1 to [`MAX_SLOT_DAYS`].
+pub fn slot_search_end(
+    from: chrono::NaiveDate,
+    days: u32,
+) -> Result<chrono::NaiveDate, crate::AppError> {
+    if !(1..=MAX_SLOT_DAYS).contains(&days) {
+        return Err(crate::AppError::field(
+            "days",
+            format!("Search between 1 and {MAX_SLOT_DAYS} days."),
+        ));
+    }
+    Ok(from + chrono::Duration::days(i64::from(days) - 1))
+}
+
 /// Why the database refused to book or move an appointment. The UI tells
 /// them apart (a taken slot offers other slots; a busy patient does not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

@@ -74,6 +74,10 @@ ids! {
     LabItemId;
     /// A result entered for an ordered test (corrections are results too).
     LabResultId;
+    /// A patient's booked visit to have an order's samples taken.
+    LabVisitId;
+    /// An image or PDF attached to an imaging report.
+    LabAttachmentId;
     /// A signed prescription (one drug).
     PrescriptionId;
     /// A patient's request for another fill of a prescription.

@@ -80,6 +80,11 @@ impl LabValue {
         format!("{sign}{whole}.{frac:0width$}", width = decimals as usize)
     }
 
+    /// The value as a float, for charts and FHIR's `valueQuantity`.
+    pub fn to_f64(self) -> f64 {
+        self.0 as f64 / SCALE as f64
+    }
+
     /// The shortest text that states the value exactly: `4.2`, `0.04`, `140`.
     pub fn text(self) -> String {
         let full = self.display(6);

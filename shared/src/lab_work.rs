@@ -198,6 +198,9 @@ pub struct ResultView {
     pub correction_reason: Option<String>,
     pub acknowledged_by: Option<String>,
     pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Imaging: the images and PDFs attached to the report.
+    #[serde(default)]
+    pub attachments: Vec<crate::lab_visits::AttachmentView>,
 }
 
 impl ResultView {
@@ -214,6 +217,8 @@ pub struct ItemView {
     pub id: LabItemId,
     pub order_id: LabOrderId,
     pub code: String,
+    /// Which code system `code` is from (LOINC, or the hospital's own).
+    pub system: crate::lab::CodeSystem,
     pub name: String,
     pub kind: TestKind,
     pub panel: Option<String>,
@@ -380,6 +385,9 @@ pub struct PatientResult {
     pub plain: Option<String>,
     pub observed_at: DateTime<Utc>,
     pub corrected: bool,
+    /// Imaging: the images and PDFs attached to the report.
+    #[serde(default)]
+    pub attachments: Vec<crate::lab_visits::AttachmentView>,
 }
 
 /// What the patient's results page shows: released results, newest first,
@@ -388,6 +396,13 @@ pub struct PatientResult {
 pub struct MyResults {
     pub results: Vec<PatientResult>,
     pub pending: Vec<(String, DateTime<Utc>)>,
+    /// Orders with samples still to take, and their booked visits.
+    #[serde(default)]
+    pub to_collect: Vec<crate::lab_visits::ToCollect>,
+    /// The orders with released results, newest first (at most 50): their
+    /// lab reports to download.
+    #[serde(default)]
+    pub reports: Vec<(LabOrderId, DateTime<Utc>)>,
 }
 
 #[cfg(test)]

@@ -41,6 +41,7 @@ pub mod error;
 pub mod formulary;
 pub mod ids;
 pub mod lab;
+pub mod lab_visits;
 pub mod lab_work;
 pub mod notify;
 pub mod patients;

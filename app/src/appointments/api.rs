@@ -173,16 +173,9 @@ pub async fn free_slots(
     days: u32,
 ) -> Result<Vec<FreeSlot>, AppError> {
     use crate::auth::guard::authenticate_active;
-    use shared::appointments::MAX_SLOT_DAYS;
     crate::audited::plain(authenticate_active, async |caller| {
-        if !(1..=MAX_SLOT_DAYS).contains(&days) {
-            return Err(AppError::field(
-                "days",
-                format!("Search between 1 and {MAX_SLOT_DAYS} days."),
-            ));
-        }
+        let to = shared::appointments::slot_search_end(from, days)?;
         a_doctor(&caller.ctx.db, doctor_id.into()).await?;
-        let to = from + chrono::Duration::days(i64::from(days) - 1);
         let now = caller.now();
         let tz = caller.ctx.timezone;
         let slots =

@@ -32,6 +32,32 @@ fn local(s: &str) -> Result<NaiveDateTime, AppError> {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").or_internal()
 }
 
+/// The hospital's holidays on `from..=to`.
+pub async fn holidays_between(
+    db: &impl ConnectionTrait,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<NaiveDate>, AppError> {
+    Ok(holidays::Entity::find()
+        .filter(holidays::Column::Day.gte(from))
+        .filter(holidays::Column::Day.lte(to))
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|h| h.day)
+        .collect())
+}
+
+/// The instants that bookings on the local days `from..=to` can fall in,
+/// whatever the zone: a day of margin on each side covers every offset.
+pub fn utc_window(from: NaiveDate, to: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+    (
+        from.and_time(NaiveTime::MIN).and_utc() - Duration::days(1),
+        to.and_time(NaiveTime::MIN).and_utc() + Duration::days(2),
+    )
+}
+
 /// The free slots of a doctor on the local days `from..=to`.
 pub async fn doctor_free_slots(
     db: &impl ConnectionTrait,
@@ -103,19 +129,8 @@ async fn doctor_slots(
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    let holidays: Vec<NaiveDate> = holidays::Entity::find()
-        .filter(holidays::Column::Day.gte(from))
-        .filter(holidays::Column::Day.lte(to))
-        .all(db)
-        .await
-        .or_internal()?
-        .into_iter()
-        .map(|h| h.day)
-        .collect();
-    // Bookings that can touch the range: a day of margin on each side covers
-    // every time-zone offset.
-    let window_start = from.and_time(NaiveTime::MIN).and_utc() - Duration::days(1);
-    let window_end = to.and_time(NaiveTime::MIN).and_utc() + Duration::days(2);
+    let holidays = holidays_between(db, from, to).await?;
+    let (window_start, window_end) = utc_window(from, to);
     let booked: Vec<(DateTime<Utc>, DateTime<Utc>)> = if !subtract_bookings {
         Vec::new()
     } else {

@@ -14,15 +14,15 @@ use crate::pdf::{PdfDocument, PdfError};
 /// The identifier system of our MRNs in FHIR resources.
 pub const MRN_SYSTEM: &str = "urn:hms:mrn";
 pub const ICD10CM_SYSTEM: &str = "http://hl7.org/fhir/sid/icd-10-cm";
-const LOINC: &str = "http://loinc.org";
-const UCUM: &str = "http://unitsofmeasure.org";
+pub(crate) const LOINC: &str = "http://loinc.org";
+pub(crate) const UCUM: &str = "http://unitsofmeasure.org";
 
 /// A time on the hospital's wall clock, with the zone's abbreviation.
-fn date_time(t: DateTime<Utc>, tz: Tz) -> String {
+pub(crate) fn date_time(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
 }
 
-fn or_dash(s: &Option<String>) -> String {
+pub(crate) fn or_dash(s: &Option<String>) -> String {
     s.clone().unwrap_or_else(|| "–".into())
 }
 
@@ -260,11 +260,11 @@ fn gender(sex: AdministrativeSex) -> &'static str {
     sex.as_str()
 }
 
-fn reference(id: impl std::fmt::Display) -> Value {
+pub(crate) fn reference(id: impl std::fmt::Display) -> Value {
     json!({ "reference": format!("urn:uuid:{id}") })
 }
 
-fn entry(id: impl std::fmt::Display, resource: Value) -> Value {
+pub(crate) fn entry(id: impl std::fmt::Display, resource: Value) -> Value {
     json!({ "fullUrl": format!("urn:uuid:{id}"), "resource": resource })
 }
 
@@ -358,7 +358,7 @@ fn encounter_class(kind: EncounterKind) -> (&'static str, &'static str) {
     }
 }
 
-fn quantity(value: f64, unit: &str, code: &str) -> Value {
+pub(crate) fn quantity(value: f64, unit: &str, code: &str) -> Value {
     json!({ "value": value, "unit": unit, "system": UCUM, "code": code })
 }
 
@@ -450,7 +450,13 @@ fn observations(v: &VitalsView, patient: &Value) -> Vec<Value> {
 }
 
 /// The record as a FHIR R4 `Bundle` of type `collection`.
-pub fn record_bundle(record: &PatientRecordView, generated: DateTime<Utc>) -> Value {
+/// `lab`: the patient's orders cut to their released results
+/// (`lab::orders::released_for`), as `Observation`s and `DiagnosticReport`s.
+pub fn record_bundle(
+    record: &PatientRecordView,
+    lab: &[shared::lab_work::OrderView],
+    generated: DateTime<Utc>,
+) -> Value {
     let p = &record.patient;
     let patient_ref = reference(p.id);
     let mut entries = vec![entry(p.id, patient_resource(p))];
@@ -579,6 +585,7 @@ pub fn record_bundle(record: &PatientRecordView, generated: DateTime<Utc>) -> Va
         }
         entries.push(entry(i.id, r));
     }
+    entries.extend(crate::lab::report::fhir_entries(lab, &patient_ref));
     json!({
         "resourceType": "Bundle",
         "id": uuid::Uuid::new_v4().to_string(),
@@ -610,7 +617,7 @@ pub async fn download_mine(
         let record =
             super::service::record_view(&caller.ctx.db, &caller.ctx.cipher, id.into(), None)
                 .await?;
-        let now = Utc::now();
+        let now = caller.ctx.clock.now();
         let file = format!("health-record-{}", record.patient.mrn);
         let (body, content_type, file) = match format.as_str() {
             "pdf" => (
@@ -620,8 +627,12 @@ pub async fn download_mine(
                 format!("{file}.pdf"),
             ),
             "fhir" => (
-                serde_json::to_vec_pretty(&record_bundle(&record, now))
-                    .map_err(crate::context::internal)?,
+                serde_json::to_vec_pretty(&record_bundle(
+                    &record,
+                    &crate::lab::orders::released_for(&caller.ctx.db, id.uuid()).await?,
+                    now,
+                ))
+                .map_err(crate::context::internal)?,
                 "application/fhir+json",
                 format!("{file}.fhir.json"),
             ),

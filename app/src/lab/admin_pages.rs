@@ -35,6 +35,7 @@ pub fn CataloguePage() -> impl IntoView {
         <Gate needs=Some(Permission::ManageLab)>
             <h1>"Laboratory catalogue"</h1>
             <Shifts/>
+            <CollectionHours/>
             <div class="card form" role="search">
                 <Input label="Find a test" name="catalogue-filter" bind=lens(filter, |f| f.clone(), |f, v| *f = v) error=crate::components::no_error()/>
             </div>
@@ -188,6 +189,78 @@ fn NewRangeForm(code: String, version: RwSignal<u32>) -> impl IntoView {
             <FormAlert errors/>
             <Submit label="Add the range" busy_label="Adding…" busy/>
         </form>
+    }
+}
+
+/// The laboratory's weekly hours for sample collection visits: each block
+/// with its slot length and places per slot; add and remove.
+#[component]
+fn CollectionHours() -> impl IntoView {
+    use shared::lab_visits::HoursForm;
+    use shared::schedule::{weekday_name, WEEKDAYS};
+    let version = RwSignal::new(0u32);
+    let session = PortalSession::get();
+    let hours = Resource::new(
+        move || version.get(),
+        move |_| session.load_if(Permission::ManageLab, super::visit_api::collection_hours()),
+    );
+    let form = RwSignal::new(HoursForm::default());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        submit_with(
+            busy,
+            errors,
+            super::visit_api::add_collection_hours(form.get_untracked()),
+            move |_| version.update(|v| *v += 1),
+        );
+    };
+    let remove_errors = FormErrors::new();
+    let remove_busy = RwSignal::new(false);
+    let weekdays: Vec<(String, String)> = WEEKDAYS
+        .iter()
+        .map(|(n, name)| (n.to_string(), name.to_string()))
+        .collect();
+    view! {
+        <section class="card" aria-labelledby="hours-title">
+            <h2 id="hours-title">"Sample collection hours"</h2>
+            <p class="muted">"Patients book visits to have samples taken in these hours."</p>
+            <FormAlert errors=remove_errors/>
+            <Transition fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    match hours.await {
+                        Ok(list) if list.is_empty() => view! { <p class="muted" data-testid="no-hours">"No collection hours yet: patients cannot book a visit."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="list" data-testid="collection-hours">
+                                {list.into_iter().map(|h| {
+                                    let id = h.id;
+                                    view! {
+                                        <li>
+                                            {format!("{} {}–{}, every {} min, {} place(s)", weekday_name(h.weekday), h.start, h.end, h.slot_minutes, h.capacity)}" "
+                                            <button type="button" class="btn btn--small" disabled=move || remove_busy.get()
+                                                on:click=move |_| submit_with(remove_busy, remove_errors, super::visit_api::remove_collection_hours(id), move |()| version.update(|v| *v += 1))>
+                                                "Remove"
+                                            </button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <form class="form form--inline" on:submit=on_submit novalidate data-testid="add-hours">
+                <Select label="Weekday" name="hours-weekday" options=weekdays bind=lens(form, |f| f.block.weekday.clone(), |f, v| f.block.weekday = v) error=errors.field("weekday")/>
+                <Input label="From" name="hours-start" kind="time" bind=lens(form, |f| f.block.start.clone(), |f, v| f.block.start = v) error=errors.field("start")/>
+                <Input label="To" name="hours-end" kind="time" bind=lens(form, |f| f.block.end.clone(), |f, v| f.block.end = v) error=errors.field("end")/>
+                <Input label="Slot length (minutes)" name="hours-slot" inputmode="numeric" bind=lens(form, |f| f.block.slot_minutes.clone(), |f, v| f.block.slot_minutes = v) error=errors.field("slot_minutes")/>
+                <Input label="Places per slot" name="hours-capacity" inputmode="numeric" bind=lens(form, |f| f.capacity.clone(), |f, v| f.capacity = v) error=errors.field("capacity")/>
+                <FormAlert errors/>
+                <Submit label="Add hours" busy_label="Adding…" busy/>
+            </form>
+        </section>
     }
 }
 

@@ -4,6 +4,9 @@
 //! corrections, critical alerts, and what the patient reads.
 pub mod admin_pages;
 pub mod api;
+pub mod attach_pages;
+#[cfg(feature = "ssr")]
+pub mod attachments;
 #[cfg(feature = "ssr")]
 pub mod barcode;
 #[cfg(feature = "ssr")]
@@ -12,6 +15,11 @@ pub mod catalogue;
 pub mod orders;
 pub mod pages;
 pub mod patient_pages;
+#[cfg(feature = "ssr")]
+pub mod report;
 pub mod routes;
+pub mod visit_api;
+#[cfg(feature = "ssr")]
+pub mod visits;
 #[cfg(feature = "ssr")]
 pub mod work;

@@ -224,6 +224,56 @@ pub async fn for_patient(
     views(db, rows).await
 }
 
+/// Every order of the patient with a released result, newest first, each
+/// keeping only its tests with a released result, and only that result (the
+/// patient's copy: FHIR and the lab report). Read in slices of orders, so
+/// the `IN` lists stay below the databases' parameter limits over years of
+/// results.
+pub async fn released_for(
+    db: &impl ConnectionTrait,
+    patient_id: Uuid,
+) -> Result<Vec<OrderView>, AppError> {
+    use sea_orm::sea_query::Query;
+    use sea_orm::QuerySelect;
+    let released = Query::select()
+        .column(results::Column::ItemId)
+        .from(results::Entity)
+        .and_where(results::Column::PatientId.eq(patient_id))
+        .and_where(results::Column::Status.eq(shared::lab_work::ResultStatus::Released))
+        .to_owned();
+    let order_ids: Vec<Uuid> = items::Entity::find()
+        .select_only()
+        .column(items::Column::OrderId)
+        .distinct()
+        .filter(items::Column::PatientId.eq(patient_id))
+        .filter(items::Column::Id.in_subquery(released))
+        .into_tuple()
+        .all(db)
+        .await
+        .or_internal()?;
+    let mut out = Vec::new();
+    for chunk in order_ids.chunks(200) {
+        let rows = orders::Entity::find()
+            .filter(orders::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await
+            .or_internal()?;
+        out.extend(views(db, rows).await?.into_iter().map(released_only));
+    }
+    out.sort_by_key(|o| std::cmp::Reverse((o.ordered_at, o.id.uuid())));
+    Ok(out)
+}
+
+/// The order with only its released results, and only the tests that have one.
+pub fn released_only(mut order: OrderView) -> OrderView {
+    for item in &mut order.items {
+        item.results
+            .retain(|r| r.status == shared::lab_work::ResultStatus::Released);
+    }
+    order.items.retain(|i| !i.results.is_empty());
+    order
+}
+
 /// The value of a result as shown: the number with the test's decimals,
 /// or the text.
 pub fn value_text(r: &results::Model, decimals: i16) -> String {
@@ -288,6 +338,10 @@ pub async fn views(
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
+    let mut files: HashMap<Uuid, Vec<shared::lab_visits::AttachmentView>> = HashMap::new();
+    for a in super::attachments::for_results(db, all_results.iter().map(|r| r.id)).await? {
+        files.entry(a.result_id.uuid()).or_default().push(a);
+    }
     let people = user_names(
         db,
         rows.iter()
@@ -327,12 +381,14 @@ pub async fn views(
                         correction_reason: r.correction_reason.clone(),
                         acknowledged_by: r.acknowledged_by.map(|u| name_of(&people, u)),
                         acknowledged_at: r.acknowledged_at,
+                        attachments: files.get(&r.id).cloned().unwrap_or_default(),
                     })
                     .collect();
                 Ok(ItemView {
                     id: i.id.into(),
                     order_id: o.id.into(),
                     code: t.code.clone(),
+                    system: t.code_system,
                     name: t.name.clone(),
                     kind: t.kind,
                     panel: i.panel.clone(),

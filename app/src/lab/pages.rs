@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use shared::ids::{LabOrderId, LabResultId, PatientId};
-use shared::lab::{Flag, TestKind};
+use shared::lab::{Flag, LabValue, TestKind};
 use shared::lab_work::{
     CatalogueEntry, Correction, ItemStatus, ItemView, OrderForm, OrderView, Priority, ResultEntry,
     ResultStatus, ResultView, Stage, WorkCursor, WorkFilter, WorkRow, PANEL_PREFIX,
@@ -18,6 +18,7 @@ use shared::{AppError, Permission};
 use uuid::Uuid;
 
 use super::api::*;
+use super::attach_pages::{AttachFile, AttachmentLinks};
 use crate::components::{
     format_time, lens, lens_bool, submit_with, Check, EmptyState, ErrorBox, FormAlert, FormErrors,
     Input, Loading, Select, Submit, TextArea,
@@ -199,11 +200,51 @@ pub fn WorklistPage() -> impl IntoView {
         <Gate>
             <h1>"Laboratory worklist"</h1>
             {move || if [Permission::WorkLab, Permission::VerifyResults, Permission::ReportImaging].iter().any(|p| current_user().role.can(*p)) {
-                view! { <ScanBox/><Worklist/> }.into_any()
+                let technician = current_user().role.can(Permission::WorkLab);
+                view! { <ScanBox/>{technician.then(|| view! { <TodaysVisits/> })}<Worklist/> }.into_any()
             } else {
                 view! { <p class="muted">"The worklist is for the laboratory and radiology."</p> }.into_any()
             }}
         </Gate>
+    }
+}
+
+/// The sample collection visits booked for today, in time order.
+#[component]
+fn TodaysVisits() -> impl IntoView {
+    let session = PortalSession::get();
+    let visits = Resource::new(
+        || (),
+        move |_| {
+            session.load(super::visit_api::collection_day(
+                crate::appointments::pages::today().to_string(),
+            ))
+        },
+    );
+    view! {
+        <section class="card" aria-labelledby="visits-title">
+            <h2 id="visits-title">"Collection visits today"</h2>
+            <Transition fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    match visits.await {
+                        Ok(list) if list.is_empty() => view! { <p class="muted">"No visits booked today."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="list" data-testid="todays-visits">
+                                {list.into_iter().map(|v| view! {
+                                    <li>
+                                        <strong>{crate::zone::local(v.visit.starts_at).format("%H:%M").to_string()}</strong>" "
+                                        <a href=format!("/clinic/lab/orders/{}", v.visit.order_id) dir="auto">{v.patient_name}</a>" "
+                                        <span class="mrn">{v.mrn}</span>" "
+                                        <span class="muted" dir="auto">{v.tests.join(", ")}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }
 
@@ -405,6 +446,7 @@ fn OrderAtBench(o: OrderView, version: RwSignal<u32>) -> impl IntoView {
             version.update(|v| *v += 1);
         });
     };
+    let released = o.items.iter().any(|i| i.status == ItemStatus::Released);
     let mut accessions: Vec<String> = o.items.iter().filter_map(|i| i.accession.clone()).collect();
     accessions.sort();
     accessions.dedup();
@@ -429,6 +471,9 @@ fn OrderAtBench(o: OrderView, version: RwSignal<u32>) -> impl IntoView {
             <p><button type="button" class="btn btn--primary" disabled=move || busy.get() on:click=collect data-testid="collect">
                 {move || if busy.get() { "Collecting…" } else { "Collect specimens" }}
             </button></p>
+        })}
+        {released.then(|| view! {
+            <p><a class="btn" href=report_href(order_id) data-testid="lab-report">"Lab report (PDF)"</a></p>
         })}
         {(!accessions.is_empty()).then(|| view! {
             <p data-testid="labels">"Labels: "
@@ -461,6 +506,11 @@ fn BenchItem(i: ItemView, version: RwSignal<u32>) -> impl IntoView {
         .filter(|r| r.status == ResultStatus::Released && i.status == ItemStatus::Released)
         .map(|r| r.id);
     let name = i.name.clone();
+    // Files go with an imaging report in force, attached by who reports.
+    let attach = current
+        .as_ref()
+        .filter(|_| i.kind == TestKind::Imaging && role.can(Permission::ReportImaging))
+        .map(|r| r.id);
     view! {
         <li class="rx" data-testid="bench-item" data-code=i.code.clone()>
             <p>
@@ -471,6 +521,7 @@ fn BenchItem(i: ItemView, version: RwSignal<u32>) -> impl IntoView {
             </p>
             <ResultHistory results=i.results.clone() unit=i.unit.clone()/>
             {can_enter.then(|| view! { <EnterResult item=i.clone() version/> })}
+            {attach.map(|result_id| view! { <AttachFile result_id version/> })}
             {waiting.filter(|_| role.can(Permission::VerifyResults)).map(|result_id| view! { <Verify result_id name=name.clone() version/> })}
             {released.filter(|_| role.can(Permission::VerifyResults)).map(|result_id| view! { <Correct result_id kind=i.kind version/> })}
         </li>
@@ -493,6 +544,7 @@ fn ResultHistory(results: Vec<ResultView>, unit: Option<String>) -> impl IntoVie
                             {(!r.limits.interval_text().is_empty()).then(|| view! { <span class="muted">{format!("(range {})", r.limits.interval_text())}</span> })}" "
                             <span class="badge">{r.status.label()}</span>
                             {r.impression.clone().map(|imp| view! { <p dir="auto"><strong>"Impression: "</strong>{imp}</p> })}
+                            <AttachmentLinks files=r.attachments.clone()/>
                             <br/><span class="muted">{format!("Entered by {} {}", r.entered_by, format_time(r.entered_at))}
                                 {r.verified_by.clone().map(|v| format!(", verified by {v}"))}</span>
                             {r.correction_reason.clone().map(|why| view! { <br/><span dir="auto">{format!("Correction: {why}")}</span> })}
@@ -677,7 +729,8 @@ pub fn ResultsPanel(patient_id: Uuid) -> impl IntoView {
                             <tbody>
                                 {all.into_iter().flat_map(|o| {
                                     let ordered = format!("{} · {}", format_time(o.ordered_at), o.priority.label());
-                                    o.items.into_iter().map(move |i| view! { <ChartResultRow i ordered=ordered.clone() version/> })
+                                    let report = o.items.iter().any(|i| i.status == ItemStatus::Released).then(|| report_href(o.id));
+                                    o.items.into_iter().map(move |i| view! { <ChartResultRow i ordered=ordered.clone() report=report.clone() version/> })
                                 }).collect_view()}
                             </tbody>
                         </table>
@@ -691,7 +744,13 @@ pub fn ResultsPanel(patient_id: Uuid) -> impl IntoView {
 }
 
 #[component]
-fn ChartResultRow(i: ItemView, ordered: String, version: RwSignal<u32>) -> impl IntoView {
+fn ChartResultRow(
+    i: ItemView,
+    ordered: String,
+    /// The order's lab report, once something of it is released.
+    report: Option<String>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
     let current = i.current().cloned();
     let flag = current.as_ref().and_then(|r| r.flag);
     let critical = current
@@ -716,6 +775,7 @@ fn ChartResultRow(i: ItemView, ordered: String, version: RwSignal<u32>) -> impl 
                 {current.as_ref().map(|r| view! {
                     <span dir="auto">{with_unit(&r.value, &r.unit.clone().or(i.unit.clone()))}</span>" "{flag_badge(r.flag)}
                     {r.impression.clone().map(|imp| view! { <br/><span dir="auto">{imp}</span> })}
+                    <AttachmentLinks files=r.attachments.clone()/>
                     {(r.status == ResultStatus::Entered).then(|| view! { " "<span class="muted">"(awaiting verification)"</span> })}
                 })}
                 {may_ack.then(|| view! {
@@ -725,19 +785,20 @@ fn ChartResultRow(i: ItemView, ordered: String, version: RwSignal<u32>) -> impl 
             </td>
             <td>{current.as_ref().map(|r| r.limits.interval_text()).unwrap_or_default()}</td>
             <td>{i.status.label()}</td>
-            <td>{ordered}</td>
+            <td>{ordered}{report.map(|href| view! { <br/><a href=href data-testid="lab-report">"Lab report (PDF)"</a> })}</td>
         </tr>
     }
 }
 
-/// A value for a chart's y axis.
-fn plotted(v: shared::lab::LabValue) -> f64 {
-    v.0 as f64 / 1_000_000.0
+/// Where an order's lab report (PDF) is downloaded.
+pub fn report_href(order: LabOrderId) -> String {
+    format!("/api/lab/orders/{order}/pdf")
 }
 
 /// The reference range a trend chart shades, if the limits have one.
 pub fn band_of(l: &shared::lab::Limits) -> Option<(Option<f64>, Option<f64>)> {
-    (l.low.is_some() || l.high.is_some()).then(|| (l.low.map(plotted), l.high.map(plotted)))
+    (l.low.is_some() || l.high.is_some())
+        .then(|| (l.low.map(LabValue::to_f64), l.high.map(LabValue::to_f64)))
 }
 
 /// One test's trend: its unit, results oldest first, and range.
@@ -768,7 +829,7 @@ impl TestTrend {
             name,
             unit: unit.unwrap_or_default(),
             band: results.last().and_then(|r| band_of(&r.2)),
-            points: results.iter().map(|r| (r.0, plotted(r.1))).collect(),
+            points: results.iter().map(|r| (r.0, r.1.to_f64())).collect(),
         })
     }
 

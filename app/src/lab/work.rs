@@ -12,7 +12,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
-use shared::ids::LabResultId;
+use shared::ids::{LabOrderId, LabResultId};
 use shared::lab::{limits_for, Flag, LabValue, Limits, TestKind};
 use shared::lab_work::{
     CriticalAlert, ItemStatus, Label, MyResults, PatientResult, ResultStatus, Shift, WorkCursor,
@@ -104,17 +104,12 @@ pub async fn worklist(
         .into_iter()
         .map(|r| {
             let t = tests.get(&r.test_id).ok_or(AppError::Internal)?;
+            let (patient_name, mrn) = who.get(&r.patient_id).cloned().unwrap_or_default();
             Ok(WorkRow {
                 item_id: r.id.into(),
                 order_id: r.order_id.into(),
-                patient_name: who
-                    .get(&r.patient_id)
-                    .map(|w| w.0.clone())
-                    .unwrap_or_default(),
-                mrn: who
-                    .get(&r.patient_id)
-                    .map(|w| w.1.clone())
-                    .unwrap_or_default(),
+                patient_name,
+                mrn,
                 test: t.name.clone(),
                 kind: t.kind,
                 specimen: t.specimen.clone(),
@@ -197,7 +192,7 @@ pub async fn assign_shift(
 }
 
 /// The filing name ("Family, Given") and MRN of each of `ids`, in one query.
-async fn filing_names(
+pub async fn filing_names(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> Result<HashMap<Uuid, (String, String)>, AppError> {
@@ -222,7 +217,7 @@ async fn filing_names(
         .collect())
 }
 
-async fn tests_by_id(
+pub async fn tests_by_id(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> Result<HashMap<Uuid, lab_tests::Model>, AppError> {
@@ -355,6 +350,7 @@ pub async fn collect(
         }
         made.push(row);
     }
+    super::visits::attended(db, order.id).await?;
     Ok(made)
 }
 
@@ -892,17 +888,12 @@ pub async fn alerts(
         .into_iter()
         .map(|r| {
             let t = tests.get(&r.test_id).ok_or(AppError::Internal)?;
+            let (patient_name, mrn) = who.get(&r.patient_id).cloned().unwrap_or_default();
             Ok(CriticalAlert {
                 result_id: r.id.into(),
                 patient_id: r.patient_id.into(),
-                patient_name: who
-                    .get(&r.patient_id)
-                    .map(|w| w.0.clone())
-                    .unwrap_or_default(),
-                mrn: who
-                    .get(&r.patient_id)
-                    .map(|w| w.1.clone())
-                    .unwrap_or_default(),
+                patient_name,
+                mrn,
                 test: t.name.clone(),
                 value: value_text(&r, t.decimals),
                 unit: r.unit.clone(),
@@ -969,11 +960,23 @@ pub async fn mine(db: &impl ConnectionTrait, patient_id: Uuid) -> Result<MyResul
             .chain(pending.iter().map(|i| i.test_id)),
     )
     .await?;
+    // Only imaging reports carry files: their ids, not years of results.
+    let imaging = released.iter().filter(|r| {
+        tests
+            .get(&r.test_id)
+            .is_some_and(|t| t.kind == TestKind::Imaging)
+    });
+    let mut files: HashMap<Uuid, Vec<shared::lab_visits::AttachmentView>> = HashMap::new();
+    for a in super::attachments::for_results(db, imaging.map(|r| r.id)).await? {
+        files.entry(a.result_id.uuid()).or_default().push(a);
+    }
     let results = released
         .into_iter()
         .map(|r| {
             let t = tests.get(&r.test_id).ok_or(AppError::Internal)?;
-            Ok(patient_result(&r, t))
+            let mut mine = patient_result(&r, t);
+            mine.view.attachments = files.remove(&r.id).unwrap_or_default();
+            Ok(mine)
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     let pending = pending
@@ -992,7 +995,38 @@ pub async fn mine(db: &impl ConnectionTrait, patient_id: Uuid) -> Result<MyResul
     Ok(MyResults {
         results: results.into_iter().map(|r| r.view).collect(),
         pending,
+        to_collect: super::visits::to_collect(db, patient_id).await?,
+        reports: report_orders(db, patient_id).await?,
     })
+}
+
+/// The patient's orders with released results, newest first, at most 50.
+async fn report_orders(
+    db: &impl ConnectionTrait,
+    patient_id: Uuid,
+) -> Result<Vec<(LabOrderId, DateTime<Utc>)>, AppError> {
+    use sea_orm::sea_query::Query;
+    let released = Query::select()
+        .column(results::Column::ItemId)
+        .from(results::Entity)
+        .and_where(results::Column::PatientId.eq(patient_id))
+        .and_where(results::Column::Status.eq(ResultStatus::Released))
+        .to_owned();
+    let rows: Vec<(Uuid, DateTime<Utc>)> = items::Entity::find()
+        .select_only()
+        .column(items::Column::OrderId)
+        .column(items::Column::OrderedAt)
+        .distinct()
+        .filter(items::Column::PatientId.eq(patient_id))
+        .filter(items::Column::Id.in_subquery(released))
+        .order_by_desc(items::Column::OrderedAt)
+        .order_by_desc(items::Column::OrderId)
+        .limit(50)
+        .into_tuple()
+        .all(db)
+        .await
+        .or_internal()?;
+    Ok(rows.into_iter().map(|(id, at)| (id.into(), at)).collect())
 }
 
 /// A released result as the patient reads it, with its item.
@@ -1020,6 +1054,7 @@ fn patient_result(r: &results::Model, t: &lab_tests::Model) -> Mine {
             plain: r.flag.map(|f| f.plain_language().to_string()),
             observed_at: r.observed_at,
             corrected: r.corrects.is_some(),
+            attachments: Vec::new(),
         },
     }
 }

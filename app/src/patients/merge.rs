@@ -21,7 +21,7 @@ use crate::context::{internal, OrInternal};
 use crate::entity::{mrn_aliases, patients, users};
 
 /// Every table holding rows that belong to a patient, with what the preview calls them.
-pub const PATIENT_TABLES: [(&str, &str); 24] = [
+pub const PATIENT_TABLES: [(&str, &str); 26] = [
     ("encounters", "Encounters"),
     ("clinical_notes", "Clinical notes"),
     ("vital_signs", "Vital-sign sets"),
@@ -39,6 +39,8 @@ pub const PATIENT_TABLES: [(&str, &str); 24] = [
     ("lab_order_items", "Ordered tests"),
     ("lab_specimens", "Specimens"),
     ("lab_results", "Test results"),
+    ("lab_collection_visits", "Sample collection visits"),
+    ("lab_attachments", "Imaging attachments"),
     ("emergency_contacts", "Emergency contacts"),
     ("insurance_coverages", "Insurance coverages"),
     ("care_relationships", "Care-team entries"),

@@ -161,7 +161,18 @@ pub async fn spawn_app_with(backend: Backend, args: &[&str]) -> TestApp {
     let cipher = secrets.cipher();
     let site = database.dir.path().join("site");
     let site_arg = site.display().to_string();
-    let mut all_args = vec!["--site-root", site_arg.as_str()];
+    let files_arg = database
+        .dir
+        .path()
+        .join("attachments")
+        .display()
+        .to_string();
+    let mut all_args = vec![
+        "--site-root",
+        site_arg.as_str(),
+        "--attachments-dir",
+        files_arg.as_str(),
+    ];
     all_args.extend_from_slice(args);
     let mut config = ServeConfig::from_args(&all_args).expect("config");
     let clock = std::sync::Arc::new(app::clock::ShiftedClock::default());
@@ -198,6 +209,7 @@ pub async fn spawn_app_with(backend: Backend, args: &[&str]) -> TestApp {
 }
 
 /// A browser-like client: its own cookie jar, and the site's own origin on every request.
+#[derive(Clone)]
 pub struct Client {
     pub http: reqwest::Client,
     pub jar: Arc<Jar>,
@@ -667,4 +679,19 @@ pub async fn drug_by_rxcui(app: &TestApp, rxcui: &str) -> uuid::Uuid {
         .unwrap()
         .unwrap_or_else(|| panic!("no drug {rxcui}"))
         .id
+}
+
+/// Puts the patient `pid` in the care of the staff member `email` (chart
+/// access, as after an appointment).
+pub async fn in_care(app: &TestApp, email: &str, pid: uuid::Uuid) {
+    let staff_id = user_id(app, email).await;
+    app::patients::access::add_relationship(
+        &app.db,
+        pid,
+        staff_id,
+        shared::access::CareRelationshipKind::Assigned,
+        None,
+    )
+    .await
+    .unwrap();
 }

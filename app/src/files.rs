@@ -1,0 +1,76 @@
+//! Files kept outside the database (imaging attachments): one file per
+//! key in a directory, encrypted with the application's keys
+//! (`crypto::Cipher`, bound to the key so a file copied under another name
+//! does not decrypt) and written whole before it is named, so a reader
+//! never sees half a file. Several `hms` processes share it when the
+//! directory is shared storage (`--attachments-dir` on a network volume).
+//! Server-only.
+
+use std::path::PathBuf;
+
+use shared::AppError;
+
+use crate::crypto::Cipher;
+
+#[derive(Debug, Clone)]
+pub struct FileStore {
+    dir: PathBuf,
+}
+
+/// A key names a file: letters, digits and dashes only (a UUID), so no key
+/// reaches outside the directory.
+fn checked(key: &str) -> Result<&str, AppError> {
+    if !key.is_empty()
+        && key.len() <= 80
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        Ok(key)
+    } else {
+        Err(crate::context::internal(format!("bad file key {key:?}")))
+    }
+}
+
+impl FileStore {
+    pub fn new(dir: PathBuf) -> FileStore {
+        FileStore { dir }
+    }
+
+    fn context(key: &str) -> String {
+        format!("files:{key}")
+    }
+
+    /// Stores `bytes` under `key`.
+    pub async fn put(&self, cipher: &Cipher, key: &str, bytes: &[u8]) -> Result<(), AppError> {
+        let key = checked(key)?;
+        let sealed = cipher.encrypt(bytes, &Self::context(key));
+        tokio::fs::create_dir_all(&self.dir)
+            .await
+            .map_err(crate::context::internal)?;
+        let partial = self.dir.join(format!("{key}.partial"));
+        tokio::fs::write(&partial, sealed.as_bytes())
+            .await
+            .map_err(crate::context::internal)?;
+        tokio::fs::rename(&partial, self.dir.join(key))
+            .await
+            .map_err(crate::context::internal)
+    }
+
+    /// The bytes stored under `key`.
+    pub async fn get(&self, cipher: &Cipher, key: &str) -> Result<Vec<u8>, AppError> {
+        let key = checked(key)?;
+        let sealed = tokio::fs::read_to_string(self.dir.join(key))
+            .await
+            .map_err(crate::context::internal)?;
+        cipher
+            .decrypt(&sealed, &Self::context(key))
+            .map_err(crate::context::internal)
+    }
+
+    /// Removes the file under `key` (a failed upload's leftovers).
+    pub async fn remove(&self, key: &str) -> Result<(), AppError> {
+        let key = checked(key)?;
+        tokio::fs::remove_file(self.dir.join(key))
+            .await
+            .map_err(crate::context::internal)
+    }
+}
