@@ -5,11 +5,23 @@
 // critical potassium; a second technician verifies and releases it; the
 // doctor sees the critical result on the clinic home, acknowledges it in
 // the chart and, as the radiologist, reports the X-ray, whose impression the
-// chart then shows; the patient on a phone reads the flagged potassium with
-// the usual range and its trend.
+// chart then shows, attaches an image to it (a GIF is refused) and opens the
+// lab report; the patient on a phone reads the flagged potassium with the
+// usual range and its trend, opens the image and the report, and books (and
+// cancels) a visit to give the sample of a new routine test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, mailTo, DEMO, DEMO_PASSWORD } from './helpers.mjs';
+import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, mailTo, api, DEMO, DEMO_PASSWORD } from './helpers.mjs';
+
+// A small PNG (1×1, grey): what a scanner's export would start with.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==', 'base64');
+
+/** A download behind a link, fetched with the page's session: its status and type. */
+async function fetched(page, link) {
+  const href = await link.getAttribute('href');
+  const response = await page.request.get(href);
+  return [response.status(), response.headers()['content-type']];
+}
 
 const TECH = 'lab@demo-hospital.example';
 const SUPERVISOR = 'labsupervisor@demo-hospital.example';
@@ -133,6 +145,16 @@ test('an order of tests becomes a verified, acknowledged result the patient read
   await xray.getByLabel('Impression').fill('No acute cardiopulmonary disease.');
   await xray.getByRole('button', { name: 'Sign the report' }).click();
   await xray.getByTestId('item-status').getByText('Released').waitFor();
+  // An image goes with the report; a GIF does not.
+  await xray.getByLabel(/Attach an image or PDF/).setInputFiles({ name: 'scan.gif', mimeType: 'image/gif', buffer: Buffer.from('GIF89a0000') });
+  await xray.getByRole('button', { name: 'Attach', exact: true }).click();
+  await xray.getByText('Only JPEG and PNG images and PDF documents can be attached.').waitFor();
+  await xray.getByLabel(/Attach an image or PDF/).setInputFiles({ name: 'صدر-PA.png', mimeType: 'image/png', buffer: PNG });
+  await xray.getByRole('button', { name: 'Attach', exact: true }).click();
+  const file = xray.getByTestId('attachments').getByRole('link', { name: 'صدر-PA.png' });
+  await file.waitFor();
+  assert.deepEqual(await fetched(doctor.page, file), [200, 'image/png']);
+  assert.deepEqual(await fetched(doctor.page, doctor.page.getByTestId('lab-report').first()), [200, 'application/pdf']);
   await doctor.page.goto('/clinic');
   await hydrated(doctor.page);
   await openChart(doctor.page);
@@ -151,11 +173,31 @@ test('an order of tests becomes a verified, acknowledged result the patient read
   await card.getByTestId('plain').getByText('above the usual range').waitFor();
   await card.getByText('Usual range: 3.5–5 mmol/L').waitFor();
   assert.ok(await card.getByTestId('trend').locator('circle').count() >= 2, 'the potassium trend');
-  await patient.page.locator('[data-testid="my-result"][data-code="IMG-XR-CHEST"]').getByText('No acute cardiopulmonary disease.').waitFor();
+  const report = patient.page.locator('[data-testid="my-result"][data-code="IMG-XR-CHEST"]');
+  await report.getByText('No acute cardiopulmonary disease.').waitFor();
+  assert.deepEqual(await fetched(patient.page, report.getByRole('link', { name: 'صدر-PA.png' })), [200, 'image/png']);
+  assert.deepEqual(await fetched(patient.page, patient.page.getByTestId('lab-reports').getByRole('link').first()), [200, 'application/pdf']);
   // Haemoglobin and the rest of the CBC are not entered: not shown.
   assert.equal(await patient.page.locator('[data-testid="my-result"][data-code="718-7"]').count(), 0);
   await expectNoHorizontalScroll(patient.page);
   await patient.page.screenshot({ path: 'test-results/lab-results-phone.png', fullPage: true });
+
+  // A routine HbA1c needs a sample: the patient books a visit at the laboratory.
+  const hit = (await api(doctor.context, 'patients/search', { query: 'Müller', cursor: null })).hits[0];
+  await api(doctor.context, 'lab/order', { form: { patient_id: hit.id, encounter_id: null, choices: ['4548-4'],
+    priority: 'routine', note: '', confirm_duplicates: true } });
+  await patient.page.reload();
+  await hydrated(patient.page);
+  const visit = patient.page.getByTestId('collect-order').filter({ hasText: 'Hemoglobin A1c' });
+  await visit.getByRole('button', { name: 'Book a visit' }).click();
+  const times = visit.getByTestId('collection-slots').getByRole('button');
+  await times.first().waitFor();
+  const chosen = (await times.first().textContent()).trim();
+  await times.first().click();
+  await visit.getByTestId('visit-booked').getByText(chosen).waitFor();
+  await expectNoHorizontalScroll(patient.page);
+  await visit.getByRole('button', { name: 'Cancel the visit' }).click();
+  await visit.getByRole('button', { name: 'Book a visit' }).waitFor();
 
   for (const who of [doctor, tech, second, patient]) {
     assertClean(expected422(who.problems).filter((p) => !p.includes('status of 409')));
