@@ -510,6 +510,17 @@ pub fn submit_with<T: 'static>(
     });
 }
 
+/// [`submit_with`] for a change that what shows it must reload: bumps
+/// `version` (the key of its resource) once the server agreed.
+pub fn submit_then_reload<T: 'static>(
+    busy: RwSignal<bool>,
+    errors: FormErrors,
+    call: impl std::future::Future<Output = Result<T, AppError>> + 'static,
+    version: RwSignal<u32>,
+) {
+    submit_with(busy, errors, call, move |_| version.update(|v| *v += 1));
+}
+
 /// Whole years between a birth date and a day.
 pub fn age_on(birth: chrono::NaiveDate, day: chrono::NaiveDate) -> u32 {
     day.years_since(birth).unwrap_or(0)

@@ -11,8 +11,8 @@ use shared::{Permission, Role};
 
 use super::api::*;
 use crate::components::{
-    lens, lens_bool, submit_with, Check, ErrorBox, FormAlert, FormErrors, Input, Loading, Select,
-    Submit,
+    lens, lens_bool, submit_then_reload, submit_with, Check, ErrorBox, FormAlert, FormErrors,
+    Input, Loading, Select, Submit,
 };
 use crate::portal_session::{Gate, PortalSession};
 
@@ -162,13 +162,11 @@ fn NewRangeForm(code: String, version: RwSignal<u32>) -> impl IntoView {
         let code = code.clone();
         move |ev: SubmitEvent| {
             ev.prevent_default();
-            submit_with(
+            submit_then_reload(
                 busy,
                 errors,
                 add_lab_range(code.clone(), form.get_untracked()),
-                move |()| {
-                    version.update(|v| *v += 1);
-                },
+                version,
             );
         }
     };
@@ -209,11 +207,11 @@ fn CollectionHours() -> impl IntoView {
     let busy = RwSignal::new(false);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        submit_with(
+        submit_then_reload(
             busy,
             errors,
             super::visit_api::add_collection_hours(form.get_untracked()),
-            move |_| version.update(|v| *v += 1),
+            version,
         );
     };
     let remove_errors = FormErrors::new();
@@ -239,7 +237,7 @@ fn CollectionHours() -> impl IntoView {
                                         <li>
                                             {format!("{} {}–{}, every {} min, {} place(s)", weekday_name(h.weekday), h.start, h.end, h.slot_minutes, h.capacity)}" "
                                             <button type="button" class="btn btn--small" disabled=move || remove_busy.get()
-                                                on:click=move |_| submit_with(remove_busy, remove_errors, super::visit_api::remove_collection_hours(id), move |()| version.update(|v| *v += 1))>
+                                                on:click=move |_| submit_then_reload(remove_busy, remove_errors, super::visit_api::remove_collection_hours(id), version)>
                                                 "Remove"
                                             </button>
                                         </li>

@@ -20,8 +20,8 @@ use uuid::Uuid;
 use super::api::*;
 use super::attach_pages::{AttachFile, AttachmentLinks};
 use crate::components::{
-    format_time, lens, lens_bool, submit_with, Check, EmptyState, ErrorBox, FormAlert, FormErrors,
-    Input, Loading, Select, Submit, TextArea,
+    format_time, lens, lens_bool, submit_then_reload, submit_with, Check, EmptyState, ErrorBox,
+    FormAlert, FormErrors, Input, Loading, Select, Submit, TextArea,
 };
 use crate::nav::{loaded, tile_list, TileCard};
 use crate::portal_session::{current_user, hard_navigate, Gate, PortalSession};
@@ -567,14 +567,7 @@ fn EnterResult(item: ItemView, version: RwSignal<u32>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        submit_with(
-            busy,
-            errors,
-            enter_result(form.get_untracked()),
-            move |_| {
-                version.update(|v| *v += 1);
-            },
-        );
+        submit_then_reload(busy, errors, enter_result(form.get_untracked()), version);
     };
     let name = format!("value-{}", item.code);
     let imaging = item.kind == TestKind::Imaging;
@@ -605,9 +598,7 @@ fn Verify(result_id: LabResultId, name: String, version: RwSignal<u32>) -> impl 
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
     let act = move |accept: bool| {
-        submit_with(busy, errors, verify_result(result_id, accept), move |_| {
-            version.update(|v| *v += 1);
-        });
+        submit_then_reload(busy, errors, verify_result(result_id, accept), version);
     };
     view! {
         <div class="form form--inline" data-testid="verify">
@@ -630,14 +621,7 @@ fn Correct(result_id: LabResultId, kind: TestKind, version: RwSignal<u32>) -> im
     let busy = RwSignal::new(false);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        submit_with(
-            busy,
-            errors,
-            correct_result(form.get_untracked()),
-            move |_| {
-                version.update(|v| *v += 1);
-            },
-        );
+        submit_then_reload(busy, errors, correct_result(form.get_untracked()), version);
     };
     view! {
         <button type="button" class="btn btn--ghost" on:click=move |_| open.update(|o| *o = !*o)>"Correct…"</button>
@@ -762,9 +746,7 @@ fn ChartResultRow(
     let id = current.as_ref().map(|r| r.id);
     let ack = move |_| {
         if let Some(id) = id {
-            submit_with(busy, errors, acknowledge_result(id), move |()| {
-                version.update(|v| *v += 1);
-            });
+            submit_then_reload(busy, errors, acknowledge_result(id), version);
         }
     };
     view! {
