@@ -204,3 +204,32 @@ test('an order of tests becomes a verified, acknowledged result the patient read
     await who.context.close();
   }
 });
+
+test('an administrator on a desktop sets the laboratory’s collection hours', async () => {
+  const admin = await openDevice(browser, 'desktop');
+  await signIn(admin.page, DEMO.admin, DEMO_PASSWORD);
+  await admin.page.waitForURL('**/admin');
+  await admin.page.goto('/admin/lab');
+  await hydrated(admin.page);
+  const form = admin.page.getByTestId('add-hours');
+  // The demo's Saturday hours are 08:00–10:00: an overlap is refused on its field.
+  await form.getByLabel('Weekday').selectOption('6');
+  await form.getByLabel('From', { exact: true }).fill('09:00');
+  await form.getByLabel('To', { exact: true }).fill('12:00');
+  await form.getByLabel('Places per slot').fill('0');
+  await form.getByRole('button', { name: 'Add hours' }).click();
+  await form.getByText('Places per slot: between 1 and 50.').waitFor();
+  await form.getByLabel('Places per slot').fill('3');
+  await form.getByRole('button', { name: 'Add hours' }).click();
+  await form.getByText('This overlaps the hours 08:00–10:00 of that day.').waitFor();
+  // Sunday mornings are new.
+  await form.getByLabel('Weekday').selectOption('7');
+  await form.getByRole('button', { name: 'Add hours' }).click();
+  const hours = admin.page.getByTestId('collection-hours');
+  await hours.getByText('Sunday 09:00–12:00, every 15 min, 3 place(s)').waitFor();
+  await hours.locator('li').filter({ hasText: 'Sunday' }).getByRole('button', { name: 'Remove' }).click();
+  await hours.getByText('Sunday').waitFor({ state: 'detached' });
+  await expectNoHorizontalScroll(admin.page);
+  assertClean(expected422(admin.problems).filter((p) => !p.includes('status of 409')));
+  await admin.context.close();
+});

@@ -183,6 +183,36 @@ impl TemplateForm {
     }
 }
 
+impl TemplateBlock {
+    /// Its start and end as stored, `HH:MM`.
+    pub fn stored_times(&self) -> (String, String) {
+        (
+            self.start.format("%H:%M").to_string(),
+            self.end.format("%H:%M").to_string(),
+        )
+    }
+
+    /// Refuses the block, on its start field, when it overlaps one of
+    /// `same_day` (stored `HH:MM` pairs of the same weekday, which order
+    /// like the times they name).
+    pub fn check_no_overlap<'a>(
+        &self,
+        same_day: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<(), AppError> {
+        let (start, end) = self.stored_times();
+        match same_day
+            .into_iter()
+            .find(|(s, e)| start.as_str() < *e && *s < end.as_str())
+        {
+            Some((s, e)) => Err(AppError::field(
+                "start",
+                format!("This overlaps the hours {s}–{e} of that day."),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Leave or extra hours, as typed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExceptionForm {

@@ -434,22 +434,12 @@ pub async fn add_template(
                 .all(txn)
                 .await
                 .or_internal()?;
-            let (start, end) = (
-                block.start.format("%H:%M").to_string(),
-                block.end.format("%H:%M").to_string(),
-            );
-            if let Some(clash) = same_day.iter().find(|t| {
-                // `HH:MM` strings order like the times they name.
-                start < t.end_time && t.start_time < end
-            }) {
-                return Err(AppError::field(
-                    "start",
-                    format!(
-                        "This overlaps the block {}–{} on the same day.",
-                        clash.start_time, clash.end_time
-                    ),
-                ));
-            }
+            block.check_no_overlap(
+                same_day
+                    .iter()
+                    .map(|t| (t.start_time.as_str(), t.end_time.as_str())),
+            )?;
+            let (start, end) = block.stored_times();
             let row = tpl::ActiveModel {
                 id: Set(Uuid::new_v4()),
                 doctor_id: Set(doctor_id.into()),

@@ -357,6 +357,25 @@ pub async fn require_any(permissions: &[Permission]) -> Result<Caller, AppError>
 }
 
 /// Records a refused access to one patient's data in the audit trail.
+/// Whose download this is, for a document of one patient: `Ok(true)` for
+/// the patient's own, `Ok(false)` for staff (who still need access to the
+/// patient, which the caller checks), and a refusal, audited, for a patient
+/// naming another patient's document.
+pub async fn own_or_staff(
+    caller: &Caller,
+    patient_id: Uuid,
+    action: &'static str,
+) -> Result<bool, AppError> {
+    if caller.user.patient_id == Some(patient_id.into()) {
+        return Ok(true);
+    }
+    if !caller.user.role.is_staff() {
+        deny_patient(caller, action, patient_id).await?;
+        return Err(AppError::Forbidden);
+    }
+    Ok(false)
+}
+
 pub async fn deny_patient(
     caller: &Caller,
     action: &'static str,

@@ -47,9 +47,11 @@ pub fn CataloguePage() -> impl IntoView {
                                 {all.into_iter().map(|row| {
                                     let text = format!("{} {}", row.name, row.code).to_lowercase();
                                     let code = row.code.clone();
+                                    // Hidden by the property, not an inline style: the
+                                    // CSP refuses `style` attributes.
                                     view! {
                                         <li class="rx" data-testid="catalogue-row" data-code=code
-                                            style:display=move || if text.contains(&filter.get().to_lowercase()) { "" } else { "none" }>
+                                            prop:hidden=move || !text.contains(&filter.get().to_lowercase())>
                                             <CatalogueEntryView row version/>
                                         </li>
                                     }

@@ -215,16 +215,15 @@ pub async fn download(
             .or_internal()?
             .ok_or_else(|| AppError::NotFound("The file".into()))?;
         let patient_id = PatientId::from(row.patient_id);
-        if caller.user.patient_id == Some(patient_id) {
+        let action = "lab.attachment";
+        if crate::auth::guard::own_or_staff(&caller, row.patient_id, action).await? {
+            // The patient's own: once the report is released.
             let report = super::orders::result(db, row.result_id.into()).await?;
             if report.status != ResultStatus::Released {
                 return Err(AppError::NotFound("The file".into()));
             }
-        } else if !caller.user.role.is_staff() {
-            crate::auth::guard::deny_patient(&caller, "lab.attachment", row.patient_id).await?;
-            return Err(AppError::Forbidden);
         } else {
-            super::api::ssr::may_read(&caller, row.patient_id, false, "lab.attachment").await?;
+            super::api::ssr::may_read(&caller, row.patient_id, false, action).await?;
         }
         let bytes = files.get(&caller.ctx.cipher, &row.storage_key).await?;
         if hex(&Sha256::digest(&bytes)) != row.sha256 {

@@ -359,13 +359,9 @@ pub async fn download_pdf(
         let db = &caller.ctx.db;
         let order = super::orders::find(db, id.into(), None).await?;
         let patient_id = shared::ids::PatientId::from(order.patient_id);
-        if caller.user.patient_id != Some(patient_id) {
-            if !caller.user.role.is_staff() {
-                crate::auth::guard::deny_patient(&caller, "lab.report_pdf", order.patient_id)
-                    .await?;
-                return Err(AppError::Forbidden);
-            }
-            super::api::ssr::may_read(&caller, order.patient_id, false, "lab.report_pdf").await?;
+        let action = "lab.report_pdf";
+        if !crate::auth::guard::own_or_staff(&caller, order.patient_id, action).await? {
+            super::api::ssr::may_read(&caller, order.patient_id, false, action).await?;
         }
         let full = super::orders::views(db, vec![order])
             .await?

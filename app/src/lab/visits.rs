@@ -78,25 +78,17 @@ pub async fn add_hours(
     block: BlockForm,
     capacity: u32,
 ) -> Result<HoursView, AppError> {
-    let (start, end) = (block.start.format("%H:%M"), block.end.format("%H:%M"));
-    let (start, end) = (start.to_string(), end.to_string());
     let same_day = hours::Entity::find()
         .filter(hours::Column::Weekday.eq(i16::from(block.weekday)))
         .all(db)
         .await
         .or_internal()?;
-    if let Some(other) = same_day
-        .iter()
-        .find(|h| h.start_time < end && start < h.end_time)
-    {
-        return Err(AppError::field(
-            "start",
-            format!(
-                "This overlaps the hours {}–{} of that day.",
-                other.start_time, other.end_time
-            ),
-        ));
-    }
+    block.check_no_overlap(
+        same_day
+            .iter()
+            .map(|h| (h.start_time.as_str(), h.end_time.as_str())),
+    )?;
+    let (start, end) = block.stored_times();
     let row = hours::ActiveModel {
         id: Set(Uuid::new_v4()),
         weekday: Set(i16::from(block.weekday)),

@@ -89,14 +89,9 @@ pub async fn download_pdf(
             .or_internal()?
             .ok_or_else(|| AppError::NotFound("The prescription".into()))?;
         let patient_id = shared::ids::PatientId::from(row.patient_id);
-        let own = caller.user.patient_id == Some(patient_id);
-        if !own {
-            if !caller.user.role.is_staff() {
-                crate::auth::guard::deny_patient(&caller, "prescription.pdf", row.patient_id)
-                    .await?;
-                return Err(AppError::Forbidden);
-            }
-            crate::patients::access::require_chart(&caller, patient_id, "prescription.pdf").await?;
+        let action = "prescription.pdf";
+        if !crate::auth::guard::own_or_staff(&caller, row.patient_id, action).await? {
+            crate::patients::access::require_chart(&caller, patient_id, action).await?;
         }
         let patient =
             crate::patients::service::details(&caller.ctx.db, &caller.ctx.cipher, row.patient_id)
