@@ -161,6 +161,17 @@ pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
+/// [`reply`] for a second attempt after a first one answered an error
+/// (which set its status): a success puts the status back to 200.
+pub fn reply_retried<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if result.is_ok() {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::OK);
+        }
+    }
+    reply(result)
+}
+
 /// The answer of a plain axum download handler: the file as an attachment,
 /// or the error as text with its HTTP status.
 pub fn file_response(

@@ -39,6 +39,7 @@ modules!(
     prescriptions,
     pharmacy,
     lab,
+    billing,
     admin,
     audit,
     auth

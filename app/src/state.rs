@@ -21,6 +21,8 @@ pub struct ServerContext {
     pub policy: SecurityPolicy,
     /// The hospital's time zone: schedules are planned in it.
     pub timezone: chrono_tz::Tz,
+    /// The hospital's currency: prices, invoices and payments are in it.
+    pub currency: shared::money::Currency,
     /// Patients may not cancel or move an appointment closer than this to its
     /// start; staff may, with a recorded reason.
     pub cancel_cutoff: Duration,

@@ -47,6 +47,11 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
             "kind",
             m20261205_000026_lab_orders::CHARGE_KINDS,
         ),
+        (
+            "charge_items",
+            "kind",
+            m20261207_000028_billing::CHARGE_KINDS,
+        ),
     ];
     CODED_COLUMNS
         .iter()
@@ -58,6 +63,7 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
         .chain(m20261205_000025_lab_catalogue::CODED.iter().copied())
         .chain(m20261205_000026_lab_orders::CODED.iter().copied())
         .chain(m20261206_000027_lab_visits::CODED.iter().copied())
+        .chain(m20261207_000028_billing::CODED.iter().copied())
         .map(|(table, column, codes)| {
             let now = changes
                 .iter()
@@ -95,6 +101,7 @@ mod m20261204_000024_pharmacy_orders;
 mod m20261205_000025_lab_catalogue;
 mod m20261205_000026_lab_orders;
 mod m20261206_000027_lab_visits;
+mod m20261207_000028_billing;
 mod util;
 
 /// Every migration, in order.
@@ -131,6 +138,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000025_lab_catalogue::Migration),
             Box::new(m20261205_000026_lab_orders::Migration),
             Box::new(m20261206_000027_lab_visits::Migration),
+            Box::new(m20261207_000028_billing::Migration),
         ]
     }
 }

@@ -77,6 +77,10 @@ pub struct ServeConfig {
     /// templates and appointment times are in it; everything is stored in UTC.
     #[arg(long, env = "HMS_TIMEZONE", default_value = "UTC", value_parser = parse_timezone)]
     pub timezone: chrono_tz::Tz,
+    /// The hospital's currency (ISO 4217 code, e.g. EUR, KES, INR): prices,
+    /// invoices and payments are in it, in integer minor units.
+    #[arg(long, env = "HMS_CURRENCY", default_value = "EUR", value_parser = shared::money::Currency::parse)]
+    pub currency: shared::money::Currency,
     /// Patients cannot cancel or reschedule within this many hours of the
     /// start; staff can, with a reason that is audited.
     #[arg(long, env = "HMS_CANCEL_CUTOFF_HOURS", default_value_t = 2)]

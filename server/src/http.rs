@@ -91,6 +91,7 @@ pub fn router(
         db: db.clone(),
         policy: config.policy(),
         timezone: config.timezone,
+        currency: config.currency,
         cancel_cutoff: std::time::Duration::from_secs(config.cancel_cutoff_hours * 3600),
         hospital_name: config.hospital_name.clone(),
         reminder_leads: config.reminder_leads.0.clone(),

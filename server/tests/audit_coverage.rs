@@ -42,6 +42,8 @@ enum Who {
     Lab,
     /// A second technician, who verifies what `Lab` entered.
     Lab2,
+    /// A billing clerk: charges, invoices, payments.
+    Billing,
 }
 
 /// What a successful call must leave in the audit trail.
@@ -502,6 +504,38 @@ fn calls() -> Vec<Call> {
         // once with the period and the number of grants.
         call("/api/admin/break_glass", Admin, |_| json!({ "days": 7 }))
             .action_only("audit.break_glass_report"),
+        // Billing: a manual charge voided, another with what care charged
+        // (all priced by the fixtures) drafted, discarded, drafted again,
+        // discounted, issued, paid in part and credited.
+        call("/api/billing/add_charge", Billing, |f| {
+            json!({ "patient_id": f.patient, "form": { "item": "procedure:SUTURE", "quantity": "1", "service_date": "" } })
+        })
+        .keep("charge", "/id"),
+        call("/api/billing/void_charge", Billing, |f| {
+            json!({ "charge_id": f.id("charge"), "reason": "Entered twice" })
+        }),
+        call("/api/billing/add_charge", Billing, |f| {
+            json!({ "patient_id": f.patient, "form": { "item": "procedure:SUTURE", "quantity": "2", "service_date": "" } })
+        }),
+        call("/api/billing/account", Billing, |f| json!({ "patient_id": f.patient })),
+        call("/api/billing/draft", Billing, |f| json!({ "patient_id": f.patient })).keep("draft", ""),
+        call("/api/billing/discard", Billing, |f| json!({ "invoice_id": f.id("draft") })),
+        call("/api/billing/draft", Billing, |f| json!({ "patient_id": f.patient })).keep("invoice", ""),
+        call("/api/billing/invoice", Billing, |f| json!({ "invoice_id": f.id("invoice") }))
+            .keep("line", "/lines/0/id"),
+        call("/api/billing/discount", Billing, |f| {
+            json!({ "invoice_id": f.id("invoice"), "line_id": f.id("line"),
+                    "form": { "amount": "10 %", "reason": "Hardship" } })
+        }),
+        call("/api/billing/issue", Billing, |f| json!({ "invoice_id": f.id("invoice") })),
+        call("/api/billing/pay_desk", Billing, |f| {
+            json!({ "invoice_id": f.id("invoice"), "form": { "method": "cash", "amount": "1", "reference": "" },
+                    "key": "audit-coverage-payment-1" })
+        }),
+        call("/api/billing/credit", Billing, |f| {
+            json!({ "invoice_id": f.id("invoice"), "reason": "Wrong patient" })
+        }),
+        call("/api/billing/mine", Patient, |_| json!({})),
         // The merge shows and then changes two records of its own: both named.
         call(
             "/api/patients/merge_preview",
@@ -535,6 +569,7 @@ struct Clients {
     admin: Client,
     lab: Client,
     lab2: Client,
+    billing: Client,
 }
 
 impl Clients {
@@ -548,7 +583,46 @@ impl Clients {
             Who::Admin => &self.admin,
             Who::Lab => &self.lab,
             Who::Lab2 => &self.lab2,
+            Who::Billing => &self.billing,
         }
+    }
+}
+
+/// Prices for what the table charges: the procedure, every test, drug and
+/// consultation, from long ago.
+async fn price_everything(app: &TestApp) {
+    use shared::billing::{ChargeKind, NewPrice, ANY_DOCTOR};
+    use shared::money::{Currency, Money, Rate};
+    let admin = user_id(app, "admin@audit.example").await;
+    let from = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+    let mut items = vec![
+        (ChargeKind::Procedure, "SUTURE".to_string()),
+        (ChargeKind::Consultation, ANY_DOCTOR.to_string()),
+    ];
+    for t in app::billing::prices::items(&app.db, ChargeKind::Lab)
+        .await
+        .unwrap()
+    {
+        items.push((ChargeKind::Lab, t.key));
+    }
+    for d in app::billing::prices::items(&app.db, ChargeKind::Drug)
+        .await
+        .unwrap()
+    {
+        items.push((ChargeKind::Drug, d.key));
+    }
+    for (kind, item_key) in items {
+        let price = NewPrice {
+            kind,
+            name: format!("{} {item_key}", kind.label()),
+            item_key,
+            price: Money::new(1000, Currency::parse("EUR").unwrap()),
+            tax_rate: Rate::ZERO,
+            valid_from: from,
+        };
+        app::billing::prices::add(&app.db, price, admin, Utc::now())
+            .await
+            .unwrap();
     }
 }
 
@@ -588,6 +662,7 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
         ("admin@audit.example", Role::Administrator),
         ("lab@audit.example", Role::LabTechnician),
         ("lab2@audit.example", Role::LabTechnician),
+        ("billing@audit.example", Role::BillingClerk),
     ] {
         common::staff(&app, email, role).await;
     }
@@ -600,7 +675,9 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
         admin: sign_in(&app, "admin@audit.example").await,
         lab: sign_in(&app, "lab@audit.example").await,
         lab2: sign_in(&app, "lab2@audit.example").await,
+        billing: sign_in(&app, "billing@audit.example").await,
     };
+    price_everything(&app).await;
     let monday = schedule::next_monday();
     let (status, slots) = clients
         .desk

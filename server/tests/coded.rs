@@ -68,6 +68,11 @@ fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         of::<lab_work::Shift>("lab_technician_shifts", "shift"),
         of::<lab_visits::VisitStatus>("lab_collection_visits", "status"),
         of::<lab_visits::AttachmentType>("lab_attachments", "content_type"),
+        of::<billing::ChargeKind>("price_list", "kind"),
+        of::<billing::InvoiceKind>("invoices", "kind"),
+        of::<billing::InvoiceStatus>("invoices", "status"),
+        of::<billing::PaymentMethod>("payments", "method"),
+        of::<billing::PaymentStatus>("payments", "status"),
     ]
 }
 

@@ -266,6 +266,8 @@ fn cross_patient_calls() -> Vec<(&'static str, &'static str)> {
         ("/api/refills/mine", "{}"),
         ("/api/orders/mine", "{}"),
         ("/api/lab/mine", "{}"),
+        ("/api/billing/mine", "{}"),
+        ("/api/billing/invoice", r#"{"invoice_id": "{other}"}"#),
         ("/api/lab/collection_hours", "{}"),
         (
             "/api/lab/collection_slots",

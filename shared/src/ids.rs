@@ -90,6 +90,14 @@ ids! {
     BatchId;
     /// One change of a batch's stock (received, dispensed, returned, written off).
     MovementId;
+    /// An entry of the price list (one item's price from a date on).
+    PriceId;
+    /// Something billed: a consultation, a test, a dispensed drug, a procedure.
+    ChargeId;
+    /// An invoice or a credit note.
+    InvoiceId;
+    /// Money received against an invoice.
+    PaymentId;
     /// An account: staff (a doctor's id is their account's) or patient.
     UserId;
     AppointmentId;

@@ -24,6 +24,8 @@
 //! - [`pharmacy`]: the queue, stock batches, dispensing, returns and write-offs.
 //! - [`decision`]: allergy, interaction, duplicate-therapy and dose alerts.
 //! - [`lab`]: laboratory values as exact decimals, reference ranges by sex and age, flags.
+//! - [`money`]: amounts in integer minor units of a currency, rates, invoice arithmetic.
+//! - [`billing`]: prices, charges, invoices, credit notes and payments.
 //! - [`records`]: coded EHR data (ICD-10-CM).
 //! - [`text`]: folding text for case- and accent-insensitive search.
 
@@ -33,6 +35,7 @@ pub mod audit;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod audit_chain;
 pub mod auth;
+pub mod billing;
 pub mod chart;
 pub mod coded;
 pub mod decision;
@@ -43,6 +46,7 @@ pub mod ids;
 pub mod lab;
 pub mod lab_visits;
 pub mod lab_work;
+pub mod money;
 pub mod notify;
 pub mod patients;
 pub mod pharmacy;

@@ -32,16 +32,8 @@ crate::coded!(
     } "Choose the kind of movement."
 );
 
-crate::coded!(
-    /// What a charge item is for (billing prices it).
-    ChargeKind {
-        Drug = "drug", "Drug";
-        /// A laboratory test, once its result is released.
-        Lab = "lab", "Laboratory test";
-        /// An imaging study, once reported.
-        Imaging = "imaging", "Imaging study";
-    } "Choose the kind of charge."
-);
+/// What a charge is for (billing's, re-exported where dispensing charges).
+pub use crate::billing::ChargeKind;
 
 crate::coded!(
     /// How an online order reaches the patient.

@@ -116,6 +116,13 @@ pub enum Permission {
     /// Keep the laboratory catalogue (tests, prices, turnaround, ranges)
     /// and the technicians' shifts (administrators).
     ManageLab,
+    /// Keep the price list (administrators).
+    ManagePrices,
+    /// Charge, invoice and take payments: patients' accounts, manual
+    /// charges and voids, drafts, issuing, credit notes, the desk (billing clerks).
+    ManageBilling,
+    /// Discount a line of a draft invoice, with a reason (billing clerks).
+    DiscountInvoices,
 }
 
 impl Role {
@@ -206,6 +213,8 @@ impl Role {
                 UseClinicPortal,
                 SearchPatients,
                 ManageDemographics,
+                ManageBilling,
+                DiscountInvoices,
             ],
             Role::Administrator => &[
                 ManageOwnAccount,
@@ -221,6 +230,7 @@ impl Role {
                 SearchFormulary,
                 ManageFormulary,
                 ManageLab,
+                ManagePrices,
             ],
         }
     }

@@ -590,6 +590,15 @@ pub async fn set_status(
             row.status = Set(status);
             row.updated_at = Set(caller.now());
             let changed = row.update(txn).await.or_internal()?;
+            if status == AppointmentStatus::Completed {
+                crate::billing::charges::consultation(
+                    txn,
+                    caller.ctx.timezone,
+                    &changed,
+                    caller.now(),
+                )
+                .await?;
+            }
             let detail = format!("{} → {}", current.as_str(), status.as_str());
             Ok((
                 (),

@@ -1,8 +1,8 @@
 use sea_orm::entity::prelude::*;
-use shared::pharmacy::ChargeKind;
+use shared::billing::ChargeKind;
 
-/// Something billing will invoice (migration 22): one row per source event,
-/// unique on (`source`, `source_id`).
+/// Something billed (migration 22): one row per source event, unique on
+/// (`source`, `source_id`); priced, voided and added by hand since migration 28.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "charge_items")]
 pub struct Model {
@@ -18,6 +18,14 @@ pub struct Model {
     pub service_date: Date,
     pub created_at: DateTimeUtc,
     pub invoiced_at: Option<DateTimeUtc>,
+    /// The price list's key of the item (a test's code, `doctor:<id>`, a
+    /// procedure's code); drugs are priced by `drug_id`.
+    pub price_key: Option<String>,
+    /// Who added it by hand (procedures, services).
+    pub added_by: Option<Uuid>,
+    pub voided_at: Option<DateTimeUtc>,
+    pub voided_by: Option<Uuid>,
+    pub void_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

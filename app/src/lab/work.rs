@@ -647,33 +647,24 @@ async fn charge(
     item: &items::Model,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    use crate::entity::charge_items;
-    use shared::pharmacy::ChargeKind;
+    use shared::billing::ChargeKind;
     let t = super::catalogue::by_id(db, item.test_id).await?;
-    charge_items::Entity::insert(charge_items::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        patient_id: Set(item.patient_id),
-        kind: Set(match t.kind {
-            TestKind::Lab => ChargeKind::Lab,
-            TestKind::Imaging => ChargeKind::Imaging,
-        }),
-        source: Set("lab_order_item".into()),
-        source_id: Set(item.id),
-        drug_id: Set(None),
-        description: Set(format!("{} ({})", t.name, t.code)),
-        quantity: Set(1),
-        service_date: Set(local_day(ctx, now)),
-        created_at: Set(now),
-        invoiced_at: Set(None),
-    })
-    .on_conflict(
-        OnConflict::columns([charge_items::Column::Source, charge_items::Column::SourceId])
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await
-    .or_internal()?;
+    let kind = match t.kind {
+        TestKind::Lab => ChargeKind::Lab,
+        TestKind::Imaging => ChargeKind::Imaging,
+    };
+    let charge = crate::billing::charges::new_charge(
+        item.patient_id,
+        kind,
+        "lab_order_item",
+        item.id,
+        Some(t.code.clone()),
+        format!("{} ({})", t.name, t.code),
+        1,
+        local_day(ctx, now),
+        now,
+    );
+    crate::billing::charges::insert_once(db, charge).await?;
     Ok(())
 }
 

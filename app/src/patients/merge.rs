@@ -21,7 +21,7 @@ use crate::context::{internal, OrInternal};
 use crate::entity::{mrn_aliases, patients, users};
 
 /// Every table holding rows that belong to a patient, with what the preview calls them.
-pub const PATIENT_TABLES: [(&str, &str); 26] = [
+pub const PATIENT_TABLES: [(&str, &str); 29] = [
     ("encounters", "Encounters"),
     ("clinical_notes", "Clinical notes"),
     ("vital_signs", "Vital-sign sets"),
@@ -35,6 +35,9 @@ pub const PATIENT_TABLES: [(&str, &str); 26] = [
     ("pharmacy_orders", "Online pharmacy orders"),
     ("stock_movements", "Pharmacy dispenses and returns"),
     ("charge_items", "Charges to bill"),
+    ("invoices", "Invoices and credit notes"),
+    ("invoice_lines", "Invoice lines"),
+    ("payments", "Payments"),
     ("lab_orders", "Laboratory and imaging orders"),
     ("lab_order_items", "Ordered tests"),
     ("lab_specimens", "Specimens"),

@@ -22,8 +22,7 @@ use uuid::Uuid;
 
 use crate::context::OrInternal;
 use crate::entity::{
-    allergies, charge_items, formulary_drugs, patients, prescriptions, stock_batches,
-    stock_movements,
+    allergies, formulary_drugs, patients, prescriptions, stock_batches, stock_movements,
 };
 
 /// The batch's quantity changed by `delta` (in an update's SET).
@@ -431,22 +430,19 @@ pub async fn dispense(
             now,
         )
         .await?;
-        charge_items::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            patient_id: Set(p.patient_id),
-            kind: Set(ChargeKind::Drug),
-            source: Set("dispense".into()),
-            source_id: Set(movement_id),
-            drug_id: Set(Some(p.drug_id)),
-            description: Set(format!("{} (lot {})", p.drug_label, batch.lot_number)),
-            quantity: Set(take as i32),
-            service_date: Set(today),
-            created_at: Set(now),
-            invoiced_at: Set(None),
-        }
-        .insert(db)
-        .await
-        .or_internal()?;
+        let mut charge = crate::billing::charges::new_charge(
+            p.patient_id,
+            ChargeKind::Drug,
+            "dispense",
+            movement_id,
+            Some(p.drug_id.to_string()),
+            format!("{} (lot {})", p.drug_label, batch.lot_number),
+            take as i32,
+            today,
+            now,
+        );
+        charge.drug_id = Set(Some(p.drug_id));
+        charge.insert(db).await.or_internal()?;
         taken.push(Taken {
             movement_id: movement_id.into(),
             batch_id: batch.id.into(),
