@@ -58,7 +58,7 @@ pub const PAYMENT_STATUSES: &[&str] = &["pending", "succeeded", "failed"];
 
 /// The coded columns this migration creates.
 pub const CODED: &[(&str, &str, &[&str])] = &[
-    ("price_list", "kind", PRICE_KINDS),
+    ("price_list", "kind", CHARGE_KINDS),
     ("invoices", "kind", INVOICE_KINDS),
     ("invoices", "status", INVOICE_STATUSES),
     ("payments", "method", PAYMENT_METHODS),

@@ -12,8 +12,8 @@ use shared::coded::Coded;
 /// Every coded column with the enum the app reads it as.
 fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     use shared::{
-        access, appointments, audit, chart, decision, demographics, lab, lab_visits, lab_work,
-        notify, patients, pharmacy, prescribing, schedule,
+        access, appointments, audit, billing, chart, decision, demographics, lab, lab_visits,
+        lab_work, notify, patients, pharmacy, prescribing, schedule,
     };
     fn of<E: Coded>(
         table: &'static str,
