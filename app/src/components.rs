@@ -60,8 +60,10 @@ impl LatestOnly {
         self.0.get_value()
     }
 
+    /// Whether `ticket` is the newest. False once the component is gone:
+    /// a timer or an answer that outlives its search box does nothing.
     pub fn is_current(self, ticket: u64) -> bool {
-        self.0.get_value() == ticket
+        self.0.try_get_value() == Some(ticket)
     }
 
     /// Runs `run` after `pause` unless a newer ticket was taken meanwhile.

@@ -20,6 +20,7 @@ export const DEMO = {
   nurse: 'nurse@demo-hospital.example',
   receptionist: 'reception@demo-hospital.example',
   pharmacist: 'pharmacy@demo-hospital.example',
+  billing: 'billing@demo-hospital.example',
 };
 
 export const DEVICES = {

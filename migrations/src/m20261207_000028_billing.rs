@@ -8,6 +8,9 @@
 //!   drug's id, `doctor:<id>` or `department:<id>` (or `any`) for
 //!   consultations, and a code the administrator chooses for procedures and
 //!   other services.
+//!   The laboratory catalogue's prices (`lab_tests.price_minor`,
+//!   `currency`) move here: they become each test's first price, and the
+//!   columns go.
 //! - `charge_items` (migration 22) gains its price key, manual charges (who
 //!   added them) and voiding (who, when, why). Completed appointments are
 //!   charged too (kind `consultation`), and the billing clerk adds
@@ -34,14 +37,6 @@ use crate::util::{
     add_columns, check_codes, drop_check_codes, drop_columns, fk, index, patient_fk, user_fk,
 };
 
-pub const PRICE_KINDS: &[&str] = &[
-    "consultation",
-    "lab",
-    "imaging",
-    "drug",
-    "procedure",
-    "service",
-];
 /// `ChargeKind`'s codes from this migration on.
 pub const CHARGE_KINDS: &[&str] = &[
     "drug",
@@ -121,6 +116,9 @@ impl MigrationTrait for Migration {
             [Value::ChronoDate(Some(chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("a date")))],
         ))
         .await?;
+
+        // From here on prices are the list's only.
+        drop_columns(manager, "lab_tests", &["currency", "price_minor"]).await?;
 
         add_columns(
             manager,
@@ -306,6 +304,15 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        add_columns(
+            manager,
+            "lab_tests",
+            [
+                big_integer_null("price_minor"),
+                string_len_null("currency", 3),
+            ],
+        )
+        .await?;
         for table in [
             "payments",
             "invoice_counters",

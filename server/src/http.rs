@@ -154,6 +154,14 @@ pub fn router(
             get(app::lab::attachments::download).layer(axum::Extension(ctx.clone())),
         )
         .route(
+            "/api/billing/invoices/{id}/pdf",
+            get(app::billing::documents::download_invoice).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
+            "/api/billing/payments/{id}/receipt",
+            get(app::billing::documents::download_receipt).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
             "/api/lab/orders/{id}/pdf",
             get(app::lab::report::download_pdf).layer(axum::Extension(ctx.clone())),
         )

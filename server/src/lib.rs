@@ -32,6 +32,7 @@ pub mod notify;
 pub mod pwa;
 pub mod secrets;
 pub mod seed;
+pub mod seed_billing;
 pub mod seed_chart;
 pub mod seed_lab;
 pub mod seed_schedule;

@@ -177,9 +177,11 @@ async fn main() -> Result<()> {
             println!("Database at {} is up to date.", db::redact(&url));
         }
         Command::SeedDemo => {
-            // The hospital's time zone, as `hms serve` would read it.
-            let tz = ServeConfig::from_args(&[])?.timezone;
-            let accounts = seed::seed_demo(&db, tz, &secrets.cipher()).await?;
+            // The hospital's time zone and currency, as `hms serve` would read them.
+            let hospital = ServeConfig::from_args(&[])?;
+            let accounts =
+                seed::seed_demo(&db, hospital.timezone, hospital.currency, &secrets.cipher())
+                    .await?;
             print_demo_accounts(&accounts);
         }
         Command::Audit(AuditCommand::Verify { json }) => {
@@ -229,7 +231,9 @@ async fn main() -> Result<()> {
                 config.attachments_dir = Some(cli.common.data_dir.join("attachments"));
             }
             if config.seed_demo {
-                let accounts = seed::seed_demo(&db, config.timezone, &secrets.cipher()).await?;
+                let accounts =
+                    seed::seed_demo(&db, config.timezone, config.currency, &secrets.cipher())
+                        .await?;
                 print_demo_accounts(&accounts);
             }
             workers::spawn_session_purger(db.clone(), config.policy(), config.clock.clone());

@@ -97,6 +97,7 @@ pub fn demo_totp_secret(email: &str) -> Vec<u8> {
 pub async fn seed_demo(
     db: &DatabaseConnection,
     tz: chrono_tz::Tz,
+    currency: shared::money::Currency,
     cipher: &app::crypto::Cipher,
 ) -> Result<Vec<(String, Role)>> {
     let mut accounts = Vec::new();
@@ -136,7 +137,7 @@ pub async fn seed_demo(
         }
         accounts.push((email.to_string(), *role));
     }
-    seed_demo_patients(db, tz, cipher).await?;
+    seed_demo_patients(db, tz, currency, cipher).await?;
     accounts.push((DEMO_PATIENT_EMAIL.to_string(), Role::Patient));
     Ok(accounts)
 }
@@ -154,6 +155,7 @@ struct DemoPerson(
 async fn seed_demo_patients(
     db: &DatabaseConnection,
     tz: chrono_tz::Tz,
+    currency: shared::money::Currency,
     cipher: &app::crypto::Cipher,
 ) -> Result<()> {
     if users::Entity::find()
@@ -250,6 +252,14 @@ async fn seed_demo_patients(
     );
     crate::seed_lab::seed_results(&txn, &created[0], doctor, technician, supervisor).await?;
     crate::seed_lab::seed_collection_hours(&txn).await?;
+    crate::seed_billing::seed_prices(
+        &txn,
+        currency,
+        staff_id("admin@demo-hospital.example").await?,
+    )
+    .await?;
+    let clerk = staff_id("billing@demo-hospital.example").await?;
+    crate::seed_billing::seed_invoice(&txn, tz, currency, created[0].id, clerk).await?;
     let others: Vec<Uuid> = created.iter().skip(1).map(|p| p.id).collect();
     crate::seed_schedule::seed_appointments(&txn, tz, doctor, &others).await?;
     let patient = created.first().expect("at least one demo patient").clone();

@@ -592,9 +592,14 @@ async fn day_list_attendance_and_calendar_file(backend: Backend) {
 async fn the_directory_and_the_demo_week(backend: Backend) {
     use shared::appointments::{DoctorCard, FreeSlot};
     let app = spawn_app_with(backend, &["--timezone", "Europe/Berlin"]).await;
-    server::seed::seed_demo(&app.db, chrono_tz::Europe::Berlin, &app.cipher)
-        .await
-        .unwrap();
+    server::seed::seed_demo(
+        &app.db,
+        chrono_tz::Europe::Berlin,
+        shared::money::Currency::parse("EUR").unwrap(),
+        &app.cipher,
+    )
+    .await
+    .unwrap();
     let patient = Client::new(&app.base);
     let (status, _) = patient
         .login(

@@ -1860,9 +1860,14 @@ async fn record_pdf_prints_every_script(backend: Backend) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_record_pdf_size() {
     let app = spawn_app(Backend::Sqlite).await;
-    server::seed::seed_demo(&app.db, chrono_tz::UTC, &app.cipher)
-        .await
-        .expect("seed the demo data");
+    server::seed::seed_demo(
+        &app.db,
+        chrono_tz::UTC,
+        shared::money::Currency::parse("EUR").unwrap(),
+        &app.cipher,
+    )
+    .await
+    .expect("seed the demo data");
     let client = Client::new(&app.base);
     let (status, outcome) = client
         .login(

@@ -673,7 +673,7 @@ async fn the_worklist_pages_by_keyset(backend: Backend) {
 
 on_both_databases!(the_worklist_pages_by_keyset);
 
-/// Administrators edit a test (price in minor units, turnaround, retired)
+/// Administrators edit a test (turnaround, retired; its price is the price list's)
 /// and its ranges by age band: a new range applies to results entered after
 /// it, a result entered before keeps the limits it was judged against; a
 /// child is judged by the paediatric band. Technicians are put on shifts
@@ -686,28 +686,30 @@ async fn administrators_keep_the_catalogue(backend: Backend) {
     let doctor_id = user_id(&app, "doctor@test.example").await;
     let tech = signed_in(&app, "tech@test.example", Role::LabTechnician).await;
     let second = signed_in(&app, "tech2@test.example", Role::LabTechnician).await;
-    let edit = |turnaround: &str, price: &str, currency: &str| {
+    let edit = |turnaround: &str| {
         json!({ "code": "2823-3", "edit": TestEdit {
             name: "Potassium".into(),
             turnaround_hours: turnaround.into(),
-            price: price.into(),
-            currency: currency.into(),
             retired: false,
         }})
     };
-    let (status, error) = refused(&admin, "lab/update_test", edit("0", "1.005", "euro")).await;
+    let (status, error) = refused(&admin, "lab/update_test", edit("0")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    for field in ["turnaround_hours", "price", "currency"] {
-        assert!(error.field_message(field).is_some(), "{field}");
-    }
-    let (status, _) = refused(&tech, "lab/update_test", edit("2", "12.50", "EUR")).await;
+    assert!(error.field_message("turnaround_hours").is_some());
+    let (status, _) = refused(&tech, "lab/update_test", edit("2")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let () = ok(&admin, "lab/update_test", edit("2", "12,5", "eur")).await;
+    let () = ok(&admin, "lab/update_test", edit("2")).await;
+    // Its price is the price list's of today.
+    let price = |amount: &str| {
+        json!({ "form": { "kind": "lab", "item_key": "2823-3", "name": "Potassium", "price": amount,
+                          "tax_rate": "", "valid_from": Utc::now().date_naive().to_string() } })
+    };
+    let _: shared::billing::PriceView = ok(&admin, "billing/add_price", price("12,5")).await;
     let rows: Vec<CatalogueRow> = ok(&admin, "lab/catalogue_rows", json!({})).await;
     let k = rows.iter().find(|r| r.code == "2823-3").unwrap();
     assert_eq!(
-        (k.turnaround_hours, k.price_minor, k.currency.as_deref()),
-        (2, Some(1250), Some("EUR"))
+        (k.turnaround_hours, k.price.map(|p| p.to_string())),
+        (2, Some("EUR 12.50".to_string()))
     );
     assert_eq!(k.ranges.len(), 1, "the adult range from the file");
 
@@ -838,9 +840,14 @@ async fn administrators_keep_the_catalogue(backend: Backend) {
     );
 
     // A retired test is no longer ordered.
-    let () = ok(&admin, "lab/update_test", json!({ "code": "2823-3", "edit": TestEdit {
-        name: "Potassium".into(), turnaround_hours: "2".into(), price: String::new(), currency: String::new(), retired: true,
-    }})).await;
+    let () = ok(
+        &admin,
+        "lab/update_test",
+        json!({ "code": "2823-3", "edit": TestEdit {
+            name: "Potassium".into(), turnaround_hours: "2".into(), retired: true,
+        }}),
+    )
+    .await;
     let (status, error) = refused(
         &doctor,
         "lab/order",

@@ -211,6 +211,8 @@ fn routes_lists_every_portal_page() {
         "/patient/prescriptions",
         "/patient/book",
         "/patient/results",
+        "/patient/bills",
+        "/patient/bills/{id}",
         "/patient/account",
         "/clinic",
         "/clinic/register",
@@ -230,6 +232,9 @@ fn routes_lists_every_portal_page() {
         "/clinic/lab/orders/{id}",
         "/clinic/lab/labels/{accession}",
         "/clinic/patients/{id}/lab-order",
+        "/clinic/billing",
+        "/clinic/billing/patients/{id}",
+        "/clinic/billing/invoices/{id}",
         "/clinic/account",
         "/admin",
         "/admin/users",
@@ -241,10 +246,11 @@ fn routes_lists_every_portal_page() {
         "/admin/patients/{id}",
         "/admin/formulary",
         "/admin/lab",
+        "/admin/prices",
         "/admin/account",
     ];
     expected.sort_unstable();
-    assert_eq!(expected.len(), 42);
+    assert_eq!(expected.len(), 48);
     assert_eq!(routes, expected, "the router's pages");
 }
 

@@ -479,8 +479,8 @@ pub struct CatalogueRow {
     pub unit: Option<String>,
     pub panel: Option<String>,
     pub turnaround_hours: i32,
-    pub price_minor: Option<i64>,
-    pub currency: Option<String>,
+    /// Its price today, from the price list (kept at `/admin/prices`).
+    pub price: Option<crate::money::Money>,
     pub retired: bool,
     pub ranges: Vec<RangeView>,
 }
@@ -490,9 +490,6 @@ pub struct CatalogueRow {
 pub struct TestEdit {
     pub name: String,
     pub turnaround_hours: String,
-    /// In the currency's major unit ("12.50"); empty: not priced.
-    pub price: String,
-    pub currency: String,
     pub retired: bool,
 }
 
@@ -501,22 +498,7 @@ pub struct TestEdit {
 pub struct TestChange {
     pub name: String,
     pub turnaround_hours: i32,
-    /// Minor units and the currency, or not priced.
-    pub price: Option<(i64, String)>,
     pub retired: bool,
-}
-
-/// A price typed in major units ("12.50", "12,5") as integer minor units
-/// (cents): at most two decimals, not negative.
-pub fn parse_price(text: &str) -> Result<i64, String> {
-    let v = LabValue::parse(text).map_err(|_| "Enter a price, e.g. 12.50.".to_string())?;
-    if v.0 < 0 {
-        return Err("A price is not negative.".into());
-    }
-    if v.0 % 10_000 != 0 {
-        return Err("A price has at most two decimals.".into());
-    }
-    Ok(v.0 / 10_000)
 }
 
 impl TestEdit {
@@ -535,27 +517,11 @@ impl TestEdit {
                 .filter(|h| (1..=2160).contains(h))
                 .ok_or_else(|| "Enter the turnaround in hours, 1 to 2160.".to_string()),
         );
-        let price = if self.price.trim().is_empty() {
-            Some(None)
-        } else {
-            let minor = e.check("price", parse_price(&self.price));
-            let currency = self.currency.trim().to_ascii_uppercase();
-            let currency = e.check(
-                "currency",
-                if currency.len() == 3 && currency.chars().all(|c| c.is_ascii_uppercase()) {
-                    Ok(currency)
-                } else {
-                    Err("Enter the currency's three-letter code, e.g. EUR.".to_string())
-                },
-            );
-            minor.zip(currency).map(Some)
-        };
         e.finish()?;
         let missing = || AppError::Internal;
         Ok(TestChange {
             name: name.ok_or_else(missing)?,
             turnaround_hours: turnaround.ok_or_else(missing)?,
-            price: price.ok_or_else(missing)?,
             retired: self.retired,
         })
     }
@@ -668,15 +634,6 @@ impl RangeForm {
 #[cfg(test)]
 mod admin_tests {
     use super::*;
-
-    #[test]
-    fn prices_are_whole_minor_units() {
-        assert_eq!(parse_price("12.50"), Ok(1250));
-        assert_eq!(parse_price("12,5"), Ok(1250));
-        assert_eq!(parse_price("7"), Ok(700));
-        assert!(parse_price("1.005").is_err());
-        assert!(parse_price("-3").is_err());
-    }
 
     #[test]
     fn a_range_is_checked_limit_by_limit() {

@@ -73,15 +73,17 @@ fn PriceTable(all: Vec<PriceView>) -> impl IntoView {
 fn AddPrice(version: RwSignal<u32>) -> impl IntoView {
     let form = RwSignal::new(PriceForm::default());
     let kind = Memo::new(move |_| form.with(|f| ChargeKind::from_code(&f.kind).ok()));
-    let items = Resource::new(
-        move || kind.get(),
-        |kind| async move {
+    // Follows the form's kind, inside the gate's suspense: loaded in the
+    // browser only (docs/architecture.md, "create resources outside suspense").
+    let items = LocalResource::new(move || {
+        let kind = kind.get();
+        async move {
             match kind {
                 Some(k) if !k.is_manual() => price_items(k).await.map(Some),
                 _ => Ok(None),
             }
-        },
-    );
+        }
+    });
     let busy = RwSignal::new(false);
     let errors = FormErrors::new();
     let submit = move |ev: SubmitEvent| {

@@ -247,7 +247,7 @@ pub async fn discount(
     crate::audited::write(
         || crate::auth::guard::require(shared::Permission::DiscountInvoices),
         async |caller, txn| {
-            let invoice = super::invoices::find(txn, invoice_id, None).await?;
+            let invoice = super::invoices::find_for_update(txn, invoice_id).await?;
             let line = super::invoices::draft_line(txn, &invoice, line_id).await?;
             let (amount, reason) = form.parse(line.gross, invoice.currency)?;
             let event = caller
@@ -273,7 +273,7 @@ pub async fn discard(invoice_id: InvoiceId) -> Result<(), AppError> {
     crate::audited::write(
         || crate::auth::guard::require(shared::Permission::ManageBilling),
         async |caller, txn| {
-            let invoice = super::invoices::find(txn, invoice_id, None).await?;
+            let invoice = super::invoices::find_for_update(txn, invoice_id).await?;
             let event = caller
                 .event("billing.discard")
                 .patient(invoice.patient_id)
@@ -292,7 +292,7 @@ pub async fn issue(invoice_id: InvoiceId) -> Result<InvoiceView, AppError> {
     crate::audited::write(
         || crate::auth::guard::require(shared::Permission::ManageBilling),
         async |caller, txn| {
-            let invoice = super::invoices::find(txn, invoice_id, None).await?;
+            let invoice = super::invoices::find_for_update(txn, invoice_id).await?;
             let issued = super::invoices::issue(
                 txn,
                 invoice,
@@ -326,7 +326,7 @@ pub async fn credit(invoice_id: InvoiceId, reason: String) -> Result<InvoiceId, 
     crate::audited::write(
         || crate::auth::guard::require(shared::Permission::ManageBilling),
         async |caller, txn| {
-            let invoice = super::invoices::find(txn, invoice_id, None).await?;
+            let invoice = super::invoices::find_for_update(txn, invoice_id).await?;
             let note = super::invoices::credit(
                 txn,
                 invoice,
@@ -370,7 +370,7 @@ pub async fn pay_desk(
     let recorded = crate::audited::write(
         || crate::auth::guard::require(shared::Permission::ManageBilling),
         async |caller, txn| {
-            let invoice = super::invoices::find(txn, invoice_id, None).await?;
+            let invoice = super::invoices::find_for_update(txn, invoice_id).await?;
             if let Some(done) = super::invoices::by_key(txn, &key).await? {
                 return Ok(Outcome::Nothing(super::invoices::payment_view(&done)));
             }

@@ -36,35 +36,52 @@ pub async fn insert_once(
     Ok(())
 }
 
-/// A new charge row: the fields every source fills.
-pub fn new_charge(
-    patient_id: Uuid,
-    kind: ChargeKind,
-    source: &str,
-    source_id: Uuid,
-    price_key: Option<String>,
-    description: String,
-    quantity: i32,
-    service_date: NaiveDate,
-    now: DateTime<Utc>,
-) -> charge_items::ActiveModel {
-    charge_items::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        patient_id: Set(patient_id),
-        kind: Set(kind),
-        source: Set(source.into()),
-        source_id: Set(source_id),
-        drug_id: Set(None),
-        description: Set(description),
-        quantity: Set(quantity),
-        service_date: Set(service_date),
-        created_at: Set(now),
-        invoiced_at: Set(None),
-        price_key: Set(price_key),
-        added_by: Set(None),
-        voided_at: Set(None),
-        voided_by: Set(None),
-        void_reason: Set(None),
+/// A new charge: what every source says about it.
+pub struct NewCharge<'a> {
+    pub patient_id: Uuid,
+    pub kind: ChargeKind,
+    /// What kind of event it arose from (`appointment`, `lab_order_item`,
+    /// `dispense`, `manual`); with `source_id`, unique.
+    pub source: &'a str,
+    pub source_id: Uuid,
+    /// The price list's key of the item.
+    pub price_key: Option<String>,
+    pub description: String,
+    pub quantity: i32,
+    pub service_date: NaiveDate,
+}
+
+impl NewCharge<'_> {
+    /// The charge's row, created `now`.
+    pub fn row(self, now: DateTime<Utc>) -> charge_items::ActiveModel {
+        let NewCharge {
+            patient_id,
+            kind,
+            source,
+            source_id,
+            price_key,
+            description,
+            quantity,
+            service_date,
+        } = self;
+        charge_items::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            patient_id: Set(patient_id),
+            kind: Set(kind),
+            source: Set(source.into()),
+            source_id: Set(source_id),
+            drug_id: Set(None),
+            description: Set(description),
+            quantity: Set(quantity),
+            service_date: Set(service_date),
+            created_at: Set(now),
+            invoiced_at: Set(None),
+            price_key: Set(price_key),
+            added_by: Set(None),
+            voided_at: Set(None),
+            voided_by: Set(None),
+            void_reason: Set(None),
+        }
     }
 }
 
@@ -81,17 +98,17 @@ pub async fn consultation(
         .or_internal()?
         .map(|u| u.display_name)
         .unwrap_or_default();
-    let charge = new_charge(
-        appointment.patient_id,
-        ChargeKind::Consultation,
-        "appointment",
-        appointment.id,
-        Some(doctor_key(appointment.doctor_id)),
-        format!("Consultation — {doctor}"),
-        1,
-        appointment.starts_at.with_timezone(&tz).date_naive(),
-        now,
-    );
+    let charge = NewCharge {
+        patient_id: appointment.patient_id,
+        kind: ChargeKind::Consultation,
+        source: "appointment",
+        source_id: appointment.id,
+        price_key: Some(doctor_key(appointment.doctor_id)),
+        description: format!("Consultation — {doctor}"),
+        quantity: 1,
+        service_date: appointment.starts_at.with_timezone(&tz).date_naive(),
+    }
+    .row(now);
     insert_once(db, charge).await
 }
 
@@ -115,17 +132,17 @@ pub async fn add_manual(
     let price = prices::price_on(db, charge.kind, std::slice::from_ref(&charge.item_key), day)
         .await?
         .ok_or_else(|| AppError::field("item", "That item has no price on that day."))?;
-    let mut row = new_charge(
+    let mut row = NewCharge {
         patient_id,
-        charge.kind,
-        "manual",
-        Uuid::new_v4(),
-        Some(charge.item_key),
-        price.name,
-        charge.quantity,
-        day,
-        now,
-    );
+        kind: charge.kind,
+        source: "manual",
+        source_id: Uuid::new_v4(),
+        price_key: Some(charge.item_key),
+        description: price.name,
+        quantity: charge.quantity,
+        service_date: day,
+    }
+    .row(now);
     row.added_by = Set(Some(by));
     row.insert(db).await.or_internal()
 }

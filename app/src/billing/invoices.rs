@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use shared::billing::{
     Account, DeskPayment, InvoiceKind, InvoiceStatus, InvoiceSummary, InvoiceView, LineView,
@@ -71,6 +71,22 @@ pub async fn find(
         .await
         .or_internal()?
         .filter(|i| patient.is_none_or(|p| p == i.patient_id))
+        .ok_or_else(|| AppError::NotFound("The invoice".into()))
+}
+
+/// [`find`] for a change: the invoice's row stays locked until the
+/// transaction ends (PostgreSQL's `FOR UPDATE`; SQLite has one writer), so
+/// two clerks issuing, crediting or taking a payment on one invoice at once
+/// act one after the other, the second seeing what the first did.
+pub async fn find_for_update(
+    db: &impl ConnectionTrait,
+    id: InvoiceId,
+) -> Result<invoices::Model, AppError> {
+    invoices::Entity::find_by_id(id.uuid())
+        .lock_exclusive()
+        .one(db)
+        .await
+        .or_internal()?
         .ok_or_else(|| AppError::NotFound("The invoice".into()))
 }
 

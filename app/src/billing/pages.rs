@@ -18,10 +18,10 @@ use uuid::Uuid;
 
 use super::api::*;
 use crate::components::{
-    format_time, lens, submit_then_reload, submit_with, EmptyState, ErrorBox, FormAlert,
-    FormErrors, Input, Loading, Select, Submit,
+    format_time, lens, submit_then_reload, submit_with, ClientOnly, EmptyState, ErrorBox,
+    FormAlert, FormErrors, Input, Loading, Select, Submit,
 };
-use crate::portal_session::{Gate, PortalSession};
+use crate::portal_session::{current_user, Gate, PortalSession};
 
 /// The `:id` of the page's address.
 fn id_param() -> Memo<Option<Uuid>> {
@@ -39,10 +39,18 @@ fn id_param() -> Memo<Option<Uuid>> {
 pub fn BillingDeskPage() -> impl IntoView {
     view! {
         <Title text="Billing"/>
-        <Gate needs=Some(Permission::ManageBilling)>
+        <Gate>
             <h1>"Billing"</h1>
-            <p class="muted">"Find the patient to charge, invoice or take a payment from."</p>
-            <crate::patients::pages::PatientSearchBox base="/clinic/billing"/>
+            <ClientOnly>
+            {move || if current_user().role.can(Permission::ManageBilling) {
+                view! {
+                    <p class="muted">"Find the patient to charge, invoice or take a payment from."</p>
+                    <crate::patients::pages::PatientSearchBox base="/clinic/billing"/>
+                }.into_any()
+            } else {
+                view! { <p class="muted">"Billing is for the billing desk."</p> }.into_any()
+            }}
+            </ClientOnly>
         </Gate>
     }
 }
@@ -64,16 +72,14 @@ pub fn AccountPage() -> impl IntoView {
     );
     view! {
         <Title text="Patient account"/>
-        <Gate needs=Some(Permission::ManageBilling)>
-            <Transition fallback=|| view! { <Loading label="Opening the account…"/> }>
-                {move || Suspend::new(async move {
-                    match account.await {
-                        Ok(a) => view! { <AccountView a version/> }.into_any(),
-                        Err(e) => view! { <h1>"Patient account"</h1><ErrorBox error=e/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </Gate>
+        <Transition fallback=|| view! { <Loading label="Opening the account…"/> }>
+            {move || Suspend::new(async move {
+                match account.await {
+                    Ok(a) => view! { <AccountView a version/> }.into_any(),
+                    Err(e) => view! { <h1>"Patient account"</h1><ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 
@@ -177,7 +183,9 @@ fn ChargeRow(c: ChargeView, version: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn AddCharge(patient: PatientId, version: RwSignal<u32>) -> impl IntoView {
-    let items = Resource::new(|| (), |_| manual_items());
+    // Inside the account's suspense: loaded in the browser only (see
+    // docs/architecture.md, "create resources outside suspense").
+    let items = LocalResource::new(manual_items);
     let form = RwSignal::new(ManualChargeForm {
         quantity: "1".into(),
         ..Default::default()
@@ -279,6 +287,9 @@ pub fn InvoiceDocument(
         <h1>{title}</h1>
         <p><span dir="auto">{v.patient_name.clone()}</span>" · MRN "{v.mrn.clone()}
             {v.issued_at.map(|t| format!(" · issued {}", format_time(t)))}</p>
+        {v.number.is_some().then(|| view! {
+            <p><a class="btn" href=format!("/api/billing/invoices/{invoice_id}/pdf") data-testid="invoice-pdf">"Download (PDF)"</a></p>
+        })}
         {v.credit_of.clone().map(|n| view! { <p>"Corrects invoice "{n}</p> })}
         {(!v.credited_by.is_empty()).then(|| view! { <p>"Credited by "{v.credited_by.join(", ")}</p> })}
         <div class="table-scroll">
@@ -310,7 +321,9 @@ pub fn InvoiceDocument(
                 {v.payments.into_iter().map(|p| view! {
                     <li data-testid="payment">
                         {p.amount.to_string()}" · "{p.method.label()}" · "{p.status.label()}
-                        {p.receipt_number.map(|r| view! { " · receipt "<strong>{r}</strong> })}
+                        {p.receipt_number.map(|r| view! {
+                            " · receipt "<a href=format!("/api/billing/payments/{}/receipt", p.id)><strong>{r}</strong></a>
+                        })}
                         {p.received_at.map(|t| format!(" · {}", format_time(t)))}
                     </li>
                 }).collect_view()}
@@ -392,18 +405,16 @@ pub fn InvoicePage() -> impl IntoView {
     );
     view! {
         <Title text="Invoice"/>
-        <Gate needs=Some(Permission::ManageBilling)>
-            <Transition fallback=|| view! { <Loading label="Opening the invoice…"/> }>
-                {move || Suspend::new(async move {
-                    let me = crate::portal_session::signed_in().await;
-                    let may_discount = me.is_some_and(|u| u.role.can(Permission::DiscountInvoices));
-                    match invoice_view.await {
-                        Ok(v) => view! { <InvoiceAtDesk v version may_discount/> }.into_any(),
-                        Err(e) => view! { <h1>"Invoice"</h1><ErrorBox error=e/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </Gate>
+        <Transition fallback=|| view! { <Loading label="Opening the invoice…"/> }>
+            {move || Suspend::new(async move {
+                let me = crate::portal_session::signed_in().await;
+                let may_discount = me.is_some_and(|u| u.role.can(Permission::DiscountInvoices));
+                match invoice_view.await {
+                    Ok(v) => view! { <InvoiceAtDesk v version may_discount/> }.into_any(),
+                    Err(e) => view! { <h1>"Invoice"</h1><ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 

@@ -11,7 +11,39 @@ use uuid::Uuid;
 use super::api::{invoice, mine};
 use super::pages::{InvoiceDocument, InvoiceList};
 use crate::components::{ErrorBox, Loading};
+use crate::nav::{loaded, TileCard};
 use crate::portal_session::{Gate, PortalSession};
+
+/// The patient home's tile: what is owed, and the way to the bills.
+#[component]
+pub fn BillsTile() -> impl IntoView {
+    let session = PortalSession::get();
+    let account = Resource::new(|| (), move |_| session.load(mine()));
+    view! {
+        <TileCard id="bills-title" title="Bills">
+            {loaded(account, |a| view! {
+                <p data-testid="bills-tile">{owed_text(&a.outstanding)}</p>
+                <p><a class="btn" href="/patient/bills">"Bills and payments"</a></p>
+            }.into_any())}
+        </TileCard>
+    }
+}
+
+/// "You owe EUR 12.00." or "You owe nothing."
+fn owed_text(outstanding: &[shared::money::Money]) -> String {
+    if outstanding.is_empty() {
+        "You owe nothing.".to_string()
+    } else {
+        format!(
+            "You owe {}.",
+            outstanding
+                .iter()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        )
+    }
+}
 
 /// `/patient/bills`.
 #[component]
@@ -26,11 +58,7 @@ pub fn MyBillsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match account.await {
                         Ok(a) => {
-                            let owed = if a.outstanding.is_empty() {
-                                "You owe nothing.".to_string()
-                            } else {
-                                format!("You owe {}.", a.outstanding.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(" and "))
-                            };
+                            let owed = owed_text(&a.outstanding);
                             view! {
                                 <p class="card" data-testid="outstanding"><strong>{owed}</strong></p>
                                 <InvoiceList list=a.invoices base="/patient/bills"/>

@@ -84,6 +84,26 @@ pub async fn add(
     Ok(view(&row))
 }
 
+/// The price of every item of `kind` on `day`, by item key.
+pub async fn current(
+    db: &impl ConnectionTrait,
+    kind: ChargeKind,
+    day: NaiveDate,
+) -> Result<std::collections::HashMap<String, Money>, AppError> {
+    let rows = price_list::Entity::find()
+        .filter(price_list::Column::Kind.eq(kind))
+        .filter(price_list::Column::ValidFrom.lte(day))
+        .order_by_asc(price_list::Column::ValidFrom)
+        .all(db)
+        .await
+        .or_internal()?;
+    // Later rows replace earlier ones of the same item.
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.item_key, Money::new(r.unit_price, r.currency)))
+        .collect())
+}
+
 /// The price of the first of `keys` (most specific first) that has one on `day`.
 pub async fn price_on(
     db: &impl ConnectionTrait,

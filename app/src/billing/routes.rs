@@ -5,19 +5,25 @@ use leptos::prelude::*;
 use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
 use leptos_router::components::Route;
 use leptos_router::{path, Lazy};
-use shared::Permission::{ManageBilling, ManagePrices, ViewOwnRecord};
+use shared::Permission::{ManageBilling, ManagePrices};
 use shared::Portal::{self, Admin, Clinic, Patient};
 
 use super::{admin_pages, pages, patient_pages};
-use crate::nav::{no_routes, NavEntry, PortalTiles};
+use crate::nav::{no_routes, NavEntry, PortalTiles, Tile};
 
 pub const NAV: &[NavEntry] = &[
     NavEntry::new(Clinic, 70, "/clinic/billing", "Billing").needs(ManageBilling),
-    NavEntry::new(Patient, 40, "/patient/bills", "Bills").needs(ViewOwnRecord),
     NavEntry::new(Admin, 57, "/admin/prices", "Price list").needs(ManagePrices),
 ];
 
-pub const TILES: PortalTiles = PortalTiles::NONE;
+// The patient's phone has room for five tabs: bills are a tile of the
+// home page, with what is owed.
+pub const TILES: PortalTiles = PortalTiles {
+    patient: &[Tile::new(26, || {
+        view! { <patient_pages::BillsTile/> }.into_any()
+    })],
+    ..PortalTiles::NONE
+};
 
 crate::lazy_pages! {
     clinic_billing in clinic {

@@ -26,9 +26,6 @@ pub struct Model {
     pub modality: Option<Modality>,
     pub body_region: Option<String>,
     pub turnaround_hours: i32,
-    /// Integer minor units of `currency`; `None`: not priced yet.
-    pub price_minor: Option<i64>,
-    pub currency: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub retired_at: Option<DateTimeUtc>,

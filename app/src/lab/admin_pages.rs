@@ -1,5 +1,5 @@
 //! `/admin/lab`: the laboratory catalogue as administrators keep it (name,
-//! turnaround, price, retired; reference ranges by sex and age band, a new
+//! turnaround, retired; its prices are the price list's, `/admin/prices`; reference ranges by sex and age band, a new
 //! one ending the one it replaces) and the technicians' shifts.
 
 use leptos::ev::SubmitEvent;
@@ -15,11 +15,6 @@ use crate::components::{
     Input, Loading, Select, Submit,
 };
 use crate::portal_session::{Gate, PortalSession};
-
-/// A price in minor units as typed in major units ("12.50").
-fn price_text(minor: Option<i64>) -> String {
-    minor.map_or(String::new(), |m| format!("{}.{:02}", m / 100, m % 100))
-}
 
 #[component]
 pub fn CataloguePage() -> impl IntoView {
@@ -71,8 +66,6 @@ fn CatalogueEntryView(row: CatalogueRow, version: RwSignal<u32>) -> impl IntoVie
     let form = RwSignal::new(TestEdit {
         name: row.name.clone(),
         turnaround_hours: row.turnaround_hours.to_string(),
-        price: price_text(row.price_minor),
-        currency: row.currency.clone().unwrap_or_default(),
         retired: row.retired,
     });
     let errors = FormErrors::new();
@@ -95,15 +88,8 @@ fn CatalogueEntryView(row: CatalogueRow, version: RwSignal<u32>) -> impl IntoVie
         }
     };
     let price = row
-        .price_minor
-        .map(|m| {
-            format!(
-                "{} {}",
-                price_text(Some(m)),
-                row.currency.clone().unwrap_or_default()
-            )
-        })
-        .unwrap_or_else(|| "not priced".into());
+        .price
+        .map_or_else(|| "not priced".into(), |p| p.to_string());
     view! {
         <details>
             <summary>
@@ -114,8 +100,6 @@ fn CatalogueEntryView(row: CatalogueRow, version: RwSignal<u32>) -> impl IntoVie
             <form class="form form--inline" on:submit=on_submit novalidate>
                 <Input label="Name" name=format!("name-{code}") bind=lens(form, |f| f.name.clone(), |f, v| f.name = v) error=errors.field("name")/>
                 <Input label="Turnaround (hours)" name=format!("turnaround-{code}") inputmode="numeric" bind=lens(form, |f| f.turnaround_hours.clone(), |f, v| f.turnaround_hours = v) error=errors.field("turnaround_hours")/>
-                <Input label="Price" name=format!("price-{code}") inputmode="decimal" bind=lens(form, |f| f.price.clone(), |f, v| f.price = v) error=errors.field("price")/>
-                <Input label="Currency" name=format!("currency-{code}") bind=lens(form, |f| f.currency.clone(), |f, v| f.currency = v) error=errors.field("currency")/>
                 <Check label="Retired (no longer ordered)" name=format!("retired-{code}") bind=lens_bool(form, |f| f.retired, |f, v| f.retired = v) error=crate::components::no_error()/>
                 <FormAlert errors/>
                 <Submit label="Save" busy_label="Saving…" busy/>

@@ -517,7 +517,7 @@ pub async fn catalogue_rows() -> Result<Vec<shared::lab_work::CatalogueRow>, App
 }
 crate::access!("lab/catalogue_rows", AnyOf(&[ManageLab]), no_patient_data);
 
-/// Edits a catalogue entry: name, turnaround, price, retired.
+/// Edits a catalogue entry: name, turnaround, retired (prices are the price list's).
 #[server(endpoint = "lab/update_test", input = Json)]
 pub async fn update_lab_test(
     code: String,
@@ -531,12 +531,8 @@ pub async fn update_lab_test(
             let change = change?;
             let test = super::catalogue::by_code(txn, &code).await?;
             let detail = format!(
-                "{code}: turnaround {} h, price {}{}",
+                "{code}: turnaround {} h{}",
                 change.turnaround_hours,
-                change
-                    .price
-                    .as_ref()
-                    .map_or("none".to_string(), |(m, c)| format!("{m} {c} minor units")),
                 if change.retired { ", retired" } else { "" }
             );
             let row = super::catalogue::update(txn, test, change, caller.now()).await?;

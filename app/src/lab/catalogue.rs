@@ -94,6 +94,12 @@ pub async fn rows(
         .all(db)
         .await
         .or_internal()?;
+    let day = now.date_naive();
+    let mut prices =
+        crate::billing::prices::current(db, shared::billing::ChargeKind::Lab, day).await?;
+    prices.extend(
+        crate::billing::prices::current(db, shared::billing::ChargeKind::Imaging, day).await?,
+    );
     tests
         .into_iter()
         .map(|t| {
@@ -112,6 +118,7 @@ pub async fn rows(
                 })
                 .collect::<Result<Vec<_>, AppError>>()?;
             Ok(shared::lab_work::CatalogueRow {
+                price: prices.get(&t.code).copied(),
                 code: t.code,
                 name: t.name,
                 kind: t.kind,
@@ -119,8 +126,6 @@ pub async fn rows(
                 unit: t.unit,
                 panel: t.panel,
                 turnaround_hours: t.turnaround_hours,
-                price_minor: t.price_minor,
-                currency: t.currency,
                 retired: t.retired_at.is_some(),
                 ranges,
             })
@@ -144,8 +149,6 @@ pub async fn update(
     let mut row: lab_tests::ActiveModel = test.into();
     row.name = Set(change.name);
     row.turnaround_hours = Set(change.turnaround_hours);
-    row.price_minor = Set(change.price.as_ref().map(|p| p.0));
-    row.currency = Set(change.price.map(|p| p.1));
     row.retired_at = Set(retired_at);
     row.updated_at = Set(now);
     row.update(db).await.or_internal()

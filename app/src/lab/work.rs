@@ -653,17 +653,17 @@ async fn charge(
         TestKind::Lab => ChargeKind::Lab,
         TestKind::Imaging => ChargeKind::Imaging,
     };
-    let charge = crate::billing::charges::new_charge(
-        item.patient_id,
+    let charge = crate::billing::charges::NewCharge {
+        patient_id: item.patient_id,
         kind,
-        "lab_order_item",
-        item.id,
-        Some(t.code.clone()),
-        format!("{} ({})", t.name, t.code),
-        1,
-        local_day(ctx, now),
-        now,
-    );
+        source: "lab_order_item",
+        source_id: item.id,
+        price_key: Some(t.code.clone()),
+        description: format!("{} ({})", t.name, t.code),
+        quantity: 1,
+        service_date: local_day(ctx, now),
+    }
+    .row(now);
     crate::billing::charges::insert_once(db, charge).await?;
     Ok(())
 }

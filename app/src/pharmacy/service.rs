@@ -430,17 +430,17 @@ pub async fn dispense(
             now,
         )
         .await?;
-        let mut charge = crate::billing::charges::new_charge(
-            p.patient_id,
-            ChargeKind::Drug,
-            "dispense",
-            movement_id,
-            Some(p.drug_id.to_string()),
-            format!("{} (lot {})", p.drug_label, batch.lot_number),
-            take as i32,
-            today,
-            now,
-        );
+        let mut charge = crate::billing::charges::NewCharge {
+            patient_id: p.patient_id,
+            kind: ChargeKind::Drug,
+            source: "dispense",
+            source_id: movement_id,
+            price_key: Some(p.drug_id.to_string()),
+            description: format!("{} (lot {})", p.drug_label, batch.lot_number),
+            quantity: take as i32,
+            service_date: today,
+        }
+        .row(now);
         charge.drug_id = Set(Some(p.drug_id));
         charge.insert(db).await.or_internal()?;
         taken.push(Taken {

@@ -1,0 +1,125 @@
+// Billing at work: a billing clerk on a tablet charges a procedure to a
+// patient, invoices it, issues the invoice and takes the payment in cash
+// with a receipt; the demo patient on her phone sees her bill, what she
+// still owes and the payment made; an administrator adds a price.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, DEMO, DEMO_PASSWORD } from './helpers.mjs';
+
+// A refused form answers 422, which the browser logs as a failed request.
+const expected422 = (problems) => problems.filter((p) => !p.includes('status of 422'));
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('a clerk invoices a procedure and takes a cash payment with a receipt', async () => {
+  const { page, problems, context } = await openDevice(browser, 'tablet');
+  await signIn(page, DEMO.billing, DEMO_PASSWORD);
+  await page.waitForURL('**/clinic');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Billing' }).click();
+  await hydrated(page);
+  // The page draws its content a second time in its first moment after a
+  // client-side navigation, and what was typed before that is lost (a known
+  // defect, docs/architecture.md): let it settle first.
+  await page.waitForLoadState('networkidle');
+  await page.getByText('Find the patient to charge, invoice or take a payment from.').waitFor();
+  await page.waitForTimeout(500);
+  await page.getByLabel('MRN, name, phone, national ID or date of birth').fill('garcía');
+  await page.getByRole('link', { name: 'García, José' }).click();
+  await page.waitForURL('**/clinic/billing/patients/*');
+  await hydrated(page);
+  await page.getByRole('heading', { name: 'García, José' }).waitFor();
+
+  // A quantity out of range is named; then two sutures.
+  await page.getByLabel('Item *', { exact: true }).selectOption({ label: 'Wound suture — EUR 30.00' });
+  await page.getByLabel('Quantity', { exact: true }).fill('0');
+  await page.getByRole('button', { name: 'Add the charge' }).click();
+  await page.getByText('Enter a quantity from 1 to 1000.').waitFor();
+  await page.getByLabel('Quantity', { exact: true }).fill('2');
+  await page.getByRole('button', { name: 'Add the charge' }).click();
+  const charge = page.getByTestId('charge').filter({ hasText: 'Wound suture' });
+  await charge.getByText('2 × EUR 30.00').waitFor();
+  await expectNoHorizontalScroll(page);
+
+  await page.getByRole('button', { name: 'Create a draft invoice' }).click();
+  await page.waitForURL('**/clinic/billing/invoices/*');
+  await hydrated(page);
+  await page.getByRole('heading', { name: 'Draft invoice' }).waitFor();
+  await page.getByTestId('total').getByText('EUR 60.00').waitFor();
+  await page.getByRole('button', { name: 'Issue the invoice' }).click();
+  await page.getByRole('heading', { name: /^Invoice INV-\d{4}-\d{6}$/ }).waitFor();
+  await page.getByTestId('balance').getByText('EUR 60.00').waitFor();
+
+  // More than owed is refused; the whole balance in cash gives a receipt.
+  await page.getByLabel('Amount *', { exact: true }).fill('70');
+  await page.getByRole('button', { name: 'Record the payment' }).click();
+  await page.getByText('The balance is EUR 60.00; give change for the rest.').waitFor();
+  await page.getByLabel('Amount *', { exact: true }).fill('60.00');
+  await page.getByRole('button', { name: 'Record the payment' }).click();
+  await page.getByTestId('receipt').getByText(/RCP-\d{4}-\d{6}/).waitFor();
+  await page.getByTestId('balance').getByText('EUR 0.00').waitFor();
+  await page.getByTestId('payment').getByText(/EUR 60.00 · Cash · Received/).waitFor();
+  await expectNoHorizontalScroll(page);
+  await page.screenshot({ path: 'test-results/billing-invoice-tablet.png', fullPage: true });
+
+  // Reloaded cold, the invoice is the same.
+  await page.reload();
+  await hydrated(page);
+  await page.getByTestId('balance').getByText('EUR 0.00').waitFor();
+  assertClean(expected422(problems));
+  await context.close();
+});
+
+test('the patient sees her bill and what she still owes on her phone', async () => {
+  const { page, problems, context } = await openDevice(browser, 'phone');
+  await signIn(page, DEMO.patient, DEMO_PASSWORD);
+  await page.waitForURL('**/patient');
+  await hydrated(page);
+  // The home's tile says what is owed and leads to the bills.
+  await page.getByTestId('bills-tile').getByText(/^You owe EUR [\d,]+\.\d\d\.$/).waitFor();
+  await page.getByRole('link', { name: 'Bills and payments' }).click();
+  await page.waitForURL('**/patient/bills');
+  await hydrated(page);
+  await page.getByTestId('outstanding').getByText(/^You owe EUR [\d,]+\.\d\d\.$/).waitFor();
+  await page.getByTestId('invoice').first().getByRole('link', { name: /^Invoice INV-/ }).click();
+  await page.waitForURL('**/patient/bills/*');
+  await hydrated(page);
+  await page.getByTestId('line').first().waitFor();
+  await page.getByTestId('payment').getByText(/Cash · Received · receipt RCP-/).waitFor();
+  // The invoice as a PDF, from the phone.
+  const href = await page.getByTestId('invoice-pdf').getAttribute('href');
+  const pdf = await page.request.get(href);
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  const balance = await page.getByTestId('balance').textContent();
+  assert.match(balance, /^EUR [\d,]+\.\d\d$/);
+  await expectNoHorizontalScroll(page);
+  await page.screenshot({ path: 'test-results/billing-patient-phone.png', fullPage: true });
+  assertClean(problems);
+  await context.close();
+});
+
+test('an administrator adds a price, with a field error first', async () => {
+  const { page, problems, context } = await openDevice(browser, 'desktop');
+  await signIn(page, DEMO.admin, DEMO_PASSWORD);
+  await page.waitForURL('**/admin');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Price list' }).click();
+  await hydrated(page);
+  await page.getByTestId('price').filter({ hasText: 'Wound suture' }).waitFor();
+  await page.getByLabel('Kind').selectOption({ label: 'Other service' });
+  await page.getByLabel('Item code').fill('SICK-NOTE');
+  await page.getByLabel('Name on invoices').fill('Sick note');
+  await page.getByLabel('Price *', { exact: true }).fill('8.505');
+  await page.getByLabel('Valid from').fill('2026-01-01');
+  await page.getByRole('button', { name: 'Add the price' }).click();
+  await page.getByText('An amount in EUR has at most 2 decimals.').waitFor();
+  await page.getByLabel('Price *', { exact: true }).fill('8.50');
+  await page.getByRole('button', { name: 'Add the price' }).click();
+  await page.getByTestId('price').filter({ hasText: 'Sick note' }).getByText('EUR 8.50').waitFor();
+  await expectNoHorizontalScroll(page);
+  assertClean(expected422(problems));
+  await context.close();
+});
