@@ -64,11 +64,10 @@ pub async fn seed_prices(txn: &DatabaseTransaction, currency: Currency, admin: U
             prices.push((kind, item.key, name, each, 0));
         }
     }
+    // Every drug of the formulary, half a unit of the currency per unit.
     for item in app::billing::prices::items(txn, ChargeKind::Drug)
         .await
         .map_err(err)?
-        .into_iter()
-        .take(40)
     {
         prices.push((
             ChargeKind::Drug,
