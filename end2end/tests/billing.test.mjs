@@ -58,7 +58,7 @@ test('a clerk invoices a procedure and takes a cash payment with a receipt', asy
   await page.getByText('The balance is EUR 60.00; give change for the rest.').waitFor();
   await page.getByLabel('Amount *', { exact: true }).fill('60.00');
   await page.getByRole('button', { name: 'Record the payment' }).click();
-  await page.getByTestId('receipt').getByText(/RCP-\d{4}-\d{6}/).waitFor();
+  await page.getByTestId('payment').getByText(/receipt RCP-\d{4}-\d{6}/).waitFor();
   await page.getByTestId('balance').getByText('EUR 0.00').waitFor();
   await page.getByTestId('payment').getByText(/EUR 60.00 · Cash · Received/).waitFor();
   await expectNoHorizontalScroll(page);
