@@ -75,7 +75,10 @@ pub fn AccountPage() -> impl IntoView {
         <Transition fallback=|| view! { <Loading label="Opening the account…"/> }>
             {move || Suspend::new(async move {
                 match account.await {
-                    Ok(a) => view! { <AccountView a version/> }.into_any(),
+                    // Drawn in the browser once hydrated: drawn on the server
+                    // it failed to hydrate (a marker node out of place, not
+                    // yet found; see the closing note of session 24).
+                    Ok(a) => view! { <ClientOnly><AccountView a=a.clone() version/></ClientOnly> }.into_any(),
                     Err(e) => view! { <h1>"Patient account"</h1><ErrorBox error=e/> }.into_any(),
                 }
             })}
