@@ -377,7 +377,7 @@ pub async fn pay_desk(
             super::invoices::payable(&invoice)?;
             let owed = super::invoices::owed(txn, &invoice).await?;
             let payment = form.parse(owed, invoice.currency)?;
-            let (view, _) = super::invoices::desk_payment(
+            let view = super::invoices::desk_payment(
                 txn,
                 &invoice,
                 payment,

@@ -636,8 +636,10 @@ pub fn payable(invoice: &invoices::Model) -> Result<(), AppError> {
     }
 }
 
-/// Records money received at the desk, with the next receipt number. The
-/// same `idempotency_key` again answers the payment already recorded.
+/// Records money received at the desk, with the next receipt number, under
+/// `idempotency_key` (the caller answers a key already recorded, `by_key`,
+/// before it checks the amount; a key recorded meanwhile fails with
+/// [`SAME_KEY`]).
 #[allow(clippy::too_many_arguments)]
 pub async fn desk_payment(
     db: &impl ConnectionTrait,
@@ -647,10 +649,7 @@ pub async fn desk_payment(
     tz: chrono_tz::Tz,
     by: Uuid,
     now: DateTime<Utc>,
-) -> Result<(PaymentView, bool), AppError> {
-    if let Some(existing) = by_key(db, idempotency_key).await? {
-        return Ok((payment_view(&existing), false));
-    }
+) -> Result<PaymentView, AppError> {
     let year = now.with_timezone(&tz).year();
     let receipt = next_number(db, Series::Receipt, year).await?;
     let row = payments::ActiveModel {
@@ -677,7 +676,7 @@ pub async fn desk_payment(
             internal(e)
         }
     })?;
-    Ok((payment_view(&row), true))
+    Ok(payment_view(&row))
 }
 
 /// The error of a payment whose key another request recorded meanwhile
