@@ -9,8 +9,8 @@ use shared::Permission;
 
 use super::api::{add_price, price_items, prices};
 use crate::components::{
-    lens, submit_then_reload, EmptyState, ErrorBox, FormAlert, FormErrors, Input, Loading, Select,
-    Submit,
+    lens, submit_then_reload, ClientOnly, EmptyState, ErrorBox, FormAlert, FormErrors, Input,
+    Loading, Select, Submit,
 };
 use crate::portal_session::{Gate, PortalSession};
 
@@ -74,7 +74,7 @@ fn AddPrice(version: RwSignal<u32>) -> impl IntoView {
     let form = RwSignal::new(PriceForm::default());
     let kind = Memo::new(move |_| form.with(|f| ChargeKind::from_code(&f.kind).ok()));
     // Follows the form's kind, inside the gate's suspense: loaded in the
-    // browser only (docs/architecture.md, "create resources outside suspense").
+    // browser only, and read in `ClientOnly` (docs/architecture.md, "LocalResource").
     let items = LocalResource::new(move || {
         let kind = kind.get();
         async move {
@@ -96,7 +96,7 @@ fn AddPrice(version: RwSignal<u32>) -> impl IntoView {
             <form class="form" on:submit=submit>
                 <FormAlert errors/>
                 <Select label="Kind" name="price-kind" bind=lens(form, |f| f.kind.clone(), |f, v| { f.kind = v; f.item_key.clear(); }) error=errors.field("kind") options=ChargeKind::options() required=true/>
-                <Transition fallback=|| view! { <Loading label="Loading the items…"/> }>
+                <ClientOnly><Transition fallback=|| view! { <Loading label="Loading the items…"/> }>
                     {move || Suspend::new(async move {
                         match items.await {
                             Ok(Some(list)) => {
@@ -109,7 +109,7 @@ fn AddPrice(version: RwSignal<u32>) -> impl IntoView {
                             Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                         }
                     })}
-                </Transition>
+                </Transition></ClientOnly>
                 <Input label="Name on invoices" name="price-name" bind=lens(form, |f| f.name.clone(), |f, v| f.name = v) error=errors.field("name") required=true/>
                 <Input label="Price" name="price-amount" inputmode="decimal" hint="In the hospital's currency, e.g. 45.00." bind=lens(form, |f| f.price.clone(), |f, v| f.price = v) error=errors.field("price") required=true/>
                 <Input label="Tax rate (%)" name="price-tax" inputmode="decimal" hint="Empty: no tax." bind=lens(form, |f| f.tax_rate.clone(), |f, v| f.tax_rate = v) error=errors.field("tax_rate")/>

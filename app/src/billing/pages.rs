@@ -75,10 +75,7 @@ pub fn AccountPage() -> impl IntoView {
         <Transition fallback=|| view! { <Loading label="Opening the account…"/> }>
             {move || Suspend::new(async move {
                 match account.await {
-                    // Drawn in the browser once hydrated: drawn on the server
-                    // it failed to hydrate (a marker node out of place, not
-                    // yet found; see the closing note of session 24).
-                    Ok(a) => view! { <ClientOnly><AccountView a=a.clone() version/></ClientOnly> }.into_any(),
+                    Ok(a) => view! { <AccountView a version/> }.into_any(),
                     Err(e) => view! { <h1>"Patient account"</h1><ErrorBox error=e/> }.into_any(),
                 }
             })}
@@ -186,8 +183,8 @@ fn ChargeRow(c: ChargeView, version: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn AddCharge(patient: PatientId, version: RwSignal<u32>) -> impl IntoView {
-    // Inside the account's suspense: loaded in the browser only (see
-    // docs/architecture.md, "create resources outside suspense").
+    // Inside the account's suspense: loaded in the browser only, and read
+    // in `ClientOnly` (docs/architecture.md, "LocalResource").
     let items = LocalResource::new(manual_items);
     let form = RwSignal::new(ManualChargeForm {
         quantity: "1".into(),
@@ -213,7 +210,7 @@ fn AddCharge(patient: PatientId, version: RwSignal<u32>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="add-charge-title">
             <h2 id="add-charge-title">"Charge a procedure or service"</h2>
-            <Transition fallback=|| view! { <Loading label="Loading the price list…"/> }>
+            <ClientOnly><Transition fallback=|| view! { <Loading label="Loading the price list…"/> }>
                 {move || Suspend::new(async move {
                     match items.await {
                         Ok(list) if list.is_empty() => view! {
@@ -234,7 +231,7 @@ fn AddCharge(patient: PatientId, version: RwSignal<u32>) -> impl IntoView {
                         Err(e) => view! { <ErrorBox error=e/> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Transition></ClientOnly>
         </section>
     }
 }
