@@ -45,6 +45,9 @@ pub struct ServerContext {
     pub public_url: String,
     /// Where files kept outside the database are (imaging attachments).
     pub files: std::sync::Arc<crate::files::FileStore>,
+    /// The card-payment provider for patients paying online; `None`: not
+    /// set up (patients pay at the desk).
+    pub payments: Option<crate::billing::provider::Payments>,
 }
 
 pub fn server_context() -> Result<ServerContext, AppError> {

@@ -1,7 +1,8 @@
 // Billing at work: a billing clerk on a tablet charges a procedure to a
 // patient, invoices it, issues the invoice and takes the payment in cash
 // with a receipt; the demo patient on her phone sees her bill, what she
-// still owes and the payment made; an administrator adds a price.
+// still owes and the payment made, and pays the rest online through the
+// payment service's test double; an administrator adds a price.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, DEMO, DEMO_PASSWORD } from './helpers.mjs';
@@ -97,6 +98,23 @@ test('the patient sees her bill and what she still owes on her phone', async () 
   assert.match(balance, /^EUR [\d,]+\.\d\d$/);
   await expectNoHorizontalScroll(page);
   await page.screenshot({ path: 'test-results/billing-patient-phone.png', fullPage: true });
+
+  // She pays the balance online: the payment service's page (the local
+  // double, on its own address), the test card, and back to her invoice
+  // with the receipt.
+  await page.getByTestId('pay-online').getByText(balance).waitFor();
+  await page.getByRole('button', { name: 'Pay online' }).click();
+  await page.waitForURL(/\/checkout\/cs_test_/);
+  await page.getByRole('heading', { name: 'Test payment' }).waitFor();
+  await page.getByRole('button', { name: `Pay ${balance}` }).click();
+  await page.waitForURL(/\/patient\/bills\/[0-9a-f-]+\?checkout=cs_test_/);
+  await hydrated(page);
+  await page.getByTestId('paid-online').getByText(new RegExp(`^Thank you: ${balance.replace('.', '\\.')} received, receipt RCP-\\d{4}-\\d{6}\\.$`)).waitFor();
+  await page.getByTestId('balance').getByText('EUR 0.00').waitFor();
+  await page.getByTestId('payment').getByText(new RegExp(`${balance.replace('.', '\\.')} · Online · Received · receipt RCP-`)).waitFor();
+  assert.equal(await page.getByTestId('pay-online').count(), 0, 'nothing left to pay online');
+  await expectNoHorizontalScroll(page);
+  await page.screenshot({ path: 'test-results/billing-paid-online-phone.png', fullPage: true });
   assertClean(problems);
   await context.close();
 });

@@ -52,6 +52,11 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
             "kind",
             m20261207_000028_billing::CHARGE_KINDS,
         ),
+        (
+            "notification_outbox",
+            "kind",
+            m20261208_000029_online_payments::NOTICE_KINDS,
+        ),
     ];
     CODED_COLUMNS
         .iter()
@@ -64,6 +69,7 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
         .chain(m20261205_000026_lab_orders::CODED.iter().copied())
         .chain(m20261206_000027_lab_visits::CODED.iter().copied())
         .chain(m20261207_000028_billing::CODED.iter().copied())
+        .chain(m20261208_000029_online_payments::CODED.iter().copied())
         .map(|(table, column, codes)| {
             let now = changes
                 .iter()
@@ -102,6 +108,7 @@ mod m20261205_000025_lab_catalogue;
 mod m20261205_000026_lab_orders;
 mod m20261206_000027_lab_visits;
 mod m20261207_000028_billing;
+mod m20261208_000029_online_payments;
 mod util;
 
 /// Every migration, in order.
@@ -139,6 +146,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000026_lab_orders::Migration),
             Box::new(m20261206_000027_lab_visits::Migration),
             Box::new(m20261207_000028_billing::Migration),
+            Box::new(m20261208_000029_online_payments::Migration),
         ]
     }
 }

@@ -130,6 +130,22 @@ pub struct ServeConfig {
     /// here within this time. 0 reads both on every request.
     #[arg(long, env = "HMS_AUTH_CACHE_MS", default_value_t = 1000)]
     pub auth_cache_ms: u64,
+    /// The card-payment provider's API, for patients paying online: Stripe's
+    /// (`https://api.stripe.com`) or another speaking its protocol (see
+    /// docs/operations.md). Unset: patients pay at the desk, unless the
+    /// local test double runs (`--payments-double`, or `--seed-demo`).
+    #[arg(long, env = "HMS_PAYMENTS_URL")]
+    pub payments_url: Option<String>,
+    /// The provider's secret API key (`sk_live_…`).
+    #[arg(long, env = "HMS_PAYMENTS_KEY", hide_env_values = true)]
+    pub payments_key: Option<String>,
+    /// The secret the provider signs its webhook events with (`whsec_…`).
+    #[arg(long, env = "HMS_PAYMENTS_WEBHOOK_SECRET", hide_env_values = true)]
+    pub payments_webhook_secret: Option<String>,
+    /// Runs a local stand-in for the payment provider (no money moves), for
+    /// trials and tests; `--seed-demo` runs it too when no provider is set.
+    #[arg(long, env = "HMS_PAYMENTS_DOUBLE", default_value_t = false)]
+    pub payments_double: bool,
     /// Load the demo data (accounts for every role, sample patients) if it is not there yet.
     #[arg(long, env = "HMS_SEED_DEMO", default_value_t = false)]
     pub seed_demo: bool,
@@ -200,6 +216,25 @@ impl ServeConfig {
         self.attachments_dir
             .clone()
             .unwrap_or_else(|| PathBuf::from("data/attachments"))
+    }
+
+    /// The payment provider as configured: all three of its settings, or
+    /// none (online payment is then not offered).
+    pub fn payments(&self) -> anyhow::Result<Option<app::billing::provider::Payments>> {
+        match (
+            &self.payments_url,
+            &self.payments_key,
+            &self.payments_webhook_secret,
+        ) {
+            (None, None, None) => Ok(None),
+            (Some(url), Some(key), Some(secret)) => Ok(Some(app::billing::provider::Payments {
+                provider: std::sync::Arc::new(crate::payments::stripe::StripeApi::new(url, key)?),
+                webhook_secret: secret.clone(),
+            })),
+            _ => anyhow::bail!(
+                "online payment needs all of --payments-url, --payments-key and --payments-webhook-secret"
+            ),
+        }
     }
 
     pub fn public_base(&self) -> String {

@@ -11,6 +11,7 @@
 //! - [`pwa`]: the service worker, generated from the built assets.
 //! - [`seed`]: demo data and the first administrator.
 //! - [`notify`]: the outbox worker and the e-mail and SMS transports.
+//! - [`payments`]: the card-payment provider's HTTP adapter and its local double.
 //! - [`workers`]: background work (expired-session cleanup).
 
 #![recursion_limit = "512"]
@@ -29,6 +30,7 @@ pub mod exit;
 pub mod http;
 pub mod keys;
 pub mod notify;
+pub mod payments;
 pub mod pwa;
 pub mod secrets;
 pub mod seed;

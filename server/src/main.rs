@@ -236,7 +236,32 @@ async fn main() -> Result<()> {
                         .await?;
                 print_demo_accounts(&accounts);
             }
+            if config.payments_url.is_none() && (config.payments_double || config.seed_demo) {
+                let double = server::payments::double::PaymentDouble::start(
+                    "sk_test_hms_double",
+                    &server::payments::double::random_secret(),
+                    Some(format!(
+                        "{}{}",
+                        config.public_base(),
+                        app::billing::online::WEBHOOK_PATH
+                    )),
+                )
+                .await?;
+                println!(
+                    "Online payments: the local test double at {} (no money moves; card 4242 4242 4242 4242 pays).",
+                    double.url()
+                );
+                config.payments_url = Some(double.url());
+                config.payments_key = Some(double.key());
+                config.payments_webhook_secret = Some(double.webhook_secret());
+            }
             workers::spawn_session_purger(db.clone(), config.policy(), config.clock.clone());
+            workers::spawn_plan_reminders(
+                db.clone(),
+                config.hospital_name.clone(),
+                config.timezone,
+                config.clock.clone(),
+            );
             workers::spawn_statistics_refresher(db.clone());
             let transports = notify::Transports::from_config(&config, &cli.common.data_dir)?;
             println!(

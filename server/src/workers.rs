@@ -47,6 +47,31 @@ pub fn spawn_session_purger(db: DatabaseConnection, policy: SecurityPolicy, cloc
     });
 }
 
+/// Reminds patients of overdue payment-plan instalments
+/// (`app::billing::plans::remind_overdue`) now and then every hour: each
+/// instalment once per channel, whichever process finds it first (the
+/// outbox's dedupe key).
+pub fn spawn_plan_reminders(
+    db: DatabaseConnection,
+    hospital: String,
+    timezone: chrono_tz::Tz,
+    clock: SharedClock,
+) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let now = clock.now();
+            let today = now.with_timezone(&timezone).date_naive();
+            match app::billing::plans::remind_overdue(&db, &hospital, today, now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(overdue = n, "payment-plan reminders queued"),
+                Err(e) => tracing::warn!(error = %e, "payment-plan reminders failed; will retry"),
+            }
+        }
+    });
+}
+
 /// Refreshes SQLite's query-planner statistics now (in the background, so
 /// start-up does not wait for it) and then once a day; see
 /// [`crate::db::refresh_statistics`]. Nothing to do on PostgreSQL.

@@ -525,6 +525,27 @@ fn calls() -> Vec<Call> {
         call("/api/billing/pay_desk", Billing, |f| {
             json!({ "invoice_id": f.id("invoice"), "form": { "method": "cash", "amount": "1", "reference": "" },
                     "key": "audit-coverage-payment-1" })
+        })
+        .keep("payment", "/id"),
+        call("/api/billing/refund", Billing, |f| {
+            json!({ "payment_id": f.id("payment"), "form": { "amount": "0.50", "reason": "Overcharged" },
+                    "key": "audit-coverage-refund-1" })
+        }),
+        call("/api/billing/plan", Billing, |f| {
+            json!({ "invoice_id": f.id("invoice"),
+                    "form": { "instalments": "2", "first_due": Utc::now().date_naive().to_string() } })
+        }),
+        call("/api/billing/cancel_plan", Billing, |f| {
+            json!({ "invoice_id": f.id("invoice"), "reason": "Paid at once instead" })
+        }),
+        call("/api/billing/pay_online", Patient, |f| {
+            json!({ "invoice_id": f.id("invoice"), "key": "audit-coverage-online-1" })
+        })
+        .keep("hosted_page", ""),
+        // Back from the provider's page without paying: the payment's state is read.
+        call("/api/billing/checkout_return", Patient, |f| {
+            let page = f.kept["hosted_page"].as_str().unwrap_or_default();
+            json!({ "checkout": page.rsplit('/').next() })
         }),
         call("/api/billing/credit", Billing, |f| {
             json!({ "invoice_id": f.id("invoice"), "reason": "Wrong patient" })
@@ -636,7 +657,7 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
         table.difference(&declared).collect::<Vec<_>>(),
     );
 
-    let app = common::spawn_app(backend).await;
+    let (app, _payments) = common::spawn_app_paying(backend).await;
     let patient_client = Client::new(&app.base);
     let registered = register_patient(&patient_client, "audra@audit.example", "Audra").await;
     let patient: Uuid = serde_json::from_value(registered["user"]["patient_id"].clone())

@@ -2,8 +2,10 @@
 //! event, manual charges and voids, a draft invoice at the service dates'
 //! prices with a discount, issuing under a gapless number (also under 50
 //! concurrent issues), idempotent desk payments (also under 20 concurrent
-//! duplicates), credit notes, and patients seeing only their own bills. On
-//! SQLite and PostgreSQL.
+//! duplicates), credit notes, patients seeing only their own bills, online
+//! payments through the provider's protocol (the local double) with a
+//! signed, replay-proof webhook, refunds capped at what was paid, and
+//! payment plans with overdue reminders. On SQLite and PostgreSQL.
 
 mod common;
 
@@ -604,3 +606,492 @@ async fn duplicate_payments_record_once(backend: Backend) {
 }
 
 on_both_databases!(duplicate_payments_record_once);
+
+/// A patient signed in to the portal, with an issued invoice of EUR 20.00.
+async fn portal_invoice(app: &TestApp, clerk: &Client, email: &str) -> (Client, InvoiceId) {
+    let clerk_id = user_id(app, CLERK).await;
+    let patient = Client::new(&app.base);
+    let registered = register_patient(&patient, email, "Paulína").await;
+    let patient_id: Uuid =
+        serde_json::from_value(registered["user"]["patient_id"].clone()).unwrap();
+    // A priced service (`drafts` prices CERT), charged and drafted.
+    drafts(app, 0, clerk_id).await;
+    let charge = shared::billing::ManualCharge {
+        kind: ChargeKind::Service,
+        item_key: "CERT".into(),
+        quantity: 1,
+        service_date: None,
+    };
+    app::billing::charges::add_manual(
+        &app.db,
+        patient_id,
+        charge,
+        Utc::now().date_naive(),
+        clerk_id,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let eur = shared::money::Currency::parse("EUR").unwrap();
+    let draft = app::billing::invoices::draft(&app.db, patient_id, eur, clerk_id, Utc::now())
+        .await
+        .unwrap();
+    let invoice = InvoiceId(draft.id);
+    ok::<InvoiceView>(clerk, "billing/issue", json!({ "invoice_id": invoice })).await;
+    (patient, invoice)
+}
+
+/// The double's hosted page, submitted as the patient's browser would
+/// (without following the redirect back): the status and where it sends them.
+async fn pay_on_page(page: &str, card: &str) -> (StatusCode, Option<String>) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = http
+        .post(page)
+        .form(&[("card", card), ("action", "pay")])
+        .send()
+        .await
+        .unwrap();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string());
+    (response.status(), location)
+}
+
+/// Online payments through the provider's protocol (the local double, the
+/// real adapter, the real webhook): a retried request opens one checkout; a
+/// declined card records nothing; the paid checkout is recorded once, by
+/// the webhook or the patient's return, whichever comes first, and 20
+/// concurrent copies of the webhook's event change nothing; a webhook whose
+/// signature is wrong or stale (a replay) is refused with 400. Another
+/// patient cannot open a payment on the invoice.
+async fn online_payments_record_once(backend: Backend) {
+    let (app, double) = spawn_app_paying(backend).await;
+    let clerk = signed_in(&app, CLERK, Role::BillingClerk).await;
+    let (patient, invoice) = portal_invoice(&app, &clerk, "paulina@test.example").await;
+    let mine: InvoiceView = ok(
+        &patient,
+        "billing/invoice",
+        json!({ "invoice_id": invoice }),
+    )
+    .await;
+    assert!(mine.payable_online);
+    assert_eq!(mine.balance, 2_000);
+
+    let key = "5b0e7c59-1f6a-4a43-9d0c-0d9e3f7d2a11";
+    let body = json!({ "invoice_id": invoice, "key": key });
+    let page: String = ok(&patient, "billing/pay_online", body.clone()).await;
+    let again: String = ok(&patient, "billing/pay_online", body).await;
+    assert_eq!(page, again, "a retried request opens the same checkout");
+    assert!(page.starts_with(&double.url()), "{page}");
+    let checkout = page.rsplit('/').next().unwrap().to_string();
+
+    // Someone else's invoice, and no invoice at all.
+    let stranger = Client::new(&app.base);
+    register_patient(&stranger, "stranger@test.example", "Stranger").await;
+    let (status, _) = stranger
+        .call::<String>(
+            "billing/pay_online",
+            json!({ "invoice_id": invoice, "key": "6c1f8d6a-2b7b-4b54-8e1d-1e0f4a8e3b22" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = stranger
+        .call::<Option<PaymentView>>("billing/checkout_return", json!({ "checkout": checkout }))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Back without paying: nothing yet.
+    let (status, none) = patient
+        .call::<Option<PaymentView>>("billing/checkout_return", json!({ "checkout": checkout }))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(none.unwrap(), None);
+
+    // A declined card: the page says so, and nothing is recorded.
+    let (status, _) = pay_on_page(&page, "4000 0000 0000 0002").await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
+    assert!(double.events().is_empty());
+
+    let (status, back) = pay_on_page(&page, "4242 4242 4242 4242").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // (The test server's public address is its configured one, not the port it got.)
+    let back = back.unwrap();
+    assert!(
+        back.ends_with(&format!(
+            "/patient/bills/{}?checkout={checkout}",
+            invoice.uuid()
+        )),
+        "{back}"
+    );
+    // The patient's return may come before the webhook: both record one payment.
+    let (status, paid) = patient
+        .call::<Option<PaymentView>>("billing/checkout_return", json!({ "checkout": checkout }))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let paid = paid.unwrap().expect("the provider says it is paid");
+    assert_eq!(paid.amount.minor, 2_000);
+    assert!(paid.receipt_number.as_deref().unwrap().starts_with("RCP-"));
+    // The webhook's delivery, then 20 more copies of its event at once.
+    let mut delivered = false;
+    for _ in 0..50 {
+        let seen = payment_events(&app).await;
+        if seen == 1 {
+            delivered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(delivered, "the webhook's event arrived");
+    let event = double.events()[0].clone();
+    let secret = webhook_secret(&app);
+    let copies: Vec<_> = (0..20)
+        .map(|_| {
+            let (base, event, secret) = (app.base.clone(), event.clone(), secret.clone());
+            tokio::spawn(async move {
+                send_webhook(&base, &event, &secret, Utc::now().timestamp()).await
+            })
+        })
+        .collect();
+    for copy in copies {
+        assert_eq!(copy.await.unwrap(), StatusCode::OK);
+    }
+    let online = payments::Entity::find()
+        .filter(payments::Column::InvoiceId.eq(invoice.uuid()))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(online.len(), 1, "{online:?}");
+    assert_eq!(online[0].id, paid.id.uuid());
+    let after: InvoiceView = ok(
+        &patient,
+        "billing/invoice",
+        json!({ "invoice_id": invoice }),
+    )
+    .await;
+    assert_eq!(after.balance, 0);
+    assert!(!after.payable_online);
+
+    // A forged signature, a stale one (a replay after the tolerance), none.
+    let stale = Utc::now().timestamp() - app::billing::provider::WEBHOOK_TOLERANCE_SECS - 60;
+    assert_eq!(
+        send_webhook(&app.base, &event, &secret, stale).await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        send_webhook(&app.base, &event, "whsec_forged", Utc::now().timestamp()).await,
+        StatusCode::BAD_REQUEST
+    );
+    let unsigned = reqwest::Client::new()
+        .post(format!(
+            "{}{}",
+            app.base,
+            app::billing::online::WEBHOOK_PATH
+        ))
+        .body(event.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), StatusCode::BAD_REQUEST);
+    // The provider as the payment's author in the audit trail.
+    let trail = audit_rows(&app).await;
+    assert!(
+        trail
+            .iter()
+            .any(|(action, _, email, who)| action == "billing.paid_online"
+                && email.as_deref() == Some("payment provider")
+                && who.is_some()),
+        "{trail:?}"
+    );
+}
+
+on_both_databases!(online_payments_record_once);
+
+/// The webhook events acted on.
+async fn payment_events(app: &TestApp) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM payment_events",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+/// The webhook secret the test app was started with.
+fn webhook_secret(app: &TestApp) -> String {
+    app.payments_secret
+        .clone()
+        .expect("started by spawn_app_paying")
+}
+
+/// Sends `event` to the app's webhook, signed with `secret` at `timestamp`.
+async fn send_webhook(base: &str, event: &str, secret: &str, timestamp: i64) -> StatusCode {
+    reqwest::Client::new()
+        .post(format!("{base}{}", app::billing::online::WEBHOOK_PATH))
+        .header(
+            app::billing::provider::SIGNATURE_HEADER,
+            app::billing::provider::sign_webhook(secret, timestamp, event.as_bytes()),
+        )
+        .header("content-type", "application/json")
+        .body(event.to_string())
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Refunds: at most what is left of a payment, also under 20 concurrent
+/// refunds; one per form key; a desk refund is numbered at once, an online
+/// one goes back to the card through the provider (which holds the same
+/// cap) and is numbered once it answers. The balance is total − paid +
+/// refunded.
+async fn refunds_never_exceed_what_was_paid(backend: Backend) {
+    let (app, double) = spawn_app_paying(backend).await;
+    let year = Utc::now().year();
+    let clerk = signed_in(&app, CLERK, Role::BillingClerk).await;
+    let (patient, invoice) = portal_invoice(&app, &clerk, "refunded@test.example").await;
+    let cash: PaymentView = ok(
+        &clerk,
+        "billing/pay_desk",
+        json!({ "invoice_id": invoice, "form": { "method": "cash", "amount": "8.00", "reference": "" },
+                "key": "7d2a9e6b-3c8c-4c65-9f2e-2f1a5b9f4c33" }),
+    )
+    .await;
+    assert_eq!(cash.refundable, 800);
+
+    let refund = |amount: &str, key: String| json!({ "payment_id": cash.id, "form": { "amount": amount, "reason": "Paid twice" }, "key": key });
+    let (status, refused) = clerk
+        .call::<shared::billing::RefundView>(
+            "billing/refund",
+            refund("8.01", Uuid::new_v4().to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused:?}");
+    let first: shared::billing::RefundView = ok(
+        &clerk,
+        "billing/refund",
+        refund("3.00", "8e3b0f7c-4d9d-4d76-8a3f-3a2b6c0a5d44".into()),
+    )
+    .await;
+    assert_eq!(first.number, Some(Series::Refund.number(year, 1)));
+    let same: shared::billing::RefundView = ok(
+        &clerk,
+        "billing/refund",
+        refund("3.00", "8e3b0f7c-4d9d-4d76-8a3f-3a2b6c0a5d44".into()),
+    )
+    .await;
+    assert_eq!(same.id, first.id, "the same form's key refunds once");
+
+    // EUR 5.00 left; twenty refunds of EUR 1.00 at once: five go through.
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let (clerk, body) = (clerk.clone(), refund("1.00", Uuid::new_v4().to_string()));
+            tokio::spawn(async move {
+                clerk
+                    .call::<shared::billing::RefundView>("billing/refund", body)
+                    .await
+                    .0
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for call in calls {
+        statuses.push(call.await.unwrap());
+    }
+    let done = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(done, 5, "{statuses:?}");
+    assert!(statuses
+        .iter()
+        .all(|s| *s == StatusCode::OK || *s == StatusCode::UNPROCESSABLE_ENTITY));
+    let v: InvoiceView = ok(&clerk, "billing/invoice", json!({ "invoice_id": invoice })).await;
+    assert_eq!((v.paid, v.refunded), (800, 800));
+    assert_eq!(v.balance, 2_000);
+    assert_eq!(v.payments[0].refundable, 0);
+    assert_eq!(v.refunds.len(), 6);
+
+    // Paid online, then refunded in part through the provider.
+    let page: String = ok(
+        &patient,
+        "billing/pay_online",
+        json!({ "invoice_id": invoice, "key": "9f4c1a8d-5e0e-4e87-9b4a-4b3c7d1b6e55" }),
+    )
+    .await;
+    assert_eq!(
+        pay_on_page(&page, "4242424242424242").await.0,
+        StatusCode::SEE_OTHER
+    );
+    let checkout = page.rsplit('/').next().unwrap().to_string();
+    let online: PaymentView = ok::<Option<PaymentView>>(
+        &patient,
+        "billing/checkout_return",
+        json!({ "checkout": checkout }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(online.amount.minor, 2_000);
+    let back: shared::billing::RefundView = ok(
+        &clerk,
+        "billing/refund",
+        json!({ "payment_id": online.id, "form": { "amount": "4.50", "reason": "Certificate not needed" },
+                "key": "a05d2b9e-6f1f-4f98-8c5b-5c4d8e2c7f66" }),
+    )
+    .await;
+    assert_eq!(back.status, shared::billing::RefundStatus::Succeeded);
+    assert_eq!(back.number, Some(Series::Refund.number(year, 7)));
+    let intent = online.reference.clone().unwrap();
+    assert_eq!(double.refunded(&intent), 450);
+    let v: InvoiceView = ok(
+        &patient,
+        "billing/invoice",
+        json!({ "invoice_id": invoice }),
+    )
+    .await;
+    // Total 20.00, paid 8.00 + 20.00, refunded 8.00 + 4.50.
+    let (total, paid, refunded) = (2_000, 2_800, 1_250);
+    assert_eq!(v.balance, total - paid + refunded);
+    assert_eq!(v.balance, 450);
+    // The patient may not refund.
+    let (status, _) = patient
+        .call::<shared::billing::RefundView>(
+            "billing/refund",
+            json!({ "payment_id": online.id, "form": { "amount": "1", "reason": "x" },
+                    "key": "b16e3cae-7a2a-4aa9-9d6c-6d5e9f3d8a77" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+on_both_databases!(refunds_never_exceed_what_was_paid);
+
+/// A payment plan: the form's fields checked; the balance in monthly
+/// instalments that add up to it; one live plan per invoice; what is paid
+/// covers the instalments in order; an unpaid one past its due date is
+/// overdue on the invoice and the account, and the patient is reminded once
+/// (however often the scan runs), without the amount or the service.
+async fn payment_plans_flag_overdue_and_remind_once(backend: Backend) {
+    use app::entity::{notification_outbox as outbox, patients};
+    use shared::billing::InstalmentState::{Due, Paid};
+    let app = spawn_app(backend).await;
+    let clerk = signed_in(&app, CLERK, Role::BillingClerk).await;
+    let (patient, invoice) = portal_invoice(&app, &clerk, "planned@test.example").await;
+    let pid = ok::<InvoiceView>(
+        &patient,
+        "billing/invoice",
+        json!({ "invoice_id": invoice }),
+    )
+    .await
+    .patient_id;
+    let mut row: patients::ActiveModel = patients::Entity::find_by_id(pid.uuid())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    row.email = Set(Some("planned@test.example".into()));
+    row.consent_email = Set(true);
+    row.update(&app.db).await.unwrap();
+    let today = Utc::now().date_naive();
+
+    let plan = |n: &str, first: NaiveDate| json!({ "invoice_id": invoice, "form": { "instalments": n, "first_due": first.to_string() } });
+    let refused = clerk
+        .call::<()>("billing/plan", plan("1", today - Duration::days(1)))
+        .await;
+    assert_eq!(refused.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(refused.1), ["instalments", "first_due"]);
+    ok::<()>(&clerk, "billing/plan", plan("3", today)).await;
+    let (status, _) = clerk.call::<()>("billing/plan", plan("2", today)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "one live plan per invoice");
+    let v: InvoiceView = ok(
+        &patient,
+        "billing/invoice",
+        json!({ "invoice_id": invoice }),
+    )
+    .await;
+    let p = v.plan.expect("the plan shows on the patient's invoice");
+    let amounts: Vec<i64> = p.instalments.iter().map(|i| i.amount).collect();
+    assert_eq!(amounts, [667, 667, 666]);
+    assert_eq!(p.instalments[0].due_date, today);
+    assert_eq!(
+        p.instalments[1].due_date,
+        today.checked_add_months(chrono::Months::new(1)).unwrap()
+    );
+
+    // The first instalment paid at the desk; nothing is overdue yet.
+    ok::<PaymentView>(
+        &clerk,
+        "billing/pay_desk",
+        json!({ "invoice_id": invoice, "form": { "method": "cash", "amount": "6.67", "reference": "" },
+                "key": "c27f4dbf-8b3b-4bba-8e7d-7e6f0a4e9b88" }),
+    )
+    .await;
+    let v: InvoiceView = ok(&clerk, "billing/invoice", json!({ "invoice_id": invoice })).await;
+    let states: Vec<_> = v
+        .plan
+        .unwrap()
+        .instalments
+        .iter()
+        .map(|i| i.state)
+        .collect();
+    assert_eq!(states, [Paid, Due, Due]);
+    let found = app::billing::plans::remind_overdue(&app.db, "HMS Hospital", today, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(found, 0);
+
+    // Forty days on, the second is overdue: one reminder, however often the scan runs.
+    let later = today + Duration::days(40);
+    for _ in 0..3 {
+        let found = app::billing::plans::remind_overdue(&app.db, "HMS Hospital", later, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(found, 1);
+    }
+    let sent = outbox::Entity::find()
+        .filter(outbox::Column::PatientId.eq(pid.uuid()))
+        .filter(outbox::Column::Kind.eq(shared::notify::NoticeKind::PaymentOverdue))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let body = sent[0].body_to_send(&app.cipher).unwrap();
+    assert!(body.contains("overdue"), "{body}");
+    for secret in ["6.67", "6,67", "20.00", "certificate", "Medical"] {
+        assert!(
+            !body.contains(secret),
+            "the reminder names {secret}: {body}"
+        );
+    }
+    // Far past the reminder window, an instalment is not reminded again.
+    let much_later = today + Duration::days(200);
+    app::billing::plans::remind_overdue(&app.db, "HMS Hospital", much_later, Utc::now())
+        .await
+        .unwrap();
+
+    // Cancelled, the plan is gone and the balance stays owed.
+    let (status, _) = clerk
+        .call::<()>(
+            "billing/cancel_plan",
+            json!({ "invoice_id": invoice, "reason": "" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    ok::<()>(
+        &clerk,
+        "billing/cancel_plan",
+        json!({ "invoice_id": invoice, "reason": "Paid by the employer" }),
+    )
+    .await;
+    let v: InvoiceView = ok(&clerk, "billing/invoice", json!({ "invoice_id": invoice })).await;
+    assert!(v.plan.is_none());
+    assert_eq!(v.balance, 2_000 - 667);
+}
+
+on_both_databases!(payment_plans_flag_overdue_and_remind_once);

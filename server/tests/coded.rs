@@ -73,6 +73,9 @@ fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         of::<billing::InvoiceStatus>("invoices", "status"),
         of::<billing::PaymentMethod>("payments", "method"),
         of::<billing::PaymentStatus>("payments", "status"),
+        of::<billing::CheckoutStatus>("payment_checkouts", "status"),
+        of::<billing::PaymentMethod>("refunds", "method"),
+        of::<billing::RefundStatus>("refunds", "status"),
     ]
 }
 

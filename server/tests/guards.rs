@@ -268,6 +268,11 @@ fn cross_patient_calls() -> Vec<(&'static str, &'static str)> {
         ("/api/lab/mine", "{}"),
         ("/api/billing/mine", "{}"),
         ("/api/billing/invoice", r#"{"invoice_id": "{other}"}"#),
+        (
+            "/api/billing/pay_online",
+            r#"{"invoice_id": "{other}", "key": "guard-test-key-00000001"}"#,
+        ),
+        ("/api/billing/checkout_return", r#"{"checkout": "{other}"}"#),
         ("/api/lab/collection_hours", "{}"),
         (
             "/api/lab/collection_slots",

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, FieldErrors};
-use crate::ids::{ChargeId, InvoiceId, PatientId, PaymentId, PriceId};
+use crate::ids::{ChargeId, InvoiceId, PatientId, PaymentId, PriceId, RefundId};
 use crate::money::{check_discount, Currency, LineAmounts, LineInput, Money, Rate, Totals};
 
 crate::coded!(
@@ -67,12 +67,31 @@ crate::coded!(
     } "Choose the status."
 );
 
-/// The numbering series: invoices, credit notes and receipts, each gapless per year.
+crate::coded!(
+    /// A patient's online payment on the provider's hosted page.
+    CheckoutStatus {
+        Open = "open", "Waiting for the payment";
+        Paid = "paid", "Paid";
+        Expired = "expired", "Expired";
+    } "Choose the status."
+);
+
+crate::coded!(
+    /// A refund: online ones wait for the provider's answer.
+    RefundStatus {
+        Pending = "pending", "Being refunded";
+        Succeeded = "succeeded", "Refunded";
+        Failed = "failed", "Refused by the payment service";
+    } "Choose the status."
+);
+
+/// The numbering series: invoices, credit notes, receipts and refunds, each gapless per year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Series {
     Invoice,
     CreditNote,
     Receipt,
+    Refund,
 }
 
 impl Series {
@@ -81,6 +100,7 @@ impl Series {
             Series::Invoice => "INV",
             Series::CreditNote => "CRN",
             Series::Receipt => "RCP",
+            Series::Refund => "RFD",
         }
     }
 
@@ -335,6 +355,201 @@ pub struct PaymentView {
     pub reference: Option<String>,
     pub receipt_number: Option<String>,
     pub received_at: Option<DateTime<Utc>>,
+    /// What may still be refunded of it (its refunds, pending ones too, taken off).
+    pub refundable: i64,
+}
+
+/// Money given back from a payment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefundView {
+    pub id: RefundId,
+    pub payment_id: PaymentId,
+    pub method: PaymentMethod,
+    pub status: RefundStatus,
+    pub amount: Money,
+    pub reason: String,
+    /// `RFD-2026-000001`, once refunded.
+    pub number: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An amount typed in major units of `currency`: not zero, and at most
+/// `cap` (`over` says why more is refused, given the cap as shown).
+fn amount_up_to(
+    text: &str,
+    currency: Currency,
+    cap: i64,
+    zero: &str,
+    over: impl Fn(&str) -> String,
+) -> Result<i64, String> {
+    let amount = currency.parse_amount(text)?;
+    if amount == 0 {
+        Err(zero.into())
+    } else if amount > cap {
+        Err(over(&currency.format(cap)))
+    } else {
+        Ok(amount)
+    }
+}
+
+/// A refund as the billing clerk types it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RefundForm {
+    /// Major units ("12.50").
+    pub amount: String,
+    pub reason: String,
+}
+
+impl RefundForm {
+    /// The refund in minor units of `currency`, at most `left` (what is
+    /// left of the payment), with its reason.
+    pub fn parse(&self, left: i64, currency: Currency) -> Result<(i64, String), AppError> {
+        let mut e = FieldErrors::new();
+        let amount = e.check(
+            "amount",
+            amount_up_to(
+                &self.amount,
+                currency,
+                left,
+                "Enter the amount to give back.",
+                |cap| {
+                    format!("At most {cap} can be refunded: that is what is left of this payment.")
+                },
+            ),
+        );
+        let reason = e.check("reason", parse_reason(&self.reason));
+        e.finish()?;
+        amount.zip(reason).ok_or(AppError::Internal)
+    }
+}
+
+/// Where an instalment of a payment plan stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InstalmentState {
+    Paid,
+    Due,
+    /// Past its due date and not covered by what was paid.
+    Overdue,
+}
+
+impl InstalmentState {
+    pub fn label(self) -> &'static str {
+        match self {
+            InstalmentState::Paid => "Paid",
+            InstalmentState::Due => "Due",
+            InstalmentState::Overdue => "Overdue",
+        }
+    }
+}
+
+/// One instalment of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstalmentView {
+    /// 1, 2, …
+    pub seq: i32,
+    pub due_date: NaiveDate,
+    pub amount: i64,
+    pub state: InstalmentState,
+}
+
+/// A balance spread over instalments with due dates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub amount: Money,
+    pub instalments: Vec<InstalmentView>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl PlanView {
+    pub fn overdue(&self) -> bool {
+        self.instalments
+            .iter()
+            .any(|i| i.state == InstalmentState::Overdue)
+    }
+}
+
+/// The most instalments a plan has.
+pub const MAX_INSTALMENTS: u32 = 24;
+
+/// A payment plan as the billing clerk types it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanForm {
+    /// How many monthly instalments ("3").
+    pub instalments: String,
+    /// `YYYY-MM-DD`: the first one's due date; the others follow monthly.
+    pub first_due: String,
+}
+
+impl PlanForm {
+    /// The number of instalments and the first due date, which is not
+    /// before `today` (the hospital's) nor more than a year after it.
+    pub fn parse(&self, today: NaiveDate) -> Result<(u32, NaiveDate), AppError> {
+        let mut e = FieldErrors::new();
+        let n = e.check(
+            "instalments",
+            self.instalments
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (2..=MAX_INSTALMENTS).contains(n))
+                .ok_or_else(|| format!("Enter from 2 to {MAX_INSTALMENTS} instalments.")),
+        );
+        let first = e.check(
+            "first_due",
+            NaiveDate::parse_from_str(self.first_due.trim(), "%Y-%m-%d")
+                .map_err(|_| "Enter the first due date.".to_string())
+                .and_then(|d| {
+                    if d < today {
+                        Err("The first instalment cannot be due in the past.".into())
+                    } else if d > today + chrono::Duration::days(366) {
+                        Err("The first instalment is due within a year.".into())
+                    } else {
+                        Ok(d)
+                    }
+                }),
+        );
+        e.finish()?;
+        n.zip(first).ok_or(AppError::Internal)
+    }
+}
+
+/// `amount` in `n` monthly instalments from `first` (a due date past the
+/// end of a shorter month falls on its last day), which add up to it
+/// exactly ([`crate::money::split`]).
+pub fn schedule(amount: i64, n: u32, first: NaiveDate) -> Vec<(NaiveDate, i64)> {
+    crate::money::split(amount, n)
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let due = first
+                .checked_add_months(chrono::Months::new(i as u32))
+                .unwrap_or(first);
+            (due, part)
+        })
+        .collect()
+}
+
+/// Each instalment's state when `paid` of the plan's amount has been paid
+/// (instalments are covered in order) on `today`.
+pub fn instalment_states(
+    instalments: &[(NaiveDate, i64)],
+    paid: i64,
+    today: NaiveDate,
+) -> Vec<InstalmentState> {
+    let mut due_so_far = 0;
+    instalments
+        .iter()
+        .map(|(due, amount)| {
+            due_so_far += amount;
+            if due_so_far <= paid {
+                InstalmentState::Paid
+            } else if *due < today {
+                InstalmentState::Overdue
+            } else {
+                InstalmentState::Due
+            }
+        })
+        .collect()
 }
 
 /// An invoice or credit note, whole.
@@ -356,14 +571,23 @@ pub struct InvoiceView {
     pub lines: Vec<LineView>,
     pub totals: Totals,
     pub payments: Vec<PaymentView>,
+    /// Refunds of its payments, oldest first.
+    pub refunds: Vec<RefundView>,
     /// Received payments.
     pub paid: i64,
+    /// Refunded (succeeded refunds).
+    pub refunded: i64,
     /// Issued credit notes against it.
     pub credited: i64,
     /// What is still owed.
     pub balance: i64,
     pub created_at: DateTime<Utc>,
     pub issued_at: Option<DateTime<Utc>>,
+    /// The patient may pay the balance online (the hospital takes online
+    /// payments, and something is owed).
+    pub payable_online: bool,
+    /// The balance in instalments, if the clerk agreed a plan.
+    pub plan: Option<PlanView>,
 }
 
 /// An invoice in a list.
@@ -377,6 +601,8 @@ pub struct InvoiceSummary {
     pub balance: i64,
     pub created_at: DateTime<Utc>,
     pub issued_at: Option<DateTime<Utc>>,
+    /// An instalment of its payment plan is overdue.
+    pub overdue: bool,
 }
 
 /// A patient's bills: the charges not yet invoiced and the invoices.
@@ -448,23 +674,16 @@ impl DeskPaymentForm {
                 }
             }),
         );
-        let amount = e
-            .check("amount", currency.parse_amount(&self.amount))
-            .and_then(|a| {
-                e.check(
-                    "amount",
-                    if a == 0 {
-                        Err("Enter the amount received.".into())
-                    } else if a > balance {
-                        Err(format!(
-                            "The balance is {}; give change for the rest.",
-                            currency.format(balance)
-                        ))
-                    } else {
-                        Ok(a)
-                    },
-                )
-            });
+        let amount = e.check(
+            "amount",
+            amount_up_to(
+                &self.amount,
+                currency,
+                balance,
+                "Enter the amount received.",
+                |cap| format!("The balance is {cap}; give change for the rest."),
+            ),
+        );
         let reference = self.reference.trim();
         let reference = if reference.is_empty() {
             Some(None)
@@ -489,6 +708,76 @@ impl DeskPaymentForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_is_monthly_loses_no_cent_and_is_covered_in_order() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let plan = schedule(10_000, 3, day(2026, 1, 31));
+        assert_eq!(
+            plan,
+            vec![
+                (day(2026, 1, 31), 3_334),
+                (day(2026, 2, 28), 3_333),
+                (day(2026, 3, 31), 3_333)
+            ]
+        );
+        use InstalmentState::*;
+        assert_eq!(
+            instalment_states(&plan, 0, day(2026, 1, 31)),
+            [Due, Due, Due]
+        );
+        assert_eq!(
+            instalment_states(&plan, 3_334, day(2026, 3, 1)),
+            [Paid, Overdue, Due]
+        );
+        assert_eq!(
+            instalment_states(&plan, 10_000, day(2027, 1, 1)),
+            [Paid, Paid, Paid]
+        );
+        assert_eq!(
+            instalment_states(&plan, 3_000, day(2026, 2, 1)),
+            [Overdue, Due, Due]
+        );
+
+        let today = day(2026, 12, 5);
+        let form = |n: &str, first: &str| PlanForm {
+            instalments: n.into(),
+            first_due: first.into(),
+        };
+        assert_eq!(form("3", "2026-12-05").parse(today).unwrap(), (3, today));
+        let AppError::Validation(errors) = form("1", "2026-12-04").parse(today).unwrap_err() else {
+            panic!()
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["instalments", "first_due"]);
+        assert!(form("25", "2026-12-06").parse(today).is_err());
+        assert!(form("2", "2028-01-01").parse(today).is_err());
+    }
+
+    #[test]
+    fn a_refund_is_at_most_what_is_left_of_the_payment() {
+        let eur = Currency::parse("EUR").unwrap();
+        let form = |amount: &str, reason: &str| RefundForm {
+            amount: amount.into(),
+            reason: reason.into(),
+        };
+        assert_eq!(
+            form("12.50", "Charged twice").parse(1250, eur).unwrap(),
+            (1250, "Charged twice".to_string())
+        );
+        let AppError::Validation(errors) = form("12.51", "").parse(1250, eur).unwrap_err() else {
+            panic!()
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["amount", "reason"]);
+        assert!(
+            errors[0].message.contains("EUR 12.50"),
+            "{}",
+            errors[0].message
+        );
+        assert!(form("0", "x").parse(1250, eur).is_err());
+        assert!(form("-1", "x").parse(1250, eur).is_err());
+    }
 
     #[test]
     fn a_price_form_names_each_bad_field() {

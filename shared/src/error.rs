@@ -66,6 +66,10 @@ pub enum AppError {
     /// 400: the request itself is malformed (also refused cross-origin requests).
     #[error("{0}")]
     BadRequest(String),
+    /// 503: a service the server relies on (the payment provider) is not
+    /// answering or refused; the message says what to do.
+    #[error("{0}")]
+    Unavailable(String),
     /// 500: something failed on the server; details are in the server log.
     #[error("Something went wrong on our side. Please try again; if it keeps happening, contact support.")]
     Internal,
@@ -95,7 +99,7 @@ impl AppError {
             AppError::RateLimited(_) => 429,
             AppError::BadRequest(_) => 400,
             AppError::Internal => 500,
-            AppError::Network(_) => 503,
+            AppError::Network(_) | AppError::Unavailable(_) => 503,
         }
     }
 

@@ -98,6 +98,8 @@ ids! {
     InvoiceId;
     /// Money received against an invoice.
     PaymentId;
+    /// Money given back from a payment.
+    RefundId;
     /// An account: staff (a doctor's id is their account's) or patient.
     UserId;
     AppointmentId;

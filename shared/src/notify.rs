@@ -69,6 +69,9 @@ NoticeKind {
     LabCritical = "lab_critical", "Critical result";
     /// To the patient: results are ready in the portal. No test, no value.
     LabResults = "lab_results", "Results ready";
+    /// To the patient: an instalment of a payment plan is overdue. No
+    /// amount, no service.
+    PaymentOverdue = "payment_overdue", "Payment overdue";
 } "Choose the kind of message.");
 
 crate::coded!(
@@ -136,7 +139,8 @@ pub fn compose(
         NoticeKind::PasswordReset
         | NoticeKind::PharmacyOrder
         | NoticeKind::LabCritical
-        | NoticeKind::LabResults => return None,
+        | NoticeKind::LabResults
+        | NoticeKind::PaymentOverdue => return None,
         NoticeKind::Booked => (
             format!("Appointment confirmed: {}", f.when),
             format!(
@@ -265,6 +269,23 @@ pub fn results_notice(channel: Channel, hospital: &str) -> Notice {
     };
     Notice {
         subject: "New test results".into(),
+        body,
+    }
+}
+
+/// To the patient: an instalment of their payment plan is overdue. Says
+/// nothing of what was billed, nor the amount (a text message may be read
+/// by someone else).
+pub fn payment_overdue_notice(channel: Channel, hospital: &str) -> Notice {
+    let line = "A payment in your payment plan is overdue.";
+    let body = match channel {
+        Channel::Sms => format!("{line} See Bills in the patient portal. {hospital}"),
+        Channel::Email => format!(
+            "Hello,\r\n\r\n{line}\r\n\r\nSign in to the patient portal and open Bills to see it and pay, or contact the billing office.\r\n\r\n{hospital}\r\n\r\nThis message was sent automatically. Please do not reply.\r\n"
+        ),
+    };
+    Notice {
+        subject: "A payment is overdue".into(),
         body,
     }
 }

@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use shared::billing::{
     Account, ChargeKind, ChargeView, DeskPaymentForm, DiscountForm, InvoiceView, ManualChargeForm,
-    PaymentView, PriceForm, PriceItem, PriceView,
+    PaymentView, PlanForm, PriceForm, PriceItem, PriceView, RefundForm, RefundView,
 };
-use shared::ids::{ChargeId, InvoiceId, PatientId};
+use shared::ids::{ChargeId, InvoiceId, PatientId, PaymentId};
 use shared::AppError;
 
 #[cfg(feature = "ssr")]
@@ -116,7 +116,10 @@ pub async fn patient_account(patient_id: PatientId) -> Result<Account, AppError>
     crate::audited::read(
         || crate::auth::guard::require(shared::Permission::ManageBilling),
         async |caller| {
-            let account = super::invoices::account(&caller.ctx.db, patient_id.uuid(), true).await?;
+            use shared::time::HospitalTime;
+            let account =
+                super::invoices::account(&caller.ctx.db, patient_id.uuid(), true, caller.today())
+                    .await?;
             let event = caller.event("billing.account").patient(patient_id);
             Ok((account, event))
         },
@@ -221,7 +224,20 @@ pub async fn invoice(invoice_id: InvoiceId) -> Result<InvoiceView, AppError> {
         || crate::auth::guard::require_any(&[ManageBilling, ViewOwnRecord]),
         async |caller| {
             let invoice = ssr::invoice_for(caller, invoice_id).await?;
-            let view = super::invoices::view(&caller.ctx.db, &invoice).await?;
+            use shared::time::HospitalTime;
+            let mut view = super::invoices::view(&caller.ctx.db, &invoice).await?;
+            view.payable_online = caller.ctx.payments.is_some()
+                && view.balance > 0
+                && super::invoices::payable(&invoice).is_ok();
+            let balance = view.balance;
+            view.plan = super::plans::views(
+                &caller.ctx.db,
+                std::slice::from_ref(&invoice),
+                |_| balance,
+                caller.today(),
+            )
+            .await?
+            .remove(&invoice.id);
             let event = caller
                 .event("billing.invoice")
                 .patient(invoice.patient_id)
@@ -427,8 +443,11 @@ pub async fn mine() -> Result<Account, AppError> {
         || crate::auth::guard::require(shared::Permission::ViewOwnRecord),
         async |caller| {
             let patient = caller.own_patient_id()?;
-            let mut account =
-                super::invoices::account(&caller.ctx.db, patient.uuid(), false).await?;
+            let mut account = super::invoices::account(&caller.ctx.db, patient.uuid(), false, {
+                use shared::time::HospitalTime;
+                caller.today()
+            })
+            .await?;
             account
                 .invoices
                 .retain(|i| i.status == shared::billing::InvoiceStatus::Issued);
@@ -439,3 +458,218 @@ pub async fn mine() -> Result<Account, AppError> {
     .await
 }
 crate::access!("billing/mine", AnyOf(&[ViewOwnRecord]), patient_data);
+
+/// Checks a form's idempotency key (a UUID the form made).
+#[cfg(feature = "ssr")]
+fn form_key(key: &str) -> Result<String, AppError> {
+    let key = key.trim();
+    if (16..=100).contains(&key.len()) {
+        Ok(key.to_string())
+    } else {
+        Err(AppError::BadRequest("The form's key is missing.".into()))
+    }
+}
+
+/// The patient pays what is owed on an invoice online: answers the
+/// provider's hosted payment page to go to. `key` is the form's own: sent
+/// again, it answers the same page.
+#[server(endpoint = "billing/pay_online", input = Json)]
+pub async fn pay_online(invoice_id: InvoiceId, key: String) -> Result<String, AppError> {
+    use crate::audited::Outcome;
+    let key = form_key(&key)?;
+    let opened = crate::audited::write(
+        || crate::auth::guard::require(shared::Permission::ViewOwnRecord),
+        async |caller, txn| {
+            let own = caller.own_patient_id()?;
+            let found = super::invoices::find(txn, invoice_id, Some(own.uuid())).await?;
+            super::online::configured(&caller.ctx)?;
+            let invoice = super::invoices::find_for_update(txn, InvoiceId(found.id)).await?;
+            let number = invoice.number.clone().unwrap_or_default();
+            let (checkout, new) =
+                super::online::open(txn, &invoice, &key, caller.user.id.uuid(), caller.now())
+                    .await?;
+            if !new {
+                return Ok(Outcome::Nothing((checkout, number)));
+            }
+            let event = caller
+                .event("billing.pay_online")
+                .patient(invoice.patient_id)
+                .entity("invoice", invoice.id)
+                .detail(format!(
+                    "{} online on {number}",
+                    shared::money::Money::new(checkout.amount, checkout.currency)
+                ));
+            Ok(Outcome::Done((checkout, number), vec![event]))
+        },
+    )
+    .await;
+    let (checkout, number) = opened?;
+    let ctx = crate::state::server_context()?;
+    crate::context::reply(super::online::hosted_page(&ctx, checkout, &number).await)
+}
+crate::access!("billing/pay_online", AnyOf(&[ViewOwnRecord]), patient_data);
+
+/// The patient is back from the provider's page with `checkout` (its id):
+/// the payment, once the provider confirms it (recorded here if its
+/// webhook has not come yet), or `None` while it has not.
+#[server(endpoint = "billing/checkout_return", input = Json)]
+pub async fn checkout_return(checkout: String) -> Result<Option<PaymentView>, AppError> {
+    crate::audited::read(
+        || crate::auth::guard::require(shared::Permission::ViewOwnRecord),
+        async |caller| {
+            let own = caller.own_patient_id()?;
+            if checkout.len() > 100 {
+                return Err(AppError::BadRequest("Not a payment.".into()));
+            }
+            let paid = super::online::settle_return(&caller.ctx, &checkout, own.uuid()).await?;
+            let event = caller
+                .event("billing.checkout_return")
+                .patient(own)
+                .detail(checkout.clone());
+            Ok((paid, event))
+        },
+    )
+    .await
+}
+crate::access!(
+    "billing/checkout_return",
+    AnyOf(&[ViewOwnRecord]),
+    patient_data
+);
+
+/// Gives money back from a payment: at most what is left of it, with a
+/// reason. Cash and card refunds are recorded at once; an online payment's
+/// goes back to the card through the provider. `key` is the form's own: sent
+/// again (after an error or a lost answer), it refunds once.
+#[server(endpoint = "billing/refund", input = Json)]
+pub async fn refund(
+    payment_id: PaymentId,
+    form: RefundForm,
+    key: String,
+) -> Result<RefundView, AppError> {
+    use crate::audited::Outcome;
+    use crate::context::OrInternal;
+    use sea_orm::EntityTrait;
+    let key = form_key(&key)?;
+    let started = crate::audited::write(
+        || crate::auth::guard::require(shared::Permission::ManageBilling),
+        async |caller, txn| {
+            let found = crate::entity::payments::Entity::find_by_id(payment_id.uuid())
+                .one(txn)
+                .await
+                .or_internal()?
+                .ok_or_else(|| AppError::NotFound("The payment".into()))?;
+            // The invoice's row lock: two refunds of one payment wait for each other.
+            let invoice =
+                super::invoices::find_for_update(txn, InvoiceId(found.invoice_id)).await?;
+            if let Some(done) = super::online::refund_by_key(txn, &key).await? {
+                return Ok(Outcome::Nothing(done));
+            }
+            if found.status != shared::billing::PaymentStatus::Succeeded {
+                return Err(AppError::Conflict(
+                    "Only money received can be refunded.".into(),
+                ));
+            }
+            let left = super::online::refundable(txn, &found).await?;
+            let (amount, reason) = form.parse(left, found.currency)?;
+            let row = super::online::start_refund(
+                txn,
+                &found,
+                amount,
+                reason,
+                &key,
+                caller.ctx.timezone,
+                caller.user.id.uuid(),
+                caller.now(),
+            )
+            .await?;
+            let event = caller
+                .event("billing.refund")
+                .patient(invoice.patient_id)
+                .entity("refund", row.id)
+                .detail(format!(
+                    "{} of payment {} on {}",
+                    shared::money::Money::new(row.amount, row.currency),
+                    found.receipt_number.clone().unwrap_or_default(),
+                    invoice.number.clone().unwrap_or_default()
+                ));
+            Ok(Outcome::Done(row, vec![event]))
+        },
+    )
+    .await;
+    let row = match started {
+        Ok(row) => row,
+        // Another request with the same key committed first.
+        Err(AppError::Conflict(m)) if m == super::invoices::SAME_KEY => {
+            let ctx = crate::state::server_context()?;
+            super::online::refund_by_key(&ctx.db, &key)
+                .await?
+                .ok_or(AppError::Conflict(m))?
+        }
+        Err(e) => return Err(e),
+    };
+    let ctx = crate::state::server_context()?;
+    crate::context::reply_retried(
+        super::online::complete_refund(&ctx, row)
+            .await
+            .map(|r| super::online::refund_view(&r)),
+    )
+}
+crate::access!("billing/refund", AnyOf(&[ManageBilling]), patient_data);
+
+/// Agrees a payment plan for what is owed on an issued invoice: monthly
+/// instalments from the first due date.
+#[server(endpoint = "billing/plan", input = Json)]
+pub async fn plan(invoice_id: InvoiceId, form: PlanForm) -> Result<(), AppError> {
+    crate::audited::write(
+        || crate::auth::guard::require(shared::Permission::ManageBilling),
+        async |caller, txn| {
+            use shared::time::HospitalTime;
+            let invoice = super::invoices::find_for_update(txn, invoice_id).await?;
+            let (n, first) = form.parse(caller.today())?;
+            let plan =
+                super::plans::create(txn, &invoice, n, first, caller.user.id.uuid(), caller.now())
+                    .await?;
+            let event = caller
+                .event("billing.plan")
+                .patient(invoice.patient_id)
+                .entity("invoice", invoice.id)
+                .detail(format!(
+                    "{} in {n} monthly instalments from {first}",
+                    shared::money::Money::new(plan.amount, plan.currency)
+                ));
+            Ok(((), event))
+        },
+    )
+    .await
+}
+crate::access!("billing/plan", AnyOf(&[ManageBilling]), patient_data);
+
+/// Ends an invoice's payment plan, with the reason; the balance stays owed.
+#[server(endpoint = "billing/cancel_plan", input = Json)]
+pub async fn cancel_plan(invoice_id: InvoiceId, reason: String) -> Result<(), AppError> {
+    crate::audited::write(
+        || crate::auth::guard::require(shared::Permission::ManageBilling),
+        async |caller, txn| {
+            let reason =
+                shared::billing::parse_reason(&reason).map_err(|m| AppError::field("reason", m))?;
+            let invoice = super::invoices::find_for_update(txn, invoice_id).await?;
+            super::plans::cancel(
+                txn,
+                &invoice,
+                reason.clone(),
+                caller.user.id.uuid(),
+                caller.now(),
+            )
+            .await?;
+            let event = caller
+                .event("billing.cancel_plan")
+                .patient(invoice.patient_id)
+                .entity("invoice", invoice.id)
+                .detail(reason);
+            Ok(((), event))
+        },
+    )
+    .await
+}
+crate::access!("billing/cancel_plan", AnyOf(&[ManageBilling]), patient_data);

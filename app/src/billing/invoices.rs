@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use shared::billing::{
     Account, DeskPayment, InvoiceKind, InvoiceStatus, InvoiceSummary, InvoiceView, LineView,
-    PaymentStatus, PaymentView, Series,
+    PaymentStatus, PaymentView, RefundStatus, Series,
 };
 use shared::ids::{InvoiceId, PatientId, PaymentId};
 use shared::money::{balance, Currency, LineInput, Money, Rate, Totals};
@@ -455,16 +455,31 @@ async fn payments_of(
         .or_internal()
 }
 
+/// An invoice's money: received, given back, credited, and still owed.
+#[derive(Debug, Clone, Copy)]
+struct Owed {
+    paid: i64,
+    refunded: i64,
+    credited: i64,
+    owed: i64,
+}
+
 /// What is still owed on each of `list` (issued invoices; 0 for the rest).
 async fn balances(
     db: &impl ConnectionTrait,
     list: &[invoices::Model],
-) -> Result<HashMap<Uuid, (i64, i64, i64)>, AppError> {
+) -> Result<HashMap<Uuid, Owed>, AppError> {
     let ids: Vec<Uuid> = list.iter().map(|i| i.id).collect();
     let mut paid: HashMap<Uuid, i64> = HashMap::new();
     for p in payments_of(db, &ids).await? {
         if p.status == PaymentStatus::Succeeded {
             *paid.entry(p.invoice_id).or_default() += p.amount;
+        }
+    }
+    let mut refunded: HashMap<Uuid, i64> = HashMap::new();
+    for r in super::online::refunds_of(db, &ids).await? {
+        if r.status == RefundStatus::Succeeded {
+            *refunded.entry(r.invoice_id).or_default() += r.amount;
         }
     }
     let mut credited: HashMap<Uuid, i64> = HashMap::new();
@@ -477,13 +492,22 @@ async fn balances(
         .iter()
         .map(|i| {
             let paid = paid.get(&i.id).copied().unwrap_or(0);
+            let refunded = refunded.get(&i.id).copied().unwrap_or(0);
             let credited = credited.get(&i.id).copied().unwrap_or(0);
             let owed = if i.kind == InvoiceKind::Invoice && i.status == InvoiceStatus::Issued {
-                balance(i.total, paid, 0, credited)
+                balance(i.total, paid, refunded, credited)
             } else {
                 0
             };
-            (i.id, (paid, credited, owed))
+            (
+                i.id,
+                Owed {
+                    paid,
+                    refunded,
+                    credited,
+                    owed,
+                },
+            )
         })
         .collect())
 }
@@ -497,6 +521,11 @@ pub fn payment_view(p: &payments::Model) -> PaymentView {
         reference: p.reference.clone(),
         receipt_number: p.receipt_number.clone(),
         received_at: p.received_at,
+        refundable: if p.status == PaymentStatus::Succeeded {
+            p.amount
+        } else {
+            0
+        },
     }
 }
 
@@ -506,7 +535,8 @@ pub async fn view(
     invoice: &invoices::Model,
 ) -> Result<InvoiceView, AppError> {
     let lines = lines_of(db, invoice.id).await?;
-    let (paid, credited, owed) = balances(db, std::slice::from_ref(invoice)).await?[&invoice.id];
+    let money = balances(db, std::slice::from_ref(invoice)).await?[&invoice.id];
+    let refunds = super::online::refunds_of(db, &[invoice.id]).await?;
     let names = crate::lab::work::filing_names(db, [invoice.patient_id]).await?;
     let (patient_name, mrn) = names.get(&invoice.patient_id).cloned().unwrap_or_default();
     let credit_of = match invoice.credit_of {
@@ -555,13 +585,25 @@ pub async fn view(
         payments: payments_of(db, &[invoice.id])
             .await?
             .iter()
-            .map(payment_view)
+            .map(|p| {
+                let mut view = payment_view(p);
+                view.refundable -= refunds
+                    .iter()
+                    .filter(|r| r.payment_id == p.id && r.status != RefundStatus::Failed)
+                    .map(|r| r.amount)
+                    .sum::<i64>();
+                view
+            })
             .collect(),
-        paid,
-        credited,
-        balance: owed,
+        refunds: refunds.iter().map(super::online::refund_view).collect(),
+        paid: money.paid,
+        refunded: money.refunded,
+        credited: money.credited,
+        balance: money.owed,
         created_at: invoice.created_at,
         issued_at: invoice.issued_at,
+        payable_online: false,
+        plan: None,
     })
 }
 
@@ -571,6 +613,7 @@ pub async fn account(
     db: &impl ConnectionTrait,
     patient_id: Uuid,
     with_charges: bool,
+    today: NaiveDate,
 ) -> Result<Account, AppError> {
     let list = invoices::Entity::find()
         .filter(invoices::Column::PatientId.eq(patient_id))
@@ -579,9 +622,10 @@ pub async fn account(
         .await
         .or_internal()?;
     let owed = balances(db, &list).await?;
+    let plans = super::plans::views(db, &list, |i| owed[&i].owed, today).await?;
     let mut outstanding: Vec<Money> = Vec::new();
     for i in &list {
-        let due = owed[&i.id].2;
+        let due = owed[&i.id].owed;
         if due != 0 {
             match outstanding.iter_mut().find(|m| m.currency == i.currency) {
                 Some(m) => m.minor += due,
@@ -611,18 +655,31 @@ pub async fn account(
                 status: i.status,
                 number: i.number.clone(),
                 total: Money::new(i.total, i.currency),
-                balance: owed[&i.id].2,
+                balance: owed[&i.id].owed,
                 created_at: i.created_at,
                 issued_at: i.issued_at,
+                overdue: plans.get(&i.id).is_some_and(|p| p.overdue()),
             })
             .collect(),
         outstanding,
     })
 }
 
+/// What is still owed on each of `list` (issued invoices; 0 for the rest).
+pub async fn balances_of(
+    db: &impl ConnectionTrait,
+    list: &[invoices::Model],
+) -> Result<HashMap<Uuid, i64>, AppError> {
+    Ok(balances(db, list)
+        .await?
+        .into_iter()
+        .map(|(id, money)| (id, money.owed))
+        .collect())
+}
+
 /// What is still owed on an issued invoice.
 pub async fn owed(db: &impl ConnectionTrait, invoice: &invoices::Model) -> Result<i64, AppError> {
-    Ok(balances(db, std::slice::from_ref(invoice)).await?[&invoice.id].2)
+    Ok(balances(db, std::slice::from_ref(invoice)).await?[&invoice.id].owed)
 }
 
 /// Refuses a payment on anything but an issued invoice.

@@ -1,6 +1,6 @@
 //! Billing: the price list, charges (from care and by hand), invoices with
-//! gapless numbers, credit notes, discounts and desk payments; the patient's
-//! own bills.
+//! gapless numbers, credit notes, discounts, desk and online payments,
+//! refunds, payment plans; the patient's own bills.
 pub mod admin_pages;
 pub mod api;
 #[cfg(feature = "ssr")]
@@ -9,8 +9,14 @@ pub mod charges;
 pub mod documents;
 #[cfg(feature = "ssr")]
 pub mod invoices;
+#[cfg(feature = "ssr")]
+pub mod online;
 pub mod pages;
 pub mod patient_pages;
 #[cfg(feature = "ssr")]
+pub mod plans;
+#[cfg(feature = "ssr")]
 pub mod prices;
+#[cfg(feature = "ssr")]
+pub mod provider;
 pub mod routes;

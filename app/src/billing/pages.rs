@@ -1,7 +1,8 @@
 //! The billing desk in the clinic portal (tablet or desktop): find a
 //! patient, their unbilled charges, manual charges and voids, a draft
-//! invoice with discounts, issuing it, desk payments with receipts, credit
-//! notes. `InvoiceDocument` is also the patient's view of an invoice.
+//! invoice with discounts, issuing it, desk payments with receipts,
+//! refunds, payment plans, credit notes. `InvoiceDocument` is also the patient's view of an
+//! invoice.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -9,9 +10,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::billing::{
     Account, ChargeView, DeskPaymentForm, DiscountForm, InvoiceKind, InvoiceStatus, InvoiceSummary,
-    InvoiceView, LineView, ManualChargeForm, PaymentMethod,
+    InvoiceView, LineView, ManualChargeForm, PaymentMethod, PaymentView, PlanForm, PlanView,
+    RefundForm,
 };
-use shared::ids::{InvoiceId, PatientId};
+use shared::ids::{InvoiceId, PatientId, PaymentId};
 use shared::money::Currency;
 use shared::{AppError, Permission};
 use uuid::Uuid;
@@ -258,6 +260,7 @@ pub fn InvoiceList(list: Vec<InvoiceSummary>, base: &'static str) -> impl IntoVi
                         <a href=format!("{base}/{}", i.id)>{title}</a>
                         " · "{i.total.to_string()}
                         {owed.map(|o| view! { " · "<span>{o}</span> })}
+                        {i.overdue.then(|| view! { " · "<span class="badge badge--danger">"Instalment overdue"</span> })}
                         " · "<span class="muted">{format_time(i.issued_at.unwrap_or(i.created_at))}</span>
                     </li>
                 }
@@ -329,6 +332,46 @@ pub fn InvoiceDocument(
                 }).collect_view()}
             </ul>
         })}
+        {v.plan.map(|p| view! { <PlanSchedule p c/> })}
+        {(!v.refunds.is_empty()).then(|| view! {
+            <h2>"Refunds"</h2>
+            <ul class="list" data-testid="refunds">
+                {v.refunds.into_iter().map(|r| view! {
+                    <li data-testid="refund">
+                        {r.amount.to_string()}" · "{r.method.label()}" · "{r.status.label()}
+                        {r.number.map(|n| view! { " · "<strong>{n}</strong> })}
+                        " · "{format_time(r.created_at)}<br/>
+                        <span class="muted" dir="auto">{r.reason}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        })}
+    }
+}
+
+/// A payment plan's instalments with their states.
+#[component]
+fn PlanSchedule(p: PlanView, c: Currency) -> impl IntoView {
+    view! {
+        <h2>"Payment plan"</h2>
+        <p>{p.amount.to_string()}" in "{p.instalments.len()}" monthly instalments"
+            {p.overdue().then(|| view! { " · "<span class="badge badge--danger" data-testid="plan-overdue">"Overdue"</span> })}</p>
+        <div class="table-scroll">
+            <table class="table" data-testid="plan">
+                <caption class="visually-hidden">"Instalments"</caption>
+                <thead><tr><th scope="col">"#"</th><th scope="col">"Due"</th><th scope="col">"Amount"</th><th scope="col">"State"</th></tr></thead>
+                <tbody>
+                    {p.instalments.into_iter().map(|i| view! {
+                        <tr data-testid="instalment">
+                            <td>{i.seq}</td>
+                            <td>{i.due_date.format("%-d %b %Y").to_string()}</td>
+                            <td>{c.format(i.amount)}</td>
+                            <td>{i.state.label()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 
@@ -427,10 +470,25 @@ fn InvoiceAtDesk(v: InvoiceView, version: RwSignal<u32>, may_discount: bool) -> 
     let owed = v.balance;
     let currency = v.currency;
     let credited = !v.credited_by.is_empty();
+    let has_plan = v.plan.is_some();
+    let refundable: Vec<PaymentView> = v
+        .payments
+        .iter()
+        .filter(|p| p.refundable > 0)
+        .cloned()
+        .collect();
     let actions = match (kind, status) {
         (_, InvoiceStatus::Draft) => view! { <DraftActions id patient version/> }.into_any(),
         (InvoiceKind::Invoice, InvoiceStatus::Issued) => view! {
             {(owed > 0).then(|| view! { <DeskPayment id owed currency version/> })}
+            {if has_plan {
+                view! { <CancelPlan id version/> }.into_any()
+            } else if owed > 1 {
+                view! { <AgreePlan id version/> }.into_any()
+            } else {
+                ().into_any()
+            }}
+            {(!refundable.is_empty()).then(|| view! { <RefundPayment payments=refundable currency version/> })}
             {(!credited).then(|| view! { <CreditInvoice id version/> })}
         }
         .into_any(),
@@ -521,6 +579,134 @@ fn DeskPayment(
                 <Submit label="Record the payment" busy_label="Recording…" busy/>
             </form>
         </section>
+    }
+}
+
+/// Spreads what is owed over monthly instalments.
+#[component]
+fn AgreePlan(id: InvoiceId, version: RwSignal<u32>) -> impl IntoView {
+    let form = RwSignal::new(PlanForm {
+        instalments: "3".into(),
+        first_due: String::new(),
+    });
+    let busy = RwSignal::new(false);
+    let errors = FormErrors::new();
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        submit_then_reload(busy, errors, plan(id, form.get_untracked()), version);
+    };
+    view! {
+        <details class="card" data-testid="plan-form">
+            <summary>"Agree a payment plan"</summary>
+            <form class="form" on:submit=submit>
+                <FormAlert errors/>
+                <p class="muted">"What is owed, in monthly instalments. The patient is reminded once when one is overdue."</p>
+                <Input label="Instalments" name="plan-instalments" kind="number" hint="From 2 to 24." bind=lens(form, |f| f.instalments.clone(), |f, v| f.instalments = v) error=errors.field("instalments") required=true/>
+                <Input label="First due on" name="plan-first-due" kind="date" bind=lens(form, |f| f.first_due.clone(), |f, v| f.first_due = v) error=errors.field("first_due") required=true/>
+                <Submit label="Agree the plan" busy_label="Saving…" busy class="btn"/>
+            </form>
+        </details>
+    }
+}
+
+/// Ends the invoice's payment plan (the balance stays owed).
+#[component]
+fn CancelPlan(id: InvoiceId, version: RwSignal<u32>) -> impl IntoView {
+    let reason = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let errors = FormErrors::new();
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        submit_then_reload(
+            busy,
+            errors,
+            cancel_plan(id, reason.get_untracked()),
+            version,
+        );
+    };
+    view! {
+        <details class="card">
+            <summary>"Cancel the payment plan"</summary>
+            <form class="form" on:submit=submit>
+                <FormAlert errors/>
+                <Input label="Reason" name="plan-cancel-reason" bind=lens(reason, |r| r.clone(), |r, v| *r = v) error=errors.field("reason") required=true/>
+                <Submit label="Cancel the plan" busy_label="Cancelling…" busy class="btn"/>
+            </form>
+        </details>
+    }
+}
+
+/// Gives money back from one of the invoice's payments: at most what is
+/// left of it, with the reason. An online payment goes back to the card.
+#[component]
+fn RefundPayment(
+    payments: Vec<PaymentView>,
+    currency: Currency,
+    version: RwSignal<u32>,
+) -> impl IntoView {
+    let first = payments.first().map(|p| (p.id.to_string(), p.refundable));
+    let form = RwSignal::new(RefundForm {
+        amount: first
+            .as_ref()
+            .map(|f| currency.format_major(f.1).replace(',', ""))
+            .unwrap_or_default(),
+        reason: String::new(),
+    });
+    let chosen = RwSignal::new(first.map(|f| f.0).unwrap_or_default());
+    let options: Vec<(String, String)> = payments
+        .iter()
+        .map(|p| {
+            let label = format!(
+                "{} · {}{} · up to {}",
+                p.amount,
+                p.method.label(),
+                p.receipt_number
+                    .as_ref()
+                    .map(|r| format!(" · {r}"))
+                    .unwrap_or_default(),
+                currency.format(p.refundable)
+            );
+            (p.id.to_string(), label)
+        })
+        .collect();
+    // One key per refund being made, as for payments: a retry refunds once.
+    let key = StoredValue::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let errors = FormErrors::new();
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(payment) = Uuid::parse_str(&chosen.get_untracked()).ok().map(PaymentId) else {
+            errors.set(Some(AppError::field(
+                "payment",
+                "Choose the payment to refund.",
+            )));
+            return;
+        };
+        let k = key
+            .get_value()
+            .unwrap_or_else(|| Uuid::new_v4().to_string());
+        key.set_value(Some(k.clone()));
+        submit_with(
+            busy,
+            errors,
+            refund(payment, form.get_untracked(), k),
+            move |_| {
+                key.set_value(None);
+                version.update(|v| *v += 1);
+            },
+        );
+    };
+    view! {
+        <details class="card" data-testid="refund-form">
+            <summary>"Refund a payment"</summary>
+            <form class="form" on:submit=submit>
+                <FormAlert errors/>
+                <Select label="Payment" name="refund-payment" bind=lens(chosen, |c| c.clone(), |c, v| *c = v) error=errors.field("payment") options required=true/>
+                <Input label="Amount" name="refund-amount" inputmode="decimal" bind=lens(form, |f| f.amount.clone(), |f, v| f.amount = v) error=errors.field("amount") required=true/>
+                <Input label="Reason" name="refund-reason" bind=lens(form, |f| f.reason.clone(), |f, v| f.reason = v) error=errors.field("reason") required=true/>
+                <Submit label="Refund" busy_label="Refunding…" busy class="btn"/>
+            </form>
+        </details>
     }
 }
 

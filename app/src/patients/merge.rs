@@ -21,7 +21,7 @@ use crate::context::{internal, OrInternal};
 use crate::entity::{mrn_aliases, patients, users};
 
 /// Every table holding rows that belong to a patient, with what the preview calls them.
-pub const PATIENT_TABLES: [(&str, &str); 29] = [
+pub const PATIENT_TABLES: [(&str, &str); 33] = [
     ("encounters", "Encounters"),
     ("clinical_notes", "Clinical notes"),
     ("vital_signs", "Vital-sign sets"),
@@ -38,6 +38,10 @@ pub const PATIENT_TABLES: [(&str, &str); 29] = [
     ("invoices", "Invoices and credit notes"),
     ("invoice_lines", "Invoice lines"),
     ("payments", "Payments"),
+    ("payment_checkouts", "Online payments opened"),
+    ("refunds", "Refunds"),
+    ("payment_plans", "Payment plans"),
+    ("plan_instalments", "Payment plan instalments"),
     ("lab_orders", "Laboratory and imaging orders"),
     ("lab_order_items", "Ordered tests"),
     ("lab_specimens", "Specimens"),

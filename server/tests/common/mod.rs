@@ -101,6 +101,8 @@ pub struct TestApp {
     pub clock: std::sync::Arc<app::clock::ShiftedClock>,
     /// The server's cipher (its keys are in the database's temp dir).
     pub cipher: std::sync::Arc<app::crypto::Cipher>,
+    /// The webhook secret of the payment provider it was started with, if any.
+    pub payments_secret: Option<String>,
 }
 
 /// The cipher over the keys in `database`'s data directory: the one an
@@ -145,6 +147,38 @@ fn steps() -> &'static std::sync::Mutex<std::collections::HashMap<(String, Strin
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, &[]).await
+}
+
+/// [`spawn_app`] with online payments through the local payment double
+/// (the real HTTP adapter, the real webhook), which it answers too.
+#[allow(dead_code)]
+pub async fn spawn_app_paying(
+    backend: Backend,
+) -> (TestApp, server::payments::double::PaymentDouble) {
+    let secret = server::payments::double::random_secret();
+    let double = server::payments::double::PaymentDouble::start("sk_test_hms", &secret, None)
+        .await
+        .expect("the payment double");
+    let url = double.url();
+    let mut app = spawn_app_with(
+        backend,
+        &[
+            "--payments-url",
+            &url,
+            "--payments-key",
+            "sk_test_hms",
+            "--payments-webhook-secret",
+            &secret,
+        ],
+    )
+    .await;
+    app.payments_secret = Some(secret.clone());
+    double.set_webhook_url(&format!(
+        "{}{}",
+        app.base,
+        app::billing::online::WEBHOOK_PATH
+    ));
+    (app, double)
 }
 
 /// Starts the real router in-process, with extra `hms serve` flags.
@@ -205,6 +239,7 @@ pub async fn spawn_app_with(backend: Backend, args: &[&str]) -> TestApp {
         backend,
         clock,
         cipher,
+        payments_secret: None,
     }
 }
 
@@ -534,6 +569,7 @@ pub async fn database_with_staff(
         database,
         backend,
         clock: Default::default(),
+        payments_secret: None,
     };
     staff(&app, email, role).await;
     app.db.close().await.ok();
