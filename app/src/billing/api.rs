@@ -377,12 +377,7 @@ pub async fn pay_desk(
     key: String,
 ) -> Result<PaymentView, AppError> {
     use crate::audited::Outcome;
-    let key = key.trim().to_string();
-    if !(16..=100).contains(&key.len()) {
-        return Err(AppError::BadRequest(
-            "The payment form's key is missing.".into(),
-        ));
-    }
+    let key = form_key(&key)?;
     let recorded = crate::audited::write(
         || crate::auth::guard::require(shared::Permission::ManageBilling),
         async |caller, txn| {

@@ -345,6 +345,7 @@ fn page_html(s: &Session, message: Option<&str>) -> String {
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Test payment</title>
+<link rel="icon" href="data:,">
 <style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}}
 label,input,button{{display:block;width:100%;font-size:1.1rem;margin:.4rem 0}}input,button{{padding:.6rem;box-sizing:border-box}}
 .error{{color:#a00}}.note{{color:#555}}</style></head>
