@@ -482,28 +482,34 @@ async fn drafts(app: &TestApp, n: usize, clerk: Uuid) -> Vec<(Uuid, InvoiceId)> 
     let mut list = Vec::new();
     for i in 0..n {
         let patient = basic_patient(app, &format!("Billed{i}")).await;
-        let charge = shared::billing::ManualCharge {
-            kind: ChargeKind::Service,
-            item_key: "CERT".into(),
-            quantity: 1,
-            service_date: None,
-        };
-        app::billing::charges::add_manual(
-            &app.db,
-            patient,
-            charge,
-            Utc::now().date_naive(),
-            clerk,
-            Utc::now(),
-        )
-        .await
-        .unwrap();
-        let invoice = app::billing::invoices::draft(&app.db, patient, eur, clerk, Utc::now())
-            .await
-            .unwrap();
-        list.push((patient, InvoiceId(invoice.id)));
+        list.push((patient, certificate_draft(app, patient, clerk).await));
     }
     list
+}
+
+/// A draft invoice of one certificate (priced by [`drafts`]) charged to `patient`.
+async fn certificate_draft(app: &TestApp, patient: Uuid, clerk: Uuid) -> InvoiceId {
+    let charge = shared::billing::ManualCharge {
+        kind: ChargeKind::Service,
+        item_key: "CERT".into(),
+        quantity: 1,
+        service_date: None,
+    };
+    app::billing::charges::add_manual(
+        &app.db,
+        patient,
+        charge,
+        Utc::now().date_naive(),
+        clerk,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let eur = shared::money::Currency::parse("EUR").unwrap();
+    let invoice = app::billing::invoices::draft(&app.db, patient, eur, clerk, Utc::now())
+        .await
+        .unwrap();
+    InvoiceId(invoice.id)
 }
 
 /// Fifty clerks issue fifty invoices at once: numbers 1 to 50, none twice,
@@ -616,27 +622,7 @@ async fn portal_invoice(app: &TestApp, clerk: &Client, email: &str) -> (Client, 
         serde_json::from_value(registered["user"]["patient_id"].clone()).unwrap();
     // A priced service (`drafts` prices CERT), charged and drafted.
     drafts(app, 0, clerk_id).await;
-    let charge = shared::billing::ManualCharge {
-        kind: ChargeKind::Service,
-        item_key: "CERT".into(),
-        quantity: 1,
-        service_date: None,
-    };
-    app::billing::charges::add_manual(
-        &app.db,
-        patient_id,
-        charge,
-        Utc::now().date_naive(),
-        clerk_id,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
-    let eur = shared::money::Currency::parse("EUR").unwrap();
-    let draft = app::billing::invoices::draft(&app.db, patient_id, eur, clerk_id, Utc::now())
-        .await
-        .unwrap();
-    let invoice = InvoiceId(draft.id);
+    let invoice = certificate_draft(app, patient_id, clerk_id).await;
     ok::<InvoiceView>(clerk, "billing/issue", json!({ "invoice_id": invoice })).await;
     (patient, invoice)
 }
