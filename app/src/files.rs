@@ -66,6 +66,27 @@ impl FileStore {
             .map_err(crate::context::internal)
     }
 
+    /// Stores `bytes` under a new key, then lets `record` note it (in the
+    /// database, under that key); when `record` fails, nothing points at
+    /// the file and it goes.
+    pub async fn put_recorded<T, Fut>(
+        &self,
+        cipher: &Cipher,
+        bytes: &[u8],
+        record: impl FnOnce(String) -> Fut,
+    ) -> Result<T, AppError>
+    where
+        Fut: std::future::Future<Output = Result<T, AppError>>,
+    {
+        let key = uuid::Uuid::new_v4().to_string();
+        self.put(cipher, &key, bytes).await?;
+        let recorded = record(key.clone()).await;
+        if recorded.is_err() {
+            let _ = self.remove(&key).await;
+        }
+        recorded
+    }
+
     /// Removes the file under `key` (a failed upload's leftovers).
     pub async fn remove(&self, key: &str) -> Result<(), AppError> {
         let key = checked(key)?;
@@ -73,4 +94,47 @@ impl FileStore {
             .await
             .map_err(crate::context::internal)
     }
+}
+
+/// The SHA-256 digest of `bytes` in lower-case hex, kept with a stored file
+/// and checked when it is served.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A stored file answered for the browser to show (images, PDFs): its
+/// type, its name in ASCII and in UTF-8 (RFC 6266), never cached, never
+/// sniffed.
+pub fn inline_response(
+    bytes: Vec<u8>,
+    file_name: &str,
+    content_type: &str,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "inline; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        utf8_percent_encode(file_name, NON_ALPHANUMERIC)
+    );
+    (
+        [
+            (http::header::CONTENT_TYPE, content_type.to_string()),
+            (http::header::CONTENT_DISPOSITION, disposition),
+            (http::header::CACHE_CONTROL, "private, no-store".to_string()),
+            (http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
 }

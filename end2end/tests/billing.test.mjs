@@ -2,7 +2,9 @@
 // patient, invoices it, issues the invoice and takes the payment in cash
 // with a receipt; the demo patient on her phone sees her bill, what she
 // still owes and the payment made, and pays the rest online through the
-// payment service's test double; an administrator adds a price.
+// payment service's test double; she claims the insurer's portion from her
+// phone and the clerk records the insurer's partial approval, which changes
+// what she owes; an administrator adds a price.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, DEMO, DEMO_PASSWORD } from './helpers.mjs';
@@ -117,6 +119,74 @@ test('the patient sees her bill and what she still owes on her phone', async () 
   await page.screenshot({ path: 'test-results/billing-paid-online-phone.png', fullPage: true });
   assertClean(problems);
   await context.close();
+});
+
+test('the patient claims from her insurer on her phone; a partial approval changes what she owes', async () => {
+  // Her phone: the bill shows the insurer's portion; she starts a claim,
+  // attaches a referral (a PDF) and submits it.
+  const phone = await openDevice(browser, 'phone');
+  await signIn(phone.page, DEMO.patient, DEMO_PASSWORD);
+  await phone.page.waitForURL('**/patient');
+  await phone.page.goto('/patient/bills');
+  await hydrated(phone.page);
+  await phone.page.getByTestId('invoice').first().getByRole('link', { name: /^Invoice INV-/ }).click();
+  await phone.page.waitForURL('**/patient/bills/*');
+  await hydrated(phone.page);
+  const billUrl = phone.page.url();
+  const insurer = (await phone.page.getByTestId('insurer-portion').textContent()).trim();
+  assert.match(insurer, /^EUR \d+\.\d\d$/);
+  const before = (await phone.page.getByTestId('balance').textContent()).trim();
+  await phone.page.getByRole('button', { name: 'Start a claim' }).click();
+  await phone.page.getByText(/^Claim CLM-\d{4}-\d{6}$/).waitFor();
+  await phone.page.getByLabel('Attach a document (photo or PDF, at most 20 MB)').setInputFiles({
+    name: 'Überweisung.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% referral\n%%EOF\n'),
+  });
+  await phone.page.getByRole('button', { name: 'Attach' }).click();
+  await phone.page.getByRole('link', { name: 'Überweisung.pdf' }).waitFor();
+  await phone.page.getByRole('button', { name: 'Submit the claim to the insurer' }).click();
+  await phone.page.getByTestId('claim-status').filter({ hasText: 'Submitted' }).first().waitFor();
+  await expectNoHorizontalScroll(phone.page);
+  await phone.page.screenshot({ path: 'test-results/billing-claim-phone.png', fullPage: true });
+
+  // The billing clerk finds it on the claims board and records the
+  // insurer's decision: EUR 5.00 less than claimed.
+  const desk = await openDevice(browser, 'tablet');
+  await signIn(desk.page, DEMO.billing, DEMO_PASSWORD);
+  await desk.page.waitForURL('**/clinic');
+  await hydrated(desk.page);
+  await desk.page.getByRole('link', { name: 'Claims' }).click();
+  await desk.page.waitForURL('**/clinic/billing/claims');
+  await hydrated(desk.page);
+  await desk.page.getByTestId('claim-row').filter({ hasText: 'Müller' }).getByRole('link').click();
+  await desk.page.waitForURL('**/clinic/billing/claims/*');
+  await hydrated(desk.page);
+  await desk.page.getByRole('link', { name: 'Überweisung.pdf' }).waitFor();
+  const fhir = await desk.page.request.get(await desk.page.getByTestId('claim-fhir').getAttribute('href'));
+  assert.equal(fhir.status(), 200);
+  const claim = await fhir.json();
+  assert.equal(claim.resourceType, 'Claim');
+  assert.equal(`EUR ${claim.total.value.toFixed(2)}`, insurer);
+  const approved = (claim.total.value - 5).toFixed(2);
+  await desk.page.getByLabel('Approved *', { exact: true }).fill(approved);
+  await desk.page.getByRole('button', { name: 'Record the decision' }).click();
+  await desk.page.getByText('Give the insurer\'s reason for what it did not approve.').waitFor();
+  await desk.page.getByLabel('Insurer\'s reason').fill('Certificates are not covered in full');
+  await desk.page.getByRole('button', { name: 'Record the decision' }).click();
+  await desk.page.getByTestId('claim-status').filter({ hasText: 'Partly approved' }).waitFor();
+  await desk.page.getByTestId('claim-approved').getByText(`EUR ${approved}`).waitFor();
+  await expectNoHorizontalScroll(desk.page);
+  assertClean(expected422(desk.problems));
+  await desk.context.close();
+
+  // Back on her phone, reloaded: she owes EUR 5.00 more.
+  await phone.page.goto(billUrl);
+  await hydrated(phone.page);
+  await phone.page.getByTestId('claim-status').filter({ hasText: 'Partly approved' }).first().waitFor();
+  const after = (await phone.page.getByTestId('balance').textContent()).trim();
+  const minor = (text) => Math.round(Number(text.replace(/[^\d.-]/g, '')) * 100);
+  assert.equal(minor(after) - minor(before), 500, `${before} → ${after}`);
+  assertClean(phone.problems);
+  await phone.context.close();
 });
 
 test('an administrator adds a price, with a field error first', async () => {

@@ -70,6 +70,7 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
         .chain(m20261206_000027_lab_visits::CODED.iter().copied())
         .chain(m20261207_000028_billing::CODED.iter().copied())
         .chain(m20261208_000029_online_payments::CODED.iter().copied())
+        .chain(m20261209_000030_insurance::CODED.iter().copied())
         .map(|(table, column, codes)| {
             let now = changes
                 .iter()
@@ -109,6 +110,7 @@ mod m20261205_000026_lab_orders;
 mod m20261206_000027_lab_visits;
 mod m20261207_000028_billing;
 mod m20261208_000029_online_payments;
+mod m20261209_000030_insurance;
 mod util;
 
 /// Every migration, in order.
@@ -147,6 +149,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000027_lab_visits::Migration),
             Box::new(m20261207_000028_billing::Migration),
             Box::new(m20261208_000029_online_payments::Migration),
+            Box::new(m20261209_000030_insurance::Migration),
         ]
     }
 }

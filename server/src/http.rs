@@ -163,6 +163,22 @@ pub fn router(
             get(app::billing::documents::download_receipt).layer(axum::Extension(ctx.clone())),
         )
         .route(
+            "/uploads/billing/claims/{id}/documents",
+            post(app::billing::claim_documents::upload)
+                .layer::<_, std::convert::Infallible>(axum::extract::DefaultBodyLimit::max(
+                    shared::lab_visits::MAX_ATTACHMENT_BYTES + 64 * 1024,
+                ))
+                .layer(axum::Extension(ctx.clone())),
+        )
+        .route(
+            "/api/billing/claim-documents/{id}",
+            get(app::billing::claim_documents::download).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
+            "/api/billing/claims/{id}/fhir",
+            get(app::billing::claim_documents::fhir).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
             app::billing::online::WEBHOOK_PATH,
             post(app::billing::online::webhook).layer(axum::Extension(ctx.clone())),
         )

@@ -252,14 +252,14 @@ async fn seed_demo_patients(
     );
     crate::seed_lab::seed_results(&txn, &created[0], doctor, technician, supervisor).await?;
     crate::seed_lab::seed_collection_hours(&txn).await?;
-    crate::seed_billing::seed_prices(
-        &txn,
-        currency,
-        staff_id("admin@demo-hospital.example").await?,
-    )
-    .await?;
+    let admin = staff_id("admin@demo-hospital.example").await?;
+    crate::seed_billing::seed_prices(&txn, currency, admin).await?;
+    // Maria Müller (the portal patient) and Aisha Khan are insured; José
+    // García pays himself (the clerk's end-to-end test invoices him).
+    crate::seed_billing::seed_insurance(&txn, tz, admin, &[created[0].id, created[2].id]).await?;
     let clerk = staff_id("billing@demo-hospital.example").await?;
     crate::seed_billing::seed_invoice(&txn, tz, currency, created[0].id, clerk).await?;
+    crate::seed_billing::seed_claim(&txn, tz, currency, created[2].id, clerk).await?;
     let others: Vec<Uuid> = created.iter().skip(1).map(|p| p.id).collect();
     crate::seed_schedule::seed_appointments(&txn, tz, doctor, &others).await?;
     let patient = created.first().expect("at least one demo patient").clone();

@@ -1,11 +1,12 @@
 //! The demo's billing: a price list in the hospital's currency (every test
 //! and study of the catalogue, consultations, a few drugs, procedures and
-//! services), and the portal patient's released tests invoiced, issued and
-//! paid in part at the desk.
+//! services), insurers with their share, and the portal patient's charges
+//! invoiced under her coverage, issued and her portion paid in part at the
+//! desk; another insured patient's invoice claimed from the insurer.
 
 use anyhow::{anyhow, Result};
 use chrono::{NaiveDate, Utc};
-use sea_orm::DatabaseTransaction;
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
 use shared::billing::{ChargeKind, DeskPayment, ManualCharge, NewPrice, PaymentMethod, ANY_DOCTOR};
 use shared::money::{Currency, Money, Rate};
 use uuid::Uuid;
@@ -94,8 +95,8 @@ pub async fn seed_prices(txn: &DatabaseTransaction, currency: Currency, admin: U
 }
 
 /// The portal patient's charges so far (with an ECG and a certificate
-/// charged at the desk) on an issued invoice, paid in part in cash, so the
-/// phone shows a bill with a balance.
+/// charged at the desk) on an issued invoice, her portion paid in part in
+/// cash, so the phone shows a bill with a balance and the insurer's portion.
 pub async fn seed_invoice(
     txn: &DatabaseTransaction,
     tz: chrono_tz::Tz,
@@ -128,7 +129,10 @@ pub async fn seed_invoice(
     let issued = app::billing::invoices::issue(txn, draft, tz, clerk, now)
         .await
         .map_err(err)?;
-    let half = issued.total / 2;
+    let owed = app::billing::invoices::owed(txn, &issued)
+        .await
+        .map_err(err)?;
+    let half = owed / 2;
     if half > 0 {
         let payment = DeskPayment {
             method: PaymentMethod::Cash,
@@ -140,5 +144,86 @@ pub async fn seed_invoice(
             .await
             .map_err(err)?;
     }
+    Ok(())
+}
+
+/// The demo's insurers (a registration's coverage names one of them to be
+/// billed to it) and a coverage for each of `insured`, valid this year and
+/// next.
+pub async fn seed_insurance(
+    txn: &DatabaseTransaction,
+    tz: chrono_tz::Tz,
+    admin: Uuid,
+    insured: &[Uuid],
+) -> Result<()> {
+    use chrono::Datelike;
+    let err = |e: shared::AppError| anyhow!("{e}");
+    let now = Utc::now();
+    for (name, share, active) in [
+        ("Demo Health Insurance", 8_000, true),
+        ("Nordic Mutual", 7_000, true),
+        ("Allianz Private Health", 10_000, false),
+    ] {
+        let payer = shared::insurance::NewPayer {
+            name: name.into(),
+            share: Rate(share),
+            active,
+        };
+        app::billing::insurance::save_payer(txn, None, payer, admin, now)
+            .await
+            .map_err(err)?;
+    }
+    let year = now.with_timezone(&tz).year();
+    for (i, patient) in insured.iter().enumerate() {
+        app::entity::insurance_coverages::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            patient_id: Set(*patient),
+            payer: Set("Demo Health Insurance".into()),
+            member_id: Set(format!("DH-{:06}", 100_234 + i)),
+            group_number: Set(None),
+            valid_from: Set(NaiveDate::from_ymd_opt(year, 1, 1)),
+            valid_to: Set(NaiveDate::from_ymd_opt(year + 1, 12, 31)),
+            rank: Set(shared::demographics::CoverageRank::Primary),
+            created_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A consultation of `patient` invoiced and its insurer's portion claimed
+/// and submitted, so the claims board has a claim awaiting the insurer.
+pub async fn seed_claim(
+    txn: &DatabaseTransaction,
+    tz: chrono_tz::Tz,
+    currency: Currency,
+    patient: Uuid,
+    clerk: Uuid,
+) -> Result<()> {
+    let err = |e: shared::AppError| anyhow!("{e}");
+    let now = Utc::now();
+    let today = now.with_timezone(&tz).date_naive();
+    let charge = ManualCharge {
+        kind: ChargeKind::Procedure,
+        item_key: "ECG".into(),
+        quantity: 1,
+        service_date: None,
+    };
+    app::billing::charges::add_manual(txn, patient, charge, today, clerk, now)
+        .await
+        .map_err(err)?;
+    let draft = app::billing::invoices::draft(txn, patient, currency, clerk, now)
+        .await
+        .map_err(err)?;
+    let issued = app::billing::invoices::issue(txn, draft, tz, clerk, now)
+        .await
+        .map_err(err)?;
+    let (claim, _) = app::billing::insurance::open(txn, &issued, false, tz, clerk, now)
+        .await
+        .map_err(err)?;
+    app::billing::insurance::submit(txn, claim, now)
+        .await
+        .map_err(err)?;
     Ok(())
 }

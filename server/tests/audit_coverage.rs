@@ -16,6 +16,7 @@ use app::auth::gate::patient_data_functions;
 use chrono::{DateTime, NaiveDate, Utc};
 use common::{register_patient, schedule, user_id, Backend, Client, TestApp, PASSWORD};
 use reqwest::StatusCode;
+use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
 use serde_json::{json, Value};
 use shared::access::CareRelationshipKind;
 use shared::chart::{AllergyForm, EncounterForm, ImmunizationForm, ProblemForm, Soap, VitalsForm};
@@ -547,6 +548,29 @@ fn calls() -> Vec<Call> {
             let page = f.kept["hosted_page"].as_str().unwrap_or_default();
             json!({ "checkout": page.rsplit('/').next() })
         }),
+        // Insurance: the patient files a claim and submits it; the insurer's
+        // decision is typed on one and imported (FHIR) on another.
+        call("/api/billing/open_claim", Patient, |f| json!({ "invoice_id": f.id("claimed") }))
+            .keep("claim", ""),
+        call("/api/billing/claim", Billing, |f| json!({ "claim_id": f.id("claim") })),
+        call("/api/billing/submit_claim", Patient, |f| json!({ "claim_id": f.id("claim") })),
+        call("/api/billing/adjudicate", Billing, |f| {
+            json!({ "claim_id": f.id("claim"), "form": { "approved": "1", "reason": "Partly covered" } })
+        }),
+        call("/api/billing/claim_paid", Billing, |f| {
+            json!({ "claim_id": f.id("claim"), "reference": "REM-1" })
+        }),
+        call("/api/billing/claim_response", Billing, |f| {
+            let claim = f.id("claim2");
+            json!({ "claim_id": claim, "response": json!({
+                "resourceType": "ClaimResponse", "outcome": "error",
+                "request": { "reference": format!("Claim/{claim}") },
+                "disposition": "Not covered",
+            }).to_string() })
+        }),
+        // The board lists many patients' claims: it names none.
+        call("/api/billing/claims", Billing, |_| json!({ "status": null, "cursor": null }))
+            .action_only("billing.claims"),
         call("/api/billing/credit", Billing, |f| {
             json!({ "invoice_id": f.id("invoice"), "reason": "Wrong patient" })
         }),
@@ -833,6 +857,72 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
         .await
         .unwrap();
     fixtures.kept.insert("invoice", json!(draft.id));
+    // Two issued invoices under a coverage, for the claims.
+    let payer = shared::insurance::NewPayer {
+        name: "Audit Health".into(),
+        share: shared::money::Rate(8_000),
+        active: true,
+    };
+    app::billing::insurance::save_payer(&app.db, None, payer, clerk, Utc::now())
+        .await
+        .unwrap();
+    app::entity::insurance_coverages::ActiveModel {
+        id: Set(uuid::Uuid::new_v4()),
+        patient_id: Set(patient),
+        payer: Set("Audit Health".into()),
+        member_id: Set("M-1".into()),
+        group_number: Set(None),
+        valid_from: Set(None),
+        valid_to: Set(None),
+        rank: Set(shared::demographics::CoverageRank::Primary),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    for name in ["claimed", "claimed2"] {
+        let procedure = shared::billing::ManualCharge {
+            kind: shared::billing::ChargeKind::Procedure,
+            item_key: "SUTURE".into(),
+            quantity: 1,
+            service_date: None,
+        };
+        app::billing::charges::add_manual(
+            &app.db,
+            patient,
+            procedure,
+            Utc::now().date_naive(),
+            clerk,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let txn = app.db.begin().await.unwrap();
+        let d = app::billing::invoices::draft(&txn, patient, eur, clerk, Utc::now())
+            .await
+            .unwrap();
+        app::billing::invoices::issue(&txn, d.clone(), chrono_tz::UTC, clerk, Utc::now())
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        fixtures.kept.insert(name, json!(d.id));
+    }
+    // The second one's claim submitted already, for the insurer's response.
+    let claimed2 = app::billing::invoices::find(
+        &app.db,
+        shared::ids::InvoiceId(serde_json::from_value(fixtures.kept["claimed2"].clone()).unwrap()),
+        None,
+    )
+    .await
+    .unwrap();
+    let (claim2, _) =
+        app::billing::insurance::open(&app.db, &claimed2, false, chrono_tz::UTC, clerk, Utc::now())
+            .await
+            .unwrap();
+    app::billing::insurance::submit(&app.db, claim2.clone(), Utc::now())
+        .await
+        .unwrap();
+    fixtures.kept.insert("claim2", json!(claim2.id));
 
     // Every call must succeed; what it failed to audit is gathered so one
     // run names every function that leaves no trace.

@@ -5,7 +5,9 @@
 //! duplicates), credit notes, patients seeing only their own bills, online
 //! payments through the provider's protocol (the local double) with a
 //! signed, replay-proof webhook, refunds capped at what was paid, and
-//! payment plans with overdue reminders. On SQLite and PostgreSQL.
+//! payment plans with overdue reminders; insurance: eligibility, portions,
+//! claims through their states, documents, FHIR, the board. On SQLite and
+//! PostgreSQL.
 
 mod common;
 
@@ -21,7 +23,7 @@ use shared::appointments::AppointmentStatus;
 use shared::billing::{
     Account, ChargeKind, ChargeView, InvoiceStatus, InvoiceView, PaymentView, PriceView, Series,
 };
-use shared::ids::InvoiceId;
+use shared::ids::{ClaimId, InvoiceId};
 use shared::{AppError, Role};
 use uuid::Uuid;
 
@@ -1081,3 +1083,432 @@ async fn payment_plans_flag_overdue_and_remind_once(backend: Backend) {
 }
 
 on_both_databases!(payment_plans_flag_overdue_and_remind_once);
+
+/// Gives `patient` a coverage by `payer` (as registration types it) valid
+/// from `from` to `to`.
+async fn cover(app: &TestApp, patient: Uuid, payer: &str, from: NaiveDate, to: NaiveDate) {
+    use app::entity::insurance_coverages as coverages;
+    coverages::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        patient_id: Set(patient),
+        payer: Set(payer.into()),
+        member_id: Set("A123456789".into()),
+        group_number: Set(None),
+        valid_from: Set(Some(from)),
+        valid_to: Set(Some(to)),
+        rank: Set(shared::demographics::CoverageRank::Primary),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+}
+
+/// Uploads `bytes` as a document of `claim` named `name`.
+async fn upload_claim_document(
+    client: &Client,
+    claim: ClaimId,
+    name: &str,
+    bytes: &[u8],
+) -> (StatusCode, serde_json::Value) {
+    let response = client
+        .http
+        .post(format!(
+            "{}{}",
+            client.base,
+            shared::insurance::claim_upload_path(claim)
+        ))
+        .query(&[("name", name)])
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+fn claim_response(claim: ClaimId, outcome: &str, benefit: f64, why: &str) -> String {
+    json!({
+        "resourceType": "ClaimResponse",
+        "status": "active",
+        "type": { "coding": [{ "code": "institutional" }] },
+        "use": "claim",
+        "outcome": outcome,
+        "request": { "reference": format!("Claim/{claim}") },
+        "disposition": why,
+        "total": [{
+            "category": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/adjudication", "code": "benefit" }] },
+            "amount": { "value": benefit, "currency": "EUR" },
+        }],
+    })
+    .to_string()
+}
+
+/// Insurance: payers matched by folded name; a coverage eligible on the
+/// service date puts the insurer's portion on the invoice (an expired one
+/// does not); the claim goes draft → submitted → partly approved → paid,
+/// any other step refused; the patient files it from the phone with a
+/// document (type and size checked, served to no one else); it exports as
+/// a FHIR `Claim` and the insurer's `ClaimResponse` is imported; what the
+/// insurer approved decides what the patient owes, and a denial hands the
+/// patient the whole. The board pages claims and ages what insurers owe.
+async fn claims_follow_their_states(backend: Backend) {
+    use shared::insurance::{ClaimBoard, ClaimStatus, ClaimView, PayerView};
+    let app = spawn_app(backend).await;
+    let clerk = signed_in(&app, CLERK, Role::BillingClerk).await;
+    let admin = signed_in(&app, "admin@test.example", Role::Administrator).await;
+    let today = Utc::now().date_naive();
+
+    // The payer list: the administrator's; names unique once folded.
+    let payer = |name: &str, share: &str| json!({ "form": { "id": null, "name": name, "share": share, "active": true } });
+    let tk: PayerView = ok(
+        &admin,
+        "billing/save_payer",
+        payer("Techniker Krankenkasse", "80"),
+    )
+    .await;
+    assert_eq!(tk.share, shared::money::Rate(8_000));
+    let (status, dup) = admin
+        .call::<PayerView>("billing/save_payer", payer("TECHNIKER  krankenkasse", "70"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(dup), ["name"]);
+    let (status, _) = clerk
+        .call::<PayerView>("billing/save_payer", payer("Barmer", "90"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Covered on the service date (the payer typed in other case): 80 % of
+    // EUR 20.00 is the insurer's, EUR 4.00 the patient's.
+    let (patient, invoice) = {
+        let clerk_id = user_id(&app, CLERK).await;
+        let patient = Client::new(&app.base);
+        let registered = register_patient(&patient, "insured@test.example", "Ольга").await;
+        let pid: Uuid = serde_json::from_value(registered["user"]["patient_id"].clone()).unwrap();
+        cover(
+            &app,
+            pid,
+            "techniker krankenkasse",
+            today - Duration::days(365),
+            today + Duration::days(365),
+        )
+        .await;
+        drafts(&app, 0, clerk_id).await;
+        let invoice = certificate_draft(&app, pid, clerk_id).await;
+        ok::<InvoiceView>(&clerk, "billing/issue", json!({ "invoice_id": invoice })).await;
+        (patient, invoice)
+    };
+    let v: InvoiceView = ok(
+        &patient,
+        "billing/invoice",
+        json!({ "invoice_id": invoice }),
+    )
+    .await;
+    let insurance = v.insurance.clone().expect("the coverage was eligible");
+    assert_eq!(insurance.payer, "Techniker Krankenkasse");
+    assert_eq!(
+        (insurance.insurer_portion, insurance.patient_portion),
+        (1_600, 400)
+    );
+    assert_eq!(v.lines[0].insurer_portion, 1_600);
+    assert_eq!(
+        v.balance, 400,
+        "the patient owes their portion while the insurer is asked"
+    );
+
+    // An expired coverage: self-pay, nothing to claim.
+    let clerk_id = user_id(&app, CLERK).await;
+    let lapsed = basic_patient(&app, "Lapsed").await;
+    cover(
+        &app,
+        lapsed,
+        "Techniker Krankenkasse",
+        today - Duration::days(400),
+        today - Duration::days(1),
+    )
+    .await;
+    let lapsed_invoice = certificate_draft(&app, lapsed, clerk_id).await;
+    let lv: InvoiceView = ok(
+        &clerk,
+        "billing/issue",
+        json!({ "invoice_id": lapsed_invoice }),
+    )
+    .await;
+    assert!(lv.insurance.is_none());
+    assert_eq!(lv.balance, 2_000);
+    let (status, _) = clerk
+        .call::<ClaimId>(
+            "billing/open_claim",
+            json!({ "invoice_id": lapsed_invoice }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // The patient files the claim from the phone; filing again answers it.
+    let claim: ClaimId = ok(
+        &patient,
+        "billing/open_claim",
+        json!({ "invoice_id": invoice }),
+    )
+    .await;
+    let again: ClaimId = ok(
+        &patient,
+        "billing/open_claim",
+        json!({ "invoice_id": invoice }),
+    )
+    .await;
+    assert_eq!(claim, again);
+    let stranger = Client::new(&app.base);
+    register_patient(&stranger, "stranger@test.example", "Stranger").await;
+    let (status, _) = stranger
+        .call::<ClaimId>("billing/open_claim", json!({ "invoice_id": invoice }))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = stranger
+        .call::<ClaimView>("billing/claim", json!({ "claim_id": claim }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // A document: a PDF goes, a text file and a stranger do not.
+    let pdf = b"%PDF-1.4\n% referral letter\n%%EOF\n";
+    let (status, doc) = upload_claim_document(&patient, claim, "Überweisung.pdf", pdf).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(doc["file_name"], "Überweisung.pdf");
+    let (status, refused) = upload_claim_document(&patient, claim, "notes.txt", b"hello").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let (status, _) = upload_claim_document(&stranger, claim, "x.pdf", pdf).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let href = format!(
+        "{}/api/billing/claim-documents/{}",
+        app.base,
+        doc["id"].as_str().unwrap()
+    );
+    let served = clerk.http.get(&href).send().await.unwrap();
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(served.bytes().await.unwrap().as_ref(), pdf);
+    assert_eq!(
+        stranger.http.get(&href).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Only the documented steps: a draft is neither decided nor paid.
+    let (status, _) = clerk
+        .call::<ClaimView>(
+            "billing/claim_paid",
+            json!({ "claim_id": claim, "reference": "R1" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let decide = |approved: &str, reason: &str| json!({ "claim_id": claim, "form": { "approved": approved, "reason": reason } });
+    let (status, _) = clerk
+        .call::<ClaimView>("billing/adjudicate", decide("16", ""))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let submitted: ClaimView = ok(
+        &patient,
+        "billing/submit_claim",
+        json!({ "claim_id": claim }),
+    )
+    .await;
+    assert_eq!(submitted.status, ClaimStatus::Submitted);
+    assert!(submitted.filed_by_patient);
+    assert_eq!(submitted.documents.len(), 1);
+    let (status, _) = patient
+        .call::<ClaimView>("billing/submit_claim", json!({ "claim_id": claim }))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = patient
+        .call::<ClaimView>("billing/adjudicate", decide("16", ""))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = clerk
+        .call::<InvoiceId>(
+            "billing/credit",
+            json!({ "invoice_id": invoice, "reason": "Wrong patient" }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "an invoice under a claim is not credited"
+    );
+
+    // The FHIR Claim: the covered line with the insurer's portion.
+    let fhir: serde_json::Value = patient
+        .http
+        .get(format!("{}/api/billing/claims/{claim}/fhir", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fhir["resourceType"], "Claim");
+    assert_eq!(fhir["status"], "active");
+    assert_eq!(fhir["total"], json!({ "value": 16.0, "currency": "EUR" }));
+    assert_eq!(fhir["item"].as_array().unwrap().len(), 1);
+    assert_eq!(fhir["insurer"]["display"], "Techniker Krankenkasse");
+    assert_eq!(fhir["identifier"][0]["value"], submitted.number);
+
+    // The insurer's ClaimResponse: not JSON, another claim's, and then its
+    // partial approval of EUR 10.00, after which the patient owes EUR 10.00.
+    let respond = |text: String| json!({ "claim_id": claim, "response": text });
+    let (status, bad) = clerk
+        .call::<ClaimView>("billing/claim_response", respond("{".into()))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(bad), ["response"]);
+    let other = ClaimId(Uuid::new_v4());
+    let (status, _) = clerk
+        .call::<ClaimView>(
+            "billing/claim_response",
+            respond(claim_response(other, "partial", 10.0, "x")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let decided: ClaimView = ok(
+        &clerk,
+        "billing/claim_response",
+        respond(claim_response(
+            claim,
+            "partial",
+            10.0,
+            "Certificates are covered up to EUR 10",
+        )),
+    )
+    .await;
+    assert_eq!(decided.status, ClaimStatus::PartlyApproved);
+    assert_eq!(decided.approved.unwrap().minor, 1_000);
+    assert_eq!(
+        decided.reason.as_deref(),
+        Some("Certificates are covered up to EUR 10")
+    );
+    let v: InvoiceView = ok(
+        &patient,
+        "billing/invoice",
+        json!({ "invoice_id": invoice }),
+    )
+    .await;
+    assert_eq!(v.balance, 1_000);
+    assert_eq!(v.insurance.unwrap().cover, 1_000);
+
+    // The board: the claim awaiting the insurer's money, 0 days old.
+    let board: ClaimBoard = ok(
+        &clerk,
+        "billing/claims",
+        json!({ "status": null, "cursor": null }),
+    )
+    .await;
+    let row = board.rows.iter().find(|r| r.id == claim).unwrap();
+    assert_eq!(
+        (row.status, row.age_days),
+        (ClaimStatus::PartlyApproved, Some(0))
+    );
+    assert_eq!(board.aging[0].1, 1);
+    assert_eq!(board.aging[0].2.minor, 1_000);
+    let (status, _) = patient
+        .call::<ClaimBoard>("billing/claims", json!({ "status": null, "cursor": null }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Paid: recorded once, then nothing more.
+    let (status, missing) = clerk
+        .call::<ClaimView>(
+            "billing/claim_paid",
+            json!({ "claim_id": claim, "reference": " " }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(missing), ["reference"]);
+    let paid: ClaimView = ok(
+        &clerk,
+        "billing/claim_paid",
+        json!({ "claim_id": claim, "reference": "REM-2026-77" }),
+    )
+    .await;
+    assert_eq!(
+        (paid.status, paid.paid.unwrap().minor),
+        (ClaimStatus::Paid, 1_000)
+    );
+    let (status, _) = clerk
+        .call::<ClaimView>("billing/adjudicate", decide("0", "Late"))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let board: ClaimBoard = ok(
+        &clerk,
+        "billing/claims",
+        json!({ "status": "paid", "cursor": null }),
+    )
+    .await;
+    assert_eq!(board.rows.len(), 1);
+    assert_eq!(
+        board.rows[0].age_days, None,
+        "nothing is awaited of a paid claim"
+    );
+    assert_eq!(board.aging[0].1, 0);
+
+    // A denial, typed from the insurer's letter, hands the patient the whole.
+    let second = basic_patient(&app, "Denied").await;
+    cover(
+        &app,
+        second,
+        "Techniker Krankenkasse",
+        today - Duration::days(30),
+        today,
+    )
+    .await;
+    let second_invoice = certificate_draft(&app, second, clerk_id).await;
+    ok::<InvoiceView>(
+        &clerk,
+        "billing/issue",
+        json!({ "invoice_id": second_invoice }),
+    )
+    .await;
+    let denied_claim: ClaimId = ok(
+        &clerk,
+        "billing/open_claim",
+        json!({ "invoice_id": second_invoice }),
+    )
+    .await;
+    ok::<ClaimView>(
+        &clerk,
+        "billing/submit_claim",
+        json!({ "claim_id": denied_claim }),
+    )
+    .await;
+    let deny = |reason: &str| json!({ "claim_id": denied_claim, "form": { "approved": "0", "reason": reason } });
+    let (status, unexplained) = clerk
+        .call::<ClaimView>("billing/adjudicate", deny(""))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(unexplained), ["reason"]);
+    let denied: ClaimView = ok(&clerk, "billing/adjudicate", deny("Not a covered service")).await;
+    assert_eq!(denied.status, ClaimStatus::Denied);
+    let v: InvoiceView = ok(
+        &clerk,
+        "billing/invoice",
+        json!({ "invoice_id": second_invoice }),
+    )
+    .await;
+    assert_eq!(v.balance, 2_000);
+    let (status, _) = clerk
+        .call::<ClaimView>(
+            "billing/claim_paid",
+            json!({ "claim_id": denied_claim, "reference": "R" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // Keyset paging: the board's pages follow one another without overlap.
+    let all: ClaimBoard = ok(
+        &clerk,
+        "billing/claims",
+        json!({ "status": null, "cursor": null }),
+    )
+    .await;
+    assert_eq!(all.rows.len(), 2);
+    assert!(all.next.is_none());
+    assert_eq!(all.rows[0].id, denied_claim, "newest first");
+}
+
+on_both_databases!(claims_follow_their_states);

@@ -76,6 +76,8 @@ fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         of::<billing::CheckoutStatus>("payment_checkouts", "status"),
         of::<billing::PaymentMethod>("refunds", "method"),
         of::<billing::RefundStatus>("refunds", "status"),
+        of::<shared::insurance::ClaimStatus>("claims", "status"),
+        of::<lab_visits::AttachmentType>("claim_documents", "content_type"),
     ]
 }
 

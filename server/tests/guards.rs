@@ -273,6 +273,9 @@ fn cross_patient_calls() -> Vec<(&'static str, &'static str)> {
             r#"{"invoice_id": "{other}", "key": "guard-test-key-00000001"}"#,
         ),
         ("/api/billing/checkout_return", r#"{"checkout": "{other}"}"#),
+        ("/api/billing/open_claim", r#"{"invoice_id": "{other}"}"#),
+        ("/api/billing/claim", r#"{"claim_id": "{other}"}"#),
+        ("/api/billing/submit_claim", r#"{"claim_id": "{other}"}"#),
         ("/api/lab/collection_hours", "{}"),
         (
             "/api/lab/collection_slots",

@@ -92,6 +92,7 @@ pub enum Series {
     CreditNote,
     Receipt,
     Refund,
+    Claim,
 }
 
 impl Series {
@@ -101,6 +102,7 @@ impl Series {
             Series::CreditNote => "CRN",
             Series::Receipt => "RCP",
             Series::Refund => "RFD",
+            Series::Claim => "CLM",
         }
     }
 
@@ -332,6 +334,9 @@ pub struct LineView {
     pub tax_rate: Rate,
     pub discount_reason: Option<String>,
     pub amounts: LineAmounts,
+    /// The insurer's portion of the line (0 when no coverage was eligible
+    /// on its service date).
+    pub insurer_portion: i64,
 }
 
 impl LineView {
@@ -588,6 +593,8 @@ pub struct InvoiceView {
     pub payable_online: bool,
     /// The balance in instalments, if the clerk agreed a plan.
     pub plan: Option<PlanView>,
+    /// The insurer's part, when a coverage was eligible.
+    pub insurance: Option<crate::insurance::InsuranceView>,
 }
 
 /// An invoice in a list.

@@ -100,6 +100,12 @@ ids! {
     PaymentId;
     /// Money given back from a payment.
     RefundId;
+    /// An insurer the hospital bills.
+    PayerId;
+    /// A claim of an invoice's insurer's portion.
+    ClaimId;
+    /// A file attached to a claim.
+    ClaimDocumentId;
     /// An account: staff (a doctor's id is their account's) or patient.
     UserId;
     AppointmentId;

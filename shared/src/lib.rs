@@ -43,6 +43,7 @@ pub mod demographics;
 pub mod error;
 pub mod formulary;
 pub mod ids;
+pub mod insurance;
 pub mod lab;
 pub mod lab_visits;
 pub mod lab_work;

@@ -1,16 +1,18 @@
 //! `/admin/prices`: the price list. Each item has its prices by the day
 //! they take effect; a new price for an item ends the one before it.
+//! `/admin/payers`: the insurers the hospital bills, with their share.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use shared::billing::{ChargeKind, PriceForm, PriceView};
+use shared::insurance::{PayerForm, PayerView};
 use shared::Permission;
 
 use super::api::{add_price, price_items, prices};
 use crate::components::{
-    lens, submit_then_reload, ClientOnly, EmptyState, ErrorBox, FormAlert, FormErrors, Input,
-    Loading, Select, Submit,
+    lens, lens_bool, submit_then_reload, submit_with, Check, ClientOnly, EmptyState, ErrorBox,
+    FormAlert, FormErrors, Input, Loading, Select, Submit,
 };
 use crate::portal_session::{Gate, PortalSession};
 
@@ -117,5 +119,104 @@ fn AddPrice(version: RwSignal<u32>) -> impl IntoView {
                 <Submit label="Add the price" busy_label="Adding…" busy/>
             </form>
         </section>
+    }
+}
+
+/// `/admin/payers`: the insurers the hospital bills. A registration's
+/// coverage is billed to the payer of the same name (case and accents
+/// aside), at its share.
+#[component]
+pub fn PayersPage() -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let session = PortalSession::get();
+    let list = Resource::new(
+        move || version.get(),
+        move |_| session.load_if(Permission::ManagePrices, super::claims_api::payers()),
+    );
+    view! {
+        <Title text="Payers"/>
+        <Gate needs=Some(Permission::ManagePrices)>
+            <h1>"Payers"</h1>
+            <p class="muted">"Insurers whose members' invoices show the insurer's portion. A coverage names its payer as registration typed it; it is matched to this list by name."</p>
+            <section class="card" aria-labelledby="add-payer-title">
+                <h2 id="add-payer-title">"Add a payer"</h2>
+                <PayerEditor payer=None version/>
+            </section>
+            <Transition fallback=|| view! { <Loading label="Loading the payers…"/> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(all) if all.is_empty() => view! {
+                            <EmptyState title="No payers yet">"Add the insurers you bill; until then every invoice is self-pay."</EmptyState>
+                        }.into_any(),
+                        Ok(all) => view! {
+                            <ul class="list" data-testid="payers">
+                                {all.into_iter().map(|p| view! {
+                                    <li data-testid="payer">
+                                        <strong dir="auto">{p.name.clone()}</strong>" · pays "{p.share.label()}
+                                        {(!p.active).then_some(" · not billed")}
+                                        <details>
+                                            <summary>"Change"</summary>
+                                            <PayerEditor payer=Some(p) version/>
+                                        </details>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Gate>
+    }
+}
+
+/// Adds a payer (`payer` none) or changes one.
+#[component]
+fn PayerEditor(payer: Option<PayerView>, version: RwSignal<u32>) -> impl IntoView {
+    let key = payer
+        .as_ref()
+        .map_or("new".to_string(), |p| p.id.to_string());
+    let adding = payer.is_none();
+    let form = RwSignal::new(match payer {
+        Some(p) => PayerForm {
+            id: Some(p.id),
+            name: p.name,
+            share: p.share.label().trim_end_matches(" %").to_string(),
+            active: p.active,
+        },
+        None => PayerForm {
+            active: true,
+            ..PayerForm::default()
+        },
+    });
+    let busy = RwSignal::new(false);
+    let errors = FormErrors::new();
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        submit_with(
+            busy,
+            errors,
+            super::claims_api::save_payer(form.get_untracked()),
+            move |_| {
+                // The add form is kept empty for the next payer.
+                if adding {
+                    form.set(PayerForm {
+                        active: true,
+                        ..PayerForm::default()
+                    });
+                }
+                version.update(|v| *v += 1);
+            },
+        );
+    };
+    view! {
+        <form class="form" on:submit=submit>
+            <FormAlert errors/>
+            <Input label="Name" name=format!("payer-name-{key}") bind=lens(form, |f| f.name.clone(), |f, v| f.name = v) error=errors.field("name") required=true/>
+            <Input label="Share of covered services (%)" name=format!("payer-share-{key}") inputmode="decimal" hint="What the payer pays of a covered line, e.g. 80."
+                bind=lens(form, |f| f.share.clone(), |f, v| f.share = v) error=errors.field("share") required=true/>
+            <Check label="Billed (members' invoices show its portion)" name=format!("payer-active-{key}") bind=lens_bool(form, |f| f.active, |f, v| f.active = v) error=errors.field("active")/>
+            <Submit label=if adding { "Add the payer" } else { "Save" } busy_label="Saving…" busy/>
+        </form>
     }
 }

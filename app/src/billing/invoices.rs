@@ -15,7 +15,8 @@ use shared::billing::{
     PaymentStatus, PaymentView, RefundStatus, Series,
 };
 use shared::ids::{InvoiceId, PatientId, PaymentId};
-use shared::money::{balance, Currency, LineInput, Money, Rate, Totals};
+use shared::insurance::insurer_cover;
+use shared::money::{balance, portions, Currency, LineInput, Money, Rate, Totals};
 use shared::AppError;
 use uuid::Uuid;
 
@@ -114,8 +115,10 @@ async fn set_totals(
     db: &impl ConnectionTrait,
     invoice: invoices::Model,
     totals: Totals,
+    insurer_portion: i64,
 ) -> Result<invoices::Model, AppError> {
     let mut row = invoice.into_active_model();
+    row.insurer_portion = Set(insurer_portion);
     row.subtotal = Set(totals.subtotal);
     row.discount = Set(totals.discount);
     row.tax = Set(totals.tax);
@@ -176,11 +179,17 @@ pub async fn draft(
             other.currency
         )));
     }
+    let dates: Vec<chrono::NaiveDate> = open.iter().map(|c| c.service_date).collect();
+    let coverage = super::insurance::eligible_coverage(db, patient_id, &dates).await?;
     let invoice = invoices::ActiveModel {
         id: Set(Uuid::new_v4()),
         patient_id: Set(patient_id),
         kind: Set(InvoiceKind::Invoice),
         status: Set(InvoiceStatus::Draft),
+        payer_id: Set(coverage.as_ref().map(|c| c.payer.id)),
+        member_id: Set(coverage.as_ref().map(|c| c.member_id.clone())),
+        insurer_share: Set(coverage.as_ref().map_or(0, |c| c.payer.share)),
+        insurer_portion: Set(0),
         credit_of: Set(None),
         number: Set(None),
         currency: Set(currency),
@@ -198,6 +207,7 @@ pub async fn draft(
     .await
     .or_internal()?;
     let mut inputs = Vec::new();
+    let mut insurer = 0;
     for (position, c) in open.iter().enumerate() {
         let price = c.unit_price.ok_or_else(|| internal("checked above"))?;
         let input = LineInput {
@@ -206,7 +216,11 @@ pub async fn draft(
             discount: 0,
             tax_rate: c.tax_rate,
         };
-        insert_line(
+        let share = coverage
+            .as_ref()
+            .filter(|cov| cov.covers(c.service_date))
+            .map(|cov| Rate::stored(cov.payer.share));
+        insurer += insert_line(
             db,
             &invoice,
             Some(c.id.uuid()),
@@ -215,6 +229,7 @@ pub async fn draft(
             c.service_date,
             input,
             None,
+            share,
         )
         .await
         .map_err(|e| match e {
@@ -225,7 +240,7 @@ pub async fn draft(
         })?;
         inputs.push(input);
     }
-    set_totals(db, invoice, Totals::of(&inputs)).await
+    set_totals(db, invoice, Totals::of(&inputs), insurer).await
 }
 
 enum LineError {
@@ -243,8 +258,10 @@ async fn insert_line(
     service_date: chrono::NaiveDate,
     input: LineInput,
     discount_reason: Option<String>,
-) -> Result<(), LineError> {
+    covered: Option<Rate>,
+) -> Result<i64, LineError> {
     let a = input.amounts();
+    let insurer = covered.map_or(0, |share| portions(a.total, share).0);
     invoice_lines::ActiveModel {
         id: Set(Uuid::new_v4()),
         invoice_id: Set(invoice.id),
@@ -261,6 +278,8 @@ async fn insert_line(
         gross: Set(a.gross),
         tax: Set(a.tax),
         total: Set(a.total),
+        covered: Set(covered.is_some()),
+        insurer_portion: Set(insurer),
     }
     .insert(db)
     .await
@@ -271,7 +290,7 @@ async fn insert_line(
             LineError::Other(internal(e))
         }
     })?;
-    Ok(())
+    Ok(insurer)
 }
 
 /// A line of a draft, for a discount.
@@ -302,7 +321,13 @@ pub async fn discount(
         ..input_of(&line)
     };
     let a = input.amounts();
+    let insurer = if line.covered {
+        portions(a.total, Rate::stored(invoice.insurer_share)).0
+    } else {
+        0
+    };
     let mut row = line.into_active_model();
+    row.insurer_portion = Set(insurer);
     row.discount = Set(a.discount);
     row.discount_reason = Set((a.discount > 0).then_some(reason));
     row.tax = Set(a.tax);
@@ -317,7 +342,8 @@ async fn recompute(
 ) -> Result<invoices::Model, AppError> {
     let lines = lines_of(db, invoice.id).await?;
     let inputs: Vec<LineInput> = lines.iter().map(input_of).collect();
-    set_totals(db, invoice, Totals::of(&inputs)).await
+    let insurer = lines.iter().map(|l| l.insurer_portion).sum();
+    set_totals(db, invoice, Totals::of(&inputs), insurer).await
 }
 
 /// Discards a draft: its charges are unbilled again.
@@ -388,6 +414,7 @@ pub async fn credit(
             "That invoice has been credited already.".into(),
         ));
     }
+    super::insurance::creditable(db, &invoice).await?;
     let year = now.with_timezone(&tz).year();
     let number = next_number(db, Series::CreditNote, year).await?;
     let note = invoices::ActiveModel {
@@ -407,6 +434,10 @@ pub async fn credit(
         created_at: Set(now),
         issued_by: Set(Some(by)),
         issued_at: Set(Some(now)),
+        payer_id: Set(None),
+        member_id: Set(None),
+        insurer_share: Set(0),
+        insurer_portion: Set(0),
     }
     .insert(db)
     .await
@@ -421,6 +452,7 @@ pub async fn credit(
             line.service_date,
             input_of(&line),
             line.discount_reason.clone(),
+            None,
         )
         .await
         .map_err(|e| match e {
@@ -429,6 +461,11 @@ pub async fn credit(
         })?;
     }
     Ok(note)
+}
+
+/// A credit note was issued against the invoice `id`.
+pub async fn credited(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, AppError> {
+    Ok(!credit_notes_of(db, &[id]).await?.is_empty())
 }
 
 async fn credit_notes_of(
@@ -462,6 +499,8 @@ struct Owed {
     refunded: i64,
     credited: i64,
     owed: i64,
+    /// What the insurer is counted on to pay.
+    cover: i64,
 }
 
 /// What is still owed on each of `list` (issued invoices; 0 for the rest).
@@ -488,14 +527,20 @@ async fn balances(
             *credited.entry(of).or_default() += n.total;
         }
     }
+    let claims = super::insurance::claims_of(db, &ids).await?;
     Ok(list
         .iter()
         .map(|i| {
             let paid = paid.get(&i.id).copied().unwrap_or(0);
             let refunded = refunded.get(&i.id).copied().unwrap_or(0);
             let credited = credited.get(&i.id).copied().unwrap_or(0);
+            let cover = insurer_cover(
+                i.insurer_portion,
+                claims.get(&i.id).map(|c| (c.status, c.approved)),
+                credited != 0,
+            );
             let owed = if i.kind == InvoiceKind::Invoice && i.status == InvoiceStatus::Issued {
-                balance(i.total, paid, refunded, credited)
+                balance(i.total - cover, paid, refunded, credited)
             } else {
                 0
             };
@@ -506,6 +551,7 @@ async fn balances(
                     refunded,
                     credited,
                     owed,
+                    cover,
                 },
             )
         })
@@ -574,6 +620,7 @@ pub async fn view(
                 tax_rate: Rate::stored(l.tax_rate),
                 discount_reason: l.discount_reason.clone(),
                 amounts: input_of(l).amounts(),
+                insurer_portion: l.insurer_portion,
             })
             .collect(),
         totals: Totals {
@@ -604,6 +651,7 @@ pub async fn view(
         issued_at: invoice.issued_at,
         payable_online: false,
         plan: None,
+        insurance: super::insurance::insurance_view(db, invoice, money.cover).await?,
     })
 }
 

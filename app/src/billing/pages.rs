@@ -277,6 +277,9 @@ pub fn InvoiceDocument(
     /// A draft's lines get a discount form that bumps this when applied.
     #[prop(default = None)]
     discount: Option<RwSignal<u32>>,
+    /// At the billing desk (the claim is a link to its page).
+    #[prop(default = false)]
+    desk: bool,
 ) -> impl IntoView {
     let c = v.currency;
     let title = match (&v.number, v.kind) {
@@ -332,6 +335,7 @@ pub fn InvoiceDocument(
                 }).collect_view()}
             </ul>
         })}
+        {v.insurance.map(|i| view! { <super::claim_pages::InsurancePart i c desk/> })}
         {v.plan.map(|p| view! { <PlanSchedule p c/> })}
         {(!v.refunds.is_empty()).then(|| view! {
             <h2>"Refunds"</h2>
@@ -471,6 +475,12 @@ fn InvoiceAtDesk(v: InvoiceView, version: RwSignal<u32>, may_discount: bool) -> 
     let currency = v.currency;
     let credited = !v.credited_by.is_empty();
     let has_plan = v.plan.is_some();
+    // An insurer's portion not claimed yet, on an invoice that stands.
+    let claimable = v
+        .insurance
+        .as_ref()
+        .is_some_and(|i| i.claim.is_none() && i.insurer_portion > 0)
+        && !credited;
     let refundable: Vec<PaymentView> = v
         .payments
         .iter()
@@ -488,6 +498,7 @@ fn InvoiceAtDesk(v: InvoiceView, version: RwSignal<u32>, may_discount: bool) -> 
             } else {
                 ().into_any()
             }}
+            {claimable.then(|| view! { <super::claim_pages::OpenClaim id/> })}
             {(!refundable.is_empty()).then(|| view! { <RefundPayment payments=refundable currency version/> })}
             {(!credited).then(|| view! { <CreditInvoice id version/> })}
         }
@@ -496,7 +507,7 @@ fn InvoiceAtDesk(v: InvoiceView, version: RwSignal<u32>, may_discount: bool) -> 
     };
     view! {
         <p><a href=format!("/clinic/billing/patients/{patient}")>"← The patient's account"</a></p>
-        <InvoiceDocument v discount=may_discount.then_some(version)/>
+        <InvoiceDocument v discount=may_discount.then_some(version) desk=true/>
         {actions}
     }
 }

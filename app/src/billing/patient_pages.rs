@@ -10,6 +10,7 @@ use shared::AppError;
 use uuid::Uuid;
 
 use super::api::{checkout_return, invoice, mine, pay_online};
+use super::claim_pages::MyClaim;
 use super::pages::{InvoiceDocument, InvoiceList};
 use crate::components::{submit_with, ErrorBox, FormAlert, FormErrors, Loading, Submit};
 use crate::nav::{loaded, TileCard};
@@ -129,7 +130,16 @@ pub fn MyInvoicePage() -> impl IntoView {
                     match view_of.await {
                         Ok(v) => {
                             let pay = v.payable_online.then(|| view! { <PayOnline id=v.id balance=v.currency.format(v.balance)/> });
-                            view! { <ReturnNotice returned/>{pay}<InvoiceDocument v/> }.into_any()
+                            // A claim is filed for an issued invoice with an insurer's portion.
+                            let claim = v
+                                .insurance
+                                .as_ref()
+                                .filter(|i| i.insurer_portion > 0 && v.credited_by.is_empty())
+                                .map(|i| {
+                                    let existing = i.claim.as_ref().map(|c| c.id);
+                                    view! { <MyClaim invoice=v.id existing version/> }
+                                });
+                            view! { <ReturnNotice returned/>{pay}<InvoiceDocument v/>{claim} }.into_any()
                         }
                         Err(e) => view! { <h1>"Invoice"</h1><ErrorBox error=e/> }.into_any(),
                     }
@@ -164,7 +174,7 @@ fn ReturnNotice(returned: RwSignal<Option<Returned>>) -> impl IntoView {
             .into_any(),
             Returned::Pending => view! {
                 <p class="alert" role="status" data-testid="payment-pending">
-                    "Your payment is being confirmed by the payment service. It will show here in a moment; you were not charged twice."
+                    "Your payment is being confirmed by the payment service. It will show here in a moment."
                 </p>
             }
             .into_any(),

@@ -1,5 +1,6 @@
 //! Where billing appears: the desk in the clinic portal (billing clerks),
-//! the price list in the admin portal, the patient's bills.
+//! the claims board, the price list and the payers in the admin portal,
+//! the patient's bills.
 
 use leptos::prelude::*;
 use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
@@ -8,12 +9,14 @@ use leptos_router::{path, Lazy};
 use shared::Permission::{ManageBilling, ManagePrices};
 use shared::Portal::{self, Admin, Clinic, Patient};
 
-use super::{admin_pages, pages, patient_pages};
+use super::{admin_pages, claim_pages, pages, patient_pages};
 use crate::nav::{no_routes, NavEntry, PortalTiles, Tile};
 
 pub const NAV: &[NavEntry] = &[
     NavEntry::new(Clinic, 70, "/clinic/billing", "Billing").needs(ManageBilling),
+    NavEntry::new(Clinic, 71, "/clinic/billing/claims", "Claims").needs(ManageBilling),
     NavEntry::new(Admin, 57, "/admin/prices", "Price list").needs(ManagePrices),
+    NavEntry::new(Admin, 58, "/admin/payers", "Payers").needs(ManagePrices),
 ];
 
 // The patient's phone has room for five tabs: bills are a tile of the
@@ -30,12 +33,17 @@ crate::lazy_pages! {
         BillingDesk => view! { <pages::BillingDeskPage/> },
         BillingAccount => view! { <pages::AccountPage/> },
         BillingInvoice => view! { <pages::InvoicePage/> },
+        ClaimsBoard => view! { <claim_pages::ClaimsBoardPage/> },
+        ClaimAtDesk => view! { <claim_pages::ClaimPage/> },
     }
     patient_bills in patient {
         MyBills => view! { <patient_pages::MyBillsPage/> },
         MyInvoice => view! { <patient_pages::MyInvoicePage/> },
     }
-    admin_prices in admin { PriceList => view! { <admin_pages::PricesPage/> } }
+    admin_prices in admin {
+        PriceList => view! { <admin_pages::PricesPage/> },
+        PayerList => view! { <admin_pages::PayersPage/> },
+    }
 }
 
 /// This module's pages in the portal `at` (`None`: outside the portals).
@@ -45,6 +53,8 @@ pub fn routes(at: Option<Portal>) -> AnyNestedRoute {
             <Route path=path!("billing") view={Lazy::<BillingDesk>::new()}/>
             <Route path=path!("billing/patients/:id") view={Lazy::<BillingAccount>::new()}/>
             <Route path=path!("billing/invoices/:id") view={Lazy::<BillingInvoice>::new()}/>
+            <Route path=path!("billing/claims") view={Lazy::<ClaimsBoard>::new()}/>
+            <Route path=path!("billing/claims/:id") view={Lazy::<ClaimAtDesk>::new()}/>
         }
         .into_inner()
         .into_any_nested_route(),
@@ -54,9 +64,12 @@ pub fn routes(at: Option<Portal>) -> AnyNestedRoute {
         }
         .into_inner()
         .into_any_nested_route(),
-        Some(Admin) => view! { <Route path=path!("prices") view={Lazy::<PriceList>::new()}/> }
-            .into_inner()
-            .into_any_nested_route(),
+        Some(Admin) => view! {
+            <Route path=path!("prices") view={Lazy::<PriceList>::new()}/>
+            <Route path=path!("payers") view={Lazy::<PayerList>::new()}/>
+        }
+        .into_inner()
+        .into_any_nested_route(),
         _ => no_routes(),
     }
 }

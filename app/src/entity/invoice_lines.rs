@@ -22,6 +22,10 @@ pub struct Model {
     pub gross: i64,
     pub tax: i64,
     pub total: i64,
+    /// A coverage was eligible on the service date (migration 30).
+    pub covered: bool,
+    /// The insurer's part of `total`.
+    pub insurer_portion: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

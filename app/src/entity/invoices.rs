@@ -23,6 +23,14 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub issued_by: Option<Uuid>,
     pub issued_at: Option<DateTimeUtc>,
+    /// The payer of the coverage eligible on the lines' service dates
+    /// (migration 30), with the member's id and the payer's share then.
+    pub payer_id: Option<Uuid>,
+    pub member_id: Option<String>,
+    /// Hundredths of a percent.
+    pub insurer_share: i32,
+    /// The insurer's portion of the total (the covered lines').
+    pub insurer_portion: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -41,10 +41,27 @@ pub fn AttachmentLinks(files: Vec<AttachmentView>) -> impl IntoView {
 /// Attaches a JPEG, PNG or PDF to an imaging report.
 #[component]
 pub fn AttachFile(result_id: LabResultId, version: RwSignal<u32>) -> impl IntoView {
+    view! {
+        <UploadFile path=shared::lab_visits::upload_path(result_id) key=result_id.to_string()
+            label="Attach an image or PDF (JPEG, PNG or PDF, at most 20 MB)" version/>
+    }
+}
+
+/// Uploads one JPEG, PNG or PDF to `path` (with `?name=` the file's name),
+/// the request's body being the file; bumps `version` once stored. `key`
+/// tells its fields from other upload forms' on the page.
+#[component]
+pub fn UploadFile(
+    path: String,
+    #[prop(into)] key: String,
+    label: &'static str,
+    version: RwSignal<u32>,
+) -> impl IntoView {
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
     let input = NodeRef::<leptos::html::Input>::new();
-    let id = format!("attach-{result_id}");
+    let id = format!("attach-{key}");
+    let error_id = format!("attach-error-{key}");
     let upload = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         #[cfg(feature = "hydrate")]
@@ -70,8 +87,7 @@ pub fn AttachFile(result_id: LabResultId, version: RwSignal<u32>) -> impl IntoVi
                 return;
             }
             let url = format!(
-                "{}?name={}",
-                shared::lab_visits::upload_path(result_id),
+                "{path}?name={}",
                 String::from(js_sys::encode_uri_component(&file.name()))
             );
             busy.set(true);
@@ -109,15 +125,15 @@ pub fn AttachFile(result_id: LabResultId, version: RwSignal<u32>) -> impl IntoVi
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (input, result_id, version);
+        let _ = (input, &path, version);
     };
     view! {
         <form class="attach" on:submit=upload novalidate data-testid="attach-form">
             <FormAlert errors/>
-            <label for=id.clone()>"Attach an image or PDF (JPEG, PNG or PDF, at most 20 MB)"</label>
+            <label for=id.clone()>{label}</label>
             <input id=id type="file" name="file" accept="image/jpeg,image/png,application/pdf" node_ref=input
-                aria-describedby=format!("attach-error-{result_id}")/>
-            <p class="field__error" id=format!("attach-error-{result_id}") aria-live="polite">{move || errors.field("file").get()}</p>
+                aria-describedby=error_id.clone()/>
+            <p class="field__error" id=error_id aria-live="polite">{move || errors.field("file").get()}</p>
             <button type="submit" class="btn" disabled=move || busy.get()>
                 {move || if busy.get() { "Attaching…" } else { "Attach" }}
             </button>

@@ -12,7 +12,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Set,
 };
-use sha2::{Digest, Sha256};
 use shared::ids::{LabAttachmentId, LabResultId, PatientId};
 use shared::lab::TestKind;
 use shared::lab_visits::{check_attachment, clean_file_name, AttachmentView};
@@ -88,7 +87,7 @@ async fn record(
         file_name: Set(file_name),
         content_type: Set(content_type),
         size_bytes: Set(i64::try_from(bytes.len()).or_internal()?),
-        sha256: Set(hex(&Sha256::digest(bytes))),
+        sha256: Set(crate::files::sha256_hex(bytes)),
         storage_key: Set(key.to_string()),
         uploaded_by: Set(by),
         created_at: Set(now),
@@ -98,10 +97,6 @@ async fn record(
     .or_internal()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The query of an upload: the file's name as the user's device had it.
 #[derive(Debug, serde::Deserialize)]
 pub struct UploadQuery {
@@ -109,7 +104,7 @@ pub struct UploadQuery {
     pub name: String,
 }
 
-fn json_error(e: &AppError) -> axum::response::Response {
+pub(crate) fn json_error(e: &AppError) -> axum::response::Response {
     (crate::context::http_status(e), axum::Json(e.clone())).into_response()
 }
 
@@ -147,42 +142,33 @@ pub async fn upload(
         }
         // Checked before storing anything; checked again with the row.
         check_attachment(&body)?;
-        let key = Uuid::new_v4().to_string();
-        files.put(&caller.ctx.cipher, &key, &body).await?;
-        let recorded = async {
-            let txn = crate::context::begin_write(db).await?;
-            let saved = record(
-                &txn,
-                &row,
-                &key,
-                clean_file_name(&query.name),
-                &body,
-                caller.user.id.uuid(),
-                caller.now(),
-            )
+        let saved = files
+            .put_recorded(&caller.ctx.cipher, &body, async |key| {
+                let txn = crate::context::begin_write(db).await?;
+                let saved = record(
+                    &txn,
+                    &row,
+                    &key,
+                    clean_file_name(&query.name),
+                    &body,
+                    caller.user.id.uuid(),
+                    caller.now(),
+                )
+                .await?;
+                let event = caller
+                    .event("lab.attach")
+                    .patient(PatientId::from(row.patient_id))
+                    .entity("lab_attachment", saved.id)
+                    .detail(format!(
+                        "{} ({} bytes)",
+                        saved.content_type.as_str(),
+                        saved.size_bytes
+                    ));
+                caller.record(&txn, event).await?;
+                txn.commit().await.or_internal()?;
+                Ok::<_, AppError>(saved)
+            })
             .await?;
-            let event = caller
-                .event("lab.attach")
-                .patient(PatientId::from(row.patient_id))
-                .entity("lab_attachment", saved.id)
-                .detail(format!(
-                    "{} ({} bytes)",
-                    saved.content_type.as_str(),
-                    saved.size_bytes
-                ));
-            caller.record(&txn, event).await?;
-            txn.commit().await.or_internal()?;
-            Ok::<_, AppError>(saved)
-        }
-        .await;
-        let saved = match recorded {
-            Ok(saved) => saved,
-            Err(e) => {
-                // Nothing points at the file: it goes.
-                let _ = files.remove(&key).await;
-                return Err(e);
-            }
-        };
         for_results(db, [saved.result_id])
             .await?
             .into_iter()
@@ -226,7 +212,7 @@ pub async fn download(
             super::api::ssr::may_read(&caller, row.patient_id, false, action).await?;
         }
         let bytes = files.get(&caller.ctx.cipher, &row.storage_key).await?;
-        if hex(&Sha256::digest(&bytes)) != row.sha256 {
+        if crate::files::sha256_hex(&bytes) != row.sha256 {
             return Err(crate::context::internal(format!(
                 "attachment {id}: the stored file does not match its digest"
             )));
@@ -241,35 +227,7 @@ pub async fn download(
     .await;
     match result {
         Ok((bytes, row)) => {
-            use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
-            let ascii: String = row
-                .file_name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_graphic() && c != '"' && c != '\\' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let disposition = format!(
-                "inline; filename=\"{ascii}\"; filename*=UTF-8''{}",
-                utf8_percent_encode(&row.file_name, NON_ALPHANUMERIC)
-            );
-            (
-                [
-                    (
-                        http::header::CONTENT_TYPE,
-                        row.content_type.as_str().to_string(),
-                    ),
-                    (http::header::CONTENT_DISPOSITION, disposition),
-                    (http::header::CACHE_CONTROL, "private, no-store".to_string()),
-                    (http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-                ],
-                bytes,
-            )
-                .into_response()
+            crate::files::inline_response(bytes, &row.file_name, row.content_type.as_str())
         }
         Err(e) => crate::context::error_response(&e),
     }

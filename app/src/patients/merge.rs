@@ -21,7 +21,7 @@ use crate::context::{internal, OrInternal};
 use crate::entity::{mrn_aliases, patients, users};
 
 /// Every table holding rows that belong to a patient, with what the preview calls them.
-pub const PATIENT_TABLES: [(&str, &str); 33] = [
+pub const PATIENT_TABLES: [(&str, &str); 35] = [
     ("encounters", "Encounters"),
     ("clinical_notes", "Clinical notes"),
     ("vital_signs", "Vital-sign sets"),
@@ -42,6 +42,8 @@ pub const PATIENT_TABLES: [(&str, &str); 33] = [
     ("refunds", "Refunds"),
     ("payment_plans", "Payment plans"),
     ("plan_instalments", "Payment plan instalments"),
+    ("claims", "Insurance claims"),
+    ("claim_documents", "Documents of insurance claims"),
     ("lab_orders", "Laboratory and imaging orders"),
     ("lab_order_items", "Ordered tests"),
     ("lab_specimens", "Specimens"),
