@@ -83,6 +83,7 @@ pub mod portal_session;
 pub mod portals;
 pub mod prescriptions;
 pub mod records;
+pub mod reports;
 pub mod zone;
 
 #[cfg(feature = "ssr")]

@@ -40,6 +40,7 @@ modules!(
     pharmacy,
     lab,
     billing,
+    reports,
     admin,
     audit,
     auth

@@ -4,9 +4,11 @@
 // still owes and the payment made, and pays the rest online through the
 // payment service's test double; she claims the insurer's portion from her
 // phone and the clerk records the insurer's partial approval, which changes
-// what she owes; an administrator adds a price.
+// what she owes; an administrator adds a price and downloads the revenue
+// report.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, DEMO, DEMO_PASSWORD } from './helpers.mjs';
 
 // A refused form answers 422, which the browser logs as a failed request.
@@ -141,7 +143,7 @@ test('the patient claims from her insurer on her phone; a partial approval chang
   await phone.page.getByLabel('Attach a document (photo or PDF, at most 20 MB)').setInputFiles({
     name: 'Überweisung.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% referral\n%%EOF\n'),
   });
-  await phone.page.getByRole('button', { name: 'Attach' }).click();
+  await phone.page.getByRole('button', { name: 'Attach', exact: true }).click();
   await phone.page.getByRole('link', { name: 'Überweisung.pdf' }).waitFor();
   await phone.page.getByRole('button', { name: 'Submit the claim to the insurer' }).click();
   await phone.page.getByTestId('claim-status').filter({ hasText: 'Submitted' }).first().waitFor();
@@ -209,5 +211,38 @@ test('an administrator adds a price, with a field error first', async () => {
   await page.getByTestId('price').filter({ hasText: 'Sick note' }).getByText('EUR 8.50').waitFor();
   await expectNoHorizontalScroll(page);
   assertClean(expected422(problems));
+  await context.close();
+});
+
+test('an administrator opens the revenue report by payer and downloads it as CSV', async () => {
+  const { page, problems, context } = await openDevice(browser, 'desktop', { acceptDownloads: true });
+  await signIn(page, DEMO.admin, DEMO_PASSWORD);
+  await page.waitForURL('**/admin');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Reports' }).click();
+  await page.waitForURL('**/admin/reports');
+  await hydrated(page);
+  // This year by month and department: the chart and the table.
+  await page.getByTestId('revenue-chart').waitFor();
+  await page.getByTestId('revenue-total').getByText(/^EUR [\d,]+\.\d\d$/).waitFor();
+  await page.getByTestId('aging-table').waitFor();
+  const form = page.getByTestId('revenue-form');
+  await form.getByLabel('By *', { exact: true }).selectOption('payer');
+  await form.getByRole('button', { name: 'Show' }).click();
+  const table = page.getByTestId('revenue-table');
+  await table.getByRole('rowheader', { name: 'Demo Health Insurance' }).waitFor();
+  await table.getByRole('rowheader', { name: 'Self-pay' }).waitFor();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('revenue-csv').click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^revenue-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csv = readFileSync(await download.path(), 'utf8');
+  const lines = csv.trim().split('\n');
+  assert.equal(lines[0], 'period_start,period,payer,amount,currency');
+  assert.ok(lines.some((l) => /,Demo Health Insurance,\d+\.\d\d,EUR$/.test(l)), csv);
+  await expectNoHorizontalScroll(page);
+  await page.screenshot({ path: 'test-results/reports-desktop.png', fullPage: true });
+  assertClean(problems);
   await context.close();
 });

@@ -111,6 +111,7 @@ mod m20261206_000027_lab_visits;
 mod m20261207_000028_billing;
 mod m20261208_000029_online_payments;
 mod m20261209_000030_insurance;
+mod m20261210_000031_revenue;
 mod util;
 
 /// Every migration, in order.
@@ -150,6 +151,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000028_billing::Migration),
             Box::new(m20261208_000029_online_payments::Migration),
             Box::new(m20261209_000030_insurance::Migration),
+            Box::new(m20261210_000031_revenue::Migration),
         ]
     }
 }

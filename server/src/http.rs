@@ -179,6 +179,18 @@ pub fn router(
             get(app::billing::claim_documents::fhir).layer(axum::Extension(ctx.clone())),
         )
         .route(
+            "/api/reports/revenue.csv",
+            get(app::reports::downloads::revenue_csv).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
+            "/api/reports/aging.csv",
+            get(app::reports::downloads::aging_csv).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
+            "/api/reports/claims.csv",
+            get(app::reports::downloads::claims_csv).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
             app::billing::online::WEBHOOK_PATH,
             post(app::billing::online::webhook).layer(axum::Extension(ctx.clone())),
         )

@@ -1512,3 +1512,296 @@ async fn claims_follow_their_states(backend: Backend) {
 }
 
 on_both_databases!(claims_follow_their_states);
+
+/// Issues an invoice of everything `patient` was charged (the clerk's).
+async fn issue_all(app: &TestApp, patient: Uuid, clerk: Uuid) -> app::entity::invoices::Model {
+    let eur = shared::money::Currency::parse("EUR").unwrap();
+    let txn = app.db.begin().await.unwrap();
+    let draft = app::billing::invoices::draft(&txn, patient, eur, clerk, Utc::now())
+        .await
+        .unwrap();
+    let issued = app::billing::invoices::issue(&txn, draft, chrono_tz::UTC, clerk, Utc::now())
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    issued
+}
+
+/// The financial reports: revenue by month and by department, doctor and
+/// payer (a credit note takes its invoice back out), in the daily sums and
+/// as CSV; balances by age; claims' approval rates; who may read them.
+async fn reports_add_up_what_was_billed(backend: Backend) {
+    use app::entity::{departments, doctor_profiles, invoices};
+    use shared::reports::{AgingReport, ClaimRates, RevenueReport};
+    let app = spawn_app(backend).await;
+    let clerk = signed_in(&app, CLERK, Role::BillingClerk).await;
+    let admin = signed_in(&app, "admin@test.example", Role::Administrator).await;
+    let clerk_id = user_id(&app, CLERK).await;
+    let today = Utc::now().date_naive();
+    drafts(&app, 0, clerk_id).await; // prices CERT at EUR 20.00
+
+    // A cardiologist in a department named in Cyrillic.
+    let doctor = staff_named(
+        &app,
+        "cardio@test.example",
+        "Dr Ιωάννης Παπαδόπουλος",
+        Role::Doctor,
+    )
+    .await;
+    let cardiology = departments::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        name: Set("Кардиология".into()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    doctor_profiles::ActiveModel {
+        user_id: Set(doctor),
+        department_id: Set(Some(cardiology.id)),
+        specialty_id: Set(None),
+        languages: Set(None),
+        contact_phone: Set(None),
+        updated_at: Set(Utc::now()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let payer = shared::insurance::NewPayer {
+        name: "Kasse Süd".into(),
+        share: shared::money::Rate(5_000),
+        active: true,
+    };
+    app::billing::insurance::save_payer(&app.db, None, payer, clerk_id, Utc::now())
+        .await
+        .unwrap();
+
+    // Insured A: one certificate for the cardiologist (EUR 20.00, half the insurer's).
+    let a = basic_patient(&app, "Insured").await;
+    cover(
+        &app,
+        a,
+        "kasse süd",
+        today - Duration::days(10),
+        today + Duration::days(10),
+    )
+    .await;
+    let charge = app::billing::charges::NewCharge {
+        patient_id: a,
+        kind: ChargeKind::Service,
+        source: "manual",
+        source_id: Uuid::new_v4(),
+        price_key: Some("CERT".into()),
+        description: "Medical certificate".into(),
+        quantity: 1,
+        service_date: today,
+        doctor_id: Some(doctor),
+    }
+    .row(Utc::now());
+    app::billing::charges::insert_once(&app.db, charge)
+        .await
+        .unwrap();
+    let a_invoice = issue_all(&app, a, clerk_id).await;
+    // Self-paying B: two certificates; issued 45 days ago.
+    let b = basic_patient(&app, "Selfpay").await;
+    for _ in 0..2 {
+        let charge = shared::billing::ManualCharge {
+            kind: ChargeKind::Service,
+            item_key: "CERT".into(),
+            quantity: 1,
+            service_date: None,
+        };
+        app::billing::charges::add_manual(&app.db, b, charge, today, clerk_id, Utc::now())
+            .await
+            .unwrap();
+    }
+    let b_invoice = issue_all(&app, b, clerk_id).await;
+    assert_eq!(b_invoice.total, 4_000);
+    let mut row: invoices::ActiveModel = b_invoice.clone().into();
+    row.issued_at = Set(Some(Utc::now() - Duration::days(45)));
+    row.update(&app.db).await.unwrap();
+    // C: invoiced and credited, so nothing.
+    let c = basic_patient(&app, "Credited").await;
+    let c_invoice = certificate_draft(&app, c, clerk_id).await;
+    ok::<InvoiceView>(&clerk, "billing/issue", json!({ "invoice_id": c_invoice })).await;
+    ok::<InvoiceId>(
+        &clerk,
+        "billing/credit",
+        json!({ "invoice_id": c_invoice, "reason": "Wrong patient" }),
+    )
+    .await;
+
+    let form = |by: &str| {
+        json!({ "form": { "from": (today - Duration::days(60)).to_string(),
+                                            "to": today.to_string(), "period": "month", "by": by } })
+    };
+    let by_department: RevenueReport = ok(&admin, "reports/revenue", form("department")).await;
+    assert_eq!(by_department.total, 6_000);
+    let named = |r: &RevenueReport| -> Vec<(String, i64)> {
+        r.series.iter().map(|s| (s.name.clone(), s.total)).collect()
+    };
+    assert_eq!(
+        named(&by_department),
+        [
+            ("No department".to_string(), 4_000),
+            ("Кардиология".to_string(), 2_000)
+        ]
+    );
+    let by_payer: RevenueReport = ok(&admin, "reports/revenue", form("payer")).await;
+    assert_eq!(
+        named(&by_payer),
+        [
+            ("Self-pay".to_string(), 4_000),
+            ("Kasse Süd".to_string(), 2_000)
+        ]
+    );
+    let by_doctor: RevenueReport = ok(&admin, "reports/revenue", form("doctor")).await;
+    assert!(named(&by_doctor).contains(&("Dr Ιωάννης Παπαδόπουλος".to_string(), 2_000)));
+    // The daily sums agree with the invoices they came from.
+    let issued: i64 = invoices::Entity::find()
+        .filter(invoices::Column::Status.eq(InvoiceStatus::Issued))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| {
+            if i.kind == shared::billing::InvoiceKind::CreditNote {
+                -i.total
+            } else {
+                i.total
+            }
+        })
+        .sum();
+    assert_eq!(issued, 6_000);
+    let (status, refused) = admin
+        .call::<RevenueReport>("reports/revenue", json!({ "form": { "from": "2026-02-01", "to": "2026-01-01", "period": "", "by": "ward" } }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(refused), ["period", "by", "to"]);
+    let (status, _) = clerk
+        .call::<RevenueReport>("reports/revenue", form("payer"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The CSV of the same report.
+    let query = by_payer.query.csv_path();
+    let csv = admin
+        .http
+        .get(format!("{}{query}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("period_start,period,payer,amount,currency")
+    );
+    let month = shared::reports::Period::Month.start(today);
+    assert!(
+        text.contains(&format!(
+            "{month},{},Kasse Süd,20.00,EUR",
+            month.format("%Y-%m")
+        )),
+        "{text}"
+    );
+    assert_eq!(
+        clerk
+            .http
+            .get(format!("{}{query}", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let outsider = Client::new(&app.base);
+    assert_eq!(
+        outsider
+            .http
+            .get(format!("{}{query}", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let bad = admin
+        .http
+        .get(format!(
+            "{}/api/reports/revenue.csv?from=2026-01-01&to=2026-02-01&period=year&by=payer",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+    // Balances by age: A's EUR 10.00 is new, B's EUR 40.00 is 45 days old.
+    let aging: AgingReport = ok(&admin, "reports/aging", json!({})).await;
+    let owed: Vec<(u64, i64)> = aging
+        .rows
+        .iter()
+        .map(|r| (r.invoices, r.patients_owe))
+        .collect();
+    assert_eq!(owed, [(1, 1_000), (1, 4_000), (0, 0), (0, 0)]);
+    let aging_csv = admin
+        .http
+        .get(format!("{}/api/reports/aging.csv", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(aging_csv.status(), StatusCode::OK);
+    assert!(aging_csv
+        .text()
+        .await
+        .unwrap()
+        .contains("31-60,1,40.00,0,0.00,EUR"));
+
+    // Claims decided: A's, partly approved.
+    let claim: ClaimId = ok(
+        &clerk,
+        "billing/open_claim",
+        json!({ "invoice_id": a_invoice.id }),
+    )
+    .await;
+    ok::<serde_json::Value>(&clerk, "billing/submit_claim", json!({ "claim_id": claim })).await;
+    ok::<serde_json::Value>(
+        &clerk,
+        "billing/adjudicate",
+        json!({ "claim_id": claim, "form": { "approved": "6", "reason": "Capped" } }),
+    )
+    .await;
+    let days = json!({ "form": { "from": today.to_string(), "to": today.to_string() } });
+    let rates: ClaimRates = ok(&admin, "reports/claims_decided", days).await;
+    assert_eq!(rates.rows.len(), 1);
+    assert_eq!(
+        (
+            rates.all.decided,
+            rates.all.partly_approved,
+            rates.all.granted
+        ),
+        (1, 1, 600)
+    );
+    assert_eq!(rates.all.rate(rates.all.denied), shared::money::Rate(0));
+    let claims_csv = admin
+        .http
+        .get(format!(
+            "{}{}",
+            app.base,
+            shared::reports::claims_csv_path(today, today)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(claims_csv.status(), StatusCode::OK);
+    assert!(claims_csv
+        .text()
+        .await
+        .unwrap()
+        .contains("Kasse Süd,1,0,1,0,100 %,0 %,10.00,6.00,EUR"));
+}
+
+on_both_databases!(reports_add_up_what_was_billed);

@@ -53,6 +53,7 @@ pub mod patients;
 pub mod pharmacy;
 pub mod prescribing;
 pub mod records;
+pub mod reports;
 pub mod roles;
 pub mod schedule;
 pub mod text;

@@ -119,6 +119,12 @@ impl Currency {
             .ok_or_else(|| "That amount is too large.".into())
     }
 
+    /// Minor units as a plain decimal number ("-1234.50"): no grouping, a
+    /// point, the currency's decimals (for CSV files and machines).
+    pub fn decimal(&self, minor: i64) -> String {
+        self.format_major(minor).replace(',', "")
+    }
+
     /// Minor units as major units with the currency's decimals and thousands
     /// separated by commas ("1,234.50"), without the code.
     pub fn format_major(&self, minor: i64) -> String {

@@ -123,6 +123,9 @@ pub enum Permission {
     ManageBilling,
     /// Discount a line of a draft invoice, with a reason (billing clerks).
     DiscountInvoices,
+    /// Read the financial reports: revenue, outstanding balances by age,
+    /// claims' approval and denial rates (administrators).
+    ViewFinancialReports,
 }
 
 impl Role {
@@ -231,6 +234,7 @@ impl Role {
                 ManageFormulary,
                 ManageLab,
                 ManagePrices,
+                ViewFinancialReports,
             ],
         }
     }

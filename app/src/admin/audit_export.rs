@@ -176,7 +176,7 @@ fn csv_lines(records: impl Iterator<Item = [String; 15]>) -> Result<Bytes, std::
         .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
-fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
     match cell.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
         _ => cell.into(),

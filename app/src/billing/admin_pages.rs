@@ -177,6 +177,7 @@ fn PayerEditor(payer: Option<PayerView>, version: RwSignal<u32>) -> impl IntoVie
         .as_ref()
         .map_or("new".to_string(), |p| p.id.to_string());
     let adding = payer.is_none();
+    let save_label = if adding { "Add the payer" } else { "Save" };
     let form = RwSignal::new(match payer {
         Some(p) => PayerForm {
             id: Some(p.id),
@@ -216,7 +217,7 @@ fn PayerEditor(payer: Option<PayerView>, version: RwSignal<u32>) -> impl IntoVie
             <Input label="Share of covered services (%)" name=format!("payer-share-{key}") inputmode="decimal" hint="What the payer pays of a covered line, e.g. 80."
                 bind=lens(form, |f| f.share.clone(), |f, v| f.share = v) error=errors.field("share") required=true/>
             <Check label="Billed (members' invoices show its portion)" name=format!("payer-active-{key}") bind=lens_bool(form, |f| f.active, |f, v| f.active = v) error=errors.field("active")/>
-            <Submit label=if adding { "Add the payer" } else { "Save" } busy_label="Saving…" busy/>
+            <Submit label=save_label busy_label="Saving…" busy/>
         </form>
     }
 }

@@ -49,6 +49,8 @@ pub struct NewCharge<'a> {
     pub description: String,
     pub quantity: i32,
     pub service_date: NaiveDate,
+    /// The doctor it is for, when there is one (for the revenue reports).
+    pub doctor_id: Option<Uuid>,
 }
 
 impl NewCharge<'_> {
@@ -63,6 +65,7 @@ impl NewCharge<'_> {
             description,
             quantity,
             service_date,
+            doctor_id,
         } = self;
         charge_items::ActiveModel {
             id: Set(Uuid::new_v4()),
@@ -81,6 +84,7 @@ impl NewCharge<'_> {
             voided_at: Set(None),
             voided_by: Set(None),
             void_reason: Set(None),
+            doctor_id: Set(doctor_id),
         }
     }
 }
@@ -107,6 +111,7 @@ pub async fn consultation(
         description: format!("Consultation — {doctor}"),
         quantity: 1,
         service_date: appointment.starts_at.with_timezone(&tz).date_naive(),
+        doctor_id: Some(appointment.doctor_id),
     }
     .row(now);
     insert_once(db, charge).await
@@ -141,6 +146,7 @@ pub async fn add_manual(
         description: price.name,
         quantity: charge.quantity,
         service_date: day,
+        doctor_id: None,
     }
     .row(now);
     row.added_by = Set(Some(by));

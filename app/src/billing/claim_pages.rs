@@ -20,7 +20,7 @@ use crate::components::{
     FormErrors, Input, Loading, Select, Submit, TextArea,
 };
 use crate::lab::attach_pages::{size_text, UploadFile};
-use crate::portal_session::{Gate, PortalSession};
+use crate::portal_session::{current_user, Gate, PortalSession};
 
 /// A claim's status as a badge.
 fn status_badge(s: ClaimStatus) -> impl IntoView {
@@ -96,6 +96,21 @@ fn claim_param() -> Memo<Option<ClaimId>> {
 /// what the insurers owe by age.
 #[component]
 pub fn ClaimsBoardPage() -> impl IntoView {
+    view! {
+        <Title text="Claims"/>
+        <Gate>
+            <h1>"Insurance claims"</h1>
+            {move || if current_user().role.can(Permission::ManageBilling) {
+                view! { <ClaimsBoard/> }.into_any()
+            } else {
+                view! { <p class="muted">"Claims are for the billing desk."</p> }.into_any()
+            }}
+        </Gate>
+    }
+}
+
+#[component]
+fn ClaimsBoard() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let session = PortalSession::get();
     let first = Resource::new(
@@ -107,18 +122,14 @@ pub fn ClaimsBoardPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Claims"/>
-        <Gate needs=Some(Permission::ManageBilling)>
-            <h1>"Insurance claims"</h1>
-            <Transition fallback=|| view! { <Loading label="Loading the claims…"/> }>
-                {move || Suspend::new(async move {
-                    match first.await {
-                        Ok(board) => view! { <Board board status/> }.into_any(),
-                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </Gate>
+        <Transition fallback=|| view! { <Loading label="Loading the claims…"/> }>
+            {move || Suspend::new(async move {
+                match first.await {
+                    Ok(board) => view! { <Board board status/> }.into_any(),
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 

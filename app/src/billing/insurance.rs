@@ -203,7 +203,7 @@ pub async fn insurance_view(
     invoice: &invoices::Model,
     cover: i64,
 ) -> Result<Option<InsuranceView>, AppError> {
-    let Some(payer_id) = invoice.payer_id else {
+    let (Some(payer_id), InvoiceKind::Invoice) = (invoice.payer_id, invoice.kind) else {
         return Ok(None);
     };
     let payer = payers::Entity::find_by_id(payer_id)

@@ -208,6 +208,7 @@ pub async fn draft(
     .or_internal()?;
     let mut inputs = Vec::new();
     let mut insurer = 0;
+    let origins = super::revenue::attribution(db, open.iter().map(|c| c.id.uuid())).await?;
     for (position, c) in open.iter().enumerate() {
         let price = c.unit_price.ok_or_else(|| internal("checked above"))?;
         let input = LineInput {
@@ -223,7 +224,11 @@ pub async fn draft(
         insurer += insert_line(
             db,
             &invoice,
-            Some(c.id.uuid()),
+            origins
+                .get(&c.id.uuid())
+                .copied()
+                .unwrap_or_default()
+                .charge(c.id.uuid()),
             position as i32,
             &c.description,
             c.service_date,
@@ -252,7 +257,7 @@ enum LineError {
 async fn insert_line(
     db: &impl ConnectionTrait,
     invoice: &invoices::Model,
-    charge_id: Option<Uuid>,
+    origin: super::revenue::Origin,
     position: i32,
     description: &str,
     service_date: chrono::NaiveDate,
@@ -266,7 +271,9 @@ async fn insert_line(
         id: Set(Uuid::new_v4()),
         invoice_id: Set(invoice.id),
         patient_id: Set(invoice.patient_id),
-        charge_id: Set(charge_id),
+        charge_id: Set(origin.charge_id),
+        doctor_id: Set(origin.doctor_id),
+        department_id: Set(origin.department_id),
         position: Set(position),
         description: Set(description.to_string()),
         service_date: Set(service_date),
@@ -391,7 +398,9 @@ pub async fn issue(
     row.number = Set(Some(number));
     row.issued_by = Set(Some(by));
     row.issued_at = Set(Some(now));
-    row.update(db).await.or_internal()
+    let issued = row.update(db).await.or_internal()?;
+    super::revenue::post(db, &issued, &lines).await?;
+    Ok(issued)
 }
 
 /// A credit note for the whole of an issued invoice (once): the same lines,
@@ -434,8 +443,9 @@ pub async fn credit(
         created_at: Set(now),
         issued_by: Set(Some(by)),
         issued_at: Set(Some(now)),
-        payer_id: Set(None),
-        member_id: Set(None),
+        // The payer stays named, for revenue by payer; the note claims nothing.
+        payer_id: Set(invoice.payer_id),
+        member_id: Set(invoice.member_id.clone()),
         insurer_share: Set(0),
         insurer_portion: Set(0),
     }
@@ -446,7 +456,11 @@ pub async fn credit(
         insert_line(
             db,
             &note,
-            None,
+            super::revenue::Origin {
+                charge_id: None,
+                doctor_id: line.doctor_id,
+                department_id: line.department_id,
+            },
             line.position,
             &line.description,
             line.service_date,
@@ -460,6 +474,7 @@ pub async fn credit(
             LineError::Other(e) => e,
         })?;
     }
+    super::revenue::post(db, &note, &lines_of(db, note.id).await?).await?;
     Ok(note)
 }
 

@@ -25,4 +25,6 @@ pub mod plans;
 pub mod prices;
 #[cfg(feature = "ssr")]
 pub mod provider;
+#[cfg(feature = "ssr")]
+pub mod revenue;
 pub mod routes;

@@ -26,6 +26,9 @@ pub struct Model {
     pub voided_at: Option<DateTimeUtc>,
     pub voided_by: Option<Uuid>,
     pub void_reason: Option<String>,
+    /// The doctor it is for (the consultation's, the ordering doctor's, the
+    /// prescriber's), for the revenue reports (migration 31).
+    pub doctor_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

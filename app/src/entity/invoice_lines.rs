@@ -26,6 +26,9 @@ pub struct Model {
     pub covered: bool,
     /// The insurer's part of `total`.
     pub insurer_portion: i64,
+    /// The charge's doctor and the doctor's department then (migration 31).
+    pub doctor_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -55,6 +55,7 @@ pub mod price_list;
 pub mod problems;
 pub mod refill_requests;
 pub mod refunds;
+pub mod revenue_days;
 pub mod sessions;
 pub mod specialties;
 pub mod stock_batches;

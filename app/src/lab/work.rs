@@ -639,6 +639,15 @@ async fn alert_orderer(
     outbox::queue(db, vec![row]).await.or_internal()
 }
 
+/// Who ordered the order `id`.
+async fn order_doctor(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Uuid>, AppError> {
+    Ok(crate::entity::lab_orders::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .or_internal()?
+        .map(|o| o.ordered_by))
+}
+
 /// Charges a released test or reported study, once (a correction released
 /// later charges nothing more).
 async fn charge(
@@ -662,6 +671,7 @@ async fn charge(
         description: format!("{} ({})", t.name, t.code),
         quantity: 1,
         service_date: local_day(ctx, now),
+        doctor_id: order_doctor(db, item.order_id).await?,
     }
     .row(now);
     crate::billing::charges::insert_once(db, charge).await?;

@@ -439,6 +439,7 @@ pub async fn dispense(
             description: format!("{} (lot {})", p.drug_label, batch.lot_number),
             quantity: take as i32,
             service_date: today,
+            doctor_id: Some(p.prescriber_id),
         }
         .row(now);
         charge.drug_id = Set(Some(p.drug_id));

@@ -1,0 +1,32 @@
+//! Where the reports appear: the admin portal.
+
+use leptos::prelude::*;
+use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
+use leptos_router::components::Route;
+use leptos_router::{path, Lazy};
+use shared::Permission::ViewFinancialReports;
+use shared::Portal::{self, Admin};
+
+use super::pages;
+use crate::nav::{no_routes, NavEntry, PortalTiles};
+
+pub const NAV: &[NavEntry] =
+    &[NavEntry::new(Admin, 59, "/admin/reports", "Reports").needs(ViewFinancialReports)];
+
+pub const TILES: PortalTiles = PortalTiles::NONE;
+
+crate::lazy_pages! {
+    admin_reports in admin { FinancialReports => view! { <pages::ReportsPage/> } }
+}
+
+/// This module's pages in the portal `at` (`None`: outside the portals).
+pub fn routes(at: Option<Portal>) -> AnyNestedRoute {
+    match at {
+        Some(Admin) => {
+            view! { <Route path=path!("reports") view={Lazy::<FinancialReports>::new()}/> }
+                .into_inner()
+                .into_any_nested_route()
+        }
+        _ => no_routes(),
+    }
+}
