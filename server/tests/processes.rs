@@ -235,6 +235,8 @@ fn routes_lists_every_portal_page() {
         "/clinic/billing",
         "/clinic/billing/patients/{id}",
         "/clinic/billing/invoices/{id}",
+        "/clinic/billing/claims",
+        "/clinic/billing/claims/{id}",
         "/clinic/account",
         "/admin",
         "/admin/users",
@@ -247,10 +249,12 @@ fn routes_lists_every_portal_page() {
         "/admin/formulary",
         "/admin/lab",
         "/admin/prices",
+        "/admin/payers",
+        "/admin/reports",
         "/admin/account",
     ];
     expected.sort_unstable();
-    assert_eq!(expected.len(), 48);
+    assert_eq!(expected.len(), 52);
     assert_eq!(routes, expected, "the router's pages");
 }
 

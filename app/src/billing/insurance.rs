@@ -277,7 +277,6 @@ pub async fn open(
                 .into(),
         ));
     };
-    creditable(db, invoice).await?;
     if super::invoices::credited(db, invoice.id).await? {
         return Err(AppError::Conflict(
             "This invoice was credited: there is nothing to claim.".into(),

@@ -230,14 +230,22 @@ fn ClaimsSection() -> impl IntoView {
     let first = form.get_untracked();
     let opening = Resource::new(
         || (),
-        move |_| session.load_if(Permission::ViewFinancialReports, claims_decided(first.clone())),
+        move |_| {
+            session.load_if(
+                Permission::ViewFinancialReports,
+                claims_decided(first.clone()),
+            )
+        },
     );
     let shown = RwSignal::new(None::<ClaimRates>);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        submit_with(busy, errors, claims_decided(form.get_untracked()), move |r| {
-            shown.set(Some(r))
-        });
+        submit_with(
+            busy,
+            errors,
+            claims_decided(form.get_untracked()),
+            move |r| shown.set(Some(r)),
+        );
     };
     view! {
         <section class="card" aria-labelledby="claim-rates-title">
