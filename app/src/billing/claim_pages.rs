@@ -16,8 +16,8 @@ use shared::{AppError, Permission};
 
 use super::claims_api::*;
 use crate::components::{
-    format_time, lens, submit_then_reload, submit_with, EmptyState, ErrorBox, FormAlert,
-    FormErrors, Input, Loading, Select, Submit, TextArea,
+    format_time, lens, submit_then_reload, submit_with, ClientOnly, EmptyState, ErrorBox,
+    FormAlert, FormErrors, Input, Loading, Select, Submit, TextArea,
 };
 use crate::lab::attach_pages::{size_text, UploadFile};
 use crate::portal_session::{current_user, Gate, PortalSession};
@@ -446,32 +446,46 @@ pub fn MyClaim(
         }
         .into_any();
     };
-    let found = Resource::new(move || version.get(), move |_| claim(claim_id));
     view! {
         <section class="card" aria-labelledby="my-claim-title">
             <h2 id="my-claim-title">"Your claim"</h2>
-            <Transition fallback=|| view! { <Loading label="Loading your claim…"/> }>
-                {move || Suspend::new(async move {
-                    match found.await {
-                        Ok(c) => {
-                            let status = c.status;
-                            let documents = c.documents.clone();
-                            view! {
-                                <p>"Claim "<strong>{c.number.clone()}</strong></p>
-                                <ClaimFacts c/>
-                                <DocumentLinks files=documents/>
-                                {matches!(status, ClaimStatus::Draft | ClaimStatus::Submitted).then(|| view! {
-                                    <UploadFile path=shared::insurance::claim_upload_path(claim_id) key=claim_id.to_string()
-                                        label="Attach a document (photo or PDF, at most 20 MB)" version/>
-                                })}
-                                {(status == ClaimStatus::Draft).then(|| view! { <SubmitClaim id=claim_id version/> })}
-                            }.into_any()
-                        }
-                        Err(e) => view! { <ErrorBox error=e/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            // Loaded in the browser only: a suspense inside the bill's own
+            // is numbered differently by the server and the browser
+            // (docs/architecture.md, "LocalResource").
+            <ClientOnly><MyClaimCard claim_id version/></ClientOnly>
         </section>
     }
     .into_any()
+}
+
+/// The patient's claim, loaded (in the browser) and shown with its next step.
+#[component]
+fn MyClaimCard(claim_id: ClaimId, version: RwSignal<u32>) -> impl IntoView {
+    let found = LocalResource::new(move || {
+        version.track();
+        claim(claim_id)
+    });
+    view! {
+        <Transition fallback=|| view! { <Loading label="Loading your claim…"/> }>
+            {move || Suspend::new(async move {
+                match found.await {
+                    Ok(c) => {
+                        let status = c.status;
+                        let documents = c.documents.clone();
+                        view! {
+                            <p>"Claim "<strong>{c.number.clone()}</strong></p>
+                            <ClaimFacts c/>
+                            <DocumentLinks files=documents/>
+                            {matches!(status, ClaimStatus::Draft | ClaimStatus::Submitted).then(|| view! {
+                                <UploadFile path=shared::insurance::claim_upload_path(claim_id) key=claim_id.to_string()
+                                    label="Attach a document (photo or PDF, at most 20 MB)" version/>
+                            })}
+                            {(status == ClaimStatus::Draft).then(|| view! { <SubmitClaim id=claim_id version/> })}
+                        }.into_any()
+                    }
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
 }
