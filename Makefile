@@ -76,13 +76,15 @@ test: setup-test lint rust-tests e2e-release
 
 # Benchmarks (not part of `make test`): patient search at 1M patients, opening
 # a chart with 1,000 encounters, free-slot search and booking throughput,
-# prescribing checks, the laboratory's worklist and a patient's results, on SQLite and a throwaway PostgreSQL. Results
+# prescribing checks, the laboratory's worklist and a patient's results, the revenue
+# report over a year of 5M charges, on SQLite and a throwaway PostgreSQL. Results
 # go to docs/benchmarks.md by hand; see there for the latest.
 bench:
 	.ci/with-postgres cargo bench -p server --bench records -- --patients 1000000 --requests 2000 --encounters 1000
 	.ci/with-postgres cargo bench -p server --bench appointments -- --doctors 100 --history 100000 --requests 1000 --clients 50
 	.ci/with-postgres cargo bench -p server --bench prescribing -- --requests 2000
 	.ci/with-postgres cargo bench -p server --bench lab -- --requests 100
+	.ci/with-postgres cargo bench -p server --bench revenue -- --charges 5000000 --requests 20
 
 # First load of each portal's landing page (/, /patient, /clinic, /admin) on the
 # release build in Chromium at 1.6 Mbit/s, 150 ms and a 4x slower CPU: bytes as
