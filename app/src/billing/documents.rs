@@ -91,6 +91,18 @@ pub fn invoice_pdf(
         ("Tax", c.format(v.totals.tax)),
         ("Total", c.format(v.totals.total)),
     ];
+    if let Some(i) = &v.insurance {
+        totals.push(("Insurer", format!("{} (member {})", i.payer, i.member_id)));
+        totals.push(("Insurer's portion", c.format(i.insurer_portion)));
+        totals.push(("Patient's portion", c.format(i.patient_portion)));
+        totals.push(("Counted on from the insurer", c.format(i.cover)));
+        if let Some(claim) = &i.claim {
+            totals.push((
+                "Claim",
+                format!("{} ({})", claim.number, claim.status.label()),
+            ));
+        }
+    }
     if v.kind == InvoiceKind::Invoice && v.status == InvoiceStatus::Issued {
         totals.push(("Paid", c.format(v.paid)));
         if v.credited != 0 {
