@@ -5,7 +5,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use shared::ids::{ClaimId, InvoiceId};
 use shared::insurance::{
     AdjudicationForm, ClaimBoard, ClaimCursor, ClaimDocumentView, ClaimRow, ClaimStatus, ClaimView,
@@ -82,14 +82,8 @@ fn DocumentLinks(files: Vec<ClaimDocumentView>) -> impl IntoView {
 
 /// The `:id` of the page's address as a claim.
 fn claim_param() -> Memo<Option<ClaimId>> {
-    let params = use_params_map();
-    Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| uuid::Uuid::parse_str(&s).ok())
-            .map(ClaimId)
-    })
+    let id = super::pages::id_param();
+    Memo::new(move |_| id.get().map(ClaimId))
 }
 
 /// `/clinic/billing/claims`: every claim, newest first, by status, with

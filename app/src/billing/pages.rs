@@ -26,7 +26,7 @@ use crate::components::{
 use crate::portal_session::{current_user, Gate, PortalSession};
 
 /// The `:id` of the page's address.
-fn id_param() -> Memo<Option<Uuid>> {
+pub(crate) fn id_param() -> Memo<Option<Uuid>> {
     let params = use_params_map();
     Memo::new(move |_| {
         params
