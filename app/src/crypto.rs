@@ -59,6 +59,10 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
     sealed("note_amendments", "plan"),
     sealed("history_entries", "description"),
     sealed("patients", "national_id"),
+    sealed("admissions", "note"),
+    sealed("admissions", "procedures"),
+    sealed("admissions", "follow_up"),
+    sealed("admissions", "summary"),
     SealedColumn {
         table: "user_mfa",
         column: "secret",

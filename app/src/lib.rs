@@ -69,6 +69,7 @@ pub mod admin;
 pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod beds;
 pub mod billing;
 pub mod chart;
 pub mod components;

@@ -39,6 +39,7 @@ modules!(
     prescriptions,
     pharmacy,
     lab,
+    beds,
     billing,
     reports,
     admin,

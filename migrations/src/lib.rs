@@ -57,6 +57,8 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
             "kind",
             m20261208_000029_online_payments::NOTICE_KINDS,
         ),
+        ("charge_items", "kind", m20261211_000032_beds::CHARGE_KINDS),
+        ("price_list", "kind", m20261211_000032_beds::CHARGE_KINDS),
     ];
     CODED_COLUMNS
         .iter()
@@ -71,6 +73,7 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
         .chain(m20261207_000028_billing::CODED.iter().copied())
         .chain(m20261208_000029_online_payments::CODED.iter().copied())
         .chain(m20261209_000030_insurance::CODED.iter().copied())
+        .chain(m20261211_000032_beds::CODED.iter().copied())
         .map(|(table, column, codes)| {
             let now = changes
                 .iter()
@@ -112,6 +115,7 @@ mod m20261207_000028_billing;
 mod m20261208_000029_online_payments;
 mod m20261209_000030_insurance;
 mod m20261210_000031_revenue;
+mod m20261211_000032_beds;
 mod util;
 
 /// Every migration, in order.
@@ -152,6 +156,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000029_online_payments::Migration),
             Box::new(m20261209_000030_insurance::Migration),
             Box::new(m20261210_000031_revenue::Migration),
+            Box::new(m20261211_000032_beds::Migration),
         ]
     }
 }

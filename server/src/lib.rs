@@ -34,6 +34,7 @@ pub mod payments;
 pub mod pwa;
 pub mod secrets;
 pub mod seed;
+pub mod seed_beds;
 pub mod seed_billing;
 pub mod seed_chart;
 pub mod seed_lab;

@@ -262,6 +262,7 @@ async fn main() -> Result<()> {
                 config.timezone,
                 config.clock.clone(),
             );
+            workers::spawn_bed_days(db.clone(), config.timezone, config.clock.clone());
             workers::spawn_statistics_refresher(db.clone());
             let transports = notify::Transports::from_config(&config, &cli.common.data_dir)?;
             println!(

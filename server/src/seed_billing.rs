@@ -78,6 +78,25 @@ pub async fn seed_prices(txn: &DatabaseTransaction, currency: Currency, admin: U
             0,
         ));
     }
+    // A night in a bed, by the kind of ward.
+    for kind in shared::beds::WardKind::ALL {
+        use shared::beds::WardKind::*;
+        let units = match kind {
+            General => 250,
+            Surgical => 320,
+            Icu => 1_200,
+            Maternity => 280,
+            Paediatrics => 260,
+            Isolation => 420,
+        };
+        prices.push((
+            ChargeKind::BedDay,
+            kind.price_key(),
+            format!("Bed day: {}", kind.label().to_lowercase()),
+            major(units),
+            0,
+        ));
+    }
     for (kind, item_key, name, minor, tax) in prices {
         let price = NewPrice {
             kind,

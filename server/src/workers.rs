@@ -47,6 +47,27 @@ pub fn spawn_session_purger(db: DatabaseConnection, policy: SecurityPolicy, cloc
     });
 }
 
+/// Runs `job` now and then every `period` for as long as the server runs,
+/// logging what it did (`done`: how many things) or why it failed (it is
+/// tried again at the next tick).
+fn every<F, Fut>(period: Duration, what: &'static str, mut job: F)
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<usize, shared::AppError>> + Send,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        loop {
+            tick.tick().await;
+            match job().await {
+                Ok(0) => {}
+                Ok(done) => tracing::info!(done, "{what}"),
+                Err(e) => tracing::warn!(error = %e, "{what} failed; will retry"),
+            }
+        }
+    });
+}
+
 /// Reminds patients of overdue payment-plan instalments
 /// (`app::billing::plans::remind_overdue`) now and then every hour: each
 /// instalment once per channel, whichever process finds it first (the
@@ -57,18 +78,28 @@ pub fn spawn_plan_reminders(
     timezone: chrono_tz::Tz,
     clock: SharedClock,
 ) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            let now = clock.now();
-            let today = now.with_timezone(&timezone).date_naive();
-            match app::billing::plans::remind_overdue(&db, &hospital, today, now).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(overdue = n, "payment-plan reminders queued"),
-                Err(e) => tracing::warn!(error = %e, "payment-plan reminders failed; will retry"),
+    every(
+        Duration::from_secs(3600),
+        "payment-plan reminders queued",
+        move || {
+            let (db, hospital, clock) = (db.clone(), hospital.clone(), clock.clone());
+            async move {
+                let now = clock.now();
+                let today = now.with_timezone(&timezone).date_naive();
+                app::billing::plans::remind_overdue(&db, &hospital, today, now).await
             }
-        }
+        },
+    );
+}
+
+/// Charges the nights admitted patients spent in a bed
+/// (`app::beds::service::charge_all_nights`) now and then every hour:
+/// each night once, whichever process charges it first (the charge's
+/// source is unique).
+pub fn spawn_bed_days(db: DatabaseConnection, timezone: chrono_tz::Tz, clock: SharedClock) {
+    every(Duration::from_secs(3600), "bed days charged", move || {
+        let (db, clock) = (db.clone(), clock.clone());
+        async move { app::beds::service::charge_all_nights(&db, timezone, clock.now()).await }
     });
 }
 

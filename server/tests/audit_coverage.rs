@@ -127,6 +127,9 @@ struct Fixtures {
     open_order: Uuid,
     /// A free time of the laboratory's collection hours.
     collection_slot: DateTime<Utc>,
+    /// A ward and two of its beds, for admitting and moving the patient.
+    ward: Uuid,
+    beds: [Uuid; 2],
     kept: HashMap<&'static str, Value>,
 }
 
@@ -577,6 +580,34 @@ fn calls() -> Vec<Call> {
         call("/api/billing/draft", Billing, |f| json!({ "patient_id": f.patient })).keep("draft", ""),
         call("/api/billing/discard", Billing, |f| json!({ "invoice_id": f.id("draft") })),
         call("/api/billing/mine", Patient, |_| json!({})),
+        call("/api/beds/admit", Doctor, |f| {
+            json!({ "form": { "patient_id": f.patient, "source": "clinic", "diagnosis": "E11.9",
+                              "expected_days": "2", "bed_id": f.beds[0], "note": "" } })
+        })
+        .keep("admission", "/id"),
+        // The board and a ward's round show many patients: they name none.
+        call("/api/beds/board", Nurse, |_| json!({ "ward_id": null })).action_only("beds.board"),
+        call("/api/beds/inpatients", Nurse, |f| json!({ "ward_id": f.ward }))
+            .action_only("beds.inpatients"),
+        call(
+            "/api/beds/admission",
+            Nurse,
+            |f| json!({ "admission_id": f.id("admission") }),
+        ),
+        call(
+            "/api/beds/admissions_of",
+            Desk,
+            |f| json!({ "patient_id": f.patient }),
+        ),
+        call("/api/beds/transfer", Nurse, |f| {
+            json!({ "form": { "admission_id": f.id("admission"), "bed_id": f.beds[1],
+                              "hospital": "", "reason": "Closer to the nurses' station" } })
+        }),
+        call("/api/beds/discharge", Doctor, |f| {
+            json!({ "form": { "admission_id": f.id("admission"), "diagnoses": "E11.9",
+                              "procedures": "", "follow_up": "Clinic in two weeks",
+                              "summary": "Glucose controlled." } })
+        }),
         // The merge shows and then changes two records of its own: both named.
         call(
             "/api/patients/merge_preview",
@@ -759,8 +790,41 @@ async fn every_patient_data_function_audits_the_patient(backend: Backend) {
         open_test: Uuid::nil(),
         open_order: Uuid::nil(),
         collection_slot: DateTime::<Utc>::MIN_UTC,
+        ward: Uuid::nil(),
+        beds: [Uuid::nil(); 2],
         kept: HashMap::new(),
     };
+    // A ward with two beds.
+    let admin_id = user_id(&app, "admin@audit.example").await;
+    let ward = app::beds::service::save_ward(
+        &app.db,
+        None,
+        shared::beds::NewWard {
+            name: "Audit ward".into(),
+            kind: shared::beds::WardKind::General,
+            sex_restriction: shared::beds::SexRestriction::Any,
+            active: true,
+        },
+        admin_id,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let beds = app::beds::service::add_beds(
+        &app.db,
+        shared::beds::NewBeds {
+            ward_id: ward.id,
+            room: "1".into(),
+            labels: vec!["A".into(), "B".into()],
+            bed_type: shared::beds::BedType::Standard,
+        },
+        admin_id,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    fixtures.ward = ward.id.uuid();
+    fixtures.beds = [beds[0].id, beds[1].id];
     // Stock for the pharmacy's calls.
     app::pharmacy::service::receive(
         &app.db,

@@ -78,6 +78,12 @@ fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         of::<billing::RefundStatus>("refunds", "status"),
         of::<shared::insurance::ClaimStatus>("claims", "status"),
         of::<lab_visits::AttachmentType>("claim_documents", "content_type"),
+        of::<shared::beds::WardKind>("wards", "kind"),
+        of::<shared::beds::SexRestriction>("wards", "sex_restriction"),
+        of::<shared::beds::BedType>("beds", "bed_type"),
+        of::<shared::beds::BedStatus>("beds", "status"),
+        of::<shared::beds::AdmissionSource>("admissions", "source"),
+        of::<shared::beds::AdmissionStatus>("admissions", "status"),
     ]
 }
 

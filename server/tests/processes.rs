@@ -237,6 +237,10 @@ fn routes_lists_every_portal_page() {
         "/clinic/billing/invoices/{id}",
         "/clinic/billing/claims",
         "/clinic/billing/claims/{id}",
+        "/clinic/beds",
+        "/clinic/wards/{id}",
+        "/clinic/patients/{id}/admit",
+        "/clinic/admissions/{id}",
         "/clinic/account",
         "/admin",
         "/admin/users",
@@ -250,11 +254,12 @@ fn routes_lists_every_portal_page() {
         "/admin/lab",
         "/admin/prices",
         "/admin/payers",
+        "/admin/wards",
         "/admin/reports",
         "/admin/account",
     ];
     expected.sort_unstable();
-    assert_eq!(expected.len(), 52);
+    assert_eq!(expected.len(), 57);
     assert_eq!(routes, expected, "the router's pages");
 }
 

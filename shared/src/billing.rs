@@ -22,6 +22,8 @@ crate::coded!(
         Procedure = "procedure", "Procedure";
         /// Another service charged by hand (a certificate, a copy of a record).
         Service = "service", "Other service";
+        /// A night an admitted patient spent in a bed (priced by the ward's kind).
+        BedDay = "bed_day", "Bed day";
     } "Choose the kind of charge."
 );
 

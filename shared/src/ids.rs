@@ -106,6 +106,14 @@ ids! {
     ClaimId;
     /// A file attached to a claim.
     ClaimDocumentId;
+    /// A ward or unit of beds.
+    WardId;
+    /// A bed of a ward.
+    BedId;
+    /// A patient's stay in the hospital, from admission to discharge.
+    AdmissionId;
+    /// A patient's visit to the emergency department.
+    EdVisitId;
     /// An account: staff (a doctor's id is their account's) or patient.
     UserId;
     AppointmentId;

@@ -35,6 +35,7 @@ pub mod audit;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod audit_chain;
 pub mod auth;
+pub mod beds;
 pub mod billing;
 pub mod chart;
 pub mod coded;

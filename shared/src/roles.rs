@@ -126,6 +126,17 @@ pub enum Permission {
     /// Read the financial reports: revenue, outstanding balances by age,
     /// claims' approval and denial rates (administrators).
     ViewFinancialReports,
+    /// See the bed board and the wards' lists of inpatients (clinicians,
+    /// the front desk).
+    ViewBeds,
+    /// Change a bed's status (cleaned, blocked) and move patients between
+    /// beds (nurses, doctors).
+    ManageBeds,
+    /// Admit patients and sign their discharge (doctors).
+    AdmitPatients,
+    /// Keep the wards and their beds, and the emergency numbers and places
+    /// the patient portal shows (administrators).
+    ManageFacilities,
 }
 
 impl Role {
@@ -168,6 +179,9 @@ impl Role {
                 Prescribe,
                 OrderTests,
                 ReportImaging,
+                ViewBeds,
+                ManageBeds,
+                AdmitPatients,
             ],
             Role::Nurse => &[
                 ManageOwnAccount,
@@ -179,6 +193,8 @@ impl Role {
                 ReadCharts,
                 DocumentCare,
                 SearchFormulary,
+                ViewBeds,
+                ManageBeds,
             ],
             Role::Receptionist => &[
                 ManageOwnAccount,
@@ -191,6 +207,7 @@ impl Role {
                 AssignCareTeam,
                 BookAppointments,
                 ViewDayLists,
+                ViewBeds,
             ],
             Role::LabTechnician => &[
                 ManageOwnAccount,
@@ -235,6 +252,7 @@ impl Role {
                 ManageLab,
                 ManagePrices,
                 ViewFinancialReports,
+                ManageFacilities,
             ],
         }
     }

@@ -218,6 +218,16 @@ pub async fn items(
                 )
             })
             .collect(),
+        // A night is priced by the kind of ward.
+        ChargeKind::BedDay => shared::beds::WardKind::ALL
+            .into_iter()
+            .map(|k| {
+                item(
+                    k.price_key(),
+                    format!("A night in {}", k.label().to_lowercase()),
+                )
+            })
+            .collect(),
         // Codes the administrator chose: the ones priced so far.
         ChargeKind::Procedure | ChargeKind::Service => {
             let mut list: Vec<PriceItem> = Vec::new();

@@ -148,6 +148,7 @@ fn ChartView(summary: ChartSummary, version: RwSignal<u32>) -> impl IntoView {
     let can_diagnose = summary.can_diagnose;
     let can_prescribe = summary.can_prescribe;
     let can_order = can_document && current_user().role.can(Permission::OrderTests);
+    let can_admit = can_document && current_user().role.can(Permission::AdmitPatients);
     let open = RwSignal::new(None::<&'static str>);
     let bump = move || {
         open.set(None);
@@ -199,6 +200,9 @@ fn ChartView(summary: ChartSummary, version: RwSignal<u32>) -> impl IntoView {
                 })}
                 {can_order.then(|| view! {
                     <a class="btn" href=format!("/clinic/patients/{patient_id}/lab-order")>"Order tests"</a>
+                })}
+                {can_admit.then(|| view! {
+                    <a class="btn" href=format!("/clinic/patients/{patient_id}/admit")>"Admit"</a>
                 })}
             </nav>
         })}
@@ -529,10 +533,11 @@ fn VitalsFormPanel(
     }
 }
 
-/// ICD-10-CM search as the clinician types; picking a code fills the form.
+/// ICD-10-CM search as the clinician types; picking a code hands it to
+/// `on_pick` (which fills the form).
 #[component]
-fn Icd10Picker(
-    form: RwSignal<ProblemForm>,
+pub(crate) fn Icd10Picker(
+    on_pick: Callback<String>,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
@@ -584,7 +589,7 @@ fn Icd10Picker(
                         <li>
                             <button type="button" class="picker__option" role="option" aria-selected="false"
                                 on:click=move |_| {
-                                    form.update(|f| f.icd10_code = pick.code.clone());
+                                    on_pick.run(pick.code.clone());
                                     text.set(format!("{} {}", pick.code, pick.description));
                                     chosen.set(Some(pick.clone()));
                                     hits.set(Vec::new());
@@ -615,7 +620,7 @@ fn ProblemFormPanel(
     view! {
         <PanelForm title="Add a diagnosis" submit="Save diagnosis" errors on_done
             request=move || { add_problem(patient_id.into(), form.get_untracked()) }>
-            <Icd10Picker form error=errors.field("icd10_code")/>
+            <Icd10Picker on_pick=Callback::new(move |code| form.update(|f: &mut ProblemForm| f.icd10_code = code)) error=errors.field("icd10_code")/>
             <div class="form-grid">
                 <Select label="Status" name="status" options=ProblemStatus::options() required=true
                     bind=lens(form, |f| f.status.clone(), |f, v| f.status = v) error=errors.field("status")/>

@@ -1,12 +1,15 @@
 //! SeaORM entities, one per table. Server-only: the browser never sees a `Model`;
 //! services turn them into `shared` types.
 
+pub mod admissions;
 pub mod allergies;
 pub mod appointments;
 pub mod audit_chain_head;
 pub mod audit_events;
 pub mod availability_exceptions;
 pub mod availability_templates;
+pub mod bed_stays;
+pub mod beds;
 pub mod break_glass_grants;
 pub mod care_relationships;
 pub mod charge_items;
@@ -63,3 +66,4 @@ pub mod stock_movements;
 pub mod user_mfa;
 pub mod users;
 pub mod vital_signs;
+pub mod wards;

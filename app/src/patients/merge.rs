@@ -21,7 +21,7 @@ use crate::context::{internal, OrInternal};
 use crate::entity::{mrn_aliases, patients, users};
 
 /// Every table holding rows that belong to a patient, with what the preview calls them.
-pub const PATIENT_TABLES: [(&str, &str); 35] = [
+pub const PATIENT_TABLES: [(&str, &str); 37] = [
     ("encounters", "Encounters"),
     ("clinical_notes", "Clinical notes"),
     ("vital_signs", "Vital-sign sets"),
@@ -44,6 +44,8 @@ pub const PATIENT_TABLES: [(&str, &str); 35] = [
     ("plan_instalments", "Payment plan instalments"),
     ("claims", "Insurance claims"),
     ("claim_documents", "Documents of insurance claims"),
+    ("admissions", "Admissions"),
+    ("bed_stays", "Beds the patient lay in"),
     ("lab_orders", "Laboratory and imaging orders"),
     ("lab_order_items", "Ordered tests"),
     ("lab_specimens", "Specimens"),
@@ -203,12 +205,33 @@ pub async fn preview(
         }
         _ => {}
     }
+    if both_admitted(db, source, target).await? {
+        warnings.push(BOTH_ADMITTED.to_string());
+    }
     Ok(MergePreview {
         source: hit_of(&s)?,
         target: hit_of(&t)?,
         moves,
         warnings,
     })
+}
+
+const BOTH_ADMITTED: &str =
+    "Both records are admitted now; the merge is refused until one is discharged or transferred.";
+
+/// Both records have an open admission: a patient lies in one bed at a
+/// time (the database holds one open admission per patient).
+async fn both_admitted(
+    db: &impl ConnectionTrait,
+    source: Uuid,
+    target: Uuid,
+) -> Result<bool, AppError> {
+    Ok(crate::beds::service::current_admission(db, source)
+        .await?
+        .is_some()
+        && crate::beds::service::current_admission(db, target)
+            .await?
+            .is_some())
 }
 
 /// What a merge did: its answer, and the portal account it moved (whose
@@ -232,6 +255,9 @@ pub async fn merge(
         return Err(AppError::Conflict(
             "Both records have a patient-portal account. Deactivate one account first.".into(),
         ));
+    }
+    if both_admitted(txn, source, target).await? {
+        return Err(AppError::Conflict(BOTH_ADMITTED.into()));
     }
     let mut moved = 0u64;
     let mut summary = Vec::new();

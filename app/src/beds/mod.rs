@@ -1,0 +1,8 @@
+//! Beds and inpatients: wards and their beds with a status, the bed board,
+//! admission, transfer and discharge with its signed summary, a ward's
+//! inpatients, and the nights charged as bed days.
+pub mod api;
+pub mod pages;
+pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod service;
