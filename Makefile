@@ -77,7 +77,8 @@ test: setup-test lint rust-tests e2e-release
 # Benchmarks (not part of `make test`): patient search at 1M patients, opening
 # a chart with 1,000 encounters, free-slot search and booking throughput,
 # prescribing checks, the laboratory's worklist and a patient's results, the revenue
-# report over a year of 5M charges, on SQLite and a throwaway PostgreSQL. Results
+# report over a year of 5M charges, the bed board of 1,000 beds and a change
+# heard by 200 viewers, on SQLite and a throwaway PostgreSQL. Results
 # go to docs/benchmarks.md by hand; see there for the latest.
 bench:
 	.ci/with-postgres cargo bench -p server --bench records -- --patients 1000000 --requests 2000 --encounters 1000
@@ -85,6 +86,7 @@ bench:
 	.ci/with-postgres cargo bench -p server --bench prescribing -- --requests 2000
 	.ci/with-postgres cargo bench -p server --bench lab -- --requests 100
 	.ci/with-postgres cargo bench -p server --bench revenue -- --charges 5000000 --requests 20
+	.ci/with-postgres cargo bench -p server --bench beds -- --beds 1000 --viewers 200 --requests 50 --changes 10
 
 # First load of each portal's landing page (/, /patient, /clinic, /admin) on the
 # release build in Chromium at 1.6 Mbit/s, 150 ms and a 4x slower CPU: bytes as

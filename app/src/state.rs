@@ -48,6 +48,8 @@ pub struct ServerContext {
     /// The card-payment provider for patients paying online; `None`: not
     /// set up (patients pay at the desk).
     pub payments: Option<crate::billing::provider::Payments>,
+    /// This process's open bed boards, told of every change of a bed.
+    pub bed_events: std::sync::Arc<crate::beds::live::BedEvents>,
 }
 
 pub fn server_context() -> Result<ServerContext, AppError> {

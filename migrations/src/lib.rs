@@ -116,6 +116,7 @@ mod m20261208_000029_online_payments;
 mod m20261209_000030_insurance;
 mod m20261210_000031_revenue;
 mod m20261211_000032_beds;
+mod m20261212_000033_revenue_cover;
 mod util;
 
 /// Every migration, in order.
@@ -157,6 +158,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000030_insurance::Migration),
             Box::new(m20261210_000031_revenue::Migration),
             Box::new(m20261211_000032_beds::Migration),
+            Box::new(m20261212_000033_revenue_cover::Migration),
         ]
     }
 }

@@ -82,6 +82,8 @@ pub fn router(
     };
     let auth_cache = Arc::new(AuthCache::new(config.auth_cache()));
     crate::workers::spawn_auth_listener(&db, auth_cache.clone());
+    let bed_events = Arc::new(app::beds::live::BedEvents::default());
+    crate::workers::spawn_bed_listener(&db, bed_events.clone());
     crate::workers::spawn_wal_checkpointer(
         connections.checkpoint.clone(),
         std::time::Duration::from_secs(1),
@@ -103,6 +105,7 @@ pub fn router(
         public_url: config.public_base(),
         files: Arc::new(app::files::FileStore::new(config.attachments_dir())),
         payments: config.payments()?,
+        bed_events,
     };
     let routes = generate_route_list(App);
 
@@ -197,6 +200,10 @@ pub fn router(
         .route(
             "/api/lab/orders/{id}/pdf",
             get(app::lab::report::download_pdf).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
+            app::beds::live::EVENTS_PATH,
+            get(app::beds::live::events).layer(axum::Extension(ctx.clone())),
         )
         .route(
             "/api/appointments/{id}/ics",

@@ -167,13 +167,16 @@ pub fn spawn_key_reloader(secrets: crate::secrets::Secrets, period: Duration) {
     });
 }
 
-/// On PostgreSQL, listens for the database's notices of deleted sessions and
-/// changed accounts (`NOTIFY hms_auth`, migration 9) and drops them from this
-/// process's [`AuthCache`], so a sign-out or deactivation made through any
-/// process takes effect in all of them at once. While not listening (at start,
-/// after a lost connection) the cache is emptied, since notices may have been
-/// missed. On SQLite there is one process, which sees its own changes.
-pub fn spawn_auth_listener(db: &DatabaseConnection, cache: Arc<AuthCache>) {
+/// On PostgreSQL, listens on `channel` for as long as the server runs:
+/// `notice` gets each notice's payload, `gap` is called while not listening
+/// (at start, after a lost connection), when notices may have been missed.
+/// On SQLite there is one process, which sees its own changes: nothing to do.
+fn spawn_listener(
+    db: &DatabaseConnection,
+    channel: &'static str,
+    notice: impl Fn(&str) + Send + 'static,
+    gap: impl Fn() + Send + 'static,
+) {
     if db.get_database_backend() != sea_orm::DbBackend::Postgres {
         return;
     }
@@ -182,27 +185,56 @@ pub fn spawn_auth_listener(db: &DatabaseConnection, cache: Arc<AuthCache>) {
         use sea_orm::sqlx::postgres::PgListener;
         loop {
             match PgListener::connect_with(&pool).await {
-                Ok(mut listener) => match listener.listen("hms_auth").await {
+                Ok(mut listener) => match listener.listen(channel).await {
                     Ok(()) => {
-                        cache.clear();
+                        gap();
                         loop {
                             match listener.try_recv().await {
-                                Ok(Some(notice)) => cache.notice(notice.payload()),
+                                Ok(Some(n)) => notice(n.payload()),
                                 // The connection was lost and is being re-established.
-                                Ok(None) => cache.clear(),
+                                Ok(None) => gap(),
                                 Err(e) => {
-                                    tracing::warn!(error = %e, "auth notices: listening failed");
+                                    tracing::warn!(error = %e, channel, "notices: listening failed");
                                     break;
                                 }
                             }
                         }
                     }
-                    Err(e) => tracing::warn!(error = %e, "auth notices: LISTEN failed"),
+                    Err(e) => tracing::warn!(error = %e, channel, "notices: LISTEN failed"),
                 },
-                Err(e) => tracing::warn!(error = %e, "auth notices: cannot connect"),
+                Err(e) => tracing::warn!(error = %e, channel, "notices: cannot connect"),
             }
-            cache.clear();
+            gap();
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     });
+}
+
+/// On PostgreSQL, listens for the database's notices of deleted sessions and
+/// changed accounts (`NOTIFY hms_auth`, migration 9) and drops them from this
+/// process's [`AuthCache`], so a sign-out or deactivation made through any
+/// process takes effect in all of them at once. While not listening (at start,
+/// after a lost connection) the cache is emptied, since notices may have been
+/// missed.
+pub fn spawn_auth_listener(db: &DatabaseConnection, cache: Arc<AuthCache>) {
+    let gap = cache.clone();
+    spawn_listener(
+        db,
+        "hms_auth",
+        move |n| cache.notice(n),
+        move || gap.clear(),
+    );
+}
+
+/// On PostgreSQL, listens for changes of beds made by any process
+/// (`NOTIFY hms_beds`, `app::beds::live`) and tells this process's open bed
+/// boards; after a gap in listening too, since changes may have been missed.
+pub fn spawn_bed_listener(db: &DatabaseConnection, events: Arc<app::beds::live::BedEvents>) {
+    let gap = events.clone();
+    spawn_listener(
+        db,
+        app::beds::live::CHANNEL,
+        move |_| events.changed(),
+        move || gap.changed(),
+    );
 }

@@ -609,7 +609,159 @@ async fn admin_board_client(app: &TestApp) -> Client {
     client
 }
 
+/// Opens the board's stream of changes (`GET /api/beds/events`).
+async fn follow(client: &Client) -> reqwest::Response {
+    client
+        .http
+        .get(format!("{}{}", client.base, shared::beds::BED_EVENTS_PATH))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Whether an event named `beds` arrives on `stream` within `within`
+/// (what came before it is consumed).
+async fn bed_event(stream: &mut reqwest::Response, within: std::time::Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut seen = String::new();
+    loop {
+        match tokio::time::timeout_at(deadline, stream.chunk()).await {
+            Ok(Ok(Some(bytes))) => {
+                seen.push_str(&String::from_utf8_lossy(&bytes));
+                if seen.contains("event: beds") {
+                    return true;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+const SOON: std::time::Duration = std::time::Duration::from_secs(2);
+
+async fn changes_reach_the_board(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = signed_in(&app, ADMIN, Role::Administrator).await;
+    let nurse = signed_in(&app, NURSE, Role::Nurse).await;
+    let w = ward(&admin, "Live", "general", "any").await;
+    add_beds(&admin, &w, "1", "A").await;
+    let a = bed(&nurse, "1", "A").await;
+
+    // Nobody signed in: 401; a role without the board: 403.
+    assert_eq!(
+        follow(&Client::new(&app.base)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let pharmacist = signed_in(&app, "pharmacist@test.example", Role::Pharmacist).await;
+    assert_eq!(follow(&pharmacist).await.status(), StatusCode::FORBIDDEN);
+
+    let mut stream = follow(&nurse).await;
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert_eq!(
+        stream.headers()["content-type"].to_str().unwrap(),
+        "text/event-stream"
+    );
+    assert!(
+        bed_event(&mut stream, SOON).await,
+        "the first event, at once"
+    );
+    let _: BedView = ok(
+        &nurse,
+        "beds/set_status",
+        set_status(a.id, "blocked", "Leak"),
+    )
+    .await;
+    assert!(
+        bed_event(&mut stream, SOON).await,
+        "the change, within two seconds"
+    );
+    // A refused change tells nobody.
+    let (status, _) = nurse
+        .call::<BedView>("beds/set_status", set_status(a.id, "cleaning", ""))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(!bed_event(&mut stream, std::time::Duration::from_millis(700)).await);
+    let _: BedView = ok(&nurse, "beds/set_status", set_status(a.id, "free", "")).await;
+    assert!(bed_event(&mut stream, SOON).await);
+}
+
+/// Two `hms` processes on one PostgreSQL: a change made through one reaches
+/// a board that follows the other (`NOTIFY hms_beds` at commit).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_reach_every_process_on_postgres() {
+    let database = database_with_staff(Backend::Postgres, NURSE, Role::Nurse).await;
+    let db = database.connect().await;
+    let nurse_id = user_id_in(&db, NURSE).await;
+    let ward = app::beds::service::save_ward(
+        &db,
+        None,
+        shared::beds::NewWard {
+            name: "Two processes".into(),
+            kind: shared::beds::WardKind::General,
+            sex_restriction: shared::beds::SexRestriction::Any,
+            active: true,
+        },
+        nurse_id,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let beds = app::beds::service::add_beds(
+        &db,
+        shared::beds::NewBeds {
+            ward_id: ward.id,
+            room: "1".into(),
+            labels: vec!["A".into()],
+            bed_type: shared::beds::BedType::Standard,
+        },
+        nurse_id,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    db.close().await.ok();
+    let a = start(&database).await;
+    let b = start(&database).await;
+    let on_a = Client::new(&a.base);
+    assert_eq!(on_a.login(NURSE, PASSWORD).await.0, StatusCode::OK);
+    // The same session on B (sessions live in the database).
+    let mut stream = reqwest::Client::new()
+        .get(format!("{}{}", b.base, shared::beds::BED_EVENTS_PATH))
+        .header(reqwest::header::COOKIE, on_a.cookie().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert!(
+        bed_event(&mut stream, SOON).await,
+        "the first event, at once"
+    );
+    let blocked: BedView = ok(
+        &on_a,
+        "beds/set_status",
+        set_status(BedId(beds[0].id), "blocked", "Broken rail"),
+    )
+    .await;
+    assert_eq!(blocked.status, BedStatus::Blocked);
+    assert!(
+        bed_event(&mut stream, SOON).await,
+        "B's board hears of A's change within two seconds"
+    );
+}
+
+/// The id of the account `email`, on a connection of the test's own.
+async fn user_id_in(db: &sea_orm::DatabaseConnection, email: &str) -> Uuid {
+    app::entity::users::Entity::find()
+        .filter(app::entity::users::Column::Email.eq(email))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
 on_both_databases!(
+    changes_reach_the_board,
     beds_follow_their_states,
     one_patient_per_bed,
     admissions_move_and_end,

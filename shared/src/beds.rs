@@ -9,6 +9,9 @@ use crate::error::FieldErrors;
 use crate::ids::{AdmissionId, BedId, PatientId, UserId, WardId};
 use crate::AppError;
 
+/// Where the browser follows the changes of beds (server-sent events).
+pub const BED_EVENTS_PATH: &str = "/api/beds/events";
+
 crate::coded!(
     /// What a ward is for; bed days are priced by it (`bed:<code>`).
     WardKind {

@@ -32,27 +32,34 @@ crate::access!(
 /// is open).
 #[server(endpoint = "beds/save_ward", input = Json)]
 pub async fn save_ward(form: WardForm) -> Result<WardView, AppError> {
-    crate::audited::write(
-        || crate::auth::guard::require(shared::Permission::ManageFacilities),
-        async |caller, txn| {
-            let ward = form.parse()?;
-            let saved =
-                super::service::save_ward(txn, form.id, ward, caller.user.id.uuid(), caller.now())
-                    .await?;
-            let event = caller
-                .event("beds.save_ward")
-                .entity("ward", saved.id)
-                .detail(format!(
-                    "{} ({}, {}){}",
-                    saved.name,
-                    saved.kind.label(),
-                    saved.sex_restriction.label(),
-                    if saved.active { "" } else { ", closed" }
-                ));
-            Ok((saved, event))
-        },
+    ssr::told(
+        crate::audited::write(
+            || crate::auth::guard::require(shared::Permission::ManageFacilities),
+            async |caller, txn| {
+                let ward = form.parse()?;
+                let saved = super::service::save_ward(
+                    txn,
+                    form.id,
+                    ward,
+                    caller.user.id.uuid(),
+                    caller.now(),
+                )
+                .await?;
+                let event = caller
+                    .event("beds.save_ward")
+                    .entity("ward", saved.id)
+                    .detail(format!(
+                        "{} ({}, {}){}",
+                        saved.name,
+                        saved.kind.label(),
+                        saved.sex_restriction.label(),
+                        if saved.active { "" } else { ", closed" }
+                    ));
+                Ok((saved, event))
+            },
+        )
+        .await,
     )
-    .await
 }
 crate::access!(
     "beds/save_ward",
@@ -63,22 +70,24 @@ crate::access!(
 /// Adds beds to a room of a ward.
 #[server(endpoint = "beds/add_beds", input = Json)]
 pub async fn add_beds(form: BedsForm) -> Result<u32, AppError> {
-    crate::audited::write(
-        || crate::auth::guard::require(shared::Permission::ManageFacilities),
-        async |caller, txn| {
-            let new = form.parse()?;
-            let (ward, room) = (new.ward_id, new.room.clone());
-            let added =
-                super::service::add_beds(txn, new, caller.user.id.uuid(), caller.now()).await?;
-            let labels: Vec<&str> = added.iter().map(|b| b.label.as_str()).collect();
-            let event = caller
-                .event("beds.add_beds")
-                .entity("ward", ward)
-                .detail(format!("Room {room}: {}", labels.join(", ")));
-            Ok((added.len() as u32, event))
-        },
+    ssr::told(
+        crate::audited::write(
+            || crate::auth::guard::require(shared::Permission::ManageFacilities),
+            async |caller, txn| {
+                let new = form.parse()?;
+                let (ward, room) = (new.ward_id, new.room.clone());
+                let added =
+                    super::service::add_beds(txn, new, caller.user.id.uuid(), caller.now()).await?;
+                let labels: Vec<&str> = added.iter().map(|b| b.label.as_str()).collect();
+                let event = caller
+                    .event("beds.add_beds")
+                    .entity("ward", ward)
+                    .detail(format!("Room {room}: {}", labels.join(", ")));
+                Ok((added.len() as u32, event))
+            },
+        )
+        .await,
     )
-    .await
 }
 crate::access!("beds/add_beds", AnyOf(&[ManageFacilities]), no_patient_data);
 
@@ -111,40 +120,42 @@ crate::access!("beds/board", AnyOf(&[ViewBeds]), patient_data);
 /// A nurse marks a bed cleaned, blocks it (with the reason) or unblocks it.
 #[server(endpoint = "beds/set_status", input = Json)]
 pub async fn set_bed_status(form: BedStatusForm) -> Result<BedView, AppError> {
-    crate::audited::write(
-        || crate::auth::guard::require(shared::Permission::ManageBeds),
-        async |caller, txn| {
-            let (bed_id, status, reason) = form.parse()?;
-            let bed = super::service::set_status(
-                txn,
-                bed_id,
-                status,
-                reason.clone(),
-                caller.user.id.uuid(),
-                caller.now(),
-            )
-            .await?;
-            let event = caller
-                .event("beds.set_status")
-                .entity("bed", bed.id)
-                .detail(format!(
-                    "Room {}, bed {}: {}{}",
-                    bed.room,
-                    bed.label,
-                    bed.status.label(),
-                    reason.map(|r| format!(" ({r})")).unwrap_or_default()
-                ));
-            let view = super::service::board(txn, Some(bed.ward_id.into()), caller.now())
-                .await?
-                .wards
-                .into_iter()
-                .flat_map(|w| w.beds)
-                .find(|b| b.id == bed_id)
-                .ok_or(AppError::Internal)?;
-            Ok((view, event))
-        },
+    ssr::told(
+        crate::audited::write(
+            || crate::auth::guard::require(shared::Permission::ManageBeds),
+            async |caller, txn| {
+                let (bed_id, status, reason) = form.parse()?;
+                let bed = super::service::set_status(
+                    txn,
+                    bed_id,
+                    status,
+                    reason.clone(),
+                    caller.user.id.uuid(),
+                    caller.now(),
+                )
+                .await?;
+                let event = caller
+                    .event("beds.set_status")
+                    .entity("bed", bed.id)
+                    .detail(format!(
+                        "Room {}, bed {}: {}{}",
+                        bed.room,
+                        bed.label,
+                        bed.status.label(),
+                        reason.map(|r| format!(" ({r})")).unwrap_or_default()
+                    ));
+                let view = super::service::board(txn, Some(bed.ward_id.into()), caller.now())
+                    .await?
+                    .wards
+                    .into_iter()
+                    .flat_map(|w| w.beds)
+                    .find(|b| b.id == bed_id)
+                    .ok_or(AppError::Internal)?;
+                Ok((view, event))
+            },
+        )
+        .await,
     )
-    .await
 }
 crate::access!("beds/set_status", AnyOf(&[ManageBeds]), no_patient_data);
 
@@ -156,6 +167,15 @@ pub(crate) mod ssr {
 
     use crate::auth::guard::Caller;
     use crate::entity::admissions;
+
+    /// A change's answer, once this process's boards are told of it
+    /// (`live::told`).
+    pub fn told<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        match crate::state::server_context() {
+            Ok(ctx) => crate::beds::live::told(&ctx, result),
+            Err(_) => result,
+        }
+    }
 
     /// Whether the caller may open the patient's chart: read before a
     /// write transaction opens (the check reads, and audits a refusal, on
@@ -189,43 +209,45 @@ pub(crate) mod ssr {
 #[server(endpoint = "beds/admit", input = Json)]
 pub async fn admit(form: AdmissionForm) -> Result<AdmissionView, AppError> {
     use shared::Permission::AdmitPatients;
-    crate::audited::write_prepared(
-        || crate::auth::guard::require(AdmitPatients),
-        async |caller| {
-            let new = form.parse()?;
-            crate::patients::access::require_documenting(
-                caller,
-                new.patient_id.uuid(),
-                AdmitPatients,
-                "beds.admit",
-            )
-            .await?;
-            Ok(new)
-        },
-        async |caller, new, txn| {
-            let (admission, _stay) = super::service::admit(
-                txn,
-                &caller.ctx.cipher,
-                new,
-                caller.user.id.uuid(),
-                caller.now(),
-            )
-            .await?;
-            let view = super::service::view(txn, &caller.ctx.cipher, &admission).await?;
-            let event = caller
-                .event("beds.admit")
-                .patient(admission.patient_id)
-                .entity("admission", admission.id)
-                .detail(format!(
-                    "{}, {} ({})",
-                    view.stays.first().map(|s| s.ward.as_str()).unwrap_or(""),
-                    view.stays.first().map(|s| s.bed.as_str()).unwrap_or(""),
-                    admission.diagnosis
-                ));
-            Ok((view, event))
-        },
+    ssr::told(
+        crate::audited::write_prepared(
+            || crate::auth::guard::require(AdmitPatients),
+            async |caller| {
+                let new = form.parse()?;
+                crate::patients::access::require_documenting(
+                    caller,
+                    new.patient_id.uuid(),
+                    AdmitPatients,
+                    "beds.admit",
+                )
+                .await?;
+                Ok(new)
+            },
+            async |caller, new, txn| {
+                let (admission, _stay) = super::service::admit(
+                    txn,
+                    &caller.ctx.cipher,
+                    new,
+                    caller.user.id.uuid(),
+                    caller.now(),
+                )
+                .await?;
+                let view = super::service::view(txn, &caller.ctx.cipher, &admission).await?;
+                let event = caller
+                    .event("beds.admit")
+                    .patient(admission.patient_id)
+                    .entity("admission", admission.id)
+                    .detail(format!(
+                        "{}, {} ({})",
+                        view.stays.first().map(|s| s.ward.as_str()).unwrap_or(""),
+                        view.stays.first().map(|s| s.bed.as_str()).unwrap_or(""),
+                        admission.diagnosis
+                    ));
+                Ok((view, event))
+            },
+        )
+        .await,
     )
-    .await
 }
 crate::access!("beds/admit", AnyOf(&[AdmitPatients]), patient_data);
 
@@ -275,40 +297,42 @@ crate::access!("beds/admissions_of", AnyOf(&[ViewBeds]), patient_data);
 #[server(endpoint = "beds/transfer", input = Json)]
 pub async fn transfer(form: TransferForm) -> Result<AdmissionView, AppError> {
     use shared::Permission::{AdmitPatients, ManageBeds};
-    crate::audited::write_prepared(
-        || crate::auth::guard::require_any(&[ManageBeds, AdmitPatients]),
-        async |caller| {
-            let parsed = form.parse()?;
-            let a = super::service::find(&caller.ctx.db, parsed.0).await?;
-            let chart = ssr::may_read_chart(caller, a.patient_id).await?;
-            Ok((parsed, chart))
-        },
-        async |caller, ((id, to, reason), chart), txn| {
-            let a = super::service::find_for_update(txn, id).await?;
-            let (a, _) = super::service::transfer(
-                txn,
-                a,
-                to,
-                reason.clone(),
-                caller.ctx.timezone,
-                caller.user.id.uuid(),
-                caller.now(),
-            )
-            .await?;
-            let view = ssr::view_for(txn, &caller.ctx.cipher, &a, chart).await?;
-            let to = match view.current() {
-                Some(s) => format!("{}, {}", s.ward, s.bed),
-                None => view.destination.clone().unwrap_or_default(),
-            };
-            let event = caller
-                .event("beds.transfer")
-                .patient(a.patient_id)
-                .entity("admission", a.id)
-                .detail(format!("To {to}: {reason}"));
-            Ok((view, event))
-        },
+    ssr::told(
+        crate::audited::write_prepared(
+            || crate::auth::guard::require_any(&[ManageBeds, AdmitPatients]),
+            async |caller| {
+                let parsed = form.parse()?;
+                let a = super::service::find(&caller.ctx.db, parsed.0).await?;
+                let chart = ssr::may_read_chart(caller, a.patient_id).await?;
+                Ok((parsed, chart))
+            },
+            async |caller, ((id, to, reason), chart), txn| {
+                let a = super::service::find_for_update(txn, id).await?;
+                let (a, _) = super::service::transfer(
+                    txn,
+                    a,
+                    to,
+                    reason.clone(),
+                    caller.ctx.timezone,
+                    caller.user.id.uuid(),
+                    caller.now(),
+                )
+                .await?;
+                let view = ssr::view_for(txn, &caller.ctx.cipher, &a, chart).await?;
+                let to = match view.current() {
+                    Some(s) => format!("{}, {}", s.ward, s.bed),
+                    None => view.destination.clone().unwrap_or_default(),
+                };
+                let event = caller
+                    .event("beds.transfer")
+                    .patient(a.patient_id)
+                    .entity("admission", a.id)
+                    .detail(format!("To {to}: {reason}"));
+                Ok((view, event))
+            },
+        )
+        .await,
     )
-    .await
 }
 crate::access!(
     "beds/transfer",
@@ -321,42 +345,44 @@ crate::access!(
 #[server(endpoint = "beds/discharge", input = Json)]
 pub async fn discharge(form: DischargeForm) -> Result<AdmissionView, AppError> {
     use shared::Permission::AdmitPatients;
-    crate::audited::write_prepared(
-        || crate::auth::guard::require(AdmitPatients),
-        async |caller| {
-            let d = form.parse()?;
-            let a = super::service::find(&caller.ctx.db, d.admission_id).await?;
-            crate::patients::access::require_documenting(
-                caller,
-                a.patient_id,
-                AdmitPatients,
-                "beds.discharge",
-            )
-            .await?;
-            Ok(d)
-        },
-        async |caller, d, txn| {
-            let a = super::service::find_for_update(txn, d.admission_id).await?;
-            let a = super::service::discharge(
-                txn,
-                &caller.ctx.cipher,
-                a,
-                d,
-                caller.ctx.timezone,
-                caller.user.id.uuid(),
-                caller.now(),
-            )
-            .await?;
-            let view = super::service::view(txn, &caller.ctx.cipher, &a).await?;
-            let event = caller
-                .event("beds.discharge")
-                .patient(a.patient_id)
-                .entity("admission", a.id)
-                .detail(a.discharge_diagnoses.clone().unwrap_or_default());
-            Ok((view, event))
-        },
+    ssr::told(
+        crate::audited::write_prepared(
+            || crate::auth::guard::require(AdmitPatients),
+            async |caller| {
+                let d = form.parse()?;
+                let a = super::service::find(&caller.ctx.db, d.admission_id).await?;
+                crate::patients::access::require_documenting(
+                    caller,
+                    a.patient_id,
+                    AdmitPatients,
+                    "beds.discharge",
+                )
+                .await?;
+                Ok(d)
+            },
+            async |caller, d, txn| {
+                let a = super::service::find_for_update(txn, d.admission_id).await?;
+                let a = super::service::discharge(
+                    txn,
+                    &caller.ctx.cipher,
+                    a,
+                    d,
+                    caller.ctx.timezone,
+                    caller.user.id.uuid(),
+                    caller.now(),
+                )
+                .await?;
+                let view = super::service::view(txn, &caller.ctx.cipher, &a).await?;
+                let event = caller
+                    .event("beds.discharge")
+                    .patient(a.patient_id)
+                    .entity("admission", a.id)
+                    .detail(a.discharge_diagnoses.clone().unwrap_or_default());
+                Ok((view, event))
+            },
+        )
+        .await,
     )
-    .await
 }
 crate::access!("beds/discharge", AnyOf(&[AdmitPatients]), patient_data);
 

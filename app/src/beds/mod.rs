@@ -2,6 +2,8 @@
 //! admission, transfer and discharge with its signed summary, a ward's
 //! inpatients, and the nights charged as bed days.
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod live;
 pub mod pages;
 pub mod routes;
 #[cfg(feature = "ssr")]

@@ -68,10 +68,50 @@ pub fn BedBoardPage() -> impl IntoView {
     }
 }
 
+/// Fetches the board again whenever a bed changes, in any server process:
+/// the server-sent events of `GET /api/beds/events` (`beds::live`). The
+/// browser's `EventSource` reconnects by itself, and every connection
+/// begins with an event, so what changed meanwhile is fetched too. Closed
+/// when the board leaves the page (the stored value is dropped with it).
+#[cfg(feature = "hydrate")]
+fn follow_changes(version: RwSignal<u32>) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    struct Live {
+        source: web_sys::EventSource,
+        _on_change: Closure<dyn FnMut(web_sys::Event)>,
+    }
+    impl Drop for Live {
+        fn drop(&mut self) {
+            self.source.close();
+        }
+    }
+    let Ok(source) = web_sys::EventSource::new(shared::beds::BED_EVENTS_PATH) else {
+        return;
+    };
+    let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+        version.try_update(|v| *v += 1);
+    });
+    let listening = source
+        .add_event_listener_with_callback("beds", on_change.as_ref().unchecked_ref())
+        .is_ok();
+    let live = Live {
+        source,
+        _on_change: on_change,
+    };
+    if listening {
+        StoredValue::new_local(live);
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn follow_changes(_version: RwSignal<u32>) {}
+
 #[component]
 fn Board() -> impl IntoView {
     let ward = RwSignal::new(String::new());
     let version = RwSignal::new(0u32);
+    follow_changes(version);
     let session = PortalSession::get();
     let wards_list = Resource::new(
         || (),

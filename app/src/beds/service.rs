@@ -151,6 +151,7 @@ pub async fn save_ward(
         .count(db)
         .await
         .or_internal()? as u32;
+    super::live::notify(db).await?;
     Ok(ward_view(row, n))
 }
 
@@ -203,6 +204,7 @@ pub async fn add_beds(
             .or_internal()?,
         );
     }
+    super::live::notify(db).await?;
     Ok(added)
 }
 
@@ -244,7 +246,7 @@ async fn step(
             "This bed was changed a moment ago; look at the board again.".into(),
         ));
     }
-    Ok(())
+    super::live::notify(db).await
 }
 
 /// A nurse's change of a bed: cleaned, blocked (with the reason), unblocked.

@@ -582,8 +582,10 @@ pub(crate) fn Icd10Picker(
             {move || chosen.get().map(|c| view! {
                 <p class="chosen" data-testid="icd10-chosen" dir="auto"><code>{c.code.clone()}</code>" "{c.description.clone()}</p>
             })}
+            // An empty list box is no list box (axe: a listbox owns options).
+            {move || (!hits.with(Vec::is_empty)).then(|| view! {
             <ul class="picker" role="listbox" aria-label="Matching codes">
-                {move || hits.get().into_iter().map(|c| {
+                {hits.get().into_iter().map(|c| {
                     let pick = c.clone();
                     view! {
                         <li>
@@ -601,6 +603,7 @@ pub(crate) fn Icd10Picker(
                     }
                 }).collect_view()}
             </ul>
+            })}
         </div>
     }
 }
