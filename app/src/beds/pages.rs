@@ -232,10 +232,13 @@ fn BedSteps(b: BedView, version: RwSignal<u32>) -> impl IntoView {
                 view! { <button type="button" class="btn btn--small" disabled=move || busy.get() on:click=move |_| go(to)>{label}</button> }
             }).collect_view()}
             {blocks.then(|| view! {
-                <form class="form form--inline" on:submit=move |ev: SubmitEvent| { ev.prevent_default(); go(BedStatus::Blocked); }>
-                    <Input label="Reason to block" name=reason_name.clone() bind=lens(form, |f| f.reason.clone(), |f, v| f.reason = v) error=errors.field("reason")/>
-                    <Submit label="Block" busy_label="Blocking…" busy class="btn btn--small"/>
-                </form>
+                <details class="bed__block">
+                    <summary>"Block…"</summary>
+                    <form class="form form--inline" on:submit=move |ev: SubmitEvent| { ev.prevent_default(); go(BedStatus::Blocked); }>
+                        <Input label="Reason to block" name=reason_name.clone() bind=lens(form, |f| f.reason.clone(), |f, v| f.reason = v) error=errors.field("reason")/>
+                        <Submit label="Block" busy_label="Blocking…" busy class="btn btn--small"/>
+                    </form>
+                </details>
             })}
         </div>
     }
