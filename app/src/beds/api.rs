@@ -144,13 +144,8 @@ pub async fn set_bed_status(form: BedStatusForm) -> Result<BedView, AppError> {
                         bed.status.label(),
                         reason.map(|r| format!(" ({r})")).unwrap_or_default()
                     ));
-                let view = super::service::board(txn, Some(bed.ward_id.into()), caller.now())
-                    .await?
-                    .wards
-                    .into_iter()
-                    .flat_map(|w| w.beds)
-                    .find(|b| b.id == bed_id)
-                    .ok_or(AppError::Internal)?;
+                // A bed changed by hand has nobody in it.
+                let view = super::service::bed_view(bed, &Default::default());
                 Ok((view, event))
             },
         )

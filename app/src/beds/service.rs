@@ -848,7 +848,8 @@ pub async fn board(
     })
 }
 
-fn bed_view(b: beds::Model, occupants: &HashMap<Uuid, Occupant>) -> BedView {
+/// A bed as the board shows it, with its occupant among `occupants`.
+pub fn bed_view(b: beds::Model, occupants: &HashMap<Uuid, Occupant>) -> BedView {
     BedView {
         id: BedId(b.id),
         ward_id: WardId(b.ward_id),
@@ -860,22 +861,6 @@ fn bed_view(b: beds::Model, occupants: &HashMap<Uuid, Occupant>) -> BedView {
         reason: b.reason,
         updated_at: b.updated_at,
     }
-}
-
-/// The free beds a patient may be put in, by ward then room.
-pub async fn free_beds(db: &impl ConnectionTrait) -> Result<Vec<(String, BedView)>, AppError> {
-    let board = board(db, None, Utc::now()).await?;
-    Ok(board
-        .wards
-        .into_iter()
-        .flat_map(|w| {
-            let name = w.ward.name.clone();
-            w.beds
-                .into_iter()
-                .filter(|b| b.status == BedStatus::Free)
-                .map(move |b| (name.clone(), b))
-        })
-        .collect())
 }
 
 /// A ward's inpatients for the round: bed, days since admission, allergies
