@@ -55,11 +55,6 @@ impl BedEvents {
     pub fn subscribe(&self) -> broadcast::Receiver<()> {
         self.tx.subscribe()
     }
-
-    /// How many boards follow the changes in this process.
-    pub fn followers(&self) -> usize {
-        self.tx.receiver_count()
-    }
 }
 
 /// After a change committed: on SQLite, tells this process's boards (on
