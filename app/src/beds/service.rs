@@ -997,6 +997,19 @@ pub async fn charge_nights(
     tz: chrono_tz::Tz,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
+    let wards = wards_by_id(db).await?;
+    charge_nights_in(db, admission, &wards, tz, now).await
+}
+
+/// [`charge_nights`] with the wards already read (the hourly run reads
+/// them once for every admission).
+async fn charge_nights_in(
+    db: &impl ConnectionTrait,
+    admission: &admissions::Model,
+    wards: &HashMap<Uuid, wards::Model>,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
     let local = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
     let today = local(now);
     let list = nights(
@@ -1012,7 +1025,6 @@ pub async fn charge_nights(
         .all(db)
         .await
         .or_internal()?;
-    let wards = wards_by_id(db).await?;
     let charged: Vec<Uuid> = crate::entity::charge_items::Entity::find()
         .select_only()
         .column(crate::entity::charge_items::Column::SourceId)
@@ -1078,9 +1090,10 @@ pub async fn charge_all_nights(
         .all(db)
         .await
         .or_internal()?;
+    let wards = wards_by_id(db).await?;
     let mut n = 0;
     for a in open {
-        n += charge_nights(db, &a, tz, now).await?;
+        n += charge_nights_in(db, &a, &wards, tz, now).await?;
     }
     Ok(n)
 }
