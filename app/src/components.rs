@@ -532,3 +532,14 @@ pub fn age_on(birth: chrono::NaiveDate, day: chrono::NaiveDate) -> u32 {
 pub fn no_error() -> Signal<Option<String>> {
     Signal::derive(|| None)
 }
+
+/// The `:id` of the page's address.
+pub fn id_param() -> Memo<Option<uuid::Uuid>> {
+    let params = leptos_router::hooks::use_params_map();
+    Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| uuid::Uuid::parse_str(&s).ok())
+    })
+}

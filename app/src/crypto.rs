@@ -63,6 +63,10 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
     sealed("admissions", "procedures"),
     sealed("admissions", "follow_up"),
     sealed("admissions", "summary"),
+    sealed("ed_visits", "chief_complaint"),
+    sealed("ed_visits", "note"),
+    sealed("ed_triages", "chief_complaint"),
+    sealed("ed_triages", "note"),
     SealedColumn {
         table: "user_mfa",
         column: "secret",

@@ -73,6 +73,7 @@ pub mod beds;
 pub mod billing;
 pub mod chart;
 pub mod components;
+pub mod emergency;
 pub mod formulary;
 pub mod home;
 pub mod lab;

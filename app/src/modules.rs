@@ -40,6 +40,7 @@ modules!(
     pharmacy,
     lab,
     beds,
+    emergency,
     billing,
     reports,
     admin,

@@ -130,6 +130,9 @@ fn PortalChrome(
                 <span class="brand__name">"HMS"</span>
                 <span class="brand__portal">{name}</span>
             </a>
+            {(portal == Portal::Patient).then(|| view! {
+                <a class="btn btn--danger btn--small emergency-link" href="/emergency" data-testid="emergency-link">"Emergency"</a>
+            })}
             <div class="portal__user">
                 <span class="portal__user-name">{display_name}</span>
                 <span class="badge">{role}</span>

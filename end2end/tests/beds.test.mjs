@@ -3,7 +3,8 @@
 // open bed board shows her there without a reload; the nurse moves her to
 // intensive care with a reason, and
 // marks the bed she left cleaned; the doctor discharges her with a signed
-// summary, and the board shows her last bed being cleaned.
+// summary, downloads it as a PDF and books her follow-up on the same
+// screen, and the board shows her last bed being cleaned.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openDevice, hydrated, signIn, expectNoHorizontalScroll, assertClean, DEMO, DEMO_PASSWORD } from './helpers.mjs';
@@ -79,7 +80,7 @@ test('a doctor admits, a nurse transfers, the doctor discharges', async () => {
   const stays = nurse.page.getByTestId('stays').locator('li');
   assert.equal(await stays.count(), 2);
   await stays.nth(1).getByText('Needs close monitoring').waitFor();
-  // The nurse is not in her care team: no note, no discharge form.
+  // Only a doctor discharges: the nurse has no discharge form.
   assert.equal(await nurse.page.getByTestId('discharge-form').count(), 0);
 
   // The bed she left is cleaned.
@@ -103,6 +104,21 @@ test('a doctor admits, a nurse transfers, the doctor discharges', async () => {
   await summary.getByText('Treated with oral antibiotics; afebrile for 48 hours.').waitFor();
   await summary.getByText(/Signed by/).waitFor();
   assert.equal(await doctor.page.getByTestId('discharge-form').count(), 0);
+  await expectNoHorizontalScroll(doctor.page);
+
+  // The summary as a PDF, and the follow-up booked on the same screen.
+  const pdf = await doctor.page.request.get(await summary.getByTestId('discharge-pdf').getAttribute('href'));
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  assert.ok((await pdf.body()).subarray(0, 5).toString() === '%PDF-');
+  const followUp = doctor.page.getByTestId('follow-up');
+  const picker = followUp.getByTestId('slot-picker');
+  await picker.getByRole('tab').first().waitFor();
+  await picker.getByRole('tab').nth(1).click();
+  await picker.locator('.slot').first().click();
+  await followUp.getByLabel('Reason for the visit (optional)').fill('Follow-up after pneumonia');
+  await followUp.getByRole('button', { name: 'Confirm appointment' }).click();
+  await followUp.getByTestId('booked').waitFor();
   await expectNoHorizontalScroll(doctor.page);
 
   await nurse.page.reload();

@@ -59,6 +59,11 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
         ),
         ("charge_items", "kind", m20261211_000032_beds::CHARGE_KINDS),
         ("price_list", "kind", m20261211_000032_beds::CHARGE_KINDS),
+        (
+            "care_relationships",
+            "kind",
+            m20261213_000034_emergency::CARE_KINDS,
+        ),
     ];
     CODED_COLUMNS
         .iter()
@@ -74,6 +79,7 @@ pub fn coded_columns() -> Vec<(&'static str, &'static str, &'static [&'static st
         .chain(m20261208_000029_online_payments::CODED.iter().copied())
         .chain(m20261209_000030_insurance::CODED.iter().copied())
         .chain(m20261211_000032_beds::CODED.iter().copied())
+        .chain(m20261213_000034_emergency::CODED.iter().copied())
         .map(|(table, column, codes)| {
             let now = changes
                 .iter()
@@ -117,6 +123,7 @@ mod m20261209_000030_insurance;
 mod m20261210_000031_revenue;
 mod m20261211_000032_beds;
 mod m20261212_000033_revenue_cover;
+mod m20261213_000034_emergency;
 mod util;
 
 /// Every migration, in order.
@@ -159,6 +166,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000031_revenue::Migration),
             Box::new(m20261211_000032_beds::Migration),
             Box::new(m20261212_000033_revenue_cover::Migration),
+            Box::new(m20261213_000034_emergency::Migration),
         ]
     }
 }

@@ -142,6 +142,10 @@ pub fn router(
             post(app::auth::sign_out::sign_out).layer(axum::Extension(ctx.clone())),
         )
         .route(
+            "/api/admissions/{id}/discharge.pdf",
+            get(app::beds::export::download_discharge).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
             "/api/prescriptions/{id}/pdf",
             get(app::prescriptions::export::download_pdf).layer(axum::Extension(ctx.clone())),
         )
@@ -192,6 +196,18 @@ pub fn router(
         .route(
             "/api/reports/claims.csv",
             get(app::reports::downloads::claims_csv).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
+            "/api/reports/occupancy.csv",
+            get(app::reports::downloads::occupancy_csv).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
+            "/api/reports/movements.csv",
+            get(app::reports::downloads::movements_csv).layer(axum::Extension(ctx.clone())),
+        )
+        .route(
+            "/api/reports/ed_waits.csv",
+            get(app::reports::downloads::ed_waits_csv).layer(axum::Extension(ctx.clone())),
         )
         .route(
             app::billing::online::WEBHOOK_PATH,

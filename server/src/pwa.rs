@@ -6,7 +6,8 @@
 //! (`split_*`, `chunk_*`, from `cargo leptos build --split`) are cached as
 //! they are first fetched, so installing the app does not download every
 //! page over a slow connection. Page navigations go to the network and fall
-//! back to the offline page;
+//! back to the offline page, except the public emergency page, which is
+//! kept and served from the cache when the network fails;
 //! server functions (`/api/`) always go to the network and are never cached,
 //! because their answers hold patient data.
 
@@ -15,9 +16,15 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
+/// The public emergency page: kept at install and refreshed on every visit
+/// online, so that a phone without a connection still shows the numbers to
+/// call (it holds no patient data).
+const EMERGENCY_PAGE: &str = "/emergency";
+
 /// Files outside `pkg/` that make up the app shell.
 const SHELL: &[&str] = &[
     "/offline.html",
+    EMERGENCY_PAGE,
     "/offline.css",
     "/manifest.webmanifest",
     "/icons/icon-192.png",
@@ -75,6 +82,16 @@ self.addEventListener("fetch", (event) => {{
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
+  if (request.mode === "navigate" && url.pathname === "{EMERGENCY_PAGE}") {{
+    event.respondWith(fetch(request).then((response) => {{
+      if (response.ok) {{
+        const copy = response.clone();
+        event.waitUntil(caches.open(CACHE).then((cache) => cache.put("{EMERGENCY_PAGE}", copy)));
+      }}
+      return response;
+    }}).catch(() => caches.match("{EMERGENCY_PAGE}").then((hit) => hit || caches.match("/offline.html"))));
+    return;
+  }}
   if (request.mode === "navigate") {{
     event.respondWith(fetch(request).catch(() => caches.match("/offline.html")));
     return;
@@ -123,6 +140,7 @@ mod tests {
         assert!(!first.contains("split_chart_1"));
         assert!(!first.contains("chunk_3"));
         assert!(first.contains("/offline.html"));
+        assert!(first.contains("\"/emergency\""));
         assert!(!first.contains("hash.txt"));
         std::fs::write(dir.path().join("pkg/hms.def456.css"), "").unwrap();
         let second = service_worker(dir.path()).unwrap();

@@ -262,6 +262,8 @@ async fn seed_demo_patients(
     crate::seed_billing::seed_claim(&txn, tz, currency, created[2].id, clerk).await?;
     // Kwame Mensah lies in Internal Medicine since two days ago.
     crate::seed_beds::seed_beds(&txn, cipher, tz, admin, doctor, nurse, created[3].id).await?;
+    // Sofia Rossi waits in the emergency department, triaged.
+    crate::seed_beds::seed_emergency(&txn, cipher, admin, nurse, created[4].id).await?;
     let others: Vec<Uuid> = created.iter().skip(1).map(|p| p.id).collect();
     crate::seed_schedule::seed_appointments(&txn, tz, doctor, &others).await?;
     let patient = created.first().expect("at least one demo patient").clone();

@@ -1,5 +1,6 @@
 //! Demo wards and beds: three wards (one for women only, an intensive care
-//! unit), a bed being cleaned, a blocked one, and Kwame Mensah admitted
+//! unit; the demo nurse works on Internal Medicine), a bed being cleaned, a
+//! blocked one, and Kwame Mensah admitted
 //! from the emergency department two days ago, so the bed board, a ward's
 //! round and the bed-day charges have something to show.
 
@@ -59,6 +60,12 @@ pub async fn seed_beds(
         )
         .await
         .map_err(err)?;
+        if kind == WardKind::General {
+            // The demo nurse works on Internal Medicine.
+            app::beds::service::set_ward_staff(txn, ward.id, nurse.into(), true, admin, now)
+                .await
+                .map_err(err)?;
+        }
         for (room, labels) in rooms {
             let bed_type = if kind == WardKind::Icu {
                 BedType::Icu
@@ -128,5 +135,103 @@ async fn mark_cleaning(txn: &DatabaseTransaction, bed: Uuid, nurse: Uuid) -> Res
     row.updated_by = Set(nurse);
     row.updated_at = Set(Utc::now() - Duration::hours(1));
     row.update(txn).await?;
+    Ok(())
+}
+
+/// The emergency department's demo: its bays, the numbers and places the
+/// public emergency page lists, and Sofia Rossi waiting since 40 minutes,
+/// triaged at level 3 (past the level's 30-minute target, so the board
+/// highlights her).
+pub async fn seed_emergency(
+    txn: &DatabaseTransaction,
+    cipher: &app::crypto::Cipher,
+    admin: Uuid,
+    nurse: Uuid,
+    waiting: Uuid,
+) -> Result<()> {
+    use shared::emergency::{EsiLevel, NewEmergencyService, NewTriage};
+    let err = |e: shared::AppError| anyhow!("{e}");
+    let now = Utc::now();
+    for bay in [
+        "Resus 1",
+        "Bay 1",
+        "Bay 2",
+        "Bay 3",
+        "Bay 4",
+        "Fast track 1",
+    ] {
+        app::emergency::service::save_bay(txn, None, bay.into(), true, admin, now)
+            .await
+            .map_err(err)?;
+    }
+    let services = [
+        NewEmergencyService {
+            name: "Ambulance, fire and police".into(),
+            phone: Some("112".into()),
+            address: None,
+            location: None,
+            note: Some("Free of charge, from any phone, in every EU country.".into()),
+            position: 0,
+            active: true,
+        },
+        NewEmergencyService {
+            name: "Demo Hospital emergency department".into(),
+            phone: Some("+49 30 1234 5000".into()),
+            address: Some("Invalidenstraße 1, 10115 Berlin".into()),
+            location: Some((52.5275, 13.3795)),
+            note: Some("Open day and night. Entrance from the north side.".into()),
+            position: 10,
+            active: true,
+        },
+        NewEmergencyService {
+            name: "Poison information centre".into(),
+            phone: Some("+49 30 19240".into()),
+            address: None,
+            location: None,
+            note: Some("Advice day and night if someone swallowed something harmful.".into()),
+            position: 20,
+            active: true,
+        },
+    ];
+    for s in services {
+        app::emergency::service::save_service(txn, None, s, admin, now)
+            .await
+            .map_err(err)?;
+    }
+    let arrived = now - Duration::minutes(40);
+    let visit = app::emergency::service::arrive(
+        txn,
+        cipher,
+        waiting,
+        Some("Fell from her bicycle".into()),
+        None,
+        nurse,
+        arrived,
+    )
+    .await
+    .map_err(err)?;
+    let vitals = shared::chart::Vitals {
+        heart_rate: Some(104),
+        respiratory_rate: Some(20),
+        temperature_c: Some(36.8),
+        spo2: Some(99),
+        ..Default::default()
+    };
+    app::emergency::service::triage(
+        txn,
+        cipher,
+        visit,
+        NewTriage {
+            visit_id: shared::ids::EdVisitId(Uuid::nil()),
+            level: EsiLevel::Three,
+            chief_complaint: "Fall from bicycle, painful swollen left wrist".into(),
+            note: Some("Pain 6/10; fingers warm, moves them.".into()),
+            vitals: Some((vitals, arrived + Duration::minutes(8))),
+        },
+        nurse,
+        arrived + Duration::minutes(8),
+    )
+    .await
+    .map_err(err)?;
     Ok(())
 }

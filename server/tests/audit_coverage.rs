@@ -580,6 +580,27 @@ fn calls() -> Vec<Call> {
         call("/api/billing/draft", Billing, |f| json!({ "patient_id": f.patient })).keep("draft", ""),
         call("/api/billing/discard", Billing, |f| json!({ "invoice_id": f.id("draft") })),
         call("/api/billing/mine", Patient, |_| json!({})),
+        // The emergency department: the patient arrives, is triaged,
+        // assigned and sent home before the admission below.
+        call("/api/ed/arrive", Desk, |f| {
+            json!({ "form": { "patient_id": f.patient, "chief_complaint": "Dizzy" } })
+        })
+        .keep("ed_visit", ""),
+        call("/api/ed/triage", Nurse, |f| {
+            json!({ "form": { "visit_id": f.id("ed_visit"), "level": "3", "chief_complaint": "Dizzy since the morning",
+                "note": "", "vitals": { "systolic": "", "diastolic": "", "heart_rate": "90",
+                "respiratory_rate": "", "temperature_c": "", "spo2": "", "weight_kg": "", "height_cm": "",
+                "recorded_at": "", "encounter_id": null } } })
+        }),
+        call("/api/ed/assign", Nurse, |f| {
+            json!({ "form": { "visit_id": f.id("ed_visit"), "bay_id": null, "clinician_id": f.doctor } })
+        }),
+        call("/api/ed/visit", Desk, |f| json!({ "visit_id": f.id("ed_visit") })),
+        // The tracking board shows everyone in the department: it names none.
+        call("/api/ed/board", Desk, |_| json!({})).action_only("ed.board"),
+        call("/api/ed/disposition", Doctor, |f| {
+            json!({ "form": { "visit_id": f.id("ed_visit"), "disposition": "home", "destination": "", "note": "" } })
+        }),
         call("/api/beds/admit", Doctor, |f| {
             json!({ "form": { "patient_id": f.patient, "source": "clinic", "diagnosis": "E11.9",
                               "expected_days": "2", "bed_id": f.beds[0], "note": "" } })

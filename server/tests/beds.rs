@@ -391,6 +391,44 @@ async fn admissions_move_and_end(backend: Backend) {
     );
     // The nurse is not in the care team: the chart's parts are left out.
     assert_eq!(moved.note, None);
+    // Made staff of the intensive care ward, she opens the chart of the
+    // patient in its bed; the front desk manages no ward staff.
+    let nurse_id = user_id(&app, NURSE).await;
+    let (status, _) = nurse
+        .call::<serde_json::Value>("chart/summary", json!({ "patient_id": woman }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let icu_ward = icu_bed.ward_id;
+    let (status, _) = desk
+        .call::<()>(
+            "beds/set_ward_staff",
+            json!({ "ward_id": icu_ward, "user_id": nurse_id, "member": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, not_clinical) = admin
+        .call::<()>(
+            "beds/set_ward_staff",
+            json!({ "ward_id": icu_ward, "user_id": user_id(&app, DESK).await, "member": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(not_clinical), ["user_id"]);
+    let _: () = ok(
+        &admin,
+        "beds/set_ward_staff",
+        json!({ "ward_id": icu_ward, "user_id": nurse_id, "member": true }),
+    )
+    .await;
+    let staff: Vec<(shared::ids::UserId, String)> =
+        ok(&admin, "beds/ward_staff", json!({ "ward_id": icu_ward })).await;
+    assert_eq!(staff.len(), 1);
+    let chart: serde_json::Value =
+        ok(&nurse, "chart/summary", json!({ "patient_id": woman })).await;
+    assert!(
+        chart.to_string().contains("אינטנסיבי"),
+        "the basis names the ward: {chart}"
+    );
     assert_eq!(bed(&nurse, "3", "A").await.status, BedStatus::Cleaning);
     assert_eq!(bed(&nurse, "9", "A").await.status, BedStatus::Occupied);
 
@@ -423,6 +461,11 @@ async fn admissions_move_and_end(backend: Backend) {
     assert_eq!(summary.follow_up, "Clinic in one week");
     assert!(done.current().is_none());
     assert_eq!(bed(&nurse, "9", "A").await.status, BedStatus::Cleaning);
+    // Out of the ward's beds, out of the ward staff's charts.
+    let (status, _) = nurse
+        .call::<serde_json::Value>("chart/summary", json!({ "patient_id": woman }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = doctor
         .call::<AdmissionView>("beds/discharge", discharge)
         .await;
@@ -456,6 +499,75 @@ async fn admissions_move_and_end(backend: Backend) {
         history[0].discharge.is_none(),
         "the front desk reads no summary"
     );
+
+    // The summary as a PDF: for the doctor, not for the front desk.
+    let get = |client: &Client, path: String| {
+        let (http, url) = (client.http.clone(), format!("{}{path}", client.base));
+        async move { http.get(url).send().await.unwrap() }
+    };
+    let path = format!("/api/admissions/{}/discharge.pdf", a.id);
+    let response = get(&doctor, path.clone()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let text = pdftotext(&response.bytes().await.unwrap());
+    for expected in [
+        "Discharge summary",
+        "Fatima",
+        "J18.9",
+        "Chest X-ray",
+        "Clinic in one week",
+        "Treated with antibiotics; improved.",
+        "אינטנסיבי",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+    assert_eq!(
+        get(&desk, path.clone()).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get(&Client::new(&app.base), path).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The discharging doctor books the follow-up for the patient in their
+    // care; a doctor outside the care team may not.
+    let doctor_id = user_id(&app, DOCTOR).await;
+    app::entity::availability_templates::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        doctor_id: Set(doctor_id),
+        weekday: Set(1),
+        start_time: Set("09:00".into()),
+        end_time: Set("10:00".into()),
+        slot_minutes: Set(20),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let slots: Vec<shared::appointments::FreeSlot> = ok(
+        &doctor,
+        "appointments/free_slots",
+        json!({ "doctor_id": doctor_id, "from": common::schedule::next_monday(), "days": 1 }),
+    )
+    .await;
+    let booked: shared::appointments::BookingOutcome = ok(
+        &doctor,
+        "appointments/book",
+        json!({ "doctor_id": doctor_id, "start": slots[0].start, "patient_id": woman, "reason": "Follow-up after pneumonia" }),
+    )
+    .await;
+    assert!(matches!(
+        booked,
+        shared::appointments::BookingOutcome::Booked { .. }
+    ));
+    let stranger = signed_in(&app, "other.doctor@test.example", Role::Doctor).await;
+    let (status, _) = stranger
+        .call::<shared::appointments::BookingOutcome>(
+            "appointments/book",
+            json!({ "doctor_id": doctor_id, "start": slots[1].start, "patient_id": woman, "reason": "" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 /// Bed days, by the service with its clock given: each night a patient

@@ -84,6 +84,9 @@ fn enum_codes() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         of::<shared::beds::BedStatus>("beds", "status"),
         of::<shared::beds::AdmissionSource>("admissions", "source"),
         of::<shared::beds::AdmissionStatus>("admissions", "status"),
+        of::<shared::emergency::EsiLevel>("ed_visits", "level"),
+        of::<shared::emergency::EdDisposition>("ed_visits", "disposition"),
+        of::<shared::emergency::EsiLevel>("ed_triages", "level"),
     ]
 }
 

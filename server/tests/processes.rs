@@ -205,6 +205,7 @@ fn routes_lists_every_portal_page() {
         "/forgot-password",
         "/reset-password",
         "/about",
+        "/emergency",
         "/patient",
         "/patient/details",
         "/patient/appointments",
@@ -241,6 +242,8 @@ fn routes_lists_every_portal_page() {
         "/clinic/wards/{id}",
         "/clinic/patients/{id}/admit",
         "/clinic/admissions/{id}",
+        "/clinic/ed",
+        "/clinic/ed/visits/{id}",
         "/clinic/account",
         "/admin",
         "/admin/users",
@@ -255,11 +258,13 @@ fn routes_lists_every_portal_page() {
         "/admin/prices",
         "/admin/payers",
         "/admin/wards",
+        "/admin/emergency",
         "/admin/reports",
+        "/admin/care-reports",
         "/admin/account",
     ];
     expected.sort_unstable();
-    assert_eq!(expected.len(), 57);
+    assert_eq!(expected.len(), 62);
     assert_eq!(routes, expected, "the router's pages");
 }
 

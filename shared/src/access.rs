@@ -20,6 +20,9 @@ CareRelationshipKind {
     Appointment = "appointment", "Has an appointment with you";
     /// The patient is admitted under them.
     Admission = "admission", "Admitted under you";
+    /// They triaged the patient in the emergency department, or took them
+    /// on there.
+    Emergency = "emergency", "In your care in the emergency department";
 } "Choose the kind of care relationship.");
 
 impl CareRelationshipKind {
@@ -30,6 +33,7 @@ impl CareRelationshipKind {
             CareRelationshipKind::Assigned => "assigned",
             CareRelationshipKind::Appointment => "appointment",
             CareRelationshipKind::Admission => "admitting clinician",
+            CareRelationshipKind::Emergency => "emergency department",
         }
     }
 }
@@ -40,6 +44,8 @@ pub enum AccessBasis {
     /// The patient's own record.
     OwnRecord,
     CareRelationship(CareRelationshipKind),
+    /// The patient lies in a bed of a ward the caller works on (its name).
+    Ward(String),
     /// Emergency access, until the time given.
     BreakGlass {
         expires_at: DateTime<Utc>,

@@ -114,6 +114,10 @@ ids! {
     AdmissionId;
     /// A patient's visit to the emergency department.
     EdVisitId;
+    /// A treatment bay of the emergency department.
+    EdBayId;
+    /// An emergency number or place the patient portal shows.
+    EmergencyServiceId;
     /// An account: staff (a doctor's id is their account's) or patient.
     UserId;
     AppointmentId;

@@ -14,6 +14,7 @@
 //! - [`audit_chain`]: the audit trail's hash chain: one canonical encoding (server side only).
 //! - [`patients`]: MRN (with Luhn check digit) and the patient profile.
 //! - [`demographics`]: registration, emergency fast-track, contact and insurance details, merges.
+//! - [`emergency`]: the emergency department's visits, triage (ESI), bays and board; emergency numbers.
 //! - [`access`]: care relationships and break-glass.
 //! - [`chart`]: encounters, notes, vitals, problems, allergies, immunizations, histories.
 //! - [`appointments`]: free slots, bookings, the doctor directory.
@@ -26,6 +27,7 @@
 //! - [`lab`]: laboratory values as exact decimals, reference ranges by sex and age, flags.
 //! - [`money`]: amounts in integer minor units of a currency, rates, invoice arithmetic.
 //! - [`billing`]: prices, charges, invoices, credit notes and payments.
+//! - [`care_reports`]: occupancy, admissions and discharges, length of stay, emergency waits.
 //! - [`records`]: coded EHR data (ICD-10-CM).
 //! - [`text`]: folding text for case- and accent-insensitive search.
 
@@ -37,10 +39,12 @@ pub mod audit_chain;
 pub mod auth;
 pub mod beds;
 pub mod billing;
+pub mod care_reports;
 pub mod chart;
 pub mod coded;
 pub mod decision;
 pub mod demographics;
+pub mod emergency;
 pub mod error;
 pub mod formulary;
 pub mod ids;

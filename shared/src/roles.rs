@@ -134,9 +134,21 @@ pub enum Permission {
     ManageBeds,
     /// Admit patients and sign their discharge (doctors).
     AdmitPatients,
-    /// Keep the wards and their beds, and the emergency numbers and places
-    /// the patient portal shows (administrators).
+    /// Keep the wards and their beds, the emergency department's bays, and
+    /// the emergency numbers and places the patient portal shows
+    /// (administrators).
     ManageFacilities,
+    /// See the emergency department's tracking board and register a known
+    /// patient's arrival there (clinicians, the front desk).
+    ViewEmergency,
+    /// Read the reports on beds and the emergency department: occupancy,
+    /// admissions and discharges, length of stay, waiting times
+    /// (administrators).
+    ViewCareReports,
+    /// Triage and re-triage patients in the emergency department, assign
+    /// bays and clinicians, record who left without being seen (nurses,
+    /// doctors).
+    TriagePatients,
 }
 
 impl Role {
@@ -182,6 +194,8 @@ impl Role {
                 ViewBeds,
                 ManageBeds,
                 AdmitPatients,
+                ViewEmergency,
+                TriagePatients,
             ],
             Role::Nurse => &[
                 ManageOwnAccount,
@@ -195,6 +209,8 @@ impl Role {
                 SearchFormulary,
                 ViewBeds,
                 ManageBeds,
+                ViewEmergency,
+                TriagePatients,
             ],
             Role::Receptionist => &[
                 ManageOwnAccount,
@@ -208,6 +224,7 @@ impl Role {
                 BookAppointments,
                 ViewDayLists,
                 ViewBeds,
+                ViewEmergency,
             ],
             Role::LabTechnician => &[
                 ManageOwnAccount,
@@ -253,6 +270,7 @@ impl Role {
                 ManagePrices,
                 ViewFinancialReports,
                 ManageFacilities,
+                ViewCareReports,
             ],
         }
     }

@@ -188,8 +188,10 @@ pub async fn free_slots(
 crate::access!("appointments/free_slots", SignedIn, no_patient_data);
 
 /// Books a free slot: patients for themselves, the front desk for any
-/// patient. When the slot was taken a moment earlier the answer lists the
-/// next free slots of the same doctor instead.
+/// patient, and a doctor who admits patients for one in their care (the
+/// follow-up booked from the discharge screen). When the slot was taken a
+/// moment earlier the answer lists the next free slots of the same doctor
+/// instead.
 #[server(endpoint = "appointments/book", input = Json)]
 pub async fn book(
     doctor_id: UserId,
@@ -214,6 +216,17 @@ pub async fn book(
                     return Err(AppError::Forbidden);
                 }
                 own
+            } else if caller.can(Permission::AdmitPatients) {
+                let patient_id = patient_id
+                    .ok_or_else(|| AppError::field("patient_id", "Choose the patient."))?;
+                crate::patients::access::require_documenting(
+                    caller,
+                    patient_id.uuid(),
+                    Permission::AdmitPatients,
+                    "appointments.book",
+                )
+                .await?;
+                patient_id
             } else {
                 deny(caller, "BookAppointments").await?;
                 return Err(AppError::Forbidden);
@@ -259,7 +272,7 @@ pub async fn book(
 }
 crate::access!(
     "appointments/book",
-    AnyOf(&[BookOwnAppointments, BookAppointments]),
+    AnyOf(&[BookOwnAppointments, BookAppointments, AdmitPatients]),
     patient_data
 );
 

@@ -8,7 +8,7 @@ use shared::beds::{
     AdmissionForm, AdmissionView, BedBoard, BedStatusForm, BedView, BedsForm, DischargeForm,
     InpatientRow, TransferForm, WardForm, WardView,
 };
-use shared::ids::{AdmissionId, PatientId, WardId};
+use shared::ids::{AdmissionId, PatientId, UserId, WardId};
 use shared::AppError;
 
 /// Every ward with its number of beds: for the administrator, and for the
@@ -411,3 +411,55 @@ pub async fn inpatients(ward_id: WardId) -> Result<Vec<InpatientRow>, AppError> 
     .await
 }
 crate::access!("beds/inpatients", AnyOf(&[ViewBeds]), patient_data);
+
+/// Who works on a ward (they open its inpatients' charts).
+#[server(endpoint = "beds/ward_staff", input = Json)]
+pub async fn ward_staff(ward_id: WardId) -> Result<Vec<(UserId, String)>, AppError> {
+    crate::audited::plain(
+        || crate::auth::guard::require(shared::Permission::ManageFacilities),
+        async |caller| super::service::ward_staff(&caller.ctx.db, ward_id).await,
+    )
+    .await
+}
+crate::access!(
+    "beds/ward_staff",
+    AnyOf(&[ManageFacilities]),
+    no_patient_data
+);
+
+/// Adds a doctor or nurse to a ward's staff (`member`), or takes them off.
+#[server(endpoint = "beds/set_ward_staff", input = Json)]
+pub async fn set_ward_staff(
+    ward_id: WardId,
+    user_id: UserId,
+    member: bool,
+) -> Result<(), AppError> {
+    crate::audited::write(
+        || crate::auth::guard::require(shared::Permission::ManageFacilities),
+        async |caller, txn| {
+            super::service::set_ward_staff(
+                txn,
+                ward_id,
+                user_id,
+                member,
+                caller.user.id.uuid(),
+                caller.now(),
+            )
+            .await?;
+            let event = caller
+                .event("beds.set_ward_staff")
+                .entity("ward", ward_id)
+                .detail(format!(
+                    "{} user {user_id}",
+                    if member { "added" } else { "removed" }
+                ));
+            Ok(((), event))
+        },
+    )
+    .await
+}
+crate::access!(
+    "beds/set_ward_staff",
+    AnyOf(&[ManageFacilities]),
+    no_patient_data
+);

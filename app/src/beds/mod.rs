@@ -3,6 +3,8 @@
 //! inpatients, and the nights charged as bed days.
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub mod live;
 pub mod pages;
 pub mod routes;

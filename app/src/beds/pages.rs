@@ -11,21 +11,17 @@ use shared::beds::{
     BedStatusForm, BedType, BedView, BedsForm, DischargeForm, SexRestriction, TransferForm,
     WardBoard, WardForm, WardKind, WardView,
 };
-use shared::ids::{AdmissionId, BedId, PatientId, WardId};
+use shared::ids::{AdmissionId, BedId, PatientId, UserId, WardId};
 use shared::{AppError, Permission};
 use uuid::Uuid;
 
 use super::api::*;
 use crate::components::{
-    format_time, lens, lens_bool, no_error, submit_then_reload, submit_with, Check, ClientOnly,
-    EmptyState, ErrorBox, FormAlert, FormErrors, Input, Loading, Select, Submit, TextArea,
+    format_time, id_param, lens, lens_bool, no_error, submit_then_reload, submit_with, Check,
+    ClientOnly, EmptyState, ErrorBox, FormAlert, FormErrors, Input, Loading, Select, Submit,
+    TextArea,
 };
 use crate::portal_session::{current_user, Gate, PortalSession};
-
-/// The `:id` of the page's address.
-fn id_param() -> Memo<Option<Uuid>> {
-    crate::billing::pages::id_param()
-}
 
 /// A bed's status as a label and colour (never the colour alone).
 fn status_badge(s: BedStatus) -> impl IntoView {
@@ -441,6 +437,8 @@ fn Admission(a: AdmissionView, version: RwSignal<u32>) -> impl IntoView {
     let open = a.status == AdmissionStatus::Admitted;
     let id = a.id;
     let discharge = a.discharge.clone();
+    let follow_up = a.status == AdmissionStatus::Discharged && discharge.is_some();
+    let patient_id = a.patient_id;
     view! {
         <h1 dir="auto">{a.patient.clone()}</h1>
         <p class="muted">{format!("MRN {} · {}", a.mrn, a.status.label())}</p>
@@ -481,10 +479,34 @@ fn Admission(a: AdmissionView, version: RwSignal<u32>) -> impl IntoView {
                 }}
                 <h3>"Follow-up"</h3><p dir="auto" class="prewrap">{d.follow_up}</p>
                 <h3>"Summary"</h3><p dir="auto" class="prewrap">{d.summary}</p>
+                <p class="actions">
+                    <a class="btn" href=discharge_pdf_path(id) download="discharge-summary.pdf" data-testid="discharge-pdf">"Download the summary (PDF)"</a>
+                </p>
             </section>
         })}
+        {(follow_up && role.can(Permission::AdmitPatients)).then(|| view! { <FollowUp patient=patient_id/> })}
         {(open && (role.can(Permission::ManageBeds) || role.can(Permission::AdmitPatients))).then(|| view! { <Transfer id version/> })}
         {(open && role.can(Permission::AdmitPatients)).then(|| view! { <Discharge id version/> })}
+    }
+}
+
+/// Where the discharge summary downloads from (`beds::export`).
+fn discharge_pdf_path(id: AdmissionId) -> String {
+    format!("/api/admissions/{id}/discharge.pdf")
+}
+
+/// The follow-up appointment, booked by the discharging doctor on the same
+/// screen (the booking steps load in the browser, under this page's
+/// suspense).
+#[component]
+fn FollowUp(patient: PatientId) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="follow-up-title" data-testid="follow-up">
+            <h2 id="follow-up-title">"Book the follow-up"</h2>
+            <ClientOnly>
+                <crate::appointments::pages::BookingSteps patient_id=Some(patient.uuid()) list_href="/clinic/appointments"/>
+            </ClientOnly>
+        </section>
     }
 }
 
@@ -619,9 +641,92 @@ fn WardList(list: Vec<WardView>, version: RwSignal<u32>) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <AddBeds options version/>
+        <AddBeds options=options.clone() version/>
+        <WardStaffPanel options/>
     }
     .into_any()
+}
+
+/// The doctors and nurses of each ward: they open the charts of the
+/// patients in its beds. Loaded in the browser (the choice of ward is).
+#[component]
+fn WardStaffPanel(options: Vec<(String, String)>) -> impl IntoView {
+    let ward = RwSignal::new(String::new());
+    let person = RwSignal::new(String::new());
+    let version = RwSignal::new(0u32);
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let people = LocalResource::new(crate::emergency::api::ed_clinicians);
+    let staff = LocalResource::new(move || {
+        let w = Uuid::parse_str(&ward.get()).ok().map(WardId);
+        version.track();
+        async move {
+            match w {
+                Some(w) => ward_staff(w).await.map(|list| Some((w, list))),
+                None => Ok(None),
+            }
+        }
+    });
+    let add = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let w = Uuid::parse_str(&ward.get_untracked()).ok().map(WardId);
+        let u = Uuid::parse_str(&person.get_untracked()).ok().map(UserId);
+        match (w, u) {
+            (Some(w), Some(u)) => {
+                submit_then_reload(busy, errors, set_ward_staff(w, u, true), version)
+            }
+            (None, _) => errors.set(Some(AppError::field("ward", "Choose the ward."))),
+            (_, None) => errors.set(Some(AppError::field(
+                "user_id",
+                "Choose the doctor or nurse.",
+            ))),
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="ward-staff-title">
+            <h2 id="ward-staff-title">"Ward staff"</h2>
+            <p class="muted">"The nurses and doctors of a ward open the charts of the patients in its beds."</p>
+            <form class="form" on:submit=add data-testid="ward-staff-form">
+                <FormAlert errors/>
+                <Select label="Ward" name="staff-ward" bind=lens(ward, |w| w.clone(), |w, v| *w = v) error=errors.field("ward") options required=true/>
+                <ClientOnly>
+                    <Suspense fallback=|| view! { <Loading label="Loading the staff…"/> }>
+                        {move || Suspend::new(async move {
+                            let options: Vec<(String, String)> = people.await.unwrap_or_default()
+                                .into_iter().map(|(id, name)| (id.to_string(), name)).collect();
+                            view! {
+                                <Select label="Doctor or nurse" name="staff-person" bind=lens(person, |p| p.clone(), |p, v| *p = v)
+                                    error=errors.field("user_id") options required=true/>
+                            }
+                        })}
+                    </Suspense>
+                </ClientOnly>
+                <Submit label="Add to the ward" busy_label="Adding…" busy class="btn"/>
+            </form>
+            <ClientOnly>
+                <Suspense fallback=|| view! { <Loading/> }>
+                    {move || Suspend::new(async move {
+                        match staff.await {
+                            Ok(None) => ().into_any(),
+                            Ok(Some((_, list))) if list.is_empty() => view! { <p class="muted">"Nobody works on this ward yet."</p> }.into_any(),
+                            Ok(Some((w, list))) => view! {
+                                <ul class="list" data-testid="ward-staff">
+                                    {list.into_iter().map(|(id, name)| view! {
+                                        <li>
+                                            <span dir="auto">{name}</span>" "
+                                            <button type="button" class="btn btn--small" disabled=move || busy.get()
+                                                on:click=move |_| submit_then_reload(busy, errors, set_ward_staff(w, id, false), version)>"Remove"</button>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any(),
+                            Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </ClientOnly>
+        </section>
+    }
 }
 
 #[component]

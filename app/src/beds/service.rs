@@ -493,6 +493,15 @@ pub async fn admit(
         Err(e) => return Err(crate::context::internal(e)),
     };
     let stay = occupy(db, &admission, &patient, new.bed_id, None, doctor, now).await?;
+    // Admitted from the emergency department: the visit ends with it.
+    crate::emergency::service::close_admitted(
+        db,
+        patient.id,
+        AdmissionId(admission.id),
+        doctor,
+        now,
+    )
+    .await?;
     crate::patients::access::add_relationship(
         db,
         patient.id,
@@ -1096,4 +1105,101 @@ pub async fn charge_all_nights(
         n += charge_nights_in(db, &a, &wards, tz, now).await?;
     }
     Ok(n)
+}
+
+/// The name of the ward the patient lies in, if `user` works on it: the
+/// ward staff's access to the charts of its inpatients.
+pub async fn ward_of_staff(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    patient_id: Uuid,
+) -> Result<Option<String>, AppError> {
+    use crate::entity::ward_staff;
+    let Some(stay) = bed_stays::Entity::find()
+        .filter(bed_stays::Column::PatientId.eq(patient_id))
+        .filter(bed_stays::Column::EndedAt.is_null())
+        .one(db)
+        .await
+        .or_internal()?
+    else {
+        return Ok(None);
+    };
+    if ward_staff::Entity::find_by_id((stay.ward_id, user))
+        .one(db)
+        .await
+        .or_internal()?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    Ok(Some(find_ward(db, WardId(stay.ward_id)).await?.name))
+}
+
+/// Who works on a ward, by name.
+pub async fn ward_staff(
+    db: &impl ConnectionTrait,
+    ward: WardId,
+) -> Result<Vec<(shared::ids::UserId, String)>, AppError> {
+    use crate::entity::ward_staff;
+    let ids: Vec<Uuid> = ward_staff::Entity::find()
+        .filter(ward_staff::Column::WardId.eq(ward.uuid()))
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|s| s.user_id)
+        .collect();
+    let names = crate::patients::care::user_names(db, ids.iter().copied()).await?;
+    let mut list: Vec<(shared::ids::UserId, String)> = ids
+        .into_iter()
+        .map(|id| (id.into(), crate::patients::care::name_of(&names, id)))
+        .collect();
+    list.sort_by_key(|(_, n)| shared::text::fold_name(n));
+    Ok(list)
+}
+
+/// Adds a doctor or nurse to a ward's staff, or takes them off it.
+pub async fn set_ward_staff(
+    db: &impl ConnectionTrait,
+    ward: WardId,
+    user: shared::ids::UserId,
+    member: bool,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    use crate::entity::{users, ward_staff};
+    find_ward(db, ward).await?;
+    let existing = ward_staff::Entity::find_by_id((ward.uuid(), user.uuid()))
+        .one(db)
+        .await
+        .or_internal()?;
+    match (member, existing) {
+        (true, None) => {
+            users::Entity::find_by_id(user.uuid())
+                .one(db)
+                .await
+                .or_internal()?
+                .filter(|u| u.active && u.role.can(shared::Permission::DocumentCare))
+                .ok_or_else(|| {
+                    AppError::field("user_id", "Choose a doctor or nurse of the hospital.")
+                })?;
+            ward_staff::ActiveModel {
+                ward_id: Set(ward.uuid()),
+                user_id: Set(user.uuid()),
+                added_by: Set(by),
+                added_at: Set(now),
+            }
+            .insert(db)
+            .await
+            .or_internal()?;
+        }
+        (false, Some(row)) => {
+            ward_staff::Entity::delete_by_id((row.ward_id, row.user_id))
+                .exec(db)
+                .await
+                .or_internal()?;
+        }
+        _ => {}
+    }
+    Ok(())
 }

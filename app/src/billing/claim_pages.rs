@@ -82,7 +82,7 @@ fn DocumentLinks(files: Vec<ClaimDocumentView>) -> impl IntoView {
 
 /// The `:id` of the page's address as a claim.
 fn claim_param() -> Memo<Option<ClaimId>> {
-    let id = super::pages::id_param();
+    let id = crate::components::id_param();
     Memo::new(move |_| id.get().map(ClaimId))
 }
 

@@ -7,7 +7,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use shared::billing::{
     Account, ChargeView, DeskPaymentForm, DiscountForm, InvoiceKind, InvoiceStatus, InvoiceSummary,
     InvoiceView, LineView, ManualChargeForm, PaymentMethod, PaymentView, PlanForm, PlanView,
@@ -20,21 +20,10 @@ use uuid::Uuid;
 
 use super::api::*;
 use crate::components::{
-    format_time, lens, submit_then_reload, submit_with, ClientOnly, EmptyState, ErrorBox,
+    format_time, id_param, lens, submit_then_reload, submit_with, ClientOnly, EmptyState, ErrorBox,
     FormAlert, FormErrors, Input, Loading, Select, Submit,
 };
 use crate::portal_session::{current_user, Gate, PortalSession};
-
-/// The `:id` of the page's address.
-pub(crate) fn id_param() -> Memo<Option<Uuid>> {
-    let params = use_params_map();
-    Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    })
-}
 
 /// `/clinic/billing`: find the patient whose bills to work on.
 #[component]

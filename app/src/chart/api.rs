@@ -91,6 +91,7 @@ pub async fn get_chart_summary(patient_id: PatientId) -> Result<ChartSummary, Ap
         let detail = match &access {
             AccessBasis::BreakGlass { .. } => "break-glass",
             AccessBasis::CareRelationship(_) => "care relationship",
+            AccessBasis::Ward(_) => "ward staff",
             AccessBasis::OwnRecord => "own record",
         };
         let event = caller

@@ -111,6 +111,7 @@ fn access_text(access: &AccessBasis) -> String {
     match access {
         AccessBasis::OwnRecord => "Your own record".into(),
         AccessBasis::CareRelationship(kind) => kind.label().into(),
+        AccessBasis::Ward(ward) => format!("A patient on your ward ({ward})"),
         AccessBasis::BreakGlass { expires_at } => {
             format!(
                 "Emergency access until {}",

@@ -54,6 +54,11 @@ pub async fn chart_access(
         let kind = r.kind;
         return Ok(Some(AccessBasis::CareRelationship(kind)));
     }
+    if let Some(ward) =
+        crate::beds::service::ward_of_staff(db, caller.user.id.uuid(), patient_id).await?
+    {
+        return Ok(Some(AccessBasis::Ward(ward)));
+    }
     let grant = break_glass_grants::Entity::find()
         .filter(break_glass_grants::Column::UserId.eq(caller.user.id))
         .filter(break_glass_grants::Column::PatientId.eq(patient_id))

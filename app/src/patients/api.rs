@@ -202,11 +202,14 @@ pub struct FastTrackResult {
     pub mrn: String,
     pub display_name: String,
     pub encounter_id: Option<Uuid>,
+    /// The emergency department visit the patient arrives in.
+    pub visit_id: shared::ids::EdVisitId,
 }
 
 /// Registers an unknown patient in an emergency with only what is known. The
 /// record is temporary until staff complete it or merge it; a clinician who
-/// registers gets an emergency encounter opened for documenting care.
+/// registers gets an emergency encounter opened for documenting care. The
+/// patient lands on the emergency department's board, awaiting triage.
 #[server(endpoint = "patients/fast_track", input = Json)]
 pub async fn fast_track(
     form: shared::demographics::FastTrackForm,
@@ -270,6 +273,16 @@ pub async fn fast_track(
             } else {
                 None
             };
+            let visit = crate::emergency::service::arrive(
+                txn,
+                &caller.ctx.cipher,
+                p.id,
+                None,
+                encounter_id,
+                caller.user.id.into(),
+                ft.arrived_at,
+            )
+            .await?;
             let event = caller
                 .event("patients.fast_track")
                 .patient(p.id)
@@ -280,6 +293,7 @@ pub async fn fast_track(
                 mrn: crate::patients::service::hit_of(&p)?.mrn,
                 display_name: format!("{family}, {given}"),
                 encounter_id,
+                visit_id: shared::ids::EdVisitId(visit.id),
             };
             Ok((registered, event))
         },

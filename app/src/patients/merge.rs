@@ -21,7 +21,7 @@ use crate::context::{internal, OrInternal};
 use crate::entity::{mrn_aliases, patients, users};
 
 /// Every table holding rows that belong to a patient, with what the preview calls them.
-pub const PATIENT_TABLES: [(&str, &str); 37] = [
+pub const PATIENT_TABLES: [(&str, &str); 39] = [
     ("encounters", "Encounters"),
     ("clinical_notes", "Clinical notes"),
     ("vital_signs", "Vital-sign sets"),
@@ -46,6 +46,8 @@ pub const PATIENT_TABLES: [(&str, &str); 37] = [
     ("claim_documents", "Documents of insurance claims"),
     ("admissions", "Admissions"),
     ("bed_stays", "Beds the patient lay in"),
+    ("ed_visits", "Emergency department visits"),
+    ("ed_triages", "Emergency triages"),
     ("lab_orders", "Laboratory and imaging orders"),
     ("lab_order_items", "Ordered tests"),
     ("lab_specimens", "Specimens"),
@@ -208,6 +210,9 @@ pub async fn preview(
     if both_admitted(db, source, target).await? {
         warnings.push(BOTH_ADMITTED.to_string());
     }
+    if both_in_emergency(db, source, target).await? {
+        warnings.push(BOTH_IN_EMERGENCY.to_string());
+    }
     Ok(MergePreview {
         source: hit_of(&s)?,
         target: hit_of(&t)?,
@@ -230,6 +235,25 @@ async fn both_admitted(
         .await?
         .is_some()
         && crate::beds::service::current_admission(db, target)
+            .await?
+            .is_some())
+}
+
+const BOTH_IN_EMERGENCY: &str =
+    "Both records have an open emergency department visit; the merge is refused until one visit ends.";
+
+/// Both records are in the emergency department now (the database holds
+/// one open visit per patient). A fast-tracked record merged into a
+/// patient who is not there keeps its visit, which moves with it.
+async fn both_in_emergency(
+    db: &impl ConnectionTrait,
+    source: Uuid,
+    target: Uuid,
+) -> Result<bool, AppError> {
+    Ok(crate::emergency::service::open_visit(db, source)
+        .await?
+        .is_some()
+        && crate::emergency::service::open_visit(db, target)
             .await?
             .is_some())
 }
@@ -258,6 +282,9 @@ pub async fn merge(
     }
     if both_admitted(txn, source, target).await? {
         return Err(AppError::Conflict(BOTH_ADMITTED.into()));
+    }
+    if both_in_emergency(txn, source, target).await? {
+        return Err(AppError::Conflict(BOTH_IN_EMERGENCY.into()));
     }
     let mut moved = 0u64;
     let mut summary = Vec::new();

@@ -151,7 +151,10 @@ pub fn FastTrackPage() -> impl IntoView {
         {move || created.get().map(|r| view! {
             <div class="alert alert--success" role="status" data-testid="fast-tracked">
                 <p><strong dir="auto">{r.display_name.clone()}</strong>" · MRN "<strong class="mrn" data-testid="temp-mrn">{r.mrn.clone()}</strong></p>
-                <p><a class="btn btn--primary" href=format!("/clinic/patients/{}", r.id)>"Open the chart"</a></p>
+                <p class="actions">
+                    <a class="btn btn--primary" href=format!("/clinic/ed/visits/{}", r.visit_id) data-testid="triage-link">"Triage"</a>" "
+                    <a class="btn" href=format!("/clinic/patients/{}", r.id)>"Open the chart"</a>
+                </p>
             </div>
         })}
         <form class="form card narrow" novalidate on:submit=on_submit>

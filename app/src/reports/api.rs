@@ -84,3 +84,24 @@ crate::access!(
     AnyOf(&[ViewFinancialReports]),
     no_patient_data
 );
+
+/// Beds and the emergency department on the form's days: occupancy by
+/// ward, admissions and discharges, length of stay, waits by level.
+#[server(endpoint = "reports/care", input = Json)]
+pub async fn care(form: DaysForm) -> Result<shared::care_reports::CareReport, AppError> {
+    crate::audited::read(
+        || crate::auth::guard::require(shared::Permission::ViewCareReports),
+        async |caller| {
+            let (from, to) = form.parse()?;
+            let report =
+                super::care::care_report(&caller.ctx.db, from, to, caller.ctx.timezone, caller)
+                    .await?;
+            let event = caller
+                .event("reports.care")
+                .detail(format!("{from} to {to}"));
+            Ok((report, event))
+        },
+    )
+    .await
+}
+crate::access!("reports/care", AnyOf(&[ViewCareReports]), no_patient_data);

@@ -1,4 +1,5 @@
-//! The reports as CSV (`GET /api/reports/{revenue,aging,claims}.csv`): the
+//! The reports as CSV (`GET /api/reports/{revenue,aging,claims}.csv`, and
+//! the care report's `{occupancy,movements,ed_waits}.csv`): the
 //! same figures as the pages, for a spreadsheet. Amounts are in major units
 //! with a point (`1234.50`), with the currency in its own column; names a
 //! spreadsheet would run as formulas are defused (`audit_export::defuse`).
@@ -15,15 +16,33 @@ use crate::admin::audit_export::defuse;
 use crate::auth::guard::Caller;
 use crate::state::ServerContext;
 
-/// The caller, allowed to read the reports (401, 403 audited).
+/// The caller, allowed to read the financial reports (401, 403 audited).
 async fn reader(
     ctx: ServerContext,
     session: tower_sessions::Session,
     parts: &http::request::Parts,
     action: &'static str,
 ) -> Result<Caller, AppError> {
+    reader_of(
+        ctx,
+        session,
+        parts,
+        action,
+        Permission::ViewFinancialReports,
+    )
+    .await
+}
+
+/// The caller, allowed `permission` (401, 403 audited).
+async fn reader_of(
+    ctx: ServerContext,
+    session: tower_sessions::Session,
+    parts: &http::request::Parts,
+    action: &'static str,
+    permission: Permission,
+) -> Result<Caller, AppError> {
     let caller = crate::auth::guard::authenticate_download(ctx, session, parts).await?;
-    if !caller.can(Permission::ViewFinancialReports) {
+    if !caller.can(permission) {
         crate::auth::guard::deny(&caller, action).await?;
         return Err(AppError::Forbidden);
     }
@@ -226,4 +245,153 @@ pub async fn claims_csv(
         }
         .await,
     )
+}
+
+/// The care report's CSV downloads: `occupancy` (day, ward, beds,
+/// occupied, per cent), `movements` (day, admissions, discharges) and
+/// `ed_waits` (level, visits, seen, median and 90th-percentile minutes,
+/// over target).
+#[derive(Clone, Copy)]
+pub enum CareCsv {
+    Occupancy,
+    Movements,
+    EdWaits,
+}
+
+impl CareCsv {
+    fn name(self) -> &'static str {
+        match self {
+            CareCsv::Occupancy => "occupancy",
+            CareCsv::Movements => "movements",
+            CareCsv::EdWaits => "ed_waits",
+        }
+    }
+
+    fn rows(self, r: &shared::care_reports::CareReport) -> (Vec<&'static str>, Vec<Vec<String>>) {
+        let opt = |v: Option<i64>| v.map(|m| m.to_string()).unwrap_or_default();
+        match self {
+            CareCsv::Occupancy => {
+                let mut rows = Vec::new();
+                for (i, day) in r.days.iter().enumerate() {
+                    for w in &r.wards {
+                        rows.push(vec![
+                            day.to_string(),
+                            defuse(&w.ward).into_owned(),
+                            w.beds.to_string(),
+                            w.occupied[i].to_string(),
+                            w.percent(i).map(|p| format!("{p:.1}")).unwrap_or_default(),
+                        ]);
+                    }
+                }
+                (
+                    vec!["day", "ward", "beds", "occupied", "occupancy_percent"],
+                    rows,
+                )
+            }
+            CareCsv::Movements => (
+                vec!["day", "admissions", "discharges"],
+                r.days
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| {
+                        vec![
+                            d.to_string(),
+                            r.admissions[i].to_string(),
+                            r.discharges[i].to_string(),
+                        ]
+                    })
+                    .collect(),
+            ),
+            CareCsv::EdWaits => (
+                vec![
+                    "level",
+                    "visits",
+                    "seen",
+                    "median_minutes",
+                    "p90_minutes",
+                    "target_minutes",
+                    "over_target",
+                ],
+                r.ed.iter()
+                    .map(|l| {
+                        vec![
+                            l.level
+                                .map(|x| x.as_str().to_string())
+                                .unwrap_or_else(|| "untriaged".into()),
+                            l.visits.to_string(),
+                            l.seen.to_string(),
+                            opt(l.median_minutes),
+                            opt(l.p90_minutes),
+                            l.target_minutes().to_string(),
+                            l.over_target.to_string(),
+                        ]
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    /// `GET /api/reports/{occupancy,movements,ed_waits}.csv?from=…&to=…`.
+    pub async fn download(
+        self,
+        raw: Option<String>,
+        ctx: ServerContext,
+        session: tower_sessions::Session,
+        parts: http::request::Parts,
+    ) -> Response {
+        answer(
+            async {
+                let action = match self {
+                    CareCsv::Occupancy => "reports.occupancy_csv",
+                    CareCsv::Movements => "reports.movements_csv",
+                    CareCsv::EdWaits => "reports.ed_waits_csv",
+                };
+                let caller =
+                    reader_of(ctx, session, &parts, action, Permission::ViewCareReports).await?;
+                let form: DaysForm = query(raw)?;
+                let (from, to) = form.parse()?;
+                let r = super::care::care_report(
+                    &caller.ctx.db,
+                    from,
+                    to,
+                    caller.ctx.timezone,
+                    &caller,
+                )
+                .await?;
+                let (header, rows) = self.rows(&r);
+                caller
+                    .record_read(caller.event(action).detail(format!("{from} to {to}")))
+                    .await?;
+                csv_file(&format!("{}-{from}-{to}.csv", self.name()), &header, rows)
+            }
+            .await,
+        )
+    }
+}
+
+pub async fn occupancy_csv(
+    RawQuery(raw): RawQuery,
+    axum::Extension(ctx): axum::Extension<ServerContext>,
+    session: tower_sessions::Session,
+    parts: http::request::Parts,
+) -> Response {
+    CareCsv::Occupancy.download(raw, ctx, session, parts).await
+}
+
+pub async fn movements_csv(
+    RawQuery(raw): RawQuery,
+    axum::Extension(ctx): axum::Extension<ServerContext>,
+    session: tower_sessions::Session,
+    parts: http::request::Parts,
+) -> Response {
+    CareCsv::Movements.download(raw, ctx, session, parts).await
+}
+
+pub async fn ed_waits_csv(
+    RawQuery(raw): RawQuery,
+    axum::Extension(ctx): axum::Extension<ServerContext>,
+    session: tower_sessions::Session,
+    parts: http::request::Parts,
+) -> Response {
+    CareCsv::EdWaits.download(raw, ctx, session, parts).await
 }

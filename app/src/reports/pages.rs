@@ -7,7 +7,6 @@ use chrono::Datelike;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use shared::money::Currency;
 use shared::reports::{
     aging_csv_path, claims_csv_path, Breakdown, ClaimRates, DaysForm, Period, RevenueForm,
     RevenueReport,
@@ -104,7 +103,10 @@ fn RevenueView(r: RevenueReport) -> impl IntoView {
         .collect();
     let csv = r.query.csv_path();
     view! {
-        <BarChart labels=labels.clone() values=r.totals.clone() currency=c/>
+        <BarChart labels=labels.clone() values=r.totals.iter().map(|v| *v as f64).collect()
+            shown=r.totals.iter().map(|v| c.format(*v)).collect()
+            summary=format!("Revenue per period, {} periods; the largest {}.", r.totals.len(), c.format(r.totals.iter().copied().max().unwrap_or(0)))
+            testid="revenue-chart"/>
         <p><a class="btn" href=csv download data-testid="revenue-csv">"Download (CSV)"</a></p>
         <div class="table-scroll">
             <table class="table" data-testid="revenue-table">
@@ -135,31 +137,33 @@ fn RevenueView(r: RevenueReport) -> impl IntoView {
 }
 
 /// Bars of `values`, one per label, scaled to the largest; each bar names
-/// its period and amount (its `<title>`), and the chart as a whole is
-/// described for screen readers (the table below has every figure).
+/// its label and its value as `shown` writes it (its `<title>`), and the
+/// chart as a whole is described by `summary` for screen readers (the
+/// table beside it has every figure).
 #[component]
-fn BarChart(labels: Vec<String>, values: Vec<i64>, currency: Currency) -> impl IntoView {
+pub fn BarChart(
+    labels: Vec<String>,
+    values: Vec<f64>,
+    shown: Vec<String>,
+    summary: String,
+    testid: &'static str,
+) -> impl IntoView {
     const W: f64 = 720.0;
     const H: f64 = 240.0;
     const BASE: f64 = 210.0;
-    let top = values.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let top = values.iter().copied().fold(0.0_f64, f64::max).max(1.0);
     let n = values.len().max(1) as f64;
     let slot = W / n;
     let bar = (slot * 0.7).max(1.0);
-    let summary = format!(
-        "Revenue per period, {} periods; the largest {}.",
-        values.len(),
-        currency.format(values.iter().copied().max().unwrap_or(0))
-    );
     // Labels under the bars when they fit, else every few.
     let every = ((n * 70.0) / W).ceil().max(1.0) as usize;
     view! {
-        <svg class="chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=summary data-testid="revenue-chart">
+        <svg class="chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=summary data-testid=testid>
             <line x1="0" y1=BASE x2=W y2=BASE class="chart__axis"/>
-            {labels.into_iter().zip(values).enumerate().map(|(i, (label, v))| {
-                let height = (v.max(0) as f64 / top) * (BASE - 10.0);
+            {labels.into_iter().zip(values).zip(shown).enumerate().map(|(i, ((label, v), shown))| {
+                let height = (v.max(0.0) / top) * (BASE - 10.0);
                 let x = i as f64 * slot + (slot - bar) / 2.0;
-                let title = format!("{label}: {}", currency.format(v));
+                let title = format!("{label}: {shown}");
                 let text = (i % every == 0).then(|| view! {
                     <text x=x + bar / 2.0 y=H - 12.0 text-anchor="middle" class="chart__label">{label.clone()}</text>
                 });
