@@ -52,7 +52,7 @@ test('a nurse triages a fast-tracked patient on a tablet', async () => {
   await page.getByRole('heading', { name: 'Re-triage' }).waitFor();
 
   // A bay: the patient is in it, and on the board among those waiting.
-  await page.getByLabel('Bay').selectOption({ label: 'Bay 2' });
+  await page.getByTestId('assign-form').getByLabel('Bay').selectOption({ label: 'Bay 2' });
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByTestId('ed-bay').getByText('Bay 2').waitFor();
 
