@@ -219,7 +219,7 @@ test('an administrator opens the revenue report by payer and downloads it as CSV
   await signIn(page, DEMO.admin, DEMO_PASSWORD);
   await page.waitForURL('**/admin');
   await hydrated(page);
-  await page.getByRole('link', { name: 'Reports' }).click();
+  await page.getByRole('link', { name: 'Reports', exact: true }).click();
   await page.waitForURL('**/admin/reports');
   await hydrated(page);
   // This year by month and department: the chart and the table.

@@ -352,6 +352,17 @@ async fn the_queue_follows_triage(backend: Backend) {
     let board: EdBoard = ok(&nurse, "ed/board", json!({})).await;
     assert_eq!(queue(&board, &names), ["d"]);
     assert!(board.being_seen.is_empty());
+    // Those who left stay on the board a while, with how they left.
+    let left: Vec<Option<EdDisposition>> = board.left.iter().map(|r| r.disposition).collect();
+    assert_eq!(
+        left,
+        [
+            Some(EdDisposition::Admitted),
+            Some(EdDisposition::Home),
+            Some(EdDisposition::LeftWithoutBeingSeen)
+        ],
+        "newest first"
+    );
     // The department's access ends a day after the visit.
     let team = care_relationships::Entity::find()
         .filter(care_relationships::Column::PatientId.eq(a))

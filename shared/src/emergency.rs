@@ -324,13 +324,18 @@ pub fn queue_order(a: &EdVisitRow, b: &EdVisitRow) -> Ordering {
 }
 
 /// The tracking board: everyone in the department, waiting (in queue
-/// order) and being seen.
+/// order) and being seen, and those who left lately with their disposition.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EdBoard {
     pub waiting: Vec<EdVisitRow>,
     pub being_seen: Vec<EdVisitRow>,
+    /// Visits ended in the last [`LEFT_LATELY_HOURS`], newest first.
+    pub left: Vec<EdVisitRow>,
     pub as_of: DateTime<Utc>,
 }
+
+/// How long a visit that ended stays on the board, with its disposition.
+pub const LEFT_LATELY_HOURS: i64 = 12;
 
 /// One triage of a visit: the history is kept, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -109,6 +109,14 @@ fn BoardTables(b: EdBoard) -> impl IntoView {
                 view! { <VisitTable rows=b.being_seen now caption="Being seen" testid="being-seen"/> }.into_any()
             }}
         </section>
+        <section class="card" aria-labelledby="left-title">
+            <h2 id="left-title">{format!("Left in the last {} hours ({})", shared::emergency::LEFT_LATELY_HOURS, b.left.len())}</h2>
+            {if b.left.is_empty() {
+                view! { <p class="muted">"Nobody left lately."</p> }.into_any()
+            } else {
+                view! { <LeftTable rows=b.left/> }.into_any()
+            }}
+        </section>
     }
 }
 
@@ -148,6 +156,36 @@ fn VisitTable(
                                 <td dir="auto">{r.clinician.clone().unwrap_or_else(|| "—".into())}</td>
                             </tr>
                         }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Visits that ended lately: who, when, and how (the disposition).
+#[component]
+fn LeftTable(rows: Vec<EdVisitRow>) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="table" data-testid="left">
+                <caption class="visually-hidden">"Left the department lately"</caption>
+                <thead><tr>
+                    <th scope="col">"Patient"</th><th scope="col">"Level"</th><th scope="col">"Arrived"</th>
+                    <th scope="col">"Left"</th><th scope="col">"Disposition"</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! {
+                        <tr data-testid="ed-left">
+                            <td><a href=format!("/clinic/ed/visits/{}", r.id) dir="auto">{r.name.clone()}</a>
+                                <br/><span class="muted">{r.mrn.clone()}</span></td>
+                            <td>{level_badge(r.level)}</td>
+                            <td>{format_time(r.arrived_at)}</td>
+                            <td>{r.closed_at.map(format_time).unwrap_or_default()}</td>
+                            <td>{r.disposition.map(|d| d.label()).unwrap_or("—")}
+                                {r.destination.clone().map(|x| view! { ": "<span dir="auto">{x}</span> })}
+                                {r.admission_id.map(|a| view! { " · "<a href=format!("/clinic/admissions/{a}")>"Admission"</a> })}</td>
+                        </tr>
                     }).collect_view()}
                 </tbody>
             </table>

@@ -504,9 +504,20 @@ pub async fn board(
         .partition(|r| r.seen_at.is_some());
     waiting.sort_by(queue_order);
     being_seen.sort_by(queue_order);
+    let ended = ed_visits::Entity::find()
+        .filter(
+            ed_visits::Column::ClosedAt
+                .gte(now - Duration::hours(shared::emergency::LEFT_LATELY_HOURS)),
+        )
+        .order_by_desc(ed_visits::Column::ClosedAt)
+        .all(db)
+        .await
+        .or_internal()?;
+    let left = rows(db, cipher, &ended).await?;
     Ok(EdBoard {
         waiting,
         being_seen,
+        left,
         as_of: now,
     })
 }
