@@ -68,10 +68,18 @@ test('a nurse triages a fast-tracked patient on a tablet', async () => {
   await expectNoHorizontalScroll(page);
   await page.screenshot({ path: 'test-results/ed-board-tablet.png', fullPage: true });
 
-  // The visit page works from a bookmark too.
+  // The visit page works from a bookmark too. He walks out before a
+  // clinician sees him: the board keeps him among those who left.
   await page.goto(visitUrl);
   await hydrated(page);
   await page.getByTestId('ed-visit-facts').getByText('Crushing chest pain for 30 minutes').waitFor();
+  await page.getByLabel('The visit ends').selectOption('left_unseen');
+  await page.getByRole('button', { name: 'End the visit' }).click();
+  await page.getByTestId('ed-disposition').getByText('Left without being seen').waitFor();
+  await page.goto('/clinic/ed');
+  await hydrated(page);
+  await page.getByTestId('left').getByTestId('ed-left').filter({ hasText: 'Left without being seen' }).first().waitFor();
+  await expectNoHorizontalScroll(page);
   assertClean(nurse.problems.filter((p) => !/status of 422/.test(p)));
   await nurse.context.close();
 });
