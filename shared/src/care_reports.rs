@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::emergency::{EsiLevel, TRIAGE_TARGET_MINUTES};
+use crate::emergency::EsiLevel;
 
 /// One ward's beds occupied at each midnight of the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,9 +55,7 @@ pub struct LevelWaits {
 impl LevelWaits {
     /// The level's target, in minutes.
     pub fn target_minutes(&self) -> i64 {
-        self.level
-            .map(EsiLevel::target_minutes)
-            .unwrap_or(TRIAGE_TARGET_MINUTES)
+        crate::emergency::target_minutes(self.level)
     }
 
     pub fn label(&self) -> &'static str {

@@ -66,6 +66,14 @@ impl EsiLevel {
 /// An arrival is triaged within this many minutes.
 pub const TRIAGE_TARGET_MINUTES: i64 = 10;
 
+/// The longest wait to a clinician for a visit triaged at `level`; not yet
+/// triaged (`None`): the triage target.
+pub fn target_minutes(level: Option<EsiLevel>) -> i64 {
+    level
+        .map(EsiLevel::target_minutes)
+        .unwrap_or(TRIAGE_TARGET_MINUTES)
+}
+
 crate::coded!(
     /// How a visit to the emergency department ended.
     EdDisposition {
@@ -306,11 +314,7 @@ impl EdVisitRow {
         if self.seen_at.is_some() || self.closed_at.is_some() {
             return false;
         }
-        let target = self
-            .level
-            .map(EsiLevel::target_minutes)
-            .unwrap_or(TRIAGE_TARGET_MINUTES);
-        self.waited_minutes(now) > target
+        self.waited_minutes(now) > target_minutes(self.level)
     }
 }
 

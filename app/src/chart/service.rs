@@ -474,16 +474,7 @@ fn vitals_view(
     names: &HashMap<Uuid, crate::entity::users::Model>,
     fallback_height: Option<f64>,
 ) -> VitalsView {
-    let vitals = Vitals {
-        systolic: v.systolic,
-        diastolic: v.diastolic,
-        heart_rate: v.heart_rate,
-        respiratory_rate: v.respiratory_rate,
-        temperature_c: v.temperature_c,
-        spo2: v.spo2,
-        weight_kg: v.weight_kg,
-        height_cm: v.height_cm,
-    };
+    let vitals = v.vitals();
     let bmi = vitals
         .weight_kg
         .zip(vitals.height_cm.or(fallback_height))

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, Set,
@@ -492,28 +492,28 @@ pub async fn board(
     cipher: &Cipher,
     now: DateTime<Utc>,
 ) -> Result<EdBoard, AppError> {
+    // The open visits and those ended lately, read (and named) together.
     let visits = ed_visits::Entity::find()
-        .filter(ed_visits::Column::ClosedAt.is_null())
-        .order_by_asc(ed_visits::Column::ArrivedAt)
+        .filter(
+            Condition::any()
+                .add(ed_visits::Column::ClosedAt.is_null())
+                .add(
+                    ed_visits::Column::ClosedAt
+                        .gte(now - Duration::hours(shared::emergency::LEFT_LATELY_HOURS)),
+                ),
+        )
         .all(db)
         .await
         .or_internal()?;
-    let (mut being_seen, mut waiting): (Vec<_>, Vec<_>) = rows(db, cipher, &visits)
+    let (mut left, open): (Vec<_>, Vec<_>) = rows(db, cipher, &visits)
         .await?
         .into_iter()
-        .partition(|r| r.seen_at.is_some());
+        .partition(|r| r.closed_at.is_some());
+    let (mut being_seen, mut waiting): (Vec<_>, Vec<_>) =
+        open.into_iter().partition(|r| r.seen_at.is_some());
     waiting.sort_by(queue_order);
     being_seen.sort_by(queue_order);
-    let ended = ed_visits::Entity::find()
-        .filter(
-            ed_visits::Column::ClosedAt
-                .gte(now - Duration::hours(shared::emergency::LEFT_LATELY_HOURS)),
-        )
-        .order_by_desc(ed_visits::Column::ClosedAt)
-        .all(db)
-        .await
-        .or_internal()?;
-    let left = rows(db, cipher, &ended).await?;
+    left.sort_by_key(|r| std::cmp::Reverse(r.closed_at));
     Ok(EdBoard {
         waiting,
         being_seen,
@@ -562,18 +562,10 @@ pub async fn view(
                 Some(n) => Some(open(cipher, "ed_triages", t.id, "note", n)?),
                 None => None,
             },
-            vitals: t.vital_signs_id.and_then(|id| vitals.get(&id)).map(|v| {
-                vitals_line(&shared::chart::Vitals {
-                    systolic: v.systolic,
-                    diastolic: v.diastolic,
-                    heart_rate: v.heart_rate,
-                    respiratory_rate: v.respiratory_rate,
-                    temperature_c: v.temperature_c,
-                    spo2: v.spo2,
-                    weight_kg: v.weight_kg,
-                    height_cm: v.height_cm,
-                })
-            }),
+            vitals: t
+                .vital_signs_id
+                .and_then(|id| vitals.get(&id))
+                .map(|v| vitals_line(&v.vitals())),
             by: crate::patients::care::name_of(&by, t.triaged_by),
             at: t.triaged_at,
         });

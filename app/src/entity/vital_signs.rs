@@ -25,3 +25,19 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The measurements of the row.
+    pub fn vitals(&self) -> shared::chart::Vitals {
+        shared::chart::Vitals {
+            systolic: self.systolic,
+            diastolic: self.diastolic,
+            heart_rate: self.heart_rate,
+            respiratory_rate: self.respiratory_rate,
+            temperature_c: self.temperature_c,
+            spo2: self.spo2,
+            weight_kg: self.weight_kg,
+            height_cm: self.height_cm,
+        }
+    }
+}

@@ -132,9 +132,7 @@ pub async fn care_report(
         .map(|level| {
             let of_level: Vec<&ed_visits::Model> =
                 visits.iter().filter(|v| v.level == level).collect();
-            let target = level
-                .map(EsiLevel::target_minutes)
-                .unwrap_or(shared::emergency::TRIAGE_TARGET_MINUTES);
+            let target = shared::emergency::target_minutes(level);
             let mut waits: Vec<i64> = of_level
                 .iter()
                 .filter_map(|v| v.seen_at.map(|s| (s - v.arrived_at).num_minutes().max(0)))
